@@ -1,0 +1,101 @@
+/* reader.c - lock-free read access to the published snapshot. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lookup.h"
+#include "reader.h"
+
+const char *vnc_store_dir(const char *dir)
+{
+        const char *env;
+
+        if (dir && *dir)
+                return dir;
+        env = secure_getenv(VNC_DIR_ENV);
+        return env && *env ? env : VNC_DEFAULT_DIR;
+}
+
+int vnc_store_path(char *buf, size_t cap, const char *dir, const char *name)
+{
+        int n = snprintf(buf, cap, "%s/%s", dir, name);
+
+        return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+static int mdb_to_errno(int rc)
+{
+        if (rc == 0)
+                return 0;
+        if (rc > 0 && rc < MDB_KEYEXIST)
+                return -rc;             /* LMDB passes system errors through */
+        if (rc == MDB_NOTFOUND)
+                return -EBADMSG;        /* a database the schema requires is missing */
+        return rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_VERSION_MISMATCH ||
+                       rc == MDB_INCOMPATIBLE || rc == MDB_PAGE_NOTFOUND
+                   ? -EBADMSG
+                   : -EIO;
+}
+
+/* A snapshot shorter than its own last page would fault (SIGBUS) when a
+ * lookup touches the missing pages: refuse it up front. */
+static int check_size(MDB_env *env)
+{
+        MDB_envinfo info;
+        MDB_stat st;
+        struct stat sb;
+        int fd;
+
+        if (mdb_env_get_fd(env, &fd) != 0 || fstat(fd, &sb) != 0)
+                return -EIO;
+        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+        if (!S_ISREG(sb.st_mode))
+                return -EBADMSG;
+        if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &st) != 0)
+                return -EBADMSG;
+        if ((uint64_t)sb.st_size < ((uint64_t)info.me_last_pgno + 1) * st.ms_psize)
+                return -EBADMSG;
+        return 0;
+}
+
+int vnc_reader_open(struct vnc_reader *r, const char *path)
+{
+        struct vnc_meta meta;
+        int rc;
+
+        memset(r, 0, sizeof(*r));
+        rc = mdb_env_create(&r->env);
+        if (rc != 0)
+                return mdb_to_errno(rc);
+        rc = mdb_env_set_maxdbs(r->env, VNC_DB_COUNT);
+        if (rc == 0)
+                rc = mdb_env_open(r->env, path,
+                                  MDB_RDONLY | MDB_NOLOCK | MDB_NOSUBDIR | MDB_NORDAHEAD, 0);
+        rc = mdb_to_errno(rc);
+        if (rc == 0)
+                rc = check_size(r->env);
+        if (rc == 0)
+                rc = mdb_to_errno(mdb_txn_begin(r->env, NULL, MDB_RDONLY, &r->view.txn));
+        for (int db = 0; rc == 0 && db < VNC_DB_COUNT; db++)
+                rc = mdb_to_errno(mdb_dbi_open(r->view.txn, vnc_db_name(db),
+                                               vnc_db_flags(db), &r->view.dbi[db]));
+        if (rc == 0 && (vnc_get_meta(&r->view, &meta) < 0 ||
+                        meta.schema != VNC_SCHEMA_VERSION))
+                rc = -EBADMSG;
+        if (rc != 0)
+                vnc_reader_close(r);
+        return rc;
+}
+
+void vnc_reader_close(struct vnc_reader *r)
+{
+        if (r->view.txn)
+                mdb_txn_abort(r->view.txn);
+        if (r->env)
+                mdb_env_close(r->env);
+        memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,330 @@
+/* nss-virtname.c - glibc NSS "hosts" module answering from the
+ * virt-name-cache snapshot.
+ *
+ * Loaded into every process that resolves a name, so it keeps to: libc
+ * and liblmdb only, no threads, no global state, no allocation beyond
+ * what LMDB does while a lookup runs, every descriptor close-on-exec, and
+ * errno preserved unless we report through *errnop.  Every lookup opens
+ * the current snapshot in one read transaction and closes it again, so a
+ * published change is seen by the next lookup and nothing is cached.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <netdb.h>
+#include <nss.h>
+#include <stdalign.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "lookup.h"
+#include "reader.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define MAX_TTL 3600
+
+EXPORT enum nss_status _nss_virtname_gethostbyname4_r(
+        const char *name, struct gaih_addrtuple **pat, char *buffer, size_t buflen,
+        int *errnop, int *herrnop, int32_t *ttlp);
+EXPORT enum nss_status _nss_virtname_gethostbyname3_r(
+        const char *name, int af, struct hostent *host, char *buffer, size_t buflen,
+        int *errnop, int *herrnop, int32_t *ttlp, char **canonp);
+EXPORT enum nss_status _nss_virtname_gethostbyname2_r(
+        const char *name, int af, struct hostent *host, char *buffer, size_t buflen,
+        int *errnop, int *herrnop);
+EXPORT enum nss_status _nss_virtname_gethostbyname_r(
+        const char *name, struct hostent *host, char *buffer, size_t buflen,
+        int *errnop, int *herrnop);
+EXPORT enum nss_status _nss_virtname_gethostbyaddr2_r(
+        const void *addr, socklen_t len, int af, struct hostent *host, char *buffer,
+        size_t buflen, int *errnop, int *herrnop, int32_t *ttlp);
+EXPORT enum nss_status _nss_virtname_gethostbyaddr_r(
+        const void *addr, socklen_t len, int af, struct hostent *host, char *buffer,
+        size_t buflen, int *errnop, int *herrnop);
+
+/* --- status helpers: the errno/h_errno pairs glibc expects ----------- */
+
+static enum nss_status not_found(int *errnop, int *herrnop, int herr)
+{
+        *errnop = ENOENT;
+        *herrnop = herr;
+        return NSS_STATUS_NOTFOUND;
+}
+
+static enum nss_status unavailable(int *errnop, int *herrnop, int err)
+{
+        *errnop = err;
+        *herrnop = NO_RECOVERY;
+        return NSS_STATUS_UNAVAIL;
+}
+
+static enum nss_status too_small(int *errnop, int *herrnop)
+{
+        *errnop = ERANGE;
+        *herrnop = NETDB_INTERNAL;
+        return NSS_STATUS_TRYAGAIN;
+}
+
+/* No snapshot means no guests, not a broken service. */
+static enum nss_status open_failed(int rc, int *errnop, int *herrnop)
+{
+        return rc == -ENOENT ? not_found(errnop, herrnop, HOST_NOT_FOUND)
+                             : unavailable(errnop, herrnop, -rc);
+}
+
+static int open_snapshot(struct vnc_reader *r)
+{
+        char path[PATH_MAX];
+        int rc = vnc_store_path(path, sizeof(path), vnc_store_dir(NULL), VNC_SNAPSHOT_NAME);
+
+        return rc < 0 ? rc : vnc_reader_open(r, path);
+}
+
+static int32_t ttl_of(const struct vnc_addr *addr, size_t n, int64_t now)
+{
+        int64_t ttl = MAX_TTL;
+
+        for (size_t i = 0; i < n; i++)
+                if (addr[i].expiry != 0 && addr[i].expiry - now < ttl)
+                        ttl = addr[i].expiry - now;
+        return (int32_t)(ttl > 0 ? ttl : 0);
+}
+
+/* Resolve NAME into ANSWER; on anything but success with addresses the
+ * status to return is in *status. */
+static bool resolve(const char *name, int af, struct vnc_answer *answer, int64_t now,
+                    enum nss_status *status, int *errnop, int *herrnop)
+{
+        struct vnc_reader r;
+        int rc = open_snapshot(&r);
+
+        if (rc < 0) {
+                *status = open_failed(rc, errnop, herrnop);
+                return false;
+        }
+        rc = vnc_resolve(&r.view, name, af, now, answer);
+        vnc_reader_close(&r);
+        if (rc < 0)
+                *status = unavailable(errnop, herrnop, -rc);
+        else if (answer->n == 0)
+                *status = not_found(errnop, herrnop, answer->known ? NO_DATA : HOST_NOT_FOUND);
+        return rc == 0 && answer->n > 0;
+}
+
+/* --- carving results out of the caller's buffer ---------------------- */
+
+struct area {
+        char *p;
+        size_t left;
+};
+
+static void *take(struct area *a, size_t n, size_t align)
+{
+        size_t pad = (align - (uintptr_t)a->p % align) % align;
+        void *r;
+
+        if (pad > a->left || n > a->left - pad)
+                return NULL;
+        r = a->p + pad;
+        a->p += pad + n;
+        a->left -= pad + n;
+        return r;
+}
+
+static char *take_str(struct area *a, const char *s)
+{
+        size_t n = strlen(s) + 1;
+        char *d = take(a, n, 1);
+
+        return d ? memcpy(d, s, n) : NULL;
+}
+
+/* The name we answer with: the query, without a trailing dot. */
+static char *take_name(struct area *a, const char *name)
+{
+        char *d = take_str(a, name);
+        size_t n = d ? strlen(d) : 0;
+
+        if (n > 1 && d[n - 1] == '.')
+                d[n - 1] = '\0';
+        return d;
+}
+
+static size_t addr_len(int af)
+{
+        return af == AF_INET6 ? 16 : 4;
+}
+
+/* Fill HOST with NAME, ALIAS (may be NULL) and the N addresses of family
+ * AF given as 16-byte arrays at ADDRS with stride STRIDE. */
+static bool fill_hostent(struct area *a, struct hostent *host, const char *name,
+                         const char *alias, int af, const uint8_t *addrs, size_t stride,
+                         size_t n)
+{
+        size_t alen = addr_len(af);
+        char **aliases, **list, *h_name = take_name(a, name), *data;
+
+        aliases = take(a, (alias ? 2 : 1) * sizeof(char *), alignof(char *));
+        list = take(a, (n + 1) * sizeof(char *), alignof(char *));
+        data = take(a, n * alen, alignof(uint32_t));
+        if (!h_name || !aliases || !list || (n && !data))
+                return false;
+        aliases[0] = NULL;
+        if (alias && !(aliases[0] = take_str(a, alias)))
+                return false;
+        if (alias)
+                aliases[1] = NULL;
+        for (size_t i = 0; i < n; i++) {
+                list[i] = memcpy(data + i * alen, addrs + i * stride, alen);
+        }
+        list[n] = NULL;
+        host->h_name = h_name;
+        host->h_aliases = aliases;
+        host->h_addrtype = af;
+        host->h_length = (int)alen;
+        host->h_addr_list = list;
+        return true;
+}
+
+/* --- entry points -------------------------------------------------------- */
+
+enum nss_status _nss_virtname_gethostbyname4_r(
+        const char *name, struct gaih_addrtuple **pat, char *buffer, size_t buflen,
+        int *errnop, int *herrnop, int32_t *ttlp)
+{
+        int saved = errno;
+        int64_t now = time(NULL);
+        struct vnc_answer answer;
+        enum nss_status status;
+        struct area a = { buffer, buflen };
+        struct gaih_addrtuple *first = NULL, **next = &first;
+        char *r_name;
+
+        if (!resolve(name, AF_UNSPEC, &answer, now, &status, errnop, herrnop)) {
+                errno = saved;
+                return status;
+        }
+        r_name = take_name(&a, name);
+        for (size_t i = 0; r_name && i < answer.n; i++) {
+                struct gaih_addrtuple *t = take(&a, sizeof(*t), alignof(struct gaih_addrtuple));
+
+                if (!t) {
+                        r_name = NULL;
+                        break;
+                }
+                memset(t, 0, sizeof(*t));
+                t->name = i == 0 ? r_name : NULL;
+                t->family = answer.addr[i].family;
+                memcpy(t->addr, answer.addr[i].addr, addr_len(t->family));
+                *next = t;
+                next = &t->next;
+        }
+        errno = saved;
+        if (!r_name)
+                return too_small(errnop, herrnop);
+        /* glibc may hand in a tuple of its own: the list goes in front. */
+        if (*pat)
+                **pat = *first;
+        else
+                *pat = first;
+        if (ttlp)
+                *ttlp = ttl_of(answer.addr, answer.n, now);
+        return NSS_STATUS_SUCCESS;
+}
+
+enum nss_status _nss_virtname_gethostbyname3_r(
+        const char *name, int af, struct hostent *host, char *buffer, size_t buflen,
+        int *errnop, int *herrnop, int32_t *ttlp, char **canonp)
+{
+        int saved = errno;
+        int64_t now = time(NULL);
+        struct vnc_answer answer;
+        enum nss_status status;
+        struct area a = { buffer, buflen };
+
+        if (af != AF_INET && af != AF_INET6) {
+                *errnop = EAFNOSUPPORT;
+                *herrnop = NO_DATA;
+                return NSS_STATUS_UNAVAIL;
+        }
+        if (!resolve(name, af, &answer, now, &status, errnop, herrnop)) {
+                errno = saved;
+                return status;
+        }
+        errno = saved;
+        if (!fill_hostent(&a, host, name, NULL, af, answer.addr[0].addr,
+                          sizeof(answer.addr[0]), answer.n))
+                return too_small(errnop, herrnop);
+        if (ttlp)
+                *ttlp = ttl_of(answer.addr, answer.n, now);
+        if (canonp)
+                *canonp = host->h_name;
+        return NSS_STATUS_SUCCESS;
+}
+
+enum nss_status _nss_virtname_gethostbyname2_r(
+        const char *name, int af, struct hostent *host, char *buffer, size_t buflen,
+        int *errnop, int *herrnop)
+{
+        return _nss_virtname_gethostbyname3_r(name, af, host, buffer, buflen, errnop,
+                                              herrnop, NULL, NULL);
+}
+
+enum nss_status _nss_virtname_gethostbyname_r(
+        const char *name, struct hostent *host, char *buffer, size_t buflen,
+        int *errnop, int *herrnop)
+{
+        return _nss_virtname_gethostbyname3_r(name, AF_INET, host, buffer, buflen,
+                                              errnop, herrnop, NULL, NULL);
+}
+
+enum nss_status _nss_virtname_gethostbyaddr2_r(
+        const void *addr, socklen_t len, int af, struct hostent *host, char *buffer,
+        size_t buflen, int *errnop, int *herrnop, int32_t *ttlp)
+{
+        int saved = errno;
+        int64_t now = time(NULL);
+        struct vnc_reverse rev;
+        struct vnc_reader r;
+        struct area a = { buffer, buflen };
+        uint8_t full[16] = { 0 };
+        int rc;
+
+        if ((af != AF_INET && af != AF_INET6) || len != addr_len(af)) {
+                *errnop = EAFNOSUPPORT;
+                *herrnop = NO_RECOVERY;
+                return NSS_STATUS_UNAVAIL;
+        }
+        rc = open_snapshot(&r);
+        if (rc == 0) {
+                rc = vnc_reverse(&r.view, af, addr, now, &rev);
+                vnc_reader_close(&r);
+        } else {
+                errno = saved;
+                return open_failed(rc, errnop, herrnop);
+        }
+        errno = saved;
+        if (rc == -ENOENT)
+                return not_found(errnop, herrnop, HOST_NOT_FOUND);
+        if (rc < 0)
+                return unavailable(errnop, herrnop, -rc);
+        memcpy(full, addr, len);
+        if (!fill_hostent(&a, host, rev.fqdn[0] ? rev.fqdn : rev.name,
+                          rev.fqdn[0] ? rev.name : NULL, af, full, 16, 1))
+                return too_small(errnop, herrnop);
+        if (ttlp)
+                *ttlp = rev.expiry ? (int32_t)(rev.expiry - now < MAX_TTL ? rev.expiry - now
+                                                                          : MAX_TTL)
+                                   : MAX_TTL;
+        return NSS_STATUS_SUCCESS;
+}
+
+enum nss_status _nss_virtname_gethostbyaddr_r(
+        const void *addr, socklen_t len, int af, struct hostent *host, char *buffer,
+        size_t buflen, int *errnop, int *herrnop)
+{
+        return _nss_virtname_gethostbyaddr2_r(addr, len, af, host, buffer, buflen,
+                                              errnop, herrnop, NULL);
+}
