@@ -3,3 +3,16 @@ $(B)/libvnc.a: $(addprefix $(B)/obj/,$(STORE_SRCS:.c=.o))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 ALL += $(B)/libvnc.a
+
+VNC_VERSION := 0.1
+CMD_SRCS := cache/virt-name-cache.c $(sort $(wildcard cache/cmd-*.c cache/src-*.c))
+$(B)/obj/cache/virt-name-cache.o: ALL_CFLAGS += -DVNC_VERSION='"$(VNC_VERSION)"'
+$(B)/virt-name-cache: $(addprefix $(B)/obj/,$(CMD_SRCS:.c=.o)) $(B)/libvnc.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(JSON_LIBS) $(VIRT_LIBS) $(XML_LIBS)
+ALL += $(B)/virt-name-cache
+
+install-cmd: $(B)/virt-name-cache
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(B)/virt-name-cache $(DESTDIR)$(BINDIR)/virt-name-cache
+	$(if $(wildcard cache/virt-name-cache.1),install -m 0644 cache/virt-name-cache.1 $(DESTDIR)$(MANDIR)/man1/)
+INSTALL_TARGETS += install-cmd
