@@ -72,6 +72,11 @@ int vnc_reader_open(struct vnc_reader *r, const char *path)
         if (rc != 0)
                 return mdb_to_errno(rc);
         rc = mdb_env_set_maxdbs(r->env, VNC_DB_COUNT);
+        /* Map only what the file holds: LMDB raises a too-small map size
+         * to the snapshot's used size, and a small map is cheaper to set up
+         * and tear down on every lookup than the writer's 1 GiB. */
+        if (rc == 0)
+                rc = mdb_env_set_mapsize(r->env, 1);
         if (rc == 0)
                 rc = mdb_env_open(r->env, path,
                                   MDB_RDONLY | MDB_NOLOCK | MDB_NOSUBDIR | MDB_NORDAHEAD, 0);

@@ -20,7 +20,7 @@
 #include <time.h>
 
 #include "lookup.h"
-#include "reader.h"
+#include "snapshot.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define MAX_TTL 3600
@@ -74,14 +74,6 @@ static enum nss_status open_failed(int rc, int *errnop, int *herrnop)
                              : unavailable(errnop, herrnop, -rc);
 }
 
-static int open_snapshot(struct vnc_reader *r)
-{
-        char path[PATH_MAX];
-        int rc = vnc_store_path(path, sizeof(path), vnc_store_dir(NULL), VNC_SNAPSHOT_NAME);
-
-        return rc < 0 ? rc : vnc_reader_open(r, path);
-}
-
 static int32_t ttl_of(const struct vnc_addr *addr, size_t n, int64_t now)
 {
         int64_t ttl = MAX_TTL;
@@ -92,22 +84,30 @@ static int32_t ttl_of(const struct vnc_addr *addr, size_t n, int64_t now)
         return (int32_t)(ttl > 0 ? ttl : 0);
 }
 
+struct resolve_args {
+        const char *name;
+        int af;
+        int64_t now;
+        struct vnc_answer *answer;
+};
+
+static int resolve_in(const struct vnc_view *view, void *ctx)
+{
+        struct resolve_args *a = ctx;
+
+        return vnc_resolve(view, a->name, a->af, a->now, a->answer);
+}
+
 /* Resolve NAME into ANSWER; on anything but success with addresses the
  * status to return is in *status. */
 static bool resolve(const char *name, int af, struct vnc_answer *answer, int64_t now,
                     enum nss_status *status, int *errnop, int *herrnop)
 {
-        struct vnc_reader r;
-        int rc = open_snapshot(&r);
+        struct resolve_args args = { name, af, now, answer };
+        int rc = nss_with_snapshot(resolve_in, &args);
 
-        if (rc < 0) {
-                *status = open_failed(rc, errnop, herrnop);
-                return false;
-        }
-        rc = vnc_resolve(&r.view, name, af, now, answer);
-        vnc_reader_close(&r);
         if (rc < 0)
-                *status = unavailable(errnop, herrnop, -rc);
+                *status = open_failed(rc, errnop, herrnop);
         else if (answer->n == 0)
                 *status = not_found(errnop, herrnop, answer->known ? NO_DATA : HOST_NOT_FOUND);
         return rc == 0 && answer->n > 0;
@@ -280,6 +280,20 @@ enum nss_status _nss_virtname_gethostbyname_r(
                                               errnop, herrnop, NULL, NULL);
 }
 
+struct reverse_args {
+        int af;
+        const void *addr;
+        int64_t now;
+        struct vnc_reverse *out;
+};
+
+static int reverse_in(const struct vnc_view *view, void *ctx)
+{
+        struct reverse_args *a = ctx;
+
+        return vnc_reverse(view, a->af, a->addr, a->now, a->out);
+}
+
 enum nss_status _nss_virtname_gethostbyaddr2_r(
         const void *addr, socklen_t len, int af, struct hostent *host, char *buffer,
         size_t buflen, int *errnop, int *herrnop, int32_t *ttlp)
@@ -287,7 +301,7 @@ enum nss_status _nss_virtname_gethostbyaddr2_r(
         int saved = errno;
         int64_t now = time(NULL);
         struct vnc_reverse rev;
-        struct vnc_reader r;
+        struct reverse_args args = { af, addr, now, &rev };
         struct area a = { buffer, buflen };
         uint8_t full[16] = { 0 };
         int rc;
@@ -297,19 +311,12 @@ enum nss_status _nss_virtname_gethostbyaddr2_r(
                 *herrnop = NO_RECOVERY;
                 return NSS_STATUS_UNAVAIL;
         }
-        rc = open_snapshot(&r);
-        if (rc == 0) {
-                rc = vnc_reverse(&r.view, af, addr, now, &rev);
-                vnc_reader_close(&r);
-        } else {
-                errno = saved;
-                return open_failed(rc, errnop, herrnop);
-        }
+        rc = nss_with_snapshot(reverse_in, &args);
         errno = saved;
         if (rc == -ENOENT)
                 return not_found(errnop, herrnop, HOST_NOT_FOUND);
         if (rc < 0)
-                return unavailable(errnop, herrnop, -rc);
+                return open_failed(rc, errnop, herrnop);
         memcpy(full, addr, len);
         if (!fill_hostent(&a, host, rev.fqdn[0] ? rev.fqdn : rev.name,
                           rev.fqdn[0] ? rev.name : NULL, af, full, 16, 1))
