@@ -507,6 +507,66 @@ int vnc_writer_clear(struct vnc_writer *w)
 
 /* --- commit and publish ----------------------------------------------- */
 
+/* Pages the committed data really uses: what a compacting copy writes. */
+static size_t used_pages(struct vnc_writer *w)
+{
+        MDB_txn *txn;
+        MDB_stat st;
+        size_t used = 2;        /* the meta pages */
+
+        if (mdb_txn_begin(w->env, NULL, MDB_RDONLY, &txn) != 0)
+                return 0;
+        for (int db = 0; db < VNC_DB_COUNT; db++)
+                if (mdb_stat(txn, w->view.dbi[db], &st) == 0)
+                        used += st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages;
+        if (mdb_stat(txn, 1, &st) == 0)         /* the main database: the names */
+                used += st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages;
+        mdb_txn_abort(txn);
+        return used;
+}
+
+/* Copy the committed environment to FD.  A compacting copy walks every
+ * page through user space (~10 ms at 10,000 guests); copying the file's
+ * used prefix in the kernel is several times cheaper and just as valid
+ * (readers pick the newest meta page).  LMDB reuses freed pages, so the
+ * raw file stays close to the compact size; when free pages come to
+ * outweigh the data, compact instead.  The writer lock is held, so
+ * nothing changes the file while it is copied. */
+static int write_snapshot(struct vnc_writer *w, int fd)
+{
+        char path[PATH_MAX];
+        MDB_envinfo info;
+        MDB_stat st;
+        size_t used = used_pages(w);
+        off_t size;
+        int src;
+
+        if (mdb_env_info(w->env, &info) != 0 || mdb_env_stat(w->env, &st) != 0 ||
+            used == 0 || info.me_last_pgno + 1 > 2 * used + 64 ||
+            vnc_store_path(path, sizeof(path), w->dir, VNC_PRIVATE_NAME "/data.mdb") < 0)
+                return mdb_env_copyfd2(w->env, fd, MDB_CP_COMPACT);
+        src = open(path, O_RDONLY | O_CLOEXEC);
+        if (src < 0)
+                return mdb_env_copyfd2(w->env, fd, MDB_CP_COMPACT);
+        size = (off_t)(info.me_last_pgno + 1) * st.ms_psize;
+        for (off_t in = 0, out = 0; in < size;) {
+                ssize_t n = copy_file_range(src, &in, fd, &out, (size_t)(size - in), 0);
+
+                if (n <= 0) {
+                        close(src);
+                        if (n < 0 && errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
+                            errno != EOPNOTSUPP)
+                                return errno;
+                        /* No in-kernel copy here: start over with LMDB's own. */
+                        if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+                                return errno;
+                        return mdb_env_copyfd2(w->env, fd, MDB_CP_COMPACT);
+                }
+        }
+        close(src);
+        return 0;
+}
+
 static int publish(struct vnc_writer *w)
 {
         char tmp[PATH_MAX], final[PATH_MAX];
@@ -518,7 +578,7 @@ static int publish(struct vnc_writer *w)
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
                 return fail(w, -errno, "cannot create %s: %s", tmp, strerror(errno));
-        rc = mdb_env_copyfd2(w->env, fd, MDB_CP_COMPACT);
+        rc = write_snapshot(w, fd);
         if (rc != 0)
                 rc = mdb_fail(w, rc, "cannot write the snapshot");
         else if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
