@@ -1,5 +1,8 @@
 # cache/: the store library and the virt-name-cache command.
-$(B)/libvnc.a: $(addprefix $(B)/obj/,$(STORE_SRCS:.c=.o))
+# The library every program links: the store, plus the parts only
+# writers need (XML parsing for the hooks and rebuild, the drift log).
+LIB_SRCS := $(STORE_SRCS) $(wildcard cache/virxml.c cache/drift.c)
+$(B)/libvnc.a: $(addprefix $(B)/obj/,$(LIB_SRCS:.c=.o))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 ALL += $(B)/libvnc.a

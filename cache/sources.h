@@ -1,0 +1,45 @@
+/* sources.h - where a rebuild gets its data: libvirt's lease files and
+ * the live libvirt API.  Both fill an open writer (normally right after
+ * vnc_writer_clear(), so a rebuild replaces the whole store in one
+ * transaction); neither commits. */
+#ifndef VNC_SOURCES_H
+#define VNC_SOURCES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "writer.h"
+
+/* libvirt's dnsmasq state directory. */
+#define VNC_LEASES_DIR "/var/lib/libvirt/dnsmasq"
+
+struct vnc_import_stats {
+        size_t networks;      /* networks recorded */
+        size_t domains;       /* domains recorded */
+        size_t leases;        /* leases recorded */
+        size_t skipped;       /* entries rejected (bad MAC, address, host name...) */
+        size_t bad_files;     /* files that could not be read or parsed */
+};
+
+/* Import DIR (libvirt's dnsmasq directory): NETWORK.conf (dnsmasq
+ * configuration: interface= gives the bridge, domain= the DNS suffix),
+ * BRIDGE.status (the lease list as JSON) and BRIDGE.macs (domain name to
+ * MACs, JSON).  Every rejected entry or bad file is reported through
+ * WARN (one line each, may be NULL) and counted; a bad file never stops
+ * the others.  Returns 0, or a negative errno when DIR itself cannot be
+ * read or the writer failed (ERR says why). */
+int vnc_import_lease_dir(struct vnc_writer *w, const char *dir,
+                         void (*warn)(const char *msg),
+                         struct vnc_import_stats *st, char *err, size_t errlen);
+
+/* Import the live state from libvirt at URI (NULL: qemu:///system):
+ * networks with their XML (bridge, domain, static hosts), their DHCP
+ * leases, and every domain with its live XML (UUID, ID, state, MACs per
+ * network, VSOCK CID).  Returns 0, -ECONNREFUSED when libvirt cannot be
+ * reached (ERR says why; the caller falls back to the lease files), or
+ * another negative errno. */
+int vnc_import_libvirt(struct vnc_writer *w, const char *uri,
+                       void (*warn)(const char *msg),
+                       struct vnc_import_stats *st, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,51 @@
+/* virxml.h - reading the libvirt XML the hooks and the rebuild get:
+ * domain XML (qemu hook stdin, virDomainGetXMLDesc) and network XML
+ * (network hook <hookData>, virNetworkGetXMLDesc), parsed with libxml2.
+ *
+ * Results own their strings; free them with the matching _free().
+ * Parsers return 0, or -EBADMSG with a one-line reason in ERR for XML
+ * that is malformed or lacks what is required (a name). */
+#ifndef VNC_VIRXML_H
+#define VNC_VIRXML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+/* A domain as libvirt describes it: D is ready for
+ * vnc_writer_put_domain() (its strings point into this struct). */
+struct vnc_xml_domain {
+        struct vnc_domain d;
+        struct vnc_iface *ifaces;      /* d.ifaces points here */
+        char *name;
+        char **iface_networks;         /* owned copies behind ifaces[i].network */
+};
+
+int vnc_xml_parse_domain(const char *xml, size_t len, struct vnc_xml_domain *out,
+                         char *err, size_t errlen);
+void vnc_xml_domain_free(struct vnc_xml_domain *x);
+
+/* A static DHCP <host> entry of a network. */
+struct vnc_xml_host {
+        bool has_mac;
+        uint8_t mac[VNC_MAC_LEN];
+        int family;
+        uint8_t addr[16];
+        char *hostname;                /* NULL when none (or invalid) */
+};
+
+/* A network: N is ready for vnc_writer_put_network(). */
+struct vnc_xml_network {
+        struct vnc_network n;
+        char *name, *bridge, *suffix;
+        size_t n_hosts;
+        struct vnc_xml_host *hosts;
+};
+
+int vnc_xml_parse_network(const char *xml, size_t len, struct vnc_xml_network *out,
+                          char *err, size_t errlen);
+void vnc_xml_network_free(struct vnc_xml_network *x);
+
+#endif
