@@ -1,4 +1,5 @@
 /* names.c - lookup keys and host name rules. */
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "names.h"
@@ -55,4 +56,57 @@ bool vnc_name_split(const char *name, size_t *base_len, const char **suffix)
         *base_len = (size_t)(dot - name);
         *suffix = dot + 1;
         return true;
+}
+
+static int hexdigit(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+bool vnc_mac_parse(const char *s, uint8_t mac[VNC_MAC_LEN])
+{
+        for (int i = 0; i < VNC_MAC_LEN; i++) {
+                int hi = hexdigit(s[0]), lo = hi < 0 ? -1 : hexdigit(s[1]);
+
+                if (lo < 0)
+                        return false;
+                mac[i] = (uint8_t)(hi << 4 | lo);
+                s += 2;
+                if (i < VNC_MAC_LEN - 1 && *s != ':' && *s != '-')
+                        return false;
+                if (i < VNC_MAC_LEN - 1)
+                        s++;
+        }
+        return *s == '\0';
+}
+
+void vnc_mac_format(const uint8_t mac[VNC_MAC_LEN], char out[18])
+{
+        static const char hex[] = "0123456789abcdef";
+
+        for (int i = 0; i < VNC_MAC_LEN; i++) {
+                out[3 * i] = hex[mac[i] >> 4];
+                out[3 * i + 1] = hex[mac[i] & 15];
+                out[3 * i + 2] = i < VNC_MAC_LEN - 1 ? ':' : '\0';
+        }
+}
+
+bool vnc_addr_parse(const char *s, int *family, uint8_t addr[16])
+{
+        memset(addr, 0, 16);
+        if (inet_pton(AF_INET, s, addr) == 1) {
+                *family = AF_INET;
+                return true;
+        }
+        if (inet_pton(AF_INET6, s, addr) == 1) {
+                *family = AF_INET6;
+                return true;
+        }
+        return false;
 }

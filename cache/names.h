@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "schema.h"
 
@@ -21,5 +22,16 @@ bool vnc_hostname_valid(const char *name);
  * length of 3 and the suffix "lab.test".  Returns false if there is no
  * dot or either side would be empty. */
 bool vnc_name_split(const char *name, size_t *base_len, const char **suffix);
+
+/* Parse "52:54:00:ab:cd:ef" (any case; '-' separators too) into MAC.
+ * Returns false for anything else. */
+bool vnc_mac_parse(const char *s, uint8_t mac[VNC_MAC_LEN]);
+
+/* Format MAC as "52:54:00:ab:cd:ef" into OUT (18 bytes). */
+void vnc_mac_format(const uint8_t mac[VNC_MAC_LEN], char out[18]);
+
+/* Parse an IPv4 or IPv6 address (no prefix, no scope) into FAMILY and
+ * ADDR (IPv4 in the first 4 bytes, the rest zero).  False otherwise. */
+bool vnc_addr_parse(const char *s, int *family, uint8_t addr[16]);
 
 #endif
