@@ -31,7 +31,7 @@ static int mdb_to_errno(int rc)
 {
         if (rc == 0)
                 return 0;
-        if (rc > 0 && rc < MDB_KEYEXIST)
+        if (rc > 0)
                 return -rc;             /* LMDB passes system errors through */
         if (rc == MDB_NOTFOUND)
                 return -EBADMSG;        /* a database the schema requires is missing */

@@ -43,7 +43,7 @@ static int fail(struct vnc_writer *w, int rc, const char *fmt, ...)
 /* LMDB error to -errno, with a message naming WHAT failed. */
 static int mdb_fail(struct vnc_writer *w, int rc, const char *what)
 {
-        int e = rc > 0 && rc < MDB_KEYEXIST ? rc : rc == MDB_MAP_FULL ? ENOSPC
+        int e = rc > 0 ? rc : rc == MDB_MAP_FULL ? ENOSPC
                                                  : rc == MDB_NOTFOUND ? ENOENT
                                                                       : EIO;
 

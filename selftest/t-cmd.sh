@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# t-cmd: the virt-name-cache command - rebuild from lease files, list,
+# query, doctor, --help, exit codes - and bad input: malformed,
+# truncated or mistyped JSON, invalid MACs, addresses and host names,
+# a missing or damaged store.  A bad lease file never changes the store.
+. "$(dirname "$0")/lib.sh"
+VNC=${VNC:-$B/virt-name-cache}
+now=$(date +%s) soon=$(( $(date +%s) + 3600 ))
+S=$T/store L=$T/leases
+mkdir -p "$L"
+
+vnc() { "$VNC" --db-dir "$S" "$@"; }
+# rc_of CMD...: the exit status, output discarded.
+rc_of() { "$@" >/dev/null 2>&1; echo $?; }
+
+cat >"$L/net1.conf" <<CONF
+interface=vbr1
+domain=Lab.Test
+CONF
+cat >"$L/vbr1.status" <<JSON
+[ { "ip-address": "198.18.1.10", "mac-address": "52:54:00:00:01:01", "hostname": "alpha", "expiry-time": $soon },
+  { "ip-address": "198.18.1.11", "mac-address": "52:54:00:00:01:02", "hostname": "bad_host!", "expiry-time": $soon },
+  { "ip-address": "198.18.1.300", "mac-address": "52:54:00:00:01:03", "expiry-time": $soon },
+  { "ip-address": "198.18.1.12", "mac-address": "52:54:00:00:01:zz", "expiry-time": $soon },
+  { "ip-address": "198.18.1.13", "mac-address": "52:54:00:00:01:04", "hostname": "$(printf 'a%.0s' $(seq 300))", "expiry-time": $soon },
+  { "ip-address": 42, "expiry-time": $soon },
+  { "ip-address": "198.18.1.14", "expiry-time": "soon" },
+  { "ip-address": "198.18.1.15", "mac-address": "52:54:00:00:01:05", "hostname": "gone", "expiry-time": $((now - 5)) },
+  "not an object" ]
+JSON
+cat >"$L/vbr1.macs" <<JSON
+[ { "domain": "Alpha-VM", "macs": [ "52:54:00:00:01:01", "nonsense", 7 ] },
+  { "domain": "beta", "macs": "52:54:00:00:01:02" } ]
+JSON
+
+# rebuild: good entries in, bad ones reported one line each and skipped.
+out=$(vnc rebuild --leases-dir "$L" 2>"$T/err") || fail "rebuild failed: $(cat "$T/err")"
+echo "$out"; cat "$T/err"
+expect_eq "rebuild summary" "rebuilt $S from $L: 1 network, 1 domain, 3 leases (8 entries skipped)" "$out"
+for w in "entry 1 (198.18.1.11): ignoring invalid host name" "entry 2: invalid address '198.18.1.300'" \
+         "entry 3: invalid MAC '52:54:00:00:01:zz'" "entry 4 (198.18.1.13): ignoring invalid host name" \
+         "entry 5: not a lease" "entry 6: not a lease" "entry 8: not a lease" \
+         "vbr1.macs: entry 0 (Alpha-VM): ignoring invalid MAC" "vbr1.macs: entry 1: needs a string 'domain'"; do
+        grep -qF -- "$w" "$T/err" || fail "no warning '$w'"
+done
+pass "each bad entry named in a warning"
+expect_eq "snapshot mode" "644" "$(stat -c %a "$S/names.mdb")"
+expect_eq "private dir mode" "700" "$(stat -c %a "$S/private")"
+
+# query: names (any case, trailing dot, suffix), addresses, exit codes.
+expect_eq "query hostname" "198.18.1.10" "$(vnc query ALPHA.lab.test. | awk '/^address/ {print $2}')"
+expect_eq "query domain" "domain:    Alpha-VM" "$(vnc query alpha-vm | grep '^domain')"
+expect_eq "query address" "name:      Alpha-VM" "$(vnc query 198.18.1.10 | grep '^name')"
+expect_eq "query fqdn" "fqdn:      Alpha-VM.lab.test" "$(vnc query 198.18.1.10 | grep '^fqdn')"
+expect_eq "expired lease not returned" "1" "$(rc_of vnc query gone)"
+expect_eq "invalid host name: lease kept without the name" "198.18.1.11 - -" \
+        "$(vnc list | awk '$1 == "198.18.1.11" {print $1, $2, $3}')"
+expect_eq "unknown name exit" "1" "$(rc_of vnc query nosuch)"
+expect_eq "unknown address exit" "1" "$(rc_of vnc query 192.0.2.99)"
+expect_eq "query without argument" "2" "$(rc_of vnc query)"
+expect_eq "query over-long name" "2" "$(rc_of vnc query "$(printf 'x%.0s' $(seq 300))")"
+json=$(vnc query --json alpha)
+grep -q '"address": "198.18.1.10"' <<<"$json" || fail "query --json: $json"
+pass "query --json"
+
+# list: text and JSON, --all shows the expired lease only when asked.
+vnc list | grep -q '^198.18.1.10 .* alpha .* Alpha-VM ' || fail "list: $(vnc list)"
+vnc list | grep -q 198.18.1.15 && fail "list shows an expired lease"
+vnc list --all | grep -q '198.18.1.15' && fail "rebuild imported an expired lease"
+expect_eq "list --json leases" "3" "$(vnc list --json | grep -c '"address"')"
+pass "list"
+
+# Bad files: the rebuild changes nothing, names the file and exits 4.
+gen=$(vnc list --json | sed -n 's/.*"generation": \([0-9]*\).*/\1/p')
+cp -r "$L" "$T/bad"
+check_bad_file() {   # WHAT CONTENT MESSAGE
+        printf '%s' "$2" >"$T/bad/vbr1.status"
+        "$VNC" --db-dir "$S" rebuild --leases-dir "$T/bad" >"$T/out" 2>"$T/err"
+        expect_eq "$1: exit status" "4" "$?"
+        grep -qF "$3" "$T/err" || fail "$1: no '$3' in: $(cat "$T/err")"
+        grep -qF "the store is unchanged" "$T/err" || fail "$1: not said unchanged"
+        expect_eq "$1: store untouched" "$gen" "$(vnc list --json | sed -n 's/.*"generation": \([0-9]*\).*/\1/p')"
+        vnc query alpha >/dev/null || fail "$1: alpha lost"
+}
+check_bad_file "truncated JSON" '[ { "ip-address": "198.18.1.10", "expi' "vbr1.status: not valid JSON: truncated"
+check_bad_file "empty file" '' "vbr1.status: not valid JSON: empty file"
+check_bad_file "not an array" '{ "ip-address": "198.18.1.10" }' "vbr1.status: expected a JSON array"
+check_bad_file "trailing garbage" '[] ]' "vbr1.status: not valid JSON: trailing data"
+check_bad_file "binary junk" "$(head -c 4096 /dev/urandom | tr -d '\0')" "vbr1.status: not valid JSON"
+truncate -s 300M "$T/bad/vbr1.status"
+"$VNC" --db-dir "$S" rebuild --leases-dir "$T/bad" 2>"$T/err" >/dev/null
+grep -qF "vbr1.status: file too large" "$T/err" || fail "huge file: $(cat "$T/err")"
+pass "huge file refused"
+printf '[' >"$T/bad/vbr1.status"
+out=$(vnc rebuild --leases-dir "$T/bad" --partial 2>/dev/null); rc=$?
+expect_eq "--partial exit" "4" "$rc"
+expect_eq "--partial commits what it could read" "1" "$(rc_of vnc query alpha)"
+vnc rebuild --leases-dir "$L" >/dev/null 2>&1
+expect_eq "missing leases dir" "4" "$(rc_of vnc rebuild --leases-dir "$T/nonexistent")"
+expect_eq "unknown option" "2" "$(rc_of vnc rebuild --bogus)"
+
+# A rebuild replaces everything: a lease that vanished from the files is gone.
+printf '[]' >"$T/bad/vbr1.status"
+vnc rebuild --leases-dir "$T/bad" >/dev/null 2>&1 || fail "rebuild of empty status"
+expect_eq "rebuild replaces the store" "1" "$(rc_of vnc query alpha)"
+vnc rebuild --leases-dir "$L" >/dev/null 2>&1
+
+# Damaged or missing snapshot: clear error, exit 3.
+cp "$S/names.mdb" "$T/good.mdb"
+head -c 100 "$T/good.mdb" >"$S/names.mdb"
+vnc list >/dev/null 2>"$T/err"; expect_eq "truncated snapshot exit" "3" "$?"
+grep -q "not a valid snapshot" "$T/err" || fail "truncated snapshot message: $(cat "$T/err")"
+head -c 65536 /dev/urandom >"$S/names.mdb"
+expect_eq "random snapshot exit" "3" "$(rc_of vnc query alpha)"
+rm "$S/names.mdb"
+vnc query alpha 2>"$T/err"; expect_eq "missing snapshot exit" "3" "$?"
+grep -q "no store at $S/names.mdb" "$T/err" || fail "missing snapshot message"
+cp "$T/good.mdb" "$S/names.mdb"
+# A damaged private store: rebuild moves it aside and starts again.
+head -c 8192 /dev/urandom >"$S/private/data.mdb"
+vnc rebuild --leases-dir "$L" >/dev/null 2>"$T/err" || fail "rebuild over a damaged store: $(cat "$T/err")"
+expect_eq "rebuild after damage" "0" "$(rc_of vnc query alpha)"
+
+# An unprivileged user reads the snapshot (no write access anywhere).
+chmod 755 "$T"
+if id nobody >/dev/null 2>&1; then
+        out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$VNC" --db-dir "$S" query alpha 2>&1) ||
+                fail "nobody cannot query: $out"
+        pass "unprivileged query"
+        chmod 600 "$S/names.mdb"
+        setpriv --reuid=nobody --regid=nogroup --clear-groups "$VNC" --db-dir "$S" list >/dev/null 2>"$T/err"
+        expect_eq "unreadable snapshot exit" "3" "$?"
+        grep -q "Permission denied" "$T/err" || fail "unreadable: $(cat "$T/err")"
+        chmod 644 "$S/names.mdb"
+fi
+
+# doctor: reports the store, missed events, hooks; exit 1 on problems.
+printf 'passwd: files\nhosts:\tfiles virtname dns # comment\n' >"$T/nss-ok"
+printf 'hosts: files dns\n' >"$T/nss-no"
+mkdir -p "$T/hooks/network.d" "$T/hooks/qemu.d"
+for f in network.d/virt-name-cache qemu.d/virt-name-cache; do printf '#!/bin/sh\n' >"$T/hooks/$f"; chmod +x "$T/hooks/$f"; done
+cp "$T/hooks/qemu.d/virt-name-cache" "$T/helper"
+mkdir -p "$T/dnsmasq"
+printf 'interface=vbr1\ndhcp-script=/usr/lib/libvirt/libvirt_leaseshelper\ndhcp-script=%s\n' "$T/helper" >"$T/dnsmasq/net1.conf"
+printf 'interface=vbr2\ndhcp-script=/usr/lib/libvirt/libvirt_leaseshelper\n' >"$T/dnsmasq/net2.conf"
+doctor() { LD_LIBRARY_PATH=$B "$VNC" --db-dir "$S" doctor --hooks-dir "$T/hooks" --helper "$T/helper" --leases-dir "$T/dnsmasq" "$@"; }
+out=$(doctor --nsswitch "$T/nss-ok"); rc=$?
+echo "$out"
+expect_eq "doctor healthy exit" "0" "$rc"
+grep -q "^ok .*generation .* 1 networks, 1 domains, 3 leases" <<<"$out" || fail "doctor: snapshot line"
+grep -q "^ok .*network net1 reports its leases" <<<"$out" || fail "doctor: net1"
+grep -q "^warning .*network net2 does not report leases" <<<"$out" || fail "doctor: net2"
+out=$(doctor --nsswitch "$T/nss-no"); expect_eq "doctor without virtname" "1" "$?"
+grep -q "does not name virtname" <<<"$out" || fail "doctor: nsswitch problem not named"
+# A missed event (what a hook writes when it cannot record) shows as drift...
+printf '%s lease-helper: add 198.18.1.99: writer lock busy\n' "$now" >"$S/drift.log"
+out=$(doctor --nsswitch "$T/nss-ok"); expect_eq "doctor with drift" "1" "$?"
+grep -q "1 libvirt or DHCP event could not be recorded" <<<"$out" || fail "doctor: drift not shown: $out"
+# ... until a rebuild, which recreates everything, clears it.
+vnc rebuild --leases-dir "$L" >/dev/null 2>&1
+[ -e "$S/drift.log" ] && fail "rebuild kept the drift log"
+doctor --nsswitch "$T/nss-ok" >/dev/null || fail "doctor after rebuild"
+pass "drift shown by doctor, cleared by rebuild"
+rm -rf "$T/hooks/qemu.d"
+out=$(doctor --nsswitch "$T/nss-ok"); expect_eq "doctor without qemu hook" "1" "$?"
+grep -q "^problem .*qemu hook" <<<"$out" || fail "doctor: qemu hook"
+
+# Every command has --help (exit 0, a Usage line); bad commands exit 2.
+for c in rebuild list query doctor; do
+        "$VNC" "$c" --help | grep -q "^Usage: virt-name-cache $c" || fail "$c --help"
+done
+"$VNC" --help | grep -q "^Usage:" || fail "--help"
+"$VNC" --version | grep -q "^virt-name-cache [0-9]" || fail "--version"
+expect_eq "no command" "2" "$(rc_of "$VNC")"
+expect_eq "unknown command" "2" "$(rc_of "$VNC" frobnicate)"
+pass "help and usage errors"
