@@ -9,10 +9,6 @@
 #include "cmd.h"
 
 /* Subcommands still being written are weak so the tree links meanwhile. */
-#pragma weak cmd_rebuild
-#pragma weak cmd_list
-#pragma weak cmd_query
-#pragma weak cmd_doctor
 #pragma weak cmd_enable
 #pragma weak cmd_disable
 #pragma weak cmd_enable_nss
