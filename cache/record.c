@@ -15,7 +15,7 @@ struct out {
 
 static void put(struct out *o, const void *p, size_t n)
 {
-        if (o->len < o->cap)
+        if (n > 0 && o->len < o->cap)
                 memcpy(o->buf + o->len, p, o->len + n <= o->cap ? n : o->cap - o->len);
         o->len += n;
 }
