@@ -26,3 +26,41 @@ addrs_of() {
         local dir=$1 db=$2 name=$3
         vnc_getent "$dir" "$db" "$name" | awk '{print $1}' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
+
+# make_fixture DIR: libvirt-format lease files for two networks in DIR
+# (expiry times relative to now), the names the NSS tests resolve:
+#   web-vm (domain; MAC ...:01) -> 198.18.0.10, 2001:db8:0:1::110 (host name "web")
+#   db-vm (domain, two NICs) -> 198.18.0.11 (net1), 198.19.0.21 (net2)
+#   intruder (domain) sends host name "web-vm" -> 198.18.0.13 only as "intruder"
+#   Lone (host name only, no domain) -> 198.18.0.14
+#   old (expired) -> nothing
+make_fixture() {
+        local d=$1 soon=$(( $(date +%s) + 3600 )) past=$(( $(date +%s) - 60 ))
+        mkdir -p "$d"
+        printf 'strict-order\ninterface=vbr1\ndomain=lab.test\n' >"$d/net1.conf"
+        printf 'strict-order\ninterface=vbr2\n' >"$d/net2.conf"
+        cat >"$d/vbr1.status" <<JSON
+[ { "ip-address": "198.18.0.10", "mac-address": "52:54:00:00:00:01", "hostname": "web", "expiry-time": $soon },
+  { "ip-address": "2001:db8:0:1::110", "mac-address": "52:54:00:00:00:01", "hostname": "web", "iaid": "5", "expiry-time": 0 },
+  { "ip-address": "198.18.0.11", "mac-address": "52:54:00:00:00:02", "expiry-time": $soon },
+  { "ip-address": "198.18.0.13", "mac-address": "52:54:00:00:00:04", "hostname": "web-vm", "expiry-time": $soon },
+  { "ip-address": "198.18.0.14", "mac-address": "52:54:00:00:00:05", "hostname": "Lone", "expiry-time": $soon },
+  { "ip-address": "198.18.0.15", "mac-address": "52:54:00:00:00:06", "hostname": "old", "expiry-time": $past } ]
+JSON
+        cat >"$d/vbr1.macs" <<JSON
+[ { "domain": "web-vm", "macs": [ "52:54:00:00:00:01" ] },
+  { "domain": "db-vm", "macs": [ "52:54:00:00:00:02" ] },
+  { "domain": "intruder", "macs": [ "52:54:00:00:00:04" ] } ]
+JSON
+        cat >"$d/vbr2.status" <<JSON
+[ { "ip-address": "198.19.0.21", "mac-address": "52:54:00:00:00:03", "hostname": "db2", "expiry-time": $soon } ]
+JSON
+        printf '[ { "domain": "db-vm", "macs": [ "52:54:00:00:00:03" ] } ]\n' >"$d/vbr2.macs"
+}
+
+# make_store DIR: a store built from make_fixture's files.
+make_store() {
+        make_fixture "$1.leases"
+        "$B/virt-name-cache" --db-dir "$1" rebuild --leases-dir "$1.leases" >/dev/null ||
+                fail "rebuild of the fixture failed"
+}
