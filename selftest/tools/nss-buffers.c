@@ -7,7 +7,9 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <netdb.h>
 #include <nss.h>
@@ -155,12 +157,55 @@ static void via_getaddrinfo(const char *name, const char *want)
         printf("ok: getaddrinfo(%s, AF_UNSPEC): %d IPv4, %d IPv6\n", name, v4, v6);
 }
 
+/* No descriptor the module keeps open may leak into an exec'd program.
+ * (LMDB opens the file without O_CLOEXEC; the module sets FD_CLOEXEC
+ * right after mdb_env_open.) */
+static bool inherited[4096];
+
+/* Descriptors open at start are the caller's, not the module's. */
+static void note_inherited_fds(void)
+{
+        DIR *d = opendir("/proc/self/fd");
+        struct dirent *de;
+
+        while (d && (de = readdir(d))) {
+                int fd = atoi(de->d_name);
+
+                if (fd >= 0 && fd < 4096 && fd != dirfd(d))
+                        inherited[fd] = true;
+        }
+        if (d)
+                closedir(d);
+}
+
+static void check_fds(void)
+{
+        DIR *d = opendir("/proc/self/fd");
+        struct dirent *de;
+        int n = 0;
+
+        CHECK(d, "cannot list /proc/self/fd");
+        while (d && (de = readdir(d))) {
+                int fd = atoi(de->d_name);
+
+                if (de->d_name[0] == '.' || fd <= 2 || fd == dirfd(d) ||
+                    (fd < 4096 && inherited[fd]))
+                        continue;
+                n++;
+                CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC, "descriptor %d lacks FD_CLOEXEC", fd);
+        }
+        if (d)
+                closedir(d);
+        printf("ok: %d descriptor%s left open, all close-on-exec\n", n, n == 1 ? "" : "s");
+}
+
 int main(int argc, char **argv)
 {
         if (argc != 4) {
                 fprintf(stderr, "usage: nss-buffers MODULE.so NAME ADDRESS | MODULE.so --unknown NAME\n");
                 return 2;
         }
+        note_inherited_fds();
         __nss_configure_lookup("hosts", "virtname");
         if (strcmp(argv[2], "--unknown") == 0) {
                 struct hostent he, *res;
@@ -186,5 +231,6 @@ int main(int argc, char **argv)
                 if (family == AF_INET)
                         CHECK(rc == 0 && res, "gethostbyname_r(%s): rc %d h_errno %d", argv[2], rc, herr);
         }
+        check_fds();
         return failures ? 1 : 0;
 }
