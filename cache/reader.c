@@ -65,9 +65,17 @@ static int check_size(MDB_env *env)
 int vnc_reader_open(struct vnc_reader *r, const char *path)
 {
         struct vnc_meta meta;
+        struct stat sb;
         int rc;
 
         memset(r, 0, sizeof(*r));
+        /* LMDB would block in open() on a FIFO and map anything else: only
+         * a regular file can be a snapshot.  (The directory is root's, so
+         * nobody else can swap the file between this check and the open.) */
+        if (stat(path, &sb) < 0)
+                return -errno;
+        if (!S_ISREG(sb.st_mode))
+                return -EBADMSG;
         rc = mdb_env_create(&r->env);
         if (rc != 0)
                 return mdb_to_errno(rc);
