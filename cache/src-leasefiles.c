@@ -451,7 +451,8 @@ int vnc_import_lease_dir(struct vnc_writer *w, const char *dir,
                 size_t stem;
                 bool known = false;
 
-                if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".status", &stem))
+                if (de->d_name[0] == '.' || (!has_suffix(de->d_name, ".status", &stem) &&
+                                             !has_suffix(de->d_name, ".macs", &stem)))
                         continue;
                 for (size_t i = 0; i < n_nets && !known; i++)
                         known = strlen(nets[i].bridge) == stem &&

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# t-differential: virtname against libvirt's own NSS modules (Debian's
+# libnss-libvirt) on the same libvirt-format lease files.  For every name,
+# virtname must return the same address set as `libvirt` (guest host
+# names) and `libvirt_guest` (domain names), except where this project
+# differs by design; those cases are checked for OUR behaviour and
+# printed as "DIFFERS (by design)".
+#
+# The reference modules read the fixed directory /var/lib/libvirt/dnsmasq,
+# so the comparison runs in a private mount namespace with a tmpfs there:
+# the machine's own files are never seen or touched.
+. "$(dirname "$0")/lib.sh"
+ls /lib/*/libnss_libvirt.so.2 /usr/lib/*/libnss_libvirt.so.2 >/dev/null 2>&1 ||
+        skip "Debian's libnss-libvirt is not installed (make deps installs it)"
+unshare -m true 2>/dev/null || skip "cannot create a mount namespace here (unshare -m)"
+
+if [ "${IN_NAMESPACE:-}" != 1 ]; then
+        IN_NAMESPACE=1 exec unshare -m --propagation private bash "$0"
+fi
+if [ -d /var/lib/libvirt/dnsmasq ]; then
+        mount -t tmpfs tmpfs /var/lib/libvirt/dnsmasq
+else
+        # Only in this namespace: a scratch /var/lib holding the directory.
+        mount -t tmpfs tmpfs /var/lib && mkdir -p /var/lib/libvirt/dnsmasq
+fi
+D=/var/lib/libvirt/dnsmasq
+make_fixture "$D"
+# More reference cases: upper-case names, a guest without a host name,
+# a host name shared by two guests, a second IPv6 lease.
+soon=$(( $(date +%s) + 3600 ))
+cat >"$D/vbr3.status" <<JSON
+[ { "ip-address": "198.18.3.10", "mac-address": "52:54:00:00:03:01", "hostname": "MixedCase", "expiry-time": $soon },
+  { "ip-address": "198.18.3.11", "mac-address": "52:54:00:00:03:02", "hostname": "twin", "expiry-time": $soon },
+  { "ip-address": "198.18.3.12", "mac-address": "52:54:00:00:03:03", "hostname": "twin", "expiry-time": 0 },
+  { "ip-address": "2001:db8:0:3::12", "mac-address": "52:54:00:00:03:03", "hostname": "twin", "iaid": "9", "expiry-time": $soon },
+  { "ip-address": "198.18.3.13", "mac-address": "52:54:00:00:03:04", "expiry-time": $soon } ]
+JSON
+cat >"$D/vbr3.macs" <<JSON
+[ { "domain": "Upper-VM", "macs": [ "52:54:00:00:03:01" ] },
+  { "domain": "nohost-vm", "macs": [ "52:54:00:00:03:04" ] },
+  { "domain": "twin-b", "macs": [ "52:54:00:00:03:03" ] } ]
+JSON
+printf 'interface=vbr3\n' >"$D/net3.conf"
+S=$T/store
+"$B/virt-name-cache" --db-dir "$S" rebuild --leases-dir "$D" || fail "rebuild"
+
+ref() { getent -s "hosts:$1" ahosts "$2" | awk '{print $1}' | sort -u | xargs; }
+ours() { addrs_of "$S" ahosts "$1"; }
+same() {   # MODULE NAME
+        local r o
+        r=$(ref "$1" "$2") o=$(ours "$2")
+        [ "$r" = "$o" ] || fail "$2: $1 says [$r], virtname says [$o] (undeclared difference)"
+        echo "same: $2 -> [$o] (as $1)"
+}
+differs() {   # NAME WHY OUR-EXPECTED REFERENCE-MODULE
+        local o r
+        o=$(ours "$1") r=$(ref "$4" "$1")
+        [ "$o" = "$3" ] || fail "$1: virtname says [$o], expected [$3]"
+        [ "$r" != "$o" ] || fail "$1: declared different but $4 agrees now ([$r]); update the test"
+        echo "DIFFERS (by design): $1: virtname [$o], $4 [$r]: $2"
+}
+
+# Guest-sent host names, as `libvirt` answers them.
+for n in web WEB Lone lone db2 old MixedCase mixedcase twin TWIN nosuchname; do same libvirt "$n"; done
+# libvirt domain names, as `libvirt_guest` answers them.
+for n in db-vm DB-VM intruder Upper-VM upper-vm nohost-vm twin-b; do same libvirt_guest "$n"; done
+same libvirt_guest web-vm
+
+# Where we differ on purpose.
+differs web-vm "guest 'intruder' sends another domain's name as its host name; the domain wins" \
+        "198.18.0.10 2001:db8:0:1::110" libvirt
+differs web.lab.test "NAME.DOMAIN resolves on networks with <domain name='lab.test'/>" \
+        "198.18.0.10 2001:db8:0:1::110" libvirt
+differs db-vm.lab.test "domain names too get the network's DNS domain (only the lab.test NIC)" \
+        "198.18.0.11" libvirt_guest
+differs lone. "one trailing dot (an absolute name) is accepted" "198.18.0.14" libvirt
+rev_ref=$(getent -s hosts:libvirt hosts 198.18.0.10; getent -s hosts:libvirt_guest hosts 198.18.0.10)
+rev_ours=$(vnc_getent "$S" hosts 198.18.0.10 | xargs)
+expect_eq "reverse lookup (ours)" "198.18.0.10 web-vm.lab.test web-vm" "$rev_ours"
+[ -z "$rev_ref" ] || fail "the reference now answers reverse lookups: $rev_ref"
+echo "DIFFERS (by design): reverse lookup of 198.18.0.10: virtname [$rev_ours], libvirt and libvirt_guest answer nothing"
+pass "virtname agrees with libvirt and libvirt_guest except where declared"
