@@ -116,8 +116,9 @@ int main(int argc, char **argv)
         start = now();
         end = start + seconds;
         do {
-                /* 64 lookups between clock reads; names in pseudo-random order. */
-                for (int i = 0; i < 64; i++) {
+                /* Names in pseudo-random order; a few lookups between clock
+                 * reads (a slow module still stops on time). */
+                for (int i = 0; i < 4; i++) {
                         const char *name;
 
                         seed = seed * 6364136223846793005ul + 1442695040888963407ul;
