@@ -226,36 +226,6 @@ int vnc_reverse(const struct vnc_view *v, int family, const void *addr,
         return 0;
 }
 
-static int hexval(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
-/* 32 hex digits, dashes anywhere between byte pairs ignored. */
-static bool parse_uuid(const char *s, uint8_t uuid[VNC_UUID_LEN])
-{
-        size_t n = 0;
-
-        for (; *s; s++) {
-                int hi, lo;
-
-                if (*s == '-')
-                        continue;
-                if (n == VNC_UUID_LEN || (hi = hexval(s[0])) < 0 ||
-                    (lo = hexval(s[1])) < 0)
-                        return false;
-                uuid[n++] = (uint8_t)(hi << 4 | lo);
-                s++;
-        }
-        return n == VNC_UUID_LEN;
-}
-
 static bool parse_id(const char *s, uint32_t *id)
 {
         uint64_t v = 0;
@@ -286,7 +256,7 @@ int vnc_find_domain(const struct vnc_view *v, const char *what,
                 if (rc != -ENOENT)
                         return rc;
         }
-        if (parse_uuid(what, uuid)) {
+        if (vnc_uuid_parse(what, uuid)) {
                 index = VNC_DB_UUIDS;
                 k = (MDB_val){ sizeof(uuid), uuid };
         } else if (parse_id(what, &id)) {

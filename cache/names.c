@@ -110,3 +110,20 @@ bool vnc_addr_parse(const char *s, int *family, uint8_t addr[16])
         }
         return false;
 }
+
+bool vnc_uuid_parse(const char *s, uint8_t uuid[VNC_UUID_LEN])
+{
+        size_t n = 0;
+
+        for (; *s; s++) {
+                int hi, lo;
+
+                if (*s == '-')
+                        continue;
+                if (n == VNC_UUID_LEN || (hi = hexdigit(s[0])) < 0 || (lo = hexdigit(s[1])) < 0)
+                        return false;
+                uuid[n++] = (uint8_t)(hi << 4 | lo);
+                s++;
+        }
+        return n == VNC_UUID_LEN;
+}

@@ -34,4 +34,8 @@ void vnc_mac_format(const uint8_t mac[VNC_MAC_LEN], char out[18]);
  * ADDR (IPv4 in the first 4 bytes, the rest zero).  False otherwise. */
 bool vnc_addr_parse(const char *s, int *family, uint8_t addr[16]);
 
+/* Parse a UUID: 32 hex digits, any case, dashes between digit pairs
+ * ignored.  False for anything else. */
+bool vnc_uuid_parse(const char *s, uint8_t uuid[VNC_UUID_LEN]);
+
 #endif
