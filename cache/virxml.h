@@ -2,9 +2,12 @@
  * domain XML (qemu hook stdin, virDomainGetXMLDesc) and network XML
  * (network hook <hookData>, virNetworkGetXMLDesc), parsed with libxml2.
  *
- * Results own their strings; free them with the matching _free().
- * Parsers return 0, or -EBADMSG with a one-line reason in ERR for XML
- * that is malformed or lacks what is required (a name). */
+ * Each parser takes the element itself or libvirt's hook wrapper
+ * <hookData> around it.  Results own their strings; free them with the
+ * matching _free().  Parsers return 0, or -EBADMSG with a one-line
+ * reason in ERR for XML that is malformed or lacks what is required (a
+ * name).  The parser never fetches anything from the network and does
+ * not expand entities. */
 #ifndef VNC_VIRXML_H
 #define VNC_VIRXML_H
 
@@ -47,5 +50,19 @@ struct vnc_xml_network {
 int vnc_xml_parse_network(const char *xml, size_t len, struct vnc_xml_network *out,
                           char *err, size_t errlen);
 void vnc_xml_network_free(struct vnc_xml_network *x);
+
+/* A network port (network hook port-created/port-deleted: <networkport>
+ * with its <owner>; plugged/unplugged: <interface> and <domain>). */
+struct vnc_xml_port {
+        char *domain;                  /* the owning domain's name, NULL if none */
+        bool has_uuid;
+        uint8_t uuid[VNC_UUID_LEN];
+        uint8_t mac[VNC_MAC_LEN];
+        char *network;                 /* from the <network> beside it, NULL if none */
+};
+
+int vnc_xml_parse_port(const char *xml, size_t len, struct vnc_xml_port *out,
+                       char *err, size_t errlen);
+void vnc_xml_port_free(struct vnc_xml_port *x);
 
 #endif

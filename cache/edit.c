@@ -1,0 +1,86 @@
+/* edit.c - read-modify-write changes on the writer's transaction. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "edit.h"
+#include "lookup.h"
+#include "names.h"
+
+/* More interfaces than this on one domain are not recorded. */
+#define MAX_IFACES 64
+
+int vnc_edit_iface(struct vnc_writer *w, const char *name, const uint8_t *uuid,
+                   const uint8_t mac[VNC_MAC_LEN], const char *network, bool attach)
+{
+        struct vnc_iface ifaces[MAX_IFACES];
+        char nets[MAX_IFACES][VNC_NAME_MAX + 1], key[VNC_NAME_MAX + 1];
+        struct vnc_domain d = { .name = name, .id = -1, .updated = (int64_t)time(NULL) };
+        struct vnc_domain_view old;
+        const uint8_t *m;
+        struct vnc_str net;
+        size_t pos = 0, n = 0;
+        int len = vnc_name_normalise(name, key), rc;
+
+        if (len < 0)
+                return -EINVAL;
+        rc = vnc_get_domain(vnc_writer_view(w), &(MDB_val){ (size_t)len, key }, &old);
+        if (rc < 0 && rc != -ENOENT)
+                return rc;
+        if (rc == 0) {
+                /* Keep everything but this MAC's old entry. */
+                while (n < MAX_IFACES && vnc_domain_iface_next(&old, &pos, &m, &net)) {
+                        if (memcmp(m, mac, VNC_MAC_LEN) == 0)
+                                continue;
+                        memcpy(ifaces[n].mac, m, VNC_MAC_LEN);
+                        snprintf(nets[n], sizeof(nets[n]), "%.*s", (int)net.len, net.p);
+                        ifaces[n].network = net.len ? nets[n] : NULL;
+                        n++;
+                }
+                d.has_uuid = old.has_uuid;
+                if (old.has_uuid)
+                        memcpy(d.uuid, old.uuid, VNC_UUID_LEN);
+                d.id = old.id;
+                d.state = old.state;
+                d.cid = old.cid;
+        } else if (!attach) {
+                return 0;               /* nothing to detach from */
+        }
+        if (uuid) {
+                d.has_uuid = true;
+                memcpy(d.uuid, uuid, VNC_UUID_LEN);
+        }
+        if (attach && n < MAX_IFACES) {
+                memcpy(ifaces[n].mac, mac, VNC_MAC_LEN);
+                ifaces[n].network = network;
+                n++;
+        }
+        d.n_ifaces = n;
+        d.ifaces = ifaces;
+        return vnc_writer_put_domain(w, &d);
+}
+
+int vnc_edit_network_of_bridge(struct vnc_writer *w, const char *bridge,
+                               char name[VNC_NAME_MAX + 1], char suffix[VNC_NAME_MAX + 1])
+{
+        const struct vnc_view *v = vnc_writer_view(w);
+        struct vnc_network_view n;
+        MDB_cursor *cur;
+        MDB_val k, d;
+        int rc;
+
+        if (mdb_cursor_open(v->txn, v->dbi[VNC_DB_NETWORKS], &cur) != 0)
+                return -EIO;
+        for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+                if (vnc_network_decode(d.mv_data, d.mv_size, &n) < 0 || !vnc_str_eq(n.bridge, bridge))
+                        continue;
+                snprintf(name, VNC_NAME_MAX + 1, "%.*s", (int)n.name.len, n.name.p);
+                snprintf(suffix, VNC_NAME_MAX + 1, "%.*s", (int)n.suffix.len, n.suffix.p);
+                mdb_cursor_close(cur);
+                return 0;
+        }
+        mdb_cursor_close(cur);
+        return -ENOENT;
+}

@@ -1,0 +1,23 @@
+/* edit.h - read-modify-write changes built on the writer, for the hooks
+ * and the lease helper: one interface of a domain, and finding a network
+ * by its bridge. */
+#ifndef VNC_EDIT_H
+#define VNC_EDIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "writer.h"
+
+/* Attach MAC on NETWORK to domain NAME (creating the domain record when
+ * the store has none; UUID may be NULL), or detach it (ATTACH false:
+ * NETWORK is ignored).  Returns 0 or a negative errno. */
+int vnc_edit_iface(struct vnc_writer *w, const char *name, const uint8_t *uuid,
+                   const uint8_t mac[VNC_MAC_LEN], const char *network, bool attach);
+
+/* The network whose bridge is BRIDGE: its name and DNS domain ("" when
+ * none) into NAME and SUFFIX.  Returns 0 or -ENOENT. */
+int vnc_edit_network_of_bridge(struct vnc_writer *w, const char *bridge,
+                               char name[VNC_NAME_MAX + 1], char suffix[VNC_NAME_MAX + 1]);
+
+#endif

@@ -1,0 +1,17 @@
+# hooks/: libvirt's network and qemu hooks and dnsmasq's lease helper.
+HOOKS := network-hook qemu-hook lease-helper
+HOOK_LIBDIR := $(LIBEXECDIR)/virt-name-cache
+$(B)/hooks/%: $(B)/obj/hooks/%.o $(B)/obj/hooks/hook.o $(B)/libvnc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(XML_LIBS)
+ALL += $(addprefix $(B)/hooks/,$(HOOKS))
+
+# The programs go to libexec; libvirt's hook directories get symlinks, so
+# a user's own /etc/libvirt/hooks/network or qemu script is never touched.
+install-hooks: $(addprefix $(B)/hooks/,$(HOOKS))
+	install -d $(DESTDIR)$(HOOK_LIBDIR) $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/network.d \
+	  $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu.d
+	install -m 0755 $^ $(DESTDIR)$(HOOK_LIBDIR)/
+	ln -sf $(HOOK_LIBDIR)/network-hook $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/network.d/virt-name-cache
+	ln -sf $(HOOK_LIBDIR)/qemu-hook $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu.d/virt-name-cache
+INSTALL_TARGETS += install-hooks

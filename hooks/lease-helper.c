@@ -1,0 +1,127 @@
+/* lease-helper.c - dnsmasq's dhcp-script for libvirt networks.
+ *
+ * dnsmasq runs it as   lease-helper add|old|del MAC|DUID ADDRESS [HOSTNAME]
+ * (and init, tftp, arp...) with the lease's details in DNSMASQ_*
+ * variables.  We record add/old/del in the store, then exec libvirt's own
+ * libvirt_leaseshelper with the same arguments, environment, standard
+ * input and output, so its lease files, `virsh net-dhcp-leases` and the
+ * output `init` owes dnsmasq stay exactly as without us.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "edit.h"
+#include "hook.h"
+#include "names.h"
+
+#define LIBVIRT_HELPER "/usr/lib/libvirt/libvirt_leaseshelper"
+
+/* Fill L from dnsmasq's arguments and environment.  Returns 0, or -1
+ * for an event that cannot be recorded (logged). */
+static int lease_from_event(char **argv, int argc, struct vnc_lease *l, const char *what)
+{
+        const char *mac = getenv("DNSMASQ_MAC"), *expires = getenv("DNSMASQ_LEASE_EXPIRES");
+        const char *length = getenv("DNSMASQ_LEASE_LENGTH"), *iaid = getenv("DNSMASQ_IAID");
+        const char *host = argc > 4 ? argv[4] : NULL;
+
+        if (argc < 4 || !vnc_addr_parse(argv[3], &l->family, l->addr)) {
+                hook_missed(what, "not an address: '%.64s'", argc < 4 ? "" : argv[3]);
+                return -1;
+        }
+        /* DHCPv4 passes the MAC; DHCPv6 passes the DUID and, when dnsmasq
+         * knows it, the MAC in DNSMASQ_MAC. */
+        if (l->family == AF_INET)
+                mac = argv[2];
+        if (mac && vnc_mac_parse(mac, l->mac))
+                l->flags |= VNC_LEASE_HAS_MAC;
+        if (l->family == AF_INET6) {
+                l->clientid = argv[2];
+                l->iaid = iaid ? (uint32_t)strtoul(iaid, NULL, 10) : 0;
+        } else {
+                l->clientid = getenv("DNSMASQ_CLIENT_ID");
+        }
+        /* Expiry: absolute, or a length from now (dnsmasq built without a
+         * reliable clock); 0 means an infinite lease. */
+        if (expires)
+                l->expiry = strtoll(expires, NULL, 10);
+        else if (length)
+                l->expiry = strtoll(length, NULL, 10) ? (int64_t)time(NULL) + strtoll(length, NULL, 10) : 0;
+        if (l->expiry < 0)
+                l->expiry = 0;
+        if (host && *host && !vnc_hostname_valid(host)) {
+                hook_log(LOG_WARNING, "%s: ignoring invalid host name sent by the guest", what);
+                host = NULL;
+        }
+        l->hostname = host && *host ? host : NULL;
+        return 0;
+}
+
+/* Record one add/old/del event. */
+static void record(int argc, char **argv)
+{
+        static char network[VNC_NAME_MAX + 1], suffix[VNC_NAME_MAX + 1];
+        const char *bridge = getenv("VIR_BRIDGE_NAME"), *domain = getenv("DNSMASQ_DOMAIN");
+        struct vnc_lease l = { 0 };
+        struct vnc_writer *w;
+        char what[160];
+        int rc;
+
+        snprintf(what, sizeof(what), "lease %s %.64s", argv[1], argc > 3 ? argv[3] : "?");
+        if (lease_from_event(argv, argc, &l, what) < 0)
+                return;
+        if (!bridge)
+                bridge = getenv("DNSMASQ_INTERFACE");
+        w = hook_writer(what);
+        if (!w)
+                return;
+        if (strcmp(argv[1], "del") == 0) {
+                rc = vnc_writer_del_lease(w, l.family, l.addr);
+        } else {
+                /* The bridge names the libvirt network and its DNS domain. */
+                if (!bridge || vnc_edit_network_of_bridge(w, bridge, network, suffix) < 0) {
+                        snprintf(network, sizeof(network), "%s", bridge ? bridge : "");
+                        snprintf(suffix, sizeof(suffix), "%s",
+                                 domain && vnc_hostname_valid(domain) ? domain : "");
+                }
+                l.network = network[0] ? network : NULL;
+                l.suffix = suffix[0] ? suffix : NULL;
+                rc = vnc_writer_put_lease(w, &l);
+        }
+        if (rc < 0) {
+                hook_missed(what, "%s", vnc_writer_error(w));
+                vnc_writer_abort(w);
+                return;
+        }
+        hook_commit(w, what);
+}
+
+int main(int argc, char **argv)
+{
+        const char *helper = getenv("VIRT_NAME_CACHE_LEASESHELPER");
+
+        hook_init("virt-name-cache-lease-helper");
+        if (argc >= 2 && (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "old") == 0 ||
+                          strcmp(argv[1], "del") == 0))
+                record(argc, argv);
+        closelog();
+
+        /* Hand the event on, unchanged.  The deadline alarm must not
+         * follow libvirt's helper: exec keeps pending alarms. */
+        alarm(0);
+        if (!helper || !*helper)
+                helper = LIBVIRT_HELPER;
+        if (access(helper, X_OK) < 0)
+                return 0;       /* no libvirt helper: the store was all there was to do */
+        argv[0] = (char *)helper;
+        execv(helper, argv);
+        openlog("virt-name-cache-lease-helper", LOG_PID, LOG_DAEMON);
+        syslog(LOG_ERR, "cannot run %s: %m", helper);
+        return 0;
+}

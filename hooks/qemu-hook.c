@@ -1,0 +1,81 @@
+/* qemu-hook.c - libvirt's qemu hook (/etc/libvirt/hooks/qemu.d/).
+ *
+ * libvirtd runs it as   qemu-hook DOMAIN OPERATION SUB-OPERATION EXTRA
+ * with the domain's XML on standard input, and a non-zero exit from
+ * "prepare" would stop the guest from starting: so it always exits 0 and
+ * prints nothing (for "migrate" and "restore", printing nothing tells
+ * libvirt to keep its XML). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "hook.h"
+#include "virxml.h"
+
+/* What each operation means for the domain's record. */
+static const struct {
+        const char *op;
+        enum vnc_domain_state state;
+} operations[] = {
+        { "prepare", VNC_STATE_RUNNING },       /* starting: ID (and CID) assigned */
+        { "start", VNC_STATE_RUNNING },
+        { "started", VNC_STATE_RUNNING },
+        { "reconnect", VNC_STATE_RUNNING },     /* libvirtd restarted, guest still up */
+        { "attach", VNC_STATE_RUNNING },        /* an existing QEMU process taken over */
+        { "migrate", VNC_STATE_RUNNING },       /* incoming migration */
+        { "restore", VNC_STATE_RUNNING },
+        { "stopped", VNC_STATE_SHUTOFF },
+        { "release", VNC_STATE_SHUTOFF },
+};
+
+int main(int argc, char **argv)
+{
+        struct vnc_xml_domain x;
+        struct vnc_writer *w;
+        char what[320], err[512];
+        size_t len, i;
+        char *xml;
+        int rc;
+
+        hook_init("virt-name-cache-qemu-hook");
+        if (argc < 3)
+                return 0;
+        for (i = 0; i < sizeof(operations) / sizeof(operations[0]); i++)
+                if (strcmp(argv[2], operations[i].op) == 0)
+                        break;
+        if (i == sizeof(operations) / sizeof(operations[0]))
+                return 0;               /* nothing we keep changes */
+        snprintf(what, sizeof(what), "domain %.200s %s", argv[1], argv[2]);
+        xml = hook_read_stdin(&len);
+        if (!xml) {
+                hook_missed(what, "no domain XML on standard input");
+                return 0;
+        }
+        rc = vnc_xml_parse_domain(xml, len, &x, err, sizeof(err));
+        free(xml);
+        if (rc < 0) {
+                hook_missed(what, "%s", err);
+                return 0;
+        }
+        x.d.state = operations[i].state;
+        x.d.updated = (int64_t)time(NULL);
+        if (x.d.state == VNC_STATE_SHUTOFF) {
+                /* A stopped domain keeps its name and MACs, not its ID or CID. */
+                x.d.id = -1;
+                x.d.cid = 0;
+        }
+        w = hook_writer(what);
+        if (w) {
+                rc = vnc_writer_put_domain(w, &x.d);
+                if (rc < 0) {
+                        hook_missed(what, "%s", vnc_writer_error(w));
+                        vnc_writer_abort(w);
+                } else {
+                        hook_commit(w, what);
+                }
+        }
+        vnc_xml_domain_free(&x);
+        return 0;
+}
