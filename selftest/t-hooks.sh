@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# t-hooks: the network hook, the qemu hook and the lease helper, run the
+# way libvirtd and dnsmasq run them, against a scratch store; results
+# checked through real glibc and `virt-name-cache query`.
+. "$(dirname "$0")/lib.sh"
+F=$TOP/selftest/fixtures/xml
+H=$B/hooks
+export VIRT_NAME_CACHE_DIR=$T/store VIRT_NAME_CACHE_LEASESHELPER=$T/none
+resolve() { addrs_of "$VIRT_NAME_CACHE_DIR" ahosts "$1"; }
+q() { "$B/virt-name-cache" query "$@"; }
+soon=$(( $(date +%s) + 600 ))
+
+# Network started: bridge, DNS domain, static hosts (an invalid name is dropped).
+"$H/network-hook" labnet started begin - <"$F/network-started.xml" || fail "network hook exit"
+expect_eq "static host" "198.18.5.50" "$(resolve fixed)"
+expect_eq "static host with the network's domain" "198.18.5.50" "$(resolve fixed.lab.test)"
+expect_eq "static IPv6 host" "2001:db8:5::50" "$(resolve fixed6)"
+"$B/virt-name-cache" list | grep -q '^198.18.5.51 .* - ' || fail "static host with invalid name not kept nameless"
+
+# Lease helper: DHCPv4 add, the bridge names the network (and its domain).
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_CLIENT_ID=01:52:54:00:05:00:03 \
+        "$H/lease-helper" add 52:54:00:05:00:03 198.18.5.103 vsockguest || fail "lease-helper add exit"
+expect_eq "DHCP lease by host name" "198.18.5.103" "$(resolve vsockguest)"
+expect_eq "DHCP lease with suffix" "198.18.5.103" "$(resolve vsockguest.lab.test)"
+# DHCPv6: the DUID in place of the MAC, the MAC (if known) in DNSMASQ_MAC.
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_IAID=77 DNSMASQ_MAC=52:54:00:05:00:03 \
+        "$H/lease-helper" add 00:04:aa:bb:cc:dd 2001:db8:5::103 vsockguest || fail "v6 add"
+expect_eq "DHCPv6 lease" "198.18.5.103 2001:db8:5::103" "$(resolve vsockguest)"
+# old: renewed with a new name; the old name goes.
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon "$H/lease-helper" old 52:54:00:05:00:03 198.18.5.103 renamed
+expect_eq "old: new name" "198.18.5.103" "$(resolve renamed)"
+expect_eq "old: old name keeps only IPv6" "2001:db8:5::103" "$(resolve vsockguest)"
+# A hostile host name is not stored; the lease is.
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon "$H/lease-helper" add 52:54:00:05:00:05 198.18.5.105 '../../etc;rm -rf'
+"$B/virt-name-cache" list | grep -q '^198.18.5.105 .* - ' || fail "hostile host name stored"
+# An expired lease (LEASE_LENGTH form) is never returned.
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$(( $(date +%s) - 1 )) "$H/lease-helper" add 52:54:00:05:00:06 198.18.5.106 expired
+expect_eq "expired lease" "" "$(resolve expired)"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_LENGTH=600 "$H/lease-helper" add 52:54:00:05:00:06 198.18.5.106 bylength
+expect_eq "lease length" "198.18.5.106" "$(resolve bylength)"
+pass "lease helper: add, old, v4, v6, hostile names, expiry"
+
+# Qemu hook with real libvirt XML: libvirt's test driver dumps a domain.
+"$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml" || fail "qemu hook exit"
+expect_eq "domain name via its MAC's lease" "198.18.5.103 2001:db8:5::103" "$(resolve vsockvm)"
+q VsockVM | grep -q "^vsock cid: 42" || fail "CID not recorded: $(q VsockVM)"
+q 12 | grep -q "^domain:    VsockVM" || fail "ID lookup"
+q 6a5e1c0e2b7a4c559d1a0c7f4b2e3d11 | grep -q "^domain:    VsockVM" || fail "UUID lookup"
+q 198.18.5.103 | grep -q "^name:      VsockVM" || fail "reverse gives the domain name"
+"$H/qemu-hook" VsockVM stopped end - <"$F/domain-vsock.xml"
+out=$(q VsockVM)
+grep -q "^state:     shut off" <<<"$out" || fail "stopped state: $out"
+grep -q "^vsock cid" <<<"$out" && fail "a stopped domain keeps its CID"
+grep -q "^id:" <<<"$out" && fail "a stopped domain keeps its ID"
+expect_eq "stopped domain: ID gone" "1" "$(q 12 >/dev/null 2>&1; echo $?)"
+pass "qemu hook: started, stopped, CID, ID, UUID"
+if command -v virsh >/dev/null; then
+        virsh -q -c test:///default dumpxml test >"$T/test.xml" || fail "virsh dumpxml"
+        "$H/qemu-hook" test started begin - <"$T/test.xml"
+        out=$(q test)
+        grep -q "^uuid:      6695eb01-f6a4-8304-79aa-97f2502e193f" <<<"$out" || fail "real XML: $out"
+        grep -q "^interface: aa:bb:cc:dd:ee:ff on default" <<<"$out" || fail "real XML iface: $out"
+        pass "qemu hook on XML from libvirt's own virsh dumpxml (test driver)"
+else
+        echo "virsh not installed: real-XML case not run"
+fi
+
+# Ports: a domain's MAC plugged into the network, then unplugged.
+"$H/network-hook" labnet port-created begin - <"$F/port-created.xml"
+q portvm | grep -q "^interface: 52:54:00:05:00:09 on labnet" || fail "port-created: $(q portvm)"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon "$H/lease-helper" add 52:54:00:05:00:09 198.18.5.109
+expect_eq "port owner resolves by its MAC's lease" "198.18.5.109" "$(resolve portvm)"
+"$H/network-hook" labnet port-deleted end - <"$F/port-created.xml"
+q portvm | grep -q "^interface:" && fail "port-deleted left the interface"
+expect_eq "unplugged domain no longer resolves" "" "$(resolve portvm)"
+"$H/network-hook" labnet plugged begin - <"$F/plugged-old.xml"
+q oldvm | grep -q "^interface: 52:54:00:05:00:0a on labnet" || fail "plugged (old format)"
+pass "network hook: port-created/deleted, plugged"
+
+# updated: a static host removed from the definition goes away.
+"$H/network-hook" labnet updated begin - <"$F/network-updated.xml"
+expect_eq "updated: removed static host" "" "$(resolve fixed)"
+expect_eq "updated: other static host kept" "2001:db8:5::50" "$(resolve fixed6)"
+expect_eq "updated: dynamic lease kept" "198.18.5.103" "$(resolve renamed)"
+# del, then stopped: the network's leases go.
+"$H/lease-helper" del 52:54:00:05:00:06 198.18.5.106 bylength
+expect_eq "del" "" "$(resolve bylength)"
+"$H/network-hook" labnet stopped end - </dev/null
+expect_eq "stopped network: leases gone" "" "$(resolve renamed)"
+expect_eq "stopped network: static gone" "" "$(resolve fixed6)"
+pass "network hook: updated, stopped; lease helper del"
+
+# Chaining: libvirt's helper gets the same argv, environment, stdin and
+# stdout, and its exit status reaches dnsmasq.
+export VIRT_NAME_CACHE_LEASESHELPER=$F/fake-leaseshelper FAKE_HELPER_LOG=$T/fake.log
+out=$(echo "piped input" | VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon \
+        "$H/lease-helper" add 52:54:00:05:00:08 198.18.5.108 chained); rc=$?
+expect_eq "helper exit status passed on" "3" "$rc"
+expect_eq "argv" "args=add 52:54:00:05:00:08 198.18.5.108 chained" "$(grep ^args "$T/fake.log")"
+expect_eq "environment" "bridge=vnctest0" "$(grep ^bridge "$T/fake.log")"
+expect_eq "stdin" "stdin=piped input" "$(grep ^stdin "$T/fake.log")"
+expect_eq "recorded before handing on" "198.18.5.108" "$(resolve chained)"
+out=$("$H/lease-helper" init </dev/null); rc=$?
+expect_eq "init output unchanged" "1795400000 52:54:00:05:00:07 198.18.5.107 initguest *" "$out"
+expect_eq "init: nothing recorded" "" "$(resolve initguest)"
+expect_eq "init args" "args=init" "$(grep ^args "$T/fake.log")"
+if [ -x /usr/lib/libvirt/libvirt_leaseshelper ]; then
+        # libvirt's real helper: `init` with no lease files prints an empty
+        # lease list, exactly as when dnsmasq runs it directly.
+        want=$(env -u VIR_BRIDGE_NAME VIR_BRIDGE_NAME=vnctest9 /usr/lib/libvirt/libvirt_leaseshelper init 2>&1; echo "rc=$?")
+        got=$(VIRT_NAME_CACHE_LEASESHELPER=/usr/lib/libvirt/libvirt_leaseshelper VIR_BRIDGE_NAME=vnctest9 \
+              "$H/lease-helper" init 2>&1; echo "rc=$?")
+        expect_eq "init through libvirt's real helper" "$want" "$got"
+fi
+unset FAKE_HELPER_LOG
+export VIRT_NAME_CACHE_LEASESHELPER=$T/none
+pass "chaining to libvirt's lease helper"
