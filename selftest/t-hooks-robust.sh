@@ -122,6 +122,7 @@ times() {   # LABEL COMMAND...: 50 runs, median and max in ms
 }
 lease_add() { VIR_BRIDGE_NAME=vbrb DNSMASQ_LEASE_EXPIRES=$soon "$H/lease-helper" add 52:54:00:77:00:01 198.19.0.$((RANDOM % 250 + 1)) newguest; }
 qemu_started() { "$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml"; }
+times "baseline: the harness running /bin/true" /bin/true
 times "lease-helper add" lease_add
 times "qemu-hook started" qemu_started
 expect_eq "nothing missed at 10k" "0" "$(drift_lines)"
