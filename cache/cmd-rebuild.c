@@ -11,10 +11,6 @@
 #include "sources.h"
 #include "writer.h"
 
-/* src-libvirt.c is still being written; until it lands, act as if
- * libvirt were unreachable. */
-#pragma weak vnc_import_libvirt
-
 /* How long a rebuild waits for a hook or lease helper to finish. */
 #define REBUILD_LOCK_TIMEOUT_MS 30000
 
@@ -97,14 +93,9 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
 
         /* libvirt first, unless only lease files were asked for. */
         use_files = leases_dir && !uri;
-        source = "libvirt";
+        source = uri ? uri : "qemu:///system";
         if (!use_files) {
-                if (vnc_import_libvirt) {
-                        rc = vnc_import_libvirt(w, uri, print_warning, &st, err, sizeof(err));
-                } else {
-                        snprintf(err, sizeof(err), "this build cannot read libvirt");
-                        rc = -ECONNREFUSED;
-                }
+                rc = vnc_import_libvirt(w, uri, print_warning, &st, err, sizeof(err));
                 if (rc == -ECONNREFUSED) {
                         cmd_warn("%s; rebuilding from the lease files in %s instead", err,
                                  leases_dir ? leases_dir : VNC_LEASES_DIR);

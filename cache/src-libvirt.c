@@ -1,0 +1,242 @@
+/* src-libvirt.c - importing the live state from libvirt: networks (with
+ * their XML and DHCP leases) and domains (with their XML), over a
+ * read-only connection. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "names.h"
+#include "sources.h"
+#include "virxml.h"
+
+#define DEFAULT_URI "qemu:///system"
+
+struct import {
+        struct vnc_writer *w;
+        void (*warn)(const char *msg);
+        struct vnc_import_stats *st;
+        int64_t now;
+};
+
+static void warnf(struct import *im, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void warnf(struct import *im, const char *fmt, ...)
+{
+        char msg[512];
+        va_list ap;
+
+        if (!im->warn)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        im->warn(msg);
+}
+
+/* libvirt prints its errors on stderr unless told otherwise; we report
+ * them ourselves, in context. */
+static void quiet(void *data, virErrorPtr e)
+{
+        (void)data;
+        (void)e;
+}
+
+static const char *last_error(void)
+{
+        const char *m = virGetLastErrorMessage();
+
+        return m ? m : "unknown libvirt error";
+}
+
+static int put_lease(struct import *im, const struct vnc_xml_network *net,
+                     const virNetworkDHCPLease *dl)
+{
+        struct vnc_lease l = { 0 };
+
+        if (!dl->ipaddr || !vnc_addr_parse(dl->ipaddr, &l.family, l.addr)) {
+                warnf(im, "network %s: lease with an invalid address skipped", net->name);
+                im->st->skipped++;
+                return 0;
+        }
+        if (dl->mac && vnc_mac_parse(dl->mac, l.mac))
+                l.flags |= VNC_LEASE_HAS_MAC;
+        l.expiry = dl->expirytime > 0 ? (int64_t)dl->expirytime : 0;
+        if (l.expiry != 0 && l.expiry <= im->now)
+                return 0;
+        if (dl->iaid)
+                l.iaid = (uint32_t)strtoul(dl->iaid, NULL, 10);
+        if (dl->hostname && vnc_hostname_valid(dl->hostname))
+                l.hostname = dl->hostname;
+        else if (dl->hostname)
+                warnf(im, "network %s: lease %s: ignoring invalid host name", net->name, dl->ipaddr);
+        l.network = net->name;
+        l.suffix = net->suffix;
+        l.clientid = dl->clientid;
+        if (vnc_writer_put_lease(im->w, &l) < 0)
+                return -1;
+        im->st->leases++;
+        return 0;
+}
+
+static int import_network(struct import *im, virNetworkPtr n)
+{
+        struct vnc_xml_network net;
+        virNetworkDHCPLeasePtr *leases = NULL;
+        char err[256], *xml = virNetworkGetXMLDesc(n, 0);
+        int count, rc = 0;
+
+        if (!xml) {
+                warnf(im, "network %s: no XML: %s", virNetworkGetName(n), last_error());
+                im->st->skipped++;
+                return 0;
+        }
+        if (vnc_xml_parse_network(xml, strlen(xml), &net, err, sizeof(err)) < 0) {
+                warnf(im, "network %s: %s", virNetworkGetName(n), err);
+                im->st->skipped++;
+                free(xml);
+                return 0;
+        }
+        free(xml);
+        net.n.active = virNetworkIsActive(n) == 1;
+        net.n.updated = im->now;
+        if (vnc_writer_put_network(im->w, &net.n) < 0) {
+                rc = -1;
+                goto out;
+        }
+        im->st->networks++;
+        for (size_t i = 0; i < net.n_hosts; i++) {
+                const struct vnc_xml_host *h = &net.hosts[i];
+                struct vnc_lease l = { .family = h->family, .flags = VNC_LEASE_STATIC,
+                                       .hostname = h->hostname, .network = net.name,
+                                       .suffix = net.suffix };
+
+                memcpy(l.addr, h->addr, 16);
+                if (h->has_mac) {
+                        memcpy(l.mac, h->mac, VNC_MAC_LEN);
+                        l.flags |= VNC_LEASE_HAS_MAC;
+                }
+                if (vnc_writer_put_lease(im->w, &l) < 0) {
+                        rc = -1;
+                        goto out;
+                }
+        }
+        if (!net.n.active)
+                goto out;
+        count = virNetworkGetDHCPLeases(n, NULL, &leases, 0);
+        if (count < 0) {
+                warnf(im, "network %s: cannot list DHCP leases: %s", net.name, last_error());
+                goto out;
+        }
+        for (int i = 0; i < count && rc == 0; i++)
+                rc = put_lease(im, &net, leases[i]);
+        for (int i = 0; i < count; i++)
+                virNetworkDHCPLeaseFree(leases[i]);
+        free(leases);
+out:
+        vnc_xml_network_free(&net);
+        return rc;
+}
+
+static enum vnc_domain_state state_of(virDomainPtr d)
+{
+        int state, reason;
+
+        if (virDomainGetState(d, &state, &reason, 0) < 0)
+                return VNC_STATE_UNKNOWN;
+        switch (state) {
+        case VIR_DOMAIN_RUNNING:
+        case VIR_DOMAIN_BLOCKED:
+                return VNC_STATE_RUNNING;
+        case VIR_DOMAIN_PAUSED:
+        case VIR_DOMAIN_PMSUSPENDED:
+                return VNC_STATE_PAUSED;
+        case VIR_DOMAIN_SHUTOFF:
+        case VIR_DOMAIN_SHUTDOWN:
+        case VIR_DOMAIN_CRASHED:
+                return VNC_STATE_SHUTOFF;
+        default:
+                return VNC_STATE_UNKNOWN;
+        }
+}
+
+static int import_domain(struct import *im, virDomainPtr d)
+{
+        struct vnc_xml_domain x;
+        char err[256], *xml = virDomainGetXMLDesc(d, 0);
+        int rc;
+
+        if (!xml) {
+                warnf(im, "domain %s: no XML: %s", virDomainGetName(d), last_error());
+                im->st->skipped++;
+                return 0;
+        }
+        rc = vnc_xml_parse_domain(xml, strlen(xml), &x, err, sizeof(err));
+        free(xml);
+        if (rc < 0) {
+                warnf(im, "domain %s: %s", virDomainGetName(d), err);
+                im->st->skipped++;
+                return 0;
+        }
+        x.d.state = state_of(d);
+        x.d.updated = im->now;
+        if (virDomainIsActive(d) != 1) {
+                x.d.id = -1;
+                x.d.cid = 0;
+        }
+        rc = vnc_writer_put_domain(im->w, &x.d);
+        if (rc == 0)
+                im->st->domains++;
+        vnc_xml_domain_free(&x);
+        return rc < 0 ? -1 : 0;
+}
+
+int vnc_import_libvirt(struct vnc_writer *w, const char *uri,
+                       void (*warn)(const char *msg),
+                       struct vnc_import_stats *st, char *err, size_t errlen)
+{
+        struct import im = { w, warn, st, (int64_t)time(NULL) };
+        virNetworkPtr *nets = NULL;
+        virDomainPtr *doms = NULL;
+        virConnectPtr conn;
+        int n_nets, n_doms, rc = 0;
+
+        if (!uri)
+                uri = DEFAULT_URI;
+        virSetErrorFunc(NULL, quiet);
+        conn = virConnectOpenReadOnly(uri);
+        if (!conn) {
+                snprintf(err, errlen, "libvirt at %s is not reachable: %s", uri, last_error());
+                return -ECONNREFUSED;
+        }
+        n_nets = virConnectListAllNetworks(conn, &nets, 0);
+        if (n_nets < 0)
+                warnf(&im, "%s: cannot list networks: %s", uri, last_error());
+        for (int i = 0; i < n_nets && rc == 0; i++)
+                rc = import_network(&im, nets[i]);
+        n_doms = rc == 0 ? virConnectListAllDomains(conn, &doms, 0) : 0;
+        if (n_doms < 0) {
+                snprintf(err, errlen, "%s: cannot list domains: %s", uri, last_error());
+                rc = -EIO;
+        }
+        for (int i = 0; i < n_doms && rc == 0; i++)
+                rc = import_domain(&im, doms[i]);
+        if (rc == -1) {
+                snprintf(err, errlen, "%s", vnc_writer_error(w));
+                rc = -EIO;
+        }
+        for (int i = 0; i < n_nets; i++)
+                virNetworkFree(nets[i]);
+        for (int i = 0; i < n_doms; i++)
+                virDomainFree(doms[i]);
+        free(nets);
+        free(doms);
+        virConnectClose(conn);
+        return rc;
+}
