@@ -10,7 +10,7 @@ ALL += $(B)/libvnc.a
 VNC_VERSION := 0.1
 CMD_SRCS := cache/virt-name-cache.c $(sort $(wildcard cache/cmd-*.c cache/src-*.c))
 $(B)/obj/cache/virt-name-cache.o: ALL_CFLAGS += -DVNC_VERSION='"$(VNC_VERSION)"'
-$(B)/obj/cache/cmd-doctor.o: ALL_CFLAGS += -DVNC_LIBEXECDIR='"$(LIBEXECDIR)/virt-name-cache"'
+$(B)/obj/cache/cmd-doctor.o $(B)/obj/cache/cmd-network.o: ALL_CFLAGS += -DVNC_LIBEXECDIR='"$(LIBEXECDIR)/virt-name-cache"'
 $(B)/virt-name-cache: $(addprefix $(B)/obj/,$(CMD_SRCS:.c=.o)) $(B)/libvnc.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(JSON_LIBS) $(VIRT_LIBS) $(XML_LIBS)
 ALL += $(B)/virt-name-cache

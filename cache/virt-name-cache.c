@@ -9,8 +9,6 @@
 #include "cmd.h"
 
 /* Subcommands still being written are weak so the tree links meanwhile. */
-#pragma weak cmd_enable
-#pragma weak cmd_disable
 #pragma weak cmd_enable_nss
 #pragma weak cmd_disable_nss
 
