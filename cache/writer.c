@@ -95,11 +95,32 @@ static int take_lock(struct vnc_writer *w, int timeout_ms)
         return 0;
 }
 
+/* mkdir -p DIR (0755). */
+static int make_path(char *dir)
+{
+        if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+                return 0;
+        if (errno == ENOENT) {
+                char *slash = strrchr(dir, '/');
+
+                if (slash && slash != dir) {
+                        int rc;
+
+                        *slash = '\0';
+                        rc = make_path(dir);
+                        *slash = '/';
+                        if (rc == 0 && (mkdir(dir, 0755) == 0 || errno == EEXIST))
+                                return 0;
+                }
+        }
+        return -errno;
+}
+
 static int make_dirs(struct vnc_writer *w)
 {
         char priv[PATH_MAX];
 
-        if (mkdir(w->dir, 0755) < 0 && errno != EEXIST)
+        if (make_path(w->dir) < 0)
                 return fail(w, -errno, "cannot create %s: %s", w->dir, strerror(errno));
         if (vnc_store_path(priv, sizeof(priv), w->dir, VNC_PRIVATE_NAME) < 0)
                 return fail(w, -ENAMETOOLONG, "store path too long: %s", w->dir);

@@ -1,0 +1,18 @@
+# proxy/: the ssh ProxyCommand and its ssh_config.d snippet.
+PROXY_DIR := $(LIBEXECDIR)/virt-name-cache
+$(B)/proxy/ssh-proxy: $(B)/obj/proxy/ssh-proxy.o $(B)/libvnc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(VIRT_LIBS) $(XML_LIBS)
+ALL += $(B)/proxy/ssh-proxy
+
+install-proxy: $(B)/proxy/ssh-proxy
+	install -d $(DESTDIR)$(PROXY_DIR) $(DESTDIR)$(SYSCONFDIR)/ssh/ssh_config.d $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $< $(DESTDIR)$(PROXY_DIR)/ssh-proxy
+	sed 's|@PROXY@|$(PROXY_DIR)/ssh-proxy|' proxy/30-virt-name-cache.conf \
+	  >$(DESTDIR)$(SYSCONFDIR)/ssh/ssh_config.d/30-virt-name-cache.conf
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/ssh/ssh_config.d/30-virt-name-cache.conf
+	install -m 0644 proxy/virt-name-cache-ssh-proxy.1 $(DESTDIR)$(MANDIR)/man1/
+INSTALL_TARGETS += install-proxy
+
+# The end-to-end test runs Debian's OpenSSH client and server.
+DEB_PACKAGES += openssh-client openssh-server
