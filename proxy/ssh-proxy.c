@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -188,6 +189,23 @@ static void quiet(void *data, virErrorPtr e)
         (void)e;
 }
 
+/* ssh lower-cases host names, libvirt's names are case-sensitive: find
+ * the one domain whose name matches NAME in any case. */
+static virDomainPtr lookup_any_case(virConnectPtr conn, const char *name)
+{
+        virDomainPtr *doms = NULL, found = NULL;
+        int n = virConnectListAllDomains(conn, &doms, 0);
+
+        for (int i = 0; i < n; i++) {
+                if (!found && strcasecmp(virDomainGetName(doms[i]), name) == 0)
+                        found = doms[i];
+                else
+                        virDomainFree(doms[i]);
+        }
+        free(doms);
+        return found;
+}
+
 /* Ask libvirt (read-only) for the domain and its live CID. */
 static void from_libvirt(enum scope scope, struct target *t)
 {
@@ -208,6 +226,8 @@ static void from_libvirt(enum scope scope, struct target *t)
                 return;
         }
         dom = virDomainLookupByName(conn, t->found ? t->domain : t->name);
+        if (!dom)
+                dom = lookup_any_case(conn, t->found ? t->domain : t->name);
         if (!dom && strlen(t->name) >= 32)
                 dom = virDomainLookupByUUIDString(conn, t->name);
         if (!dom) {

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# t-proxy: the ssh proxy.  Part 1 resolves guests (name, UUID, ID; system
+# vs session store; libvirt's test driver as the fallback) and follows
+# the VSOCK path up to connect(): this machine has AF_VSOCK but no
+# loopback transport and no vhost device, so no guest can answer; the
+# test checks the CID and port that reach connect() and the error.
+# Part 2 is end to end with Debian's OpenSSH: sshd in a guest network
+# namespace (192.0.2.2), ssh in a client namespace, the proxy passing
+# the TCP socket to ssh (ProxyUseFdpass).
+. "$(dirname "$0")/lib.sh"
+# Part 2 needs a private mount namespace: the whole test runs in one.
+if [ "${IN_NAMESPACE:-}" != 1 ] && unshare -m true 2>/dev/null; then
+        IN_NAMESPACE=1 exec unshare -m --propagation private bash "$0"
+fi
+F=$TOP/selftest/fixtures
+SYS=$T/system SES=$T/session
+export VIRT_NAME_CACHE_DIR=$SYS VIRT_NAME_CACHE_SESSION_DIR=$SES VIRT_NAME_CACHE_LEASESHELPER=$T/none
+export VIRT_NAME_CACHE_LIBVIRT_URI=test:///$F/proxy/libvirt-node.xml VIRT_NAME_CACHE_CONNECT_TIMEOUT=3
+P=${PROXY:-$B/proxy/ssh-proxy}
+domain_xml() {   # NAME ID UUID-LAST-DIGITS CID MAC
+        sed -e "s/VsockVM/$1/; s/id='12'/id='$2'/; s/3d11</$3</; s/address='42'/address='$4'/" \
+            -e "s/52:54:00:05:00:03/$5/; /52:54:00:05:00:04/d" "$F/xml/domain-vsock.xml"
+}
+domain_xml VsockVM 12 3d11 42 52:54:00:05:00:03 | VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" VsockVM started begin -
+domain_xml VsockVM 3 3d44 44 52:54:00:05:00:44 | VIRT_NAME_CACHE_DIR=$SES "$B/hooks/qemu-hook" VsockVM started begin -
+domain_xml SessVM 4 3d43 43 52:54:00:05:00:43 | VIRT_NAME_CACHE_DIR=$SES "$B/hooks/qemu-hook" SessVM started begin -
+[ -e "$SYS/names.mdb" ] && [ -e "$SES/names.mdb" ] || fail "stores not created"
+
+proxy() { "$B/selftest/fdpass-recv" "$P" -v "$@" 2>"$T/err"; echo "exit $?" >>"$T/err"; }
+expect_cid() {   # WHAT HOST CID [PORT]
+        proxy "$2" "${4:-22}"
+        grep -q "connecting over VSOCK to CID $3 port ${4:-22}" "$T/err" || fail "$1: $(cat "$T/err")"
+        grep -q "cannot connect to .* over VSOCK (CID $3, port ${4:-22}): " "$T/err" ||
+                fail "$1: no clear connect error: $(cat "$T/err")"
+        grep -q "^exit 1" "$T/err" || fail "$1: exit status"
+        pass "$1: CID $3 ($(grep 'cannot connect' "$T/err" | sed 's/.*: //'))"
+}
+expect_cid "domain name" qemu/vsockvm 42
+expect_cid "UUID" qemu/6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d11 42
+expect_cid "ID" qemu/12 42 2222
+expect_cid "system first" qemu/VsockVM 42
+expect_cid "qemu:session/ uses the session store" qemu:session/vsockvm 44
+expect_cid "qemu/ falls back to the session store" qemu/sessvm 43
+expect_cid "session ID" qemu:session/4 43
+expect_cid "libvirt test driver fallback" qemu:system/lvonly 77
+grep -q "from libvirt at test://" "$T/err" || fail "fallback not said"
+expect_cid "libvirt fallback by UUID" qemu/11111111-2222-3333-4444-555555555555 77
+if command -v strace >/dev/null; then
+        strace -f -e trace=connect -o "$T/strace" "$B/selftest/fdpass-recv" "$P" qemu/vsockvm 2022 2>/dev/null
+        # strace prints the CID and port in hex: 42 = 0x2a, 2022 = 0x7e6.
+        grep -q "AF_VSOCK, svm_cid=0x2a, svm_port=0x7e6\|AF_VSOCK.*svm_port=2022.*svm_cid=42" "$T/strace" ||
+                fail "connect() did not get CID 42 port 2022: $(grep connect "$T/strace")"
+        pass "strace: connect(AF_VSOCK, cid 42, port 2022)"
+fi
+
+expect_error() {   # WHAT EXIT MESSAGE ARGS...
+        local what=$1 code=$2 msg=$3; shift 3
+        "$P" "$@" >/dev/null 2>"$T/err" </dev/null
+        local rc=$?
+        [ $rc = "$code" ] || fail "$what: exit $rc, want $code: $(cat "$T/err")"
+        grep -qF -- "$msg" "$T/err" || fail "$what: no '$msg' in: $(cat "$T/err")"
+        [ "$(wc -l <"$T/err")" = 1 ] || fail "$what: more than one line: $(cat "$T/err")"
+        pass "$what: $(cat "$T/err")"
+}
+expect_error "unknown guest" 1 "unknown guest 'nosuch'" qemu/nosuch 22
+expect_error "unknown in the system store only" 1 "unknown guest 'sessvm'" qemu:system/sessvm 22
+VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" VsockVM stopped end - <"$F/xml/domain-vsock.xml"
+expect_error "stopped guest" 1 "guest VsockVM is not running" qemu:system/vsockvm 22
+expect_error "stopped in libvirt" 1 "guest LvStopped is not running" qemu/lvstopped 22
+VIRT_NAME_CACHE_DIR=$T/none expect_error "missing store" 1 "unknown guest 'sessvm'" qemu:system/sessvm 22
+expect_error "no prefix" 2 "bad host 'myguest'" myguest 22
+expect_error "other prefix" 2 "bad host 'lxc/guest'" lxc/guest 22
+expect_error "empty name" 2 "no guest name after 'qemu/'" qemu/ 22
+expect_error "path separator" 2 "may not contain '/'" qemu/../../etc/passwd 22
+expect_error "control character" 2 "may not contain '/' or control characters" "qemu/a$(printf '\t')b" 22
+expect_error "over-long" 2 "longer than 253 bytes" "qemu/$(printf 'x%.0s' $(seq 300))" 22
+expect_error "not UTF-8" 2 "not valid UTF-8" "qemu/$(printf 'gu\xffest')" 22
+expect_error "bad port" 1 "bad port 'ssh'" qemu/sessvm ssh
+"$P" >/dev/null 2>"$T/err"; expect_eq "missing arguments: exit" "2" "$?"
+grep -q "^Usage:" "$T/err" || fail "missing arguments: no usage"
+"$P" qemu/sessvm 22 >"$T/out" 2>"$T/err" </dev/null
+grep -q "standard output is not a socket" "$T/err" || fail "stdout check: $(cat "$T/err")"
+
+# Part 2: real ssh and sshd.
+for p in ssh /usr/sbin/sshd ssh-keygen ip; do
+        command -v "$p" >/dev/null || skip "$p not installed (make deps installs openssh-client/server)"
+done
+[ "${IN_NAMESPACE:-}" = 1 ] || skip "no mount namespaces here: ssh end-to-end part not run"
+C=vncc$$ G=vncg$$
+cleanup() {
+        [ -s "$T/sshd.pid" ] && kill "$(cat "$T/sshd.pid")" 2>/dev/null
+        ip netns del $C 2>/dev/null; ip netns del $G 2>/dev/null
+}
+trap cleanup EXIT
+mkdir -p /run/sshd            # sshd's privilege separation directory (this namespace only)
+mount -t tmpfs -o mode=0755 tmpfs /run/sshd
+ip netns add $C && ip netns add $G || fail "netns"
+ip -n $C link add vpc0 type veth peer name vpg0 netns $G
+ip -n $C addr add 192.0.2.1/24 dev vpc0 && ip -n $C link set vpc0 up && ip -n $C link set lo up
+ip -n $G addr add 192.0.2.2/24 dev vpg0 && ip -n $G link set vpg0 up && ip -n $G link set lo up
+ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey" && ssh-keygen -q -t ed25519 -N '' -f "$T/id" || fail "keygen"
+cp "$T/id.pub" "$T/authorized_keys"
+cat >"$T/sshd_config" <<CONF
+ListenAddress 192.0.2.2
+Port 22
+HostKey $T/hostkey
+PidFile $T/sshd.pid
+AuthorizedKeysFile $T/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+CONF
+start_sshd() { ip netns exec $G /usr/sbin/sshd -f "$T/sshd_config" -E "$T/sshd.log" || fail "sshd: $(cat "$T/sshd.log")"; }
+start_sshd
+# The guest: a domain without VSOCK whose lease is 192.0.2.2.
+domain_xml sshguest 21 3d21 0 52:54:00:02:00:02 | sed '/<vsock/,/<\/vsock>/d' |
+        VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" sshguest started begin -
+VIRT_NAME_CACHE_DIR=$SYS DNSMASQ_LEASE_EXPIRES=0 "$B/hooks/lease-helper" add 52:54:00:02:00:02 192.0.2.2 sshguest
+# The shipped snippet, pointed at the built proxy and the test's files.
+sed -e "s|@PROXY@|$P|" -e "s|~/.ssh/known_hosts.virt-name-cache|$T/known_hosts|" \
+        "$TOP/proxy/30-virt-name-cache.conf" >"$T/ssh_config"
+printf 'Host *\n    IdentityFile %s\n    BatchMode yes\n    ConnectTimeout 10\n' "$T/id" >>"$T/ssh_config"
+unset VIRT_NAME_CACHE_LIBVIRT_URI
+sshc() { ip netns exec $C ssh -F "$T/ssh_config" "$@"; }
+
+out=$(strace -f -e trace=sendmsg -o "$T/strace" true 2>/dev/null && \
+      ip netns exec $C strace -f -e trace=sendmsg -o "$T/strace" ssh -F "$T/ssh_config" root@qemu/sshguest echo hello-from-guest 2>"$T/ssh.err" ||
+      sshc root@qemu/sshguest echo hello-from-guest 2>"$T/ssh.err")
+expect_eq "ssh root@qemu/sshguest through the proxy" "hello-from-guest" "$out"
+if [ -s "$T/strace" ]; then
+        grep -q "SCM_RIGHTS" "$T/strace" || fail "no descriptor passed: $(grep sendmsg "$T/strace")"
+        pass "the proxy passed the socket to ssh (sendmsg SCM_RIGHTS)"
+fi
+grep -q "^qemu/sshguest " "$T/known_hosts" || fail "host key not recorded under qemu/sshguest: $(cat "$T/known_hosts")"
+pass "first connection: host key accepted and recorded under the guest's name"
+expect_eq "second connection" "again" "$(sshc root@qemu/sshguest echo again 2>/dev/null)"
+out=$(sshc -o ProxyCommand="$P -v %h %p" root@qemu/sshguest true 2>&1)
+grep -q "no VSOCK CID; connecting over TCP to 192.0.2.2 port 22" <<<"$out" || fail "-v path: $out"
+pass "-v says the TCP path was taken"
+# The guest is recreated with a new host key: refused, as configured.
+kill "$(cat "$T/sshd.pid")"; sleep 0.3
+rm -f "$T/hostkey" "$T/hostkey.pub"; ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
+start_sshd
+sshc root@qemu/sshguest true >/dev/null 2>"$T/ssh.err" && fail "a changed host key was accepted"
+grep -qi "host key verification failed\|HOST IDENTIFICATION HAS CHANGED" "$T/ssh.err" || fail "changed key: $(cat "$T/ssh.err")"
+pass "changed host key refused"
+sshc root@qemu/nosuch true >/dev/null 2>"$T/ssh.err" && fail "unknown guest connected"
+grep -q "virt-name-cache-ssh-proxy: unknown guest 'nosuch'" "$T/ssh.err" || fail "unknown guest: $(cat "$T/ssh.err")"
+pass "unknown guest: our message through ssh"
