@@ -13,6 +13,7 @@ if [ "${IN_NAMESPACE:-}" != 1 ] && unshare -m true 2>/dev/null; then
         IN_NAMESPACE=1 exec unshare -m --propagation private bash "$0"
 fi
 F=$TOP/selftest/fixtures
+export PROXY
 SYS=$T/system SES=$T/session
 export VIRT_NAME_CACHE_DIR=$SYS VIRT_NAME_CACHE_SESSION_DIR=$SES VIRT_NAME_CACHE_LEASESHELPER=$T/none
 export VIRT_NAME_CACHE_LIBVIRT_URI=test:///$F/proxy/libvirt-node.xml VIRT_NAME_CACHE_CONNECT_TIMEOUT=3
