@@ -8,10 +8,6 @@
 
 #include "cmd.h"
 
-/* Subcommands still being written are weak so the tree links meanwhile. */
-#pragma weak cmd_enable_nss
-#pragma weak cmd_disable_nss
-
 static const struct {
         const char *name;
         int (*run)(int argc, char **argv, const struct cmd_ctx *ctx);
