@@ -1,0 +1,25 @@
+# packaging/: `make deb` builds the Debian packages (dpkg-buildpackage
+# -b -uc -us on a copy of the tree with packaging/debian as debian/);
+# `make rpm` builds the RPM with rpmbuild -bb.  Output in build/packages/.
+PKG_OUT := $(abspath build/packages)
+PKG_TREE := $(abspath build/pkgtree)
+DEB_PACKAGES += debhelper dpkg-dev fakeroot lintian rpm
+
+# The tree as committed plus local changes, without build outputs.
+pkg-tree:
+	rm -rf $(PKG_TREE) && mkdir -p $(PKG_TREE)/virt-name-cache-$(VNC_VERSION)
+	git ls-files -co --exclude-standard | grep -v '^build' | \
+	  tar -cf - -T - | tar -xf - -C $(PKG_TREE)/virt-name-cache-$(VNC_VERSION)
+
+deb: pkg-tree
+	cp -r packaging/debian $(PKG_TREE)/virt-name-cache-$(VNC_VERSION)/debian
+	cd $(PKG_TREE)/virt-name-cache-$(VNC_VERSION) && dpkg-buildpackage -b -uc -us
+	mkdir -p $(PKG_OUT) && mv $(PKG_TREE)/*.deb $(PKG_TREE)/*.changes $(PKG_TREE)/*.buildinfo $(PKG_OUT)/
+	@ls $(PKG_OUT)/*.deb
+
+rpm: pkg-tree
+	mkdir -p $(PKG_OUT)/rpm/SOURCES
+	tar -czf $(PKG_OUT)/rpm/SOURCES/virt-name-cache-$(VNC_VERSION).tar.gz -C $(PKG_TREE) virt-name-cache-$(VNC_VERSION)
+	rpmbuild -bb --nodeps --define "_topdir $(PKG_OUT)/rpm" packaging/virt-name-cache.spec
+	@find $(PKG_OUT)/rpm/RPMS -name '*.rpm'
+.PHONY: pkg-tree deb rpm
