@@ -123,23 +123,28 @@ static int parse_json_array(struct import *im, const char *path, json_object **o
         int rc = slurp(path, &buf, &len);
 
         if (rc < 0) {
-                warnf(im, "%s: %s", path, rc == -EFBIG ? "file too large" : strerror(-rc));
+                if (rc != -ENOENT)
+                        warnf(im, "%s: %s", path, rc == -EFBIG ? "file too large" : strerror(-rc));
                 return rc;
+        }
+        /* libvirt's helper leaves an empty file when a network has no leases. */
+        if (strspn(buf, " \t\r\n") == len) {
+                free(buf);
+                *out = json_object_new_array();
+                return *out ? 0 : -ENOMEM;
         }
         tok = json_tokener_new();
         if (!tok) {
                 free(buf);
                 return -ENOMEM;
         }
-        root = len ? json_tokener_parse_ex(tok, buf, (int)len) : NULL;
+        root = json_tokener_parse_ex(tok, buf, (int)len);
         used = (size_t)json_tokener_get_parse_end(tok);
         if (!root) {
                 enum json_tokener_error e = json_tokener_get_error(tok);
 
                 warnf(im, "%s: not valid JSON: %s", path,
-                      len == 0 ? "empty file"
-                      : e == json_tokener_continue ? "truncated"
-                                                   : json_tokener_error_desc(e));
+                      e == json_tokener_continue ? "truncated" : json_tokener_error_desc(e));
                 rc = -EBADMSG;
         } else {
                 while (used < len && strchr(" \t\r\n", buf[used]))

@@ -104,13 +104,29 @@ out=$("$H/lease-helper" init </dev/null); rc=$?
 expect_eq "init output unchanged" "1795400000 52:54:00:05:00:07 198.18.5.107 initguest *" "$out"
 expect_eq "init: nothing recorded" "" "$(resolve initguest)"
 expect_eq "init args" "args=init" "$(grep ^args "$T/fake.log")"
-if [ -x /usr/lib/libvirt/libvirt_leaseshelper ]; then
-        # libvirt's real helper: `init` with no lease files prints an empty
-        # lease list, exactly as when dnsmasq runs it directly.
-        want=$(env -u VIR_BRIDGE_NAME VIR_BRIDGE_NAME=vnctest9 /usr/lib/libvirt/libvirt_leaseshelper init 2>&1; echo "rc=$?")
-        got=$(VIRT_NAME_CACHE_LEASESHELPER=/usr/lib/libvirt/libvirt_leaseshelper VIR_BRIDGE_NAME=vnctest9 \
-              "$H/lease-helper" init 2>&1; echo "rc=$?")
-        expect_eq "init through libvirt's real helper" "$want" "$got"
+if [ -x /usr/lib/libvirt/libvirt_leaseshelper ] && unshare -m true 2>/dev/null; then
+        # libvirt's real helper writes in /var/lib/libvirt/dnsmasq: give it
+        # a private one.  `add` then `init`: init prints the lease dnsmasq
+        # must get back, exactly as when dnsmasq runs libvirt's helper.
+        out=$(unshare -m --propagation private bash -c '
+                if [ -d /var/lib/libvirt/dnsmasq ]; then mount -t tmpfs tmpfs /var/lib/libvirt/dnsmasq
+                else mount -t tmpfs tmpfs /var/lib && mkdir -p /var/lib/libvirt/dnsmasq; fi || exit 99
+                export VIR_BRIDGE_NAME=vnctest9 DNSMASQ_LEASE_EXPIRES=$2 DNSMASQ_INTERFACE=vnctest9
+                VIRT_NAME_CACHE_LEASESHELPER=/usr/lib/libvirt/libvirt_leaseshelper \
+                        "$1/lease-helper" add 52:54:00:05:00:99 198.18.5.199 realhelper || echo "add failed"
+                direct=$(/usr/lib/libvirt/libvirt_leaseshelper init; echo "rc=$?")
+                chained=$(VIRT_NAME_CACHE_LEASESHELPER=/usr/lib/libvirt/libvirt_leaseshelper \
+                        "$1/lease-helper" init; echo "rc=$?")
+                [ "$direct" = "$chained" ] && echo "same init output" || echo "init differs: [$direct] [$chained]"
+                grep -q 198.18.5.199 /var/lib/libvirt/dnsmasq/vnctest9.status && echo "libvirt recorded it"
+                grep -q 198.18.5.199 <<<"$direct" && echo "init lists it"
+                ' _ "$H" "$soon" 2>&1)
+        echo "$out"
+        grep -q "same init output" <<<"$out" || fail "init through libvirt's real helper: $out"
+        grep -q "libvirt recorded it" <<<"$out" || fail "libvirt's helper did not get the add: $out"
+        grep -q "init lists it" <<<"$out" || fail "libvirt's init does not list the lease: $out"
+        expect_eq "and we recorded it too" "198.18.5.199" "$(resolve realhelper)"
+        pass "libvirt's real helper: add recorded by both, init output passed through unchanged"
 fi
 unset FAKE_HELPER_LOG
 export VIRT_NAME_CACHE_LEASESHELPER=$T/none

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# t-package: build the Debian packages, check them with lintian, install
+# them on this machine with dpkg, use them (doctor, the installed module
+# through glibc without LD_LIBRARY_PATH, enable-nss on a copy), purge
+# them and check nothing is left.  Then build the RPM where rpmbuild is
+# available.  The machine's /etc/nsswitch.conf is never edited.
+. "$(dirname "$0")/lib.sh"
+for p in dpkg-buildpackage lintian dh fakeroot; do
+        command -v "$p" >/dev/null || skip "$p not installed (make deps installs debhelper, lintian, fakeroot)"
+done
+[ "$(id -u)" = 0 ] || skip "installing packages needs root"
+cd "$TOP"
+MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+LEFT="/usr/bin/virt-name-cache /usr/libexec/virt-name-cache /lib/$MULTIARCH/libnss_virtname.so.2
+      /etc/libvirt/hooks/network.d/virt-name-cache /etc/libvirt/hooks/qemu.d/virt-name-cache
+      /etc/ssh/ssh_config.d/30-virt-name-cache.conf /var/lib/virt-name-cache
+      /usr/share/man/man1/virt-name-cache.1.gz"
+purge() { dpkg --purge virt-name-cache libnss-virtname >/dev/null 2>&1; }
+# An earlier run's packages would hide what this one installs.
+dpkg -s virt-name-cache >/dev/null 2>&1 && purge
+for f in $LEFT; do [ -e "$f" ] && skip "$f exists but not from our package: not touching this machine"; done
+trap purge EXIT
+
+make deb >"$T/deb.log" 2>&1 || { tail -30 "$T/deb.log"; fail "make deb"; }
+debs=$(ls build/packages/libnss-virtname_*.deb build/packages/virt-name-cache_*.deb)
+lintian --fail-on error $debs >"$T/lintian" 2>&1; rc=$?
+cat "$T/lintian"
+[ $rc = 0 ] || fail "lintian found errors"
+pass "lintian: no errors"
+dpkg-deb -f build/packages/libnss-virtname_*.deb Depends | grep -qv "virt\|json\|xml" ||
+        fail "the NSS package depends on more than libc and liblmdb"
+expect_eq "NSS package depends" "libc6 liblmdb0" \
+        "$(dpkg-deb -f build/packages/libnss-virtname_*.deb Depends | tr ',' '\n' | awk '{print $1}' | sort | xargs)"
+dpkg-deb -f build/packages/virt-name-cache_*.deb Depends | grep -q "liblmdb0.*\|libjson-c5" || fail "command depends"
+for d in liblmdb0 libjson-c5 libvirt0; do
+        dpkg-deb -f build/packages/virt-name-cache_*.deb Depends | grep -q "$d" || fail "virt-name-cache lacks Depends $d"
+done
+pass "dependencies declared"
+
+cp /etc/nsswitch.conf "$T/nsswitch.before"
+dpkg -i $debs >"$T/install.log" 2>&1 || { cat "$T/install.log"; fail "dpkg -i"; }
+cat "$T/install.log"
+grep -q "virt-name-cache enable-nss" "$T/install.log" || fail "post-install message lacks the enable-nss command"
+grep -qi "restart libvirtd" "$T/install.log" || fail "post-install message does not say to restart libvirtd"
+cmp -s /etc/nsswitch.conf "$T/nsswitch.before" || fail "installing edited nsswitch.conf"
+for f in $LEFT; do [ -e "$f" ] || fail "not installed: $f"; done
+expect_eq "store directory" "755 root:root" "$(stat -c '%a %U:%G' /var/lib/virt-name-cache)"
+expect_eq "hook link" "/usr/libexec/virt-name-cache/network-hook" "$(readlink /etc/libvirt/hooks/network.d/virt-name-cache)"
+[ -e /var/lib/virt-name-cache/names.mdb ] || fail "the post-install rebuild made no store"
+pass "installed: files, modes, hooks, no nsswitch edit, rebuild ran"
+
+virt-name-cache doctor --nsswitch "$T/nsswitch.before" >"$T/doctor" 2>&1
+cat "$T/doctor"
+grep -q "^ok .*libnss_virtname.so.2 loads" "$T/doctor" || fail "doctor: module"
+grep -q "^ok .*network hook" "$T/doctor" || fail "doctor: hooks"
+grep -q "^ok .*lease helper" "$T/doctor" || fail "doctor: lease helper"
+pass "doctor sees the installed module, hooks and helper"
+
+# A sample guest, through the installed module only (no LD_LIBRARY_PATH).
+virt-name-cache rebuild --leases-dir "$TOP/selftest/demo" >/dev/null || fail "rebuild into the installed store"
+out=$(env -u LD_LIBRARY_PATH -u VIRT_NAME_CACHE_DIR getent -s hosts:virtname ahostsv4 web-vm | awk '{print $1}' | sort -u)
+expect_eq "installed module resolves a guest" "198.18.0.10" "$out"
+cp "$TOP/selftest/fixtures/nsswitch/mdns.in" "$T/nss.conf"
+virt-name-cache enable-nss --file "$T/nss.conf" >/dev/null && cmp -s "$T/nss.conf" "$TOP/selftest/fixtures/nsswitch/mdns.out" ||
+        fail "installed enable-nss"
+virt-name-cache disable-nss --file "$T/nss.conf" >/dev/null && cmp -s "$T/nss.conf" "$TOP/selftest/fixtures/nsswitch/mdns.in" ||
+        fail "installed disable-nss"
+pass "installed enable-nss/disable-nss on a copy"
+
+dpkg --purge virt-name-cache libnss-virtname >"$T/purge.log" 2>&1 || { cat "$T/purge.log"; fail "purge"; }
+for f in $LEFT; do [ -e "$f" ] && fail "left behind after purge: $f"; done
+[ -e /etc/nsswitch.conf.virt-name-cache.bak ] && fail "backup left behind"
+cmp -s /etc/nsswitch.conf "$T/nsswitch.before" || fail "purge changed nsswitch.conf"
+pass "purge leaves nothing behind"
+trap - EXIT
+
+if command -v rpmbuild >/dev/null; then
+        make rpm >"$T/rpm.log" 2>&1 || { tail -30 "$T/rpm.log"; fail "make rpm"; }
+        for p in virt-name-cache libnss-virtname; do
+                rpm=$(find build/packages/rpm/RPMS -name "$p-0*.rpm" | head -1)
+                [ -n "$rpm" ] || fail "no $p rpm"
+                rpm -qlp "$rpm" 2>/dev/null | sed 's/^/    /'
+        done
+        rpm -qlp "$(find build/packages/rpm/RPMS -name 'libnss-virtname-0*.rpm')" 2>/dev/null | grep -q "libnss_virtname.so.2" ||
+                fail "the NSS rpm lacks the module"
+        pass "rpmbuild -bb built both RPMs"
+else
+        echo "rpmbuild not installed: RPM build not checked"
+fi
