@@ -5,11 +5,15 @@
  * "prepare" would stop the guest from starting: so it always exits 0 and
  * prints nothing (for "migrate" and "restore", printing nothing tells
  * libvirt to keep its XML). */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hook.h"
 #include "virxml.h"
@@ -29,6 +33,23 @@ static const struct {
         { "stopped", VNC_STATE_SHUTOFF },
         { "release", VNC_STATE_SHUTOFF },
 };
+
+/* libvirt has no hook for "undefine".  A domain released while it has no
+ * persistent configuration is transient (or was undefined while running)
+ * and is gone now; one undefined while shut off is dropped by the next
+ * rebuild.  Only a definite ENOENT counts: unreadable means unknown. */
+#define QEMU_CONFIG_DIR "/etc/libvirt/qemu"
+
+static bool domain_is_gone(const char *name)
+{
+        char path[sizeof(QEMU_CONFIG_DIR) + 256 + 8];
+        struct stat st;
+
+        if (strchr(name, '/') || strlen(name) > 255 || stat(QEMU_CONFIG_DIR, &st) < 0)
+                return false;
+        snprintf(path, sizeof(path), "%s/%s.xml", QEMU_CONFIG_DIR, name);
+        return access(path, F_OK) < 0 && errno == ENOENT;
+}
 
 int main(int argc, char **argv)
 {
@@ -68,7 +89,10 @@ int main(int argc, char **argv)
         }
         w = hook_writer(what);
         if (w) {
-                rc = vnc_writer_put_domain(w, &x.d);
+                if (strcmp(argv[2], "release") == 0 && domain_is_gone(x.d.name))
+                        rc = vnc_writer_del_domain(w, x.d.name);
+                else
+                        rc = vnc_writer_put_domain(w, &x.d);
                 if (rc < 0) {
                         hook_missed(what, "%s", vnc_writer_error(w));
                         vnc_writer_abort(w);
