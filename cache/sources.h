@@ -13,6 +13,12 @@
 /* libvirt's dnsmasq state directory. */
 #define VNC_LEASES_DIR "/var/lib/libvirt/dnsmasq"
 
+/* Where an import reports each rejected entry or bad file: one line. */
+typedef void (*vnc_warn_fn)(const char *msg);
+
+/* Format a warning and hand it to WARN (nothing when WARN is NULL). */
+void vnc_import_warn(vnc_warn_fn warn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 struct vnc_import_stats {
         size_t networks;      /* networks recorded */
         size_t domains;       /* domains recorded */
@@ -29,7 +35,7 @@ struct vnc_import_stats {
  * the others.  Returns 0, or a negative errno when DIR itself cannot be
  * read or the writer failed (ERR says why). */
 int vnc_import_lease_dir(struct vnc_writer *w, const char *dir,
-                         void (*warn)(const char *msg),
+                         vnc_warn_fn warn,
                          struct vnc_import_stats *st, char *err, size_t errlen);
 
 /* Import the live state from libvirt at URI (NULL: qemu:///system):
@@ -39,7 +45,7 @@ int vnc_import_lease_dir(struct vnc_writer *w, const char *dir,
  * reached (ERR says why; the caller falls back to the lease files), or
  * another negative errno. */
 int vnc_import_libvirt(struct vnc_writer *w, const char *uri,
-                       void (*warn)(const char *msg),
+                       vnc_warn_fn warn,
                        struct vnc_import_stats *st, char *err, size_t errlen);
 
 #endif

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <json.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +27,7 @@
 struct import {
         struct vnc_writer *w;
         const char *dir;
-        void (*warn)(const char *msg);
+        vnc_warn_fn warn;
         struct vnc_import_stats *st;
         int64_t now;
 };
@@ -39,22 +38,6 @@ struct net {
         char bridge[NAME_MAX + 1];
         char suffix[VNC_NAME_MAX + 1];
 };
-
-static void warnf(struct import *im, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-
-static void warnf(struct import *im, const char *fmt, ...)
-{
-        char msg[512];
-        va_list ap;
-
-        if (!im->warn)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        im->warn(msg);
-}
 
 static bool has_suffix(const char *name, const char *suffix, size_t *stem)
 {
@@ -124,7 +107,7 @@ static int parse_json_array(struct import *im, const char *path, json_object **o
 
         if (rc < 0) {
                 if (rc != -ENOENT)
-                        warnf(im, "%s: %s", path, rc == -EFBIG ? "file too large" : strerror(-rc));
+                        vnc_import_warn(im->warn, "%s: %s", path, rc == -EFBIG ? "file too large" : strerror(-rc));
                 return rc;
         }
         /* libvirt's helper leaves an empty file when a network has no leases. */
@@ -143,17 +126,17 @@ static int parse_json_array(struct import *im, const char *path, json_object **o
         if (!root) {
                 enum json_tokener_error e = json_tokener_get_error(tok);
 
-                warnf(im, "%s: not valid JSON: %s", path,
+                vnc_import_warn(im->warn, "%s: not valid JSON: %s", path,
                       e == json_tokener_continue ? "truncated" : json_tokener_error_desc(e));
                 rc = -EBADMSG;
         } else {
                 while (used < len && strchr(" \t\r\n", buf[used]))
                         used++;
                 if (used < len) {
-                        warnf(im, "%s: not valid JSON: trailing data at byte %zu", path, used);
+                        vnc_import_warn(im->warn, "%s: not valid JSON: trailing data at byte %zu", path, used);
                         rc = -EBADMSG;
                 } else if (!json_object_is_type(root, json_type_array)) {
-                        warnf(im, "%s: expected a JSON array", path);
+                        vnc_import_warn(im->warn, "%s: expected a JSON array", path);
                         rc = -EBADMSG;
                 }
         }
@@ -188,7 +171,7 @@ static int read_conf(struct import *im, const char *path, struct net *n)
         FILE *f = fopen(path, "re");
 
         if (!f) {
-                warnf(im, "%s: %s", path, strerror(errno));
+                vnc_import_warn(im->warn, "%s: %s", path, strerror(errno));
                 return -errno;
         }
         while (fgets(line, sizeof(line), f)) {
@@ -202,7 +185,7 @@ static int read_conf(struct import *im, const char *path, struct net *n)
                         if (vnc_hostname_valid(line + 7))
                                 vnc_name_normalise(line + 7, n->suffix);
                         else
-                                warnf(im, "%s: ignoring invalid domain '%s'", path, line + 7);
+                                vnc_import_warn(im->warn, "%s: ignoring invalid domain '%s'", path, line + 7);
                 }
         }
         fclose(f);
@@ -223,28 +206,28 @@ static int import_lease(struct import *im, const char *path, size_t idx,
             get_string(e, "iaid", &iaid) < 0 || !ip ||
             !json_object_object_get_ex(e, "expiry-time", &exp) ||
             !json_object_is_type(exp, json_type_int)) {
-                warnf(im, "%s: entry %zu: not a lease (needs string ip-address, integer expiry-time)",
+                vnc_import_warn(im->warn, "%s: entry %zu: not a lease (needs string ip-address, integer expiry-time)",
                       path, idx);
                 return -EBADMSG;
         }
         if (!vnc_addr_parse(ip, &l.family, l.addr)) {
-                warnf(im, "%s: entry %zu: invalid address '%.64s'", path, idx, ip);
+                vnc_import_warn(im->warn, "%s: entry %zu: invalid address '%.64s'", path, idx, ip);
                 return -EBADMSG;
         }
         if (mac) {
                 if (!vnc_mac_parse(mac, l.mac)) {
-                        warnf(im, "%s: entry %zu: invalid MAC '%.64s'", path, idx, mac);
+                        vnc_import_warn(im->warn, "%s: entry %zu: invalid MAC '%.64s'", path, idx, mac);
                         return -EBADMSG;
                 }
                 l.flags |= VNC_LEASE_HAS_MAC;
         }
         if (host && !vnc_hostname_valid(host)) {
-                warnf(im, "%s: entry %zu (%s): ignoring invalid host name", path, idx, ip);
+                vnc_import_warn(im->warn, "%s: entry %zu (%s): ignoring invalid host name", path, idx, ip);
                 host = NULL;
         }
         l.expiry = json_object_get_int64(exp);
         if (l.expiry < 0) {
-                warnf(im, "%s: entry %zu: negative expiry-time", path, idx);
+                vnc_import_warn(im->warn, "%s: entry %zu: negative expiry-time", path, idx);
                 return -EBADMSG;
         }
         if (l.expiry != 0 && l.expiry <= im->now)
@@ -288,12 +271,12 @@ static int import_domain(struct import *im, const char *path, size_t idx,
         if (!json_object_is_type(e, json_type_object) || get_string(e, "domain", &name) < 0 ||
             !name || !json_object_object_get_ex(e, "macs", &macs) ||
             !json_object_is_type(macs, json_type_array)) {
-                warnf(im, "%s: entry %zu: needs a string 'domain' and an array 'macs'", path, idx);
+                vnc_import_warn(im->warn, "%s: entry %zu: needs a string 'domain' and an array 'macs'", path, idx);
                 return -EBADMSG;
         }
         len = vnc_name_normalise(name, key);
         if (len < 0) {
-                warnf(im, "%s: entry %zu: invalid domain name", path, idx);
+                vnc_import_warn(im->warn, "%s: entry %zu: invalid domain name", path, idx);
                 return -EBADMSG;
         }
         /* The domain's MACs from files read before, with their networks. */
@@ -318,12 +301,12 @@ static int import_domain(struct import *im, const char *path, size_t idx,
                 const char *s = json_object_is_type(m, json_type_string) ? json_object_get_string(m) : NULL;
 
                 if (n_ifaces == MAX_IFACES) {
-                        warnf(im, "%s: entry %zu (%s): more than %d MACs, ignoring the rest",
+                        vnc_import_warn(im->warn, "%s: entry %zu (%s): more than %d MACs, ignoring the rest",
                               path, idx, name, MAX_IFACES);
                         break;
                 }
                 if (!s || !vnc_mac_parse(s, ifaces[n_ifaces].mac)) {
-                        warnf(im, "%s: entry %zu (%s): ignoring invalid MAC", path, idx, name);
+                        vnc_import_warn(im->warn, "%s: entry %zu (%s): ignoring invalid MAC", path, idx, name);
                         im->st->skipped++;
                         continue;
                 }
@@ -413,7 +396,7 @@ static int by_name(const void *a, const void *b)
 }
 
 int vnc_import_lease_dir(struct vnc_writer *w, const char *dir,
-                         void (*warn)(const char *msg),
+                         vnc_warn_fn warn,
                          struct vnc_import_stats *st, char *err, size_t errlen)
 {
         struct import im = { w, dir, warn, st, (int64_t)time(NULL) };
@@ -446,7 +429,7 @@ int vnc_import_lease_dir(struct vnc_writer *w, const char *dir,
                         continue;
                 }
                 if (!nets[n_nets].bridge[0])
-                        warnf(&im, "%s: no interface= line; its leases cannot be found", path);
+                        vnc_import_warn(im.warn, "%s: no interface= line; its leases cannot be found", path);
                 n_nets++;
         }
         /* Lease files whose bridge no .conf names: keep them, under the
@@ -470,7 +453,7 @@ int vnc_import_lease_dir(struct vnc_writer *w, const char *dir,
                 }
                 snprintf(nets[n_nets].name, sizeof(nets[0].name), "%.*s", (int)stem, de->d_name);
                 snprintf(nets[n_nets].bridge, sizeof(nets[0].bridge), "%.*s", (int)stem, de->d_name);
-                warnf(&im, "%s/%s: no network configuration names this bridge; "
+                vnc_import_warn(im.warn, "%s/%s: no network configuration names this bridge; "
                       "recording its leases under network '%s'", dir, de->d_name, nets[n_nets].name);
                 n_nets++;
         }

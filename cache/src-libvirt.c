@@ -2,7 +2,6 @@
  * their XML and DHCP leases) and domains (with their XML), over a
  * read-only connection. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,25 +19,10 @@
 
 struct import {
         struct vnc_writer *w;
-        void (*warn)(const char *msg);
+        vnc_warn_fn warn;
         struct vnc_import_stats *st;
         int64_t now;
 };
-
-static void warnf(struct import *im, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void warnf(struct import *im, const char *fmt, ...)
-{
-        char msg[512];
-        va_list ap;
-
-        if (!im->warn)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-        im->warn(msg);
-}
 
 /* libvirt prints its errors on stderr unless told otherwise; we report
  * them ourselves, in context. */
@@ -61,7 +45,7 @@ static int put_lease(struct import *im, const struct vnc_xml_network *net,
         struct vnc_lease l = { 0 };
 
         if (!dl->ipaddr || !vnc_addr_parse(dl->ipaddr, &l.family, l.addr)) {
-                warnf(im, "network %s: lease with an invalid address skipped", net->name);
+                vnc_import_warn(im->warn, "network %s: lease with an invalid address skipped", net->name);
                 im->st->skipped++;
                 return 0;
         }
@@ -75,7 +59,7 @@ static int put_lease(struct import *im, const struct vnc_xml_network *net,
         if (dl->hostname && vnc_hostname_valid(dl->hostname))
                 l.hostname = dl->hostname;
         else if (dl->hostname)
-                warnf(im, "network %s: lease %s: ignoring invalid host name", net->name, dl->ipaddr);
+                vnc_import_warn(im->warn, "network %s: lease %s: ignoring invalid host name", net->name, dl->ipaddr);
         l.network = net->name;
         l.suffix = net->suffix;
         l.clientid = dl->clientid;
@@ -93,12 +77,12 @@ static int import_network(struct import *im, virNetworkPtr n)
         int count, rc = 0;
 
         if (!xml) {
-                warnf(im, "network %s: no XML: %s", virNetworkGetName(n), last_error());
+                vnc_import_warn(im->warn, "network %s: no XML: %s", virNetworkGetName(n), last_error());
                 im->st->skipped++;
                 return 0;
         }
         if (vnc_xml_parse_network(xml, strlen(xml), &net, err, sizeof(err)) < 0) {
-                warnf(im, "network %s: %s", virNetworkGetName(n), err);
+                vnc_import_warn(im->warn, "network %s: %s", virNetworkGetName(n), err);
                 im->st->skipped++;
                 free(xml);
                 return 0;
@@ -131,7 +115,7 @@ static int import_network(struct import *im, virNetworkPtr n)
                 goto out;
         count = virNetworkGetDHCPLeases(n, NULL, &leases, 0);
         if (count < 0) {
-                warnf(im, "network %s: cannot list DHCP leases: %s", net.name, last_error());
+                vnc_import_warn(im->warn, "network %s: cannot list DHCP leases: %s", net.name, last_error());
                 goto out;
         }
         for (int i = 0; i < count && rc == 0; i++)
@@ -173,14 +157,14 @@ static int import_domain(struct import *im, virDomainPtr d)
         int rc;
 
         if (!xml) {
-                warnf(im, "domain %s: no XML: %s", virDomainGetName(d), last_error());
+                vnc_import_warn(im->warn, "domain %s: no XML: %s", virDomainGetName(d), last_error());
                 im->st->skipped++;
                 return 0;
         }
         rc = vnc_xml_parse_domain(xml, strlen(xml), &x, err, sizeof(err));
         free(xml);
         if (rc < 0) {
-                warnf(im, "domain %s: %s", virDomainGetName(d), err);
+                vnc_import_warn(im->warn, "domain %s: %s", virDomainGetName(d), err);
                 im->st->skipped++;
                 return 0;
         }
@@ -198,7 +182,7 @@ static int import_domain(struct import *im, virDomainPtr d)
 }
 
 int vnc_import_libvirt(struct vnc_writer *w, const char *uri,
-                       void (*warn)(const char *msg),
+                       vnc_warn_fn warn,
                        struct vnc_import_stats *st, char *err, size_t errlen)
 {
         struct import im = { w, warn, st, (int64_t)time(NULL) };
@@ -217,7 +201,7 @@ int vnc_import_libvirt(struct vnc_writer *w, const char *uri,
         }
         n_nets = virConnectListAllNetworks(conn, &nets, 0);
         if (n_nets < 0)
-                warnf(&im, "%s: cannot list networks: %s", uri, last_error());
+                vnc_import_warn(im.warn, "%s: cannot list networks: %s", uri, last_error());
         for (int i = 0; i < n_nets && rc == 0; i++)
                 rc = import_network(&im, nets[i]);
         n_doms = rc == 0 ? virConnectListAllDomains(conn, &doms, 0) : 0;
