@@ -3,13 +3,15 @@
 # `make rpm` builds the RPM with rpmbuild -bb.  Output in build/packages/.
 PKG_OUT := $(abspath build/packages)
 PKG_TREE := $(abspath build/pkgtree)
-DEB_PACKAGES += debhelper dpkg-dev fakeroot lintian rpm
+DEB_PACKAGES += debhelper dpkg-dev fakeroot lintian rpm git
 
-# The tree as committed plus local changes, without build outputs.
+# The tree as committed plus local changes, without build outputs (in a
+# tree that is not a git checkout: every file outside build*/).
 pkg-tree:
 	rm -rf $(PKG_TREE) && mkdir -p $(PKG_TREE)/virt-name-cache-$(VNC_VERSION)
-	git ls-files -co --exclude-standard | grep -v '^build' | \
-	  tar -cf - -T - | tar -xf - -C $(PKG_TREE)/virt-name-cache-$(VNC_VERSION)
+	{ git ls-files -co --exclude-standard 2>/dev/null || \
+	  find . \( -path './build*' -o -name .git \) -prune -o -type f -print | sed 's|^\./||'; } | \
+	  grep -v '^build' | tar -cf - -T - | tar -xf - -C $(PKG_TREE)/virt-name-cache-$(VNC_VERSION)
 
 deb: pkg-tree
 	cp -r packaging/debian $(PKG_TREE)/virt-name-cache-$(VNC_VERSION)/debian
