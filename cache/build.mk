@@ -1,7 +1,7 @@
 # cache/: the store library and the virt-name-cache command.
 # The library every program links: the store, plus the parts only
 # writers need (XML parsing for the hooks and rebuild, the drift log).
-LIB_SRCS := $(STORE_SRCS) $(wildcard cache/virxml.c cache/drift.c cache/edit.c)
+LIB_SRCS := $(STORE_SRCS) $(wildcard cache/virxml.c cache/drift.c cache/edit.c cache/virconn.c)
 $(B)/libvnc.a: $(addprefix $(B)/obj/,$(LIB_SRCS:.c=.o))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^

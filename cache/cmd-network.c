@@ -18,6 +18,7 @@
 #include <libxml/tree.h>
 
 #include "cmd.h"
+#include "virconn.h"
 
 #ifndef VNC_LIBEXECDIR
 #define VNC_LIBEXECDIR "/usr/libexec/virt-name-cache"
@@ -38,19 +39,6 @@ static void usage(FILE *out, const char *cmd)
                 "  --helper PATH  the lease helper (default " VNC_LIBEXECDIR "/lease-helper)\n"
                 "  -h, --help     this text\n",
                 cmd, strcmp(cmd, "enable") == 0 ? "Add" : "Remove");
-}
-
-static void quiet(void *data, virErrorPtr e)
-{
-        (void)data;
-        (void)e;
-}
-
-static const char *last_error(void)
-{
-        const char *m = virGetLastErrorMessage();
-
-        return m ? m : "unknown libvirt error";
 }
 
 /* The <dnsmasq:options> child of ROOT, or NULL. */
@@ -179,16 +167,15 @@ static int run(int argc, char **argv, bool enable)
                 return EXIT_USAGE;
         }
 
-        virSetErrorFunc(NULL, quiet);
-        conn = virConnectOpen(uri);
+        conn = vnc_virt_open(uri, false);
         if (!conn) {
-                cmd_error("cannot connect to libvirt at %s: %s", uri, last_error());
+                cmd_error("cannot connect to libvirt at %s: %s", uri, vnc_virt_error());
                 return EXIT_LIBVIRT;
         }
         rc = EXIT_LIBVIRT;
         net = virNetworkLookupByName(conn, name);
         if (!net) {
-                cmd_error("network %s: %s", name, last_error());
+                cmd_error("network %s: %s", name, vnc_virt_error());
                 goto out;
         }
         /* The persistent definition, not the running one. */
@@ -196,7 +183,7 @@ static int run(int argc, char **argv, bool enable)
         if (!xml && virGetLastErrorCode() == VIR_ERR_INVALID_ARG)
                 xml = virNetworkGetXMLDesc(net, 0);     /* drivers without the flag */
         if (!xml) {
-                cmd_error("network %s: cannot read its definition: %s", name, last_error());
+                cmd_error("network %s: cannot read its definition: %s", name, vnc_virt_error());
                 goto out;
         }
         doc = xmlReadMemory(xml, (int)strlen(xml), "network.xml", NULL,
@@ -218,7 +205,7 @@ static int run(int argc, char **argv, bool enable)
         xmlDocDumpMemory(doc, &out, &size);
         defined = out ? virNetworkDefineXML(conn, (const char *)out) : NULL;
         if (!defined) {
-                cmd_error("network %s: libvirt refused the new definition: %s", name, last_error());
+                cmd_error("network %s: libvirt refused the new definition: %s", name, vnc_virt_error());
                 goto out;
         }
         virNetworkFree(defined);

@@ -9,10 +9,10 @@
 #include <time.h>
 
 #include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
 
 #include "names.h"
 #include "sources.h"
+#include "virconn.h"
 #include "virxml.h"
 
 #define DEFAULT_URI "qemu:///system"
@@ -23,21 +23,6 @@ struct import {
         struct vnc_import_stats *st;
         int64_t now;
 };
-
-/* libvirt prints its errors on stderr unless told otherwise; we report
- * them ourselves, in context. */
-static void quiet(void *data, virErrorPtr e)
-{
-        (void)data;
-        (void)e;
-}
-
-static const char *last_error(void)
-{
-        const char *m = virGetLastErrorMessage();
-
-        return m ? m : "unknown libvirt error";
-}
 
 static int put_lease(struct import *im, const struct vnc_xml_network *net,
                      const virNetworkDHCPLease *dl)
@@ -77,7 +62,7 @@ static int import_network(struct import *im, virNetworkPtr n)
         int count, rc = 0;
 
         if (!xml) {
-                vnc_import_warn(im->warn, "network %s: no XML: %s", virNetworkGetName(n), last_error());
+                vnc_import_warn(im->warn, "network %s: no XML: %s", virNetworkGetName(n), vnc_virt_error());
                 im->st->skipped++;
                 return 0;
         }
@@ -115,7 +100,7 @@ static int import_network(struct import *im, virNetworkPtr n)
                 goto out;
         count = virNetworkGetDHCPLeases(n, NULL, &leases, 0);
         if (count < 0) {
-                vnc_import_warn(im->warn, "network %s: cannot list DHCP leases: %s", net.name, last_error());
+                vnc_import_warn(im->warn, "network %s: cannot list DHCP leases: %s", net.name, vnc_virt_error());
                 goto out;
         }
         for (int i = 0; i < count && rc == 0; i++)
@@ -157,7 +142,7 @@ static int import_domain(struct import *im, virDomainPtr d)
         int rc;
 
         if (!xml) {
-                vnc_import_warn(im->warn, "domain %s: no XML: %s", virDomainGetName(d), last_error());
+                vnc_import_warn(im->warn, "domain %s: no XML: %s", virDomainGetName(d), vnc_virt_error());
                 im->st->skipped++;
                 return 0;
         }
@@ -193,20 +178,19 @@ int vnc_import_libvirt(struct vnc_writer *w, const char *uri,
 
         if (!uri)
                 uri = DEFAULT_URI;
-        virSetErrorFunc(NULL, quiet);
-        conn = virConnectOpenReadOnly(uri);
+        conn = vnc_virt_open(uri, true);
         if (!conn) {
-                snprintf(err, errlen, "libvirt at %s is not reachable: %s", uri, last_error());
+                snprintf(err, errlen, "libvirt at %s is not reachable: %s", uri, vnc_virt_error());
                 return -ECONNREFUSED;
         }
         n_nets = virConnectListAllNetworks(conn, &nets, 0);
         if (n_nets < 0)
-                vnc_import_warn(im.warn, "%s: cannot list networks: %s", uri, last_error());
+                vnc_import_warn(im.warn, "%s: cannot list networks: %s", uri, vnc_virt_error());
         for (int i = 0; i < n_nets && rc == 0; i++)
                 rc = import_network(&im, nets[i]);
         n_doms = rc == 0 ? virConnectListAllDomains(conn, &doms, 0) : 0;
         if (n_doms < 0) {
-                snprintf(err, errlen, "%s: cannot list domains: %s", uri, last_error());
+                snprintf(err, errlen, "%s: cannot list domains: %s", uri, vnc_virt_error());
                 rc = -EIO;
         }
         for (int i = 0; i < n_doms && rc == 0; i++)

@@ -29,11 +29,11 @@
 #include <unistd.h>
 
 #include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
 
 #include "lookup.h"
 #include "names.h"
 #include "reader.h"
+#include "virconn.h"
 #include "virxml.h"
 
 #define PROG "virt-name-cache-ssh-proxy"
@@ -183,12 +183,6 @@ static void from_store(const char *dir, struct target *t)
         vnc_reader_close(&r);
 }
 
-static void quiet(void *data, virErrorPtr e)
-{
-        (void)data;
-        (void)e;
-}
-
 /* ssh lower-cases host names, libvirt's names are case-sensitive: find
  * the one domain whose name matches NAME in any case. */
 static virDomainPtr lookup_any_case(virConnectPtr conn, const char *name)
@@ -219,10 +213,9 @@ static void from_libvirt(enum scope scope, struct target *t)
 
         if (!uri || !*uri)
                 uri = scope == SYSTEM ? "qemu:///system" : "qemu:///session";
-        virSetErrorFunc(NULL, quiet);
-        conn = virConnectOpenReadOnly(uri);
+        conn = vnc_virt_open(uri, true);
         if (!conn) {
-                say("libvirt at %s: %s", uri, virGetLastErrorMessage());
+                say("libvirt at %s: %s", uri, vnc_virt_error());
                 return;
         }
         dom = virDomainLookupByName(conn, t->found ? t->domain : t->name);
