@@ -322,10 +322,8 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
                         return EXIT_USAGE;
                 }
         }
-        if (optind < argc) {
-                cmd_error("doctor: unexpected argument '%s'", argv[optind]);
+        if (cmd_extra_args(argc, argv))
                 return EXIT_USAGE;
-        }
         check_nsswitch(&doc);
         check_module(&doc);
         generation = check_snapshot(&doc);

@@ -187,10 +187,8 @@ int cmd_list(int argc, char **argv, const struct cmd_ctx *ctx)
                         return EXIT_USAGE;
                 }
         }
-        if (optind < argc) {
-                cmd_error("list: unexpected argument '%s'", argv[optind]);
+        if (cmd_extra_args(argc, argv))
                 return EXIT_USAGE;
-        }
         rc = show_open(ctx, &r);
         if (rc != EXIT_OK)
                 return rc;

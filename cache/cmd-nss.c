@@ -274,10 +274,8 @@ static int run(int argc, char **argv, bool enable)
                         return EXIT_USAGE;
                 }
         }
-        if (optind < argc) {
-                cmd_error("%s: unexpected argument '%s'", argv[0], argv[optind]);
+        if (cmd_extra_args(argc, argv))
                 return EXIT_USAGE;
-        }
         /* A symlinked nsswitch.conf is edited where it really lives. */
         if (!realpath(file, path)) {
                 cmd_error("%s: %s", file, strerror(errno));

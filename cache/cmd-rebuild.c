@@ -73,10 +73,8 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
                         return EXIT_USAGE;
                 }
         }
-        if (optind < argc) {
-                cmd_error("rebuild: unexpected argument '%s'", argv[optind]);
+        if (cmd_extra_args(argc, argv))
                 return EXIT_USAGE;
-        }
 
         rc = vnc_writer_open(ctx->db_dir, REBUILD_LOCK_TIMEOUT_MS, VNC_WRITER_RECREATE, &w,
                              err, sizeof(err));

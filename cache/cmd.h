@@ -30,6 +30,10 @@ struct cmd_ctx {
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* After a command's getopt loop: true (and an error naming ARGV[0], the
+ * command) when operands are left that the command does not take. */
+bool cmd_extra_args(int argc, char **argv);
+
 int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_list(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_query(int argc, char **argv, const struct cmd_ctx *ctx);

@@ -39,6 +39,14 @@ void cmd_error(const char *fmt, ...)
         va_end(ap);
 }
 
+bool cmd_extra_args(int argc, char **argv)
+{
+        if (optind >= argc)
+                return false;
+        cmd_error("%s: unexpected argument '%s'", argv[0], argv[optind]);
+        return true;
+}
+
 void cmd_warn(const char *fmt, ...)
 {
         va_list ap;
