@@ -11,6 +11,27 @@
 /* More interfaces than this on one domain are not recorded. */
 #define MAX_IFACES 64
 
+int vnc_edit_put_network(struct vnc_writer *w, const struct vnc_xml_network *net)
+{
+        int rc = vnc_writer_put_network(w, &net->n);
+
+        for (size_t i = 0; rc == 0 && i < net->n_hosts; i++) {
+                const struct vnc_xml_host *h = &net->hosts[i];
+                struct vnc_lease l = {
+                        .family = h->family,
+                        .flags = VNC_LEASE_STATIC | (h->has_mac ? VNC_LEASE_HAS_MAC : 0),
+                        .hostname = h->hostname,
+                        .network = net->name,
+                        .suffix = net->suffix,
+                };
+
+                memcpy(l.addr, h->addr, 16);
+                memcpy(l.mac, h->mac, VNC_MAC_LEN);
+                rc = vnc_writer_put_lease(w, &l);
+        }
+        return rc;
+}
+
 int vnc_edit_iface(struct vnc_writer *w, const char *name, const uint8_t *uuid,
                    const uint8_t mac[VNC_MAC_LEN], const char *network, bool attach)
 {

@@ -1,13 +1,19 @@
-/* edit.h - read-modify-write changes built on the writer, for the hooks
- * and the lease helper: one interface of a domain, and finding a network
- * by its bridge. */
+/* edit.h - changes built on the writer, for the hooks, the lease helper
+ * and rebuild: a network with its static hosts, one interface of a
+ * domain, and finding a network by its bridge. */
 #ifndef VNC_EDIT_H
 #define VNC_EDIT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "virxml.h"
 #include "writer.h"
+
+/* Record NET's network record (active and updated as the caller set them)
+ * and each of its static DHCP <host> entries as a static lease.  Returns
+ * 0 or a negative errno. */
+int vnc_edit_put_network(struct vnc_writer *w, const struct vnc_xml_network *net);
 
 /* Attach MAC on NETWORK to domain NAME (creating the domain record when
  * the store has none; UUID may be NULL), or detach it (ATTACH false:

@@ -10,6 +10,7 @@
 
 #include <libvirt/libvirt.h>
 
+#include "edit.h"
 #include "names.h"
 #include "sources.h"
 #include "virconn.h"
@@ -75,27 +76,11 @@ static int import_network(struct import *im, virNetworkPtr n)
         free(xml);
         net.n.active = virNetworkIsActive(n) == 1;
         net.n.updated = im->now;
-        if (vnc_writer_put_network(im->w, &net.n) < 0) {
+        if (vnc_edit_put_network(im->w, &net) < 0) {
                 rc = -1;
                 goto out;
         }
         im->st->networks++;
-        for (size_t i = 0; i < net.n_hosts; i++) {
-                const struct vnc_xml_host *h = &net.hosts[i];
-                struct vnc_lease l = { .family = h->family, .flags = VNC_LEASE_STATIC,
-                                       .hostname = h->hostname, .network = net.name,
-                                       .suffix = net.suffix };
-
-                memcpy(l.addr, h->addr, 16);
-                if (h->has_mac) {
-                        memcpy(l.mac, h->mac, VNC_MAC_LEN);
-                        l.flags |= VNC_LEASE_HAS_MAC;
-                }
-                if (vnc_writer_put_lease(im->w, &l) < 0) {
-                        rc = -1;
-                        goto out;
-                }
-        }
         if (!net.n.active)
                 goto out;
         count = virNetworkGetDHCPLeases(n, NULL, &leases, 0);

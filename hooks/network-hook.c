@@ -39,22 +39,8 @@ static int put_network(struct vnc_writer *w, struct vnc_xml_network *net)
         int rc;
 
         net->n.updated = (int64_t)time(NULL);
-        rc = vnc_writer_put_network(w, &net->n);
-        for (size_t i = 0; rc == 0 && i < net->n_hosts; i++) {
-                const struct vnc_xml_host *h = &net->hosts[i];
-                struct vnc_lease l = {
-                        .family = h->family,
-                        .flags = VNC_LEASE_STATIC | (h->has_mac ? VNC_LEASE_HAS_MAC : 0),
-                        .hostname = h->hostname,
-                        .network = net->name,
-                        .suffix = net->suffix,
-                };
-
-                memcpy(l.addr, h->addr, 16);
-                memcpy(l.mac, h->mac, VNC_MAC_LEN);
-                rc = vnc_writer_put_lease(w, &l);
-        }
-        return rc ? rc : vnc_writer_prune_leases(w, net->name, keep_lease, &st);
+        rc = vnc_edit_put_network(w, net);
+        return rc < 0 ? rc : vnc_writer_prune_leases(w, net->name, keep_lease, &st);
 }
 
 /* A port plugged into or unplugged from the network. */
