@@ -1,22 +1,27 @@
-# cache/: the store library and the virt-name-cache command.
-# The library every program links: the store, plus the parts only
-# writers need (XML parsing for the hooks and rebuild, the drift log).
-LIB_SRCS := $(STORE_SRCS) $(wildcard cache/virxml.c cache/drift.c cache/edit.c cache/virconn.c)
-$(B)/libvnc.a: $(addprefix $(B)/obj/,$(LIB_SRCS:.c=.o))
+# cache/: the store library (store/), the importers a rebuild reads
+# (import/) and the virt-name-cache command (cmd/).
+#
+# libvirtname.a is what every program links: the store, plus the parts
+# only writers need (XML parsing for the hooks and rebuild, the
+# missed-events log).
+LIB_SRCS := $(STORE_SRCS) cache/store/missed.c cache/store/edit.c \
+            cache/import/virxml.c cache/import/virconn.c
+$(B)/libvirtname.a: $(addprefix $(B)/obj/,$(LIB_SRCS:.c=.o))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
-ALL += $(B)/libvnc.a
+ALL += $(B)/libvirtname.a
 
-VNC_VERSION := 0.1
-CMD_SRCS := cache/virt-name-cache.c $(sort $(wildcard cache/cmd-*.c cache/src-*.c))
-$(B)/obj/cache/virt-name-cache.o: ALL_CFLAGS += -DVNC_VERSION='"$(VNC_VERSION)"'
-$(B)/obj/cache/cmd-doctor.o $(B)/obj/cache/cmd-network.o: ALL_CFLAGS += -DVNC_LIBEXECDIR='"$(LIBEXECDIR)/virt-name-cache"'
-$(B)/virt-name-cache: $(addprefix $(B)/obj/,$(CMD_SRCS:.c=.o)) $(B)/libvnc.a
+VIRTNAME_VERSION := 0.1
+CMD_SRCS := $(sort $(wildcard cache/cmd/*.c)) cache/import/leasefiles.c cache/import/libvirt.c \
+            cache/import/warn.c
+$(B)/obj/cache/cmd/virt-name-cache.o: ALL_CFLAGS += -DVIRTNAME_VERSION='"$(VIRTNAME_VERSION)"'
+$(B)/obj/cache/cmd/doctor.o $(B)/obj/cache/cmd/network.o: ALL_CFLAGS += -DVIRTNAME_LIBEXECDIR='"$(LIBEXECDIR)/virt-name-cache"'
+$(B)/virt-name-cache: $(addprefix $(B)/obj/,$(CMD_SRCS:.c=.o)) $(B)/libvirtname.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(JSON_LIBS) $(VIRT_LIBS) $(XML_LIBS)
 ALL += $(B)/virt-name-cache
 
 install-cmd: $(B)/virt-name-cache
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(B)/virt-name-cache $(DESTDIR)$(BINDIR)/virt-name-cache
-	$(if $(wildcard cache/virt-name-cache.1),install -m 0644 cache/virt-name-cache.1 $(DESTDIR)$(MANDIR)/man1/)
+	install -m 0644 cache/cmd/virt-name-cache.1 $(DESTDIR)$(MANDIR)/man1/
 INSTALL_TARGETS += install-cmd

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "drift.h"
+#include "store/missed.h"
 #include "hook.h"
 
 static const char *hook_name = "virt-name-cache";
@@ -55,9 +55,9 @@ void hook_missed(const char *what, const char *fmt, ...)
         va_end(ap);
         syslog(LOG_ERR, "%s: not recorded: %s (run 'virt-name-cache rebuild')", what, why);
         snprintf(why + strlen(why), sizeof(why) - strlen(why), " [%s]", what);
-        rc = vnc_drift_note(NULL, hook_name, why);
+        rc = virtname_missed_note(NULL, hook_name, why);
         if (rc < 0)
-                syslog(LOG_ERR, "cannot note the missed event in the drift log: %s", strerror(-rc));
+                syslog(LOG_ERR, "cannot note the missed event in the missed-events log: %s", strerror(-rc));
 }
 
 char *hook_read_stdin(size_t *len)
@@ -110,17 +110,17 @@ char *hook_read_stdin(size_t *len)
         return buf;
 }
 
-struct vnc_writer *hook_writer(const char *what)
+struct virtname_writer *hook_writer(const char *what)
 {
-        struct vnc_writer *w;
+        struct virtname_writer *w;
         char err[512];
-        int rc = vnc_writer_open(NULL, HOOK_LOCK_TIMEOUT_MS, 0, &w, err, sizeof(err));
+        int rc = virtname_writer_open(NULL, HOOK_LOCK_TIMEOUT_MS, 0, &w, err, sizeof(err));
 
         if (rc == -EBADMSG || rc == -EIO) {
                 /* A damaged private store: start a new one (the old one is
                  * kept aside); only a rebuild brings back what it held. */
                 hook_missed("store", "damaged store recreated: %s", err);
-                rc = vnc_writer_open(NULL, HOOK_LOCK_TIMEOUT_MS, VNC_WRITER_RECREATE, &w, err,
+                rc = virtname_writer_open(NULL, HOOK_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_RECREATE, &w, err,
                                      sizeof(err));
         }
         if (rc < 0) {
@@ -130,15 +130,15 @@ struct vnc_writer *hook_writer(const char *what)
         return w;
 }
 
-int hook_commit(struct vnc_writer *w, const char *what)
+int hook_commit(struct virtname_writer *w, const char *what)
 {
         char err[512];
-        int rc = vnc_writer_commit(w, err, sizeof(err));
+        int rc = virtname_writer_commit(w, err, sizeof(err));
 
         if (rc == -EAGAIN) {
                 /* Saved, not yet visible: the next change publishes it. */
                 hook_log(LOG_WARNING, "%s: %s", what, err);
-                vnc_drift_note(NULL, hook_name, err);
+                virtname_missed_note(NULL, hook_name, err);
                 return 0;
         }
         if (rc < 0) {

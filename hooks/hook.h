@@ -3,14 +3,14 @@
  * They run inside libvirtd's and dnsmasq's work: they must exit 0
  * whatever happens to the cache, finish in bounded time, and never lose
  * an update silently.  So every failure is logged to syslog and noted in
- * the drift log (drift.h), which `virt-name-cache doctor` reports and
+ * the missed-events log (missed.h), which `virt-name-cache doctor` reports and
  * `rebuild` clears. */
-#ifndef VNC_HOOK_H
-#define VNC_HOOK_H
+#ifndef VIRTNAME_HOOK_H
+#define VIRTNAME_HOOK_H
 
 #include <stddef.h>
 
-#include "writer.h"
+#include "store/writer.h"
 
 /* Longest the writer lock is waited for. */
 #define HOOK_LOCK_TIMEOUT_MS 1500
@@ -24,7 +24,7 @@ void hook_init(const char *name);
 
 void hook_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Log a failure and note it in the drift log (WHAT is the event). */
+/* Log a failure and note it in the missed-events log (WHAT is the event). */
 void hook_missed(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Read standard input (at most HOOK_MAX_INPUT bytes, within the
@@ -34,9 +34,9 @@ char *hook_read_stdin(size_t *len);
 /* Open the store for writing with a bounded wait; a damaged private
  * store is moved aside and recreated (and noted).  NULL on failure
  * (logged and noted for WHAT). */
-struct vnc_writer *hook_writer(const char *what);
+struct virtname_writer *hook_writer(const char *what);
 
 /* Commit W, logging and noting failures for WHAT.  Returns 0 or -1. */
-int hook_commit(struct vnc_writer *w, const char *what);
+int hook_commit(struct virtname_writer *w, const char *what);
 
 #endif

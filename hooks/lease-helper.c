@@ -17,21 +17,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "edit.h"
+#include "store/edit.h"
 #include "hook.h"
-#include "names.h"
+#include "store/names.h"
 
 #define LIBVIRT_HELPER "/usr/lib/libvirt/libvirt_leaseshelper"
 
 /* Fill L from dnsmasq's arguments and environment.  Returns 0, or -1
  * for an event that cannot be recorded (logged). */
-static int lease_from_event(char **argv, int argc, struct vnc_lease *l, const char *what)
+static int lease_from_event(char **argv, int argc, struct virtname_lease *l, const char *what)
 {
         const char *mac = getenv("DNSMASQ_MAC"), *expires = getenv("DNSMASQ_LEASE_EXPIRES");
         const char *length = getenv("DNSMASQ_LEASE_LENGTH"), *iaid = getenv("DNSMASQ_IAID");
         const char *host = argc > 4 ? argv[4] : NULL;
 
-        if (argc < 4 || !vnc_addr_parse(argv[3], &l->family, l->addr)) {
+        if (argc < 4 || !virtname_addr_parse(argv[3], &l->family, l->addr)) {
                 hook_missed(what, "not an address: '%.64s'", argc < 4 ? "" : argv[3]);
                 return -1;
         }
@@ -39,8 +39,8 @@ static int lease_from_event(char **argv, int argc, struct vnc_lease *l, const ch
          * knows it, the MAC in DNSMASQ_MAC. */
         if (l->family == AF_INET)
                 mac = argv[2];
-        if (mac && vnc_mac_parse(mac, l->mac))
-                l->flags |= VNC_LEASE_HAS_MAC;
+        if (mac && virtname_mac_parse(mac, l->mac))
+                l->flags |= VIRTNAME_LEASE_HAS_MAC;
         if (l->family == AF_INET6) {
                 l->clientid = argv[2];
                 l->iaid = iaid ? (uint32_t)strtoul(iaid, NULL, 10) : 0;
@@ -55,7 +55,7 @@ static int lease_from_event(char **argv, int argc, struct vnc_lease *l, const ch
                 l->expiry = strtoll(length, NULL, 10) ? (int64_t)time(NULL) + strtoll(length, NULL, 10) : 0;
         if (l->expiry < 0)
                 l->expiry = 0;
-        if (host && *host && !vnc_hostname_valid(host)) {
+        if (host && *host && !virtname_hostname_valid(host)) {
                 hook_log(LOG_WARNING, "%s: ignoring invalid host name sent by the guest", what);
                 host = NULL;
         }
@@ -66,10 +66,10 @@ static int lease_from_event(char **argv, int argc, struct vnc_lease *l, const ch
 /* Record one add/old/del event. */
 static void record(int argc, char **argv)
 {
-        static char network[VNC_NAME_MAX + 1], suffix[VNC_NAME_MAX + 1];
+        static char network[VIRTNAME_NAME_MAX + 1], suffix[VIRTNAME_NAME_MAX + 1];
         const char *bridge = getenv("VIR_BRIDGE_NAME"), *domain = getenv("DNSMASQ_DOMAIN");
-        struct vnc_lease l = { 0 };
-        struct vnc_writer *w;
+        struct virtname_lease l = { 0 };
+        struct virtname_writer *w;
         char what[160];
         int rc;
 
@@ -82,21 +82,21 @@ static void record(int argc, char **argv)
         if (!w)
                 return;
         if (strcmp(argv[1], "del") == 0) {
-                rc = vnc_writer_del_lease(w, l.family, l.addr);
+                rc = virtname_writer_del_lease(w, l.family, l.addr);
         } else {
                 /* The bridge names the libvirt network and its DNS domain. */
-                if (!bridge || vnc_edit_network_of_bridge(w, bridge, network, suffix) < 0) {
+                if (!bridge || virtname_edit_network_of_bridge(w, bridge, network, suffix) < 0) {
                         snprintf(network, sizeof(network), "%s", bridge ? bridge : "");
                         snprintf(suffix, sizeof(suffix), "%s",
-                                 domain && vnc_hostname_valid(domain) ? domain : "");
+                                 domain && virtname_hostname_valid(domain) ? domain : "");
                 }
                 l.network = network[0] ? network : NULL;
                 l.suffix = suffix[0] ? suffix : NULL;
-                rc = vnc_writer_put_lease(w, &l);
+                rc = virtname_writer_put_lease(w, &l);
         }
         if (rc < 0) {
-                hook_missed(what, "%s", vnc_writer_error(w));
-                vnc_writer_abort(w);
+                hook_missed(what, "%s", virtname_writer_error(w));
+                virtname_writer_abort(w);
                 return;
         }
         hook_commit(w, what);

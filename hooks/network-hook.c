@@ -11,21 +11,21 @@
 #include <string.h>
 #include <time.h>
 
-#include "edit.h"
+#include "store/edit.h"
 #include "hook.h"
-#include "virxml.h"
+#include "import/virxml.h"
 
 /* Static hosts of the network as it is now: the prune filter keeps
  * dynamic leases and static ones still defined. */
 struct statics {
-        const struct vnc_xml_network *net;
+        const struct virtname_xml_network *net;
 };
 
-static int keep_lease(const struct vnc_lease_view *l, void *ctx)
+static int keep_lease(const struct virtname_lease_view *l, void *ctx)
 {
-        const struct vnc_xml_network *net = ((struct statics *)ctx)->net;
+        const struct virtname_xml_network *net = ((struct statics *)ctx)->net;
 
-        if (!(l->flags & VNC_LEASE_STATIC))
+        if (!(l->flags & VIRTNAME_LEASE_STATIC))
                 return 1;
         for (size_t i = 0; i < net->n_hosts; i++)
                 if (net->hosts[i].family == l->family && memcmp(net->hosts[i].addr, l->addr, 16) == 0)
@@ -33,41 +33,41 @@ static int keep_lease(const struct vnc_lease_view *l, void *ctx)
         return 0;
 }
 
-static int put_network(struct vnc_writer *w, struct vnc_xml_network *net)
+static int put_network(struct virtname_writer *w, struct virtname_xml_network *net)
 {
         struct statics st = { net };
         int rc;
 
         net->n.updated = (int64_t)time(NULL);
-        rc = vnc_edit_put_network(w, net);
-        return rc < 0 ? rc : vnc_writer_prune_leases(w, net->name, keep_lease, &st);
+        rc = virtname_edit_put_network(w, net);
+        return rc < 0 ? rc : virtname_writer_prune_leases(w, net->name, keep_lease, &st);
 }
 
 /* A port plugged into or unplugged from the network. */
-static int port_event(struct vnc_writer *w, const char *xml, size_t len, const char *network,
+static int port_event(struct virtname_writer *w, const char *xml, size_t len, const char *network,
                       bool plugged, char *err, size_t errlen)
 {
-        struct vnc_xml_port p;
-        int rc = vnc_xml_parse_port(xml, len, &p, err, errlen);
+        struct virtname_xml_port p;
+        int rc = virtname_xml_parse_port(xml, len, &p, err, errlen);
 
         if (rc < 0)
                 return rc;
         if (!p.domain) {
-                vnc_xml_port_free(&p);
+                virtname_xml_port_free(&p);
                 return 0;               /* not a domain's port: nothing we index */
         }
-        rc = vnc_edit_iface(w, p.domain, p.has_uuid ? p.uuid : NULL, p.mac,
+        rc = virtname_edit_iface(w, p.domain, p.has_uuid ? p.uuid : NULL, p.mac,
                             p.network ? p.network : network, plugged);
         if (rc < 0)
-                snprintf(err, errlen, "%s", vnc_writer_error(w));
-        vnc_xml_port_free(&p);
+                snprintf(err, errlen, "%s", virtname_writer_error(w));
+        virtname_xml_port_free(&p);
         return rc;
 }
 
 int main(int argc, char **argv)
 {
-        struct vnc_xml_network net = { 0 };
-        struct vnc_writer *w;
+        struct virtname_xml_network net = { 0 };
+        struct virtname_writer *w;
         char what[320], err[512] = "";
         const char *op;
         size_t len;
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
                 return 0;
         }
         if (strcmp(op, "start") == 0 || strcmp(op, "started") == 0 || strcmp(op, "updated") == 0) {
-                rc = vnc_xml_parse_network(xml, len, &net, err, sizeof(err));
+                rc = virtname_xml_parse_network(xml, len, &net, err, sizeof(err));
                 if (rc < 0) {
                         hook_missed(what, "%s", err);
                         free(xml);
@@ -102,9 +102,9 @@ int main(int argc, char **argv)
                 goto out;
         if (strcmp(op, "stopped") == 0) {
                 /* The network and its leases are gone with its dnsmasq. */
-                rc = vnc_writer_del_network(w, argv[1]);
+                rc = virtname_writer_del_network(w, argv[1]);
                 if (rc < 0)
-                        snprintf(err, sizeof(err), "%s", vnc_writer_error(w));
+                        snprintf(err, sizeof(err), "%s", virtname_writer_error(w));
         } else if (strcmp(op, "port-created") == 0 || strcmp(op, "plugged") == 0) {
                 rc = port_event(w, xml, len, argv[1], true, err, sizeof(err));
         } else if (strcmp(op, "port-deleted") == 0 || strcmp(op, "unplugged") == 0) {
@@ -112,16 +112,16 @@ int main(int argc, char **argv)
         } else {
                 rc = put_network(w, &net);
                 if (rc < 0)
-                        snprintf(err, sizeof(err), "%s", vnc_writer_error(w));
+                        snprintf(err, sizeof(err), "%s", virtname_writer_error(w));
         }
         if (rc < 0) {
                 hook_missed(what, "%s", err);
-                vnc_writer_abort(w);
+                virtname_writer_abort(w);
         } else {
                 hook_commit(w, what);
         }
 out:
-        vnc_xml_network_free(&net);
+        virtname_xml_network_free(&net);
         free(xml);
         return 0;
 }

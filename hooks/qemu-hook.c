@@ -16,22 +16,22 @@
 #include <unistd.h>
 
 #include "hook.h"
-#include "virxml.h"
+#include "import/virxml.h"
 
 /* What each operation means for the domain's record. */
 static const struct {
         const char *op;
-        enum vnc_domain_state state;
+        enum virtname_domain_state state;
 } operations[] = {
-        { "prepare", VNC_STATE_RUNNING },       /* starting: ID (and CID) assigned */
-        { "start", VNC_STATE_RUNNING },
-        { "started", VNC_STATE_RUNNING },
-        { "reconnect", VNC_STATE_RUNNING },     /* libvirtd restarted, guest still up */
-        { "attach", VNC_STATE_RUNNING },        /* an existing QEMU process taken over */
-        { "migrate", VNC_STATE_RUNNING },       /* incoming migration */
-        { "restore", VNC_STATE_RUNNING },
-        { "stopped", VNC_STATE_SHUTOFF },
-        { "release", VNC_STATE_SHUTOFF },
+        { "prepare", VIRTNAME_STATE_RUNNING },       /* starting: ID (and CID) assigned */
+        { "start", VIRTNAME_STATE_RUNNING },
+        { "started", VIRTNAME_STATE_RUNNING },
+        { "reconnect", VIRTNAME_STATE_RUNNING },     /* libvirtd restarted, guest still up */
+        { "attach", VIRTNAME_STATE_RUNNING },        /* an existing QEMU process taken over */
+        { "migrate", VIRTNAME_STATE_RUNNING },       /* incoming migration */
+        { "restore", VIRTNAME_STATE_RUNNING },
+        { "stopped", VIRTNAME_STATE_SHUTOFF },
+        { "release", VIRTNAME_STATE_SHUTOFF },
 };
 
 /* libvirt has no hook for "undefine".  A domain released while it has no
@@ -53,8 +53,8 @@ static bool domain_is_gone(const char *name)
 
 int main(int argc, char **argv)
 {
-        struct vnc_xml_domain x;
-        struct vnc_writer *w;
+        struct virtname_xml_domain x;
+        struct virtname_writer *w;
         char what[320], err[512];
         size_t len, i;
         char *xml;
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
                 hook_missed(what, "no domain XML on standard input");
                 return 0;
         }
-        rc = vnc_xml_parse_domain(xml, len, &x, err, sizeof(err));
+        rc = virtname_xml_parse_domain(xml, len, &x, err, sizeof(err));
         free(xml);
         if (rc < 0) {
                 hook_missed(what, "%s", err);
@@ -82,7 +82,7 @@ int main(int argc, char **argv)
         }
         x.d.state = operations[i].state;
         x.d.updated = (int64_t)time(NULL);
-        if (x.d.state == VNC_STATE_SHUTOFF) {
+        if (x.d.state == VIRTNAME_STATE_SHUTOFF) {
                 /* A stopped domain keeps its name and MACs, not its ID or CID. */
                 x.d.id = -1;
                 x.d.cid = 0;
@@ -90,16 +90,16 @@ int main(int argc, char **argv)
         w = hook_writer(what);
         if (w) {
                 if (strcmp(argv[2], "release") == 0 && domain_is_gone(x.d.name))
-                        rc = vnc_writer_del_domain(w, x.d.name);
+                        rc = virtname_writer_del_domain(w, x.d.name);
                 else
-                        rc = vnc_writer_put_domain(w, &x.d);
+                        rc = virtname_writer_put_domain(w, &x.d);
                 if (rc < 0) {
-                        hook_missed(what, "%s", vnc_writer_error(w));
-                        vnc_writer_abort(w);
+                        hook_missed(what, "%s", virtname_writer_error(w));
+                        virtname_writer_abort(w);
                 } else {
                         hook_commit(w, what);
                 }
         }
-        vnc_xml_domain_free(&x);
+        virtname_xml_domain_free(&x);
         return 0;
 }

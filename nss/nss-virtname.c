@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "lookup.h"
+#include "store/lookup.h"
 #include "snapshot.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -74,7 +74,7 @@ static enum nss_status open_failed(int rc, int *errnop, int *herrnop)
                              : unavailable(errnop, herrnop, -rc);
 }
 
-static int32_t ttl_of(const struct vnc_addr *addr, size_t n, int64_t now)
+static int32_t ttl_of(const struct virtname_addr *addr, size_t n, int64_t now)
 {
         int64_t ttl = MAX_TTL;
 
@@ -88,19 +88,19 @@ struct resolve_args {
         const char *name;
         int af;
         int64_t now;
-        struct vnc_answer *answer;
+        struct virtname_answer *answer;
 };
 
-static int resolve_in(const struct vnc_view *view, void *ctx)
+static int resolve_in(const struct virtname_view *view, void *ctx)
 {
         struct resolve_args *a = ctx;
 
-        return vnc_resolve(view, a->name, a->af, a->now, a->answer);
+        return virtname_resolve(view, a->name, a->af, a->now, a->answer);
 }
 
 /* Resolve NAME into ANSWER; on anything but success with addresses the
  * status to return is in *status. */
-static bool resolve(const char *name, int af, struct vnc_answer *answer, int64_t now,
+static bool resolve(const char *name, int af, struct virtname_answer *answer, int64_t now,
                     enum nss_status *status, int *errnop, int *herrnop)
 {
         struct resolve_args args = { name, af, now, answer };
@@ -196,7 +196,7 @@ enum nss_status _nss_virtname_gethostbyname4_r(
 {
         int saved = errno;
         int64_t now = time(NULL);
-        struct vnc_answer answer;
+        struct virtname_answer answer;
         enum nss_status status;
         struct area a = { buffer, buflen };
         struct gaih_addrtuple *first = NULL, **next = &first;
@@ -240,7 +240,7 @@ enum nss_status _nss_virtname_gethostbyname3_r(
 {
         int saved = errno;
         int64_t now = time(NULL);
-        struct vnc_answer answer;
+        struct virtname_answer answer;
         enum nss_status status;
         struct area a = { buffer, buflen };
 
@@ -284,14 +284,14 @@ struct reverse_args {
         int af;
         const void *addr;
         int64_t now;
-        struct vnc_reverse *out;
+        struct virtname_reverse *out;
 };
 
-static int reverse_in(const struct vnc_view *view, void *ctx)
+static int reverse_in(const struct virtname_view *view, void *ctx)
 {
         struct reverse_args *a = ctx;
 
-        return vnc_reverse(view, a->af, a->addr, a->now, a->out);
+        return virtname_reverse(view, a->af, a->addr, a->now, a->out);
 }
 
 enum nss_status _nss_virtname_gethostbyaddr2_r(
@@ -300,7 +300,7 @@ enum nss_status _nss_virtname_gethostbyaddr2_r(
 {
         int saved = errno;
         int64_t now = time(NULL);
-        struct vnc_reverse rev;
+        struct virtname_reverse rev;
         struct reverse_args args = { af, addr, now, &rev };
         struct area a = { buffer, buflen };
         uint8_t full[16] = { 0 };

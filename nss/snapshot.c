@@ -22,20 +22,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "reader.h"
+#include "store/reader.h"
 #include "snapshot.h"
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
         bool open;
-        struct vnc_reader reader;
+        struct virtname_reader reader;
         char path[PATH_MAX];
         dev_t dev;
         ino_t ino;
 } cache;        /* guarded by cache_lock */
 
 /* The identity of the file READER has open. */
-static int reader_file(const struct vnc_reader *reader, struct stat *st)
+static int reader_file(const struct virtname_reader *reader, struct stat *st)
 {
         int fd;
 
@@ -55,19 +55,19 @@ static void cache_drop(void)
                 return;
         if (reader_file(&cache.reader, &st) == 0 && st.st_dev == cache.dev &&
             st.st_ino == cache.ino)
-                vnc_reader_close(&cache.reader);
+                virtname_reader_close(&cache.reader);
         cache.open = false;
 }
 
 static int cache_open(const char *path)
 {
         struct stat st;
-        int rc = vnc_reader_open(&cache.reader, path);
+        int rc = virtname_reader_open(&cache.reader, path);
 
         if (rc < 0)
                 return rc;
         if (reader_file(&cache.reader, &st) < 0) {
-                vnc_reader_close(&cache.reader);
+                virtname_reader_close(&cache.reader);
                 return -EIO;
         }
         snprintf(cache.path, sizeof(cache.path), "%s", path);
@@ -79,13 +79,13 @@ static int cache_open(const char *path)
 
 static int uncached(const char *path, nss_view_fn fn, void *ctx)
 {
-        struct vnc_reader reader;
-        int rc = vnc_reader_open(&reader, path);
+        struct virtname_reader reader;
+        int rc = virtname_reader_open(&reader, path);
 
         if (rc < 0)
                 return rc;
         rc = fn(&reader.view, ctx);
-        vnc_reader_close(&reader);
+        virtname_reader_close(&reader);
         return rc;
 }
 
@@ -93,7 +93,7 @@ int nss_with_snapshot(nss_view_fn fn, void *ctx)
 {
         char path[PATH_MAX];
         struct stat st;
-        int rc = vnc_store_path(path, sizeof(path), vnc_store_dir(NULL), VNC_SNAPSHOT_NAME);
+        int rc = virtname_store_path(path, sizeof(path), virtname_store_dir(NULL), VIRTNAME_SNAPSHOT_NAME);
 
         if (rc < 0)
                 return rc;

@@ -1,13 +1,13 @@
 /* snapshot.h - the NSS module's access to the current snapshot. */
-#ifndef VNC_NSS_SNAPSHOT_H
-#define VNC_NSS_SNAPSHOT_H
+#ifndef VIRTNAME_NSS_SNAPSHOT_H
+#define VIRTNAME_NSS_SNAPSHOT_H
 
-#include "schema.h"
+#include "store/schema.h"
 
-typedef int (*nss_view_fn)(const struct vnc_view *view, void *ctx);
+typedef int (*nss_view_fn)(const struct virtname_view *view, void *ctx);
 
 /* Call FN with a read view of the snapshot that is current now and
- * return what it returns, or the -errno of vnc_reader_open() (-ENOENT
+ * return what it returns, or the -errno of virtname_reader_open() (-ENOENT
  * when there is no snapshot). */
 int nss_with_snapshot(nss_view_fn fn, void *ctx);
 

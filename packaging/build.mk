@@ -8,20 +8,20 @@ DEB_PACKAGES += debhelper dpkg-dev fakeroot lintian rpm git
 # The tree as committed plus local changes, without build outputs (in a
 # tree that is not a git checkout: every file outside build*/).
 pkg-tree:
-	rm -rf $(PKG_TREE) && mkdir -p $(PKG_TREE)/virt-name-cache-$(VNC_VERSION)
+	rm -rf $(PKG_TREE) && mkdir -p $(PKG_TREE)/virt-name-cache-$(VIRTNAME_VERSION)
 	{ git ls-files -co --exclude-standard 2>/dev/null || \
 	  find . \( -path './build*' -o -name .git \) -prune -o -type f -print | sed 's|^\./||'; } | \
-	  grep -v '^build' | tar -cf - -T - | tar -xf - -C $(PKG_TREE)/virt-name-cache-$(VNC_VERSION)
+	  grep -v '^build' | tar -cf - -T - | tar -xf - -C $(PKG_TREE)/virt-name-cache-$(VIRTNAME_VERSION)
 
 deb: pkg-tree
-	cp -r packaging/debian $(PKG_TREE)/virt-name-cache-$(VNC_VERSION)/debian
-	cd $(PKG_TREE)/virt-name-cache-$(VNC_VERSION) && dpkg-buildpackage -b -uc -us
+	cp -r packaging/debian $(PKG_TREE)/virt-name-cache-$(VIRTNAME_VERSION)/debian
+	cd $(PKG_TREE)/virt-name-cache-$(VIRTNAME_VERSION) && dpkg-buildpackage -b -uc -us
 	mkdir -p $(PKG_OUT) && mv $(PKG_TREE)/*.deb $(PKG_TREE)/*.changes $(PKG_TREE)/*.buildinfo $(PKG_OUT)/
 	@ls $(PKG_OUT)/*.deb
 
 rpm: pkg-tree
 	mkdir -p $(PKG_OUT)/rpm/SOURCES
-	tar -czf $(PKG_OUT)/rpm/SOURCES/virt-name-cache-$(VNC_VERSION).tar.gz -C $(PKG_TREE) virt-name-cache-$(VNC_VERSION)
+	tar -czf $(PKG_OUT)/rpm/SOURCES/virt-name-cache-$(VIRTNAME_VERSION).tar.gz -C $(PKG_TREE) virt-name-cache-$(VIRTNAME_VERSION)
 	rpmbuild -bb --nodeps --define "_topdir $(PKG_OUT)/rpm" packaging/virt-name-cache.spec
 	@find $(PKG_OUT)/rpm/RPMS -name '*.rpm'
 .PHONY: pkg-tree deb rpm

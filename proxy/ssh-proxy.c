@@ -30,11 +30,11 @@
 
 #include <libvirt/libvirt.h>
 
-#include "lookup.h"
-#include "names.h"
-#include "reader.h"
-#include "virconn.h"
-#include "virxml.h"
+#include "store/lookup.h"
+#include "store/names.h"
+#include "store/reader.h"
+#include "import/virconn.h"
+#include "import/virxml.h"
 
 #define PROG "virt-name-cache-ssh-proxy"
 
@@ -42,11 +42,11 @@ enum scope { SYSTEM, SESSION };
 
 struct target {
         const char *name;              /* as given */
-        char domain[VNC_NAME_MAX + 1];  /* the domain's name, when known */
+        char domain[VIRTNAME_NAME_MAX + 1];  /* the domain's name, when known */
         bool found, running_known, running;
         uint32_t cid;
         size_t n_addrs;
-        struct vnc_addr addrs[8];
+        struct virtname_addr addrs[8];
         char where[PATH_MAX + 64];     /* where it was found, for -v */
 };
 
@@ -114,8 +114,8 @@ static int parse_host(const char *host, enum scope scopes[2], int *n, const char
                 *n = forms[i].n;
                 if (!**name)
                         return die("bad host '%s': no guest name after '%s'", host, forms[i].prefix);
-                if (strnlen(*name, VNC_NAME_MAX + 1) > VNC_NAME_MAX)
-                        return die("bad host: guest name longer than %d bytes", VNC_NAME_MAX);
+                if (strnlen(*name, VIRTNAME_NAME_MAX + 1) > VIRTNAME_NAME_MAX)
+                        return die("bad host: guest name longer than %d bytes", VIRTNAME_NAME_MAX);
                 for (const unsigned char *p = (const unsigned char *)*name; *p; p++)
                         if (*p < 0x20 || *p == 0x7f || *p == '/')
                                 return die("bad host '%s': the guest name may not contain '/' "
@@ -148,39 +148,39 @@ static const char *session_dir(char *buf, size_t cap)
 /* Look NAME up in the store in DIR. */
 static void from_store(const char *dir, struct target *t)
 {
-        struct vnc_domain_view dom;
-        struct vnc_reader r;
-        static struct vnc_answer ans;
+        struct virtname_domain_view dom;
+        struct virtname_reader r;
+        static struct virtname_answer ans;
         char path[PATH_MAX];
         int64_t now = (int64_t)time(NULL);
         int rc;
 
-        if (vnc_store_path(path, sizeof(path), dir, VNC_SNAPSHOT_NAME) < 0)
+        if (virtname_store_path(path, sizeof(path), dir, VIRTNAME_SNAPSHOT_NAME) < 0)
                 return;
-        rc = vnc_reader_open(&r, path);
+        rc = virtname_reader_open(&r, path);
         if (rc < 0) {
                 say("%s: %s", path, rc == -ENOENT ? "no store" : strerror(-rc));
                 return;
         }
-        rc = vnc_find_domain(&r.view, t->name, &dom);
+        rc = virtname_find_domain(&r.view, t->name, &dom);
         if (rc == 0) {
                 t->found = true;
                 snprintf(t->domain, sizeof(t->domain), "%.*s", (int)dom.name.len, dom.name.p);
                 t->cid = dom.cid;
-                if (dom.state != VNC_STATE_UNKNOWN) {
+                if (dom.state != VIRTNAME_STATE_UNKNOWN) {
                         t->running_known = true;
-                        t->running = dom.state == VNC_STATE_RUNNING;
+                        t->running = dom.state == VIRTNAME_STATE_RUNNING;
                 }
         }
         /* The current addresses: of the domain, else of a guest host name. */
-        if (vnc_resolve(&r.view, t->found ? t->domain : t->name, AF_UNSPEC, now, &ans) == 0 && ans.known) {
+        if (virtname_resolve(&r.view, t->found ? t->domain : t->name, AF_UNSPEC, now, &ans) == 0 && ans.known) {
                 t->found = true;
                 t->n_addrs = ans.n < 8 ? ans.n : 8;
                 memcpy(t->addrs, ans.addr, t->n_addrs * sizeof(t->addrs[0]));
         }
         if (t->found)
                 snprintf(t->where, sizeof(t->where), "the store in %s", dir);
-        vnc_reader_close(&r);
+        virtname_reader_close(&r);
 }
 
 /* ssh lower-cases host names, libvirt's names are case-sensitive: find
@@ -204,7 +204,7 @@ static virDomainPtr lookup_any_case(virConnectPtr conn, const char *name)
 static void from_libvirt(enum scope scope, struct target *t)
 {
         const char *uri = getenv("VIRT_NAME_CACHE_LIBVIRT_URI");
-        struct vnc_xml_domain x;
+        struct virtname_xml_domain x;
         virConnectPtr conn;
         virDomainPtr dom = NULL;
         char err[256], *xml;
@@ -213,9 +213,9 @@ static void from_libvirt(enum scope scope, struct target *t)
 
         if (!uri || !*uri)
                 uri = scope == SYSTEM ? "qemu:///system" : "qemu:///session";
-        conn = vnc_virt_open(uri, true);
+        conn = virtname_virt_open(uri, true);
         if (!conn) {
-                say("libvirt at %s: %s", uri, vnc_virt_error());
+                say("libvirt at %s: %s", uri, virtname_virt_error());
                 return;
         }
         dom = virDomainLookupByName(conn, t->found ? t->domain : t->name);
@@ -235,9 +235,9 @@ static void from_libvirt(enum scope scope, struct target *t)
                 t->running = virDomainIsActive(dom) == 1;
                 snprintf(t->domain, sizeof(t->domain), "%s", virDomainGetName(dom));
                 xml = t->running ? virDomainGetXMLDesc(dom, 0) : NULL;
-                if (xml && vnc_xml_parse_domain(xml, strlen(xml), &x, err, sizeof(err)) == 0) {
+                if (xml && virtname_xml_parse_domain(xml, strlen(xml), &x, err, sizeof(err)) == 0) {
                         t->cid = x.d.cid;
-                        vnc_xml_domain_free(&x);
+                        virtname_xml_domain_free(&x);
                 }
                 free(xml);
                 if (!t->where[0])
@@ -359,7 +359,7 @@ int main(int argc, char **argv)
                 return 2;
 
         for (int i = 0; i < n_scopes && !t.found; i++) {
-                dir = scopes[i] == SYSTEM ? vnc_store_dir(NULL) : session_dir(sbuf, sizeof(sbuf));
+                dir = scopes[i] == SYSTEM ? virtname_store_dir(NULL) : session_dir(sbuf, sizeof(sbuf));
                 if (dir)
                         from_store(dir, &t);
                 if (!t.found || !t.cid)

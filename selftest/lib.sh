@@ -16,7 +16,7 @@ expect_eq() {
 }
 
 # Resolve through real glibc with only our module, against store dir $1.
-vnc_getent() {
+virtname_getent() {
         local dir=$1; shift
         VIRT_NAME_CACHE_DIR=$dir LD_LIBRARY_PATH=$B getent -s hosts:virtname "$@"
 }
@@ -24,7 +24,7 @@ vnc_getent() {
 # The sorted address set getent ahosts* prints for NAME ("" if none).
 addrs_of() {
         local dir=$1 db=$2 name=$3
-        vnc_getent "$dir" "$db" "$name" | awk '{print $1}' | sort -u | tr '\n' ' ' | sed 's/ $//'
+        virtname_getent "$dir" "$db" "$name" | awk '{print $1}' | sort -u | tr '\n' ' ' | sed 's/ $//'
 }
 
 # make_fixture DIR: libvirt-format lease files for two networks in DIR

@@ -153,15 +153,15 @@ grep -q "^ok .*network net1 reports its leases" <<<"$out" || fail "doctor: net1"
 grep -q "^warning .*network net2 does not report leases" <<<"$out" || fail "doctor: net2"
 out=$(doctor --nsswitch "$T/nss-no"); expect_eq "doctor without virtname" "1" "$?"
 grep -q "does not name virtname" <<<"$out" || fail "doctor: nsswitch problem not named"
-# A missed event (what a hook writes when it cannot record) shows as drift...
-printf '%s lease-helper: add 198.18.1.99: writer lock busy\n' "$now" >"$S/drift.log"
-out=$(doctor --nsswitch "$T/nss-ok"); expect_eq "doctor with drift" "1" "$?"
-grep -q "1 libvirt or DHCP event could not be recorded" <<<"$out" || fail "doctor: drift not shown: $out"
+# A missed event (what a hook writes when it cannot record) shows as missed...
+printf '%s lease-helper: add 198.18.1.99: writer lock busy\n' "$now" >"$S/missed.log"
+out=$(doctor --nsswitch "$T/nss-ok"); expect_eq "doctor with a missed event" "1" "$?"
+grep -q "1 libvirt or DHCP event could not be recorded" <<<"$out" || fail "doctor: missed event not shown: $out"
 # ... until a rebuild, which recreates everything, clears it.
 vnc rebuild --leases-dir "$L" >/dev/null 2>&1
-[ -e "$S/drift.log" ] && fail "rebuild kept the drift log"
+[ -e "$S/missed.log" ] && fail "rebuild kept the missed-events log"
 doctor --nsswitch "$T/nss-ok" >/dev/null || fail "doctor after rebuild"
-pass "drift shown by doctor, cleared by rebuild"
+pass "missed event shown by doctor, cleared by rebuild"
 rm -rf "$T/hooks/qemu.d"
 out=$(doctor --nsswitch "$T/nss-ok"); expect_eq "doctor without qemu hook" "1" "$?"
 grep -q "^problem .*qemu hook" <<<"$out" || fail "doctor: qemu hook"

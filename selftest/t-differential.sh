@@ -75,7 +75,7 @@ differs db-vm.lab.test "domain names too get the network's DNS domain (only the 
         "198.18.0.11" libvirt_guest
 differs lone. "one trailing dot (an absolute name) is accepted" "198.18.0.14" libvirt
 rev_ref=$(getent -s hosts:libvirt hosts 198.18.0.10; getent -s hosts:libvirt_guest hosts 198.18.0.10)
-rev_ours=$(vnc_getent "$S" hosts 198.18.0.10 | xargs)
+rev_ours=$(virtname_getent "$S" hosts 198.18.0.10 | xargs)
 expect_eq "reverse lookup (ours)" "198.18.0.10 web-vm.lab.test web-vm" "$rev_ours"
 [ -z "$rev_ref" ] || fail "the reference now answers reverse lookups: $rev_ref"
 echo "DIFFERS (by design): reverse lookup of 198.18.0.10: virtname [$rev_ours], libvirt and libvirt_guest answer nothing"

@@ -130,7 +130,7 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 expect_eq "guest host name resolves" "$addr" "$(resolve e2eguest)"
 echo "lease visible through getent ${ms} ms after dhclient returned (includes polling at 10 ms)"
 expect_eq "with the network's domain" "$addr" "$(resolve e2eguest.e2e.test)"
-vnc_getent "$S" hosts "$addr" | grep -q "e2eguest.e2e.test" || fail "reverse lookup"
+virtname_getent "$S" hosts "$addr" | grep -q "e2eguest.e2e.test" || fail "reverse lookup"
 virsh net-dhcp-leases $NET | grep -q "$addr.*e2eguest" ||
         fail "libvirt's own lease list lacks the lease: $(virsh net-dhcp-leases $NET)"
 pass "virsh net-dhcp-leases still lists it (libvirt's helper got the event)"
@@ -238,5 +238,5 @@ pass "stopping the network removes its names"
 "$B/virt-name-cache" disable $NET --helper "$T/lease-helper" || fail "disable"
 virsh net-dumpxml --inactive $NET | grep -q "dhcp-script" && fail "disable left the option"
 pass "disable removes the option"
-if [ -e "$S/drift.log" ]; then fail "events were missed: $(cat "$S/drift.log")"; fi
+if [ -e "$S/missed.log" ]; then fail "events were missed: $(cat "$S/missed.log")"; fi
 

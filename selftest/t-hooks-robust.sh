@@ -28,15 +28,15 @@ run_all() {
         done
         pass "$what: every hook exits 0 in bounded time"
 }
-drift_lines() { [ -e "$VIRT_NAME_CACHE_DIR/drift.log" ] && wc -l <"$VIRT_NAME_CACHE_DIR/drift.log" || echo 0; }
+missed_lines() { [ -e "$VIRT_NAME_CACHE_DIR/missed.log" ] && wc -l <"$VIRT_NAME_CACHE_DIR/missed.log" || echo 0; }
 
 export VIRT_NAME_CACHE_DIR=$T/store
 run_all "normal input"
-expect_eq "nothing missed" "0" "$(drift_lines)"
+expect_eq "nothing missed" "0" "$(missed_lines)"
 
 printf '<domain><name>x</name><devices><interface' >"$T/truncated.xml"
 run_all "truncated XML" "$T/truncated.xml"
-[ "$(drift_lines)" -ge 4 ] || fail "malformed XML not noted in the drift log"
+[ "$(missed_lines)" -ge 4 ] || fail "malformed XML not noted in the missed-events log"
 run_all "empty input" /dev/null
 head -c 100000 /dev/urandom >"$T/random.xml"
 run_all "random bytes" "$T/random.xml"
@@ -48,9 +48,9 @@ run_all "entity expansion bomb" "$T/laughs.xml"
 head -c $((20 * 1024 * 1024)) /dev/zero | tr '\0' 'a' >"$T/huge.xml"
 run_all "20 MiB input" "$T/huge.xml"
 "$B/virt-name-cache" doctor --nsswitch /dev/null --hooks-dir "$T" --leases-dir "$T" >"$T/doctor" 2>&1
-grep -q "could not be recorded" "$T/doctor" || fail "doctor does not show the drift: $(cat "$T/doctor")"
+grep -q "could not be recorded" "$T/doctor" || fail "doctor does not show the missed event: $(cat "$T/doctor")"
 "$B/virt-name-cache" rebuild --leases-dir "$TOP/selftest/demo" >/dev/null 2>&1
-expect_eq "rebuild clears the drift" "0" "$(drift_lines)"
+expect_eq "rebuild clears the missed events" "0" "$(missed_lines)"
 
 # Store directory that cannot be created.
 VIRT_NAME_CACHE_DIR=/proc/nonexistent/store run_all "store directory cannot be created"
@@ -61,14 +61,14 @@ run_all "first use"
 head -c 65536 /dev/urandom >"$VIRT_NAME_CACHE_DIR/private/data.mdb"
 run_all "damaged private store"
 ls "$VIRT_NAME_CACHE_DIR/private" | grep -q "^data.mdb.damaged-" || fail "the damaged store was not kept aside"
-grep -q "damaged store recreated" "$VIRT_NAME_CACHE_DIR/drift.log" || fail "recreation not noted"
+grep -q "damaged store recreated" "$VIRT_NAME_CACHE_DIR/missed.log" || fail "recreation not noted"
 expect_eq "recreated store works" "198.18.5.103" "$(addrs_of "$VIRT_NAME_CACHE_DIR" ahostsv4 guest)"
 
 # Writer lock held by another process: each hook gives up after its
 # bounded wait, exits 0 and notes the event.
 export VIRT_NAME_CACHE_DIR=$T/locked
 run_all "first use"
-before=$(drift_lines)
+before=$(missed_lines)
 flock "$VIRT_NAME_CACHE_DIR/private/writer.lock" sleep 30 &
 holder=$!
 sleep 0.3
@@ -79,8 +79,8 @@ kill "$holder"; wait "$holder" 2>/dev/null
 echo "lease helper with the writer lock held: exit $rc after $ms ms"
 expect_eq "lock held: exit status" "0" "$rc"
 [ $ms -ge 1000 ] && [ $ms -lt 3000 ] || fail "lock held: took $ms ms (bounded wait is 1.5 s)"
-[ "$(drift_lines)" -gt "$before" ] || fail "lock held: event not noted"
-grep -q "198.18.5.111" "$VIRT_NAME_CACHE_DIR/drift.log" || fail "drift line does not name the lease"
+[ "$(missed_lines)" -gt "$before" ] || fail "lock held: event not noted"
+grep -q "198.18.5.111" "$VIRT_NAME_CACHE_DIR/missed.log" || fail "missed-events line does not name the lease"
 pass "writer lock held: gave up after $ms ms, noted"
 
 # A full disk, in a private mount namespace (a 1 MiB tmpfs).
@@ -125,4 +125,4 @@ qemu_started() { "$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml"; 
 times "baseline: the harness running /bin/true" /bin/true
 times "lease-helper add" lease_add
 times "qemu-hook started" qemu_started
-expect_eq "nothing missed at 10k" "0" "$(drift_lines)"
+expect_eq "nothing missed at 10k" "0" "$(missed_lines)"

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 S=$T/store
 make_store "$S"
-g() { vnc_getent "$S" "$@"; }
+g() { virtname_getent "$S" "$@"; }
 
 expect_eq "ahosts domain name" "198.18.0.10 2001:db8:0:1::110" "$(addrs_of "$S" ahosts web-vm)"
 expect_eq "ahostsv4" "198.18.0.10" "$(addrs_of "$S" ahostsv4 web-vm)"
@@ -33,6 +33,6 @@ long=$(printf 'a%.0s' $(seq 300))
 g hosts "$long" >/dev/null; expect_eq "over-long name" "2" "$?"
 
 # The store directory comes from VIRT_NAME_CACHE_DIR; none there: not found.
-vnc_getent "$T/elsewhere" hosts web-vm >/dev/null; expect_eq "missing store" "2" "$?"
+virtname_getent "$T/elsewhere" hosts web-vm >/dev/null; expect_eq "missing store" "2" "$?"
 mv "$S" "$T/moved"
 expect_eq "VIRT_NAME_CACHE_DIR honoured" "198.18.0.10" "$(addrs_of "$T/moved" ahostsv4 web-vm)"

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "writer.h"
+#include "store/writer.h"
 
 extern int __nss_configure_lookup(const char *db, const char *service);
 
@@ -48,7 +48,7 @@ static int visible(const char *name, int last)
 
 int main(int argc, char **argv)
 {
-        struct vnc_lease l = { .family = AF_INET, .hostname = "latencyprobe", .network = "bench" };
+        struct virtname_lease l = { .family = AF_INET, .hostname = "latencyprobe", .network = "bench" };
         int count = argc == 3 ? atoi(argv[2]) : 0;
         double *ms;
         char err[512];
@@ -61,13 +61,13 @@ int main(int argc, char **argv)
         __nss_configure_lookup("hosts", "virtname");
         visible("latencyprobe", 0);     /* load the module first */
         for (int i = 0; i < count; i++) {
-                struct vnc_writer *w;
+                struct virtname_writer *w;
                 double t0 = now_ms();
                 int last = 1 + i % 250;
 
                 l.addr[0] = 198, l.addr[1] = 19, l.addr[2] = 255, l.addr[3] = (uint8_t)last;
-                if (vnc_writer_open(argv[1], 10000, 0, &w, err, sizeof(err)) < 0 ||
-                    vnc_writer_put_lease(w, &l) < 0 || vnc_writer_commit(w, err, sizeof(err)) < 0) {
+                if (virtname_writer_open(argv[1], 10000, 0, &w, err, sizeof(err)) < 0 ||
+                    virtname_writer_put_lease(w, &l) < 0 || virtname_writer_commit(w, err, sizeof(err)) < 0) {
                         fprintf(stderr, "change-latency: %s\n", err);
                         return 1;
                 }

@@ -12,9 +12,9 @@
 #include <sys/socket.h>
 #include <stdint.h>
 
-#include "writer.h"
+#include "store/writer.h"
 
-static void set_addrs(struct vnc_lease *v4, struct vnc_lease *v6, int id, int n)
+static void set_addrs(struct virtname_lease *v4, struct virtname_lease *v6, int id, int n)
 {
         memset(v4->addr, 0, 16);
         v4->addr[0] = 198, v4->addr[1] = 18, v4->addr[2] = (uint8_t)(100 + id), v4->addr[3] = (uint8_t)n;
@@ -26,7 +26,7 @@ static void set_addrs(struct vnc_lease *v4, struct vnc_lease *v6, int id, int n)
 int main(int argc, char **argv)
 {
         char name[32], err[512];
-        struct vnc_lease v4 = { .family = AF_INET }, v6 = { .family = AF_INET6 };
+        struct virtname_lease v4 = { .family = AF_INET }, v6 = { .family = AF_INET6 };
         int id, rounds, prev = 0, busy = 0;
 
         if (argc != 4) {
@@ -39,29 +39,29 @@ int main(int argc, char **argv)
         v4.hostname = v6.hostname = name;
         v4.network = v6.network = "churnnet";
         for (int r = 1; r <= rounds; r++) {
-                struct vnc_writer *w;
+                struct virtname_writer *w;
                 int n = r % 250 + 1, rc;
 
-                rc = vnc_writer_open(argv[1], 10000, 0, &w, err, sizeof(err));
+                rc = virtname_writer_open(argv[1], 10000, 0, &w, err, sizeof(err));
                 if (rc < 0) {
                         fprintf(stderr, "store-churn %d: %s\n", id, err);
                         return 1;
                 }
                 if (prev) {
                         set_addrs(&v4, &v6, id, prev);
-                        vnc_writer_del_lease(w, AF_INET, v4.addr);
-                        vnc_writer_del_lease(w, AF_INET6, v6.addr);
+                        virtname_writer_del_lease(w, AF_INET, v4.addr);
+                        virtname_writer_del_lease(w, AF_INET6, v6.addr);
                 }
                 set_addrs(&v4, &v6, id, n);
-                rc = vnc_writer_put_lease(w, &v4);
+                rc = virtname_writer_put_lease(w, &v4);
                 if (rc == 0)
-                        rc = vnc_writer_put_lease(w, &v6);
+                        rc = virtname_writer_put_lease(w, &v6);
                 if (rc < 0) {
-                        fprintf(stderr, "store-churn %d: %s\n", id, vnc_writer_error(w));
-                        vnc_writer_abort(w);
+                        fprintf(stderr, "store-churn %d: %s\n", id, virtname_writer_error(w));
+                        virtname_writer_abort(w);
                         return 1;
                 }
-                rc = vnc_writer_commit(w, err, sizeof(err));
+                rc = virtname_writer_commit(w, err, sizeof(err));
                 if (rc < 0) {
                         fprintf(stderr, "store-churn %d: commit: %s\n", id, err);
                         return 1;

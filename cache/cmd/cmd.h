@@ -1,0 +1,46 @@
+/* cmd.h - what the virt-name-cache subcommands share.
+ *
+ * Each subcommand lives in its own cmd-NAME.c and exports
+ *      int cmd_NAME(int argc, char **argv, const struct cmd_ctx *ctx);
+ * returning one of the exit codes below.  argv[0] is the subcommand name;
+ * parse the rest with getopt_long (optind is reset for you).
+ */
+#ifndef VIRTNAME_CMD_H
+#define VIRTNAME_CMD_H
+
+#include <stdbool.h>
+
+/* Exit codes (documented in virt-name-cache.1). */
+enum {
+        EXIT_OK = 0,
+        EXIT_NOTFOUND = 1,     /* query found nothing; doctor found problems */
+        EXIT_USAGE = 2,        /* bad command line */
+        EXIT_STORE = 3,        /* store missing, unreadable, corrupt or locked */
+        EXIT_INPUT = 4,        /* unreadable or malformed input files */
+        EXIT_LIBVIRT = 5,      /* libvirt unreachable or refused */
+        EXIT_SYSTEM = 6,       /* other system error (files, memory) */
+};
+
+struct cmd_ctx {
+        const char *db_dir;    /* --db-dir, else NULL (virtname_store_dir() decides) */
+        bool verbose;
+};
+
+/* "virt-name-cache: " + message + newline on stderr. */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* After a command's getopt loop: true (and an error naming ARGV[0], the
+ * command) when operands are left that the command does not take. */
+bool cmd_extra_args(int argc, char **argv);
+
+int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_list(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_query(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_enable(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_disable(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_enable_nss(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_disable_nss(int argc, char **argv, const struct cmd_ctx *ctx);
+
+#endif

@@ -1,0 +1,470 @@
+/* leasefiles.c - importing libvirt's dnsmasq state directory:
+ * NETWORK.conf (bridge and DNS domain), BRIDGE.status (leases, JSON) and
+ * BRIDGE.macs (domain MACs, JSON). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/lookup.h"
+#include "store/names.h"
+#include "import/sources.h"
+
+/* libvirt's files for 100,000 guests are ~15 MB; refuse absurd ones. */
+#define MAX_FILE_SIZE ((off_t)256 << 20)
+/* A domain with more NICs than this is recorded with the first ones. */
+#define MAX_IFACES 64
+
+struct import {
+        struct virtname_writer *w;
+        const char *dir;
+        virtname_warn_fn warn;
+        struct virtname_import_stats *st;
+        int64_t now;
+};
+
+/* A network as its .conf file describes it. */
+struct net {
+        char name[NAME_MAX + 1];
+        char bridge[NAME_MAX + 1];
+        char suffix[VIRTNAME_NAME_MAX + 1];
+};
+
+static bool has_suffix(const char *name, const char *suffix, size_t *stem)
+{
+        size_t n = strlen(name), s = strlen(suffix);
+
+        if (n <= s || strcmp(name + n - s, suffix) != 0)
+                return false;
+        *stem = n - s;
+        return true;
+}
+
+/* Read a whole regular file of at most MAX_FILE_SIZE bytes. */
+static int slurp(const char *path, char **out, size_t *len)
+{
+        struct stat st;
+        char *buf;
+        size_t n = 0;
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc = 0;
+
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0) {
+                rc = -errno;
+                goto out;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                rc = -EINVAL;
+                goto out;
+        }
+        if (st.st_size > MAX_FILE_SIZE) {
+                rc = -EFBIG;
+                goto out;
+        }
+        buf = malloc((size_t)st.st_size + 1);
+        if (!buf) {
+                rc = -ENOMEM;
+                goto out;
+        }
+        while (n < (size_t)st.st_size) {
+                ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r <= 0) {
+                        rc = r < 0 ? -errno : -EIO;
+                        free(buf);
+                        goto out;
+                }
+                n += (size_t)r;
+        }
+        buf[n] = '\0';
+        *out = buf;
+        *len = n;
+out:
+        close(fd);
+        return rc;
+}
+
+/* Parse a whole JSON document that must be an array. */
+static int parse_json_array(struct import *im, const char *path, json_object **out)
+{
+        json_tokener *tok;
+        json_object *root;
+        char *buf = NULL;
+        size_t len = 0, used;
+        int rc = slurp(path, &buf, &len);
+
+        if (rc < 0) {
+                if (rc != -ENOENT)
+                        virtname_import_warn(im->warn, "%s: %s", path, rc == -EFBIG ? "file too large" : strerror(-rc));
+                return rc;
+        }
+        /* libvirt's helper leaves an empty file when a network has no leases. */
+        if (strspn(buf, " \t\r\n") == len) {
+                free(buf);
+                *out = json_object_new_array();
+                return *out ? 0 : -ENOMEM;
+        }
+        tok = json_tokener_new();
+        if (!tok) {
+                free(buf);
+                return -ENOMEM;
+        }
+        root = json_tokener_parse_ex(tok, buf, (int)len);
+        used = (size_t)json_tokener_get_parse_end(tok);
+        if (!root) {
+                enum json_tokener_error e = json_tokener_get_error(tok);
+
+                virtname_import_warn(im->warn, "%s: not valid JSON: %s", path,
+                      e == json_tokener_continue ? "truncated" : json_tokener_error_desc(e));
+                rc = -EBADMSG;
+        } else {
+                while (used < len && strchr(" \t\r\n", buf[used]))
+                        used++;
+                if (used < len) {
+                        virtname_import_warn(im->warn, "%s: not valid JSON: trailing data at byte %zu", path, used);
+                        rc = -EBADMSG;
+                } else if (!json_object_is_type(root, json_type_array)) {
+                        virtname_import_warn(im->warn, "%s: expected a JSON array", path);
+                        rc = -EBADMSG;
+                }
+        }
+        json_tokener_free(tok);
+        free(buf);
+        if (rc < 0) {
+                json_object_put(root);
+                return rc;
+        }
+        *out = root;
+        return 0;
+}
+
+/* A string member of OBJ, NULL when absent; -EBADMSG when not a string. */
+static int get_string(json_object *obj, const char *key, const char **out)
+{
+        json_object *v;
+
+        *out = NULL;
+        if (!json_object_object_get_ex(obj, key, &v) || json_object_is_type(v, json_type_null))
+                return 0;
+        if (!json_object_is_type(v, json_type_string))
+                return -EBADMSG;
+        *out = json_object_get_string(v);
+        return 0;
+}
+
+/* NETWORK.conf: libvirt writes interface= and domain= lines. */
+static int read_conf(struct import *im, const char *path, struct net *n)
+{
+        char line[1024];
+        FILE *f = fopen(path, "re");
+
+        if (!f) {
+                virtname_import_warn(im->warn, "%s: %s", path, strerror(errno));
+                return -errno;
+        }
+        while (fgets(line, sizeof(line), f)) {
+                line[strcspn(line, "\r\n")] = '\0';
+                if (strncmp(line, "interface=", 10) == 0)
+                        snprintf(n->bridge, sizeof(n->bridge), "%.*s",
+                                 (int)sizeof(n->bridge) - 1, line + 10);
+                else if (strncmp(line, "domain=", 7) == 0) {
+                        /* "domain=lab.test" or "domain=lab.test,198.18.0.0/24,local" */
+                        line[7 + strcspn(line + 7, ",")] = '\0';
+                        if (virtname_hostname_valid(line + 7))
+                                virtname_name_normalise(line + 7, n->suffix);
+                        else
+                                virtname_import_warn(im->warn, "%s: ignoring invalid domain '%s'", path, line + 7);
+                }
+        }
+        fclose(f);
+        return 0;
+}
+
+static int import_lease(struct import *im, const char *path, size_t idx,
+                        json_object *e, const struct net *n)
+{
+        const char *ip, *mac, *host, *clientid, *iaid;
+        json_object *exp;
+        struct virtname_lease l = { 0 };
+        int rc;
+
+        if (!json_object_is_type(e, json_type_object) ||
+            get_string(e, "ip-address", &ip) < 0 || get_string(e, "mac-address", &mac) < 0 ||
+            get_string(e, "hostname", &host) < 0 || get_string(e, "client-id", &clientid) < 0 ||
+            get_string(e, "iaid", &iaid) < 0 || !ip ||
+            !json_object_object_get_ex(e, "expiry-time", &exp) ||
+            !json_object_is_type(exp, json_type_int)) {
+                virtname_import_warn(im->warn, "%s: entry %zu: not a lease (needs string ip-address, integer expiry-time)",
+                      path, idx);
+                return -EBADMSG;
+        }
+        if (!virtname_addr_parse(ip, &l.family, l.addr)) {
+                virtname_import_warn(im->warn, "%s: entry %zu: invalid address '%.64s'", path, idx, ip);
+                return -EBADMSG;
+        }
+        if (mac) {
+                if (!virtname_mac_parse(mac, l.mac)) {
+                        virtname_import_warn(im->warn, "%s: entry %zu: invalid MAC '%.64s'", path, idx, mac);
+                        return -EBADMSG;
+                }
+                l.flags |= VIRTNAME_LEASE_HAS_MAC;
+        }
+        if (host && !virtname_hostname_valid(host)) {
+                virtname_import_warn(im->warn, "%s: entry %zu (%s): ignoring invalid host name", path, idx, ip);
+                host = NULL;
+        }
+        l.expiry = json_object_get_int64(exp);
+        if (l.expiry < 0) {
+                virtname_import_warn(im->warn, "%s: entry %zu: negative expiry-time", path, idx);
+                return -EBADMSG;
+        }
+        if (l.expiry != 0 && l.expiry <= im->now)
+                return 0;       /* expired: nothing to keep */
+        if (iaid)
+                l.iaid = (uint32_t)strtoul(iaid, NULL, 10);
+        l.hostname = host;
+        l.network = n->name;
+        l.suffix = n->suffix[0] ? n->suffix : NULL;
+        l.clientid = clientid;
+        rc = virtname_writer_put_lease(im->w, &l);
+        if (rc < 0)
+                return rc;
+        im->st->leases++;
+        return 0;
+}
+
+static bool seen_mac(const struct virtname_iface *ifaces, size_t n, const uint8_t *mac)
+{
+        for (size_t i = 0; i < n; i++)
+                if (memcmp(ifaces[i].mac, mac, VIRTNAME_MAC_LEN) == 0)
+                        return true;
+        return false;
+}
+
+/* Merge the MACs of one .macs entry into the domain (a domain with NICs
+ * on several networks appears in several files). */
+static int import_domain(struct import *im, const char *path, size_t idx,
+                         json_object *e, const struct net *n)
+{
+        struct virtname_iface ifaces[MAX_IFACES];
+        char nets[MAX_IFACES][NAME_MAX + 1];   /* networks of ifaces read back */
+        char key[VIRTNAME_NAME_MAX + 1];
+        struct virtname_domain_view old;
+        struct virtname_domain d = { .id = -1 };
+        json_object *macs;
+        const char *name;
+        size_t n_ifaces = 0, pos = 0;
+        int len, rc;
+
+        if (!json_object_is_type(e, json_type_object) || get_string(e, "domain", &name) < 0 ||
+            !name || !json_object_object_get_ex(e, "macs", &macs) ||
+            !json_object_is_type(macs, json_type_array)) {
+                virtname_import_warn(im->warn, "%s: entry %zu: needs a string 'domain' and an array 'macs'", path, idx);
+                return -EBADMSG;
+        }
+        len = virtname_name_normalise(name, key);
+        if (len < 0) {
+                virtname_import_warn(im->warn, "%s: entry %zu: invalid domain name", path, idx);
+                return -EBADMSG;
+        }
+        /* The domain's MACs from files read before, with their networks. */
+        rc = virtname_get_domain(virtname_writer_view(im->w), &(MDB_val){ (size_t)len, key }, &old);
+        if (rc == 0) {
+                const uint8_t *mac;
+                struct virtname_str net;
+
+                while (n_ifaces < MAX_IFACES && virtname_domain_iface_next(&old, &pos, &mac, &net)) {
+                        snprintf(nets[n_ifaces], sizeof(nets[0]), "%.*s", (int)net.len, net.p);
+                        memcpy(ifaces[n_ifaces].mac, mac, VIRTNAME_MAC_LEN);
+                        ifaces[n_ifaces].network = net.len ? nets[n_ifaces] : NULL;
+                        n_ifaces++;
+                }
+        } else if (rc != -ENOENT) {
+                return rc;
+        } else {
+                im->st->domains++;
+        }
+        for (size_t i = 0; i < json_object_array_length(macs); i++) {
+                json_object *m = json_object_array_get_idx(macs, i);
+                const char *s = json_object_is_type(m, json_type_string) ? json_object_get_string(m) : NULL;
+
+                if (n_ifaces == MAX_IFACES) {
+                        virtname_import_warn(im->warn, "%s: entry %zu (%s): more than %d MACs, ignoring the rest",
+                              path, idx, name, MAX_IFACES);
+                        break;
+                }
+                if (!s || !virtname_mac_parse(s, ifaces[n_ifaces].mac)) {
+                        virtname_import_warn(im->warn, "%s: entry %zu (%s): ignoring invalid MAC", path, idx, name);
+                        im->st->skipped++;
+                        continue;
+                }
+                if (!seen_mac(ifaces, n_ifaces, ifaces[n_ifaces].mac))
+                        ifaces[n_ifaces++].network = n->name;
+        }
+        d.name = name;
+        d.updated = im->now;
+        d.n_ifaces = n_ifaces;
+        d.ifaces = ifaces;
+        return virtname_writer_put_domain(im->w, &d);
+}
+
+typedef int (*entry_fn)(struct import *im, const char *path, size_t idx,
+                        json_object *e, const struct net *n);
+
+/* Import every entry of one JSON array file.  Entries that are not
+ * well formed are skipped with a warning; a file that is not JSON counts
+ * as a bad file.  Only writer failures are returned. */
+static int import_file(struct import *im, const char *path, const struct net *n, entry_fn fn)
+{
+        json_object *root;
+        int rc = parse_json_array(im, path, &root);
+
+        if (rc == -ENOENT)
+                return 0;
+        if (rc < 0) {
+                im->st->bad_files++;
+                return rc == -ENOMEM ? rc : 0;
+        }
+        for (size_t i = 0; i < json_object_array_length(root) && rc == 0; i++) {
+                rc = fn(im, path, i, json_object_array_get_idx(root, i), n);
+                if (rc == -EBADMSG) {
+                        im->st->skipped++;
+                        rc = 0;
+                }
+        }
+        json_object_put(root);
+        return rc;
+}
+
+static int import_network(struct import *im, const struct net *n)
+{
+        struct virtname_network rec = {
+                .name = n->name,
+                .bridge = n->bridge[0] ? n->bridge : NULL,
+                .suffix = n->suffix[0] ? n->suffix : NULL,
+                .active = true,
+                .updated = im->now,
+        };
+        char path[PATH_MAX];
+        int rc = virtname_writer_put_network(im->w, &rec);
+
+        if (rc < 0)
+                return rc;
+        im->st->networks++;
+        if (!n->bridge[0])
+                return 0;
+        if (snprintf(path, sizeof(path), "%s/%s.status", im->dir, n->bridge) >= (int)sizeof(path))
+                return -ENAMETOOLONG;
+        rc = import_file(im, path, n, import_lease);
+        if (rc < 0)
+                return rc;
+        snprintf(path, sizeof(path), "%s/%s.macs", im->dir, n->bridge);
+        return import_file(im, path, n, import_domain);
+}
+
+/* Room for one more network, zeroed. */
+static bool grow(struct net **nets, size_t n, size_t *cap)
+{
+        if (n == *cap) {
+                size_t more = *cap ? *cap * 2 : 8;
+                struct net *p = reallocarray(*nets, more, sizeof(**nets));
+
+                if (!p)
+                        return false;
+                *nets = p;
+                *cap = more;
+        }
+        memset(&(*nets)[n], 0, sizeof(**nets));
+        return true;
+}
+
+static int by_name(const void *a, const void *b)
+{
+        return strcmp(((const struct net *)a)->name, ((const struct net *)b)->name);
+}
+
+int virtname_import_lease_dir(struct virtname_writer *w, const char *dir,
+                         virtname_warn_fn warn,
+                         struct virtname_import_stats *st, char *err, size_t errlen)
+{
+        struct import im = { w, dir, warn, st, (int64_t)time(NULL) };
+        struct net *nets = NULL;
+        size_t n_nets = 0, cap = 0;
+        struct dirent *de;
+        DIR *d = opendir(dir);
+        int rc = 0;
+
+        if (!d) {
+                rc = -errno;
+                snprintf(err, errlen, "cannot read %s: %s", dir, strerror(errno));
+                return rc;
+        }
+        /* Networks first: their .conf names the bridge the other files use. */
+        while ((de = readdir(d))) {
+                size_t stem;
+                char path[PATH_MAX];
+
+                if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".conf", &stem))
+                        continue;
+                if (!grow(&nets, n_nets, &cap)) {
+                        rc = -ENOMEM;
+                        break;
+                }
+                snprintf(nets[n_nets].name, sizeof(nets[0].name), "%.*s", (int)stem, de->d_name);
+                snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+                if (read_conf(&im, path, &nets[n_nets]) < 0) {
+                        st->bad_files++;
+                        continue;
+                }
+                if (!nets[n_nets].bridge[0])
+                        virtname_import_warn(im.warn, "%s: no interface= line; its leases cannot be found", path);
+                n_nets++;
+        }
+        /* Lease files whose bridge no .conf names: keep them, under the
+         * bridge's name. */
+        rewinddir(d);
+        while (rc == 0 && (de = readdir(d))) {
+                size_t stem;
+                bool known = false;
+
+                if (de->d_name[0] == '.' || (!has_suffix(de->d_name, ".status", &stem) &&
+                                             !has_suffix(de->d_name, ".macs", &stem)))
+                        continue;
+                for (size_t i = 0; i < n_nets && !known; i++)
+                        known = strlen(nets[i].bridge) == stem &&
+                                strncmp(nets[i].bridge, de->d_name, stem) == 0;
+                if (known)
+                        continue;
+                if (!grow(&nets, n_nets, &cap)) {
+                        rc = -ENOMEM;
+                        break;
+                }
+                snprintf(nets[n_nets].name, sizeof(nets[0].name), "%.*s", (int)stem, de->d_name);
+                snprintf(nets[n_nets].bridge, sizeof(nets[0].bridge), "%.*s", (int)stem, de->d_name);
+                virtname_import_warn(im.warn, "%s/%s: no network configuration names this bridge; "
+                      "recording its leases under network '%s'", dir, de->d_name, nets[n_nets].name);
+                n_nets++;
+        }
+        closedir(d);
+        /* Sorted, so that rebuilds are reproducible. */
+        if (n_nets)
+                qsort(nets, n_nets, sizeof(*nets), by_name);
+        for (size_t i = 0; rc == 0 && i < n_nets; i++)
+                rc = import_network(&im, &nets[i]);
+        free(nets);
+        if (rc < 0)
+                snprintf(err, errlen, "%s", rc == -ENOMEM ? "out of memory" : virtname_writer_error(w));
+        return rc;
+}

@@ -1,0 +1,29 @@
+/* edit.h - changes built on the writer, for the hooks, the lease helper
+ * and rebuild: a network with its static hosts, one interface of a
+ * domain, and finding a network by its bridge. */
+#ifndef VIRTNAME_EDIT_H
+#define VIRTNAME_EDIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "import/virxml.h"
+#include "store/writer.h"
+
+/* Record NET's network record (active and updated as the caller set them)
+ * and each of its static DHCP <host> entries as a static lease.  Returns
+ * 0 or a negative errno. */
+int virtname_edit_put_network(struct virtname_writer *w, const struct virtname_xml_network *net);
+
+/* Attach MAC on NETWORK to domain NAME (creating the domain record when
+ * the store has none; UUID may be NULL), or detach it (ATTACH false:
+ * NETWORK is ignored).  Returns 0 or a negative errno. */
+int virtname_edit_iface(struct virtname_writer *w, const char *name, const uint8_t *uuid,
+                   const uint8_t mac[VIRTNAME_MAC_LEN], const char *network, bool attach);
+
+/* The network whose bridge is BRIDGE: its name and DNS domain ("" when
+ * none) into NAME and SUFFIX.  Returns 0 or -ENOENT. */
+int virtname_edit_network_of_bridge(struct virtname_writer *w, const char *bridge,
+                               char name[VIRTNAME_NAME_MAX + 1], char suffix[VIRTNAME_NAME_MAX + 1]);
+
+#endif
