@@ -1,5 +1,5 @@
 # hooks/: libvirt's network and qemu hooks and dnsmasq's lease helper.
-HOOKS := network-hook qemu-hook lease-helper
+HOOKS := network-hook qemu-hook daemon-hook lease-helper
 HOOK_LIBDIR := $(LIBEXECDIR)/virt-name-cache
 $(B)/hooks/%: $(B)/obj/hooks/%.o $(B)/obj/hooks/hook.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
@@ -10,8 +10,9 @@ ALL += $(addprefix $(B)/hooks/,$(HOOKS))
 # a user's own /etc/libvirt/hooks/network or qemu script is never touched.
 install-hooks: $(addprefix $(B)/hooks/,$(HOOKS))
 	install -d $(DESTDIR)$(HOOK_LIBDIR) $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/network.d \
-	  $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu.d
+	  $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu.d $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/daemon.d
 	install -m 0755 $^ $(DESTDIR)$(HOOK_LIBDIR)/
 	ln -sf $(HOOK_LIBDIR)/network-hook $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/network.d/virt-name-cache
 	ln -sf $(HOOK_LIBDIR)/qemu-hook $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu.d/virt-name-cache
+	ln -sf $(HOOK_LIBDIR)/daemon-hook $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/daemon.d/virt-name-cache
 INSTALL_TARGETS += install-hooks

@@ -1,6 +1,7 @@
 /* hook.c - logging, input and store access for the hooks. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -11,8 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/missed.h"
 #include "hook.h"
+#include "store/missed.h"
+#include "store/paths.h"
+#include "store/spool.h"
 
 static const char *hook_name = "virt-name-cache";
 
@@ -46,7 +49,7 @@ void hook_log(int priority, const char *fmt, ...)
 
 void hook_missed(const char *what, const char *fmt, ...)
 {
-        char why[512];
+        char why[512], state[PATH_MAX];
         va_list ap;
         int rc;
 
@@ -55,7 +58,9 @@ void hook_missed(const char *what, const char *fmt, ...)
         va_end(ap);
         syslog(LOG_ERR, "%s: not recorded: %s (run 'virt-name-cache rebuild')", what, why);
         snprintf(why + strlen(why), sizeof(why) - strlen(why), " [%s]", what);
-        rc = virtname_missed_note(NULL, hook_name, why);
+        rc = virtname_state_dir(NULL, state, sizeof(state));
+        if (rc == 0)
+                rc = virtname_missed_note(state, hook_name, why);
         if (rc < 0)
                 syslog(LOG_ERR, "cannot note the missed event in the missed-events log: %s", strerror(-rc));
 }
@@ -110,40 +115,106 @@ char *hook_read_stdin(size_t *len)
         return buf;
 }
 
-struct virtname_writer *hook_writer(const char *what)
+/* After our unlock: events other hooks spooled while we held the lock
+ * are applied now, not at some later event.  A hook that spools first
+ * writes its file, then tries the lock once; a writer that unlocks then
+ * looks at the spool: so one of them always applies each event. */
+static void apply_pending(const char *state)
 {
-        struct virtname_writer *w;
-        char err[512];
-        int rc = virtname_writer_open(NULL, HOOK_LOCK_TIMEOUT_MS, 0, &w, err, sizeof(err));
+        for (int round = 0; round < 3; round++) {
+                struct virtname_writer *w;
+                int64_t oldest;
+                char err[512];
 
-        if (rc == -EBADMSG || rc == -EIO) {
-                /* A damaged private store: start a new one (the old one is
-                 * kept aside); only a rebuild brings back what it held. */
-                hook_missed("store", "damaged store recreated: %s", err);
-                rc = virtname_writer_open(NULL, HOOK_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_RECREATE, &w, err,
-                                     sizeof(err));
+                if (virtname_spool_count(state, &oldest) <= 0)
+                        return;
+                if (virtname_writer_open(NULL, 0, VIRTNAME_WRITER_RECREATE, &w, err, sizeof(err)) < 0)
+                        return;         /* another writer has the lock, and the spool */
+                if (virtname_writer_commit(w, err, sizeof(err)) < 0)
+                        hook_log(LOG_WARNING, "spooled events: %s", err);
         }
-        if (rc < 0) {
-                hook_missed(what, "%s", err);
-                return NULL;
-        }
-        return w;
 }
 
-int hook_commit(struct virtname_writer *w, const char *what)
+static void spool(const char *state, const struct virtname_event *e, const char *what,
+                  const char *why)
 {
         char err[512];
-        int rc = virtname_writer_commit(w, err, sizeof(err));
 
-        if (rc == -EAGAIN) {
-                /* Saved, not yet visible: the next change publishes it. */
-                hook_log(LOG_WARNING, "%s: %s", what, err);
-                virtname_missed_note(NULL, hook_name, err);
-                return 0;
+        if (virtname_spool_put(state, e->p, e->len, err, sizeof(err)) < 0) {
+                hook_missed(what, "%s; %s", why, err);
+                return;
+        }
+        hook_log(LOG_NOTICE, "%s: %s; spooled for the next writer", what, why);
+}
+
+void hook_submit(const struct virtname_event *e, const char *what)
+{
+        char err[512], state[PATH_MAX], applied[320];
+        struct virtname_writer *w;
+        int rc;
+
+        if (e->bad) {
+                hook_missed(what, "the event does not fit in a record (a string over 64 KiB)");
+                return;
+        }
+        if (virtname_state_dir(NULL, state, sizeof(state)) < 0) {
+                hook_missed(what, "state directory path too long");
+                return;
+        }
+        rc = virtname_writer_open(NULL, HOOK_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_RECREATE, &w, err,
+                                  sizeof(err));
+        if (rc == -ETIMEDOUT) {
+                spool(state, e, what, err);
+                apply_pending(state);
+                return;
         }
         if (rc < 0) {
-                hook_missed(what, "%s", err);
-                return -1;
+                /* No usable store (disk full, unwritable): keep the event
+                 * if anything can. */
+                spool(state, e, what, err);
+                return;
         }
-        return 0;
+        if (virtname_writer_recreated(w))
+                hook_missed("store", "the private store was damaged and is started anew (the "
+                            "damaged one is kept beside it); run 'virt-name-cache rebuild'");
+        rc = virtname_event_apply(w, e->p, e->len, applied, sizeof(applied));
+        if (rc == -EBADMSG || rc == -EINVAL) {
+                hook_missed(what, "%s", rc == -EBADMSG ? "cannot decode the event"
+                                                        : virtname_writer_error(w));
+                virtname_writer_abort(w);
+                apply_pending(state);
+                return;
+        }
+        if (rc < 0) {
+                snprintf(err, sizeof(err), "%s", virtname_writer_error(w));
+                virtname_writer_abort(w);
+                spool(state, e, what, err);
+                return;
+        }
+        rc = virtname_writer_commit(w, err, sizeof(err));
+        if (rc == -EAGAIN)
+                hook_log(LOG_WARNING, "%s: %s", what, err);     /* saved; the next writer publishes */
+        else if (rc < 0)
+                spool(state, e, what, err);
+        apply_pending(state);
+}
+
+void hook_republish(const char *what)
+{
+        char err[512], state[PATH_MAX];
+        struct virtname_writer *w;
+        int rc = virtname_writer_open(NULL, 2000, VIRTNAME_WRITER_RECREATE, &w, err, sizeof(err));
+
+        if (rc < 0) {
+                hook_log(LOG_WARNING, "%s: %s", what, err);
+                return;
+        }
+        if (virtname_writer_recreated(w))
+                hook_missed("store", "the private store was damaged and is started anew; run "
+                            "'virt-name-cache rebuild'");
+        rc = virtname_writer_commit(w, err, sizeof(err));
+        if (rc < 0)
+                hook_log(LOG_WARNING, "%s: %s", what, err);
+        if (virtname_state_dir(NULL, state, sizeof(state)) == 0)
+                apply_pending(state);
 }

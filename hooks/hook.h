@@ -2,18 +2,23 @@
  *
  * They run inside libvirtd's and dnsmasq's work: they must exit 0
  * whatever happens to the cache, finish in bounded time, and never lose
- * an update silently.  So every failure is logged to syslog and noted in
- * the missed-events log (missed.h), which `virt-name-cache doctor` reports and
+ * an update silently.  Each turns its input into an event (event.h) and
+ * submits it: applied now when the writer lock comes within
+ * HOOK_LOCK_TIMEOUT_MS, spooled for the next writer otherwise (spool.h).
+ * An event that can never be applied is logged to syslog and noted in the
+ * missed-events log (missed.h), which `virt-name-cache doctor` reports and
  * `rebuild` clears. */
 #ifndef VIRTNAME_HOOK_H
 #define VIRTNAME_HOOK_H
 
 #include <stddef.h>
 
-#include "store/writer.h"
+#include "store/event.h"
 
-/* Longest the writer lock is waited for. */
-#define HOOK_LOCK_TIMEOUT_MS 1500
+/* Longest the writer lock is waited for before the event is spooled: a
+ * commit takes a few milliseconds, writing a new base at 100,000 guests
+ * some tens. */
+#define HOOK_LOCK_TIMEOUT_MS 250
 /* A hook that is still running after this long exits 0 regardless. */
 #define HOOK_DEADLINE_S 10
 /* Largest XML document read from standard input. */
@@ -24,19 +29,20 @@ void hook_init(const char *name);
 
 void hook_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Log a failure and note it in the missed-events log (WHAT is the event). */
+/* Log an event that cannot be recorded and note it in the missed-events
+ * log (WHAT is the event). */
 void hook_missed(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Read standard input (at most HOOK_MAX_INPUT bytes, within the
  * deadline) into a new NUL-terminated buffer.  NULL on failure (logged). */
 char *hook_read_stdin(size_t *len);
 
-/* Open the store for writing with a bounded wait; a damaged private
- * store is moved aside and recreated (and noted).  NULL on failure
- * (logged and noted for WHAT). */
-struct virtname_writer *hook_writer(const char *what);
+/* Record event E (WHAT names it in messages): applied now or spooled.
+ * Whatever goes wrong is logged and noted; it never fails the hook. */
+void hook_submit(const struct virtname_event *e, const char *what);
 
-/* Commit W, logging and noting failures for WHAT.  Returns 0 or -1. */
-int hook_commit(struct virtname_writer *w, const char *what);
+/* Publish the snapshot again if it is missing or stale (the daemon hook,
+ * after a reboot emptied /run), and apply what the spool holds. */
+void hook_republish(const char *what);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/edit.h"
 #include "hook.h"
 #include "store/names.h"
+#include "store/reserved.h"
 
 #define LIBVIRT_HELPER "/usr/lib/libvirt/libvirt_leaseshelper"
 
@@ -59,6 +60,12 @@ static int lease_from_event(char **argv, int argc, struct virtname_lease *l, con
                 hook_log(LOG_WARNING, "%s: ignoring invalid host name sent by the guest", what);
                 host = NULL;
         }
+        if (host && *host && virtname_hostname_reserved(host)) {
+                hook_log(LOG_WARNING, "%s: ignoring the reserved host name '%s' sent by the guest "
+                         "(localhost, this host's names, names in /etc/hosts and the like are "
+                         "never a guest's)", what, host);
+                host = NULL;
+        }
         l->hostname = host && *host ? host : NULL;
         return 0;
 }
@@ -66,40 +73,19 @@ static int lease_from_event(char **argv, int argc, struct virtname_lease *l, con
 /* Record one add/old/del event. */
 static void record(int argc, char **argv)
 {
-        static char network[VIRTNAME_NAME_MAX + 1], suffix[VIRTNAME_NAME_MAX + 1];
         const char *bridge = getenv("VIR_BRIDGE_NAME"), *domain = getenv("DNSMASQ_DOMAIN");
+        struct virtname_event e = { 0 };
         struct virtname_lease l = { 0 };
-        struct virtname_writer *w;
         char what[160];
-        int rc;
 
         snprintf(what, sizeof(what), "lease %s %.64s", argv[1], argc > 3 ? argv[3] : "?");
         if (lease_from_event(argv, argc, &l, what) < 0)
                 return;
         if (!bridge)
                 bridge = getenv("DNSMASQ_INTERFACE");
-        w = hook_writer(what);
-        if (!w)
-                return;
-        if (strcmp(argv[1], "del") == 0) {
-                rc = virtname_writer_del_lease(w, l.family, l.addr);
-        } else {
-                /* The bridge names the libvirt network and its DNS domain. */
-                if (!bridge || virtname_edit_network_of_bridge(w, bridge, network, suffix) < 0) {
-                        snprintf(network, sizeof(network), "%s", bridge ? bridge : "");
-                        snprintf(suffix, sizeof(suffix), "%s",
-                                 domain && virtname_hostname_valid(domain) ? domain : "");
-                }
-                l.network = network[0] ? network : NULL;
-                l.suffix = suffix[0] ? suffix : NULL;
-                rc = virtname_writer_put_lease(w, &l);
-        }
-        if (rc < 0) {
-                hook_missed(what, "%s", virtname_writer_error(w));
-                virtname_writer_abort(w);
-                return;
-        }
-        hook_commit(w, what);
+        virtname_event_lease(&e, argv[1][0], &l, bridge, domain);
+        hook_submit(&e, what);
+        virtname_event_free(&e);
 }
 
 int main(int argc, char **argv)

@@ -23,7 +23,7 @@ static const struct {
         const char *op;
         enum virtname_domain_state state;
 } operations[] = {
-        { "prepare", VIRTNAME_STATE_RUNNING },       /* starting: ID (and CID) assigned */
+        { "prepare", VIRTNAME_STATE_RUNNING },  /* starting: ID (and CID) assigned */
         { "start", VIRTNAME_STATE_RUNNING },
         { "started", VIRTNAME_STATE_RUNNING },
         { "reconnect", VIRTNAME_STATE_RUNNING },     /* libvirtd restarted, guest still up */
@@ -54,7 +54,7 @@ static bool domain_is_gone(const char *name)
 int main(int argc, char **argv)
 {
         struct virtname_xml_domain x;
-        struct virtname_writer *w;
+        struct virtname_event e = { 0 };
         char what[320], err[512];
         size_t len, i;
         char *xml;
@@ -87,19 +87,12 @@ int main(int argc, char **argv)
                 x.d.id = -1;
                 x.d.cid = 0;
         }
-        w = hook_writer(what);
-        if (w) {
-                if (strcmp(argv[2], "release") == 0 && domain_is_gone(x.d.name))
-                        rc = virtname_writer_del_domain(w, x.d.name);
-                else
-                        rc = virtname_writer_put_domain(w, &x.d);
-                if (rc < 0) {
-                        hook_missed(what, "%s", virtname_writer_error(w));
-                        virtname_writer_abort(w);
-                } else {
-                        hook_commit(w, what);
-                }
-        }
+        if (strcmp(argv[2], "release") == 0 && domain_is_gone(x.d.name))
+                virtname_event_domain_gone(&e, x.d.name);
+        else
+                virtname_event_domain(&e, &x);
+        hook_submit(&e, what);
+        virtname_event_free(&e);
         virtname_xml_domain_free(&x);
         return 0;
 }

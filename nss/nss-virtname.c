@@ -1,12 +1,13 @@
 /* nss-virtname.c - glibc NSS "hosts" module answering from the
  * virt-name-cache snapshot.
  *
- * Loaded into every process that resolves a name, so it keeps to: libc
- * and liblmdb only, no threads, no global state, no allocation beyond
- * what LMDB does while a lookup runs, every descriptor close-on-exec, and
- * errno preserved unless we report through *errnop.  Every lookup opens
- * the current snapshot in one read transaction and closes it again, so a
- * published change is seen by the next lookup and nothing is cached.
+ * Loaded into every process that resolves a name, so it keeps to: libc,
+ * liblmdb and libxxhash only, no threads, no global state but the open
+ * snapshot (snapshot.c), every descriptor close-on-exec, and errno
+ * preserved unless we report through *errnop.  Each lookup runs in one
+ * view of the snapshot current when it starts; a published change is seen
+ * by the next lookup.  The name rules, reserved names included, are in
+ * store/lookup.c, shared with every other program that answers names.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -67,11 +68,18 @@ static enum nss_status too_small(int *errnop, int *herrnop)
         return NSS_STATUS_TRYAGAIN;
 }
 
-/* No snapshot means no guests, not a broken service. */
+static enum nss_status found(int *herrnop)
+{
+        *herrnop = NETDB_SUCCESS;
+        return NSS_STATUS_SUCCESS;
+}
+
+/* No snapshot means no guests, not a broken service: the next source
+ * (DNS) answers. */
 static enum nss_status open_failed(int rc, int *errnop, int *herrnop)
 {
-        return rc == -ENOENT ? not_found(errnop, herrnop, HOST_NOT_FOUND)
-                             : unavailable(errnop, herrnop, -rc);
+        return rc == -ENOENT || rc == -ENOTDIR ? not_found(errnop, herrnop, HOST_NOT_FOUND)
+                                               : unavailable(errnop, herrnop, -rc);
 }
 
 static int32_t ttl_of(const struct virtname_addr *addr, size_t n, int64_t now)
@@ -231,7 +239,7 @@ enum nss_status _nss_virtname_gethostbyname4_r(
                 *pat = first;
         if (ttlp)
                 *ttlp = ttl_of(answer.addr, answer.n, now);
-        return NSS_STATUS_SUCCESS;
+        return found(herrnop);
 }
 
 enum nss_status _nss_virtname_gethostbyname3_r(
@@ -244,6 +252,10 @@ enum nss_status _nss_virtname_gethostbyname3_r(
         enum nss_status status;
         struct area a = { buffer, buflen };
 
+        /* glibc's own callers pass AF_UNSPEC; like the files module, a
+         * hostent of IPv4 addresses answers it. */
+        if (af == AF_UNSPEC)
+                af = AF_INET;
         if (af != AF_INET && af != AF_INET6) {
                 *errnop = EAFNOSUPPORT;
                 *herrnop = NO_DATA;
@@ -261,7 +273,7 @@ enum nss_status _nss_virtname_gethostbyname3_r(
                 *ttlp = ttl_of(answer.addr, answer.n, now);
         if (canonp)
                 *canonp = host->h_name;
-        return NSS_STATUS_SUCCESS;
+        return found(herrnop);
 }
 
 enum nss_status _nss_virtname_gethostbyname2_r(
@@ -325,7 +337,7 @@ enum nss_status _nss_virtname_gethostbyaddr2_r(
                 *ttlp = rev.expiry ? (int32_t)(rev.expiry - now < MAX_TTL ? rev.expiry - now
                                                                           : MAX_TTL)
                                    : MAX_TTL;
-        return NSS_STATUS_SUCCESS;
+        return found(herrnop);
 }
 
 enum nss_status _nss_virtname_gethostbyaddr_r(

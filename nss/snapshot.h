@@ -2,13 +2,13 @@
 #ifndef VIRTNAME_NSS_SNAPSHOT_H
 #define VIRTNAME_NSS_SNAPSHOT_H
 
-#include "store/schema.h"
+#include "store/view.h"
 
 typedef int (*nss_view_fn)(const struct virtname_view *view, void *ctx);
 
-/* Call FN with a read view of the snapshot that is current now and
- * return what it returns, or the -errno of virtname_reader_open() (-ENOENT
- * when there is no snapshot). */
+/* Call FN with a view of the snapshot that is current now and return what
+ * it returns, or the error of virtname_snapshot_load() (-ENOENT when
+ * nothing is published). */
 int nss_with_snapshot(nss_view_fn fn, void *ctx);
 
 #endif

@@ -3,7 +3,7 @@
  *   ssh-proxy [-v] HOST PORT        (ssh runs it as: ssh-proxy %h %p)
  *
  * HOST is qemu/GUEST, qemu:system/GUEST or qemu:session/GUEST; GUEST a
- * libvirt domain name, UUID or ID (or a guest's DHCP host name).  The
+ * libvirt domain name, UUID or ID (never a host name a guest sent).  The
  * guest's VSOCK CID comes from the store (else from libvirt's live XML);
  * we connect AF_VSOCK to it, or TCP to the guest's current address when
  * it has no VSOCK device, hand the connected socket to ssh over stdout
@@ -32,6 +32,7 @@
 
 #include "store/lookup.h"
 #include "store/names.h"
+#include "store/paths.h"
 #include "store/reader.h"
 #include "import/virconn.h"
 #include "import/virxml.h"
@@ -145,24 +146,27 @@ static const char *session_dir(char *buf, size_t cap)
         return buf;
 }
 
-/* Look NAME up in the store in DIR. */
+/* Look NAME up in the store in DIR: a libvirt domain name, UUID or ID
+ * only, never a host name a guest sent (a guest could call itself
+ * anything). */
 static void from_store(const char *dir, struct target *t)
 {
         struct virtname_domain_view dom;
-        struct virtname_reader r;
+        struct virtname_snapshot *snap;
+        struct virtname_view view;
         static struct virtname_answer ans;
-        char path[PATH_MAX];
         int64_t now = (int64_t)time(NULL);
-        int rc;
+        int rc = virtname_snapshot_load(dir, NULL, &snap);
 
-        if (virtname_store_path(path, sizeof(path), dir, VIRTNAME_SNAPSHOT_NAME) < 0)
-                return;
-        rc = virtname_reader_open(&r, path);
         if (rc < 0) {
-                say("%s: %s", path, rc == -ENOENT ? "no store" : strerror(-rc));
+                say("%s: %s", dir, virtname_snapshot_strerror(rc));
                 return;
         }
-        rc = virtname_find_domain(&r.view, t->name, &dom);
+        if (virtname_snapshot_view(snap, &view) < 0) {
+                virtname_snapshot_unref(snap);
+                return;
+        }
+        rc = virtname_find_domain(&view, t->name, &dom);
         if (rc == 0) {
                 t->found = true;
                 snprintf(t->domain, sizeof(t->domain), "%.*s", (int)dom.name.len, dom.name.p);
@@ -171,16 +175,15 @@ static void from_store(const char *dir, struct target *t)
                         t->running_known = true;
                         t->running = dom.state == VIRTNAME_STATE_RUNNING;
                 }
-        }
-        /* The current addresses: of the domain, else of a guest host name. */
-        if (virtname_resolve(&r.view, t->found ? t->domain : t->name, AF_UNSPEC, now, &ans) == 0 && ans.known) {
-                t->found = true;
-                t->n_addrs = ans.n < 8 ? ans.n : 8;
-                memcpy(t->addrs, ans.addr, t->n_addrs * sizeof(t->addrs[0]));
-        }
-        if (t->found)
+                /* The domain's current addresses, for TCP when it has no CID. */
+                if (virtname_resolve(&view, t->domain, AF_UNSPEC, now, &ans) == 0) {
+                        t->n_addrs = ans.n < 8 ? ans.n : 8;
+                        memcpy(t->addrs, ans.addr, t->n_addrs * sizeof(t->addrs[0]));
+                }
                 snprintf(t->where, sizeof(t->where), "the store in %s", dir);
-        virtname_reader_close(&r);
+        }
+        virtname_view_end(&view);
+        virtname_snapshot_unref(snap);
 }
 
 /* ssh lower-cases host names, libvirt's names are case-sensitive: find

@@ -58,6 +58,11 @@ JSON
         printf '[ { "domain": "db-vm", "macs": [ "52:54:00:00:00:03" ] } ]\n' >"$d/vbr2.macs"
 }
 
+# base_of DIR: the base snapshot file of store directory DIR (the newest).
+base_of() {
+        ls -1 "$1"/names.*.mdb 2>/dev/null | sort | tail -n 1
+}
+
 # make_store DIR: a store built from make_fixture's files.
 make_store() {
         make_fixture "$1.leases"

@@ -44,13 +44,13 @@ for w in "entry 1 (198.18.1.11): ignoring invalid host name" "entry 2: invalid a
         grep -qF -- "$w" "$T/err" || fail "no warning '$w'"
 done
 pass "each bad entry named in a warning"
-expect_eq "snapshot mode" "644" "$(stat -c %a "$S/names.mdb")"
+expect_eq "snapshot mode" "644 644" "$(stat -c %a "$S/names.delta" "$(base_of "$S")" | xargs)"
 expect_eq "private dir mode" "700" "$(stat -c %a "$S/private")"
 
 # query: names (any case, trailing dot, suffix), addresses, exit codes.
 expect_eq "query hostname" "198.18.1.10" "$(vnc query ALPHA.lab.test. | awk '/^address/ {print $2}')"
 expect_eq "query domain" "domain:    Alpha-VM" "$(vnc query alpha-vm | grep '^domain')"
-expect_eq "query address" "name:      Alpha-VM" "$(vnc query 198.18.1.10 | grep '^name')"
+expect_eq "query address" "name:      Alpha-VM (libvirt domain name)" "$(vnc query 198.18.1.10 | grep "^name")"
 expect_eq "query fqdn" "fqdn:      Alpha-VM.lab.test" "$(vnc query 198.18.1.10 | grep '^fqdn')"
 expect_eq "expired lease not returned" "1" "$(rc_of vnc query gone)"
 expect_eq "invalid host name: lease kept without the name" "198.18.1.11 - -" \
@@ -107,18 +107,24 @@ expect_eq "rebuild replaces the store" "1" "$(rc_of vnc query alpha)"
 vnc rebuild --leases-dir "$L" >/dev/null 2>&1
 
 # Damaged or missing snapshot: clear error, exit 3.
-cp "$S/names.mdb" "$T/good.mdb"
-head -c 100 "$T/good.mdb" >"$S/names.mdb"
+base=$(base_of "$S")
+cp "$base" "$T/good.mdb"
+head -c 100 "$T/good.mdb" >"$base"
 vnc list >/dev/null 2>"$T/err"; expect_eq "truncated snapshot exit" "3" "$?"
 grep -q "not a valid snapshot" "$T/err" || fail "truncated snapshot message: $(cat "$T/err")"
-head -c 65536 /dev/urandom >"$S/names.mdb"
+head -c 65536 /dev/urandom >"$base"
 expect_eq "random snapshot exit" "3" "$(rc_of vnc query alpha)"
-rm "$S/names.mdb"
+cp "$T/good.mdb" "$base"
+cp "$S/names.delta" "$T/good.delta"
+printf 'x' | dd of="$S/names.delta" bs=1 seek=70 conv=notrunc 2>/dev/null
+vnc query alpha 2>"$T/err"; expect_eq "damaged delta exit" "3" "$?"
+grep -q "not a valid snapshot" "$T/err" || fail "damaged delta message: $(cat "$T/err")"
+rm "$S/names.delta"
 vnc query alpha 2>"$T/err"; expect_eq "missing snapshot exit" "3" "$?"
-grep -q "no store at $S/names.mdb" "$T/err" || fail "missing snapshot message"
-cp "$T/good.mdb" "$S/names.mdb"
+grep -q "no snapshot in $S" "$T/err" || fail "missing snapshot message: $(cat "$T/err")"
+cp "$T/good.delta" "$S/names.delta"
 # A damaged private store: rebuild moves it aside and starts again.
-head -c 8192 /dev/urandom >"$S/private/data.mdb"
+head -c 8192 /dev/urandom >"$S/private/store.mdb"
 vnc rebuild --leases-dir "$L" >/dev/null 2>"$T/err" || fail "rebuild over a damaged store: $(cat "$T/err")"
 expect_eq "rebuild after damage" "0" "$(rc_of vnc query alpha)"
 
@@ -128,18 +134,18 @@ if id nobody >/dev/null 2>&1; then
         out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$VNC" --db-dir "$S" query alpha 2>&1) ||
                 fail "nobody cannot query: $out"
         pass "unprivileged query"
-        chmod 600 "$S/names.mdb"
+        chmod 600 "$S/names.delta"
         setpriv --reuid=nobody --regid=nogroup --clear-groups "$VNC" --db-dir "$S" list >/dev/null 2>"$T/err"
         expect_eq "unreadable snapshot exit" "3" "$?"
         grep -q "Permission denied" "$T/err" || fail "unreadable: $(cat "$T/err")"
-        chmod 644 "$S/names.mdb"
+        chmod 644 "$S/names.delta"
 fi
 
 # doctor: reports the store, missed events, hooks; exit 1 on problems.
 printf 'passwd: files\nhosts:\tfiles virtname dns # comment\n' >"$T/nss-ok"
 printf 'hosts: files dns\n' >"$T/nss-no"
-mkdir -p "$T/hooks/network.d" "$T/hooks/qemu.d"
-for f in network.d/virt-name-cache qemu.d/virt-name-cache; do printf '#!/bin/sh\n' >"$T/hooks/$f"; chmod +x "$T/hooks/$f"; done
+mkdir -p "$T/hooks/network.d" "$T/hooks/qemu.d" "$T/hooks/daemon.d"
+for f in network.d/virt-name-cache qemu.d/virt-name-cache daemon.d/virt-name-cache; do printf '#!/bin/sh\n' >"$T/hooks/$f"; chmod +x "$T/hooks/$f"; done
 cp "$T/hooks/qemu.d/virt-name-cache" "$T/helper"
 mkdir -p "$T/dnsmasq"
 printf 'interface=vbr1\ndhcp-script=/usr/lib/libvirt/libvirt_leaseshelper\ndhcp-script=%s\n' "$T/helper" >"$T/dnsmasq/net1.conf"
@@ -154,12 +160,12 @@ grep -q "^warning .*network net2 does not report leases" <<<"$out" || fail "doct
 out=$(doctor --nsswitch "$T/nss-no"); expect_eq "doctor without virtname" "1" "$?"
 grep -q "does not name virtname" <<<"$out" || fail "doctor: nsswitch problem not named"
 # A missed event (what a hook writes when it cannot record) shows as missed...
-printf '%s lease-helper: add 198.18.1.99: writer lock busy\n' "$now" >"$S/missed.log"
+printf '%s lease-helper: add 198.18.1.99: malformed\n' "$now" >"$S/private/missed.log"
 out=$(doctor --nsswitch "$T/nss-ok"); expect_eq "doctor with a missed event" "1" "$?"
 grep -q "1 libvirt or DHCP event could not be recorded" <<<"$out" || fail "doctor: missed event not shown: $out"
 # ... until a rebuild, which recreates everything, clears it.
 vnc rebuild --leases-dir "$L" >/dev/null 2>&1
-[ -e "$S/missed.log" ] && fail "rebuild kept the missed-events log"
+[ -e "$S/private/missed.log" ] && fail "rebuild kept the missed-events log"
 doctor --nsswitch "$T/nss-ok" >/dev/null || fail "doctor after rebuild"
 pass "missed event shown by doctor, cleared by rebuild"
 rm -rf "$T/hooks/qemu.d"

@@ -46,7 +46,8 @@ cmp -s /etc/nsswitch.conf "$T/nsswitch.before" || fail "installing edited nsswit
 for f in $LEFT; do [ -e "$f" ] || fail "not installed: $f"; done
 expect_eq "store directory" "755 root:root" "$(stat -c '%a %U:%G' /var/lib/virt-name-cache)"
 expect_eq "hook link" "/usr/libexec/virt-name-cache/network-hook" "$(readlink /etc/libvirt/hooks/network.d/virt-name-cache)"
-[ -e /var/lib/virt-name-cache/names.mdb ] || fail "the post-install rebuild made no store"
+[ -e /var/lib/virt-name-cache/store.mdb ] && [ -e /run/virt-name-cache/names.delta ] ||
+        fail "the post-install rebuild made no store"
 pass "installed: files, modes, hooks, no nsswitch edit, rebuild ran"
 
 virt-name-cache doctor --nsswitch "$T/nsswitch.before" >"$T/doctor" 2>&1

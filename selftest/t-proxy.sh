@@ -25,7 +25,7 @@ domain_xml() {   # NAME ID UUID-LAST-DIGITS CID MAC
 domain_xml VsockVM 12 3d11 42 52:54:00:05:00:03 | VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" VsockVM started begin -
 domain_xml VsockVM 3 3d44 44 52:54:00:05:00:44 | VIRT_NAME_CACHE_DIR=$SES "$B/hooks/qemu-hook" VsockVM started begin -
 domain_xml SessVM 4 3d43 43 52:54:00:05:00:43 | VIRT_NAME_CACHE_DIR=$SES "$B/hooks/qemu-hook" SessVM started begin -
-[ -e "$SYS/names.mdb" ] && [ -e "$SES/names.mdb" ] || fail "stores not created"
+[ -e "$SYS/names.delta" ] && [ -e "$SES/names.delta" ] || fail "stores not created"
 
 proxy() { "$B/selftest/fdpass-recv" "$P" -v "$@" 2>"$T/err"; echo "exit $?" >>"$T/err"; }
 expect_cid() {   # WHAT HOST CID [PORT]

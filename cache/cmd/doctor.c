@@ -15,6 +15,9 @@
 
 #include "cmd/show.h"
 #include "store/missed.h"
+#include "store/names.h"
+#include "store/paths.h"
+#include "store/spool.h"
 #include "store/lookup.h"
 #include "import/sources.h"
 #include "store/writer.h"
@@ -26,10 +29,15 @@
 #define NSSWITCH "/etc/nsswitch.conf"
 #define HOOK_NAME "virt-name-cache"
 
+#define MAX_ENABLED 64
+
 struct doctor {
         const struct cmd_ctx *ctx;
         const char *nsswitch, *hooks_dir, *leases_dir, *helper;
         int problems, warnings;
+        struct show show;              /* the snapshot, when it could be opened */
+        char enabled[MAX_ENABLED][VIRTNAME_NAME_MAX + 1];      /* networks reporting to us */
+        int n_enabled;
 };
 
 static void report(struct doctor *doc, const char *level, const char *fmt, ...)
@@ -127,52 +135,54 @@ static void check_module(struct doctor *doc)
         dlclose(h);
 }
 
-static size_t entries(const struct virtname_view *v, enum virtname_db db)
+static size_t count_records(const struct virtname_view *v, enum virtname_db db)
 {
-        MDB_stat st;
+        struct virtname_iter it;
+        MDB_val k, d;
+        size_t n = 0;
+        int rc = virtname_iter_start(&it, v, db, NULL, 0);
 
-        return mdb_stat(v->txn, v->dbi[db], &st) == 0 ? st.ms_entries : 0;
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0)
+                n++;
+        virtname_iter_end(&it);
+        return n;
 }
 
-/* The snapshot; returns its generation, or 0 when it is unusable. */
+/* The snapshot, kept open in DOC for the checks after it; returns its
+ * generation, or 0 when it is unusable. */
 static uint64_t check_snapshot(struct doctor *doc)
 {
         const char *dir = virtname_store_dir(doc->ctx->db_dir);
-        char path[PATH_MAX], when[32];
-        struct virtname_reader r;
+        char when[32];
         struct virtname_meta meta;
-        struct stat st;
-        int rc;
+        int rc = virtname_snapshot_load(dir, NULL, &doc->show.snap);
 
-        if (virtname_store_path(path, sizeof(path), dir, VIRTNAME_SNAPSHOT_NAME) < 0) {
-                report(doc, "problem", "store path too long: %s", dir);
-                return 0;
+        if (rc == 0 && virtname_snapshot_view(doc->show.snap, &doc->show.view) < 0) {
+                virtname_snapshot_unref(doc->show.snap);
+                rc = -EIO;
         }
-        if (stat(path, &st) < 0) {
-                report(doc, "problem", "%s: %s (run 'virt-name-cache rebuild' as root)", path,
-                       strerror(errno));
-                return 0;
-        }
-        if ((st.st_mode & 0004) == 0)
-                report(doc, "problem", "%s is not world-readable: programs that are not root "
-                       "cannot resolve guests", path);
-        rc = virtname_reader_open(&r, path);
         if (rc < 0) {
-                report(doc, "problem", "%s: %s (run 'virt-name-cache rebuild' as root)", path,
-                       rc == -EBADMSG ? "not a valid snapshot" : strerror(-rc));
+                doc->show.snap = NULL;
+                if (rc == -ENOENT || rc == -ENOTDIR)
+                        report(doc, "problem", "%s: no snapshot published: guests do not resolve (after "
+                               "a reboot, 'virt-name-cache publish' as root, or any libvirt event, "
+                               "writes it again)", dir);
+                else
+                        report(doc, "problem", "%s: %s; run 'virt-name-cache rebuild' as root", dir,
+                               virtname_snapshot_strerror(rc));
                 return 0;
         }
-        if (virtname_get_meta(&r.view, &meta) < 0) {
-                report(doc, "problem", "%s: damaged meta data", path);
-                virtname_reader_close(&r);
+        if (virtname_get_meta(&doc->show.view, &meta) < 0) {
+                report(doc, "problem", "%s: damaged meta data", dir);
                 return 0;
         }
         report(doc, "ok", "%s: generation %llu, written %s (%lld s ago): %zu networks, "
-               "%zu domains, %zu leases", path, (unsigned long long)meta.generation,
+               "%zu domains, %zu leases", dir, (unsigned long long)meta.generation,
                show_time(meta.updated, when, sizeof(when)),
-               (long long)(time(NULL) - meta.updated), entries(&r.view, VIRTNAME_DB_NETWORKS),
-               entries(&r.view, VIRTNAME_DB_DOMAINS), entries(&r.view, VIRTNAME_DB_LEASES));
-        virtname_reader_close(&r);
+               (long long)(time(NULL) - meta.updated),
+               count_records(&doc->show.view, VIRTNAME_DB_NETWORKS),
+               count_records(&doc->show.view, VIRTNAME_DB_DOMAINS),
+               count_records(&doc->show.view, VIRTNAME_DB_LEASES));
         return meta.generation;
 }
 
@@ -188,7 +198,7 @@ static void check_private(struct doctor *doc, uint64_t published)
                 report(doc, "info", "not root: the private store was not compared with the snapshot");
                 return;
         }
-        rc = virtname_writer_open(doc->ctx->db_dir, 2000, 0, &w, err, sizeof(err));
+        rc = virtname_writer_open(doc->ctx->db_dir, 2000, VIRTNAME_WRITER_NO_SPOOL, &w, err, sizeof(err));
         if (rc < 0) {
                 report(doc, rc == -ETIMEDOUT ? "warning" : "problem", "private store: %s", err);
                 return;
@@ -199,7 +209,7 @@ static void check_private(struct doctor *doc, uint64_t published)
                 report(doc, "problem", "private store: damaged meta data (run 'virt-name-cache rebuild')");
         else if (meta.generation != published)
                 report(doc, "problem", "the snapshot (generation %llu) is behind the store "
-                       "(generation %llu): publishing failed; run 'virt-name-cache rebuild'",
+                       "(generation %llu): publishing failed; run 'virt-name-cache publish'",
                        (unsigned long long)published, (unsigned long long)meta.generation);
         else
                 report(doc, "ok", "the snapshot matches the private store");
@@ -207,16 +217,118 @@ static void check_private(struct doctor *doc, uint64_t published)
 
 static void check_missed(struct doctor *doc)
 {
-        char last[1024];
-        long n = virtname_missed_count(doc->ctx->db_dir, last, sizeof(last));
+        char last[1024], state[PATH_MAX];
+        int64_t oldest;
+        long n = virtname_state_dir(doc->ctx->db_dir, state, sizeof(state));
 
-        if (n < 0)
+        if (n == 0)
+                n = virtname_spool_count(state, &oldest);
+        if (n < 0 && n != -EACCES)
+                report(doc, "warning", "cannot read the spool of %s: %s", state, strerror((int)-n));
+        else if (n > 0)
+                report(doc, time(NULL) - oldest > 60 ? "problem" : "warning",
+                       "%ld event%s waiting in the spool for the writer lock, the oldest for %lld s%s",
+                       n, n == 1 ? "" : "s", (long long)(time(NULL) - oldest),
+                       time(NULL) - oldest > 60 ? ": a writer seems stuck (any libvirt event or "
+                                                  "'virt-name-cache publish' applies them)" : "");
+        else if (n == 0)
+                report(doc, "ok", "no events waiting in the spool");
+        n = virtname_missed_count(state, last, sizeof(last));
+        if (n == -EACCES)
+                report(doc, "info", "not root: the missed-events log was not read");
+        else if (n < 0)
                 report(doc, "warning", "cannot read the missed-events log: %s", strerror((int)-n));
         else if (n > 0)
                 report(doc, "problem", "%ld libvirt or DHCP event%s could not be recorded (last: %s); "
                        "run 'virt-name-cache rebuild'", n, n == 1 ? "" : "s", last);
         else
                 report(doc, "ok", "no missed events");
+}
+
+/* (network, MAC) pairs with more than one current lease of a family: only
+ * the newest answers; the others are a firmware's old lease or a guest
+ * using another's MAC. */
+static void check_conflicts(struct doctor *doc)
+{
+        const struct virtname_view *v = &doc->show.view;
+        struct virtname_lease_view l;
+        struct virtname_iter it;
+        int64_t now = (int64_t)time(NULL);
+        int rc = virtname_iter_start(&it, v, VIRTNAME_DB_LEASES, NULL, 0), n = 0;
+        MDB_val k, d;
+
+        if (!doc->show.snap)
+                return;
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
+                char addr[64], mac[18], net[VIRTNAME_NAME_MAX + 1];
+
+                if (virtname_lease_decode(d.mv_data, d.mv_size, &l) < 0 ||
+                    !virtname_lease_current(&l, now) || virtname_lease_answering(v, &l, now) != 0)
+                        continue;
+                virtname_mac_format(l.mac, mac);
+                report(doc, "warning", "lease %s of MAC %s on network %s is not answered: the MAC "
+                       "has a newer lease.  If another guest uses this MAC, libvirt's nwfilter "
+                       "clean-traffic or no-mac-spoofing on the interface stops it",
+                       show_addr(l.family, l.addr, addr, sizeof(addr)), mac,
+                       show_str(l.network, net, sizeof(net)));
+                n++;
+        }
+        virtname_iter_end(&it);
+        if (n == 0)
+                report(doc, "ok", "no MAC has more than one current lease per network and family");
+}
+
+/* Is NAME one of the networks whose dnsmasq reports to us? */
+static bool enabled(const struct doctor *doc, struct virtname_str name)
+{
+        for (int i = 0; i < doc->n_enabled; i++)
+                if (virtname_str_eq(name, doc->enabled[i]))
+                        return true;
+        return false;
+}
+
+static bool stops_spoofing(struct virtname_str filter)
+{
+        return virtname_str_eq(filter, "clean-traffic") || virtname_str_eq(filter, "clean-traffic-gateway") ||
+               virtname_str_eq(filter, "no-mac-spoofing");
+}
+
+/* Interfaces on enabled networks that nothing stops from using another
+ * guest's MAC: the only defence against a guest taking a domain's name. */
+static void check_filters(struct doctor *doc)
+{
+        struct virtname_domain_view dom;
+        struct virtname_iface_view f;
+        struct virtname_iter it;
+        MDB_val k, d;
+        int rc, n = 0;
+
+        if (!doc->show.snap || doc->n_enabled == 0)
+                return;
+        rc = virtname_iter_start(&it, &doc->show.view, VIRTNAME_DB_DOMAINS, NULL, 0);
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
+                size_t pos = 0;
+
+                if (virtname_domain_decode(d.mv_data, d.mv_size, &dom) < 0)
+                        continue;
+                while (virtname_domain_iface_next(&dom, &pos, &f)) {
+                        char name[VIRTNAME_NAME_MAX + 1], net[VIRTNAME_NAME_MAX + 1], mac[18];
+
+                        if (!enabled(doc, f.network) || stops_spoofing(f.filter))
+                                continue;
+                        virtname_mac_format(f.mac, mac);
+                        report(doc, "warning", "domain %s: interface %s on network %s has no nwfilter "
+                               "against MAC spoofing: another guest could take its name by using its "
+                               "MAC (add <filterref filter='clean-traffic'/> to the interface)",
+                               show_str(dom.name, name, sizeof(name)), mac,
+                               show_str(f.network, net, sizeof(net)));
+                        n++;
+                }
+        }
+        virtname_iter_end(&it);
+        if (n == 0)
+                report(doc, "ok", "every interface on an enabled network has an nwfilter against MAC "
+                       "spoofing");
 }
 
 static void check_executable(struct doctor *doc, const char *path, const char *what)
@@ -235,6 +347,8 @@ static void check_hooks(struct doctor *doc)
         check_executable(doc, path, "network hook");
         snprintf(path, sizeof(path), "%s/qemu.d/" HOOK_NAME, doc->hooks_dir);
         check_executable(doc, path, "qemu hook");
+        snprintf(path, sizeof(path), "%s/daemon.d/" HOOK_NAME, doc->hooks_dir);
+        check_executable(doc, path, "daemon hook");
         check_executable(doc, doc->helper, "lease helper");
 }
 
@@ -273,6 +387,9 @@ static void check_networks(struct doctor *doc)
                 }
                 fclose(f);
                 n++;
+                if (ours && doc->n_enabled < MAX_ENABLED)
+                        snprintf(doc->enabled[doc->n_enabled++], sizeof(doc->enabled[0]), "%.*s",
+                                 (int)len - 5, de->d_name);
                 if (ours)
                         report(doc, "ok", "network %.*s reports its leases", (int)len - 5, de->d_name);
                 else
@@ -296,7 +413,7 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
                 { NULL, 0, NULL, 0 },
         };
         struct doctor doc = { ctx, NSSWITCH, HOOKS_DIR, VIRTNAME_LEASES_DIR,
-                              VIRTNAME_LIBEXECDIR "/lease-helper", 0, 0 };
+                              VIRTNAME_LIBEXECDIR "/lease-helper", 0, 0, { 0 }, { { 0 } }, 0 };
         uint64_t generation;
         int c;
 
@@ -332,6 +449,9 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
         check_missed(&doc);
         check_hooks(&doc);
         check_networks(&doc);
+        check_conflicts(&doc);
+        check_filters(&doc);
+        show_close(&doc.show);
         printf("%d problem%s, %d warning%s\n", doc.problems, doc.problems == 1 ? "" : "s",
                doc.warnings, doc.warnings == 1 ? "" : "s");
         return doc.problems ? EXIT_NOTFOUND : EXIT_OK;

@@ -1,5 +1,6 @@
 /* list.c - `virt-name-cache list`: everything the store holds. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,26 +23,21 @@ static void usage(FILE *out)
                 "  -h, --help this text\n");
 }
 
-/* Call FN for every record of DB; stops at the first failure. */
+/* Call FN for every record of DB (the delta over the base); stops at the
+ * first failure. */
 typedef int (*record_fn)(const MDB_val *key, const MDB_val *data, void *ctx);
 
 static int each_record(const struct virtname_view *v, enum virtname_db db, record_fn fn, void *ctx)
 {
-        MDB_cursor *cur;
+        struct virtname_iter it;
         MDB_val k, d;
-        int rc;
+        int rc = virtname_iter_start(&it, v, db, NULL, 0);
 
-        if (mdb_cursor_open(v->txn, v->dbi[db], &cur) != 0)
-                return -1;
-        for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-             rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-                if (fn(&k, &d, ctx) < 0) {
-                        mdb_cursor_close(cur);
-                        return -1;
-                }
-        }
-        mdb_cursor_close(cur);
-        return rc == MDB_NOTFOUND ? 0 : -1;
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0)
+                if (fn(&k, &d, ctx) < 0)
+                        rc = -EBADMSG;
+        virtname_iter_end(&it);
+        return rc == -ENOENT ? 0 : -1;
 }
 
 struct list {
@@ -83,8 +79,7 @@ static int print_domain(const MDB_val *k, const MDB_val *d, void *ctx)
         struct list *l = ctx;
         struct virtname_domain_view dom;
         char name[VIRTNAME_NAME_MAX + 1], uuid[40], id[16], cid[16], mac[18], net[64];
-        const uint8_t *m;
-        struct virtname_str n;
+        struct virtname_iface_view f;
         size_t pos = 0;
 
         if (virtname_domain_decode(d->mv_data, d->mv_size, &dom) < 0)
@@ -98,9 +93,10 @@ static int print_domain(const MDB_val *k, const MDB_val *d, void *ctx)
         printf("%-20s %-9s %-5s %-6s %-36s", show_str(dom.name, name, sizeof(name)),
                show_state(dom.state), dom.id >= 0 ? id : "-", dom.cid ? cid : "-",
                dom.has_uuid ? show_uuid(dom.uuid, uuid, sizeof(uuid)) : "-");
-        while (virtname_domain_iface_next(&dom, &pos, &m, &n)) {
-                virtname_mac_format(m, mac);
-                printf(" %s%s%s", mac, n.len ? "@" : "", n.len ? show_str(n, net, sizeof(net)) : "");
+        while (virtname_domain_iface_next(&dom, &pos, &f)) {
+                virtname_mac_format(f.mac, mac);
+                printf(" %s%s%s", mac, f.network.len ? "@" : "",
+                       f.network.len ? show_str(f.network, net, sizeof(net)) : "");
         }
         printf("\n");
         return 0;
@@ -110,34 +106,36 @@ static int print_lease(const MDB_val *k, const MDB_val *d, void *ctx)
 {
         struct list *l = ctx;
         struct virtname_lease_view lease;
+        struct virtname_domain_view dom;
         char addr[INET6_ADDRSTRLEN], host[VIRTNAME_NAME_MAX + 1], mac[18], net[64], when[32];
         char domain[VIRTNAME_NAME_MAX + 1] = "-";
+        int answering;
 
         if (virtname_lease_decode(d->mv_data, d->mv_size, &lease) < 0)
                 return -1;
         if (!l->all && !virtname_lease_current(&lease, l->now))
                 return 0;
+        answering = virtname_lease_answering(l->view, &lease, l->now);
+        if (answering < 0)
+                return -1;
         if (l->json) {
-                json_object_array_add(l->array, show_lease_json(&lease));
+                json_object_array_add(l->array, show_lease_json(&lease, answering));
                 return 0;
         }
+        strcpy(mac, "-");
         if (lease.flags & VIRTNAME_LEASE_HAS_MAC) {
-                MDB_val mk = { VIRTNAME_MAC_LEN, (void *)lease.mac }, dn;
-                struct virtname_domain_view dom;
-
                 virtname_mac_format(lease.mac, mac);
-                if (mdb_get(l->view->txn, l->view->dbi[VIRTNAME_DB_MAC_DOMAIN], &mk, &dn) == 0 &&
-                    virtname_get_domain(l->view, &dn, &dom) == 0)
+                if (virtname_iface_owner(l->view, lease.network, lease.mac, &dom) == 0)
                         show_str(dom.name, domain, sizeof(domain));
-        } else {
-                strcpy(mac, "-");
         }
-        printf("%-39s %-20s %-20s %-17s %-12s %s%s\n",
+        printf("%-39s %-20s %-20s %-17s %-12s %s%s%s\n",
                show_addr(lease.family, lease.addr, addr, sizeof(addr)),
                lease.hostname.len ? show_str(lease.hostname, host, sizeof(host)) : "-", domain, mac,
                lease.network.len ? show_str(lease.network, net, sizeof(net)) : "-",
                show_time(lease.expiry, when, sizeof(when)),
-               virtname_lease_current(&lease, l->now) ? "" : " (expired)");
+               virtname_lease_current(&lease, l->now) ? "" : " (expired)",
+               answering || !virtname_lease_current(&lease, l->now) ? ""
+                                                                   : " (not answered: its MAC has a newer lease)");
         return 0;
 }
 
@@ -166,7 +164,7 @@ int cmd_list(int argc, char **argv, const struct cmd_ctx *ctx)
                 { NULL, 0, NULL, 0 },
         };
         struct list l = { .now = (int64_t)time(NULL) };
-        struct virtname_reader r;
+        struct show r;
         struct virtname_meta meta;
         json_object *doc = NULL;
         int c, rc;
@@ -210,12 +208,12 @@ int cmd_list(int argc, char **argv, const struct cmd_ctx *ctx)
                 if (each_record(&r.view, sections[i].db, sections[i].fn, &l) < 0)
                         goto corrupt;
         }
-        virtname_reader_close(&r);
+        show_close(&r);
         return l.json ? show_json_print(doc) : EXIT_OK;
 
 corrupt:
         json_object_put(doc);
-        virtname_reader_close(&r);
+        show_close(&r);
         cmd_error("the snapshot is damaged; run 'virt-name-cache rebuild' as root");
         return EXIT_STORE;
 }

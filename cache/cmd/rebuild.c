@@ -2,12 +2,13 @@
  * from libvirt (or its lease files) in one transaction. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "store/missed.h"
-#include "store/reader.h"
+#include "store/paths.h"
 #include "import/sources.h"
 #include "store/writer.h"
 
@@ -51,7 +52,7 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
         bool partial = false, use_files;
         struct virtname_import_stats st = { 0 };
         struct virtname_writer *w;
-        char err[512];
+        char err[512], state[PATH_MAX];
         int c, rc;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -76,17 +77,16 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
         if (cmd_extra_args(argc, argv))
                 return EXIT_USAGE;
 
-        rc = virtname_writer_open(ctx->db_dir, REBUILD_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_RECREATE, &w,
-                             err, sizeof(err));
+        /* A new store file, filled and then renamed over the old one: the
+         * store never grows by the pages a rewrite in place frees, and a
+         * rebuild that fails leaves the old one as it was. */
+        rc = virtname_writer_open(ctx->db_dir, REBUILD_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_FRESH, &w,
+                                  err, sizeof(err));
         if (rc < 0) {
-                cmd_error("cannot open the store in %s: %s", virtname_store_dir(ctx->db_dir), err);
+                cmd_error("cannot open the store of %s: %s%s", virtname_store_dir(ctx->db_dir), err,
+                          rc == -ETIMEDOUT ? " (events that arrive meanwhile are spooled, not lost)"
+                                           : "");
                 return rc == -ENOMEM ? EXIT_SYSTEM : EXIT_STORE;
-        }
-        rc = virtname_writer_clear(w);
-        if (rc < 0) {
-                cmd_error("cannot empty the store: %s", virtname_writer_error(w));
-                virtname_writer_abort(w);
-                return EXIT_STORE;
         }
 
         /* libvirt first, unless only lease files were asked for. */
@@ -128,13 +128,18 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
                 return EXIT_INPUT;
         }
 
-        rc = virtname_writer_commit(w, err, sizeof(err));
-        if (rc < 0) {
+        /* Events spooled while we imported are applied on top, then the
+         * new store replaces the old and is published. */
+        rc = virtname_writer_commit_republish(w, err, sizeof(err));
+        if (rc < 0 && rc != -EAGAIN) {
                 cmd_error("%s", err);
                 return EXIT_STORE;
         }
+        if (rc == -EAGAIN)
+                cmd_warn("%s", err);
         /* Everything the hooks missed is in the new store now. */
-        rc = virtname_missed_clear(ctx->db_dir);
+        if ((rc = virtname_state_dir(ctx->db_dir, state, sizeof(state))) == 0)
+                rc = virtname_missed_clear(state);
         if (rc < 0)
                 cmd_warn("cannot clear the missed-events log: %s", strerror(-rc));
         printf("rebuilt %s from %s: %zu network%s, %zu domain%s, %zu lease%s",

@@ -10,25 +10,50 @@
 
 #include "cmd/show.h"
 #include "store/names.h"
+#include "store/paths.h"
 
-int show_open(const struct cmd_ctx *ctx, struct virtname_reader *r)
+int show_open(const struct cmd_ctx *ctx, struct show *s)
 {
         const char *dir = virtname_store_dir(ctx->db_dir);
-        char path[PATH_MAX];
-        int rc = virtname_store_path(path, sizeof(path), dir, VIRTNAME_SNAPSHOT_NAME);
+        int rc = virtname_snapshot_load(dir, NULL, &s->snap);
 
-        if (rc == 0)
-                rc = virtname_reader_open(r, path);
+        if (rc == 0 && virtname_snapshot_view(s->snap, &s->view) < 0) {
+                virtname_snapshot_unref(s->snap);
+                rc = -EIO;
+        }
         if (rc == 0)
                 return EXIT_OK;
-        if (rc == -ENOENT)
-                cmd_error("no store at %s (run 'virt-name-cache rebuild' as root)", path);
-        else if (rc == -EBADMSG)
-                cmd_error("%s is not a valid snapshot (truncated, corrupt or another version); "
-                          "run 'virt-name-cache rebuild' as root", path);
+        s->snap = NULL;
+        if (rc == -ENOENT || rc == -ENOTDIR)
+                cmd_error("no snapshot in %s (after a reboot, run 'virt-name-cache publish' as root; "
+                          "on a new host, 'virt-name-cache rebuild')", dir);
         else
-                cmd_error("cannot open %s: %s", path, strerror(-rc));
+                cmd_error("the snapshot in %s cannot be used: %s; run 'virt-name-cache rebuild' as "
+                          "root", dir, virtname_snapshot_strerror(rc));
         return EXIT_STORE;
+}
+
+void show_close(struct show *s)
+{
+        if (!s->snap)
+                return;
+        virtname_view_end(&s->view);
+        virtname_snapshot_unref(s->snap);
+        s->snap = NULL;
+}
+
+const char *show_source(enum virtname_source src)
+{
+        switch (src) {
+        case VIRTNAME_SRC_DOMAIN:
+                return "libvirt domain name";
+        case VIRTNAME_SRC_STATIC:
+                return "static host of a network";
+        case VIRTNAME_SRC_GUEST:
+                return "host name a guest sent";
+        default:
+                return "none";
+        }
 }
 
 const char *show_addr(int family, const uint8_t *addr, char *buf, size_t cap)
@@ -66,8 +91,6 @@ const char *show_state(enum virtname_domain_state s)
                 return "running";
         case VIRTNAME_STATE_SHUTOFF:
                 return "shut off";
-        case VIRTNAME_STATE_PAUSED:
-                return "paused";
         default:
                 return "unknown";
         }
@@ -95,8 +118,7 @@ json_object *show_domain_json(const struct virtname_domain_view *d)
 {
         json_object *o = json_object_new_object(), *ifaces = json_object_new_array();
         char buf[64];
-        const uint8_t *mac;
-        struct virtname_str net;
+        struct virtname_iface_view f;
         size_t pos = 0;
 
         json_object_object_add(o, "name", json_str(d->name));
@@ -106,19 +128,20 @@ json_object *show_domain_json(const struct virtname_domain_view *d)
         json_object_object_add(o, "state", json_object_new_string(show_state(d->state)));
         json_object_object_add(o, "cid", d->cid ? json_object_new_int64(d->cid) : NULL);
         json_object_object_add(o, "updated", json_object_new_int64(d->updated));
-        while (virtname_domain_iface_next(d, &pos, &mac, &net)) {
+        while (virtname_domain_iface_next(d, &pos, &f)) {
                 json_object *i = json_object_new_object();
 
-                virtname_mac_format(mac, buf);
+                virtname_mac_format(f.mac, buf);
                 json_object_object_add(i, "mac", json_object_new_string(buf));
-                json_object_object_add(i, "network", json_str(net));
+                json_object_object_add(i, "network", json_str(f.network));
+                json_object_object_add(i, "nwfilter", json_str(f.filter));
                 json_object_array_add(ifaces, i);
         }
         json_object_object_add(o, "interfaces", ifaces);
         return o;
 }
 
-json_object *show_lease_json(const struct virtname_lease_view *l)
+json_object *show_lease_json(const struct virtname_lease_view *l, bool answering)
 {
         json_object *o = json_object_new_object();
         char buf[INET6_ADDRSTRLEN];
@@ -137,6 +160,7 @@ json_object *show_lease_json(const struct virtname_lease_view *l)
         json_object_object_add(o, "suffix", json_str(l->suffix));
         json_object_object_add(o, "expiry", json_object_new_int64(l->expiry));
         json_object_object_add(o, "static", json_object_new_boolean(l->flags & VIRTNAME_LEASE_STATIC));
+        json_object_object_add(o, "answering", json_object_new_boolean(answering));
         return o;
 }
 

@@ -7,12 +7,23 @@
 #include <stdint.h>
 
 #include "cmd/cmd.h"
+#include "store/lookup.h"
 #include "store/reader.h"
 #include "store/record.h"
 
+/* The published snapshot of a store and one view of it. */
+struct show {
+        struct virtname_snapshot *snap;
+        struct virtname_view view;
+};
+
 /* Open the published snapshot of CTX's store; on failure print why and
  * return the exit code (EXIT_STORE), else EXIT_OK. */
-int show_open(const struct cmd_ctx *ctx, struct virtname_reader *r);
+int show_open(const struct cmd_ctx *ctx, struct show *s);
+void show_close(struct show *s);
+
+/* Where an answer comes from, in words. */
+const char *show_source(enum virtname_source src);
 
 /* Text forms: written into BUF (returned). */
 const char *show_addr(int family, const uint8_t *addr, char *buf, size_t cap);
@@ -24,7 +35,9 @@ const char *show_str(struct virtname_str s, char *buf, size_t cap);
 
 /* JSON objects (new references). */
 json_object *show_domain_json(const struct virtname_domain_view *d);
-json_object *show_lease_json(const struct virtname_lease_view *l);
+/* A lease; ANSWERING false marks one its (network, MAC) does not answer
+ * with (a newer lease of the same family overrides it). */
+json_object *show_lease_json(const struct virtname_lease_view *l, bool answering);
 
 /* Print a JSON document on stdout; returns EXIT_OK or EXIT_SYSTEM. */
 int show_json_print(json_object *doc);

@@ -17,6 +17,7 @@
 
 #include "store/lookup.h"
 #include "store/names.h"
+#include "store/reserved.h"
 #include "import/sources.h"
 
 /* libvirt's files for 100,000 guests are ~15 MB; refuse absurd ones. */
@@ -96,60 +97,6 @@ out:
         return rc;
 }
 
-/* Parse a whole JSON document that must be an array. */
-static int parse_json_array(struct import *im, const char *path, json_object **out)
-{
-        json_tokener *tok;
-        json_object *root;
-        char *buf = NULL;
-        size_t len = 0, used;
-        int rc = slurp(path, &buf, &len);
-
-        if (rc < 0) {
-                if (rc != -ENOENT)
-                        virtname_import_warn(im->warn, "%s: %s", path, rc == -EFBIG ? "file too large" : strerror(-rc));
-                return rc;
-        }
-        /* libvirt's helper leaves an empty file when a network has no leases. */
-        if (strspn(buf, " \t\r\n") == len) {
-                free(buf);
-                *out = json_object_new_array();
-                return *out ? 0 : -ENOMEM;
-        }
-        tok = json_tokener_new();
-        if (!tok) {
-                free(buf);
-                return -ENOMEM;
-        }
-        root = json_tokener_parse_ex(tok, buf, (int)len);
-        used = (size_t)json_tokener_get_parse_end(tok);
-        if (!root) {
-                enum json_tokener_error e = json_tokener_get_error(tok);
-
-                virtname_import_warn(im->warn, "%s: not valid JSON: %s", path,
-                      e == json_tokener_continue ? "truncated" : json_tokener_error_desc(e));
-                rc = -EBADMSG;
-        } else {
-                while (used < len && strchr(" \t\r\n", buf[used]))
-                        used++;
-                if (used < len) {
-                        virtname_import_warn(im->warn, "%s: not valid JSON: trailing data at byte %zu", path, used);
-                        rc = -EBADMSG;
-                } else if (!json_object_is_type(root, json_type_array)) {
-                        virtname_import_warn(im->warn, "%s: expected a JSON array", path);
-                        rc = -EBADMSG;
-                }
-        }
-        json_tokener_free(tok);
-        free(buf);
-        if (rc < 0) {
-                json_object_put(root);
-                return rc;
-        }
-        *out = root;
-        return 0;
-}
-
 /* A string member of OBJ, NULL when absent; -EBADMSG when not a string. */
 static int get_string(json_object *obj, const char *key, const char **out)
 {
@@ -225,6 +172,11 @@ static int import_lease(struct import *im, const char *path, size_t idx,
                 virtname_import_warn(im->warn, "%s: entry %zu (%s): ignoring invalid host name", path, idx, ip);
                 host = NULL;
         }
+        if (host && virtname_hostname_reserved(host)) {
+                virtname_import_warn(im->warn, "%s: entry %zu (%s): ignoring the reserved host name '%s'",
+                                     path, idx, ip, host);
+                host = NULL;
+        }
         l.expiry = json_object_get_int64(exp);
         if (l.expiry < 0) {
                 virtname_import_warn(im->warn, "%s: entry %zu: negative expiry-time", path, idx);
@@ -282,13 +234,13 @@ static int import_domain(struct import *im, const char *path, size_t idx,
         /* The domain's MACs from files read before, with their networks. */
         rc = virtname_get_domain(virtname_writer_view(im->w), &(MDB_val){ (size_t)len, key }, &old);
         if (rc == 0) {
-                const uint8_t *mac;
-                struct virtname_str net;
+                struct virtname_iface_view f;
 
-                while (n_ifaces < MAX_IFACES && virtname_domain_iface_next(&old, &pos, &mac, &net)) {
-                        snprintf(nets[n_ifaces], sizeof(nets[0]), "%.*s", (int)net.len, net.p);
-                        memcpy(ifaces[n_ifaces].mac, mac, VIRTNAME_MAC_LEN);
-                        ifaces[n_ifaces].network = net.len ? nets[n_ifaces] : NULL;
+                while (n_ifaces < MAX_IFACES && virtname_domain_iface_next(&old, &pos, &f)) {
+                        snprintf(nets[n_ifaces], sizeof(nets[0]), "%.*s", (int)f.network.len, f.network.p);
+                        memcpy(ifaces[n_ifaces].mac, f.mac, VIRTNAME_MAC_LEN);
+                        ifaces[n_ifaces].network = f.network.len ? nets[n_ifaces] : NULL;
+                        ifaces[n_ifaces].filter = NULL;
                         n_ifaces++;
                 }
         } else if (rc != -ENOENT) {
@@ -310,8 +262,10 @@ static int import_domain(struct import *im, const char *path, size_t idx,
                         im->st->skipped++;
                         continue;
                 }
-                if (!seen_mac(ifaces, n_ifaces, ifaces[n_ifaces].mac))
+                if (!seen_mac(ifaces, n_ifaces, ifaces[n_ifaces].mac)) {
+                        ifaces[n_ifaces].filter = NULL;
                         ifaces[n_ifaces++].network = n->name;
+                }
         }
         d.name = name;
         d.updated = im->now;
@@ -323,28 +277,97 @@ static int import_domain(struct import *im, const char *path, size_t idx,
 typedef int (*entry_fn)(struct import *im, const char *path, size_t idx,
                         json_object *e, const struct net *n);
 
-/* Import every entry of one JSON array file.  Entries that are not
- * well formed are skipped with a warning; a file that is not JSON counts
- * as a bad file.  Only writer failures are returned. */
+static size_t skip_space(const char *buf, size_t len, size_t pos)
+{
+        while (pos < len && strchr(" \t\r\n", buf[pos]))
+                pos++;
+        return pos;
+}
+
+/* Import every entry of one JSON array file, one element at a time: the
+ * parser never holds more than one entry (libvirt's files for 100,000
+ * guests are ~15 MB; a whole tree of them is several times that).
+ * Entries that are not well formed are skipped with a warning; a file
+ * that is not a JSON array counts as a bad file (the rebuild then changes
+ * nothing).  Only writer failures are returned. */
 static int import_file(struct import *im, const char *path, const struct net *n, entry_fn fn)
 {
-        json_object *root;
-        int rc = parse_json_array(im, path, &root);
+        json_tokener *tok = NULL;
+        char *buf = NULL;
+        size_t len = 0, pos, idx = 0;
+        const char *bad = NULL;
+        int rc = slurp(path, &buf, &len);
 
         if (rc == -ENOENT)
                 return 0;
         if (rc < 0) {
+                virtname_import_warn(im->warn, "%s: %s", path, rc == -EFBIG ? "file too large" : strerror(-rc));
                 im->st->bad_files++;
                 return rc == -ENOMEM ? rc : 0;
         }
-        for (size_t i = 0; i < json_object_array_length(root) && rc == 0; i++) {
-                rc = fn(im, path, i, json_object_array_get_idx(root, i), n);
+        pos = skip_space(buf, len, 0);
+        /* libvirt's helper leaves an empty file when a network has no leases. */
+        if (pos == len)
+                goto out;
+        if (buf[pos] != '[') {
+                /* Valid JSON of another kind, or not JSON at all? */
+                json_object *o = json_tokener_parse(buf + pos);
+
+                bad = o ? "expected a JSON array" : "not valid JSON";
+                json_object_put(o);
+                goto out;
+        }
+        pos = skip_space(buf, len, pos + 1);
+        if (pos < len && buf[pos] == ']')
+                goto end;
+        tok = json_tokener_new();
+        if (!tok) {
+                rc = -ENOMEM;
+                goto out;
+        }
+        for (;;) {
+                json_object *e;
+
+                json_tokener_reset(tok);
+                e = json_tokener_parse_ex(tok, buf + pos, (int)(len - pos > INT_MAX ? INT_MAX : len - pos));
+                if (!e) {
+                        enum json_tokener_error err = json_tokener_get_error(tok);
+
+                        bad = err == json_tokener_continue || err == json_tokener_success
+                                  ? "truncated" : json_tokener_error_desc(err);
+                        break;
+                }
+                pos += (size_t)json_tokener_get_parse_end(tok);
+                rc = fn(im, path, idx++, e, n);
+                json_object_put(e);
                 if (rc == -EBADMSG) {
                         im->st->skipped++;
                         rc = 0;
                 }
+                if (rc < 0)
+                        break;
+                pos = skip_space(buf, len, pos);
+                if (pos < len && buf[pos] == ',') {
+                        pos = skip_space(buf, len, pos + 1);
+                        continue;
+                }
+                if (pos < len && buf[pos] == ']')
+                        break;
+                bad = pos < len ? "expected ',' or ']' between entries" : "truncated";
+                break;
         }
-        json_object_put(root);
+end:
+        if (!bad && rc == 0 && skip_space(buf, len, pos + 1) != len)
+                bad = "trailing data after the array";
+out:
+        if (bad && rc == 0) {
+                virtname_import_warn(im->warn, "%s: %s%s (at byte %zu)", path,
+                                     buf[skip_space(buf, len, 0)] == '[' ? "not valid JSON: " : "", bad, pos);
+                im->st->bad_files++;
+        }
+        if (tok)
+                json_tokener_free(tok);
+        free(buf);
         return rc;
 }
 

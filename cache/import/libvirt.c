@@ -12,6 +12,7 @@
 
 #include "store/edit.h"
 #include "store/names.h"
+#include "store/reserved.h"
 #include "import/sources.h"
 #include "import/virconn.h"
 #include "import/virxml.h"
@@ -42,10 +43,14 @@ static int put_lease(struct import *im, const struct virtname_xml_network *net,
                 return 0;
         if (dl->iaid)
                 l.iaid = (uint32_t)strtoul(dl->iaid, NULL, 10);
-        if (dl->hostname && virtname_hostname_valid(dl->hostname))
+        if (dl->hostname && virtname_hostname_valid(dl->hostname) &&
+            !virtname_hostname_reserved(dl->hostname))
                 l.hostname = dl->hostname;
         else if (dl->hostname)
-                virtname_import_warn(im->warn, "network %s: lease %s: ignoring invalid host name", net->name, dl->ipaddr);
+                virtname_import_warn(im->warn, "network %s: lease %s: ignoring the %s host name '%.64s'",
+                                     net->name, dl->ipaddr,
+                                     virtname_hostname_valid(dl->hostname) ? "reserved" : "invalid",
+                                     dl->hostname);
         l.network = net->name;
         l.suffix = net->suffix;
         l.clientid = dl->clientid;
@@ -105,12 +110,13 @@ static enum virtname_domain_state state_of(virDomainPtr d)
         if (virDomainGetState(d, &state, &reason, 0) < 0)
                 return VIRTNAME_STATE_UNKNOWN;
         switch (state) {
+        /* The hooks see no pause: a paused domain (it has a QEMU process,
+         * an ID) is running for them, so it is for a rebuild too. */
         case VIR_DOMAIN_RUNNING:
         case VIR_DOMAIN_BLOCKED:
-                return VIRTNAME_STATE_RUNNING;
         case VIR_DOMAIN_PAUSED:
         case VIR_DOMAIN_PMSUSPENDED:
-                return VIRTNAME_STATE_PAUSED;
+                return VIRTNAME_STATE_RUNNING;
         case VIR_DOMAIN_SHUTOFF:
         case VIR_DOMAIN_SHUTDOWN:
         case VIR_DOMAIN_CRASHED:
@@ -144,7 +150,7 @@ static int import_domain(struct import *im, virDomainPtr d)
                 x.d.id = -1;
                 x.d.cid = 0;
         }
-        rc = virtname_writer_put_domain(im->w, &x.d);
+        rc = virtname_edit_put_domain(im->w, &x);
         if (rc == 0)
                 im->st->domains++;
         virtname_xml_domain_free(&x);

@@ -166,14 +166,15 @@ int virtname_xml_parse_domain(const char *xml, size_t len, struct virtname_xml_d
                 if (n > MAX_ITEMS)
                         n = MAX_ITEMS;
                 out->ifaces = calloc(n ? n : 1, sizeof(*out->ifaces));
-                out->iface_networks = calloc(n ? n : 1, sizeof(*out->iface_networks));
-                if (!out->ifaces || !out->iface_networks) {
+                out->xifaces = calloc(n ? n : 1, sizeof(*out->xifaces));
+                if (!out->ifaces || !out->xifaces) {
                         rc = -ENOMEM;
                         goto out;
                 }
                 for (size_t i = 0; i < n; i++) {
                         xmlNodePtr node = ifs->nodesetval->nodeTab[i];
                         struct virtname_iface *f = &out->ifaces[out->d.n_ifaces];
+                        struct virtname_xml_iface *x = &out->xifaces[out->d.n_ifaces];
 
                         s = xstr(&d, node, "string(mac/@address)");
                         if (!s || !virtname_mac_parse(s, f->mac)) {
@@ -181,9 +182,12 @@ int virtname_xml_parse_domain(const char *xml, size_t len, struct virtname_xml_d
                                 continue;       /* not a MAC: nothing to key a lease by */
                         }
                         free(s);
-                        out->iface_networks[out->d.n_ifaces] =
-                                xstr(&d, node, "string(source/@network)");
-                        f->network = out->iface_networks[out->d.n_ifaces];
+                        x->network = xstr(&d, node, "string(source/@network)");
+                        if (!x->network)
+                                x->bridge = xstr(&d, node, "string(source/@bridge)");
+                        x->filter = xstr(&d, node, "string(filterref/@filter)");
+                        f->network = x->network;
+                        f->filter = x->filter;
                         out->d.n_ifaces++;
                 }
         }
@@ -198,9 +202,12 @@ out:
 
 void virtname_xml_domain_free(struct virtname_xml_domain *x)
 {
-        for (size_t i = 0; x->iface_networks && i < x->d.n_ifaces; i++)
-                free(x->iface_networks[i]);
-        free(x->iface_networks);
+        for (size_t i = 0; x->xifaces && i < x->d.n_ifaces; i++) {
+                free(x->xifaces[i].network);
+                free(x->xifaces[i].bridge);
+                free(x->xifaces[i].filter);
+        }
+        free(x->xifaces);
         free(x->ifaces);
         free(x->name);
         memset(x, 0, sizeof(*x));

@@ -17,13 +17,19 @@
 
 #include "store/record.h"
 
+/* The strings of one interface, owned here: <source network=...> or, for
+ * an interface of type bridge, <source bridge=...>, and <filterref>. */
+struct virtname_xml_iface {
+        char *network, *bridge, *filter;
+};
+
 /* A domain as libvirt describes it: D is ready for
- * virtname_writer_put_domain() (its strings point into this struct). */
+ * virtname_edit_put_domain() (its strings point into this struct). */
 struct virtname_xml_domain {
         struct virtname_domain d;
         struct virtname_iface *ifaces;      /* d.ifaces points here */
+        struct virtname_xml_iface *xifaces; /* behind ifaces[i] */
         char *name;
-        char **iface_networks;         /* owned copies behind ifaces[i].network */
 };
 
 int virtname_xml_parse_domain(const char *xml, size_t len, struct virtname_xml_domain *out,

@@ -1,6 +1,7 @@
 /* edit.h - changes built on the writer, for the hooks, the lease helper
- * and rebuild: a network with its static hosts, one interface of a
- * domain, and finding a network by its bridge. */
+ * and rebuild: a network with its static hosts, a domain with its
+ * interfaces' networks, one interface of a domain, and finding a network
+ * by its bridge. */
 #ifndef VIRTNAME_EDIT_H
 #define VIRTNAME_EDIT_H
 
@@ -11,9 +12,19 @@
 #include "store/writer.h"
 
 /* Record NET's network record (active and updated as the caller set them)
- * and each of its static DHCP <host> entries as a static lease.  Returns
- * 0 or a negative errno. */
+ * and, when it is active, each of its static DHCP <host> entries as a
+ * static lease; static leases it no longer defines go, and an inactive
+ * network keeps no leases at all.  Returns 0 or a negative errno. */
 int virtname_edit_put_network(struct virtname_writer *w, const struct virtname_xml_network *net);
+
+/* Network NAME stopped: it stays in the store, inactive, without leases
+ * (its dnsmasq is gone).  Returns 0 or a negative errno. */
+int virtname_edit_stop_network(struct virtname_writer *w, const char *name);
+
+/* Record domain X; an interface given by bridge name on a libvirt
+ * network's bridge is recorded on that network.  Returns 0 or a negative
+ * errno. */
+int virtname_edit_put_domain(struct virtname_writer *w, struct virtname_xml_domain *x);
 
 /* Attach MAC on NETWORK to domain NAME (creating the domain record when
  * the store has none; UUID may be NULL), or detach it (ATTACH false:

@@ -1,6 +1,25 @@
-/* lookup.h - the questions the store answers, asked inside one open
- * transaction (a snapshot reader's or the writer's).  No allocation, no
- * global state: the NSS module links this file. */
+/* lookup.h - the questions the store answers, and the name rules, in one
+ * place: the NSS module, `query`, `list`, the ssh proxy and every export
+ * ask through these functions, over a snapshot or the private store
+ * (view.h).  No allocation, no global state: the NSS module links this.
+ *
+ * Who owns a name (README, "Name rules"):
+ *  - A libvirt domain name covers only the leases that carry one of its
+ *    MACs on the network of the interface with that MAC: the (network,
+ *    MAC) pair, never a MAC alone.  When several domains define the same
+ *    (network, MAC), the one running owns it; if that does not decide it,
+ *    nobody does.
+ *  - One (network, MAC) with several current leases of a family (firmware
+ *    then the OS, or a guest spoofing the MAC) answers with the most
+ *    recent lease only: a static host first, then the latest expiry
+ *    (0 = never), then the higher address.  The others are never answered,
+ *    forwards or in reverse; lease listings mark them (conflicts).
+ *  - Names an administrator set win over names a guest sent: a domain
+ *    name, then a network's static host, then guest host names.
+ *  - Reserved names (reserved.h) are never answered, forwards or reverse.
+ *  - NAME.DOMAIN resolves NAME on networks whose DNS domain is DOMAIN.
+ *  - Expired leases are never answered.
+ */
 #ifndef VIRTNAME_LOOKUP_H
 #define VIRTNAME_LOOKUP_H
 
@@ -8,7 +27,7 @@
 #include <stdint.h>
 
 #include "store/record.h"
-#include "store/schema.h"
+#include "store/view.h"
 
 /* Addresses one name can resolve to; more are dropped (and counted). */
 #define VIRTNAME_ANSWER_MAX 64
@@ -19,54 +38,71 @@ struct virtname_addr {
         int64_t expiry;                /* 0 = never */
 };
 
+enum virtname_source {
+        VIRTNAME_SRC_NONE,
+        VIRTNAME_SRC_DOMAIN,           /* a libvirt domain name */
+        VIRTNAME_SRC_STATIC,           /* a static host in a network's definition */
+        VIRTNAME_SRC_GUEST,            /* a host name a guest sent in DHCP */
+};
+
 struct virtname_answer {
         bool known;                    /* the name exists, maybe without addresses */
-        bool is_domain;                /* it is a libvirt domain name */
+        enum virtname_source source;
         size_t n;
         size_t dropped;                /* addresses beyond VIRTNAME_ANSWER_MAX */
         struct virtname_addr addr[VIRTNAME_ANSWER_MAX];
 };
 
-/* Resolve NAME (any case, trailing dot allowed) to its current addresses
- * of FAMILY (AF_INET, AF_INET6 or AF_UNSPEC) at time NOW.
- *
- * Rules, in order:
- *  1. NAME is a libvirt domain name: the leases of the domain's MACs.
- *     A domain name is authoritative: guest-sent host names never add to
- *     or replace it.
- *  2. NAME is a guest-sent host name: the leases that carry it.
- *  3. NAME is BASE.SUFFIX: rule 1 or 2 for BASE, keeping only leases on
- *     networks whose DNS domain is SUFFIX.
- * Expired leases are never returned.  Returns 0 (see answer->known), or
- * -EBADMSG/-EIO when the store is damaged. */
-int virtname_resolve(const struct virtname_view *v, const char *name, int family,
-                int64_t now, struct virtname_answer *answer);
+/* Resolve NAME (any case, one trailing dot allowed) to its current
+ * addresses of FAMILY (AF_INET, AF_INET6 or AF_UNSPEC) at time NOW.
+ * Returns 0 (see answer->known and ->n), or -EIO/-EBADMSG when the store
+ * is damaged. */
+int virtname_resolve(const struct virtname_view *v, const char *name, int family, int64_t now,
+                     struct virtname_answer *answer);
 
 struct virtname_reverse {
-        char name[VIRTNAME_NAME_MAX + 1];   /* domain name, else guest host name */
-        char fqdn[VIRTNAME_NAME_MAX + 1];   /* name.suffix, or "" */
+        char name[VIRTNAME_NAME_MAX + 1];      /* domain, static or guest host name */
+        char fqdn[VIRTNAME_NAME_MAX + 1];      /* name.DOMAIN, or "" */
+        enum virtname_source source;
         int64_t expiry;
 };
 
-/* The name for address ADDR of FAMILY.  A guest-sent host name that is
- * some domain's name is not used.  Returns 0, -ENOENT, or -EBADMSG. */
-int virtname_reverse(const struct virtname_view *v, int family, const void *addr,
-                int64_t now, struct virtname_reverse *out);
+/* The name for address ADDR of FAMILY.  Returns 0, -ENOENT (no current,
+ * answering lease, or no name that may be given), -EIO or -EBADMSG. */
+int virtname_reverse(const struct virtname_view *v, int family, const void *addr, int64_t now,
+                     struct virtname_reverse *out);
 
 /* Find a domain by name, UUID (text, any case, with or without dashes)
- * or numeric ID, in that order.  Returns 0, -ENOENT or -EBADMSG. */
+ * or numeric ID, in that order.  Only names libvirt gives: never a guest
+ * host name.  Returns 0, -ENOENT, -EIO or -EBADMSG. */
 int virtname_find_domain(const struct virtname_view *v, const char *what,
-                    struct virtname_domain_view *out);
+                         struct virtname_domain_view *out);
 
 /* The domain record for a normalised key. */
 int virtname_get_domain(const struct virtname_view *v, const MDB_val *key,
-                   struct virtname_domain_view *out);
+                        struct virtname_domain_view *out);
 
-/* Current leases of MAC, one callback each; stops when CB returns
- * non-zero and returns that value.  Expired leases are skipped. */
-typedef int (*virtname_lease_cb)(const struct virtname_lease_view *lease, void *ctx);
-int virtname_leases_of_mac(const struct virtname_view *v, const uint8_t mac[VIRTNAME_MAC_LEN],
-                      int64_t now, virtname_lease_cb cb, void *ctx);
+/* The domain that owns (NETWORK, MAC) (see the rules above): 0, or
+ * -ENOENT when no domain, or more than one, does. */
+int virtname_iface_owner(const struct virtname_view *v, struct virtname_str network,
+                         const uint8_t mac[VIRTNAME_MAC_LEN], struct virtname_domain_view *out);
+
+/* Every current lease of (NETWORK, MAC), one callback each; ANSWERING is
+ * false for the ones a more recent lease of the same family overrides.
+ * Stops when CB returns non-zero and returns that value. */
+typedef int (*virtname_iface_lease_cb)(const struct virtname_lease_view *lease, bool answering,
+                                       void *ctx);
+int virtname_iface_leases(const struct virtname_view *v, struct virtname_str network,
+                          const uint8_t mac[VIRTNAME_MAC_LEN], int64_t now,
+                          virtname_iface_lease_cb cb, void *ctx);
+
+/* Is lease L current at NOW, and the one its (network, MAC) answers
+ * with?  Returns 1, 0, or a negative errno. */
+int virtname_lease_answering(const struct virtname_view *v, const struct virtname_lease_view *l,
+                             int64_t now);
+
+/* Is lease L current at NOW? */
+bool virtname_lease_current(const struct virtname_lease_view *l, int64_t now);
 
 /* Store meta data: schema version, generation and commit time. */
 struct virtname_meta {
@@ -75,8 +111,5 @@ struct virtname_meta {
         int64_t updated;
 };
 int virtname_get_meta(const struct virtname_view *v, struct virtname_meta *out);
-
-/* Is lease L current at NOW? */
-bool virtname_lease_current(const struct virtname_lease_view *l, int64_t now);
 
 #endif

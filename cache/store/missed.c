@@ -1,4 +1,4 @@
-/* missed.c - the log of events the store missed (see missed.h). */
+/* missed.c - the log of events the store missed (missed.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -9,19 +9,19 @@
 #include <unistd.h>
 
 #include "store/missed.h"
-#include "store/reader.h"
+#include "store/paths.h"
 
-static int missed_path(char *buf, size_t cap, const char *dir)
+static int missed_path(char *buf, size_t cap, const char *state)
 {
-        return virtname_store_path(buf, cap, virtname_store_dir(dir), VIRTNAME_MISSED_NAME);
+        return virtname_path(buf, cap, state, VIRTNAME_MISSED_NAME);
 }
 
-int virtname_missed_note(const char *dir, const char *source, const char *what)
+int virtname_missed_note(const char *state, const char *source, const char *what)
 {
         char path[PATH_MAX], line[1024];
         int fd, n, rc = 0;
 
-        if (missed_path(path, sizeof(path), dir) < 0)
+        if (missed_path(path, sizeof(path), state) < 0)
                 return -ENAMETOOLONG;
         n = snprintf(line, sizeof(line), "%lld %s: %s", (long long)time(NULL), source, what);
         if (n < 0)
@@ -44,7 +44,7 @@ int virtname_missed_note(const char *dir, const char *source, const char *what)
         return rc;
 }
 
-long virtname_missed_count(const char *dir, char *last, size_t lastcap)
+long virtname_missed_count(const char *state, char *last, size_t lastcap)
 {
         char path[PATH_MAX], line[1024];
         long count = 0;
@@ -52,7 +52,7 @@ long virtname_missed_count(const char *dir, char *last, size_t lastcap)
 
         if (lastcap)
                 last[0] = '\0';
-        if (missed_path(path, sizeof(path), dir) < 0)
+        if (missed_path(path, sizeof(path), state) < 0)
                 return -ENAMETOOLONG;
         f = fopen(path, "re");
         if (!f)
@@ -71,11 +71,11 @@ long virtname_missed_count(const char *dir, char *last, size_t lastcap)
         return count;
 }
 
-int virtname_missed_clear(const char *dir)
+int virtname_missed_clear(const char *state)
 {
         char path[PATH_MAX];
 
-        if (missed_path(path, sizeof(path), dir) < 0)
+        if (missed_path(path, sizeof(path), state) < 0)
                 return -ENAMETOOLONG;
         if (unlink(path) < 0 && errno != ENOENT)
                 return -errno;

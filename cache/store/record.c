@@ -83,6 +83,7 @@ size_t virtname_domain_encode(const struct virtname_domain *d, uint8_t *buf, siz
         for (size_t i = 0; i < d->n_ifaces && !o.bad; i++) {
                 put(&o, d->ifaces[i].mac, VIRTNAME_MAC_LEN);
                 put_str(&o, d->ifaces[i].network);
+                put_str(&o, d->ifaces[i].filter);
         }
         return finish(&o);
 }
@@ -190,20 +191,22 @@ int virtname_domain_decode(const void *data, size_t len, struct virtname_domain_
         for (size_t i = 0; i < v->n_ifaces && !in.bad; i++) {
                 take(&in, VIRTNAME_MAC_LEN);
                 take_str(&in);
+                take_str(&in);
         }
         v->end = in.p;
         return end(&in);
 }
 
 bool virtname_domain_iface_next(const struct virtname_domain_view *v, size_t *pos,
-                           const uint8_t **mac, struct virtname_str *network)
+                                struct virtname_iface_view *iface)
 {
         struct in in = { v->ifaces + *pos, v->end, false };
 
         if (in.p >= in.end)
                 return false;
-        *mac = take(&in, VIRTNAME_MAC_LEN);
-        *network = take_str(&in);
+        iface->mac = take(&in, VIRTNAME_MAC_LEN);
+        iface->network = take_str(&in);
+        iface->filter = take_str(&in);
         if (in.bad)
                 return false;
         *pos = (size_t)(in.p - v->ifaces);
@@ -244,4 +247,67 @@ void virtname_id_key(uint32_t id, uint8_t key[4])
 bool virtname_str_eq(struct virtname_str s, const char *z)
 {
         return strlen(z) == s.len && memcmp(s.p, z, s.len) == 0;
+}
+
+struct virtname_str virtname_str_of(const char *z)
+{
+        return (struct virtname_str){ z ? z : "", z ? strlen(z) : 0 };
+}
+
+/* A key part that may not hold NUL (it ends at the NUL after it). */
+static size_t put_part(uint8_t *out, size_t at, struct virtname_str s)
+{
+        if (s.len == 0 || s.len > VIRTNAME_NAME_MAX || memchr(s.p, '\0', s.len))
+                return 0;
+        memcpy(out + at, s.p, s.len);
+        out[at + s.len] = '\0';
+        return at + s.len + 1;
+}
+
+size_t virtname_hostidx_prefix(struct virtname_str hostkey, uint8_t *out)
+{
+        return put_part(out, 0, hostkey);
+}
+
+size_t virtname_hostidx_key(struct virtname_str hostkey, const uint8_t *lease_key, uint8_t *out)
+{
+        size_t n = put_part(out, 0, hostkey);
+
+        if (n == 0)
+                return 0;
+        memcpy(out + n, lease_key, VIRTNAME_LEASE_KEY_LEN);
+        return n + VIRTNAME_LEASE_KEY_LEN;
+}
+
+size_t virtname_iface_prefix(struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN],
+                             uint8_t *out)
+{
+        size_t n = put_part(out, 0, network);
+
+        if (n == 0)
+                return 0;
+        memcpy(out + n, mac, VIRTNAME_MAC_LEN);
+        return n + VIRTNAME_MAC_LEN;
+}
+
+size_t virtname_ifaceidx_key(struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN],
+                             const uint8_t *lease_key, uint8_t *out)
+{
+        size_t n = virtname_iface_prefix(network, mac, out);
+
+        if (n == 0)
+                return 0;
+        memcpy(out + n, lease_key, VIRTNAME_LEASE_KEY_LEN);
+        return n + VIRTNAME_LEASE_KEY_LEN;
+}
+
+size_t virtname_owner_key(struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN],
+                          struct virtname_str domain_key, uint8_t *out)
+{
+        size_t n = virtname_iface_prefix(network, mac, out);
+
+        if (n == 0 || domain_key.len == 0 || domain_key.len > VIRTNAME_NAME_MAX)
+                return 0;
+        memcpy(out + n, domain_key.p, domain_key.len);
+        return n + domain_key.len;
 }

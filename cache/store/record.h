@@ -1,5 +1,5 @@
 /* record.h - the binary records stored in the domains, leases and
- * networks databases.
+ * networks databases, and the composite index keys (schema.h).
  *
  * Each record starts with a version byte, then fixed-size fields, then
  * length-prefixed strings (u16 length, no terminator).  Encoders take the
@@ -16,18 +16,19 @@
 
 #include "store/schema.h"
 
-#define VIRTNAME_RECORD_VERSION 1
+#define VIRTNAME_RECORD_VERSION 2
 
 /* Lease flags. */
 #define VIRTNAME_LEASE_HAS_MAC 0x01u  /* mac is known */
 #define VIRTNAME_LEASE_STATIC 0x02u   /* from a network's static <host> entry */
 
-/* Domain states (a subset of libvirt's virDomainState that we keep). */
+/* Domain states.  Only what both the hooks and a rebuild can see: libvirt
+ * runs no hook when a domain is paused or resumed, so a paused domain is
+ * "running" (it has a QEMU process, an ID and maybe a CID) for both. */
 enum virtname_domain_state {
         VIRTNAME_STATE_UNKNOWN = 0,
         VIRTNAME_STATE_RUNNING = 1,
         VIRTNAME_STATE_SHUTOFF = 2,
-        VIRTNAME_STATE_PAUSED = 3,
 };
 
 /* Strings are NUL-terminated on input; NULL means empty. */
@@ -47,6 +48,7 @@ struct virtname_lease {
 struct virtname_iface {
         uint8_t mac[VIRTNAME_MAC_LEN];
         const char *network;           /* NULL when not on a libvirt network */
+        const char *filter;            /* its nwfilter (<filterref filter=...>), or NULL */
 };
 
 struct virtname_domain {
@@ -115,10 +117,16 @@ int virtname_lease_decode(const void *data, size_t len, struct virtname_lease_vi
 int virtname_domain_decode(const void *data, size_t len, struct virtname_domain_view *v);
 int virtname_network_decode(const void *data, size_t len, struct virtname_network_view *v);
 
+/* One interface of a decoded domain. */
+struct virtname_iface_view {
+        const uint8_t *mac;
+        struct virtname_str network, filter;
+};
+
 /* Walk the interfaces of a decoded domain: start with *POS = 0; returns
  * false after the last one.  virtname_domain_decode() checked them all. */
 bool virtname_domain_iface_next(const struct virtname_domain_view *v, size_t *pos,
-                           const uint8_t **mac, struct virtname_str *network);
+                                struct virtname_iface_view *iface);
 
 /* The 17-byte key of a lease: family byte (4 or 6) then the address. */
 void virtname_lease_key(int family, const uint8_t addr[16],
@@ -126,6 +134,22 @@ void virtname_lease_key(int family, const uint8_t addr[16],
 
 /* The 4-byte big-endian key of domain ID in the ids database. */
 void virtname_id_key(uint32_t id, uint8_t key[4]);
+
+/* Composite index keys (schema.h) into OUT, which has room for
+ * VIRTNAME_KEY_MAX bytes; each returns the key length, or 0 when a part
+ * is empty or too long.  The _prefix forms end where the last part would
+ * start, for walking every entry under them. */
+size_t virtname_hostidx_prefix(struct virtname_str hostkey, uint8_t *out);
+size_t virtname_hostidx_key(struct virtname_str hostkey, const uint8_t *lease_key, uint8_t *out);
+size_t virtname_iface_prefix(struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN],
+                             uint8_t *out);
+size_t virtname_ifaceidx_key(struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN],
+                             const uint8_t *lease_key, uint8_t *out);
+size_t virtname_owner_key(struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN],
+                          struct virtname_str domain_key, uint8_t *out);
+
+/* A view string of a NUL-terminated one (NULL: empty). */
+struct virtname_str virtname_str_of(const char *z);
 
 /* Compare a view string with a NUL-terminated one. */
 bool virtname_str_eq(struct virtname_str s, const char *z);

@@ -1,66 +1,58 @@
-/* schema.h - layout of the virt-name-cache LMDB store.
+/* schema.h - layout of the virt-name-cache store.
  *
- * One LMDB environment holds these named databases.  The private writer
- * environment and the published read-only snapshot (names.mdb) have the
- * same layout; the snapshot is a compacted copy of the private one.
+ * The private store (one LMDB file, root only) and the published snapshot
+ * hold the same named databases.  Every database maps a key to one value;
+ * indexes are composite keys with an empty value, so that a change touches
+ * single keys and a snapshot delta can say "this key now holds this, or
+ * nothing" (see delta.h).
  *
- *   meta        "schema" -> u32 VIRTNAME_SCHEMA_VERSION
- *               "generation" -> u64, bumped by every commit
- *               "updated" -> i64 unix time of the last commit
- *   domains     normalised domain name -> domain record (record.h)
- *   leases      lease key (family byte + 16 address bytes) -> lease record
- *   hosts       normalised guest hostname -> lease keys (dupsort)
- *   mac-leases  MAC (6 bytes) -> lease keys (dupsort)
- *   mac-domain  MAC (6 bytes) -> normalised domain name
- *   uuids       UUID (16 bytes) -> normalised domain name
- *   ids         domain ID (u32, big-endian) -> normalised domain name
- *   networks    network name -> network record
+ *   meta      "schema" -> u32 VIRTNAME_SCHEMA_VERSION
+ *             "generation" -> u64, bumped by every commit
+ *             "updated" -> i64 unix time of the last commit
+ *             "spool:NAME" -> "" : spooled event NAME is applied (spool.h)
+ *   networks  network name -> network record (record.h)
+ *   domains   normalised domain name -> domain record
+ *   leases    lease key (family byte + 16 address bytes) -> lease record
+ *   hostidx   host key NUL lease key -> ""      leases carrying a host name
+ *   ifaceidx  network NUL MAC lease key -> ""   leases of a (network, MAC)
+ *   owners    network NUL MAC domain key -> ""  domains with that interface
+ *   uuids     UUID (16 bytes) -> domain key
+ *   ids       domain ID (u32, big-endian) -> domain key
  *
- * Every multi-byte integer inside a record is little-endian; index keys
- * that must sort numerically are big-endian.
+ * A host key is the normalised first label of a host name.  Integers in
+ * records are little-endian; index keys that must sort numerically are
+ * big-endian.
  */
 #ifndef VIRTNAME_SCHEMA_H
 #define VIRTNAME_SCHEMA_H
 
 #include <lmdb.h>
+#include <stddef.h>
 
-#define VIRTNAME_SCHEMA_VERSION 1u
+#define VIRTNAME_SCHEMA_VERSION 2u
 
 /* Longest name we accept anywhere: a DNS name is at most 253 bytes. */
 #define VIRTNAME_NAME_MAX 253
 #define VIRTNAME_LEASE_KEY_LEN 17
 #define VIRTNAME_MAC_LEN 6
 #define VIRTNAME_UUID_LEN 16
-
-/* The snapshot file readers open, and the private writer directory,
- * both relative to the store directory. */
-#define VIRTNAME_SNAPSHOT_NAME "names.mdb"
-#define VIRTNAME_PRIVATE_NAME "private"
-#define VIRTNAME_DEFAULT_DIR "/var/lib/virt-name-cache"
-#define VIRTNAME_DIR_ENV "VIRT_NAME_CACHE_DIR"
+/* Longest index key: a network name, NUL, MAC, and a domain key. */
+#define VIRTNAME_KEY_MAX (2 * (VIRTNAME_NAME_MAX + 1) + VIRTNAME_MAC_LEN + VIRTNAME_LEASE_KEY_LEN)
 
 enum virtname_db {
         VIRTNAME_DB_META,
+        VIRTNAME_DB_NETWORKS,
         VIRTNAME_DB_DOMAINS,
         VIRTNAME_DB_LEASES,
-        VIRTNAME_DB_HOSTS,
-        VIRTNAME_DB_MAC_LEASES,
-        VIRTNAME_DB_MAC_DOMAIN,
+        VIRTNAME_DB_HOSTIDX,
+        VIRTNAME_DB_IFACEIDX,
+        VIRTNAME_DB_OWNERS,
         VIRTNAME_DB_UUIDS,
         VIRTNAME_DB_IDS,
-        VIRTNAME_DB_NETWORKS,
         VIRTNAME_DB_COUNT
 };
 
-/* Name and LMDB flags of database DB. */
+/* Name of database DB. */
 const char *virtname_db_name(enum virtname_db db);
-unsigned virtname_db_flags(enum virtname_db db);
-
-/* An open transaction and its database handles: what both the snapshot
- * reader and the writer hand to the lookup functions in lookup.h. */
-struct virtname_view {
-        MDB_txn *txn;
-        MDB_dbi dbi[VIRTNAME_DB_COUNT];
-};
 
 #endif

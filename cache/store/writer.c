@@ -1,5 +1,5 @@
-/* writer.c - transactional changes to the private store, and publishing
- * the read-only snapshot after each commit. */
+/* writer.c - transactional changes to the private store; what changed is
+ * remembered for publishing (publish.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -16,19 +16,31 @@
 
 #include "store/lookup.h"
 #include "store/names.h"
-#include "store/reader.h"
+#include "store/paths.h"
+#include "store/publish.h"
+#include "store/spool.h"
 #include "store/writer.h"
 
 /* Sparse: the file only grows as far as it is used. */
-#define MAP_SIZE ((size_t)1 << 30)
+#define MAP_SIZE ((size_t)4 << 30)
 
 struct virtname_writer {
-        char dir[PATH_MAX];
+        char dir[PATH_MAX];            /* the store directory */
+        char state[PATH_MAX];          /* the state directory */
+        char path[PATH_MAX];           /* the private LMDB file this transaction writes */
+        bool fresh;                    /* path is a new file that replaces the store at commit */
         int lock_fd;
         MDB_env *env;
         struct virtname_view view;
+        struct virtname_change **changes;
+        size_t n_changes, cap_changes;
+        struct virtname_spool_batch spool;      /* spooled events this transaction applied */
+        bool recreated;                /* a damaged store was moved aside */
         char err[512];
 };
+
+static int fail(struct virtname_writer *w, int rc, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 static int fail(struct virtname_writer *w, int rc, const char *fmt, ...)
 {
@@ -43,9 +55,11 @@ static int fail(struct virtname_writer *w, int rc, const char *fmt, ...)
 /* LMDB error to -errno, with a message naming WHAT failed. */
 static int mdb_fail(struct virtname_writer *w, int rc, const char *what)
 {
-        int e = rc > 0 ? rc : rc == MDB_MAP_FULL ? ENOSPC
-                                                 : rc == MDB_NOTFOUND ? ENOENT
-                                                                      : EIO;
+        int e = rc > 0 ? rc : rc == MDB_MAP_FULL ? ENOSPC : rc == MDB_NOTFOUND ? ENOENT
+                            : rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND ||
+                                      rc == MDB_VERSION_MISMATCH
+                                  ? EBADMSG
+                                  : EIO;
 
         return fail(w, -e, "%s: %s", what, mdb_strerror(rc));
 }
@@ -60,6 +74,26 @@ const struct virtname_view *virtname_writer_view(const struct virtname_writer *w
         return &w->view;
 }
 
+const char *virtname_writer_store_dir(const struct virtname_writer *w)
+{
+        return w->dir;
+}
+
+const char *virtname_writer_state_dir(const struct virtname_writer *w)
+{
+        return w->state;
+}
+
+bool virtname_writer_changed(const struct virtname_writer *w)
+{
+        return w->n_changes > 0;
+}
+
+bool virtname_writer_recreated(const struct virtname_writer *w)
+{
+        return w->recreated;
+}
+
 static int64_t monotonic_ms(void)
 {
         struct timespec ts;
@@ -71,10 +105,10 @@ static int64_t monotonic_ms(void)
 static int take_lock(struct virtname_writer *w, int timeout_ms)
 {
         char path[PATH_MAX];
-        int64_t deadline = monotonic_ms() + timeout_ms;
+        int64_t deadline = monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 
-        if (virtname_store_path(path, sizeof(path), w->dir, VIRTNAME_PRIVATE_NAME "/writer.lock") < 0)
-                return fail(w, -ENAMETOOLONG, "store path too long: %s", w->dir);
+        if (virtname_path(path, sizeof(path), w->state, VIRTNAME_LOCK_NAME) < 0)
+                return fail(w, -ENAMETOOLONG, "state path too long: %s", w->state);
         w->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (w->lock_fd < 0)
                 return fail(w, -errno, "cannot open %s: %s", path, strerror(errno));
@@ -88,64 +122,47 @@ static int take_lock(struct virtname_writer *w, int timeout_ms)
                 if (errno != EWOULDBLOCK && errno != EINTR)
                         return fail(w, -errno, "cannot lock %s: %s", path, strerror(errno));
                 if (monotonic_ms() >= deadline)
-                        return fail(w, -ETIMEDOUT,
-                                    "another writer held %s for more than %d ms", path, timeout_ms);
+                        return fail(w, -ETIMEDOUT, "another writer held %s for more than %d ms",
+                                    path, timeout_ms);
                 usleep(1000);
         }
         return 0;
 }
 
-/* mkdir -p DIR (0755). */
-static int make_path(char *dir)
+/* mkdir -p DIR: the parents 0755, DIR itself with MODE. */
+static int make_path(const char *dir, mode_t mode)
 {
-        if (mkdir(dir, 0755) == 0 || errno == EEXIST)
-                return 0;
-        if (errno == ENOENT) {
-                char *slash = strrchr(dir, '/');
+        char buf[PATH_MAX];
+        int n = snprintf(buf, sizeof(buf), "%s", dir);
 
-                if (slash && slash != dir) {
-                        int rc;
-
-                        *slash = '\0';
-                        rc = make_path(dir);
-                        *slash = '/';
-                        if (rc == 0 && (mkdir(dir, 0755) == 0 || errno == EEXIST))
-                                return 0;
-                }
+        if (n < 0 || (size_t)n >= sizeof(buf))
+                return -ENAMETOOLONG;
+        for (char *p = buf + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = '\0';
+                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                *p = '/';
         }
-        return -errno;
-}
-
-static int make_dirs(struct virtname_writer *w)
-{
-        char priv[PATH_MAX];
-
-        if (make_path(w->dir) < 0)
-                return fail(w, -errno, "cannot create %s: %s", w->dir, strerror(errno));
-        if (virtname_store_path(priv, sizeof(priv), w->dir, VIRTNAME_PRIVATE_NAME) < 0)
-                return fail(w, -ENAMETOOLONG, "store path too long: %s", w->dir);
-        if (mkdir(priv, 0700) < 0 && errno != EEXIST)
-                return fail(w, -errno, "cannot create %s: %s", priv, strerror(errno));
-        return 0;
+        return mkdir(buf, mode) < 0 && errno != EEXIST ? -errno : 0;
 }
 
 static int open_env(struct virtname_writer *w)
 {
-        char priv[PATH_MAX];
-        int rc;
+        int rc = mdb_env_create(&w->env);
 
-        virtname_store_path(priv, sizeof(priv), w->dir, VIRTNAME_PRIVATE_NAME);
-        rc = mdb_env_create(&w->env);
         if (rc == 0)
                 rc = mdb_env_set_maxdbs(w->env, VIRTNAME_DB_COUNT);
         if (rc == 0)
                 rc = mdb_env_set_mapsize(w->env, MAP_SIZE);
+        /* Our flock serialises every user of the file: no LMDB lock file. */
         if (rc == 0)
-                rc = mdb_env_open(w->env, priv, 0, 0600);
+                rc = mdb_env_open(w->env, w->path, MDB_NOSUBDIR | MDB_NOLOCK, 0600);
         if (rc != 0) {
                 mdb_env_close(w->env);
                 w->env = NULL;
-                return mdb_fail(w, rc, priv);
+                return mdb_fail(w, rc, w->path);
         }
         return 0;
 }
@@ -153,139 +170,72 @@ static int open_env(struct virtname_writer *w)
 /* Keep a damaged store for inspection rather than deleting it. */
 static int move_aside(struct virtname_writer *w)
 {
-        char from[PATH_MAX], to[PATH_MAX + 32];
+        char to[PATH_MAX + 32];
 
-        virtname_store_path(from, sizeof(from), w->dir, VIRTNAME_PRIVATE_NAME "/data.mdb");
-        snprintf(to, sizeof(to), "%s.damaged-%lld", from, (long long)time(NULL));
-        if (rename(from, to) < 0 && errno != ENOENT)
-                return fail(w, -errno, "cannot move %s aside: %s", from, strerror(errno));
+        snprintf(to, sizeof(to), "%s.damaged-%lld", w->path, (long long)time(NULL));
+        if (rename(w->path, to) < 0 && errno != ENOENT)
+                return fail(w, -errno, "cannot move %s aside: %s", w->path, strerror(errno));
         return 0;
 }
 
-static int put_meta(struct virtname_writer *w, const char *name, uint64_t val, size_t n)
+/* --- changes -------------------------------------------------------------- */
+
+/* Remember that KEY of DB changed in this transaction. */
+static int note_change(struct virtname_writer *w, enum virtname_db db, const void *key, size_t klen)
 {
-        uint8_t b[8];
-        MDB_val k = { strlen(name), (void *)name }, d = { n, b };
-        int rc;
+        struct virtname_change *c;
 
-        for (size_t i = 0; i < n; i++)
-                b[i] = (uint8_t)(val >> (8 * i));
-        rc = mdb_put(w->view.txn, w->view.dbi[VIRTNAME_DB_META], &k, &d, 0);
-        return rc ? mdb_fail(w, rc, "cannot write meta data") : 0;
-}
+        if (w->n_changes == w->cap_changes) {
+                size_t cap = w->cap_changes ? 2 * w->cap_changes : 16;
+                struct virtname_change **more = reallocarray(w->changes, cap, sizeof(*more));
 
-static int begin(struct virtname_writer *w)
-{
-        struct virtname_meta meta;
-        MDB_val k = { 6, (void *)"schema" }, d;
-        int rc = mdb_txn_begin(w->env, NULL, 0, &w->view.txn);
-
-        if (rc != 0)
-                return mdb_fail(w, rc, "cannot begin a write transaction");
-        for (int db = 0; db < VIRTNAME_DB_COUNT; db++) {
-                rc = mdb_dbi_open(w->view.txn, virtname_db_name(db),
-                                  virtname_db_flags(db) | MDB_CREATE, &w->view.dbi[db]);
-                if (rc != 0)
-                        return mdb_fail(w, rc, virtname_db_name(db));
+                if (!more)
+                        return fail(w, -ENOMEM, "out of memory");
+                w->changes = more;
+                w->cap_changes = cap;
         }
-        if (mdb_get(w->view.txn, w->view.dbi[VIRTNAME_DB_META], &k, &d) == MDB_NOTFOUND)
-                return put_meta(w, "schema", VIRTNAME_SCHEMA_VERSION, 4);
-        if (virtname_get_meta(&w->view, &meta) < 0 || meta.schema != VIRTNAME_SCHEMA_VERSION)
-                return fail(w, -EPROTO, "%s holds another schema version; run "
-                                        "'virt-name-cache rebuild'", w->dir);
+        c = malloc(sizeof(*c) + klen);
+        if (!c)
+                return fail(w, -ENOMEM, "out of memory");
+        c->db = db;
+        c->klen = klen;
+        memcpy(c->key, key, klen);
+        w->changes[w->n_changes++] = c;
         return 0;
 }
 
-static void release(struct virtname_writer *w)
-{
-        if (w->view.txn)
-                mdb_txn_abort(w->view.txn);
-        if (w->env)
-                mdb_env_close(w->env);
-        if (w->lock_fd >= 0)
-                close(w->lock_fd);      /* drops the flock */
-        free(w);
-}
-
-int virtname_writer_open(const char *dir, int lock_timeout_ms, unsigned flags,
-                    struct virtname_writer **out, char *err, size_t errlen)
-{
-        struct virtname_writer *w = calloc(1, sizeof(*w));
-        int rc;
-
-        *out = NULL;
-        if (!w) {
-                snprintf(err, errlen, "out of memory");
-                return -ENOMEM;
-        }
-        w->lock_fd = -1;
-        dir = virtname_store_dir(dir);
-        if (strlen(dir) >= sizeof(w->dir) - 32)
-                rc = fail(w, -ENAMETOOLONG, "store path too long: %s", dir);
-        else
-                rc = (snprintf(w->dir, sizeof(w->dir), "%s", dir), make_dirs(w));
-        if (rc == 0)
-                rc = take_lock(w, lock_timeout_ms);
-        if (rc == 0)
-                rc = open_env(w);
-        if (rc == 0)
-                rc = begin(w);
-        if (rc != 0 && (flags & VIRTNAME_WRITER_RECREATE) && w->lock_fd >= 0) {
-                if (w->view.txn)
-                        mdb_txn_abort(w->view.txn);
-                w->view.txn = NULL;
-                if (w->env)
-                        mdb_env_close(w->env);
-                w->env = NULL;
-                rc = move_aside(w);
-                if (rc == 0)
-                        rc = open_env(w);
-                if (rc == 0)
-                        rc = begin(w);
-        }
-        if (rc != 0) {
-                snprintf(err, errlen, "%s", w->err);
-                release(w);
-                return rc;
-        }
-        *out = w;
-        return 0;
-}
-
-void virtname_writer_abort(struct virtname_writer *w)
-{
-        if (w)
-                release(w);
-}
-
-/* --- index helpers ------------------------------------------------------ */
-
+/* Put KEY -> VALUE unless it holds that already. */
 static int idx_put(struct virtname_writer *w, enum virtname_db db, const void *k, size_t klen,
                    const void *v, size_t vlen)
 {
-        MDB_val key = { klen, (void *)k }, data = { vlen, (void *)v };
-        int rc = mdb_put(w->view.txn, w->view.dbi[db], &key, &data, 0);
+        MDB_val key = { klen, (void *)k }, data = { vlen, (void *)v }, cur;
+        int rc = mdb_get(w->view.txn, w->view.dbi[db], &key, &cur);
 
-        return rc && rc != MDB_KEYEXIST ? mdb_fail(w, rc, virtname_db_name(db)) : 0;
+        if (rc == 0 && cur.mv_size == vlen && (vlen == 0 || memcmp(cur.mv_data, v, vlen) == 0))
+                return 0;
+        if (rc != 0 && rc != MDB_NOTFOUND)
+                return mdb_fail(w, rc, virtname_db_name(db));
+        rc = mdb_put(w->view.txn, w->view.dbi[db], &key, &data, 0);
+        if (rc != 0)
+                return mdb_fail(w, rc, virtname_db_name(db));
+        return note_change(w, db, k, klen);
 }
 
-/* Delete KEY from DB; with V, only the duplicate V (dupsort) or only if
- * the value is V (plain). */
+/* Delete KEY from DB; with V, only if its value is V. */
 static int idx_del(struct virtname_writer *w, enum virtname_db db, const void *k, size_t klen,
                    const void *v, size_t vlen)
 {
-        MDB_val key = { klen, (void *)k }, data = { vlen, (void *)v }, cur;
-        int rc;
+        MDB_val key = { klen, (void *)k }, cur;
+        int rc = mdb_get(w->view.txn, w->view.dbi[db], &key, &cur);
 
-        if (v && !(virtname_db_flags(db) & MDB_DUPSORT)) {
-                rc = mdb_get(w->view.txn, w->view.dbi[db], &key, &cur);
-                if (rc == MDB_NOTFOUND || (rc == 0 && (cur.mv_size != vlen ||
-                                                      memcmp(cur.mv_data, v, vlen) != 0)))
-                        return 0;
-                v = NULL;
-        }
-        rc = mdb_del(w->view.txn, w->view.dbi[db], &key, v ? &data : NULL);
-        return rc && rc != MDB_NOTFOUND ? mdb_fail(w, rc, virtname_db_name(db)) : 0;
+        if (rc == MDB_NOTFOUND ||
+            (rc == 0 && v && (cur.mv_size != vlen || memcmp(cur.mv_data, v, vlen) != 0)))
+                return 0;
+        if (rc == 0)
+                rc = mdb_del(w->view.txn, w->view.dbi[db], &key, NULL);
+        if (rc != 0)
+                return mdb_fail(w, rc, virtname_db_name(db));
+        return note_change(w, db, k, klen);
 }
 
 /* Encode with a stack buffer for the common case, the heap otherwise. */
@@ -316,7 +266,189 @@ static size_t enc_lease(const void *r, uint8_t *b, size_t c) { return virtname_l
 static size_t enc_domain(const void *r, uint8_t *b, size_t c) { return virtname_domain_encode(r, b, c); }
 static size_t enc_network(const void *r, uint8_t *b, size_t c) { return virtname_network_encode(r, b, c); }
 
-/* The host name index key of a lease: its first label, normalised. */
+/* --- open, begin ---------------------------------------------------------- */
+
+static int put_meta_uint(struct virtname_writer *w, const char *name, uint64_t val, size_t n)
+{
+        uint8_t b[8];
+
+        for (size_t i = 0; i < n; i++)
+                b[i] = (uint8_t)(val >> (8 * i));
+        return idx_put(w, VIRTNAME_DB_META, name, strlen(name), b, n);
+}
+
+/* A new store starts above every generation anything holds already. */
+static int start_generation(struct virtname_writer *w, uint64_t floor)
+{
+        uint64_t published = virtname_published_generation_max(w->dir);
+
+        return put_meta_uint(w, "generation", published > floor ? published : floor, 8);
+}
+
+static int begin(struct virtname_writer *w, uint64_t floor)
+{
+        struct virtname_meta meta;
+        MDB_val k = { 6, (void *)"schema" }, d;
+        int rc = mdb_txn_begin(w->env, NULL, 0, &w->view.txn);
+
+        if (rc != 0) {
+                w->view.txn = NULL;
+                return mdb_fail(w, rc, "cannot begin a write transaction");
+        }
+        for (int db = 0; db < VIRTNAME_DB_COUNT; db++) {
+                rc = mdb_dbi_open(w->view.txn, virtname_db_name(db), MDB_CREATE, &w->view.dbi[db]);
+                if (rc != 0)
+                        return mdb_fail(w, rc, virtname_db_name(db));
+        }
+        rc = mdb_get(w->view.txn, w->view.dbi[VIRTNAME_DB_META], &k, &d);
+        if (rc == MDB_NOTFOUND) {
+                rc = put_meta_uint(w, "schema", VIRTNAME_SCHEMA_VERSION, 4);
+                return rc < 0 ? rc : start_generation(w, floor);
+        }
+        if (rc != 0)
+                return mdb_fail(w, rc, "meta");
+        if (virtname_get_meta(&w->view, &meta) < 0 || meta.schema != VIRTNAME_SCHEMA_VERSION)
+                return fail(w, -EBADMSG, "%s holds another schema version or damaged meta data; "
+                                         "run 'virt-name-cache rebuild'", w->path);
+        return 0;
+}
+
+/* The generation of the store file at PATH, 0 when there is none. */
+static uint64_t generation_of(const char *path)
+{
+        struct virtname_view v = { 0 };
+        struct virtname_meta meta = { 0 };
+        MDB_env *env;
+
+        if (access(path, F_OK) < 0 || mdb_env_create(&env) != 0)
+                return 0;
+        mdb_env_set_maxdbs(env, VIRTNAME_DB_COUNT);
+        if (mdb_env_open(env, path, MDB_NOSUBDIR | MDB_NOLOCK | MDB_RDONLY, 0) == 0 &&
+            mdb_txn_begin(env, NULL, MDB_RDONLY, &v.txn) == 0) {
+                if (mdb_dbi_open(v.txn, virtname_db_name(VIRTNAME_DB_META), 0,
+                                 &v.dbi[VIRTNAME_DB_META]) == 0)
+                        virtname_get_meta(&v, &meta);
+                mdb_txn_abort(v.txn);
+        }
+        mdb_env_close(env);
+        return meta.generation;
+}
+
+static void release(struct virtname_writer *w)
+{
+        virtname_spool_done(w->state, &w->spool, 0);
+        if (w->view.txn)
+                mdb_txn_abort(w->view.txn);
+        if (w->env)
+                mdb_env_close(w->env);
+        if (w->fresh)
+                unlink(w->path);        /* a rebuild that did not commit */
+        if (w->lock_fd >= 0)
+                close(w->lock_fd);      /* drops the flock */
+        for (size_t i = 0; i < w->n_changes; i++)
+                free(w->changes[i]);
+        free(w->changes);
+        free(w);
+}
+
+int virtname_writer_open(const char *dir, int lock_timeout_ms, unsigned flags,
+                         struct virtname_writer **out, char *err, size_t errlen)
+{
+        struct virtname_writer *w = calloc(1, sizeof(*w));
+        const char *given = dir;
+        char store[PATH_MAX];
+        bool locked = false;
+        int rc = 0;
+
+        *out = NULL;
+        if (!w) {
+                snprintf(err, errlen, "out of memory");
+                return -ENOMEM;
+        }
+        w->lock_fd = -1;
+        dir = virtname_store_dir(given);
+        if (snprintf(w->dir, sizeof(w->dir), "%s", dir) >= (int)sizeof(w->dir) ||
+            virtname_state_dir(given, w->state, sizeof(w->state)) < 0 ||
+            virtname_path(store, sizeof(store), w->state, VIRTNAME_PRIVATE_NAME) < 0)
+                rc = fail(w, -ENAMETOOLONG, "store path too long: %s", dir);
+        else if ((rc = make_path(w->state, 0700)) < 0)
+                rc = fail(w, rc, "cannot create %s: %s", w->state, strerror(-rc));
+        if (rc == 0)
+                rc = take_lock(w, lock_timeout_ms);
+        locked = rc == 0;
+        if (rc == 0 && (flags & VIRTNAME_WRITER_FRESH)) {
+                /* A rebuild fills a new file, so the store never grows with
+                 * the pages a rewrite in place would free. */
+                if (snprintf(w->path, sizeof(w->path), "%s.new", store) >= (int)sizeof(w->path))
+                        rc = fail(w, -ENAMETOOLONG, "state path too long: %s", w->state);
+                unlink(w->path);
+                w->fresh = true;
+                if (rc == 0)
+                        rc = open_env(w);
+                if (rc == 0)
+                        rc = begin(w, generation_of(store));
+        } else if (rc == 0) {
+                memcpy(w->path, store, sizeof(w->path));
+                rc = open_env(w);
+                if (rc == 0)
+                        rc = begin(w, 0);
+        }
+        /* A damaged store: only with the lock held may it be moved aside. */
+        if (rc != 0 && locked && !w->fresh && (flags & VIRTNAME_WRITER_RECREATE) &&
+            (rc == -EBADMSG || rc == -EIO)) {
+                if (w->view.txn)
+                        mdb_txn_abort(w->view.txn);
+                w->view.txn = NULL;
+                if (w->env)
+                        mdb_env_close(w->env);
+                w->env = NULL;
+                rc = move_aside(w);
+                if (rc == 0)
+                        rc = open_env(w);
+                if (rc == 0)
+                        rc = begin(w, 0);
+                w->recreated = rc == 0;
+        }
+        /* Events that waited for the lock come before ours; a rebuild
+         * applies them after its import (at commit). */
+        if (rc == 0 && !w->fresh && !(flags & VIRTNAME_WRITER_NO_SPOOL)) {
+                long n = virtname_spool_apply(w, &w->spool);
+
+                if (n < 0)
+                        rc = fail(w, (int)n, "cannot apply the spooled events: %s", w->err[0] ? w->err
+                                                                                            : strerror((int)-n));
+        }
+        if (rc != 0) {
+                snprintf(err, errlen, "%s", w->err);
+                release(w);
+                return rc;
+        }
+        *out = w;
+        return 0;
+}
+
+void virtname_writer_abort(struct virtname_writer *w)
+{
+        if (w)
+                release(w);
+}
+
+/* --- meta ---------------------------------------------------------------- */
+
+int virtname_writer_put_meta(struct virtname_writer *w, const char *name, const void *value,
+                             size_t len)
+{
+        return idx_put(w, VIRTNAME_DB_META, name, strlen(name), value, len);
+}
+
+int virtname_writer_del_meta(struct virtname_writer *w, const char *name)
+{
+        return idx_del(w, VIRTNAME_DB_META, name, strlen(name), NULL, 0);
+}
+
+/* --- leases ---------------------------------------------------------------- */
+
+/* The host index key of a host name: its first label, normalised. */
 static int host_key(struct virtname_str hostname, char key[VIRTNAME_NAME_MAX + 1])
 {
         char label[VIRTNAME_NAME_MAX + 1];
@@ -330,148 +462,222 @@ static int host_key(struct virtname_str hostname, char key[VIRTNAME_NAME_MAX + 1
         return n == 0 ? -1 : virtname_name_normalise(label, key);
 }
 
-/* --- leases ---------------------------------------------------------- */
-
-static int unindex_lease(struct virtname_writer *w, const uint8_t *key)
+/* Add (ADD) or remove the index entries of a lease. */
+static int index_lease(struct virtname_writer *w, const uint8_t *lkey, struct virtname_str hostname,
+                       struct virtname_str network, unsigned flags, const uint8_t *mac, bool add)
 {
-        MDB_val k = { VIRTNAME_LEASE_KEY_LEN, (void *)key }, d;
-        struct virtname_lease_view old;
+        uint8_t k[VIRTNAME_KEY_MAX];
         char hkey[VIRTNAME_NAME_MAX + 1];
-        int rc = mdb_get(w->view.txn, w->view.dbi[VIRTNAME_DB_LEASES], &k, &d), hlen;
+        int hlen = hostname.len ? host_key(hostname, hkey) : -1, rc = 0;
+        size_t n;
+
+        if (hlen > 0 && (n = virtname_hostidx_key((struct virtname_str){ hkey, (size_t)hlen }, lkey, k)))
+                rc = add ? idx_put(w, VIRTNAME_DB_HOSTIDX, k, n, "", 0)
+                         : idx_del(w, VIRTNAME_DB_HOSTIDX, k, n, NULL, 0);
+        if (rc == 0 && (flags & VIRTNAME_LEASE_HAS_MAC) &&
+            (n = virtname_ifaceidx_key(network, mac, lkey, k)))
+                rc = add ? idx_put(w, VIRTNAME_DB_IFACEIDX, k, n, "", 0)
+                         : idx_del(w, VIRTNAME_DB_IFACEIDX, k, n, NULL, 0);
+        return rc;
+}
+
+/* The stored lease at LKEY, decoded and raw: 0, -ENOENT, -EBADMSG
+ * (damaged: overwrite it). */
+static int get_lease(struct virtname_writer *w, const uint8_t *lkey, struct virtname_lease_view *l,
+                     MDB_val *raw)
+{
+        MDB_val k = { VIRTNAME_LEASE_KEY_LEN, (void *)lkey };
+        int rc = mdb_get(w->view.txn, w->view.dbi[VIRTNAME_DB_LEASES], &k, raw);
 
         if (rc == MDB_NOTFOUND)
                 return -ENOENT;
         if (rc != 0)
                 return mdb_fail(w, rc, "leases");
-        if (virtname_lease_decode(d.mv_data, d.mv_size, &old) < 0)
-                return 0;       /* damaged: nothing we can unindex; overwritten next */
-        hlen = host_key(old.hostname, hkey);
-        if (hlen > 0 && (rc = idx_del(w, VIRTNAME_DB_HOSTS, hkey, (size_t)hlen, key,
-                                      VIRTNAME_LEASE_KEY_LEN)) < 0)
-                return rc;
-        if (old.flags & VIRTNAME_LEASE_HAS_MAC)
-                return idx_del(w, VIRTNAME_DB_MAC_LEASES, old.mac, VIRTNAME_MAC_LEN, key,
-                               VIRTNAME_LEASE_KEY_LEN);
-        return 0;
+        return virtname_lease_decode(raw->mv_data, raw->mv_size, l);
 }
 
 int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_lease *l)
 {
         struct virtname_lease copy = *l;
-        uint8_t key[VIRTNAME_LEASE_KEY_LEN];
-        char hkey[VIRTNAME_NAME_MAX + 1];
-        int rc, hlen = -1;
+        struct virtname_lease_view old;
+        uint8_t key[VIRTNAME_LEASE_KEY_LEN], enc[1024];
+        MDB_val raw;
+        size_t n;
+        int rc;
 
         if (l->family != AF_INET && l->family != AF_INET6)
                 return fail(w, -EAFNOSUPPORT, "lease: unknown address family %d", l->family);
-        if (l->hostname && *l->hostname) {
-                if (!virtname_hostname_valid(l->hostname))
-                        return fail(w, -EINVAL, "lease: invalid host name");
-                hlen = host_key((struct virtname_str){ l->hostname, strlen(l->hostname) }, hkey);
-        }
+        if (l->hostname && *l->hostname && !virtname_hostname_valid(l->hostname))
+                return fail(w, -EINVAL, "lease: invalid host name");
         if (l->family == AF_INET)
                 memset(copy.addr + 4, 0, 12);
         virtname_lease_key(l->family, copy.addr, key);
-        rc = unindex_lease(w, key);
-        if (rc < 0 && rc != -ENOENT)
+        rc = get_lease(w, key, &old, &raw);
+        if (rc < 0 && rc != -ENOENT && rc != -EBADMSG)
                 return rc;
+        if (rc == 0) {
+                /* The administrator's name for an address stays. */
+                if ((old.flags & VIRTNAME_LEASE_STATIC) && !(l->flags & VIRTNAME_LEASE_STATIC))
+                        return 0;
+                /* The same lease again (dnsmasq's "old" at every start):
+                 * nothing to write. */
+                n = virtname_lease_encode(&copy, enc, sizeof(enc));
+                if (n && n <= sizeof(enc) && n == raw.mv_size && memcmp(enc, raw.mv_data, n) == 0)
+                        return 0;
+                rc = index_lease(w, key, old.hostname, old.network, old.flags, old.mac, false);
+                if (rc < 0)
+                        return rc;
+        }
         rc = put_record(w, VIRTNAME_DB_LEASES, key, sizeof(key), enc_lease, &copy);
-        if (rc == 0 && hlen > 0)
-                rc = idx_put(w, VIRTNAME_DB_HOSTS, hkey, (size_t)hlen, key, sizeof(key));
-        if (rc == 0 && (l->flags & VIRTNAME_LEASE_HAS_MAC))
-                rc = idx_put(w, VIRTNAME_DB_MAC_LEASES, l->mac, VIRTNAME_MAC_LEN, key, sizeof(key));
+        if (rc == 0)
+                rc = index_lease(w, key, virtname_str_of(copy.hostname), virtname_str_of(copy.network),
+                                 copy.flags, copy.mac, true);
         return rc;
 }
 
-int virtname_writer_del_lease(struct virtname_writer *w, int family, const uint8_t addr[16])
+int virtname_writer_del_lease(struct virtname_writer *w, int family, const uint8_t addr[16],
+                              bool dynamic_only)
 {
         uint8_t key[VIRTNAME_LEASE_KEY_LEN];
+        struct virtname_lease_view old;
+        MDB_val raw;
         int rc;
 
         virtname_lease_key(family, addr, key);
-        rc = unindex_lease(w, key);
-        if (rc == -ENOENT)
+        rc = get_lease(w, key, &old, &raw);
+        if (rc == -ENOENT || (rc == 0 && dynamic_only && (old.flags & VIRTNAME_LEASE_STATIC)))
                 return 0;
-        return rc < 0 ? rc : idx_del(w, VIRTNAME_DB_LEASES, key, sizeof(key), NULL, 0);
+        if (rc == 0)
+                rc = index_lease(w, key, old.hostname, old.network, old.flags, old.mac, false);
+        else if (rc != -EBADMSG)
+                return rc;
+        return idx_del(w, VIRTNAME_DB_LEASES, key, sizeof(key), NULL, 0);
 }
 
 int virtname_writer_prune_leases(struct virtname_writer *w, const char *network,
-                            virtname_lease_filter keep, void *ctx)
+                                 virtname_lease_filter keep, void *ctx)
 {
         MDB_cursor *cur;
         MDB_val k, d;
         struct virtname_lease_view l;
+        uint8_t (*doomed)[VIRTNAME_LEASE_KEY_LEN] = NULL;
+        size_t n = 0, cap = 0;
         int rc = mdb_cursor_open(w->view.txn, w->view.dbi[VIRTNAME_DB_LEASES], &cur);
 
         if (rc != 0)
                 return mdb_fail(w, rc, "leases");
+        /* Collect first, delete after: the deletions change the index. */
         for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
              rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-                uint8_t key[VIRTNAME_LEASE_KEY_LEN];
-
                 if (k.mv_size != VIRTNAME_LEASE_KEY_LEN ||
                     virtname_lease_decode(d.mv_data, d.mv_size, &l) < 0 ||
                     !virtname_str_eq(l.network, network) || (keep && keep(&l, ctx)))
                         continue;
-                memcpy(key, k.mv_data, sizeof(key));
-                if ((rc = unindex_lease(w, key)) < 0)
-                        break;
-                /* The cursor still sits on the lease: delete through it. */
-                if ((rc = mdb_cursor_del(cur, 0)) != 0) {
-                        rc = mdb_fail(w, rc, "leases");
-                        break;
+                if (n == cap) {
+                        size_t more = cap ? 2 * cap : 64;
+                        void *p = reallocarray(doomed, more, sizeof(*doomed));
+
+                        if (!p) {
+                                rc = ENOMEM;
+                                break;
+                        }
+                        doomed = p;
+                        cap = more;
                 }
+                memcpy(doomed[n++], k.mv_data, VIRTNAME_LEASE_KEY_LEN);
         }
         mdb_cursor_close(cur);
-        if (rc == MDB_NOTFOUND)
-                return 0;
-        return rc < 0 ? rc : mdb_fail(w, rc, "leases");
+        if (rc != MDB_NOTFOUND) {
+                free(doomed);
+                return rc == ENOMEM ? fail(w, -ENOMEM, "out of memory") : mdb_fail(w, rc, "leases");
+        }
+        rc = 0;
+        for (size_t i = 0; i < n && rc == 0; i++) {
+                int family = doomed[i][0] == 6 ? AF_INET6 : AF_INET;
+
+                rc = virtname_writer_del_lease(w, family, doomed[i] + 1, false);
+        }
+        free(doomed);
+        return rc;
 }
 
-/* --- domains ---------------------------------------------------------- */
+/* --- domains --------------------------------------------------------------- */
 
-static int unindex_domain(struct virtname_writer *w, const char *key, size_t klen)
+static int get_domain(struct virtname_writer *w, const char *key, size_t klen,
+                      struct virtname_domain_view *d, MDB_val *raw)
 {
         MDB_val k = { klen, (void *)key };
-        struct virtname_domain_view old;
-        const uint8_t *mac;
-        struct virtname_str net;
-        size_t pos = 0;
-        int rc = virtname_get_domain(&w->view, &k, &old);
+        int rc = mdb_get(w->view.txn, w->view.dbi[VIRTNAME_DB_DOMAINS], &k, raw);
 
-        if (rc == -EBADMSG)
-                return 0;
-        if (rc < 0)
-                return rc;
-        while (virtname_domain_iface_next(&old, &pos, &mac, &net))
-                if ((rc = idx_del(w, VIRTNAME_DB_MAC_DOMAIN, mac, VIRTNAME_MAC_LEN, key, klen)) < 0)
-                        return rc;
-        if (old.has_uuid &&
-            (rc = idx_del(w, VIRTNAME_DB_UUIDS, old.uuid, VIRTNAME_UUID_LEN, key, klen)) < 0)
-                return rc;
-        if (old.id >= 0) {
+        if (rc == MDB_NOTFOUND)
+                return -ENOENT;
+        if (rc != 0)
+                return mdb_fail(w, rc, "domains");
+        return virtname_domain_decode(raw->mv_data, raw->mv_size, d);
+}
+
+static int index_owner(struct virtname_writer *w, const uint8_t *mac, struct virtname_str network,
+                       struct virtname_str key, bool add)
+{
+        uint8_t k[VIRTNAME_KEY_MAX];
+        size_t n = virtname_owner_key(network, mac, key, k);
+
+        if (n == 0)
+                return 0;       /* not on a libvirt network: owns no leases */
+        return add ? idx_put(w, VIRTNAME_DB_OWNERS, k, n, "", 0)
+                   : idx_del(w, VIRTNAME_DB_OWNERS, k, n, NULL, 0);
+}
+
+static int unindex_domain(struct virtname_writer *w, const char *key, size_t klen,
+                          const struct virtname_domain_view *old)
+{
+        struct virtname_iface_view f;
+        size_t pos = 0;
+        int rc = 0;
+
+        while (rc == 0 && virtname_domain_iface_next(old, &pos, &f))
+                rc = index_owner(w, f.mac, f.network, (struct virtname_str){ key, klen }, false);
+        if (rc == 0 && old->has_uuid)
+                rc = idx_del(w, VIRTNAME_DB_UUIDS, old->uuid, VIRTNAME_UUID_LEN, key, klen);
+        if (rc == 0 && old->id >= 0) {
                 uint8_t idkey[4];
 
-                virtname_id_key((uint32_t)old.id, idkey);
-                return idx_del(w, VIRTNAME_DB_IDS, idkey, sizeof(idkey), key, klen);
+                virtname_id_key((uint32_t)old->id, idkey);
+                rc = idx_del(w, VIRTNAME_DB_IDS, idkey, sizeof(idkey), key, klen);
         }
-        return 0;
+        return rc;
 }
 
 int virtname_writer_put_domain(struct virtname_writer *w, const struct virtname_domain *d)
 {
         char key[VIRTNAME_NAME_MAX + 1];
+        uint8_t small[1024];
+        struct virtname_domain_view old;
+        MDB_val raw;
         int klen = d->name ? virtname_name_normalise(d->name, key) : -1, rc;
+        size_t n;
 
         if (klen < 0)
                 return fail(w, -EINVAL, "domain: unusable name");
-        rc = unindex_domain(w, key, (size_t)klen);
-        if (rc < 0 && rc != -ENOENT)
-                return rc;
-        rc = put_record(w, VIRTNAME_DB_DOMAINS, key, (size_t)klen, enc_domain, d);
+        rc = get_domain(w, key, (size_t)klen, &old, &raw);
+        if (rc == 0) {
+                /* The same record again (a reconnect, a repeated hook), but
+                 * for the time it was seen: nothing to write. */
+                struct virtname_domain same = *d;
+
+                same.updated = old.updated;
+                n = virtname_domain_encode(&same, small, sizeof(small));
+                if (n && n <= sizeof(small) && n == raw.mv_size && memcmp(small, raw.mv_data, n) == 0)
+                        return 0;
+                rc = unindex_domain(w, key, (size_t)klen, &old);
+        } else if (rc == -ENOENT || rc == -EBADMSG) {
+                rc = 0;
+        }
+        if (rc == 0)
+                rc = put_record(w, VIRTNAME_DB_DOMAINS, key, (size_t)klen, enc_domain, d);
         for (size_t i = 0; rc == 0 && i < d->n_ifaces; i++)
-                rc = idx_put(w, VIRTNAME_DB_MAC_DOMAIN, d->ifaces[i].mac, VIRTNAME_MAC_LEN, key,
-                             (size_t)klen);
+                rc = index_owner(w, d->ifaces[i].mac, virtname_str_of(d->ifaces[i].network),
+                                 (struct virtname_str){ key, (size_t)klen }, true);
         if (rc == 0 && d->has_uuid)
                 rc = idx_put(w, VIRTNAME_DB_UUIDS, d->uuid, VIRTNAME_UUID_LEN, key, (size_t)klen);
         if (rc == 0 && d->id >= 0) {
@@ -486,17 +692,23 @@ int virtname_writer_put_domain(struct virtname_writer *w, const struct virtname_
 int virtname_writer_del_domain(struct virtname_writer *w, const char *name)
 {
         char key[VIRTNAME_NAME_MAX + 1];
+        struct virtname_domain_view old;
+        MDB_val raw;
         int klen = virtname_name_normalise(name, key), rc;
 
         if (klen < 0)
                 return fail(w, -EINVAL, "domain: unusable name");
-        rc = unindex_domain(w, key, (size_t)klen);
+        rc = get_domain(w, key, (size_t)klen, &old, &raw);
         if (rc == -ENOENT)
                 return 0;
+        if (rc == 0)
+                rc = unindex_domain(w, key, (size_t)klen, &old);
+        else if (rc == -EBADMSG)
+                rc = 0;
         return rc < 0 ? rc : idx_del(w, VIRTNAME_DB_DOMAINS, key, (size_t)klen, NULL, 0);
 }
 
-/* --- networks --------------------------------------------------------- */
+/* --- networks -------------------------------------------------------------- */
 
 int virtname_writer_put_network(struct virtname_writer *w, const struct virtname_network *n)
 {
@@ -512,141 +724,77 @@ int virtname_writer_del_network(struct virtname_writer *w, const char *name)
         return rc < 0 ? rc : idx_del(w, VIRTNAME_DB_NETWORKS, name, strlen(name), NULL, 0);
 }
 
-int virtname_writer_clear(struct virtname_writer *w)
+/* --- commit and publish ----------------------------------------------------- */
+
+static int commit(struct virtname_writer *w, bool republish, char *err, size_t errlen)
 {
-        for (int db = 0; db < VIRTNAME_DB_COUNT; db++) {
-                int rc;
-
-                if (db == VIRTNAME_DB_META)
-                        continue;
-                rc = mdb_drop(w->view.txn, w->view.dbi[db], 0);
-                if (rc != 0)
-                        return mdb_fail(w, rc, virtname_db_name(db));
-        }
-        return 0;
-}
-
-/* --- commit and publish ----------------------------------------------- */
-
-/* Pages the committed data really uses: what a compacting copy writes. */
-static size_t used_pages(struct virtname_writer *w)
-{
-        MDB_txn *txn;
-        MDB_stat st;
-        size_t used = 2;        /* the meta pages */
-
-        if (mdb_txn_begin(w->env, NULL, MDB_RDONLY, &txn) != 0)
-                return 0;
-        for (int db = 0; db < VIRTNAME_DB_COUNT; db++)
-                if (mdb_stat(txn, w->view.dbi[db], &st) == 0)
-                        used += st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages;
-        if (mdb_stat(txn, 1, &st) == 0)         /* the main database: the names */
-                used += st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages;
-        mdb_txn_abort(txn);
-        return used;
-}
-
-/* Copy the committed environment to FD.  A compacting copy walks every
- * page through user space (~10 ms at 10,000 guests); copying the file's
- * used prefix in the kernel is several times cheaper and just as valid
- * (readers pick the newest meta page).  LMDB reuses freed pages, so the
- * raw file stays close to the compact size; when free pages come to
- * outweigh the data, compact instead.  The writer lock is held, so
- * nothing changes the file while it is copied. */
-static int write_snapshot(struct virtname_writer *w, int fd)
-{
-        char path[PATH_MAX];
-        MDB_envinfo info;
-        MDB_stat st;
-        size_t used = used_pages(w);
-        off_t size;
-        int src;
-
-        if (mdb_env_info(w->env, &info) != 0 || mdb_env_stat(w->env, &st) != 0 ||
-            used == 0 || info.me_last_pgno + 1 > 2 * used + 64 ||
-            virtname_store_path(path, sizeof(path), w->dir, VIRTNAME_PRIVATE_NAME "/data.mdb") < 0)
-                return mdb_env_copyfd2(w->env, fd, MDB_CP_COMPACT);
-        src = open(path, O_RDONLY | O_CLOEXEC);
-        if (src < 0)
-                return mdb_env_copyfd2(w->env, fd, MDB_CP_COMPACT);
-        size = (off_t)(info.me_last_pgno + 1) * st.ms_psize;
-        for (off_t in = 0, out = 0; in < size;) {
-                ssize_t n = copy_file_range(src, &in, fd, &out, (size_t)(size - in), 0);
-
-                if (n <= 0) {
-                        close(src);
-                        if (n < 0 && errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
-                            errno != EOPNOTSUPP)
-                                return errno;
-                        /* No in-kernel copy here: start over with LMDB's own. */
-                        if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
-                                return errno;
-                        return mdb_env_copyfd2(w->env, fd, MDB_CP_COMPACT);
-                }
-        }
-        close(src);
-        return 0;
-}
-
-static int publish(struct virtname_writer *w)
-{
-        char tmp[PATH_MAX], final[PATH_MAX];
-        int fd, dfd, rc;
-
-        if (virtname_store_path(tmp, sizeof(tmp), w->dir, ".names.mdb.XXXXXX") < 0 ||
-            virtname_store_path(final, sizeof(final), w->dir, VIRTNAME_SNAPSHOT_NAME) < 0)
-                return fail(w, -ENAMETOOLONG, "store path too long: %s", w->dir);
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return fail(w, -errno, "cannot create %s: %s", tmp, strerror(errno));
-        rc = write_snapshot(w, fd);
-        if (rc != 0)
-                rc = mdb_fail(w, rc, "cannot write the snapshot");
-        else if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
-                rc = fail(w, -errno, "cannot write %s: %s", tmp, strerror(errno));
-        if (close(fd) < 0 && rc == 0)
-                rc = fail(w, -errno, "cannot write %s: %s", tmp, strerror(errno));
-        if (rc == 0 && rename(tmp, final) < 0)
-                rc = fail(w, -errno, "cannot rename %s to %s: %s", tmp, final, strerror(errno));
-        if (rc != 0) {
-                unlink(tmp);
-                return rc;
-        }
-        dfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-                (void)fsync(dfd);
-                close(dfd);
-        }
-        return 0;
-}
-
-int virtname_writer_commit(struct virtname_writer *w, char *err, size_t errlen)
-{
+        struct virtname_publish p = { 0 };
         struct virtname_meta meta;
-        int rc = virtname_get_meta(&w->view, &meta);
+        bool changed;
+        int rc = 0;
 
-        if (rc == -ENOENT)
-                meta.generation = 0, rc = 0;
+        if (w->fresh) {
+                long n = virtname_spool_apply(w, &w->spool);
+
+                if (n < 0)
+                        rc = fail(w, (int)n, "cannot apply the spooled events");
+        }
+        changed = w->n_changes > 0 || w->fresh;
         if (rc == 0)
-                rc = put_meta(w, "generation", meta.generation + 1, 8);
-        if (rc == 0)
-                rc = put_meta(w, "updated", (uint64_t)time(NULL), 8);
+                rc = virtname_get_meta(&w->view, &meta);
+
+        if (rc == 0 && changed) {
+                meta.generation++;
+                rc = put_meta_uint(w, "generation", meta.generation, 8);
+                if (rc == 0)
+                        rc = put_meta_uint(w, "updated", (uint64_t)time(NULL), 8);
+        } else if (rc < 0 && !w->err[0]) {
+                rc = fail(w, rc, "damaged meta data in %s", w->path);
+        }
         if (rc == 0) {
-                int mrc = mdb_txn_commit(w->view.txn);
+                /* Without changes there is nothing to make durable. */
+                int mrc = changed ? mdb_txn_commit(w->view.txn) : (mdb_txn_abort(w->view.txn), 0);
 
                 w->view.txn = NULL;
                 if (mrc != 0)
                         rc = mdb_fail(w, mrc, "cannot commit");
+                else
+                        virtname_spool_done(w->state, &w->spool, 1);
         }
-        if (rc == 0 && (rc = publish(w)) < 0) {
-                char why[sizeof(w->err)];
+        if (rc == 0 && w->fresh) {
+                char store[PATH_MAX];
 
-                snprintf(why, sizeof(why), "%s", w->err);
-                rc = fail(w, -EAGAIN, "change saved, but the snapshot was not published "
-                                      "(%s)", why);
+                /* The rebuilt store replaces the old one whole. */
+                virtname_path(store, sizeof(store), w->state, VIRTNAME_PRIVATE_NAME);
+                if (mdb_env_sync(w->env, 1) != 0 || rename(w->path, store) < 0)
+                        rc = fail(w, -errno, "cannot replace %s: %s", store, strerror(errno));
+                else
+                        snprintf(w->path, sizeof(w->path), "%s", store);
+                w->fresh = false;
+        }
+        if (rc == 0) {
+                p = (struct virtname_publish){ w->dir, w->path, w->env, w->view.dbi, meta.generation,
+                                               w->changes, w->n_changes, republish };
+                if (virtname_publish(&p, w->err, sizeof(w->err)) < 0) {
+                        char why[sizeof(w->err)];
+
+                        snprintf(why, sizeof(why), "%s", w->err);
+                        rc = fail(w, -EAGAIN, "change saved, but the snapshot was not published (%s)",
+                                  why);
+                }
         }
         if (rc != 0 && err)
                 snprintf(err, errlen, "%s", w->err);
         release(w);
         return rc;
+}
+
+int virtname_writer_commit(struct virtname_writer *w, char *err, size_t errlen)
+{
+        return commit(w, false, err, errlen);
+}
+
+int virtname_writer_commit_republish(struct virtname_writer *w, char *err, size_t errlen)
+{
+        return commit(w, true, err, errlen);
 }

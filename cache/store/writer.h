@@ -1,44 +1,63 @@
 /* writer.h - changing the store.
  *
- * Every change happens in one write transaction of the private LMDB
- * environment (DIR/private, root only), under an exclusive lock that
- * serialises the hooks, the lease helper and the command.  Committing
- * publishes a compacted snapshot DIR/names.mdb (temporary file, fsync,
- * rename) for the NSS module and the proxy.
+ * Every change happens in one write transaction of the private store (one
+ * LMDB file in the state directory, paths.h), under an exclusive flock of
+ * the writer lock that serialises the hooks, the lease helper and the
+ * command; LMDB's own lock file is not used (MDB_NOLOCK).  Committing
+ * makes the change durable and then publishes it (publish.h): normally a
+ * new small delta, sometimes a new base.
  *
  *      struct virtname_writer *w;
- *      if (virtname_writer_open(NULL, 2000, 0, &w, err, sizeof(err)) == 0) {
- *              rc = virtname_writer_put_lease(w, &lease);
- *              rc = rc ? (virtname_writer_abort(w), rc) : virtname_writer_commit(w);
+ *      char err[512];
+ *      if (virtname_writer_open(NULL, 250, 0, &w, err, sizeof(err)) == 0) {
+ *              int rc = virtname_writer_put_lease(w, &lease);
+ *              if (rc < 0)
+ *                      virtname_writer_abort(w);
+ *              else
+ *                      rc = virtname_writer_commit(w, err, sizeof(err));
  *      }
  *
- * Functions return 0 or a negative errno; virtname_writer_error() then says
- * what went wrong in one line.
+ * Opening applies the events other hooks spooled while they could not get
+ * the lock (spool.h), so they come before this writer's own change; a
+ * rebuild applies them after its import.
+ *
+ * Functions return 0 or a negative errno; virtname_writer_error() then
+ * says what went wrong in one line.  A put that changes nothing writes
+ * nothing, and a commit without changes writes nothing to disk.
  */
 #ifndef VIRTNAME_WRITER_H
 #define VIRTNAME_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "store/record.h"
-#include "store/schema.h"
+#include "store/view.h"
 
 struct virtname_writer;
 
 /* Flags for virtname_writer_open(). */
-#define VIRTNAME_WRITER_RECREATE 0x01u  /* move a damaged private store aside and start empty */
+#define VIRTNAME_WRITER_RECREATE 0x01u  /* move a damaged private store aside, start empty */
+#define VIRTNAME_WRITER_FRESH 0x02u     /* start empty in a new file; the commit replaces the
+                                         * store with it (a rebuild) */
+#define VIRTNAME_WRITER_NO_SPOOL 0x04u  /* leave spooled events alone (spool.h) */
 
-/* Open the store in DIR (NULL: virtname_store_dir()), creating it if needed,
- * and begin a write transaction.  Waits at most LOCK_TIMEOUT_MS for the
- * writer lock (-1: forever); -ETIMEDOUT when it did not get it. */
+/* Open the store of store directory DIR (NULL: the default), creating it
+ * if needed, and begin a write transaction.  Waits at most LOCK_TIMEOUT_MS
+ * for the writer lock (-1: forever, 0: not at all): -ETIMEDOUT when it did
+ * not get it. */
 int virtname_writer_open(const char *dir, int lock_timeout_ms, unsigned flags,
-                    struct virtname_writer **out, char *err, size_t errlen);
+                         struct virtname_writer **out, char *err, size_t errlen);
 
 /* Insert or replace a lease, keyed by its address.  Its host name must
- * pass virtname_hostname_valid() (only its first label is indexed). */
+ * pass virtname_hostname_valid() (only its first label is indexed).  A
+ * dynamic lease never replaces a static host's entry (the administrator's
+ * name for that address stays). */
 int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_lease *l);
-int virtname_writer_del_lease(struct virtname_writer *w, int family, const uint8_t addr[16]);
+/* Delete the lease at ADDR; with DYNAMIC_ONLY, not a static host's. */
+int virtname_writer_del_lease(struct virtname_writer *w, int family, const uint8_t addr[16],
+                              bool dynamic_only);
 
 /* Insert or replace a domain, keyed by its normalised name. */
 int virtname_writer_put_domain(struct virtname_writer *w, const struct virtname_domain *d);
@@ -48,22 +67,41 @@ int virtname_writer_del_domain(struct virtname_writer *w, const char *name);
 int virtname_writer_put_network(struct virtname_writer *w, const struct virtname_network *n);
 int virtname_writer_del_network(struct virtname_writer *w, const char *name);
 
-/* Delete every lease of NETWORK that FILTER rejects (NULL: all of them). */
+/* Delete every lease of NETWORK that KEEP rejects (NULL: all of them). */
 typedef int (*virtname_lease_filter)(const struct virtname_lease_view *l, void *ctx);
 int virtname_writer_prune_leases(struct virtname_writer *w, const char *network,
-                            virtname_lease_filter keep, void *ctx);
+                                 virtname_lease_filter keep, void *ctx);
 
-/* Empty every database (a rebuild fills it again before committing). */
-int virtname_writer_clear(struct virtname_writer *w);
+/* Meta data records (schema.h): set (VALUE may be empty) or delete. */
+int virtname_writer_put_meta(struct virtname_writer *w, const char *name, const void *value,
+                             size_t len);
+int virtname_writer_del_meta(struct virtname_writer *w, const char *name);
 
 /* The open transaction, for the lookups in lookup.h. */
 const struct virtname_view *virtname_writer_view(const struct virtname_writer *w);
 
-/* Commit, publish the snapshot, unlock and free W.  When the commit went
- * through but publishing failed, the store is right and the snapshot is
- * stale: -EAGAIN, and the next commit (or `virt-name-cache rebuild`)
- * publishes it.  ERR gets the message; W is freed in every case. */
+/* The store directory and the state directory W writes. */
+const char *virtname_writer_store_dir(const struct virtname_writer *w);
+const char *virtname_writer_state_dir(const struct virtname_writer *w);
+
+/* Has this transaction changed anything yet? */
+bool virtname_writer_changed(const struct virtname_writer *w);
+
+/* Did opening move a damaged private store aside and start an empty one
+ * (VIRTNAME_WRITER_RECREATE)?  Only a rebuild brings back what it held. */
+bool virtname_writer_recreated(const struct virtname_writer *w);
+
+/* Commit, publish, unlock and free W.  A transaction without changes is
+ * not committed; the snapshot is still published again when it is not
+ * current (a writer was killed between its commit and its publish, or
+ * /run was emptied by a reboot).  When the commit went through but
+ * publishing failed, the store is right and the snapshot is stale:
+ * -EAGAIN, and the next writer publishes it.  ERR gets the message; W is
+ * freed in every case. */
 int virtname_writer_commit(struct virtname_writer *w, char *err, size_t errlen);
+
+/* Like commit, but always writes a new base snapshot. */
+int virtname_writer_commit_republish(struct virtname_writer *w, char *err, size_t errlen);
 
 /* Discard the transaction, unlock and free W. */
 void virtname_writer_abort(struct virtname_writer *w);

@@ -1,0 +1,157 @@
+/* delta.c - encoding and checked decoding of the snapshot delta (delta.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "store/delta.h"
+
+static const char magic[8] = { 'V', 'N', 'A', 'M', 'E', 'D', 'L', 'T' };
+#define VERSION 1u
+#define REC_HEADER 8u
+/* LMDB's longest key. */
+#define KEY_MAX 511u
+
+static uint64_t get_le(const uint8_t *p, size_t n)
+{
+        uint64_t v = 0;
+
+        for (size_t i = 0; i < n; i++)
+                v |= (uint64_t)p[i] << (8 * i);
+        return v;
+}
+
+static void put_le(uint8_t *p, uint64_t v, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                p[i] = (uint8_t)(v >> (8 * i));
+}
+
+int virtname_delta_cmp(enum virtname_db a_db, const MDB_val *a, enum virtname_db b_db, const MDB_val *b)
+{
+        size_t n = a->mv_size < b->mv_size ? a->mv_size : b->mv_size;
+        int c;
+
+        if (a_db != b_db)
+                return a_db < b_db ? -1 : 1;
+        c = n ? memcmp(a->mv_data, b->mv_data, n) : 0;
+        if (c)
+                return c;
+        return a->mv_size < b->mv_size ? -1 : a->mv_size > b->mv_size;
+}
+
+void virtname_delta_rec(const struct virtname_delta *d, uint32_t i, struct virtname_delta_rec *r)
+{
+        const uint8_t *p = d->body + get_le(d->body + 4 * (size_t)i, 4);
+        size_t klen = get_le(p + 2, 2), vlen = get_le(p + 4, 4);
+
+        r->db = (enum virtname_db)p[0];
+        r->tombstone = p[1] & VIRTNAME_DELTA_TOMBSTONE;
+        r->key = (MDB_val){ klen, (void *)(p + REC_HEADER) };
+        r->value = (MDB_val){ vlen, (void *)(p + REC_HEADER + klen) };
+}
+
+int virtname_delta_parse(const void *buf, size_t len, struct virtname_delta *d)
+{
+        const uint8_t *h = buf;
+        struct virtname_delta_rec prev = { 0 }, cur;
+
+        if (len < VIRTNAME_DELTA_HEADER || len > VIRTNAME_DELTA_MAX ||
+            memcmp(h, magic, sizeof(magic)) != 0 || get_le(h + 8, 4) != VERSION)
+                return -EBADMSG;
+        d->count = (uint32_t)get_le(h + 12, 4);
+        d->base_generation = get_le(h + 16, 8);
+        d->generation = get_le(h + 24, 8);
+        d->body_len = (size_t)get_le(h + 32, 8);
+        d->body = h + VIRTNAME_DELTA_HEADER;
+        if (d->body_len != len - VIRTNAME_DELTA_HEADER || (size_t)d->count > d->body_len / 4 ||
+            XXH3_64bits(d->body, d->body_len) != get_le(h + 40, 8))
+                return -EBADMSG;
+        /* Every record inside the body, well formed, in strict order: a
+         * damaged file must not send a reader out of bounds. */
+        for (uint32_t i = 0; i < d->count; i++) {
+                uint64_t off = get_le(d->body + 4 * (size_t)i, 4);
+                const uint8_t *p = d->body + off;
+                size_t klen, vlen;
+
+                if (off < 4 * (uint64_t)d->count || off > d->body_len - REC_HEADER)
+                        return -EBADMSG;
+                klen = get_le(p + 2, 2);
+                vlen = get_le(p + 4, 4);
+                if (p[0] >= VIRTNAME_DB_COUNT || (p[1] & ~VIRTNAME_DELTA_TOMBSTONE) ||
+                    klen == 0 || klen > KEY_MAX || vlen > d->body_len ||
+                    klen + vlen > d->body_len - off - REC_HEADER ||
+                    ((p[1] & VIRTNAME_DELTA_TOMBSTONE) && vlen != 0))
+                        return -EBADMSG;
+                virtname_delta_rec(d, i, &cur);
+                if (i > 0 && virtname_delta_cmp(prev.db, &prev.key, cur.db, &cur.key) >= 0)
+                        return -EBADMSG;
+                prev = cur;
+        }
+        return 0;
+}
+
+uint32_t virtname_delta_seek(const struct virtname_delta *d, enum virtname_db db, const MDB_val *key)
+{
+        uint32_t lo = 0, hi = d->count;
+
+        while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                struct virtname_delta_rec r;
+
+                virtname_delta_rec(d, mid, &r);
+                if (virtname_delta_cmp(r.db, &r.key, db, key) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
+int virtname_delta_encode(const struct virtname_delta_rec *recs, size_t n, uint64_t base_generation,
+                          uint64_t generation, uint8_t **out, size_t *len)
+{
+        size_t body = 4 * n, at;
+        uint8_t *buf, *b;
+
+        if (n > UINT32_MAX / 4)
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++) {
+                if (recs[i].key.mv_size == 0 || recs[i].key.mv_size > KEY_MAX ||
+                    recs[i].value.mv_size > UINT32_MAX ||
+                    (i > 0 && virtname_delta_cmp(recs[i - 1].db, &recs[i - 1].key, recs[i].db,
+                                                 &recs[i].key) >= 0))
+                        return -EINVAL;
+                body += REC_HEADER + recs[i].key.mv_size + (recs[i].tombstone ? 0 : recs[i].value.mv_size);
+        }
+        if (body > VIRTNAME_DELTA_MAX - VIRTNAME_DELTA_HEADER)
+                return -EFBIG;
+        buf = calloc(1, VIRTNAME_DELTA_HEADER + body);
+        if (!buf)
+                return -ENOMEM;
+        b = buf + VIRTNAME_DELTA_HEADER;
+        at = 4 * n;
+        for (size_t i = 0; i < n; i++) {
+                size_t klen = recs[i].key.mv_size, vlen = recs[i].tombstone ? 0 : recs[i].value.mv_size;
+
+                put_le(b + 4 * i, at, 4);
+                b[at] = (uint8_t)recs[i].db;
+                b[at + 1] = recs[i].tombstone ? VIRTNAME_DELTA_TOMBSTONE : 0;
+                put_le(b + at + 2, klen, 2);
+                put_le(b + at + 4, vlen, 4);
+                memcpy(b + at + REC_HEADER, recs[i].key.mv_data, klen);
+                if (vlen)
+                        memcpy(b + at + REC_HEADER + klen, recs[i].value.mv_data, vlen);
+                at += REC_HEADER + klen + vlen;
+        }
+        memcpy(buf, magic, sizeof(magic));
+        put_le(buf + 8, VERSION, 4);
+        put_le(buf + 12, n, 4);
+        put_le(buf + 16, base_generation, 8);
+        put_le(buf + 24, generation, 8);
+        put_le(buf + 32, body, 8);
+        put_le(buf + 40, XXH3_64bits(b, body), 8);
+        *out = buf;
+        *len = VIRTNAME_DELTA_HEADER + body;
+        return 0;
+}
