@@ -5,6 +5,13 @@ PKG_OUT := $(abspath build/packages)
 PKG_TREE := $(abspath build/pkgtree)
 DEB_PACKAGES += debhelper dpkg-dev fakeroot lintian rpm git
 
+# The unit that publishes the snapshot again at boot (it lives on tmpfs).
+SYSTEMDUNITDIR ?= /lib/systemd/system
+install-systemd:
+	install -D -m 0644 packaging/virt-name-cache-publish.service \
+	  $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-publish.service
+INSTALL_TARGETS += install-systemd
+
 # The tree as committed plus local changes, without build outputs (in a
 # tree that is not a git checkout: every file outside build*/).
 pkg-tree:
@@ -24,4 +31,4 @@ rpm: pkg-tree
 	tar -czf $(PKG_OUT)/rpm/SOURCES/virt-name-cache-$(VIRTNAME_VERSION).tar.gz -C $(PKG_TREE) virt-name-cache-$(VIRTNAME_VERSION)
 	rpmbuild -bb --nodeps --define "_topdir $(PKG_OUT)/rpm" packaging/virt-name-cache.spec
 	@find $(PKG_OUT)/rpm/RPMS -name '*.rpm'
-.PHONY: pkg-tree deb rpm
+.PHONY: pkg-tree deb rpm install-systemd

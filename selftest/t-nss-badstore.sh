@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# t-nss-badstore: a missing, truncated, random, wrong-type or unreadable
-# snapshot gives "not found" (getent exit 2): never a crash, never a
-# hang.  With the normal and the ASan/UBSan build of the module.
+# t-nss-badstore: a missing, truncated, corrupt, wrong-type, unreadable,
+# untrusted or rewritten snapshot gives "not found" (getent exit 2) and
+# never a crash or a hang, with the normal and the ASan/UBSan build of the
+# module.  Each case damages one file of a good snapshot (the delta or the
+# base), checks, and puts the good file back.  Cases are fixed: every run
+# damages the same bytes.
 . "$(dirname "$0")/lib.sh"
 S=$T/store
 make_store "$S"
-good=$T/good.mdb
-cp "$S/names.mdb" "$good"
-size=$(stat -c %s "$good")
-chmod 755 "$T"
+# One change after the rebuild, so that the delta holds records.
+VIRT_NAME_CACHE_DIR=$S VIRT_NAME_CACHE_LEASESHELPER=/nonexistent VIR_BRIDGE_NAME=vbr1 \
+        DNSMASQ_LEASE_EXPIRES=$(( $(date +%s) + 3600 )) "$B/hooks/lease-helper" add 52:54:00:00:00:09 198.18.0.19 extra
+[ "$(addrs_of "$S" ahostsv4 extra)" = 198.18.0.19 ] || fail "the change after the rebuild is not visible"
+base=$(base_of "$S")
+delta=$S/names.delta
+cp "$base" "$T/good.base"
+cp "$delta" "$T/good.delta"
+size=$(stat -c %s "$base")
+dsize=$(stat -c %s "$delta")
+[ "$dsize" -gt 64 ] || fail "the delta holds no records ($dsize bytes)"
 
 asan_lib=$(gcc -print-file-name=libasan.so 2>/dev/null || true)
-# resolve BUILD [RUNAS]: getent's exit status for web-vm (124: hung).
+# resolve BUILD [RUNAS...]: getent's exit status for web-vm (124: hung).
 resolve() {
         local b=$1 pre=
         shift
@@ -33,35 +43,144 @@ expect_all() {   # WHAT EXPECTED-STATUS [RUNAS...]
         done
         pass "$what: exit $want"
 }
+restore() { rm -rf "$base" "$delta"; cp "$T/good.base" "$base"; cp "$T/good.delta" "$delta"; chmod 644 "$base" "$delta"; }
+# poke FILE OFFSET HEX: overwrite bytes in place.
+poke() { printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
 
 expect_all "good store" 0
-for cut in 0 1 100 4096 8192 $((size / 2)) $((size - 1)); do
-        head -c "$cut" "$good" >"$S/names.mdb"
-        expect_all "truncated to $cut bytes" 2
-done
-head -c 65536 /dev/urandom >"$S/names.mdb"
-expect_all "random bytes" 2
-# A valid header with random pages after it.
-{ head -c 8192 "$good"; head -c $((size - 8192)) /dev/urandom; } >"$S/names.mdb"
-expect_all "good meta pages, random data pages" 2
-cp "$good" "$S/names.mdb"; printf '\xff\xff\xff\xff' | dd of="$S/names.mdb" bs=1 seek=16 conv=notrunc 2>/dev/null
-expect_all "damaged meta page" 2
-rm -f "$S/names.mdb"; mkdir "$S/names.mdb"
-expect_all "a directory instead of the file" 2
-rmdir "$S/names.mdb"; mkfifo "$S/names.mdb"
-expect_all "a FIFO instead of the file (must not block)" 2
-rm -f "$S/names.mdb"
-expect_all "no snapshot" 2
 
-cp "$good" "$S/names.mdb"
+# The base: truncated anywhere, random, a damaged meta page or trailer.
+for cut in 0 1 100 4096 8192 $((size / 2)) $((size - 64)) $((size - 1)); do
+        head -c "$cut" "$T/good.base" >"$base"
+        expect_all "base truncated to $cut bytes" 2
+done
+restore
+head -c "$size" /dev/urandom >"$base"
+expect_all "base: random bytes" 2
+restore
+{ head -c 8192 "$T/good.base"; head -c $((size - 8192)) /dev/urandom; } >"$base"
+expect_all "base: good meta pages, random data pages" 2
+restore
+poke "$base" $((4096 + 40)) '\x00\x00\x10\x00'          # page size in meta page 1: 1 MiB
+expect_all "base: page size of meta page 1 set to 1 MiB" 2
+restore
+poke "$base" 40 '\x00\x02\x00\x00'                       # page size in meta page 0: 512
+expect_all "base: page size of meta page 0 set to 512" 2
+restore
+poke "$base" 136 '\xff\xff\xff\x00'                      # last page far past the end
+expect_all "base: last page beyond the file" 2
+restore
+poke "$base" 16 '\xef\xbe\xad\xde'                       # LMDB magic
+expect_all "base: meta magic" 2
+restore
+poke "$base" $((size / 2)) '\x5a'                        # one byte in the data
+expect_all "base: one byte changed (checksum)" 2
+restore
+poke "$base" $((size - 64)) 'XNAMEBAS'                   # trailer magic
+expect_all "base: trailer magic" 2
+restore
+poke "$base" $((size - 64 + 16)) '\x07'                  # generation in the trailer
+expect_all "base: another generation than the delta names" 2
+restore
+
+# The delta: truncated, random, one byte, a record out of its bounds.
+for cut in 0 1 63 64 $((dsize / 2)) $((dsize - 1)); do
+        head -c "$cut" "$T/good.delta" >"$delta"
+        expect_all "delta truncated to $cut bytes" 2
+done
+restore
+head -c "$dsize" /dev/urandom >"$delta"
+expect_all "delta: random bytes" 2
+restore
+poke "$delta" $((dsize - 3)) '\x01'
+expect_all "delta: one byte changed (checksum)" 2
+restore
+poke "$delta" 12 '\xff\xff\x00\x00'                      # record count
+expect_all "delta: record count too large" 2
+restore
+poke "$delta" 16 '\x00\x00\x00\x00\x00\x00\x01\x00'      # base it names
+expect_all "delta names a base that does not exist" 2
+restore
+
+# Wrong kinds of file.
+rm -f "$delta"; mkdir "$delta"
+expect_all "a directory instead of the delta" 2
+rmdir "$delta"; mkfifo "$delta"
+expect_all "a FIFO instead of the delta (must not block)" 2
+rm -f "$delta"; ln -s "$T/good.delta" "$delta"
+expect_all "a symbolic link instead of the delta" 2
+rm -f "$delta"
+expect_all "no snapshot" 2
+restore
+rm -f "$base"; mkfifo "$base"
+expect_all "a FIFO instead of the base (must not block)" 2
+restore
+
+# Trust: like ssh with its configuration, a snapshot someone else could
+# have written is refused, even by root.
+if id nobody >/dev/null 2>&1; then
+        chown nobody "$base"
+        expect_all "base owned by an ordinary user" 2
+        restore
+        chown nobody "$delta"
+        expect_all "delta owned by an ordinary user" 2
+        restore
+fi
+chmod 666 "$delta"
+expect_all "world-writable delta" 2
+restore
+chmod 664 "$base"
+expect_all "group-writable base" 2
+restore
+chmod 777 "$S"
+expect_all "world-writable store directory" 2
+chmod 755 "$S"
+expect_all "good store again" 0
+
+# Unprivileged readers: the module and the store must be reachable without
+# the checkout (which may be under /root, mode 0700).
 if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
-        as_nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
-        expect_all "an unprivileged reader of a good store" 0 "${as_nobody[@]}"
-        chmod 000 "$S/names.mdb"
-        expect_all "an unreadable snapshot" 2 "${as_nobody[@]}"
-        chmod 644 "$S/names.mdb"; chmod 700 "$S"
-        expect_all "an unreadable store directory" 2 "${as_nobody[@]}"
-        chmod 755 "$S"
+        U=$(mktemp -d /tmp/vnc-badstore-user.XXXXXX)
+        chmod 755 "$U"
+        for b in "${builds[@]}"; do
+                mkdir -p "$U/$(basename "$b")" && cp "$b/libnss_virtname.so.2" "$U/$(basename "$b")/"
+        done
+        cp -a "$S" "$U/store"
+        as_user() {   # WHAT EXPECTED-STATUS
+                for b in "${builds[@]}"; do
+                        local pre=
+                        [ "$b" = "$BA" ] && pre=$asan_lib
+                        ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD=$pre VIRT_NAME_CACHE_DIR=$U/store \
+                                LD_LIBRARY_PATH=$U/$(basename "$b") timeout 10 \
+                                setpriv --reuid=nobody --regid=nogroup --clear-groups \
+                                getent -s hosts:virtname ahosts web-vm >/dev/null 2>&1
+                        local rc=$?
+                        [ "$rc" = "$2" ] || { rm -rf "$U"; fail "$1 ($b): getent exit $rc, want $2"; }
+                done
+                pass "$1: exit $2"
+        }
+        as_user "an unprivileged reader of a good store" 0
+        chmod 600 "$U/store/names.delta"
+        as_user "an unreadable snapshot" 2
+        chmod 644 "$U/store/names.delta"; chmod 700 "$U/store"
+        as_user "an unreadable store directory" 2
+        rm -rf "$U"
 else
         echo "no user nobody or no setpriv: unprivileged cases not run"
 fi
+
+# A long-running reader whose base is rewritten in place (cp over it)
+# between two lookups must notice (size, mtime) and reopen, not read the
+# old mapping: it answers "not found" while the file is wrong and the
+# right answer once it is right again.
+step=$B/selftest/lookup-steps
+[ -x "$step" ] || fail "$step not built"
+coproc STEPS { VIRT_NAME_CACHE_DIR=$S LD_LIBRARY_PATH=$B "$step" virtname; }
+ask() { echo "$1" >&"${STEPS[1]}"; read -r -t 10 answer <&"${STEPS[0]}" || answer="(no answer)"; echo "$answer"; }
+expect_eq "long-running reader: first lookup" "web-vm 198.18.0.10" "$(ask web-vm)"
+head -c 8192 "$T/good.base" >"$base"
+expect_eq "long-running reader: base truncated in place" "web-vm -" "$(ask web-vm)"
+cat "$T/good.base" >"$base"
+expect_eq "long-running reader: base rewritten in place, good again" "web-vm 198.18.0.10" "$(ask web-vm)"
+echo quit >&"${STEPS[1]}"
+wait "$STEPS_PID"; expect_eq "long-running reader exit status (no crash)" "0" "$?"

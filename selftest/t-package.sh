@@ -13,7 +13,8 @@ cd "$TOP"
 MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 LEFT="/usr/bin/virt-name-cache /usr/libexec/virt-name-cache /lib/$MULTIARCH/libnss_virtname.so.2
       /etc/libvirt/hooks/network.d/virt-name-cache /etc/libvirt/hooks/qemu.d/virt-name-cache
-      /etc/ssh/ssh_config.d/30-virt-name-cache.conf /var/lib/virt-name-cache
+      /etc/ssh/ssh_config.d/30-virt-name-cache.conf /var/lib/virt-name-cache /run/virt-name-cache
+      /etc/libvirt/hooks/daemon.d/virt-name-cache /lib/systemd/system/virt-name-cache-publish.service
       /usr/share/man/man1/virt-name-cache.1.gz"
 purge() { dpkg --purge virt-name-cache libnss-virtname >/dev/null 2>&1; }
 # An earlier run's packages would hide what this one installs.
@@ -29,7 +30,7 @@ cat "$T/lintian"
 pass "lintian: no errors"
 dpkg-deb -f build/packages/libnss-virtname_*.deb Depends | grep -qv "virt\|json\|xml" ||
         fail "the NSS package depends on more than libc and liblmdb"
-expect_eq "NSS package depends" "libc6 liblmdb0" \
+expect_eq "NSS package depends" "libc6 liblmdb0 libxxhash0" \
         "$(dpkg-deb -f build/packages/libnss-virtname_*.deb Depends | tr ',' '\n' | awk '{print $1}' | sort | xargs)"
 dpkg-deb -f build/packages/virt-name-cache_*.deb Depends | grep -q "liblmdb0.*\|libjson-c5" || fail "command depends"
 for d in liblmdb0 libjson-c5 libvirt0; do

@@ -118,7 +118,10 @@ start_sshd
 # The guest: a domain without VSOCK whose lease is 192.0.2.2.
 domain_xml sshguest 21 3d21 0 52:54:00:02:00:02 | sed '/<vsock/,/<\/vsock>/d' |
         VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" sshguest started begin -
-VIRT_NAME_CACHE_DIR=$SYS DNSMASQ_LEASE_EXPIRES=0 "$B/hooks/lease-helper" add 52:54:00:02:00:02 192.0.2.2 sshguest
+# The lease is on the domain's network (labnet, bridge vnctest0): a domain
+# name covers only leases of its own (network, MAC) pairs.
+VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/network-hook" labnet started begin - <"$F/xml/network-started.xml"
+VIRT_NAME_CACHE_DIR=$SYS VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=0 "$B/hooks/lease-helper" add 52:54:00:02:00:02 192.0.2.2 sshguest
 # The shipped snippet, pointed at the built proxy and the test's files.
 sed -e "s|@PROXY@|$P|" -e "s|~/.ssh/known_hosts.virt-name-cache|$T/known_hosts|" \
         "$TOP/proxy/30-virt-name-cache.conf" >"$T/ssh_config"

@@ -38,6 +38,7 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_list(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_query(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_publish(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_enable(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_disable(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_enable_nss(int argc, char **argv, const struct cmd_ctx *ctx);

@@ -17,6 +17,7 @@ static const struct {
         { "list", cmd_list, "list the guests, addresses and CIDs in the store" },
         { "query", cmd_query, "look up one name, address, UUID or ID" },
         { "doctor", cmd_doctor, "check that name resolution is set up and current" },
+        { "publish", cmd_publish, "write the snapshot readers use again (after a reboot)" },
         { "enable", cmd_enable, "make a libvirt network report its leases to the store" },
         { "disable", cmd_disable, "undo 'enable' for a libvirt network" },
         { "enable-nss", cmd_enable_nss, "add virtname to the hosts line of nsswitch.conf" },
@@ -71,8 +72,9 @@ static void usage(FILE *out)
         fprintf(out,
                 "\n"
                 "Options:\n"
-                "  --db-dir DIR  the store directory (default $VIRT_NAME_CACHE_DIR,\n"
-                "                else /var/lib/virt-name-cache)\n"
+                "  --db-dir DIR  the store directory readers use (default $VIRT_NAME_CACHE_DIR,\n"
+                "                else /run/virt-name-cache); its private store is DIR/private\n"
+                "                (default /var/lib/virt-name-cache)\n"
                 "  -v, --verbose say more on stderr\n"
                 "  -h, --help    this text; 'virt-name-cache COMMAND --help' for a command\n"
                 "  --version     print the version\n"

@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/fs.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -160,6 +163,42 @@ static int make_tmp(const char *dir, const char *what, char *tmp, int *fd)
         return *fd < 0 ? -errno : 0;
 }
 
+/* The system store's published files are immutable (chattr +i): every
+ * process on the host maps them, and rewriting one in place ("cp backup
+ * names.X.mdb") would fault in those processes before they notice the
+ * change.  Best effort: it needs CAP_LINUX_IMMUTABLE and tmpfs of Linux
+ * 6.0 or later.  Scratch stores (VIRT_NAME_CACHE_DIR elsewhere) stay
+ * ordinary files. */
+static bool protected_dir(const char *dir)
+{
+        return strcmp(dir, VIRTNAME_STORE_DIR) == 0;
+}
+
+static void set_immutable(int fd, bool on)
+{
+        int flags;
+
+        if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0)
+                return;
+        flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+        (void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
+}
+
+/* Let DIR/NAME be replaced or removed. */
+static void unprotect(const char *dir, const char *name)
+{
+        char path[PATH_MAX];
+        int fd;
+
+        if (!protected_dir(dir) || virtname_path(path, sizeof(path), dir, name) < 0)
+                return;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd >= 0) {
+                set_immutable(fd, false);
+                close(fd);
+        }
+}
+
 /* Make TMP (open as FD) world-readable and rename it to DIR/NAME. */
 static int install(int fd, const char *tmp, const char *dir, const char *name)
 {
@@ -168,9 +207,14 @@ static int install(int fd, const char *tmp, const char *dir, const char *name)
 
         if (rc == 0 && fchmod(fd, 0644) < 0)
                 rc = -errno;
+        if (rc == 0) {
+                unprotect(dir, name);
+                if (rename(tmp, final) < 0)
+                        rc = -errno;
+        }
+        if (rc == 0 && protected_dir(dir))
+                set_immutable(fd, true);
         if (close(fd) < 0 && rc == 0)
-                rc = -errno;
-        if (rc == 0 && rename(tmp, final) < 0)
                 rc = -errno;
         if (rc < 0)
                 unlink(tmp);
@@ -280,8 +324,10 @@ static void clean(const char *dir, uint64_t keep)
         while (d && (de = readdir(d))) {
                 uint64_t g = base_generation_of(de->d_name);
 
-                if (strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0 || (g && g < keep))
+                if (strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0 || (g && g < keep)) {
+                        unprotect(dir, de->d_name);
                         unlinkat(dirfd(d), de->d_name, 0);
+                }
         }
         if (d)
                 closedir(d);
@@ -392,4 +438,24 @@ int virtname_publish(struct virtname_publish *p, char *err, size_t errlen)
                 free(buf);
         }
         return publish_base(p, previous_base, err, errlen);
+}
+
+int virtname_unpublish(const char *store_dir)
+{
+        struct dirent *de;
+        DIR *d = opendir(store_dir);
+        int rc = 0;
+
+        if (!d)
+                return errno == ENOENT ? 0 : -errno;
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, VIRTNAME_DELTA_NAME) != 0 && !base_generation_of(de->d_name) &&
+                    strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0)
+                        continue;
+                unprotect(store_dir, de->d_name);
+                if (unlinkat(dirfd(d), de->d_name, 0) < 0 && rc == 0)
+                        rc = -errno;
+        }
+        closedir(d);
+        return rc;
 }

@@ -11,7 +11,8 @@
  *
  * Published files are not fsynced: they live on tmpfs and are written
  * again from the durable private store whenever they are missing or
- * stale.
+ * stale.  The system store's files are made immutable (chattr +i), so
+ * that nobody rewrites one in place under the programs that map it.
  */
 #ifndef VIRTNAME_PUBLISH_H
 #define VIRTNAME_PUBLISH_H
@@ -50,6 +51,10 @@ int virtname_publish(struct virtname_publish *p, char *err, size_t errlen);
 /* The generation of STORE_DIR's published delta (0 when there is none or
  * it cannot be read), and of its base. */
 uint64_t virtname_published_generation(const char *store_dir, uint64_t *base_generation);
+
+/* Remove the published snapshot of STORE_DIR (readers then find none and
+ * answer "not found").  Returns 0 or a negative errno. */
+int virtname_unpublish(const char *store_dir);
 
 /* The highest generation anything published in STORE_DIR carries: a new
  * private store starts above it, so that a generation never names two
