@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # t-proxy: the ssh proxy.  Part 1 resolves guests (name, UUID, ID; system
-# vs session store; libvirt's test driver as the fallback) and follows
-# the VSOCK path up to connect(): this machine has AF_VSOCK but no
-# loopback transport and no vhost device, so no guest can answer; the
-# test checks the CID and port that reach connect() and the error.
-# Part 2 is end to end with Debian's OpenSSH: sshd in a guest network
-# namespace (192.0.2.2), ssh in a client namespace, the proxy passing
-# the TCP socket to ssh (ProxyUseFdpass).
+# vs session store; libvirt's test driver as the fallback; never a host
+# name a guest sent) and follows the VSOCK path up to connect(): this
+# machine has AF_VSOCK but no loopback transport and no vhost device, so
+# no guest can answer; the test checks the CID and port that reach
+# connect() and the error.  Part 2 is end to end with Debian's OpenSSH:
+# sshd in a guest network namespace (192.0.2.2), ssh in a client
+# namespace, the proxy passing the TCP socket to ssh (ProxyUseFdpass).
 . "$(dirname "$0")/lib.sh"
-# Part 2 needs a private mount namespace: the whole test runs in one.
-if [ "${IN_NAMESPACE:-}" != 1 ] && unshare -m true 2>/dev/null; then
-        IN_NAMESPACE=1 exec unshare -m --propagation private bash "$0"
+# The whole test runs in private mount and network namespaces: part 2
+# mounts over /run/sshd, and nothing part 1 tries can leave the machine.
+if [ "${IN_NAMESPACE:-}" != 1 ]; then
+        unshare -m -n true 2>/dev/null || skip "no mount and network namespaces here"
+        IN_NAMESPACE=1 exec unshare -m -n --propagation private bash "$0"
 fi
 F=$TOP/selftest/fixtures
 export PROXY
 SYS=$T/system SES=$T/session
 export VIRT_NAME_CACHE_DIR=$SYS VIRT_NAME_CACHE_SESSION_DIR=$SES VIRT_NAME_CACHE_LEASESHELPER=$T/none
-export VIRT_NAME_CACHE_LIBVIRT_URI=test:///$F/proxy/libvirt-node.xml VIRT_NAME_CACHE_CONNECT_TIMEOUT=3
+export VIRT_NAME_CACHE_LIBVIRT_URI=test:///$F/proxy/libvirt-node.xml VIRT_NAME_CACHE_CONNECT_TIMEOUT=1
 P=${PROXY:-$B/proxy/ssh-proxy}
 domain_xml() {   # NAME ID UUID-LAST-DIGITS CID MAC
         sed -e "s/VsockVM/$1/; s/id='12'/id='$2'/; s/3d11</$3</; s/address='42'/address='$4'/" \
@@ -46,6 +48,40 @@ expect_cid "session ID" qemu:session/4 43
 expect_cid "libvirt test driver fallback" qemu:system/lvonly 77
 grep -q "from libvirt at test://" "$T/err" || fail "fallback not said"
 expect_cid "libvirt fallback by UUID" qemu/11111111-2222-3333-4444-555555555555 77
+
+# Only libvirt's names (issue 9).  System-store guests send DHCP host
+# names that are a session domain's name, UUID and ID, look like a UUID
+# or a number, or name no domain at all.  The system store holds them
+# (the NSS module answers for host names), the proxy never takes them.
+domain_xml mybox 5 3d45 45 52:54:00:05:00:45 | VIRT_NAME_CACHE_DIR=$SES "$B/hooks/qemu-hook" mybox started begin -
+domain_xml impostor 31 3d31 46 52:54:00:05:00:31 | VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" impostor started begin -
+n=31
+for h in mybox 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d43 4 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d99 99 onlyahostname; do
+        VIRT_NAME_CACHE_DIR=$SYS DNSMASQ_LEASE_EXPIRES=0 "$B/hooks/lease-helper" add "52:54:00:05:01:$n" "198.18.5.$n" "$h" ||
+                fail "lease helper: $h"
+        "$B/virt-name-cache" --db-dir "$SYS" list | grep -q "^198\.18\.5\.$n  *$h " ||
+                fail "the system store has no host name $h: $("$B/virt-name-cache" --db-dir "$SYS" list)"
+        n=$((n + 1))
+done
+expect_cid "qemu/mybox: the session domain, not a system guest calling itself mybox" qemu/mybox 45
+grep -q "found in the store in $SES" "$T/err" || fail "qemu/mybox not from the session store: $(cat "$T/err")"
+expect_cid "qemu/UUID: the session domain, not a guest host name equal to it" qemu/6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d43 43
+expect_cid "qemu/4: session domain ID 4, not a guest host name '4'" qemu/4 43
+expect_cid "qemu/mybox in another case" qemu/MyBox 45
+for h in qemu/6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d99 qemu/99 qemu/onlyahostname qemu:system/mybox; do
+        proxy "$h" 22
+        grep -q "unknown guest '${h#*/}'" "$T/err" && grep -q "^exit 1" "$T/err" ||
+                fail "$h: a guest host name was taken for a guest: $(cat "$T/err")"
+        grep -q "connecting" "$T/err" && fail "$h: connected somewhere: $(cat "$T/err")"
+done
+pass "UUID-like, numeric and plain guest host names: unknown guest"
+# ssh lower-cases host names: a name that is two libvirt domains' in
+# other cases is no answer; their UUIDs are.
+proxy qemu/casevm 22
+grep -q "guest name 'casevm' matches several domains at test:///.* that differ only in case: use its UUID" "$T/err" &&
+        grep -q "^exit 1" "$T/err" || fail "names differing in case: $(cat "$T/err")"
+pass "a name two domains have in other cases: refused"
+expect_cid "one of them by UUID" qemu/11111111-2222-3333-4444-888888888888 80
 if command -v strace >/dev/null; then
         strace -f -e trace=connect -o "$T/strace" "$B/selftest/fdpass-recv" "$P" qemu/vsockvm 2022 2>/dev/null
         # strace prints the CID and port in hex: 42 = 0x2a, 2022 = 0x7e6.
@@ -86,7 +122,6 @@ grep -q "standard output is not a socket" "$T/err" || fail "stdout check: $(cat 
 for p in ssh /usr/sbin/sshd ssh-keygen ip; do
         command -v "$p" >/dev/null || skip "$p not installed (make deps installs openssh-client/server)"
 done
-[ "${IN_NAMESPACE:-}" = 1 ] || skip "no mount namespaces here: ssh end-to-end part not run"
 C=vncc$$ G=vncg$$
 cleanup() {
         [ -s "$T/sshd.pid" ] && kill "$(cat "$T/sshd.pid")" 2>/dev/null
