@@ -1,5 +1,6 @@
 /* proxy.h - what the parts of the ssh proxy share: which guest a host
- * name means (guest.c) and the program's messages (ssh-proxy.c). */
+ * name means (guest.c), the guests' host keys (known-hosts.c), and the
+ * program's messages (ssh-proxy.c). */
 #ifndef VIRTNAME_PROXY_H
 #define VIRTNAME_PROXY_H
 
@@ -37,6 +38,15 @@ int guest_find(const char *host, struct guest *g);
 
 /* G's UUID as libvirt writes it: 36 lower-case characters with dashes. */
 void guest_uuid_text(const struct guest *g, char out[GUEST_UUID_TEXT]);
+
+/* ssh's KnownHostsCommand (known-hosts.c): INVOCATION, HOST, TYPE,
+ * FINGERPRINT and KEY are ssh's %I %H %t %f %K.  Returns the exit status. */
+int known_hosts_command(const char *invocation, const char *host, const char *type,
+                        const char *fingerprint, const char *key);
+
+/* Forget the host keys recorded for WHAT: qemu/GUEST (and the other
+ * forms) or a UUID.  Returns the exit status. */
+int known_hosts_forget(const char *what);
 
 extern bool proxy_verbose;
 

@@ -1,17 +1,22 @@
-/* ssh-proxy.c - ssh's ProxyCommand for `ssh user@qemu/GUEST`.
+/* ssh-proxy.c - ssh's ProxyCommand and KnownHostsCommand for
+ * `ssh user@qemu/GUEST`.
  *
- *   ssh-proxy [-v] HOST PORT        (ssh runs it as: ssh-proxy %h %p)
+ *   ssh-proxy [-v] HOST PORT        (ProxyCommand ssh-proxy %h %p)
+ *   ssh-proxy --known-hosts %I %H %t %f %K   (KnownHostsCommand)
+ *   ssh-proxy --forget HOST|UUID
  *
  * HOST is qemu/GUEST, qemu:system/GUEST or qemu:session/GUEST; GUEST a
- * libvirt domain name, UUID or ID (guest.c finds the domain).  We
- * connect AF_VSOCK to the guest's CID, or TCP to its current address when
- * it has no VSOCK device, hand the connected socket to ssh over stdout
- * (ProxyUseFdpass) and exit: no bytes pass through us.
+ * libvirt domain name, UUID or ID (guest.c finds the domain).  As the
+ * ProxyCommand we connect AF_VSOCK to the guest's CID, or TCP to its
+ * current address when it has no VSOCK device, hand the connected socket
+ * to ssh over stdout (ProxyUseFdpass) and exit: no bytes pass through us.
+ * The other two modes are the guests' host keys (known-hosts.c).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <linux/vm_sockets.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -119,11 +124,15 @@ static void usage(FILE *out)
 {
         fprintf(out,
                 "Usage: " PROG " [-v] HOST PORT\n"
+                "       " PROG " [-v] --known-hosts INVOCATION HOST TYPE FINGERPRINT KEY\n"
+                "       " PROG " [-v] --forget HOST|UUID\n"
                 "\n"
                 "ssh ProxyCommand (with ProxyUseFdpass yes) for HOST = qemu/GUEST,\n"
                 "qemu:system/GUEST or qemu:session/GUEST, GUEST a libvirt domain name,\n"
                 "UUID or ID.  Connects over VSOCK to the guest's CID, or over TCP to its\n"
-                "current address, and passes the socket to ssh.  See " PROG "(1).\n");
+                "current address, and passes the socket to ssh.  --known-hosts is ssh's\n"
+                "KnownHostsCommand (%%I %%H %%t %%f %%K): the guest's host keys, kept per\n"
+                "UUID; --forget forgets them.  See " PROG "(1).\n");
 }
 
 /* The socket address of A, port PORT, in SS; returns its length. */
@@ -211,11 +220,19 @@ static int proxy(const char *host, const char *port_text)
 
 int main(int argc, char **argv)
 {
-        int opt;
+        static const struct option longopts[] = {
+                { "known-hosts", no_argument, NULL, 'K' },
+                { "forget", no_argument, NULL, 'F' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        int opt, mode = 0, want;
 
-        while ((opt = getopt(argc, argv, "vh")) != -1) {
+        while ((opt = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1) {
                 if (opt == 'v') {
                         proxy_verbose = true;
+                } else if (opt == 'K' || opt == 'F') {
+                        mode = opt;
                 } else if (opt == 'h') {
                         usage(stdout);
                         return 0;
@@ -224,9 +241,15 @@ int main(int argc, char **argv)
                         return 2;
                 }
         }
-        if (argc - optind != 2) {
+        want = mode == 'K' ? 5 : mode == 'F' ? 1 : 2;
+        if (argc - optind != want) {
                 usage(stderr);
                 return 2;
         }
-        return proxy(argv[optind], argv[optind + 1]);
+        argv += optind;
+        if (mode == 'K')
+                return known_hosts_command(argv[0], argv[1], argv[2], argv[3], argv[4]);
+        if (mode == 'F')
+                return known_hosts_forget(argv[0]);
+        return proxy(argv[0], argv[1]);
 }
