@@ -1,6 +1,8 @@
-# proxy/: the ssh ProxyCommand and its ssh_config.d snippet.
+# proxy/: the ssh ProxyCommand and KnownHostsCommand, and its ssh_config.d
+# snippet.
 PROXY_DIR := $(LIBEXECDIR)/virt-name-cache
-$(B)/proxy/ssh-proxy: $(B)/obj/proxy/ssh-proxy.o $(B)/libvirtname.a
+PROXY_OBJS := $(addprefix $(B)/obj/proxy/,ssh-proxy.o guest.o known-hosts.o)
+$(B)/proxy/ssh-proxy: $(PROXY_OBJS) $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(VIRT_LIBS) $(XML_LIBS)
 ALL += $(B)/proxy/ssh-proxy

@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # t-proxy: the ssh proxy.  Part 1 resolves guests (name, UUID, ID; system
-# vs session store; libvirt's test driver as the fallback) and follows
-# the VSOCK path up to connect(): this machine has AF_VSOCK but no
-# loopback transport and no vhost device, so no guest can answer; the
-# test checks the CID and port that reach connect() and the error.
-# Part 2 is end to end with Debian's OpenSSH: sshd in a guest network
-# namespace (192.0.2.2), ssh in a client namespace, the proxy passing
-# the TCP socket to ssh (ProxyUseFdpass).
+# vs session store; libvirt's test driver as the fallback; never a host
+# name a guest sent) and follows the VSOCK path up to connect(): this
+# machine has AF_VSOCK but no loopback transport and no vhost device, so
+# no guest can answer; the test checks the CID and port that reach
+# connect() and the error.  It also runs the KnownHostsCommand mode by
+# hand.  Part 2 is end to end with Debian's OpenSSH: sshd in a guest
+# network namespace (192.0.2.2), ssh in a client namespace, the proxy
+# passing the TCP socket to ssh (ProxyUseFdpass) and keeping one host key
+# per guest UUID whichever alias is used.
 . "$(dirname "$0")/lib.sh"
-# Part 2 needs a private mount namespace: the whole test runs in one.
-if [ "${IN_NAMESPACE:-}" != 1 ] && unshare -m true 2>/dev/null; then
-        IN_NAMESPACE=1 exec unshare -m --propagation private bash "$0"
+# The whole test runs in private mount and network namespaces: part 2
+# mounts over /run/sshd, and nothing part 1 tries can leave the machine.
+if [ "${IN_NAMESPACE:-}" != 1 ]; then
+        unshare -m -n true 2>/dev/null || skip "no mount and network namespaces here"
+        IN_NAMESPACE=1 exec unshare -m -n --propagation private bash "$0"
 fi
 F=$TOP/selftest/fixtures
 export PROXY
 SYS=$T/system SES=$T/session
 export VIRT_NAME_CACHE_DIR=$SYS VIRT_NAME_CACHE_SESSION_DIR=$SES VIRT_NAME_CACHE_LEASESHELPER=$T/none
-export VIRT_NAME_CACHE_LIBVIRT_URI=test:///$F/proxy/libvirt-node.xml VIRT_NAME_CACHE_CONNECT_TIMEOUT=3
+export VIRT_NAME_CACHE_LIBVIRT_URI=test:///$F/proxy/libvirt-node.xml VIRT_NAME_CACHE_CONNECT_TIMEOUT=1
 P=${PROXY:-$B/proxy/ssh-proxy}
 domain_xml() {   # NAME ID UUID-LAST-DIGITS CID MAC
         sed -e "s/VsockVM/$1/; s/id='12'/id='$2'/; s/3d11</$3</; s/address='42'/address='$4'/" \
@@ -46,6 +50,40 @@ expect_cid "session ID" qemu:session/4 43
 expect_cid "libvirt test driver fallback" qemu:system/lvonly 77
 grep -q "from libvirt at test://" "$T/err" || fail "fallback not said"
 expect_cid "libvirt fallback by UUID" qemu/11111111-2222-3333-4444-555555555555 77
+
+# Only libvirt's names (issue 9).  System-store guests send DHCP host
+# names that are a session domain's name, UUID and ID, look like a UUID
+# or a number, or name no domain at all.  The system store holds them
+# (the NSS module answers for host names), the proxy never takes them.
+domain_xml mybox 5 3d45 45 52:54:00:05:00:45 | VIRT_NAME_CACHE_DIR=$SES "$B/hooks/qemu-hook" mybox started begin -
+domain_xml impostor 31 3d31 46 52:54:00:05:00:31 | VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" impostor started begin -
+n=31
+for h in mybox 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d43 4 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d99 99 onlyahostname; do
+        VIRT_NAME_CACHE_DIR=$SYS DNSMASQ_LEASE_EXPIRES=0 "$B/hooks/lease-helper" add "52:54:00:05:01:$n" "198.18.5.$n" "$h" ||
+                fail "lease helper: $h"
+        "$B/virt-name-cache" --db-dir "$SYS" list | grep -q "^198\.18\.5\.$n  *$h " ||
+                fail "the system store has no host name $h: $("$B/virt-name-cache" --db-dir "$SYS" list)"
+        n=$((n + 1))
+done
+expect_cid "qemu/mybox: the session domain, not a system guest calling itself mybox" qemu/mybox 45
+grep -q "found in the store in $SES" "$T/err" || fail "qemu/mybox not from the session store: $(cat "$T/err")"
+expect_cid "qemu/UUID: the session domain, not a guest host name equal to it" qemu/6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d43 43
+expect_cid "qemu/4: session domain ID 4, not a guest host name '4'" qemu/4 43
+expect_cid "qemu/mybox in another case" qemu/MyBox 45
+for h in qemu/6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d99 qemu/99 qemu/onlyahostname qemu:system/mybox; do
+        proxy "$h" 22
+        grep -q "unknown guest '${h#*/}'" "$T/err" && grep -q "^exit 1" "$T/err" ||
+                fail "$h: a guest host name was taken for a guest: $(cat "$T/err")"
+        grep -q "connecting" "$T/err" && fail "$h: connected somewhere: $(cat "$T/err")"
+done
+pass "UUID-like, numeric and plain guest host names: unknown guest"
+# ssh lower-cases host names: a name that is two libvirt domains' in
+# other cases is no answer; their UUIDs are.
+proxy qemu/casevm 22
+grep -q "guest name 'casevm' matches several domains at test:///.* that differ only in case: use its UUID" "$T/err" &&
+        grep -q "^exit 1" "$T/err" || fail "names differing in case: $(cat "$T/err")"
+pass "a name two domains have in other cases: refused"
+expect_cid "one of them by UUID" qemu/11111111-2222-3333-4444-888888888888 80
 if command -v strace >/dev/null; then
         strace -f -e trace=connect -o "$T/strace" "$B/selftest/fdpass-recv" "$P" qemu/vsockvm 2022 2>/dev/null
         # strace prints the CID and port in hex: 42 = 0x2a, 2022 = 0x7e6.
@@ -82,6 +120,66 @@ grep -q "^Usage:" "$T/err" || fail "missing arguments: no usage"
 "$P" qemu/sessvm 22 >"$T/out" 2>"$T/err" </dev/null
 grep -q "standard output is not a socket" "$T/err" || fail "stdout check: $(cat "$T/err")"
 
+# The KnownHostsCommand mode by hand (part 2 runs it from ssh): one key
+# per guest UUID, printed under the name ssh asked about.
+export VIRT_NAME_CACHE_KNOWN_HOSTS=$T/kh
+KEY1=AAAAC3NzaC1lZDI1NTE5AAAAIBmJ3F0t0Nn2b1eGmGvW5rj4mD6o7gQm6HhTq1Ue8qvZ
+KEY2=AAAAC3NzaC1lZDI1NTE5AAAAIKt8o5cR3h2JZ7n3M2WQ0R3jX8sVYv9bH3J6pXq0mZ1c
+kh() { "$P" --known-hosts "$@" 2>"$T/err"; }
+expect_eq "ORDER, nothing recorded yet" "" "$(kh ORDER qemu/sessvm NONE NONE NONE)"
+expect_eq "first use: the offered key, under the name asked" "qemu/sessvm ssh-ed25519 $KEY1" \
+        "$(kh HOSTNAME qemu/sessvm ssh-ed25519 SHA256:one "$KEY1")"
+grep -q "first connection to guest SessVM (UUID 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d43): recorded its host key ssh-ed25519 SHA256:one in $T/kh" "$T/err" ||
+        fail "first use not said: $(cat "$T/err")"
+expect_eq "recorded under the UUID" "virt-name-cache:6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d43 ssh-ed25519 $KEY1 SessVM" \
+        "$(cut -d' ' -f1-4 "$T/kh")"
+expect_eq "known hosts file mode" 600 "$(stat -c %a "$T/kh")"
+expect_eq "another alias: same key, under its own name" "qemu:session/4 ssh-ed25519 $KEY1" \
+        "$(kh HOSTNAME qemu:session/4 ssh-ed25519 SHA256:one "$KEY1")"
+expect_eq "ssh's [host]:port form" "[qemu/6a5e1c0e2b7a4c559d1a0c7f4b2e3d43]:2222 ssh-ed25519 $KEY1" \
+        "$(kh HOSTNAME '[qemu/6a5e1c0e2b7a4c559d1a0c7f4b2e3d43]:2222' ssh-ed25519 SHA256:one "$KEY1")"
+expect_eq "ORDER: the recorded key" "qemu/sessvm ssh-ed25519 $KEY1" "$(kh ORDER qemu/sessvm NONE NONE NONE)"
+expect_eq "a changed key: the recorded one (ssh refuses)" "qemu/sessvm ssh-ed25519 $KEY1" \
+        "$(kh HOSTNAME qemu/sessvm ssh-ed25519 SHA256:two "$KEY2")"
+grep -q "offers host key ssh-ed25519 SHA256:two, not the one recorded in $T/kh" "$T/err" || fail "changed key not said: $(cat "$T/err")"
+expect_eq "still one line" 1 "$(wc -l <"$T/kh")"
+expect_eq "ADDRESS: nothing" "" "$(kh ADDRESS 192.0.2.9 ssh-ed25519 SHA256:two "$KEY2")"
+kh HOSTNAME qemu/mybox ssh-ed25519 SHA256:two "$KEY2" >/dev/null
+expect_eq "another guest, another entry" 2 "$(wc -l <"$T/kh")"
+kh BOGUS qemu/sessvm NONE NONE NONE; expect_eq "unknown invocation: exit" 2 "$?"
+kh HOSTNAME 'qemu/a,b' NONE NONE NONE; expect_eq "comma in the host: exit" 2 "$?"
+kh HOSTNAME qemu/sessvm ssh-ed25519 SHA256:x 'AAAA
+qemu/evil ssh-ed25519 AAAA'; expect_eq "a newline in the key: exit" 2 "$?"
+kh HOSTNAME qemu/onlyahostname ssh-ed25519 SHA256:x "$KEY2" >/dev/null; expect_eq "a guest host name: exit" 1 "$?"
+grep -q "unknown guest 'onlyahostname'" "$T/err" || fail "host name in known hosts mode: $(cat "$T/err")"
+# A domain the store knows without a UUID, which libvirt does not know:
+# no UUID to key its host keys by, so no answer rather than a guess.
+domain_xml NoUuid 6 3d46 47 52:54:00:05:00:47 | sed '/<uuid>/d' |
+        VIRT_NAME_CACHE_DIR=$SES "$B/hooks/qemu-hook" NoUuid started begin -
+kh HOSTNAME qemu/nouuid ssh-ed25519 SHA256:x "$KEY2" >/dev/null; expect_eq "no UUID: exit" 1 "$?"
+grep -q "guest NoUuid: the store in $SES knows no UUID for it, so its host key cannot be checked" "$T/err" ||
+        fail "no UUID: $(cat "$T/err")"
+# The store and libvirt disagree about a domain's UUID (a stale store):
+# refused, by the proxy and in known hosts mode.
+domain_xml LvOnly 7 3d47 0 52:54:00:05:00:48 | sed '/<vsock/,/<\/vsock>/d' |
+        VIRT_NAME_CACHE_DIR=$SES "$B/hooks/qemu-hook" LvOnly started begin -
+expect_error "store and libvirt disagree" 1 "guest LvOnly: the store in $SES says UUID 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d47, libvirt at test:///" \
+        qemu:session/lvonly 22
+kh HOSTNAME qemu:session/lvonly ssh-ed25519 SHA256:x "$KEY2" >/dev/null; expect_eq "disagreement, known hosts: exit" 1 "$?"
+expect_eq "nothing recorded for it" 2 "$(wc -l <"$T/kh")"
+chmod g+w "$T/kh"
+kh ORDER qemu/sessvm NONE NONE NONE; expect_eq "group-writable file: exit" 1 "$?"
+grep -q "writable by others: refusing" "$T/err" || fail "group-writable: $(cat "$T/err")"
+chmod 600 "$T/kh"
+expect_eq "--forget qemu/GUEST" "forgot 1 host key of guest SessVM (UUID 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d43) in $T/kh" \
+        "$("$P" --forget qemu:session/sessvm)"
+expect_eq "--forget again" "no host keys recorded for guest SessVM (UUID 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d43) in $T/kh" \
+        "$("$P" --forget qemu/4)"
+expect_eq "--forget UUID of a guest libvirt no longer knows" "forgot 1 host key of UUID 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d45 in $T/kh" \
+        "$("$P" --forget 6A5E1C0E2B7A4C559D1A0C7F4B2E3D45)"
+expect_eq "file empty again" 0 "$(wc -l <"$T/kh")"
+unset VIRT_NAME_CACHE_KNOWN_HOSTS
+
 # Part 2: real ssh and sshd.
 for p in ssh /usr/sbin/sshd ssh-keygen ip; do
         command -v "$p" >/dev/null || skip "$p not installed (make deps installs openssh-client/server)"
@@ -99,12 +197,13 @@ ip netns add $C && ip netns add $G || fail "netns"
 ip -n $C link add vpc0 type veth peer name vpg0 netns $G
 ip -n $C addr add 192.0.2.1/24 dev vpc0 && ip -n $C link set vpc0 up && ip -n $C link set lo up
 ip -n $G addr add 192.0.2.2/24 dev vpg0 && ip -n $G link set vpg0 up && ip -n $G link set lo up
-ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey" && ssh-keygen -q -t ed25519 -N '' -f "$T/id" || fail "keygen"
+ssh-keygen -q -t ed25519 -N '' -f "$T/id" || fail "keygen"
 cp "$T/id.pub" "$T/authorized_keys"
-cat >"$T/sshd_config" <<CONF
-ListenAddress 192.0.2.2
-Port 22
-HostKey $T/hostkey
+# sshd (the guest) with host keys $T/KEYNAME..., on ports 22 and 2222.
+start_sshd() {
+        { printf 'Port 22\nPort 2222\nListenAddress 192.0.2.2\n'
+          for k; do printf 'HostKey %s\n' "$T/$k"; done
+          cat <<CONF
 PidFile $T/sshd.pid
 AuthorizedKeysFile $T/authorized_keys
 PermitRootLogin prohibit-password
@@ -113,21 +212,38 @@ KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
 CONF
-start_sshd() { ip netns exec $G /usr/sbin/sshd -f "$T/sshd_config" -E "$T/sshd.log" || fail "sshd: $(cat "$T/sshd.log")"; }
-start_sshd
+        } >"$T/sshd_config"
+        ip netns exec $G /usr/sbin/sshd -f "$T/sshd_config" -E "$T/sshd.log" || fail "sshd: $(cat "$T/sshd.log")"
+}
+stop_sshd() {
+        local pid; pid=$(cat "$T/sshd.pid")
+        kill "$pid"
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        rm -f "$T/sshd.pid"
+}
+newkey() { rm -f "$T/$1" "$T/$1.pub"; ssh-keygen -q -t "$2" -N '' -f "$T/$1" || fail "keygen $2"; }
+newkey hostkey ed25519
+start_sshd hostkey
 # The guest: a domain without VSOCK whose lease is 192.0.2.2.
+U1=6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d21 U2=6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d22
 domain_xml sshguest 21 3d21 0 52:54:00:02:00:02 | sed '/<vsock/,/<\/vsock>/d' |
         VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" sshguest started begin -
 # The lease is on the domain's network (labnet, bridge vnctest0): a domain
 # name covers only leases of its own (network, MAC) pairs.
 VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/network-hook" labnet started begin - <"$F/xml/network-started.xml"
 VIRT_NAME_CACHE_DIR=$SYS VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=0 "$B/hooks/lease-helper" add 52:54:00:02:00:02 192.0.2.2 sshguest
-# The shipped snippet, pointed at the built proxy and the test's files.
-sed -e "s|@PROXY@|$P|" -e "s|~/.ssh/known_hosts.virt-name-cache|$T/known_hosts|" \
-        "$TOP/proxy/30-virt-name-cache.conf" >"$T/ssh_config"
+# The shipped snippet, pointed at the built proxy; the guests' keys in $T.
+sed -e "s|@PROXY@|$P|" "$TOP/proxy/30-virt-name-cache.conf" >"$T/ssh_config"
 printf 'Host *\n    IdentityFile %s\n    BatchMode yes\n    ConnectTimeout 10\n' "$T/id" >>"$T/ssh_config"
+export VIRT_NAME_CACHE_KNOWN_HOSTS=$T/known_hosts
+KH=$T/known_hosts
 unset VIRT_NAME_CACHE_LIBVIRT_URI
 sshc() { ip netns exec $C ssh -F "$T/ssh_config" "$@"; }
+ip netns exec $C ssh -G -F "$T/ssh_config" root@qemu/sshguest >"$T/ssh-G" 2>/dev/null || fail "ssh -G"
+grep -q "^knownhostscommand $P --known-hosts %I %H %t %f %K$" "$T/ssh-G" &&
+        grep -q "^userknownhostsfile none$" "$T/ssh-G" && grep -q "^globalknownhostsfile none$" "$T/ssh-G" ||
+        fail "ssh does not read the snippet as meant: $(grep -i 'knownhosts' "$T/ssh-G")"
+keys_of() { grep -c "^virt-name-cache:$1 " "$KH"; }
 
 out=$(strace -f -e trace=sendmsg -o "$T/strace" true 2>/dev/null && \
       ip netns exec $C strace -f -e trace=sendmsg -o "$T/strace" ssh -F "$T/ssh_config" root@qemu/sshguest echo hello-from-guest 2>"$T/ssh.err" ||
@@ -137,19 +253,74 @@ if [ -s "$T/strace" ]; then
         grep -q "SCM_RIGHTS" "$T/strace" || fail "no descriptor passed: $(grep sendmsg "$T/strace")"
         pass "the proxy passed the socket to ssh (sendmsg SCM_RIGHTS)"
 fi
-grep -q "^qemu/sshguest " "$T/known_hosts" || fail "host key not recorded under qemu/sshguest: $(cat "$T/known_hosts")"
-pass "first connection: host key accepted and recorded under the guest's name"
-expect_eq "second connection" "again" "$(sshc root@qemu/sshguest echo again 2>/dev/null)"
+fp1=$(ssh-keygen -l -f "$T/hostkey.pub" | awk '{print $2}')
+grep -q "first connection to guest sshguest (UUID $U1): recorded its host key ssh-ed25519 $fp1 in $KH" "$T/ssh.err" ||
+        fail "first use not said: $(cat "$T/ssh.err")"
+expect_eq "first connection: the key recorded under the guest's UUID" \
+        "virt-name-cache:$U1 $(cut -d' ' -f1,2 "$T/hostkey.pub")" "$(cut -d' ' -f1-3 "$KH")"
+expect_eq "known hosts file mode" 600 "$(stat -c %a "$KH")"
+# Every alias of the guest: accepted with no question and no new entry.
+sum=$(md5sum <"$KH")
+for alias in qemu/sshguest qemu:system/sshguest "qemu/$U1" "qemu/${U1//-/}" qemu/21 qemu/SshGuest \
+             "qemu/${U1^^}" "-p 2222 root@qemu/sshguest" "-p 2222 root@qemu/21"; do
+        case $alias in -p*) args=($alias) ;; *) args=("root@$alias") ;; esac
+        out=$(sshc "${args[@]}" echo via-alias 2>"$T/ssh.err")
+        [ "$out" = via-alias ] || fail "alias $alias: $(cat "$T/ssh.err")"
+        [ -s "$T/ssh.err" ] && fail "alias $alias: ssh said: $(cat "$T/ssh.err")"
+        [ "$(md5sum <"$KH")" = "$sum" ] || fail "alias $alias changed the known hosts file: $(cat "$KH")"
+done
+expect_eq "9 aliases (name, scope, UUID with and without dashes, ID, case, port 2222): one entry" 1 "$(wc -l <"$KH")"
 out=$(sshc -o ProxyCommand="$P -v %h %p" root@qemu/sshguest true 2>&1)
 grep -q "no VSOCK CID; connecting over TCP to 192.0.2.2 port 22" <<<"$out" || fail "-v path: $out"
 pass "-v says the TCP path was taken"
-# The guest is recreated with a new host key: refused, as configured.
-kill "$(cat "$T/sshd.pid")"; sleep 0.3
-rm -f "$T/hostkey" "$T/hostkey.pub"; ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
-start_sshd
-sshc root@qemu/sshguest true >/dev/null 2>"$T/ssh.err" && fail "a changed host key was accepted"
-grep -qi "host key verification failed\|HOST IDENTIFICATION HAS CHANGED" "$T/ssh.err" || fail "changed key: $(cat "$T/ssh.err")"
-pass "changed host key refused"
+
+# The guest's host key changes: refused with ssh's warning, through every alias.
+stop_sshd; newkey hostkey ed25519; start_sshd hostkey
+for alias in qemu/sshguest qemu/21 "qemu/${U1//-/}"; do
+        sshc "root@$alias" true >/dev/null 2>"$T/ssh.err" && fail "$alias: a changed host key was accepted"
+        grep -q "REMOTE HOST IDENTIFICATION HAS CHANGED" "$T/ssh.err" && grep -q "Host key verification failed" "$T/ssh.err" ||
+                fail "changed key, $alias: $(cat "$T/ssh.err")"
+        grep -q "guest sshguest (UUID $U1) offers host key ssh-ed25519 SHA256:[^ ]*, not the one recorded in $KH; if its key really changed: virt-name-cache-ssh-proxy --forget $U1" "$T/ssh.err" ||
+                fail "changed key, $alias: no hint: $(cat "$T/ssh.err")"
+done
+[ "$(md5sum <"$KH")" = "$sum" ] || fail "a refused key changed the known hosts file: $(cat "$KH")"
+pass "changed host key refused with ssh's warning, file unchanged"
+# A key of another type than the recorded one: refused, not recorded.
+stop_sshd; newkey ecdsakey ecdsa; start_sshd ecdsakey
+sshc root@qemu/sshguest true >/dev/null 2>"$T/ssh.err" && fail "a key of a new type was accepted"
+grep -q "offers host key ecdsa-sha2-nistp256 SHA256:[^ ]*, but $KH holds only keys of other types for it: refusing" "$T/ssh.err" ||
+        fail "other key type: $(cat "$T/ssh.err")"
+[ "$(md5sum <"$KH")" = "$sum" ] || fail "another key type changed the known hosts file: $(cat "$KH")"
+pass "a key of another type refused, file unchanged"
+stop_sshd; start_sshd hostkey
+
+# The guest is recreated: same name, MAC and address, new UUID: a new host.
+domain_xml sshguest 22 3d22 0 52:54:00:02:00:02 | sed '/<vsock/,/<\/vsock>/d' |
+        VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" sshguest started begin -
+out=$(sshc root@qemu/sshguest echo recreated 2>"$T/ssh.err")
+expect_eq "recreated guest: accepted as a new host" recreated "$out"
+grep -q "first connection to guest sshguest (UUID $U2): recorded" "$T/ssh.err" || fail "recreated: $(cat "$T/ssh.err")"
+expect_eq "recreated guest: its own entry" "1 1" "$(keys_of "$U1") $(keys_of "$U2")"
+sshc "root@qemu/$U1" true >/dev/null 2>"$T/ssh.err" && fail "the old UUID still connects"
+grep -q "unknown guest '$U1'" "$T/ssh.err" || fail "old UUID: $(cat "$T/ssh.err")"
+pass "the old guest's UUID is an unknown guest"
+
+# Forgetting: by name, and by the UUID of a guest that is gone.
+expect_eq "--forget qemu/sshguest" "forgot 1 host key of guest sshguest (UUID $U2) in $KH" "$("$P" --forget qemu/sshguest)"
+expect_eq "--forget OLD-UUID" "forgot 1 host key of UUID $U1 in $KH" "$("$P" --forget "$U1")"
+expect_eq "nothing left" 0 "$(wc -l <"$KH")"
+# Concurrent first connections: one entry, every session accepted.
+for i in 1 2 3 4 5 6; do
+        (sshc root@qemu/sshguest echo "par$i" >"$T/par$i.out" 2>"$T/par$i.err") &
+done
+wait
+for i in 1 2 3 4 5 6; do
+        expect_eq "concurrent session $i" "par$i" "$(cat "$T/par$i.out")"
+done
+expect_eq "concurrent first connections: one entry" 1 "$(keys_of "$U2")"
+expect_eq "one of them said it recorded the key" 1 "$(cat "$T"/par*.err | grep -c 'first connection to guest sshguest')"
+ls "$T" | grep -q '^known_hosts\.' && fail "temporary files left: $(ls "$T")"
+
 sshc root@qemu/nosuch true >/dev/null 2>"$T/ssh.err" && fail "unknown guest connected"
 grep -q "virt-name-cache-ssh-proxy: unknown guest 'nosuch'" "$T/ssh.err" || fail "unknown guest: $(cat "$T/ssh.err")"
 pass "unknown guest: our message through ssh"

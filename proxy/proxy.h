@@ -1,0 +1,59 @@
+/* proxy.h - what the parts of the ssh proxy share: which guest a host
+ * name means (guest.c), the guests' host keys (known-hosts.c), and the
+ * program's messages (ssh-proxy.c). */
+#ifndef VIRTNAME_PROXY_H
+#define VIRTNAME_PROXY_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/lookup.h"
+#include "store/schema.h"
+
+#define PROG "virt-name-cache-ssh-proxy"
+#define GUEST_ADDRS_MAX 8
+#define GUEST_UUID_TEXT 37             /* 36 characters and the NUL */
+
+/* A libvirt domain, as libvirt names it, and how to reach it. */
+struct guest {
+        const char *name;              /* GUEST as given in the host name */
+        char domain[VIRTNAME_NAME_MAX + 1];  /* libvirt's name for it */
+        bool has_uuid;
+        uint8_t uuid[VIRTNAME_UUID_LEN];
+        bool running_known, running;
+        uint32_t cid;                  /* 0: no VSOCK device known */
+        size_t n_addrs;                /* its current addresses, for TCP */
+        struct virtname_addr addrs[GUEST_ADDRS_MAX];
+        char where[PATH_MAX + 64];     /* where it was found, for messages */
+};
+
+/* The guest HOST (qemu/GUEST, qemu:system/GUEST or qemu:session/GUEST)
+ * means.  GUEST is one of libvirt's names for a domain: its name, UUID or
+ * ID, never a host name a guest sent.  qemu/ looks at system domains,
+ * then session domains.  Returns 0, 1 for an unknown guest or one whose
+ * identity cannot be told for sure, 2 for a bad host name; the message
+ * is already said. */
+int guest_find(const char *host, struct guest *g);
+
+/* G's UUID as libvirt writes it: 36 lower-case characters with dashes. */
+void guest_uuid_text(const struct guest *g, char out[GUEST_UUID_TEXT]);
+
+/* ssh's KnownHostsCommand (known-hosts.c): INVOCATION, HOST, TYPE,
+ * FINGERPRINT and KEY are ssh's %I %H %t %f %K.  Returns the exit status. */
+int known_hosts_command(const char *invocation, const char *host, const char *type,
+                        const char *fingerprint, const char *key);
+
+/* Forget the host keys recorded for WHAT: qemu/GUEST (and the other
+ * forms) or a UUID.  Returns the exit status. */
+int known_hosts_forget(const char *what);
+
+extern bool proxy_verbose;
+
+/* A message on stderr when -v was given. */
+void proxy_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A one-line error on stderr; returns 1. */
+int proxy_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
