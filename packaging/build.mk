@@ -22,6 +22,6 @@ deb: pkg-tree
 rpm: pkg-tree
 	mkdir -p $(PKG_OUT)/rpm/SOURCES
 	tar -czf $(PKG_OUT)/rpm/SOURCES/virt-name-cache-$(VIRTNAME_VERSION).tar.gz -C $(PKG_TREE) virt-name-cache-$(VIRTNAME_VERSION)
-	rpmbuild -bb --nodeps --define "_topdir $(PKG_OUT)/rpm" packaging/virt-name-cache.spec
+	rpmbuild -bb --nodeps $(RPMBUILD_FLAGS) --define "_topdir $(PKG_OUT)/rpm" packaging/virt-name-cache.spec
 	@find $(PKG_OUT)/rpm/RPMS -name '*.rpm'
 .PHONY: pkg-tree deb rpm

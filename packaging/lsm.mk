@@ -40,3 +40,6 @@ install-selinux: $(B)/selinux/virt-name-cache.pp
 	bzip2 -9 -c $< >$(DESTDIR)$(DATADIR)/selinux/packages/$(SELINUX_TYPE)/virt-name-cache.pp.bz2
 	install -m 0644 packaging/selinux/virt-name-cache.if $(DESTDIR)$(DATADIR)/selinux/devel/include/distributed/
 .PHONY: install-lsm selinux install-selinux
+
+# `make rpm` without the SELinux devel files builds no -selinux package.
+RPMBUILD_FLAGS += $(if $(wildcard $(SELINUX_DEVEL_MAKEFILE)),,--without selinux)
