@@ -265,69 +265,79 @@ grep -q virt_name_cache "$FC" && fail "file contexts left after semodule -r"
 pass "SELinux: semodule -r removes the module and its file contexts"
 
 # ---------------------------------------------------------------- doctor
-# lsm_check with a fake /sys and /etc (VIRT_NAME_CACHE_LSM_ROOT).
+# lsm_check with a fake /sys and /etc (VIRT_NAME_CACHE_LSM_ROOT), in the
+# normal build and, when it is there, the ASan/UBSan one.
 check() {       # check ROOT SNAPSHOT_DIR EXPECTED_STATUS: output in $T/check.out
         local rc=0
-        VIRT_NAME_CACHE_LSM_ROOT=$1 "$B/selftest/lsm-check" "$2" >"$T/check.out" 2>&1 || rc=$?
+        VIRT_NAME_CACHE_LSM_ROOT=$1 "$LSM_CHECK" "$2" >"$T/check.out" 2>&1 || rc=$?
         sed 's/^/    | /' "$T/check.out"
         [ "$rc" = "$3" ] || fail "lsm-check exit status $rc, expected $3"
 }
 has() { grep -q "$1" "$T/check.out" || fail "lsm-check did not say: $1"; }
-snap=$T/run/virt-name-cache
-mkdir -p "$snap" "$T/none"
-check "$T/none" "$snap" 0
-expect_eq "no LSM: one info line" "1 info" "$(wc -l <"$T/check.out") $(awk '{print $1}' "$T/check.out")"
+doctor_checks() {
+        snap=$T/run/virt-name-cache
+        rm -rf "$T/run" "$T/none" "$T/fake-aa" "$T/fake-se"
+        mkdir -p "$snap" "$T/none"
+        check "$T/none" "$snap" 0
+        expect_eq "no LSM: one info line" "1 info" "$(wc -l <"$T/check.out") $(awk '{print $1}' "$T/check.out")"
 
-F=$T/fake-aa
-mkdir -p "$F/sys/module/apparmor/parameters" "$F/sys/kernel/security/apparmor" \
-         "$F/etc/apparmor.d/abstractions" "$F/etc/apparmor.d/local"
-echo Y >"$F/sys/module/apparmor/parameters/enabled"
-printf 'libvirtd (enforce)\ndnsmasq//libvirt_leaseshelper (complain)\ndnsmasq (complain)\nman_groff (enforce)\n' \
-        >"$F/sys/kernel/security/apparmor/profiles"
-cp /etc/apparmor.d/abstractions/nameservice "$F/etc/apparmor.d/abstractions/"
-: >"$F/etc/apparmor.d/local/usr.sbin.libvirtd"
-check "$F" "$snap" 1
-has "^problem .*nameservice.d/virt-name-cache is missing"
-has "^problem .*confines libvirtd (enforce mode).*include if exists <abstractions/virt-name-cache-libvirtd>"
-has "^warning .*confines dnsmasq (complain mode)"
-pass "doctor: active AppArmor without our files is a problem"
-cp -a "$T/root/etc/apparmor.d/abstractions/." "$F/etc/apparmor.d/abstractions/"
-printf '# site\n  include if exists <abstractions/virt-name-cache-libvirtd>\n' >"$F/etc/apparmor.d/local/usr.sbin.libvirtd"
-printf '#include <abstractions/virt-name-cache-dnsmasq>\n' >"$F/etc/apparmor.d/local/usr.sbin.dnsmasq"
-check "$F" "$snap" 0
-has "^ok .*may read the snapshot"
-has "^ok .*libvirtd's profile includes abstractions/virt-name-cache-libvirtd"
-has "^ok .*dnsmasq's profile includes abstractions/virt-name-cache-dnsmasq"
-grep -q '^problem\|^warning' "$T/check.out" && fail "complaints with everything in place"
-pass "doctor: AppArmor with the snippet and both includes is ok"
-printf '# include <abstractions/virt-name-cache-libvirtd>\n' >"$F/etc/apparmor.d/local/usr.sbin.libvirtd"
-grep -v 'nameservice.d' /etc/apparmor.d/abstractions/nameservice >"$F/etc/apparmor.d/abstractions/nameservice"
-check "$F" "$snap" 1
-has "^problem .*does not include abstractions/nameservice.d"
-has "^problem .*confines libvirtd"
-pass "doctor: a commented-out include and an old nameservice abstraction are problems"
+        F=$T/fake-aa
+        mkdir -p "$F/sys/module/apparmor/parameters" "$F/sys/kernel/security/apparmor" \
+                 "$F/etc/apparmor.d/abstractions" "$F/etc/apparmor.d/local"
+        echo Y >"$F/sys/module/apparmor/parameters/enabled"
+        printf 'libvirtd (enforce)\ndnsmasq//libvirt_leaseshelper (complain)\ndnsmasq (complain)\nman_groff (enforce)\n' \
+                >"$F/sys/kernel/security/apparmor/profiles"
+        cp /etc/apparmor.d/abstractions/nameservice "$F/etc/apparmor.d/abstractions/"
+        : >"$F/etc/apparmor.d/local/usr.sbin.libvirtd"
+        check "$F" "$snap" 1
+        has "^problem .*nameservice.d/virt-name-cache is missing"
+        has "^problem .*confines libvirtd (enforce mode).*include if exists <abstractions/virt-name-cache-libvirtd>"
+        has "^warning .*confines dnsmasq (complain mode)"
+        pass "doctor: active AppArmor without our files is a problem"
+        cp -a "$T/root/etc/apparmor.d/abstractions/." "$F/etc/apparmor.d/abstractions/"
+        printf '# site\n  include if exists <abstractions/virt-name-cache-libvirtd>\n' >"$F/etc/apparmor.d/local/usr.sbin.libvirtd"
+        printf '#include <abstractions/virt-name-cache-dnsmasq>\n' >"$F/etc/apparmor.d/local/usr.sbin.dnsmasq"
+        check "$F" "$snap" 0
+        has "^ok .*may read the snapshot"
+        has "^ok .*libvirtd's profile includes abstractions/virt-name-cache-libvirtd"
+        has "^ok .*dnsmasq's profile includes abstractions/virt-name-cache-dnsmasq"
+        grep -q '^problem\|^warning' "$T/check.out" && fail "complaints with everything in place"
+        pass "doctor: AppArmor with the snippet and both includes is ok"
+        printf '# include <abstractions/virt-name-cache-libvirtd>\n' >"$F/etc/apparmor.d/local/usr.sbin.libvirtd"
+        grep -v 'nameservice.d' /etc/apparmor.d/abstractions/nameservice >"$F/etc/apparmor.d/abstractions/nameservice"
+        check "$F" "$snap" 1
+        has "^problem .*does not include abstractions/nameservice.d"
+        has "^problem .*confines libvirtd"
+        pass "doctor: a commented-out include and an old nameservice abstraction are problems"
 
-F=$T/fake-se
-mkdir -p "$F/sys/fs/selinux" "$F/etc/selinux" "$F/var/lib/selinux/targeted/active/modules/100/base"
-echo 1 >"$F/sys/fs/selinux/enforce"
-printf 'SELINUX=enforcing\nSELINUXTYPE=targeted\n' >"$F/etc/selinux/config"
-setfattr -n security.selinux -v system_u:object_r:var_run_t:s0 "$snap" 2>"$T/setfattr.err" ||
-        skip "cannot set security.selinux here: $(cat "$T/setfattr.err")"
-check "$F" "$snap" 1
-has "^problem .*module virt-name-cache is not installed in the targeted policy"
-has "^problem .*is labelled var_run_t, not virt_name_cache_var_run_t.*restorecon -R $snap"
-mkdir -p "$F/var/lib/selinux/targeted/active/modules/200/virt-name-cache"
-setfattr -n security.selinux -v system_u:object_r:virt_name_cache_var_run_t:s0 "$snap"
-: >"$snap/names.delta"
-setfattr -n security.selinux -v system_u:object_r:tmp_t:s0 "$snap/names.delta"
-check "$F" "$snap" 1
-has "^ok .*module virt-name-cache is installed"
-has "^problem .*names.delta is labelled tmp_t"
-setfattr -n security.selinux -v system_u:object_r:virt_name_cache_var_run_t:s0 "$snap/names.delta"
-check "$F" "$snap" 0
-has "^ok .*$snap is labelled virt_name_cache_var_run_t"
-echo 0 >"$F/sys/fs/selinux/enforce"
-setfattr -n security.selinux -v system_u:object_r:var_run_t:s0 "$snap"
-check "$F" "$snap" 0
-has "^warning .*SELinux (permissive)"
-pass "doctor: SELinux module and snapshot label (enforcing: problem, permissive: warning)"
+        F=$T/fake-se
+        mkdir -p "$F/sys/fs/selinux" "$F/etc/selinux" "$F/var/lib/selinux/targeted/active/modules/100/base"
+        echo 1 >"$F/sys/fs/selinux/enforce"
+        printf 'SELINUX=enforcing\nSELINUXTYPE=targeted\n' >"$F/etc/selinux/config"
+        setfattr -n security.selinux -v system_u:object_r:var_run_t:s0 "$snap" 2>"$T/setfattr.err" ||
+                skip "cannot set security.selinux here: $(cat "$T/setfattr.err")"
+        check "$F" "$snap" 1
+        has "^problem .*module virt-name-cache is not installed in the targeted policy"
+        has "^problem .*is labelled var_run_t, not virt_name_cache_var_run_t.*restorecon -R $snap"
+        mkdir -p "$F/var/lib/selinux/targeted/active/modules/200/virt-name-cache"
+        setfattr -n security.selinux -v system_u:object_r:virt_name_cache_var_run_t:s0 "$snap"
+        : >"$snap/names.delta"
+        setfattr -n security.selinux -v system_u:object_r:tmp_t:s0 "$snap/names.delta"
+        check "$F" "$snap" 1
+        has "^ok .*module virt-name-cache is installed"
+        has "^problem .*names.delta is labelled tmp_t"
+        setfattr -n security.selinux -v system_u:object_r:virt_name_cache_var_run_t:s0 "$snap/names.delta"
+        check "$F" "$snap" 0
+        has "^ok .*$snap is labelled virt_name_cache_var_run_t"
+        echo 0 >"$F/sys/fs/selinux/enforce"
+        setfattr -n security.selinux -v system_u:object_r:var_run_t:s0 "$snap"
+        check "$F" "$snap" 0
+        has "^warning .*SELinux (permissive)"
+        pass "doctor: SELinux module and snapshot label (enforcing: problem, permissive: warning)"
+}
+
+for LSM_CHECK in "$B/selftest/lsm-check" "$BA/selftest/lsm-check"; do
+        [ -x "$LSM_CHECK" ] || continue
+        echo "== $LSM_CHECK"
+        doctor_checks
+done
