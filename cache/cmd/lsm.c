@@ -281,7 +281,7 @@ static void check_apparmor(const struct lsm *l, const char *snapshot_dir)
         if (!is_file(path)) {
                 l->report(l->ctx, "problem", "AppArmor is active and " AA_DIR "/" AA_SNIPPET " is missing: "
                           "confined programs (libvirtd, dhclient, man, ...) cannot read the snapshot "
-                          "and get \"not found\" for guests (reinstall virt-name-cache, then "
+                          "and get \"not found\" for guests (reinstall libnss-virtname, then "
                           "'systemctl reload apparmor')");
         } else if (!lsm_path(l, path, sizeof(path), AA_DIR "/abstractions/nameservice")) {
                 return;
