@@ -7,9 +7,11 @@ DEB_PACKAGES += debhelper dpkg-dev fakeroot lintian rpm git
 
 # The unit that publishes the snapshot again at boot (it lives on tmpfs).
 SYSTEMDUNITDIR ?= /lib/systemd/system
+TMPFILESDIR ?= /usr/lib/tmpfiles.d
 install-systemd:
 	install -D -m 0644 packaging/virt-name-cache-publish.service \
 	  $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-publish.service
+	install -D -m 0644 packaging/virt-name-cache.tmpfiles $(DESTDIR)$(TMPFILESDIR)/virt-name-cache.conf
 INSTALL_TARGETS += install-systemd
 
 # The tree as committed plus local changes, without build outputs (in a
@@ -29,6 +31,6 @@ deb: pkg-tree
 rpm: pkg-tree
 	mkdir -p $(PKG_OUT)/rpm/SOURCES
 	tar -czf $(PKG_OUT)/rpm/SOURCES/virt-name-cache-$(VIRTNAME_VERSION).tar.gz -C $(PKG_TREE) virt-name-cache-$(VIRTNAME_VERSION)
-	rpmbuild -bb --nodeps --define "_topdir $(PKG_OUT)/rpm" packaging/virt-name-cache.spec
+	rpmbuild -bb --nodeps $(RPMBUILD_FLAGS) --define "_topdir $(PKG_OUT)/rpm" packaging/virt-name-cache.spec
 	@find $(PKG_OUT)/rpm/RPMS -name '*.rpm'
 .PHONY: pkg-tree deb rpm install-systemd

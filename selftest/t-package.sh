@@ -15,7 +15,11 @@ LEFT="/usr/bin/virt-name-cache /usr/libexec/virt-name-cache /lib/$MULTIARCH/libn
       /etc/libvirt/hooks/network.d/virt-name-cache /etc/libvirt/hooks/qemu.d/virt-name-cache
       /etc/ssh/ssh_config.d/30-virt-name-cache.conf /var/lib/virt-name-cache /run/virt-name-cache
       /etc/libvirt/hooks/daemon.d/virt-name-cache /lib/systemd/system/virt-name-cache-publish.service
-      /usr/share/man/man1/virt-name-cache.1.gz"
+      /usr/share/man/man1/virt-name-cache.1.gz
+      /etc/apparmor.d/abstractions/nameservice.d/virt-name-cache
+      /etc/apparmor.d/abstractions/virt-name-cache-libvirtd
+      /etc/apparmor.d/abstractions/virt-name-cache-dnsmasq
+      /etc/apparmor.d/abstractions/virt-name-cache-lease-helper"
 purge() { dpkg --purge virt-name-cache libnss-virtname >/dev/null 2>&1; }
 # An earlier run's packages would hide what this one installs.
 dpkg -s virt-name-cache >/dev/null 2>&1 && purge
@@ -85,7 +89,15 @@ if command -v rpmbuild >/dev/null; then
         done
         rpm -qlp "$(find build/packages/rpm/RPMS -name 'libnss-virtname-0*.rpm')" 2>/dev/null | grep -q "libnss_virtname.so.2" ||
                 fail "the NSS rpm lacks the module"
-        pass "rpmbuild -bb built both RPMs"
+        if [ -f /usr/share/selinux/devel/Makefile ]; then
+                rpm=$(find build/packages/rpm/RPMS -name 'virt-name-cache-selinux-0*.rpm' | head -1)
+                [ -n "$rpm" ] || fail "no virt-name-cache-selinux rpm"
+                rpm -qlp "$rpm" 2>/dev/null | grep -q '/usr/share/selinux/packages/targeted/virt-name-cache.pp.bz2' ||
+                        fail "the -selinux rpm lacks the policy module"
+                rpm -qp --scripts "$rpm" 2>/dev/null | grep -q 'semodule .* -i ' ||
+                        fail "the -selinux rpm does not install the module in %post"
+        fi
+        pass "rpmbuild -bb built the RPMs"
 else
         echo "rpmbuild not installed: RPM build not checked"
 fi

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/lsm.h"
 #include "cmd/show.h"
 #include "store/missed.h"
 #include "store/names.h"
@@ -43,19 +44,37 @@ struct doctor {
 static void report(struct doctor *doc, const char *level, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
-static void report(struct doctor *doc, const char *level, const char *fmt, ...)
+static void vreport(struct doctor *doc, const char *level, const char *fmt, va_list ap)
 {
-        va_list ap;
-
         if (strcmp(level, "problem") == 0)
                 doc->problems++;
         else if (strcmp(level, "warning") == 0)
                 doc->warnings++;
         printf("%-8s ", level);
-        va_start(ap, fmt);
         vprintf(fmt, ap);
-        va_end(ap);
         printf("\n");
+}
+
+static void report(struct doctor *doc, const char *level, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vreport(doc, level, fmt, ap);
+        va_end(ap);
+}
+
+/* The same, for checks that report through a context pointer (lsm.h). */
+static void report_ctx(void *ctx, const char *level, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void report_ctx(void *ctx, const char *level, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vreport(ctx, level, fmt, ap);
+        va_end(ap);
 }
 
 static void usage(FILE *out)
@@ -451,6 +470,7 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
         check_networks(&doc);
         check_conflicts(&doc);
         check_filters(&doc);
+        lsm_check(report_ctx, &doc, virtname_store_dir(ctx->db_dir));
         show_close(&doc.show);
         printf("%d problem%s, %d warning%s\n", doc.problems, doc.problems == 1 ? "" : "s",
                doc.warnings, doc.warnings == 1 ? "" : "s");
