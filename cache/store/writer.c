@@ -462,6 +462,23 @@ static int host_key(struct virtname_str hostname, char key[VIRTNAME_NAME_MAX + 1
         return n == 0 ? -1 : virtname_name_normalise(label, key);
 }
 
+/* Would a lease with these fields have the same index entries as OLD? */
+static bool same_index(const struct virtname_lease_view *old, struct virtname_str hostname,
+                       struct virtname_str network, unsigned flags, const uint8_t *mac)
+{
+        char a[VIRTNAME_NAME_MAX + 1], b[VIRTNAME_NAME_MAX + 1];
+        int alen = old->hostname.len ? host_key(old->hostname, a) : -1;
+        int blen = hostname.len ? host_key(hostname, b) : -1;
+
+        if (alen != blen || (alen > 0 && memcmp(a, b, (size_t)alen) != 0))
+                return false;
+        if ((old->flags & VIRTNAME_LEASE_HAS_MAC) != (flags & VIRTNAME_LEASE_HAS_MAC))
+                return false;
+        return !(flags & VIRTNAME_LEASE_HAS_MAC) ||
+               (memcmp(old->mac, mac, VIRTNAME_MAC_LEN) == 0 && old->network.len == network.len &&
+                memcmp(old->network.p, network.p, network.len) == 0);
+}
+
 /* Add (ADD) or remove the index entries of a lease. */
 static int index_lease(struct virtname_writer *w, const uint8_t *lkey, struct virtname_str hostname,
                        struct virtname_str network, unsigned flags, const uint8_t *mac, bool add)
@@ -524,6 +541,11 @@ int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_l
                 n = virtname_lease_encode(&copy, enc, sizeof(enc));
                 if (n && n <= sizeof(enc) && n == raw.mv_size && memcmp(enc, raw.mv_data, n) == 0)
                         return 0;
+                /* A renewal changes the expiry, not what the lease is
+                 * indexed by: leave the index pages alone. */
+                if (same_index(&old, virtname_str_of(copy.hostname), virtname_str_of(copy.network),
+                               copy.flags, copy.mac))
+                        return put_record(w, VIRTNAME_DB_LEASES, key, sizeof(key), enc_lease, &copy);
                 rc = index_lease(w, key, old.hostname, old.network, old.flags, old.mac, false);
                 if (rc < 0)
                         return rc;

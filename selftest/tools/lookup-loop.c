@@ -7,11 +7,13 @@
  * -4 asks for IPv4 only (AF_INET); default AF_UNSPEC.  -c checks
  * consistency: every name must resolve, and a name "churnN" must have an
  * IPv4 and an IPv6 address written in the same transaction (same last
- * byte).  Prints "lookups N failures N inconsistent N per-second N".
+ * byte).  Prints "lookups N failures N inconsistent N per-second N" at
+ * the end, or when SIGINT or SIGTERM stops it early.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +23,15 @@
 #include <unistd.h>
 
 extern int __nss_configure_lookup(const char *db, const char *service);
+
+/* SIGINT or SIGTERM end the loop early; the counts are printed. */
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+        (void)sig;
+        stop = 1;
+}
 
 static double now(void)
 {
@@ -113,6 +124,8 @@ int main(int argc, char **argv)
         }
         if (n == 0)
                 return 2;
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
         start = now();
         end = start + seconds;
         do {
@@ -137,7 +150,7 @@ int main(int argc, char **argv)
                         }
                         freeaddrinfo(ai);
                 }
-        } while (now() < end);
+        } while (!stop && now() < end);
         printf("lookups %lu failures %lu inconsistent %lu per-second %.0f\n", lookups, failures,
                inconsistent, lookups / (now() - start));
         return check && (failures || inconsistent) ? 1 : 0;
