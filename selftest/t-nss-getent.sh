@@ -36,3 +36,27 @@ g hosts "$long" >/dev/null; expect_eq "over-long name" "2" "$?"
 virtname_getent "$T/elsewhere" hosts web-vm >/dev/null; expect_eq "missing store" "2" "$?"
 mv "$S" "$T/moved"
 expect_eq "VIRT_NAME_CACHE_DIR honoured" "198.18.0.10" "$(addrs_of "$T/moved" ahostsv4 web-vm)"
+
+# Reserved names are checked at every answer: a guest name an
+# administrator then puts in /etc/hosts stops resolving through virtname
+# at once, even in a process that has been resolving it (the module keeps
+# /etc/hosts in memory until the file changes).  /etc/hosts is replaced
+# only inside a private mount namespace.
+if unshare -m true 2>/dev/null; then
+        S=$T/moved
+        cp /etc/hosts "$T/hosts"
+        out=$(unshare -m --propagation private bash -c '
+                mount --bind "$1" /etc/hosts || exit 99
+                coproc STEPS { VIRT_NAME_CACHE_DIR=$2 LD_LIBRARY_PATH=$3 "$3/selftest/lookup-steps" virtname; }
+                ask() { echo "$1" >&"${STEPS[1]}"; read -r a <&"${STEPS[0]}"; echo "$a"; }
+                ask web
+                printf "192.0.2.200 web\n" >>"$1"
+                ask web
+                ask web-vm
+                echo quit >&"${STEPS[1]}"; wait
+                ' _ "$T/hosts" "$S" "$B")
+        expect_eq "a name added to /etc/hosts is no longer a guest's" \
+                "web 198.18.0.10|web -|web-vm 198.18.0.10" "$(tr '\n' '|' <<<"$out" | sed 's/|$//')"
+else
+        echo "no mount namespaces: the /etc/hosts case was not run"
+fi

@@ -206,16 +206,17 @@ static void base_unref(struct virtname_base_handle *b)
                 base_free(b);
 }
 
-/* Is REUSE's base the file DIR now holds for its generation? */
-static bool base_reusable(const char *dir, const struct virtname_snapshot *reuse, uint64_t generation)
+/* Can the new delta use REUSE's base?  A generation names one base only
+ * (a new private store starts above every published one); the file must
+ * also be as it was checked: one changed in place would fault a reader
+ * past its new end. */
+static bool base_reusable(const struct virtname_snapshot *reuse, uint64_t generation)
 {
-        char name[64], path[PATH_MAX];
         struct stat st;
+        int fd;
 
-        if (!reuse || reuse->base->generation != generation)
-                return false;
-        virtname_base_name(name, sizeof(name), (unsigned long long)generation);
-        return virtname_path(path, sizeof(path), dir, name) == 0 && stat(path, &st) == 0 &&
+        return reuse && reuse->base->generation == generation &&
+               mdb_env_get_fd(reuse->base->env, &fd) == 0 && fstat(fd, &st) == 0 &&
                same_file(&reuse->base->id, &st);
 }
 
@@ -237,7 +238,7 @@ int virtname_snapshot_load(const char *dir, const struct virtname_snapshot *reus
                 if (!s)
                         return -ENOMEM;
                 rc = read_delta(dir, owner, s);
-                if (rc == 0 && base_reusable(dir, reuse, s->delta.base_generation)) {
+                if (rc == 0 && base_reusable(reuse, s->delta.base_generation)) {
                         s->base = reuse->base;
                         __atomic_add_fetch(&s->base->refs, 1, __ATOMIC_RELAXED);
                 } else if (rc == 0) {

@@ -2,6 +2,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/utsname.h>
@@ -11,6 +14,8 @@
 #include "store/reserved.h"
 
 #define HOSTS_FILE "/etc/hosts"
+/* /etc/hosts files up to this size are kept in memory between lookups. */
+#define HOSTS_CACHE_MAX ((size_t)64 << 10)
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -90,10 +95,92 @@ bool virtname_hosts_file_names(const char *path, const char *key)
         return found;
 }
 
+/* Does the hosts-file text BUF (LEN bytes) name KEY? */
+static bool text_names(const char *buf, size_t len, const char *key)
+{
+        char line[1024];
+        size_t used = 0;
+        bool skipping = false;
+
+        for (size_t i = 0; i <= len; i++) {
+                if (i < len && buf[i] != '\n') {
+                        if (used < sizeof(line) - 1)
+                                line[used++] = buf[i];
+                        else
+                                skipping = true;
+                        continue;
+                }
+                line[used] = '\0';
+                if (!skipping && used && line_names(line, key))
+                        return true;
+                used = 0;
+                skipping = false;
+        }
+        return false;
+}
+
+/* /etc/hosts as it was at its last change: a lookup that answers costs
+ * one stat() instead of reading the file.  The only global state here; a
+ * thread that finds it busy reads the file itself, so nobody waits. */
+static pthread_mutex_t hosts_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+        bool valid;
+        dev_t dev;
+        ino_t ino;
+        off_t size;
+        struct timespec mtime;
+        char *text;
+} hosts;        /* guarded by hosts_lock */
+
+static bool hosts_names(const char *key)
+{
+        struct stat st;
+        bool found;
+        int fd;
+
+        if (stat(HOSTS_FILE, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > HOSTS_CACHE_MAX ||
+            pthread_mutex_trylock(&hosts_lock) != 0)
+                return virtname_hosts_file_names(HOSTS_FILE, key);
+        if (!hosts.valid || hosts.dev != st.st_dev || hosts.ino != st.st_ino ||
+            hosts.size != st.st_size || hosts.mtime.tv_sec != st.st_mtim.tv_sec ||
+            hosts.mtime.tv_nsec != st.st_mtim.tv_nsec) {
+                char *text = malloc((size_t)st.st_size + 1);
+                ssize_t n = -1;
+
+                hosts.valid = false;
+                fd = text ? open(HOSTS_FILE, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK) : -1;
+                if (fd >= 0) {
+                        do
+                                n = pread(fd, text, (size_t)st.st_size, 0);
+                        while (n < 0 && errno == EINTR);
+                        close(fd);
+                }
+                if (n != st.st_size) {
+                        /* Changed while we read it, or unreadable. */
+                        free(text);
+                        pthread_mutex_unlock(&hosts_lock);
+                        return virtname_hosts_file_names(HOSTS_FILE, key);
+                }
+                free(hosts.text);
+                hosts.text = text;
+                hosts.dev = st.st_dev;
+                hosts.ino = st.st_ino;
+                hosts.size = st.st_size;
+                hosts.mtime = st.st_mtim;
+                hosts.valid = true;
+        }
+        found = text_names(hosts.text, (size_t)hosts.size, key);
+        pthread_mutex_unlock(&hosts_lock);
+        return found;
+}
+
 bool virtname_name_reserved(const char *key)
 {
-        return virtname_name_reserved_fixed(key) || is_host_name(key) ||
-               virtname_hosts_file_names(HOSTS_FILE, key);
+        int saved = errno;
+        bool reserved = virtname_name_reserved_fixed(key) || is_host_name(key) || hosts_names(key);
+
+        errno = saved;
+        return reserved;
 }
 
 bool virtname_hostname_reserved(const char *hostname)
