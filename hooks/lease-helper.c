@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "hook.h"
+#include "store/ingest.h"
 #include "store/names.h"
-#include "store/reserved.h"
 
 #define LIBVIRT_HELPER "/usr/lib/libvirt/libvirt_leaseshelper"
 
@@ -28,45 +28,39 @@
  * for an event that cannot be recorded (logged). */
 static int lease_from_event(char **argv, int argc, struct virtname_lease *l, const char *what)
 {
-        const char *mac = getenv("DNSMASQ_MAC"), *expires = getenv("DNSMASQ_LEASE_EXPIRES");
-        const char *length = getenv("DNSMASQ_LEASE_LENGTH"), *iaid = getenv("DNSMASQ_IAID");
-        const char *host = argc > 4 ? argv[4] : NULL;
+        const char *expires = getenv("DNSMASQ_LEASE_EXPIRES"), *length = getenv("DNSMASQ_LEASE_LENGTH");
+        struct virtname_lease_input in = { .address = argc > 3 ? argv[3] : NULL,
+                                           .hostname = argc > 4 ? argv[4] : NULL,
+                                           .iaid = getenv("DNSMASQ_IAID") };
+        const char *why, *dropped;
+        int family;
+        uint8_t addr[16];
 
-        if (argc < 4 || !virtname_addr_parse(argv[3], &l->family, l->addr)) {
-                hook_missed(what, "not an address: '%.64s'", argc < 4 ? "" : argv[3]);
-                return -1;
-        }
         /* DHCPv4 passes the MAC; DHCPv6 passes the DUID and, when dnsmasq
          * knows it, the MAC in DNSMASQ_MAC. */
-        if (l->family == AF_INET)
-                mac = argv[2];
-        if (mac && virtname_mac_parse(mac, l->mac))
-                l->flags |= VIRTNAME_LEASE_HAS_MAC;
-        if (l->family == AF_INET6) {
-                l->clientid = argv[2];
-                l->iaid = iaid ? (uint32_t)strtoul(iaid, NULL, 10) : 0;
+        if (in.address && virtname_addr_parse(in.address, &family, addr) && family == AF_INET6) {
+                in.mac = getenv("DNSMASQ_MAC");
+                in.clientid = argv[2];
         } else {
-                l->clientid = getenv("DNSMASQ_CLIENT_ID");
+                in.mac = argv[2];
+                in.clientid = getenv("DNSMASQ_CLIENT_ID");
         }
         /* Expiry: absolute, or a length from now (dnsmasq built without a
          * reliable clock); 0 means an infinite lease. */
         if (expires)
-                l->expiry = strtoll(expires, NULL, 10);
-        else if (length)
-                l->expiry = strtoll(length, NULL, 10) ? (int64_t)time(NULL) + strtoll(length, NULL, 10) : 0;
-        if (l->expiry < 0)
-                l->expiry = 0;
-        if (host && *host && !virtname_hostname_valid(host)) {
-                hook_log(LOG_WARNING, "%s: ignoring invalid host name sent by the guest", what);
-                host = NULL;
+                in.expiry = strtoll(expires, NULL, 10);
+        else if (length && strtoll(length, NULL, 10) > 0)
+                in.expiry = (int64_t)time(NULL) + strtoll(length, NULL, 10);
+        if (virtname_lease_from_input(&in, l, &why, &dropped) < 0) {
+                hook_missed(what, "%s in the event ('%.64s %.64s')", why, argv[2],
+                            in.address ? in.address : "");
+                return -1;
         }
-        if (host && *host && virtname_hostname_reserved(host)) {
-                hook_log(LOG_WARNING, "%s: ignoring the reserved host name '%s' sent by the guest "
-                         "(localhost, this host's names, names in /etc/hosts and the like are "
-                         "never a guest's)", what, host);
-                host = NULL;
-        }
-        l->hostname = host && *host ? host : NULL;
+        if (dropped)
+                hook_log(LOG_WARNING, "%s: ignoring the %s host name '%.64s' the guest sent%s", what,
+                         dropped, argv[4], strcmp(dropped, "reserved") == 0
+                                           ? " (localhost, this host's names, names in /etc/hosts and "
+                                             "the like are never a guest's)" : "");
         return 0;
 }
 

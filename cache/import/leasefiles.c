@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "store/lookup.h"
+#include "store/ingest.h"
 #include "store/names.h"
-#include "store/reserved.h"
 #include "import/sources.h"
 
 /* libvirt's files for 100,000 guests are ~15 MB; refuse absurd ones. */
@@ -142,54 +142,36 @@ static int read_conf(struct import *im, const char *path, struct net *n)
 static int import_lease(struct import *im, const char *path, size_t idx,
                         json_object *e, const struct net *n)
 {
-        const char *ip, *mac, *host, *clientid, *iaid;
+        struct virtname_lease_input in = { 0 };
+        struct virtname_lease l;
+        const char *why, *dropped;
         json_object *exp;
-        struct virtname_lease l = { 0 };
         int rc;
 
         if (!json_object_is_type(e, json_type_object) ||
-            get_string(e, "ip-address", &ip) < 0 || get_string(e, "mac-address", &mac) < 0 ||
-            get_string(e, "hostname", &host) < 0 || get_string(e, "client-id", &clientid) < 0 ||
-            get_string(e, "iaid", &iaid) < 0 || !ip ||
+            get_string(e, "ip-address", &in.address) < 0 || get_string(e, "mac-address", &in.mac) < 0 ||
+            get_string(e, "hostname", &in.hostname) < 0 || get_string(e, "client-id", &in.clientid) < 0 ||
+            get_string(e, "iaid", &in.iaid) < 0 || !in.address ||
             !json_object_object_get_ex(e, "expiry-time", &exp) ||
             !json_object_is_type(exp, json_type_int)) {
                 virtname_import_warn(im->warn, "%s: entry %zu: not a lease (needs string ip-address, integer expiry-time)",
                       path, idx);
                 return -EBADMSG;
         }
-        if (!virtname_addr_parse(ip, &l.family, l.addr)) {
-                virtname_import_warn(im->warn, "%s: entry %zu: invalid address '%.64s'", path, idx, ip);
+        in.expiry = json_object_get_int64(exp);
+        if (virtname_lease_from_input(&in, &l, &why, &dropped) < 0) {
+                virtname_import_warn(im->warn, "%s: entry %zu: %s '%.64s'", path, idx, why,
+                                     strcmp(why, "invalid MAC") == 0 ? in.mac
+                                     : strcmp(why, "invalid address") == 0 ? in.address : "");
                 return -EBADMSG;
         }
-        if (mac) {
-                if (!virtname_mac_parse(mac, l.mac)) {
-                        virtname_import_warn(im->warn, "%s: entry %zu: invalid MAC '%.64s'", path, idx, mac);
-                        return -EBADMSG;
-                }
-                l.flags |= VIRTNAME_LEASE_HAS_MAC;
-        }
-        if (host && !virtname_hostname_valid(host)) {
-                virtname_import_warn(im->warn, "%s: entry %zu (%s): ignoring invalid host name", path, idx, ip);
-                host = NULL;
-        }
-        if (host && virtname_hostname_reserved(host)) {
-                virtname_import_warn(im->warn, "%s: entry %zu (%s): ignoring the reserved host name '%s'",
-                                     path, idx, ip, host);
-                host = NULL;
-        }
-        l.expiry = json_object_get_int64(exp);
-        if (l.expiry < 0) {
-                virtname_import_warn(im->warn, "%s: entry %zu: negative expiry-time", path, idx);
-                return -EBADMSG;
-        }
+        if (dropped)
+                virtname_import_warn(im->warn, "%s: entry %zu (%s): ignoring %s host name", path, idx,
+                                     in.address, dropped);
         if (l.expiry != 0 && l.expiry <= im->now)
                 return 0;       /* expired: nothing to keep */
-        if (iaid)
-                l.iaid = (uint32_t)strtoul(iaid, NULL, 10);
-        l.hostname = host;
         l.network = n->name;
         l.suffix = n->suffix[0] ? n->suffix : NULL;
-        l.clientid = clientid;
         rc = virtname_writer_put_lease(im->w, &l);
         if (rc < 0)
                 return rc;

@@ -11,8 +11,8 @@
 #include <libvirt/libvirt.h>
 
 #include "store/edit.h"
+#include "store/ingest.h"
 #include "store/names.h"
-#include "store/reserved.h"
 #include "import/sources.h"
 #include "import/virconn.h"
 #include "import/virxml.h"
@@ -29,31 +29,24 @@ struct import {
 static int put_lease(struct import *im, const struct virtname_xml_network *net,
                      const virNetworkDHCPLease *dl)
 {
-        struct virtname_lease l = { 0 };
+        struct virtname_lease_input in = { dl->ipaddr, dl->mac, dl->hostname, dl->clientid, dl->iaid,
+                                           dl->expirytime > 0 ? (int64_t)dl->expirytime : 0 };
+        struct virtname_lease l;
+        const char *why, *dropped;
 
-        if (!dl->ipaddr || !virtname_addr_parse(dl->ipaddr, &l.family, l.addr)) {
-                virtname_import_warn(im->warn, "network %s: lease with an invalid address skipped", net->name);
+        if (virtname_lease_from_input(&in, &l, &why, &dropped) < 0) {
+                virtname_import_warn(im->warn, "network %s: lease %.64s skipped: %s", net->name,
+                                     dl->ipaddr ? dl->ipaddr : "?", why);
                 im->st->skipped++;
                 return 0;
         }
-        if (dl->mac && virtname_mac_parse(dl->mac, l.mac))
-                l.flags |= VIRTNAME_LEASE_HAS_MAC;
-        l.expiry = dl->expirytime > 0 ? (int64_t)dl->expirytime : 0;
+        if (dropped)
+                virtname_import_warn(im->warn, "network %s: lease %s: ignoring the %s host name '%.64s'",
+                                     net->name, dl->ipaddr, dropped, dl->hostname);
         if (l.expiry != 0 && l.expiry <= im->now)
                 return 0;
-        if (dl->iaid)
-                l.iaid = (uint32_t)strtoul(dl->iaid, NULL, 10);
-        if (dl->hostname && virtname_hostname_valid(dl->hostname) &&
-            !virtname_hostname_reserved(dl->hostname))
-                l.hostname = dl->hostname;
-        else if (dl->hostname)
-                virtname_import_warn(im->warn, "network %s: lease %s: ignoring the %s host name '%.64s'",
-                                     net->name, dl->ipaddr,
-                                     virtname_hostname_valid(dl->hostname) ? "reserved" : "invalid",
-                                     dl->hostname);
         l.network = net->name;
         l.suffix = net->suffix;
-        l.clientid = dl->clientid;
         if (virtname_writer_put_lease(im->w, &l) < 0)
                 return -1;
         im->st->leases++;

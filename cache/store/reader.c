@@ -115,16 +115,12 @@ static void base_free(struct virtname_base_handle *b)
         free(b);
 }
 
+/* An LMDB result while opening a snapshot: anything missing in it (a
+ * database the schema has) means it is not a valid snapshot. */
 static int lmdb_errno(int rc)
 {
-        if (rc == 0)
-                return 0;
-        if (rc > 0)
-                return -rc;
-        return rc == MDB_NOTFOUND || rc == MDB_INVALID || rc == MDB_CORRUPTED ||
-                       rc == MDB_VERSION_MISMATCH || rc == MDB_INCOMPATIBLE || rc == MDB_PAGE_NOTFOUND
-                   ? -EBADMSG
-                   : -EIO;
+        rc = virtname_mdb_errno(rc);
+        return rc == -ENOENT ? -EBADMSG : rc;
 }
 
 /* Open and check base GENERATION of DIR. */

@@ -1,4 +1,6 @@
 /* schema.c - names of the store's databases. */
+#include <errno.h>
+
 #include "store/schema.h"
 
 static const char *const databases[VIRTNAME_DB_COUNT] = {
@@ -16,4 +18,24 @@ static const char *const databases[VIRTNAME_DB_COUNT] = {
 const char *virtname_db_name(enum virtname_db db)
 {
         return databases[db];
+}
+
+int virtname_mdb_errno(int rc)
+{
+        if (rc >= 0)
+                return -rc;             /* 0, or a system error LMDB passes through */
+        switch (rc) {
+        case MDB_NOTFOUND:
+                return -ENOENT;
+        case MDB_MAP_FULL:
+                return -ENOSPC;
+        case MDB_INVALID:
+        case MDB_CORRUPTED:
+        case MDB_PAGE_NOTFOUND:
+        case MDB_VERSION_MISMATCH:
+        case MDB_INCOMPATIBLE:
+                return -EBADMSG;
+        default:
+                return -EIO;
+        }
 }

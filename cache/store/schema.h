@@ -55,4 +55,9 @@ enum virtname_db {
 /* Name of database DB. */
 const char *virtname_db_name(enum virtname_db db);
 
+/* An LMDB result as 0 or a negative errno, the one mapping of the tree:
+ * MDB_NOTFOUND -ENOENT, MDB_MAP_FULL -ENOSPC, a damaged or foreign file
+ * -EBADMSG, LMDB's system errors as themselves, anything else -EIO. */
+int virtname_mdb_errno(int rc);
+
 #endif

@@ -4,11 +4,6 @@
 
 #include "store/view.h"
 
-static int mdb_errno(int rc)
-{
-        return rc == 0 ? 0 : rc == MDB_NOTFOUND ? -ENOENT : -EIO;
-}
-
 int virtname_view_get(const struct virtname_view *v, enum virtname_db db, const MDB_val *key,
                       MDB_val *data)
 {
@@ -28,7 +23,7 @@ int virtname_view_get(const struct virtname_view *v, enum virtname_db db, const 
                         }
                 }
         }
-        return mdb_errno(mdb_get(v->txn, v->dbi[db], &k, data));
+        return virtname_mdb_errno(mdb_get(v->txn, v->dbi[db], &k, data));
 }
 
 static bool has_prefix(const struct virtname_iter *it, const MDB_val *k)

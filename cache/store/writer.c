@@ -55,13 +55,7 @@ static int fail(struct virtname_writer *w, int rc, const char *fmt, ...)
 /* LMDB error to -errno, with a message naming WHAT failed. */
 static int mdb_fail(struct virtname_writer *w, int rc, const char *what)
 {
-        int e = rc > 0 ? rc : rc == MDB_MAP_FULL ? ENOSPC : rc == MDB_NOTFOUND ? ENOENT
-                            : rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND ||
-                                      rc == MDB_VERSION_MISMATCH
-                                  ? EBADMSG
-                                  : EIO;
-
-        return fail(w, -e, "%s: %s", what, mdb_strerror(rc));
+        return fail(w, virtname_mdb_errno(rc), "%s: %s", what, mdb_strerror(rc));
 }
 
 const char *virtname_writer_error(const struct virtname_writer *w)
