@@ -168,6 +168,17 @@ vnc rebuild --leases-dir "$L" >/dev/null 2>&1
 [ -e "$S/private/missed.log" ] && fail "rebuild kept the missed-events log"
 doctor --nsswitch "$T/nss-ok" >/dev/null || fail "doctor after rebuild"
 pass "missed event shown by doctor, cleared by rebuild"
+# What libvirt no longer defines: libvirt's test driver (a domain "test"
+# and a network "default") stands for libvirtd.
+out=$(doctor --nsswitch "$T/nss-ok" --connect test:///default)
+grep -q "^warning  domain Alpha-VM is in the store but libvirt at test:///default does not define it" <<<"$out" ||
+        fail "doctor: stale domain not flagged: $out"
+grep -q "^warning  network net1 is in the store but libvirt" <<<"$out" || fail "doctor: stale network not flagged"
+grep -q "^warning  $T/dnsmasq/net2.conf: a dnsmasq configuration (and lease files) of network net2" <<<"$out" ||
+        fail "doctor: lease files of an undefined network not flagged: $out"
+out=$(doctor --nsswitch "$T/nss-ok" --connect 'test+unix:///nonexistent')
+grep -q "^info .*not reached" <<<"$out" || fail "doctor: unreachable libvirt not said: $out"
+pass "doctor: store entries and lease files libvirt does not define"
 rm -rf "$T/hooks/qemu.d"
 out=$(doctor --nsswitch "$T/nss-ok"); expect_eq "doctor without qemu hook" "1" "$?"
 grep -q "^problem .*qemu hook" <<<"$out" || fail "doctor: qemu hook"

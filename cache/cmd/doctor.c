@@ -13,7 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libvirt/libvirt.h>
+#include <stdlib.h>
+
 #include "cmd/lsm.h"
+#include "import/virconn.h"
 #include "cmd/show.h"
 #include "store/missed.h"
 #include "store/names.h"
@@ -34,7 +38,7 @@
 
 struct doctor {
         const struct cmd_ctx *ctx;
-        const char *nsswitch, *hooks_dir, *leases_dir, *helper;
+        const char *nsswitch, *hooks_dir, *leases_dir, *helper, *uri;
         int problems, warnings;
         struct show show;              /* the snapshot, when it could be opened */
         char enabled[MAX_ENABLED][VIRTNAME_NAME_MAX + 1];      /* networks reporting to us */
@@ -93,6 +97,8 @@ static void usage(FILE *out)
                 "  --hooks-dir DIR   libvirt's hook directory (default " HOOKS_DIR ")\n"
                 "  --leases-dir DIR  libvirt's dnsmasq directory (default " VIRTNAME_LEASES_DIR ")\n"
                 "  --helper PATH     the lease helper (default " VIRTNAME_LIBEXECDIR "/lease-helper)\n"
+                "  --connect URI     the libvirt to compare the store with, read-only\n"
+                "                    (default qemu:///system)\n"
                 "  -h, --help        this text\n");
 }
 
@@ -297,6 +303,111 @@ static void check_conflicts(struct doctor *doc)
                 report(doc, "ok", "no MAC has more than one current lease per network and family");
 }
 
+/* Is NAME among the N names of libvirt's objects? */
+static bool defined_in(struct virtname_str name, const char *const *names, int n)
+{
+        for (int i = 0; i < n; i++)
+                if (virtname_str_eq(name, names[i]))
+                        return true;
+        return false;
+}
+
+/* What the store or libvirt's dnsmasq directory holds that libvirt does
+ * not define (any more): libvirt runs no hook when a domain or network is
+ * undefined, so only a rebuild removes them. */
+static void check_libvirt(struct doctor *doc)
+{
+        virConnectPtr conn = virtname_virt_open(doc->uri, true);
+        virDomainPtr *doms = NULL;
+        virNetworkPtr *nets = NULL;
+        const char **dnames = NULL, **nnames = NULL;
+        char path[PATH_MAX], line[PATH_MAX + 64];
+        int n_doms, n_nets, stale = 0;
+        struct dirent *de;
+        DIR *d;
+
+        if (!conn) {
+                report(doc, "info", "libvirt at %s not reached (%s): store entries of undefined domains "
+                       "or networks were not looked for", doc->uri, virtname_virt_error());
+                return;
+        }
+        n_doms = virConnectListAllDomains(conn, &doms, 0);
+        n_nets = virConnectListAllNetworks(conn, &nets, 0);
+        if (n_doms < 0 || n_nets < 0) {
+                report(doc, "warning", "libvirt at %s: cannot list domains and networks: %s", doc->uri,
+                       virtname_virt_error());
+                goto out;
+        }
+        dnames = calloc((size_t)n_doms + 1, sizeof(*dnames));
+        nnames = calloc((size_t)n_nets + 1, sizeof(*nnames));
+        if (!dnames || !nnames)
+                goto out;
+        for (int i = 0; i < n_doms; i++)
+                dnames[i] = virDomainGetName(doms[i]);
+        for (int i = 0; i < n_nets; i++)
+                nnames[i] = virNetworkGetName(nets[i]);
+        if (doc->show.snap) {
+                const struct virtname_view *v = &doc->show.view;
+                struct virtname_domain_view dom;
+                struct virtname_network_view net;
+                struct virtname_iter it;
+                MDB_val k, data;
+                char name[VIRTNAME_NAME_MAX + 1];
+                int rc = virtname_iter_start(&it, v, VIRTNAME_DB_DOMAINS, NULL, 0);
+
+                while (rc == 0 && (rc = virtname_iter_next(&it, &k, &data)) == 0)
+                        if (virtname_domain_decode(data.mv_data, data.mv_size, &dom) == 0 &&
+                            !defined_in(dom.name, dnames, n_doms)) {
+                                report(doc, "warning", "domain %s is in the store but libvirt at %s does not "
+                                       "define it; run 'virt-name-cache rebuild'",
+                                       show_str(dom.name, name, sizeof(name)), doc->uri);
+                                stale++;
+                        }
+                virtname_iter_end(&it);
+                rc = virtname_iter_start(&it, v, VIRTNAME_DB_NETWORKS, NULL, 0);
+                while (rc == 0 && (rc = virtname_iter_next(&it, &k, &data)) == 0)
+                        if (virtname_network_decode(data.mv_data, data.mv_size, &net) == 0 &&
+                            !defined_in(net.name, nnames, n_nets)) {
+                                report(doc, "warning", "network %s is in the store but libvirt at %s does not "
+                                       "define it; run 'virt-name-cache rebuild'",
+                                       show_str(net.name, name, sizeof(name)), doc->uri);
+                                stale++;
+                        }
+                virtname_iter_end(&it);
+        }
+        /* libvirt's lease files of networks it no longer defines. */
+        d = opendir(doc->leases_dir);
+        while (d && (de = readdir(d))) {
+                size_t len = strlen(de->d_name);
+
+                if (len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
+                        continue;
+                snprintf(line, sizeof(line), "%.*s", (int)len - 5, de->d_name);
+                if (defined_in(virtname_str_of(line), nnames, n_nets))
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s", doc->leases_dir, de->d_name);
+                report(doc, "warning", "%s: a dnsmasq configuration (and lease files) of network %s, "
+                       "which libvirt at %s does not define; a lease-file rebuild would read them",
+                       path, line, doc->uri);
+                stale++;
+        }
+        if (d)
+                closedir(d);
+        if (stale == 0)
+                report(doc, "ok", "the store and libvirt's lease files name only domains and networks "
+                       "libvirt at %s defines", doc->uri);
+out:
+        free(dnames);
+        free(nnames);
+        for (int i = 0; i < n_doms; i++)
+                virDomainFree(doms[i]);
+        for (int i = 0; i < n_nets; i++)
+                virNetworkFree(nets[i]);
+        free(doms);
+        free(nets);
+        virConnectClose(conn);
+}
+
 /* Is NAME one of the networks whose dnsmasq reports to us? */
 static bool enabled(const struct doctor *doc, struct virtname_str name)
 {
@@ -428,11 +539,13 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
                 { "hooks-dir", required_argument, NULL, 'k' },
                 { "leases-dir", required_argument, NULL, 'l' },
                 { "helper", required_argument, NULL, 'H' },
+                { "connect", required_argument, NULL, 'c' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
         struct doctor doc = { ctx, NSSWITCH, HOOKS_DIR, VIRTNAME_LEASES_DIR,
-                              VIRTNAME_LIBEXECDIR "/lease-helper", 0, 0, { 0 }, { { 0 } }, 0 };
+                              VIRTNAME_LIBEXECDIR "/lease-helper", "qemu:///system", 0, 0, { 0 },
+                              { { 0 } }, 0 };
         uint64_t generation;
         int c;
 
@@ -446,6 +559,9 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
                         break;
                 case 'l':
                         doc.leases_dir = optarg;
+                        break;
+                case 'c':
+                        doc.uri = optarg;
                         break;
                 case 'H':
                         doc.helper = optarg;
@@ -468,6 +584,7 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
         check_missed(&doc);
         check_hooks(&doc);
         check_networks(&doc);
+        check_libvirt(&doc);
         check_conflicts(&doc);
         check_filters(&doc);
         lsm_check(report_ctx, &doc, virtname_store_dir(ctx->db_dir));
