@@ -9,3 +9,11 @@ ALL += $(addprefix $(B)/selftest/,$(SELFTEST_TOOLS))
 # What the tests need beyond the build: strace (O_CLOEXEC check),
 # binutils (readelf), the reference module.
 DEB_PACKAGES += strace binutils
+
+# C unit tests (selftest/unit/): records, names, the delta format, and the
+# name rules through a real writer and snapshot.  t-unit runs them.
+UNIT_TESTS := unit-records unit-lookup
+$(B)/selftest/unit-%: $(B)/obj/selftest/unit/unit-%.o $(B)/libvirtname.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS)
+ALL += $(addprefix $(B)/selftest/,$(UNIT_TESTS))

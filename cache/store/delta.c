@@ -40,6 +40,17 @@ int virtname_delta_cmp(enum virtname_db a_db, const MDB_val *a, enum virtname_db
         return a->mv_size < b->mv_size ? -1 : a->mv_size > b->mv_size;
 }
 
+/* The checksum of a delta: its header (the checksum field as zeros)
+ * hashed, and the body hashed with that as the seed. */
+static uint64_t checksum(const uint8_t *header, const uint8_t *body, size_t body_len)
+{
+        uint8_t h[VIRTNAME_DELTA_HEADER];
+
+        memcpy(h, header, sizeof(h));
+        memset(h + 40, 0, 8);
+        return XXH3_64bits_withSeed(body, body_len, XXH3_64bits(h, sizeof(h)));
+}
+
 void virtname_delta_rec(const struct virtname_delta *d, uint32_t i, struct virtname_delta_rec *r)
 {
         const uint8_t *p = d->body + get_le(d->body + 4 * (size_t)i, 4);
@@ -65,8 +76,11 @@ int virtname_delta_parse(const void *buf, size_t len, struct virtname_delta *d)
         d->body_len = (size_t)get_le(h + 32, 8);
         d->body = h + VIRTNAME_DELTA_HEADER;
         if (d->body_len != len - VIRTNAME_DELTA_HEADER || (size_t)d->count > d->body_len / 4 ||
-            XXH3_64bits(d->body, d->body_len) != get_le(h + 40, 8))
+            checksum(h, d->body, d->body_len) != get_le(h + 40, 8))
                 return -EBADMSG;
+        for (size_t i = 48; i < VIRTNAME_DELTA_HEADER; i++)
+                if (h[i])
+                        return -EBADMSG;
         /* Every record inside the body, well formed, in strict order: a
          * damaged file must not send a reader out of bounds. */
         for (uint32_t i = 0; i < d->count; i++) {
@@ -150,7 +164,7 @@ int virtname_delta_encode(const struct virtname_delta_rec *recs, size_t n, uint6
         put_le(buf + 16, base_generation, 8);
         put_le(buf + 24, generation, 8);
         put_le(buf + 32, body, 8);
-        put_le(buf + 40, XXH3_64bits(b, body), 8);
+        put_le(buf + 40, checksum(buf, b, body), 8);
         *out = buf;
         *len = VIRTNAME_DELTA_HEADER + body;
         return 0;

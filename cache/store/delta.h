@@ -13,7 +13,8 @@
  * Layout (integers little-endian):
  *   header, 64 bytes: magic "VNAMEDLT", u32 version, u32 count,
  *     u64 base generation, u64 generation, u64 body length,
- *     u64 XXH3-64 of the body, 16 zero bytes
+ *     u64 XXH3-64 of the header (this field as zeros) and the body,
+ *     16 zero bytes
  *   body: count u32 offsets (from the body start) of the records, in
  *     (database, key) order; then the records: u8 database, u8 flags
  *     (1: tombstone), u16 key length, u32 value length, key, value.

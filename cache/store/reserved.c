@@ -187,7 +187,7 @@ bool virtname_hostname_reserved(const char *hostname)
 {
         char key[VIRTNAME_NAME_MAX + 1];
 
-        if (virtname_name_normalise(hostname, key) < 0)
+        if (!virtname_hostname_valid(hostname) || virtname_name_normalise(hostname, key) < 0)
                 return true;
         if (virtname_name_reserved(key))
                 return true;

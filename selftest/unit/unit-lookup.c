@@ -1,0 +1,199 @@
+/* unit-lookup - the name rules (store/lookup.h), through a real writer and
+ * a real published snapshot (base and delta) in a scratch directory.
+ *
+ *   unit-lookup DIR        DIR must not exist yet
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "store/lookup.h"
+#include "store/reader.h"
+#include "store/writer.h"
+#include "unit.h"
+
+static const char *dir;
+static int64_t now;
+
+#define MAC(x) { 0x52, 0x54, 0, 0, 0, x }
+
+static struct virtname_writer *open_writer(void)
+{
+        struct virtname_writer *w;
+        char err[512];
+
+        if (virtname_writer_open(dir, 1000, 0, &w, err, sizeof(err)) < 0) {
+                fprintf(stderr, "writer: %s\n", err);
+                exit(1);
+        }
+        return w;
+}
+
+static void commit(struct virtname_writer *w)
+{
+        char err[512];
+
+        if (virtname_writer_commit(w, err, sizeof(err)) < 0) {
+                fprintf(stderr, "commit: %s\n", err);
+                exit(1);
+        }
+}
+
+static void lease(struct virtname_writer *w, const char *ip, const uint8_t *mac, const char *net,
+                  const char *suffix, const char *host, int64_t expiry, unsigned flags)
+{
+        struct virtname_lease l = { .flags = flags | (mac ? VIRTNAME_LEASE_HAS_MAC : 0), .expiry = expiry,
+                                    .hostname = host, .network = net, .suffix = suffix };
+
+        l.family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+        inet_pton(l.family, ip, l.addr);
+        if (mac)
+                memcpy(l.mac, mac, 6);
+        CHECK(virtname_writer_put_lease(w, &l) == 0);
+}
+
+static void domain(struct virtname_writer *w, const char *name, enum virtname_domain_state state,
+                   size_t n, const struct virtname_iface *ifaces)
+{
+        struct virtname_domain d = { .name = name, .id = -1, .state = state, .n_ifaces = n,
+                                     .ifaces = ifaces };
+
+        CHECK(virtname_writer_put_domain(w, &d) == 0);
+}
+
+/* The answer for NAME (AF_INET) as "a b c" in answer order, or "-". */
+static const char *answer(const char *name)
+{
+        static char out[512];
+        static struct virtname_answer a;
+        struct virtname_snapshot *s;
+        struct virtname_view v;
+        char text[64];
+
+        out[0] = '\0';
+        if (virtname_snapshot_load(dir, NULL, &s) < 0 || virtname_snapshot_view(s, &v) < 0)
+                return "(no snapshot)";
+        if (virtname_resolve(&v, name, AF_INET, now, &a) == 0)
+                for (size_t i = 0; i < a.n; i++)
+                        snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", i ? " " : "",
+                                 inet_ntop(AF_INET, a.addr[i].addr, text, sizeof(text)));
+        virtname_view_end(&v);
+        virtname_snapshot_unref(s);
+        return out[0] ? out : "-";
+}
+
+/* The reverse name of IP, or "-". */
+static const char *reverse(const char *ip)
+{
+        static char out[VIRTNAME_NAME_MAX + 1];
+        struct virtname_snapshot *s;
+        struct virtname_reverse r;
+        struct virtname_view v;
+        uint8_t addr[16] = { 0 };
+
+        if (virtname_snapshot_load(dir, NULL, &s) < 0 || virtname_snapshot_view(s, &v) < 0)
+                return "(no snapshot)";
+        inet_pton(AF_INET, ip, addr);
+        snprintf(out, sizeof(out), "%s", virtname_reverse(&v, AF_INET, addr, now, &r) == 0 ? r.name : "-");
+        virtname_view_end(&v);
+        virtname_snapshot_unref(s);
+        return out;
+}
+
+#define EXPECT(got, want)                                                                    \
+        do {                                                                                 \
+                const char *g_ = (got);                                                      \
+                CHECK(strcmp(g_, want) == 0);                                                \
+                if (strcmp(g_, want) != 0)                                                   \
+                        fprintf(stderr, "  %s: got \"%s\", want \"%s\"\n", #got, g_, want);  \
+        } while (0)
+
+int main(int argc, char **argv)
+{
+        const struct virtname_iface vm_ifaces[] = { { MAC(1), "net1", "clean-traffic" },
+                                                    { MAC(2), "net2", NULL } };
+        const struct virtname_iface shared[] = { { MAC(7), "net1", NULL } };
+        const struct virtname_iface lonely[] = { { MAC(8), "net1", NULL } };
+        struct virtname_writer *w;
+        uint8_t mac1[] = MAC(1), mac2[] = MAC(2), mac5[] = MAC(5), mac6[] = MAC(6), mac7[] = MAC(7),
+                mac8[] = MAC(8), mac9[] = MAC(9);
+
+        if (argc != 2) {
+                fprintf(stderr, "usage: unit-lookup DIR\n");
+                return 2;
+        }
+        dir = argv[1];
+        now = (int64_t)time(NULL);
+        w = open_writer();
+        domain(w, "Guest-VM", VIRTNAME_STATE_RUNNING, 2, vm_ifaces);
+        lease(w, "198.18.1.1", mac1, "net1", "lab.test", NULL, now + 100, 0);
+        lease(w, "198.18.2.1", mac2, "net2", NULL, NULL, now + 100, 0);
+        /* The same MAC on a network the domain has no interface on. */
+        lease(w, "198.18.3.1", mac1, "net3", NULL, "stranger", now + 500, 0);
+        /* A static host, and a guest claiming its name. */
+        lease(w, "198.18.1.5", mac5, "net1", "lab.test", "fixed", 0, VIRTNAME_LEASE_STATIC);
+        lease(w, "198.18.1.6", mac6, "net1", "lab.test", "fixed", now + 100, 0);
+        /* A guest claiming the domain's name. */
+        lease(w, "198.18.1.9", mac9, "net1", "lab.test", "guest-vm", now + 100, 0);
+        /* A name only a guest sent; an expired one; a reserved one stored
+         * behind the lease helper's back. */
+        lease(w, "198.18.1.10", NULL, "net1", NULL, "plain", now + 100, 0);
+        lease(w, "198.18.1.11", NULL, "net1", NULL, "gone", now - 1, 0);
+        lease(w, "198.18.1.12", NULL, "net1", NULL, "wpad", now + 100, 0);
+        /* One (network, MAC) defined by two domains. */
+        domain(w, "Up", VIRTNAME_STATE_RUNNING, 1, shared);
+        domain(w, "Down", VIRTNAME_STATE_SHUTOFF, 1, shared);
+        lease(w, "198.18.1.7", mac7, "net1", NULL, NULL, now + 100, 0);
+        domain(w, "Alone", VIRTNAME_STATE_SHUTOFF, 1, lonely);
+        lease(w, "198.18.1.8", mac8, "net1", NULL, NULL, now + 100, 0);
+        commit(w);
+
+        EXPECT(answer("guest-vm"), "198.18.1.1 198.18.2.1");         /* its own (network, MAC) pairs */
+        EXPECT(answer("GUEST-VM."), "198.18.1.1 198.18.2.1");
+        EXPECT(answer("guest-vm.lab.test"), "198.18.1.1");           /* only net1 has that domain */
+        EXPECT(reverse("198.18.3.1"), "stranger");             /* not VM's: another network */
+        EXPECT(reverse("198.18.1.1"), "Guest-VM");
+        EXPECT(reverse("198.18.1.9"), "-");                    /* a guest sending the domain's name */
+        EXPECT(answer("fixed"), "198.18.1.5");                 /* the static host only */
+        EXPECT(reverse("198.18.1.6"), "-");
+        EXPECT(reverse("198.18.1.5"), "fixed");
+        EXPECT(answer("plain"), "198.18.1.10");
+        EXPECT(answer("gone"), "-");
+        EXPECT(answer("wpad"), "-");                           /* reserved, checked on the way out */
+        EXPECT(reverse("198.18.1.12"), "-");
+        EXPECT(answer("localhost"), "-");
+        EXPECT(answer("up"), "198.18.1.7");                    /* the running one of two owners */
+        EXPECT(answer("down"), "-");
+        EXPECT(answer("alone"), "198.18.1.8");                 /* the only owner, even shut off */
+
+        /* A newer lease of the same (network, MAC): only it answers, and
+         * the older one has no name in reverse. */
+        w = open_writer();
+        lease(w, "198.18.1.2", mac1, "net1", "lab.test", NULL, now + 200, 0);
+        commit(w);
+        EXPECT(answer("guest-vm"), "198.18.1.2 198.18.2.1");
+        EXPECT(reverse("198.18.1.1"), "-");
+        EXPECT(reverse("198.18.1.2"), "Guest-VM");
+        /* Both owners of one (network, MAC) shut off: nobody owns it. */
+        w = open_writer();
+        domain(w, "Up", VIRTNAME_STATE_SHUTOFF, 1, shared);
+        commit(w);
+        EXPECT(answer("up"), "-");
+        EXPECT(reverse("198.18.1.7"), "-");
+        /* A deletion reaches readers through the delta (a tombstone). */
+        w = open_writer();
+        CHECK(virtname_writer_del_lease(w, AF_INET, (uint8_t[16]){ 198, 18, 1, 10 }, true) == 0);
+        commit(w);
+        EXPECT(answer("plain"), "-");
+        /* A static host's address is not given up to a DHCP event. */
+        w = open_writer();
+        CHECK(virtname_writer_del_lease(w, AF_INET, (uint8_t[16]){ 198, 18, 1, 5 }, true) == 0);
+        lease(w, "198.18.1.5", mac6, "net1", "lab.test", "thief", now + 100, 0);
+        commit(w);
+        EXPECT(answer("fixed"), "198.18.1.5");
+        EXPECT(answer("thief"), "-");
+        return unit_done("unit-lookup");
+}
