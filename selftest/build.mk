@@ -1,5 +1,5 @@
 # selftest/: helper programs the tests and the benchmark run.
-SELFTEST_TOOLS := nss-buffers store-churn lookup-loop change-latency fdpass-recv
+SELFTEST_TOOLS := nss-buffers nss-entry store-churn lookup-loop change-latency fdpass-recv
 $(B)/selftest/%: $(B)/obj/selftest/tools/%.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS)
