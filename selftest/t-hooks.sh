@@ -131,3 +131,24 @@ fi
 unset FAKE_HELPER_LOG
 export VIRT_NAME_CACHE_LEASESHELPER=$T/none
 pass "chaining to libvirt's lease helper"
+
+
+# A network restart: the stop drops its leases; dnsmasq then restores its
+# DHCPv6 leases with `old` events that carry no MAC (DNSMASQ_DATA_MISSING).
+# The MAC it reported with that DUID before is the lease's again, so the
+# domain keeps its IPv6 address.
+"$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml"
+"$H/network-hook" labnet started begin - <"$F/network-started.xml"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_IAID=77 DNSMASQ_MAC=52:54:00:05:00:03 \
+        "$H/lease-helper" add 00:04:aa:bb:cc:dd 2001:db8:5::103 vsockguest
+expect_eq "before the restart" "2001:db8:5::103" "$(addrs_of "$VIRT_NAME_CACHE_DIR" ahostsv6 vsockvm | tr ' ' '\n' | grep -v ffff | xargs)"
+"$H/network-hook" labnet stopped end - </dev/null
+expect_eq "network stopped: no leases" "" "$(resolve vsockvm)"
+"$H/network-hook" labnet started begin - <"$F/network-started.xml"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_IAID=77 DNSMASQ_DATA_MISSING=1 \
+        "$H/lease-helper" old 00:04:aa:bb:cc:dd 2001:db8:5::103 vsockguest
+expect_eq "restored DHCPv6 lease: the MAC known for its DUID" "2001:db8:5::103" "$(resolve vsockvm)"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_IAID=78 DNSMASQ_DATA_MISSING=1 \
+        "$H/lease-helper" old 00:04:11:22:33:44 2001:db8:5::104 stranger
+q 2001:db8:5::104 | grep -q "no MAC" || fail "an unknown DUID got a MAC: $(q 2001:db8:5::104)"
+pass "DHCPv6 leases restored after a network restart keep their MAC (by DUID)"

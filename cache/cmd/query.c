@@ -125,73 +125,103 @@ static void libvirt_knows(const char *what)
         virConnectClose(conn);
 }
 
+struct addr_leases {
+        const struct virtname_view *v;
+        int64_t now;
+        bool json;
+        json_object *array;
+        size_t n, current, answering;
+};
+
+/* Show one lease of the address. */
+static void show_address_lease(struct addr_leases *a, const struct virtname_lease_view *lease, bool answering)
+{
+        char when[32], buf[VIRTNAME_NAME_MAX + 1], mac[18];
+
+        if (a->json) {
+                json_object_array_add(a->array, show_lease_json(lease, answering));
+                return;
+        }
+        printf("lease:     ");
+        if (lease->flags & VIRTNAME_LEASE_HAS_MAC) {
+                virtname_mac_format(lease->mac, mac);
+                printf("MAC %s", mac);
+        } else {
+                printf("no MAC");
+        }
+        printf(" on network %s", lease->network.len ? show_str(lease->network, buf, sizeof(buf)) : "-");
+        if (lease->hostname.len)
+                printf(", host name %s", show_str(lease->hostname, buf, sizeof(buf)));
+        printf(", expires %s%s%s\n", show_time(lease->expiry, when, sizeof(when)),
+               lease->flags & VIRTNAME_LEASE_STATIC ? " (a static host)" : "",
+               !virtname_lease_current(lease, a->now) ? " (expired)"
+               : answering ? "" : " (not answered: a newer lease of the same MAC on the same network "
+                                  "overrides it; " NWFILTER_ADVICE ")");
+}
+
 static int query_address(const struct virtname_view *v, const char *what, int family,
                          const uint8_t *addr, bool json)
 {
-        uint8_t key[VIRTNAME_LEASE_KEY_LEN], full[16] = { 0 };
+        uint8_t key[VIRTNAME_ADDR_KEY_LEN], full[16] = { 0 };
+        struct addr_leases a = { .v = v, .now = (int64_t)time(NULL), .json = json,
+                                 .array = json ? json_object_new_array() : NULL };
         struct virtname_lease_view lease;
         struct virtname_reverse rev;
-        char when[32], buf[VIRTNAME_NAME_MAX + 1], mac[18];
-        int64_t now = (int64_t)time(NULL);
+        struct virtname_iter it;
         const char *why = NULL;
-        MDB_val k = { sizeof(key), key }, d;
-        int rc, answering = 0;
+        MDB_val k, d;
+        int rc;
 
         memcpy(full, addr, family == AF_INET6 ? 16 : 4);
-        virtname_lease_key(family, full, key);
-        rc = virtname_view_get(v, VIRTNAME_DB_LEASES, &k, &d);
-        if (rc == 0)
-                rc = virtname_lease_decode(d.mv_data, d.mv_size, &lease);
-        if (rc == 0)
-                answering = virtname_lease_answering(v, &lease, now);
-        if (rc == -ENOENT) {
-                why = "no lease for this address";
-        } else if (rc < 0 || answering < 0) {
+        virtname_addr_key(family, full, key);
+        if (!json)
+                printf("address:   %s\n", what);
+        /* Every network's lease of the address (ranges may overlap). */
+        rc = virtname_iter_start(&it, v, VIRTNAME_DB_LEASES, key, sizeof(key));
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
+                int answering;
+
+                if (virtname_lease_decode(d.mv_data, d.mv_size, &lease) < 0)
+                        continue;
+                answering = virtname_lease_answering(v, &lease, a.now);
+                if (answering < 0) {
+                        rc = answering;
+                        break;
+                }
+                a.n++;
+                a.current += virtname_lease_current(&lease, a.now);
+                a.answering += answering;
+                show_address_lease(&a, &lease, answering);
+        }
+        virtname_iter_end(&it);
+        if (rc == -ENOENT)
+                rc = virtname_reverse(v, family, addr, a.now, &rev);
+        if (rc < 0 && rc != -ENOENT) {
+                json_object_put(a.array);
                 cmd_error("the snapshot is damaged; run 'virt-name-cache rebuild' as root");
                 return EXIT_STORE;
-        } else if (!virtname_lease_current(&lease, now)) {
-                why = "its lease has expired";
-        } else if (!answering) {
-                why = "not answered: a newer lease of the same MAC on the same network overrides it; "
-                      NWFILTER_ADVICE;
-        } else {
-                int rrc = virtname_reverse(v, family, addr, now, &rev);
-
-                if (rrc < 0 && rrc != -ENOENT) {
-                        cmd_error("the snapshot is damaged; run 'virt-name-cache rebuild' as root");
-                        return EXIT_STORE;
-                }
-                if (rrc == -ENOENT)
-                        why = "no domain owns its MAC on its network, and the guest sent no host name "
-                              "that may be used (none, reserved, or one an administrator gave another)";
         }
+        if (a.n == 0)
+                why = "no lease for this address";
+        else if (a.current == 0)
+                why = "its lease has expired";
+        else if (a.answering == 0)
+                why = "not answered: a newer lease of the same MAC on the same network overrides it";
+        else if (rc == -ENOENT)
+                why = "no domain owns its MAC on its network, and the guest sent no host name that may be "
+                      "used (none, reserved, or one an administrator gave another)";
         if (json) {
                 json_object *o = json_object_new_object();
 
                 json_object_object_add(o, "address", json_object_new_string(what));
-                json_object_object_add(o, "lease", rc == -ENOENT ? NULL
-                                                                 : show_lease_json(&lease, answering == 1));
+                json_object_object_add(o, "leases", a.array);
                 json_object_object_add(o, "name", why ? NULL : json_object_new_string(rev.name));
                 json_object_object_add(o, "fqdn", !why && rev.fqdn[0] ? json_object_new_string(rev.fqdn)
                                                                       : NULL);
-                json_object_object_add(o, "source", json_object_new_string(why ? "none" : show_source(rev.source)));
+                json_object_object_add(o, "source", json_object_new_string(why ? "none"
+                                                                                : show_source(rev.source)));
                 json_object_object_add(o, "why_no_name", why ? json_object_new_string(why) : NULL);
                 return show_json_print(o) == EXIT_OK ? (why ? EXIT_NOTFOUND : EXIT_OK) : EXIT_SYSTEM;
-        }
-        printf("address:   %s\n", what);
-        if (rc != -ENOENT) {
-                printf("lease:     ");
-                if (lease.flags & VIRTNAME_LEASE_HAS_MAC) {
-                        virtname_mac_format(lease.mac, mac);
-                        printf("MAC %s", mac);
-                } else {
-                        printf("no MAC");
-                }
-                printf(" on network %s", lease.network.len ? show_str(lease.network, buf, sizeof(buf)) : "-");
-                if (lease.hostname.len)
-                        printf(", host name %s", show_str(lease.hostname, buf, sizeof(buf)));
-                printf(", expires %s%s\n", show_time(lease.expiry, when, sizeof(when)),
-                       lease.flags & VIRTNAME_LEASE_STATIC ? " (a static host)" : "");
         }
         if (why) {
                 printf("name:      none: %s\n", why);

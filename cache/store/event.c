@@ -278,8 +278,6 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
                 snprintf(text, sizeof(text), "?");
         snprintf(what, whatlen, "lease %s %s", action == 'a' ? "add" : action == 'o' ? "old" : "del",
                  text);
-        if (action == 'd')
-                return virtname_writer_del_lease(w, l.family, l.addr, true);
         /* The bridge names the libvirt network and its DNS domain; a bridge
          * no network record names keeps its own name. */
         if (!bridge || virtname_edit_network_of_bridge(w, bridge, network, suffix) < 0) {
@@ -287,7 +285,17 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
                 snprintf(suffix, sizeof(suffix), "%s",
                          domain && virtname_hostname_valid(domain) ? domain : "");
         }
+        if (action == 'd')
+                return network[0] ? virtname_writer_del_lease(w, l.family, l.addr, network, true)
+                                  : virtname_writer_del_address(w, l.family, l.addr,
+                                                                l.flags & VIRTNAME_LEASE_HAS_MAC ? l.mac : NULL);
         l.network = network[0] ? network : NULL;
+        /* A DHCPv6 lease dnsmasq restores (at its start, or SIGHUP) comes
+         * without the client's MAC: the one it last reported with this
+         * client on this network. */
+        if (l.family == AF_INET6 && !(l.flags & VIRTNAME_LEASE_HAS_MAC) && l.network &&
+            virtname_writer_duid_mac(w, l.network, l.clientid, l.mac) == 0)
+                l.flags |= VIRTNAME_LEASE_HAS_MAC;
         l.suffix = suffix[0] ? suffix : NULL;
         return virtname_writer_put_lease(w, &l);
 }

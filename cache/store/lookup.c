@@ -14,10 +14,10 @@ bool virtname_lease_current(const struct virtname_lease_view *l, int64_t now)
         return l->expiry == 0 || l->expiry > now;
 }
 
-static int get_lease(const struct virtname_view *v, const uint8_t *lease_key,
+static int get_lease(const struct virtname_view *v, const uint8_t *lease_key, size_t len,
                      struct virtname_lease_view *out)
 {
-        MDB_val k = { VIRTNAME_LEASE_KEY_LEN, (void *)lease_key }, d;
+        MDB_val k = { len, (void *)lease_key }, d;
         int rc = virtname_view_get(v, VIRTNAME_DB_LEASES, &k, &d);
 
         return rc < 0 ? rc : virtname_lease_decode(d.mv_data, d.mv_size, out);
@@ -69,11 +69,16 @@ static int walk_iface(const struct virtname_view *v, struct virtname_str network
                 return 0;
         rc = virtname_iter_start(&it, v, VIRTNAME_DB_IFACEIDX, prefix, plen);
         while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
+                uint8_t lkey[VIRTNAME_LEASE_KEY_MAX];
                 int r;
 
-                if (k.mv_size != plen + VIRTNAME_LEASE_KEY_LEN)
+                /* The entry ends with the address key; the lease key is
+                 * that and the network's name. */
+                if (k.mv_size != plen + VIRTNAME_ADDR_KEY_LEN)
                         continue;
-                r = get_lease(v, (const uint8_t *)k.mv_data + plen, &l);
+                memcpy(lkey, (const uint8_t *)k.mv_data + plen, VIRTNAME_ADDR_KEY_LEN);
+                memcpy(lkey + VIRTNAME_ADDR_KEY_LEN, network.p, network.len);
+                r = get_lease(v, lkey, VIRTNAME_ADDR_KEY_LEN + network.len, &l);
                 if (r == -ENOENT || r == -EBADMSG)
                         continue;       /* an index entry without its lease: nothing to answer */
                 if (r < 0) {
@@ -306,9 +311,9 @@ static int resolve_hosts(const struct virtname_view *v, const char *key, size_t 
         while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
                 int r;
 
-                if (k.mv_size != plen + VIRTNAME_LEASE_KEY_LEN)
+                if (k.mv_size < plen + VIRTNAME_ADDR_KEY_LEN || k.mv_size > plen + VIRTNAME_LEASE_KEY_MAX)
                         continue;
-                r = get_lease(v, (const uint8_t *)k.mv_data + plen, &l);
+                r = get_lease(v, (const uint8_t *)k.mv_data + plen, k.mv_size - plen, &l);
                 if (r == -ENOENT || r == -EBADMSG)
                         continue;
                 if (r == 0 && !(l.flags & VIRTNAME_LEASE_STATIC) == statics)
@@ -417,27 +422,19 @@ static int guest_name_free(const struct virtname_view *v, const char *hostname, 
         return rc < 0 ? rc : !probe.known;
 }
 
-int virtname_reverse(const struct virtname_view *v, int family, const void *addr, int64_t now,
-                     struct virtname_reverse *out)
+/* The name lease L answers to in reverse, and where it comes from:
+ * 0, -ENOENT (none may be given), or an error. */
+static int name_of(const struct virtname_view *v, const struct virtname_lease_view *lease, int64_t now,
+                   struct virtname_reverse *out)
 {
-        uint8_t key[VIRTNAME_LEASE_KEY_LEN], full[16] = { 0 };
-        char nkey[VIRTNAME_NAME_MAX + 1];
-        struct virtname_lease_view lease;
         struct virtname_domain_view dom;
+        char nkey[VIRTNAME_NAME_MAX + 1];
         size_t nlen;
         int rc;
 
-        memcpy(full, addr, family == AF_INET6 ? 16 : 4);
-        virtname_lease_key(family, full, key);
-        rc = get_lease(v, key, &lease);
-        if (rc == 0)
-                rc = virtname_lease_answering(v, &lease, now);
-        if (rc <= 0)
-                return rc == 0 ? -ENOENT : rc;
-
         out->source = VIRTNAME_SRC_NONE;
-        if ((lease.flags & VIRTNAME_LEASE_HAS_MAC) && lease.network.len) {
-                rc = virtname_iface_owner(v, lease.network, lease.mac, &dom);
+        if ((lease->flags & VIRTNAME_LEASE_HAS_MAC) && lease->network.len) {
+                rc = virtname_iface_owner(v, lease->network, lease->mac, &dom);
                 if (rc < 0 && rc != -ENOENT)
                         return rc;
                 if (rc == 0) {
@@ -445,9 +442,9 @@ int virtname_reverse(const struct virtname_view *v, int family, const void *addr
                         out->source = VIRTNAME_SRC_DOMAIN;
                 }
         }
-        if (out->source == VIRTNAME_SRC_NONE && lease.hostname.len) {
-                copy_str(out->name, sizeof(out->name), lease.hostname);
-                if (lease.flags & VIRTNAME_LEASE_STATIC) {
+        if (out->source == VIRTNAME_SRC_NONE && lease->hostname.len) {
+                copy_str(out->name, sizeof(out->name), lease->hostname);
+                if (lease->flags & VIRTNAME_LEASE_STATIC) {
                         out->source = VIRTNAME_SRC_STATIC;
                 } else {
                         rc = guest_name_free(v, out->name, now);
@@ -462,16 +459,57 @@ int virtname_reverse(const struct virtname_view *v, int family, const void *addr
                 return -ENOENT;
         out->fqdn[0] = '\0';
         nlen = strlen(out->name);
-        if (lease.suffix.len > 0 && nlen + 1 + lease.suffix.len <= VIRTNAME_NAME_MAX) {
+        if (lease->suffix.len > 0 && nlen + 1 + lease->suffix.len <= VIRTNAME_NAME_MAX) {
                 memcpy(out->fqdn, out->name, nlen);
                 out->fqdn[nlen] = '.';
-                memcpy(out->fqdn + nlen + 1, lease.suffix.p, lease.suffix.len);
-                out->fqdn[nlen + 1 + lease.suffix.len] = '\0';
+                memcpy(out->fqdn + nlen + 1, lease->suffix.p, lease->suffix.len);
+                out->fqdn[nlen + 1 + lease->suffix.len] = '\0';
                 if (virtname_name_normalise(out->fqdn, nkey) < 0 || virtname_name_reserved(nkey))
                         out->fqdn[0] = '\0';
         }
-        out->expiry = lease.expiry;
+        out->expiry = lease->expiry;
         return 0;
+}
+
+int virtname_reverse(const struct virtname_view *v, int family, const void *addr, int64_t now,
+                     struct virtname_reverse *out)
+{
+        uint8_t key[VIRTNAME_ADDR_KEY_LEN], full[16] = { 0 };
+        struct virtname_lease_view lease;
+        struct virtname_reverse cand;
+        struct virtname_iter it;
+        MDB_val k, d;
+        int rc;
+
+        memcpy(full, addr, family == AF_INET6 ? 16 : 4);
+        virtname_addr_key(family, full, key);
+        out->source = VIRTNAME_SRC_NONE;
+        /* One address may be leased on several networks (their ranges can
+         * overlap): an administrator's name wins, then the first network. */
+        rc = virtname_iter_start(&it, v, VIRTNAME_DB_LEASES, key, sizeof(key));
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
+                int r;
+
+                if (virtname_lease_decode(d.mv_data, d.mv_size, &lease) < 0)
+                        continue;
+                r = virtname_lease_answering(v, &lease, now);
+                if (r == 1) {
+                        /* Sources are numbered best first. */
+                        r = name_of(v, &lease, now, &cand);
+                        if (r == 0 && (out->source == VIRTNAME_SRC_NONE || cand.source < out->source))
+                                *out = cand;
+                        if (r == -ENOENT)
+                                r = 0;
+                }
+                if (r < 0) {
+                        rc = r;
+                        break;
+                }
+        }
+        virtname_iter_end(&it);
+        if (rc != -ENOENT)
+                return rc;
+        return out->source == VIRTNAME_SRC_NONE ? -ENOENT : 0;
 }
 
 /* --- domains by name, UUID, ID; meta data -------------------------------- */

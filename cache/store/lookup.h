@@ -38,6 +38,8 @@ struct virtname_addr {
         int64_t expiry;                /* 0 = never */
 };
 
+/* Where a name comes from; the administrators' first (a lower number
+ * wins where two sources could answer). */
 enum virtname_source {
         VIRTNAME_SRC_NONE,
         VIRTNAME_SRC_DOMAIN,           /* a libvirt domain name */
@@ -67,8 +69,10 @@ struct virtname_reverse {
         int64_t expiry;
 };
 
-/* The name for address ADDR of FAMILY.  Returns 0, -ENOENT (no current,
- * answering lease, or no name that may be given), -EIO or -EBADMSG. */
+/* The name for address ADDR of FAMILY.  When the address is leased on
+ * several networks, an administrator's name wins, then the first network
+ * by name.  Returns 0, -ENOENT (no current, answering lease, or no name
+ * that may be given), -EIO or -EBADMSG. */
 int virtname_reverse(const struct virtname_view *v, int family, const void *addr, int64_t now,
                      struct virtname_reverse *out);
 

@@ -227,13 +227,23 @@ int virtname_network_decode(const void *data, size_t len, struct virtname_networ
         return end(&in);
 }
 
-void virtname_lease_key(int family, const uint8_t addr[16],
-                   uint8_t key[VIRTNAME_LEASE_KEY_LEN])
+void virtname_addr_key(int family, const uint8_t addr[16], uint8_t key[VIRTNAME_ADDR_KEY_LEN])
 {
         key[0] = family == AF_INET6 ? 6 : 4;
         memcpy(key + 1, addr, 16);
         if (family != AF_INET6)
                 memset(key + 5, 0, 12);
+}
+
+size_t virtname_lease_key(int family, const uint8_t addr[16], struct virtname_str network,
+                          uint8_t key[VIRTNAME_LEASE_KEY_MAX])
+{
+        if (network.len > VIRTNAME_NETWORK_MAX)
+                return 0;
+        virtname_addr_key(family, addr, key);
+        if (network.len)
+                memcpy(key + VIRTNAME_ADDR_KEY_LEN, network.p, network.len);
+        return VIRTNAME_ADDR_KEY_LEN + network.len;
 }
 
 void virtname_id_key(uint32_t id, uint8_t key[4])
@@ -254,10 +264,11 @@ struct virtname_str virtname_str_of(const char *z)
         return (struct virtname_str){ z ? z : "", z ? strlen(z) : 0 };
 }
 
-/* A key part that may not hold NUL (it ends at the NUL after it). */
-static size_t put_part(uint8_t *out, size_t at, struct virtname_str s)
+/* A key part that may not hold NUL (it ends at the NUL after it), at
+ * most MAX bytes. */
+static size_t put_part(uint8_t *out, size_t at, struct virtname_str s, size_t max)
 {
-        if (s.len == 0 || s.len > VIRTNAME_NAME_MAX || memchr(s.p, '\0', s.len))
+        if (s.len == 0 || s.len > max || memchr(s.p, '\0', s.len))
                 return 0;
         memcpy(out + at, s.p, s.len);
         out[at + s.len] = '\0';
@@ -266,23 +277,24 @@ static size_t put_part(uint8_t *out, size_t at, struct virtname_str s)
 
 size_t virtname_hostidx_prefix(struct virtname_str hostkey, uint8_t *out)
 {
-        return put_part(out, 0, hostkey);
+        return put_part(out, 0, hostkey, VIRTNAME_LABEL_MAX);
 }
 
-size_t virtname_hostidx_key(struct virtname_str hostkey, const uint8_t *lease_key, uint8_t *out)
+size_t virtname_hostidx_key(struct virtname_str hostkey, const uint8_t *lease_key, size_t lease_len,
+                            uint8_t *out)
 {
-        size_t n = put_part(out, 0, hostkey);
+        size_t n = put_part(out, 0, hostkey, VIRTNAME_LABEL_MAX);
 
-        if (n == 0)
+        if (n == 0 || lease_len > VIRTNAME_LEASE_KEY_MAX)
                 return 0;
-        memcpy(out + n, lease_key, VIRTNAME_LEASE_KEY_LEN);
-        return n + VIRTNAME_LEASE_KEY_LEN;
+        memcpy(out + n, lease_key, lease_len);
+        return n + lease_len;
 }
 
 size_t virtname_iface_prefix(struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN],
                              uint8_t *out)
 {
-        size_t n = put_part(out, 0, network);
+        size_t n = put_part(out, 0, network, VIRTNAME_NETWORK_MAX);
 
         if (n == 0)
                 return 0;
@@ -291,14 +303,14 @@ size_t virtname_iface_prefix(struct virtname_str network, const uint8_t mac[VIRT
 }
 
 size_t virtname_ifaceidx_key(struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN],
-                             const uint8_t *lease_key, uint8_t *out)
+                             const uint8_t *addr_key, uint8_t *out)
 {
         size_t n = virtname_iface_prefix(network, mac, out);
 
         if (n == 0)
                 return 0;
-        memcpy(out + n, lease_key, VIRTNAME_LEASE_KEY_LEN);
-        return n + VIRTNAME_LEASE_KEY_LEN;
+        memcpy(out + n, addr_key, VIRTNAME_ADDR_KEY_LEN);
+        return n + VIRTNAME_ADDR_KEY_LEN;
 }
 
 size_t virtname_owner_key(struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN],

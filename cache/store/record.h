@@ -128,9 +128,15 @@ struct virtname_iface_view {
 bool virtname_domain_iface_next(const struct virtname_domain_view *v, size_t *pos,
                                 struct virtname_iface_view *iface);
 
-/* The 17-byte key of a lease: family byte (4 or 6) then the address. */
-void virtname_lease_key(int family, const uint8_t addr[16],
-                   uint8_t key[VIRTNAME_LEASE_KEY_LEN]);
+/* The 17-byte key of an address: family byte (4 or 6) then the address
+ * (IPv4 in the first 4 bytes, the rest zero). */
+void virtname_addr_key(int family, const uint8_t addr[16], uint8_t key[VIRTNAME_ADDR_KEY_LEN]);
+
+/* The key of the lease of that address on NETWORK (empty when unknown):
+ * the address key then the network's name.  Returns its length, or 0
+ * when the network's name is too long. */
+size_t virtname_lease_key(int family, const uint8_t addr[16], struct virtname_str network,
+                          uint8_t key[VIRTNAME_LEASE_KEY_MAX]);
 
 /* The 4-byte big-endian key of domain ID in the ids database. */
 void virtname_id_key(uint32_t id, uint8_t key[4]);
@@ -140,11 +146,12 @@ void virtname_id_key(uint32_t id, uint8_t key[4]);
  * is empty or too long.  The _prefix forms end where the last part would
  * start, for walking every entry under them. */
 size_t virtname_hostidx_prefix(struct virtname_str hostkey, uint8_t *out);
-size_t virtname_hostidx_key(struct virtname_str hostkey, const uint8_t *lease_key, uint8_t *out);
+size_t virtname_hostidx_key(struct virtname_str hostkey, const uint8_t *lease_key, size_t lease_len,
+                            uint8_t *out);
 size_t virtname_iface_prefix(struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN],
                              uint8_t *out);
 size_t virtname_ifaceidx_key(struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN],
-                             const uint8_t *lease_key, uint8_t *out);
+                             const uint8_t *addr_key, uint8_t *out);
 size_t virtname_owner_key(struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN],
                           struct virtname_str domain_key, uint8_t *out);
 

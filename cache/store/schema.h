@@ -12,12 +12,17 @@
  *             "spool:NAME" -> "" : spooled event NAME is applied (spool.h)
  *   networks  network name -> network record (record.h)
  *   domains   normalised domain name -> domain record
- *   leases    lease key (family byte + 16 address bytes) -> lease record
+ *   leases    lease key -> lease record: the address key (family byte + 16
+ *             address bytes) then the network's name, so that one address
+ *             leased on two networks is two leases
  *   hostidx   host key NUL lease key -> ""      leases carrying a host name
- *   ifaceidx  network NUL MAC lease key -> ""   leases of a (network, MAC)
+ *   ifaceidx  network NUL MAC address key -> "" leases of a (network, MAC)
  *   owners    network NUL MAC domain key -> ""  domains with that interface
  *   uuids     UUID (16 bytes) -> domain key
  *   ids       domain ID (u32, big-endian) -> domain key
+ *   duids     network NUL DHCPv6 DUID -> MAC (6 bytes): the MAC dnsmasq last
+ *             reported with that client, for the leases it restores without
+ *             one; kept when the network stops
  *
  * A host key is the normalised first label of a host name.  Integers in
  * records are little-endian; index keys that must sort numerically are
@@ -29,15 +34,23 @@
 #include <lmdb.h>
 #include <stddef.h>
 
-#define VIRTNAME_SCHEMA_VERSION 2u
+#define VIRTNAME_SCHEMA_VERSION 3u
 
 /* Longest name we accept anywhere: a DNS name is at most 253 bytes. */
 #define VIRTNAME_NAME_MAX 253
-#define VIRTNAME_LEASE_KEY_LEN 17
+/* Longest network name the store keeps: index keys hold a network's and a
+ * domain's name and must stay within LMDB's 511-byte keys. */
+#define VIRTNAME_NETWORK_MAX 200
+/* Longest DHCPv6 DUID (as dnsmasq prints it) the duids table keeps. */
+#define VIRTNAME_DUID_MAX 260
+/* A host key is a DNS label. */
+#define VIRTNAME_LABEL_MAX 63
+#define VIRTNAME_ADDR_KEY_LEN 17
+#define VIRTNAME_LEASE_KEY_MAX (VIRTNAME_ADDR_KEY_LEN + VIRTNAME_NETWORK_MAX)
 #define VIRTNAME_MAC_LEN 6
 #define VIRTNAME_UUID_LEN 16
 /* Longest index key: a network name, NUL, MAC, and a domain key. */
-#define VIRTNAME_KEY_MAX (2 * (VIRTNAME_NAME_MAX + 1) + VIRTNAME_MAC_LEN + VIRTNAME_LEASE_KEY_LEN)
+#define VIRTNAME_KEY_MAX (VIRTNAME_NETWORK_MAX + 1 + VIRTNAME_MAC_LEN + VIRTNAME_NAME_MAX)
 
 enum virtname_db {
         VIRTNAME_DB_META,
@@ -49,6 +62,7 @@ enum virtname_db {
         VIRTNAME_DB_OWNERS,
         VIRTNAME_DB_UUIDS,
         VIRTNAME_DB_IDS,
+        VIRTNAME_DB_DUIDS,
         VIRTNAME_DB_COUNT
 };
 

@@ -473,18 +473,22 @@ static bool same_index(const struct virtname_lease_view *old, struct virtname_st
                 memcmp(old->network.p, network.p, network.len) == 0);
 }
 
-/* Add (ADD) or remove the index entries of a lease. */
-static int index_lease(struct virtname_writer *w, const uint8_t *lkey, struct virtname_str hostname,
-                       struct virtname_str network, unsigned flags, const uint8_t *mac, bool add)
+/* Add (ADD) or remove the index entries of the lease at LKEY (LLEN
+ * bytes). */
+static int index_lease(struct virtname_writer *w, const uint8_t *lkey, size_t llen,
+                       struct virtname_str hostname, struct virtname_str network, unsigned flags,
+                       const uint8_t *mac, bool add)
 {
         uint8_t k[VIRTNAME_KEY_MAX];
         char hkey[VIRTNAME_NAME_MAX + 1];
         int hlen = hostname.len ? host_key(hostname, hkey) : -1, rc = 0;
         size_t n;
 
-        if (hlen > 0 && (n = virtname_hostidx_key((struct virtname_str){ hkey, (size_t)hlen }, lkey, k)))
+        if (hlen > 0 &&
+            (n = virtname_hostidx_key((struct virtname_str){ hkey, (size_t)hlen }, lkey, llen, k)))
                 rc = add ? idx_put(w, VIRTNAME_DB_HOSTIDX, k, n, "", 0)
                          : idx_del(w, VIRTNAME_DB_HOSTIDX, k, n, NULL, 0);
+        /* lkey starts with the address key (record.h). */
         if (rc == 0 && (flags & VIRTNAME_LEASE_HAS_MAC) &&
             (n = virtname_ifaceidx_key(network, mac, lkey, k)))
                 rc = add ? idx_put(w, VIRTNAME_DB_IFACEIDX, k, n, "", 0)
@@ -492,12 +496,12 @@ static int index_lease(struct virtname_writer *w, const uint8_t *lkey, struct vi
         return rc;
 }
 
-/* The stored lease at LKEY, decoded and raw: 0, -ENOENT, -EBADMSG
- * (damaged: overwrite it). */
-static int get_lease(struct virtname_writer *w, const uint8_t *lkey, struct virtname_lease_view *l,
-                     MDB_val *raw)
+/* The stored lease at LKEY (LLEN bytes), decoded and raw: 0, -ENOENT,
+ * -EBADMSG (damaged: overwrite it). */
+static int get_lease(struct virtname_writer *w, const uint8_t *lkey, size_t llen,
+                     struct virtname_lease_view *l, MDB_val *raw)
 {
-        MDB_val k = { VIRTNAME_LEASE_KEY_LEN, (void *)lkey };
+        MDB_val k = { llen, (void *)lkey };
         int rc = mdb_get(w->view.txn, w->view.dbi[VIRTNAME_DB_LEASES], &k, raw);
 
         if (rc == MDB_NOTFOUND)
@@ -507,13 +511,41 @@ static int get_lease(struct virtname_writer *w, const uint8_t *lkey, struct virt
         return virtname_lease_decode(raw->mv_data, raw->mv_size, l);
 }
 
+/* The duids key of (NETWORK, DUID) into K; 0 when either is unusable. */
+static size_t duid_key(struct virtname_str network, const char *duid, uint8_t *k)
+{
+        size_t dlen = duid ? strlen(duid) : 0;
+
+        if (network.len == 0 || network.len > VIRTNAME_NETWORK_MAX || dlen == 0 ||
+            dlen > VIRTNAME_DUID_MAX || memchr(network.p, '\0', network.len))
+                return 0;
+        memcpy(k, network.p, network.len);
+        k[network.len] = '\0';
+        memcpy(k + network.len + 1, duid, dlen);
+        return network.len + 1 + dlen;
+}
+
+int virtname_writer_duid_mac(struct virtname_writer *w, const char *network, const char *duid,
+                             uint8_t mac[VIRTNAME_MAC_LEN])
+{
+        uint8_t k[VIRTNAME_NETWORK_MAX + 1 + VIRTNAME_DUID_MAX];
+        MDB_val key = { duid_key(virtname_str_of(network), duid, k), k }, d;
+
+        if (key.mv_size == 0 ||
+            mdb_get(w->view.txn, w->view.dbi[VIRTNAME_DB_DUIDS], &key, &d) != 0 ||
+            d.mv_size != VIRTNAME_MAC_LEN)
+                return -ENOENT;
+        memcpy(mac, d.mv_data, VIRTNAME_MAC_LEN);
+        return 0;
+}
+
 int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_lease *l)
 {
         struct virtname_lease copy = *l;
         struct virtname_lease_view old;
-        uint8_t key[VIRTNAME_LEASE_KEY_LEN], enc[1024];
+        uint8_t key[VIRTNAME_LEASE_KEY_MAX], enc[1024];
+        size_t n, klen;
         MDB_val raw;
-        size_t n;
         int rc;
 
         if (l->family != AF_INET && l->family != AF_INET6)
@@ -522,8 +554,19 @@ int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_l
                 return fail(w, -EINVAL, "lease: invalid host name");
         if (l->family == AF_INET)
                 memset(copy.addr + 4, 0, 12);
-        virtname_lease_key(l->family, copy.addr, key);
-        rc = get_lease(w, key, &old, &raw);
+        klen = virtname_lease_key(l->family, copy.addr, virtname_str_of(copy.network), key);
+        if (klen == 0)
+                return fail(w, -EINVAL, "lease: network name longer than %d bytes", VIRTNAME_NETWORK_MAX);
+        /* Remember which MAC goes with a DHCPv6 client: dnsmasq restores
+         * its leases at start without it. */
+        if (l->family == AF_INET6 && (l->flags & VIRTNAME_LEASE_HAS_MAC)) {
+                uint8_t dk[VIRTNAME_NETWORK_MAX + 1 + VIRTNAME_DUID_MAX];
+                size_t dlen = duid_key(virtname_str_of(copy.network), copy.clientid, dk);
+
+                if (dlen && (rc = idx_put(w, VIRTNAME_DB_DUIDS, dk, dlen, copy.mac, VIRTNAME_MAC_LEN)) < 0)
+                        return rc;
+        }
+        rc = get_lease(w, key, klen, &old, &raw);
         if (rc < 0 && rc != -ENOENT && rc != -EBADMSG)
                 return rc;
         if (rc == 0) {
@@ -539,35 +582,85 @@ int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_l
                  * indexed by: leave the index pages alone. */
                 if (same_index(&old, virtname_str_of(copy.hostname), virtname_str_of(copy.network),
                                copy.flags, copy.mac))
-                        return put_record(w, VIRTNAME_DB_LEASES, key, sizeof(key), enc_lease, &copy);
-                rc = index_lease(w, key, old.hostname, old.network, old.flags, old.mac, false);
+                        return put_record(w, VIRTNAME_DB_LEASES, key, klen, enc_lease, &copy);
+                rc = index_lease(w, key, klen, old.hostname, old.network, old.flags, old.mac, false);
                 if (rc < 0)
                         return rc;
         }
-        rc = put_record(w, VIRTNAME_DB_LEASES, key, sizeof(key), enc_lease, &copy);
+        rc = put_record(w, VIRTNAME_DB_LEASES, key, klen, enc_lease, &copy);
         if (rc == 0)
-                rc = index_lease(w, key, virtname_str_of(copy.hostname), virtname_str_of(copy.network),
-                                 copy.flags, copy.mac, true);
+                rc = index_lease(w, key, klen, virtname_str_of(copy.hostname),
+                                 virtname_str_of(copy.network), copy.flags, copy.mac, true);
         return rc;
 }
 
-int virtname_writer_del_lease(struct virtname_writer *w, int family, const uint8_t addr[16],
-                              bool dynamic_only)
+/* Delete the lease at KEY (KLEN bytes). */
+static int del_lease_key(struct virtname_writer *w, const uint8_t *key, size_t klen, bool dynamic_only)
 {
-        uint8_t key[VIRTNAME_LEASE_KEY_LEN];
         struct virtname_lease_view old;
         MDB_val raw;
-        int rc;
+        int rc = get_lease(w, key, klen, &old, &raw);
 
-        virtname_lease_key(family, addr, key);
-        rc = get_lease(w, key, &old, &raw);
         if (rc == -ENOENT || (rc == 0 && dynamic_only && (old.flags & VIRTNAME_LEASE_STATIC)))
                 return 0;
         if (rc == 0)
-                rc = index_lease(w, key, old.hostname, old.network, old.flags, old.mac, false);
+                rc = index_lease(w, key, klen, old.hostname, old.network, old.flags, old.mac, false);
         else if (rc != -EBADMSG)
                 return rc;
-        return idx_del(w, VIRTNAME_DB_LEASES, key, sizeof(key), NULL, 0);
+        return idx_del(w, VIRTNAME_DB_LEASES, key, klen, NULL, 0);
+}
+
+int virtname_writer_del_lease(struct virtname_writer *w, int family, const uint8_t addr[16],
+                              const char *network, bool dynamic_only)
+{
+        uint8_t key[VIRTNAME_LEASE_KEY_MAX], full[16] = { 0 };
+        size_t klen;
+
+        memcpy(full, addr, family == AF_INET6 ? 16 : 4);
+        klen = virtname_lease_key(family, full, virtname_str_of(network), key);
+        return klen ? del_lease_key(w, key, klen, dynamic_only) : 0;
+}
+
+int virtname_writer_del_address(struct virtname_writer *w, int family, const uint8_t addr[16],
+                                const uint8_t *mac)
+{
+        uint8_t prefix[VIRTNAME_ADDR_KEY_LEN], full[16] = { 0 }, (*doomed)[VIRTNAME_LEASE_KEY_MAX];
+        size_t lens[16], n = 0;
+        struct virtname_lease_view l;
+        MDB_cursor *cur;
+        MDB_val k, d;
+        int rc;
+
+        memcpy(full, addr, family == AF_INET6 ? 16 : 4);
+        virtname_addr_key(family, full, prefix);
+        doomed = malloc(16 * sizeof(*doomed));
+        if (!doomed)
+                return fail(w, -ENOMEM, "out of memory");
+        rc = mdb_cursor_open(w->view.txn, w->view.dbi[VIRTNAME_DB_LEASES], &cur);
+        if (rc != 0) {
+                free(doomed);
+                return mdb_fail(w, rc, "leases");
+        }
+        k = (MDB_val){ sizeof(prefix), prefix };
+        /* A handful of networks at most lease one address. */
+        for (rc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE); rc == 0 && n < 16;
+             rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+                if (k.mv_size < sizeof(prefix) || k.mv_size > VIRTNAME_LEASE_KEY_MAX ||
+                    memcmp(k.mv_data, prefix, sizeof(prefix)) != 0)
+                        break;
+                if (virtname_lease_decode(d.mv_data, d.mv_size, &l) < 0 ||
+                    (l.flags & VIRTNAME_LEASE_STATIC) ||
+                    (mac && (!(l.flags & VIRTNAME_LEASE_HAS_MAC) || memcmp(l.mac, mac, VIRTNAME_MAC_LEN))))
+                        continue;
+                memcpy(doomed[n], k.mv_data, k.mv_size);
+                lens[n++] = k.mv_size;
+        }
+        mdb_cursor_close(cur);
+        rc = 0;
+        for (size_t i = 0; i < n && rc == 0; i++)
+                rc = del_lease_key(w, doomed[i], lens[i], true);
+        free(doomed);
+        return rc;
 }
 
 int virtname_writer_prune_leases(struct virtname_writer *w, const char *network,
@@ -576,8 +669,8 @@ int virtname_writer_prune_leases(struct virtname_writer *w, const char *network,
         MDB_cursor *cur;
         MDB_val k, d;
         struct virtname_lease_view l;
-        uint8_t (*doomed)[VIRTNAME_LEASE_KEY_LEN] = NULL;
-        size_t n = 0, cap = 0;
+        uint8_t (*doomed)[VIRTNAME_LEASE_KEY_MAX] = NULL;
+        size_t *lens = NULL, n = 0, cap = 0;
         int rc = mdb_cursor_open(w->view.txn, w->view.dbi[VIRTNAME_DB_LEASES], &cur);
 
         if (rc != 0)
@@ -585,35 +678,38 @@ int virtname_writer_prune_leases(struct virtname_writer *w, const char *network,
         /* Collect first, delete after: the deletions change the index. */
         for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
              rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-                if (k.mv_size != VIRTNAME_LEASE_KEY_LEN ||
+                if (k.mv_size < VIRTNAME_ADDR_KEY_LEN || k.mv_size > VIRTNAME_LEASE_KEY_MAX ||
                     virtname_lease_decode(d.mv_data, d.mv_size, &l) < 0 ||
                     !virtname_str_eq(l.network, network) || (keep && keep(&l, ctx)))
                         continue;
                 if (n == cap) {
                         size_t more = cap ? 2 * cap : 64;
-                        void *p = reallocarray(doomed, more, sizeof(*doomed));
+                        void *p = reallocarray(doomed, more, sizeof(*doomed)), *q;
 
-                        if (!p) {
+                        if (p)
+                                doomed = p;
+                        q = p ? reallocarray(lens, more, sizeof(*lens)) : NULL;
+                        if (!q) {
                                 rc = ENOMEM;
                                 break;
                         }
-                        doomed = p;
+                        lens = q;
                         cap = more;
                 }
-                memcpy(doomed[n++], k.mv_data, VIRTNAME_LEASE_KEY_LEN);
+                memcpy(doomed[n], k.mv_data, k.mv_size);
+                lens[n++] = k.mv_size;
         }
         mdb_cursor_close(cur);
         if (rc != MDB_NOTFOUND) {
                 free(doomed);
+                free(lens);
                 return rc == ENOMEM ? fail(w, -ENOMEM, "out of memory") : mdb_fail(w, rc, "leases");
         }
         rc = 0;
-        for (size_t i = 0; i < n && rc == 0; i++) {
-                int family = doomed[i][0] == 6 ? AF_INET6 : AF_INET;
-
-                rc = virtname_writer_del_lease(w, family, doomed[i] + 1, false);
-        }
+        for (size_t i = 0; i < n && rc == 0; i++)
+                rc = del_lease_key(w, doomed[i], lens[i], false);
         free(doomed);
+        free(lens);
         return rc;
 }
 
@@ -728,8 +824,9 @@ int virtname_writer_del_domain(struct virtname_writer *w, const char *name)
 
 int virtname_writer_put_network(struct virtname_writer *w, const struct virtname_network *n)
 {
-        if (!n->name || !*n->name || strlen(n->name) > VIRTNAME_NAME_MAX)
-                return fail(w, -EINVAL, "network: unusable name");
+        if (!n->name || !*n->name || strlen(n->name) > VIRTNAME_NETWORK_MAX)
+                return fail(w, -EINVAL, "network: unusable name (empty, or longer than %d bytes)",
+                            VIRTNAME_NETWORK_MAX);
         return put_record(w, VIRTNAME_DB_NETWORKS, n->name, strlen(n->name), enc_network, n);
 }
 

@@ -50,14 +50,25 @@ struct virtname_writer;
 int virtname_writer_open(const char *dir, int lock_timeout_ms, unsigned flags,
                          struct virtname_writer **out, char *err, size_t errlen);
 
-/* Insert or replace a lease, keyed by its address.  Its host name must
+/* Insert or replace a lease, keyed by its address and network.  Its host name must
  * pass virtname_hostname_valid() (only its first label is indexed).  A
  * dynamic lease never replaces a static host's entry (the administrator's
  * name for that address stays). */
 int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_lease *l);
-/* Delete the lease at ADDR; with DYNAMIC_ONLY, not a static host's. */
+/* The MAC dnsmasq last reported with DHCPv6 client DUID on NETWORK:
+ * 0, or -ENOENT. */
+int virtname_writer_duid_mac(struct virtname_writer *w, const char *network, const char *duid,
+                             uint8_t mac[VIRTNAME_MAC_LEN]);
+
+/* Delete the lease of ADDR on NETWORK (NULL: a lease without a network);
+ * with DYNAMIC_ONLY, not a static host's. */
 int virtname_writer_del_lease(struct virtname_writer *w, int family, const uint8_t addr[16],
-                              bool dynamic_only);
+                              const char *network, bool dynamic_only);
+
+/* Delete the leases of ADDR on any network whose MAC is MAC (NULL: any),
+ * static hosts' excepted: a release whose network is not known. */
+int virtname_writer_del_address(struct virtname_writer *w, int family, const uint8_t addr[16],
+                                const uint8_t *mac);
 
 /* Insert or replace a domain, keyed by its normalised name. */
 int virtname_writer_put_domain(struct virtname_writer *w, const struct virtname_domain *d);

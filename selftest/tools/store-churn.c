@@ -49,8 +49,8 @@ int main(int argc, char **argv)
                 }
                 if (prev) {
                         set_addrs(&v4, &v6, id, prev);
-                        virtname_writer_del_lease(w, AF_INET, v4.addr, false);
-                        virtname_writer_del_lease(w, AF_INET6, v6.addr, false);
+                        virtname_writer_del_lease(w, AF_INET, v4.addr, "churnnet", false);
+                        virtname_writer_del_lease(w, AF_INET6, v6.addr, "churnnet", false);
                 }
                 set_addrs(&v4, &v6, id, n);
                 rc = virtname_writer_put_lease(w, &v4);

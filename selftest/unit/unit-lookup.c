@@ -185,12 +185,12 @@ int main(int argc, char **argv)
         EXPECT(reverse("198.18.1.7"), "-");
         /* A deletion reaches readers through the delta (a tombstone). */
         w = open_writer();
-        CHECK(virtname_writer_del_lease(w, AF_INET, (uint8_t[16]){ 198, 18, 1, 10 }, true) == 0);
+        CHECK(virtname_writer_del_lease(w, AF_INET, (uint8_t[16]){ 198, 18, 1, 10 }, "net1", true) == 0);
         commit(w);
         EXPECT(answer("plain"), "-");
         /* A static host's address is not given up to a DHCP event. */
         w = open_writer();
-        CHECK(virtname_writer_del_lease(w, AF_INET, (uint8_t[16]){ 198, 18, 1, 5 }, true) == 0);
+        CHECK(virtname_writer_del_lease(w, AF_INET, (uint8_t[16]){ 198, 18, 1, 5 }, "net1", true) == 0);
         lease(w, "198.18.1.5", mac6, "net1", "lab.test", "thief", now + 100, 0);
         commit(w);
         EXPECT(answer("fixed"), "198.18.1.5");

@@ -86,7 +86,8 @@ static void records(void)
         struct virtname_domain_view dv;
         struct virtname_lease_view lv;
         struct virtname_iface_view f;
-        uint8_t buf[1024], key[VIRTNAME_KEY_MAX], lkey[VIRTNAME_LEASE_KEY_LEN];
+        char long_net[VIRTNAME_NETWORK_MAX + 1];
+        uint8_t buf[1024], key[VIRTNAME_KEY_MAX], lkey[VIRTNAME_LEASE_KEY_MAX];
         char *huge;
         size_t n, pos = 0;
 
@@ -114,12 +115,15 @@ static void records(void)
         CHECK(virtname_lease_encode(&l, buf, sizeof(buf)) == 0);      /* a string over 64 KiB */
         free(huge);
 
-        virtname_lease_key(AF_INET, (uint8_t[16]){ 198, 18, 0, 10, 0xff }, lkey);
-        CHECK(lkey[0] == 4 && lkey[4] == 10 && lkey[5] == 0);   /* IPv4: the rest zeroed */
-        n = virtname_hostidx_key(virtname_str_of("web"), lkey, key);
-        CHECK(n == 4 + VIRTNAME_LEASE_KEY_LEN && memcmp(key, "web\0", 4) == 0);
-        CHECK(virtname_hostidx_key(virtname_str_of(""), lkey, key) == 0);
-        CHECK(virtname_hostidx_key((struct virtname_str){ "a\0b", 3 }, lkey, key) == 0);
+        n = virtname_lease_key(AF_INET, (uint8_t[16]){ 198, 18, 0, 10, 0xff }, virtname_str_of("net1"), lkey);
+        CHECK(n == VIRTNAME_ADDR_KEY_LEN + 4 && lkey[0] == 4 && lkey[4] == 10 && lkey[5] == 0 &&
+              memcmp(lkey + VIRTNAME_ADDR_KEY_LEN, "net1", 4) == 0);   /* IPv4: the rest zeroed */
+        memset(long_net, 'n', sizeof(long_net));
+        CHECK(virtname_lease_key(AF_INET, lkey, (struct virtname_str){ long_net, sizeof(long_net) }, key) == 0);
+        CHECK(virtname_hostidx_key(virtname_str_of("web"), lkey, n, key) == 4 + n &&
+              memcmp(key, "web\0", 4) == 0);
+        CHECK(virtname_hostidx_key(virtname_str_of(""), lkey, n, key) == 0);
+        CHECK(virtname_hostidx_key((struct virtname_str){ "a\0b", 3 }, lkey, n, key) == 0);
         n = virtname_owner_key(virtname_str_of("net1"), ifaces[0].mac, virtname_str_of("web-vm"), key);
         CHECK(n == 5 + 6 + 6 && virtname_iface_prefix(virtname_str_of("net1"), ifaces[0].mac, key) == 11);
 }

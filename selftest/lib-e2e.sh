@@ -1,0 +1,94 @@
+# selftest/lib-e2e.sh - sourced (after lib.sh) by the end-to-end tests that
+# run Debian's libvirtd, the dnsmasq it starts and real DHCP clients in
+# namespaces of their own.  The caller sets S (the store directory) and
+# H (the name of libvirtd's network namespace) first.
+#
+#   e2e_require PROGRAM...     skip unless these and libvirt's user exist
+#   e2e_enter                  re-run the test in a private mount namespace
+#   e2e_private_libvirt        private /run, /var/lib, /var/cache,
+#                              /var/log/libvirt and /etc/libvirt; our hooks
+#   e2e_start_libvirtd         libvirtd in netns $H (pid in $T/libvirtd.pid)
+#   e2e_stop                   kill what e2e_start_libvirtd started, by PID
+#   e2e_guest NS PEER MAC BR   a "guest" namespace NS joined to bridge BR of
+#                              netns $H by a veth pair (PEER on the host side)
+#   virsh ...                  virsh on the private libvirtd, timed
+
+e2e_require() {
+        local p
+        for p in /usr/sbin/libvirtd virsh dnsmasq ip "$@"; do
+                command -v "$p" >/dev/null || skip "$p is not installed (make deps installs it)"
+        done
+        id libvirt-qemu >/dev/null 2>&1 || skip "libvirt-daemon-system is not installed (no libvirt-qemu user)"
+        unshare -m true 2>/dev/null || skip "cannot create mount namespaces here"
+}
+
+# The test again, in a mount namespace of its own: every mount below
+# disappears with it.
+e2e_enter() {
+        if [ "${IN_NAMESPACE:-}" != 1 ]; then
+                IN_NAMESPACE=1 exec unshare -m --propagation private bash "$0" "$@"
+        fi
+}
+
+virsh() {
+        local s=$SECONDS r
+        command virsh -q -c qemu:///system "$@"
+        r=$?
+        [ $((SECONDS - s)) -gt 2 ] && echo "(virsh $1: $((SECONDS - s)) s)" >&2
+        return $r
+}
+
+# WRAPPER TARGET: libvirt and dnsmasq clean the environment, so a wrapper
+# points the hook at the test's store.
+e2e_wrap() {
+        printf '#!/bin/sh\nexport VIRT_NAME_CACHE_DIR=%s VIRT_NAME_CACHE_LOG_STDERR=1\nexec %s "$@"\n' "$S" "$2" >"$1"
+        chmod 755 "$1"
+}
+
+# Private libvirt state, the machine's own libvirt never seen; our network
+# and qemu hooks installed, the lease helper wrapper in $T/lease-helper.
+e2e_private_libvirt() {
+        local d
+        for d in /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
+                mkdir -p "$d" && mount -t tmpfs tmpfs "$d" || fail "cannot mount a tmpfs on $d"
+        done
+        mkdir -p "$T/etc" && cp -a /etc/libvirt/. "$T/etc/" && mount --bind "$T/etc" /etc/libvirt ||
+                fail "cannot bind a private /etc/libvirt"
+        # QEMU here: no virtlogd, no AppArmor/SELinux labelling, no cgroups
+        # or mount namespaces of libvirt's own (the test runs in one).
+        printf 'stdio_handler = "file"\nsecurity_driver = "none"\nnamespaces = [ ]\ncgroup_controllers = [ ]\n' \
+                >>/etc/libvirt/qemu.conf
+        rm -rf /etc/libvirt/hooks && mkdir -p /etc/libvirt/hooks/network.d /etc/libvirt/hooks/qemu.d
+        e2e_wrap /etc/libvirt/hooks/network.d/virt-name-cache "$B/hooks/network-hook"
+        e2e_wrap /etc/libvirt/hooks/qemu.d/virt-name-cache "$B/hooks/qemu-hook"
+        e2e_wrap "$T/lease-helper" "$B/hooks/lease-helper"
+}
+
+e2e_start_libvirtd() {
+        local i
+        ip netns add "$H" && ip -n "$H" link set lo up || fail "cannot create network namespace $H"
+        ip netns exec "$H" /usr/sbin/libvirtd --pid-file "$T/libvirtd.pid" >"$T/libvirtd.log" 2>&1 &
+        for i in $(seq 100); do [ -S /run/libvirt/libvirt-sock ] && break; sleep 0.1; done
+        [ -S /run/libvirt/libvirt-sock ] || { tail "$T/libvirtd.log"; skip "libvirtd did not start here"; }
+        virsh version --daemon | head -3
+}
+
+# Stop NETWORK (if given) and libvirtd, then remove namespace H.
+e2e_stop() {
+        local net=${1:-}
+        if [ -n "$net" ]; then
+                virsh net-destroy "$net" >/dev/null 2>&1
+                [ -s "/run/libvirt/network/$net.pid" ] && kill "$(cat "/run/libvirt/network/$net.pid")" 2>/dev/null
+        fi
+        [ -s "$T/libvirtd.pid" ] && kill "$(cat "$T/libvirtd.pid")" 2>/dev/null
+        sleep 0.5
+        ip netns del "$H" 2>/dev/null
+}
+
+e2e_guest() {   # NS PEER MAC BRIDGE
+        ip netns add "$1" || fail "netns $1"
+        ip -n "$H" link add "$2" type veth peer name eth0 netns "$1" || fail "veth $2"
+        ip -n "$H" link set "$2" master "$4" up
+        ip -n "$1" link set lo up
+        ip -n "$1" link set eth0 address "$3" up
+}
