@@ -15,7 +15,7 @@ asan_lib=$(gcc -print-file-name=libasan.so 2>/dev/null || true)
 resolve() {
         local b=$1 pre=
         shift
-        [ "$b" = "$BA" ] && pre=$asan_lib
+        [ "$b" = "$BA" ] || [ "$b" = "$T/unpriv/asan" ] && pre=$asan_lib
         ASAN_OPTIONS=detect_leaks=0 LD_PRELOAD=$pre VIRT_NAME_CACHE_DIR=$S LD_LIBRARY_PATH=$b \
                 timeout 10 "$@" getent -s hosts:virtname ahosts web-vm >/dev/null 2>"$T/err"
         local rc=$?
@@ -55,6 +55,19 @@ expect_all "no snapshot" 2
 
 cp "$good" "$S/names.mdb"
 if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+        # The unprivileged reader gets copies of the module(s) and of the
+        # store where it can read them: the checkout may be in root's home
+        # (mode 0700).
+        U=$T/unpriv ubuilds=()
+        for b in "${builds[@]}"; do
+                d=$U/normal
+                [ "$b" = "$BA" ] && d=$U/asan
+                mkdir -p "$d" && cp "$b/libnss_virtname.so.2" "$d/" || fail "cannot copy the module"
+                ubuilds+=("$d")
+        done
+        builds=("${ubuilds[@]}")
+        S=$U/store
+        mkdir -p "$S" && cp "$good" "$S/names.mdb" && chmod -R a+rX "$U" || fail "cannot copy the store"
         as_nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
         expect_all "an unprivileged reader of a good store" 0 "${as_nobody[@]}"
         chmod 000 "$S/names.mdb"
