@@ -7,4 +7,4 @@ ALL += $(addprefix $(B)/selftest/,$(SELFTEST_TOOLS))
 
 # What the tests need beyond the build: strace (O_CLOEXEC check),
 # binutils (readelf), the reference module.
-DEB_PACKAGES += strace binutils
+TEST_PACKAGES += strace binutils
