@@ -3,8 +3,8 @@
 #
 # libvirtname.a is what every program links: the store, plus the parts
 # only writers need (XML parsing for the hooks and rebuild, the
-# missed-events log).
-LIB_SRCS := $(STORE_SRCS) cache/import/virxml.c cache/import/virconn.c
+# missed-events log, whole-file reads and atomic replacement).
+LIB_SRCS := $(STORE_SRCS) cache/store/fileio.c cache/import/virxml.c cache/import/virconn.c
 $(B)/libvirtname.a: $(addprefix $(B)/obj/,$(LIB_SRCS:.c=.o))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^

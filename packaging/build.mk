@@ -1,9 +1,11 @@
 # packaging/: `make deb` builds the Debian packages (dpkg-buildpackage
-# -b -uc -us on a copy of the tree with packaging/debian as debian/);
-# `make rpm` builds the RPM with rpmbuild -bb.  Output in build/packages/.
+# -b -uc -us on a copy of the tree with packaging/debian as debian/) and
+# checks them with lintian (an error fails it); `make rpm` builds the RPM
+# with rpmbuild -bb.  Output in build/packages/.  Both first install what
+# they need (pkg-deps: GNUmakefile).
 PKG_OUT := $(abspath build/packages)
 PKG_TREE := $(abspath build/pkgtree)
-DEB_PACKAGES += debhelper dpkg-dev fakeroot lintian rpm git
+PACKAGING_PACKAGES += debhelper dpkg-dev fakeroot lintian rpm git
 
 # The unit that publishes the snapshot again at boot (it lives on tmpfs).
 SYSTEMDUNITDIR ?= /lib/systemd/system
@@ -22,13 +24,18 @@ pkg-tree:
 	  find . \( -path './build*' -o -name .git \) -prune -o -type f -print | sed 's|^\./||'; } | \
 	  grep -v '^build' | tar -cf - -T - | tar -xf - -C $(PKG_TREE)/virt-name-cache-$(VIRTNAME_VERSION)
 
-deb: pkg-tree
+DEBS = $(PKG_OUT)/libnss-virtname_$(VIRTNAME_VERSION)_*.deb $(PKG_OUT)/virt-name-cache_$(VIRTNAME_VERSION)_*.deb
+deb: pkg-deps
+	$(MAKE) pkg-tree
 	cp -r packaging/debian $(PKG_TREE)/virt-name-cache-$(VIRTNAME_VERSION)/debian
 	cd $(PKG_TREE)/virt-name-cache-$(VIRTNAME_VERSION) && dpkg-buildpackage -b -uc -us
 	mkdir -p $(PKG_OUT) && mv $(PKG_TREE)/*.deb $(PKG_TREE)/*.changes $(PKG_TREE)/*.buildinfo $(PKG_OUT)/
-	@ls $(PKG_OUT)/*.deb
+	@echo "lintian --fail-on error $(DEBS)"
+	@lintian --fail-on error $(DEBS) && echo "lintian: no errors"
+	@ls $(DEBS)
 
-rpm: pkg-tree
+rpm: pkg-deps
+	$(MAKE) pkg-tree
 	mkdir -p $(PKG_OUT)/rpm/SOURCES
 	tar -czf $(PKG_OUT)/rpm/SOURCES/virt-name-cache-$(VIRTNAME_VERSION).tar.gz -C $(PKG_TREE) virt-name-cache-$(VIRTNAME_VERSION)
 	rpmbuild -bb --nodeps $(RPMBUILD_FLAGS) --define "_topdir $(PKG_OUT)/rpm" packaging/virt-name-cache.spec

@@ -17,4 +17,4 @@ install-proxy: $(B)/proxy/ssh-proxy
 INSTALL_TARGETS += install-proxy
 
 # The end-to-end test runs Debian's OpenSSH client and server.
-DEB_PACKAGES += openssh-client openssh-server
+TEST_PACKAGES += openssh-client openssh-server

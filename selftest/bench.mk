@@ -1,5 +1,5 @@
 # selftest/bench.mk - `make bench`: see selftest/bench.sh.
-DEB_PACKAGES += bc
-bench: deps
+TEST_PACKAGES += bc
+bench: test-deps
 	$(MAKE) build-all
 	B=$(abspath $(B)) selftest/bench.sh

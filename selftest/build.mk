@@ -8,7 +8,7 @@ ALL += $(addprefix $(B)/selftest/,$(SELFTEST_TOOLS))
 
 # What the tests need beyond the build: strace (O_CLOEXEC check),
 # binutils (readelf), the reference module.
-DEB_PACKAGES += strace binutils
+TEST_PACKAGES += strace binutils
 
 # C unit tests (selftest/unit/): records, names, the delta format, and the
 # name rules through a real writer and snapshot.  t-unit runs them.

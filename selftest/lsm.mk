@@ -11,5 +11,5 @@ ALL += $(B)/selftest/lsm-check
 # selinux-policy-default: a full policy to link the module against (in
 # a copy of its store); python3-setools: queries of the linked policy;
 # attr: setfattr for a fake snapshot label.
-DEB_PACKAGES += apparmor apparmor-profiles selinux-policy-dev selinux-policy-default \
+TEST_PACKAGES += apparmor apparmor-profiles selinux-policy-dev selinux-policy-default \
                 semodule-utils checkpolicy python3 python3-setools attr

@@ -129,13 +129,16 @@ vnc rebuild --leases-dir "$L" >/dev/null 2>"$T/err" || fail "rebuild over a dama
 expect_eq "rebuild after damage" "0" "$(rc_of vnc query alpha)"
 
 # An unprivileged user reads the snapshot (no write access anywhere).
+# The command is copied where that user can run it: the checkout may be
+# in root's home (mode 0700).
 chmod 755 "$T"
+mkdir -m 755 "$T/bin" && cp "$VNC" "$T/bin/virt-name-cache" && chmod 755 "$T/bin/virt-name-cache"
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$T/bin/virt-name-cache" "$@"; }
 if id nobody >/dev/null 2>&1; then
-        out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$VNC" --db-dir "$S" query alpha 2>&1) ||
-                fail "nobody cannot query: $out"
+        out=$(as_nobody --db-dir "$S" query alpha 2>&1) || fail "nobody cannot query: $out"
         pass "unprivileged query"
         chmod 600 "$S/names.delta"
-        setpriv --reuid=nobody --regid=nogroup --clear-groups "$VNC" --db-dir "$S" list >/dev/null 2>"$T/err"
+        as_nobody --db-dir "$S" list >/dev/null 2>"$T/err"
         expect_eq "unreadable snapshot exit" "3" "$?"
         grep -q "Permission denied" "$T/err" || fail "unreadable: $(cat "$T/err")"
         chmod 644 "$S/names.delta"
@@ -179,6 +182,55 @@ grep -q "^warning  $T/dnsmasq/net2.conf: a dnsmasq configuration (and lease file
 out=$(doctor --nsswitch "$T/nss-ok" --connect 'test+unix:///nonexistent')
 grep -q "^info .*not reached" <<<"$out" || fail "doctor: unreachable libvirt not said: $out"
 pass "doctor: store entries and lease files libvirt does not define"
+
+# doctor reads the hosts line with enable-nss's parser (the last hosts
+# line, as glibc does; any spacing) and flags a virtname that glibc never
+# asks because a source before it ends the lookup.
+check_doctor() {   # WHAT NSSWITCH-TEXT LEVEL PATTERN
+        printf '%s\n' "$2" >"$T/nss-x"
+        local out rc
+        out=$(doctor --nsswitch "$T/nss-x"); rc=$?
+        out=$(grep -F "$T/nss-x" <<<"$out")
+        grep -q "^$3 .*$4" <<<"$out" || fail "doctor, $1: $out"
+        [ "$3" = problem ] && [ $rc != 1 ] && fail "doctor, $1: exit $rc, want 1"
+        [ "$3" != problem ] && [ $rc != 0 ] && fail "doctor, $1: exit $rc, want 0"
+        pass "doctor: $1"
+}
+check_doctor "systemd's layout, virtname after resolve" \
+        "hosts: mymachines resolve [!UNAVAIL=return] files virtname myhostname dns" \
+        problem "after 'resolve \[!UNAVAIL=return\]', which ends the lookup when it finds nothing, so virtname is never asked"
+check_doctor "systemd's layout, virtname before resolve" \
+        "hosts: mymachines virtname resolve [!UNAVAIL=return] files myhostname dns" ok "hosts line names virtname"
+check_doctor "after [NOTFOUND=return]" "hosts: files mdns4_minimal [NOTFOUND=return] virtname dns" problem "never asked"
+check_doctor "after [notfound=Return]" "hosts: files mdns4_minimal [notfound=Return] virtname" problem "never asked"
+check_doctor "after a source returning when unavailable" "hosts: files myhostname [UNAVAIL=return] virtname" \
+        warning "when it is unavailable"
+check_doctor "after dns" "hosts: files dns virtname" warning "comes after dns"
+check_doctor "spaces around the colon" "  hosts : files virtname dns" ok "hosts line names virtname"
+check_doctor "no colon" "hosts files virtname dns" ok "hosts line names virtname"
+check_doctor "glibc uses the last hosts line" $'hosts: files virtname dns\nhosts: files dns' problem "does not name virtname"
+check_doctor "a commented-out line is not the hosts line" $'hosts: files virtname dns\n#hosts: files dns' ok "names virtname"
+check_doctor "a malformed action" "hosts: files [NOTFOUND=bogus] virtname" problem "malformed (unknown action 'bogus'"
+printf 'hosts: files virtname dns' >"$T/nss-x"
+doctor --nsswitch "$T/nss-x" | grep -q "^problem .*has no newline: glibc 2.33 and later ignore it" ||
+        fail "doctor: unterminated last line"
+doctor --nsswitch "$T" | grep -q "^problem .*$T: not a regular file" || fail "doctor: a directory as nsswitch.conf"
+pass "doctor: a hosts line glibc ignores, a directory"
+
+# Run by an ordinary user, doctor cannot read libvirt's root-only dnsmasq
+# configurations: it says so, and not that no network runs.
+if id nobody >/dev/null 2>&1; then
+        chmod 600 "$T/dnsmasq/"*.conf
+        out=$(as_nobody --db-dir "$S" doctor --nsswitch "$T/nss-ok" --hooks-dir "$T/hooks" --helper "$T/helper" \
+                --leases-dir "$T/dnsmasq" 2>&1)
+        echo "$out"
+        grep -q "^info .*network net1: cannot read $T/dnsmasq/net1.conf (Permission denied): not checked (run doctor as root)" \
+                <<<"$out" || fail "unprivileged doctor does not say what it could not read"
+        grep -q "no running libvirt networks" <<<"$out" && fail "unprivileged doctor claims no network runs"
+        chmod 644 "$T/dnsmasq/"*.conf
+        pass "unprivileged doctor names the network configurations it could not read"
+fi
+
 rm -rf "$T/hooks/qemu.d"
 out=$(doctor --nsswitch "$T/nss-ok"); expect_eq "doctor without qemu hook" "1" "$?"
 grep -q "^problem .*qemu hook" <<<"$out" || fail "doctor: qemu hook"

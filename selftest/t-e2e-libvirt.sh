@@ -86,7 +86,12 @@ cat >"$T/net.xml" <<XML
 </network>
 XML
 virsh net-define "$T/net.xml" >/dev/null || fail "net-define"
-"$B/virt-name-cache" enable $NET --helper "$T/lease-helper" || fail "enable"
+out=$("$B/virt-name-cache" enable $NET --helper "$T/lease-helper") || fail "enable"
+echo "$out"
+# Not running yet: it takes effect at net-start, no restart to advise.
+grep -q "The network is not running; this takes effect when it starts" <<<"$out" &&
+        grep -q "^    virsh net-start $NET$" <<<"$out" && ! grep -q "net-destroy" <<<"$out" ||
+        fail "enable on a stopped network: $out"
 "$B/virt-name-cache" enable $NET --helper "$T/lease-helper" | grep -q "already enabled" || fail "enable twice"
 virsh net-dumpxml --inactive $NET | grep -q "dnsmasq:option value='dhcp-script=$T/lease-helper'" ||
         fail "definition lacks the option: $(virsh net-dumpxml --inactive $NET)"
@@ -95,6 +100,13 @@ virsh net-dumpxml --inactive $NET | grep -q "<host mac='52:54:00:10:00:05' name=
 pass "enable: option added, rest of the definition kept, idempotent"
 virsh net-start $NET >/dev/null || fail "net-start: $(tail -5 "$T/libvirtd.log")"
 grep -q "^dhcp-script=$T/lease-helper" /var/lib/libvirt/dnsmasq/$NET.conf || fail "dnsmasq config lacks the helper"
+# On a running network the change waits for a restart, which is advised.
+out=$("$B/virt-name-cache" disable $NET --helper "$T/lease-helper") || fail "disable: $out"
+grep -q "takes effect when the network restarts" <<<"$out" &&
+        grep -q "virsh net-destroy $NET && virsh net-start $NET" <<<"$out" || fail "disable on a running network: $out"
+out=$("$B/virt-name-cache" enable $NET --helper "$T/lease-helper") || fail "enable again: $out"
+grep -q "takes effect when the network restarts" <<<"$out" || fail "enable on a running network: $out"
+pass "enable/disable: a stopped network takes it at net-start, a running one at its restart"
 # The network hook ran at start: the network, its domain and static host.
 expect_eq "network hook: static host" "198.18.10.5" "$(resolve fixedhost.e2e.test)"
 

@@ -8,17 +8,18 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <libvirt/libvirt.h>
-#include <stdlib.h>
 
 #include "cmd/lsm.h"
-#include "import/virconn.h"
+#include "cmd/nsswitch.h"
 #include "cmd/show.h"
+#include "import/virconn.h"
 #include "store/missed.h"
 #include "store/names.h"
 #include "store/paths.h"
@@ -26,6 +27,7 @@
 #include "store/lookup.h"
 #include "import/sources.h"
 #include "store/writer.h"
+#include "store/fileio.h"
 
 #ifndef VIRTNAME_LIBEXECDIR
 #define VIRTNAME_LIBEXECDIR "/usr/libexec/virt-name-cache"
@@ -102,47 +104,67 @@ static void usage(FILE *out)
                 "  -h, --help        this text\n");
 }
 
-/* The hosts: line of nsswitch.conf, its sources in order. */
+/* The hosts line of nsswitch.conf that glibc uses (the same parser as
+ * enable-nss): does it name virtname, and is virtname ever asked? */
 static void check_nsswitch(struct doctor *doc)
 {
-        char line[4096];
-        bool found = false;
-        FILE *f = fopen(doc->nsswitch, "re");
+        struct nsswitch_hosts h;
+        const struct nsswitch_source *s;
+        char *buf = NULL;
+        size_t len;
+        int rc = virtname_read_file(doc->nsswitch, 1 << 20, &buf, &len), ours, stop;
 
-        if (!f) {
-                report(doc, "problem", "%s: %s", doc->nsswitch, strerror(errno));
+        if (rc == 0 && nsswitch_parse(buf, len, &h) < 0)
+                rc = -EBADMSG;
+        if (rc < 0) {
+                report(doc, "problem", "%s: %s", doc->nsswitch,
+                       rc == -EINVAL ? "not a regular file" : rc == -EFBIG || rc == -EBADMSG ?
+                       "not a plausible nsswitch.conf" : strerror(-rc));
+                free(buf);
                 return;
         }
-        while (fgets(line, sizeof(line), f)) {
-                char *p = line + strspn(line, " \t"), *save = NULL, *tok;
-                int pos = 0, ours = -1, net = -1;
-
-                if (strncmp(p, "hosts:", 6) != 0)
-                        continue;
-                found = true;
-                line[strcspn(line, "#\r\n")] = '\0';
-                for (tok = strtok_r(p + 6, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-                        if (tok[0] == '[')
-                                continue;       /* an action like [NOTFOUND=return] */
-                        if (strcmp(tok, "virtname") == 0 && ours < 0)
-                                ours = pos;
-                        if ((strcmp(tok, "dns") == 0 || strcmp(tok, "resolve") == 0) && net < 0)
-                                net = pos;
-                        pos++;
-                }
-                if (ours < 0)
-                        report(doc, "problem", "%s: the hosts line does not name virtname "
-                               "(run 'virt-name-cache enable-nss')", doc->nsswitch);
-                else if (net >= 0 && net < ours)
-                        report(doc, "warning", "%s: virtname comes after dns/resolve, so guest "
-                               "names go to DNS first", doc->nsswitch);
+        if (!h.line) {
+                report(doc, "problem", "%s has no hosts line", doc->nsswitch);
+                free(buf);
+                return;
+        }
+        if (h.count > 1)
+                report(doc, "info", "%s has %u hosts lines; glibc uses the last, line %u",
+                       doc->nsswitch, h.count, h.lineno);
+        ours = nsswitch_find(&h, "virtname");
+        if (h.unterminated)
+                report(doc, "problem", "%s: the hosts line (line %u) is the last line and has no newline: "
+                       "glibc 2.33 and later ignore it (run 'virt-name-cache enable-nss', which adds it)",
+                       doc->nsswitch, h.lineno);
+        else if (h.error[0])
+                report(doc, "problem", "%s: the hosts line (line %u) is malformed (%s): "
+                       "glibc does not read it as written", doc->nsswitch, h.lineno, h.error);
+        else if (ours < 0)
+                report(doc, "problem", "%s: the hosts line does not name virtname "
+                       "(run 'virt-name-cache enable-nss')", doc->nsswitch);
+        else if ((stop = nsswitch_stopper(&h, (size_t)ours, NSSWITCH_NOTFOUND)) >= 0)
+                report(doc, "problem", "%s: virtname comes after '%.*s %.*s', which ends the lookup "
+                       "when it finds nothing, so virtname is never asked (run 'virt-name-cache "
+                       "disable-nss', then 'virt-name-cache enable-nss' to move it)", doc->nsswitch,
+                       (int)h.src[stop].len, h.src[stop].name, (int)h.src[stop].action_len,
+                       h.src[stop].action);
+        else if ((stop = nsswitch_stopper(&h, (size_t)ours, NSSWITCH_UNAVAIL | NSSWITCH_TRYAGAIN)) >= 0)
+                report(doc, "warning", "%s: virtname comes after '%.*s %.*s', which ends the lookup "
+                       "when it %s, and virtname is then not asked", doc->nsswitch,
+                       (int)h.src[stop].len, h.src[stop].name, (int)h.src[stop].action_len,
+                       h.src[stop].action, h.src[stop].stops & NSSWITCH_UNAVAIL ? "is unavailable"
+                       : "fails for now");
+        else {
+                for (stop = 0; stop < ours && !nsswitch_is_network(&h.src[stop]); stop++)
+                        ;
+                s = &h.src[stop];
+                if (stop < ours)
+                        report(doc, "warning", "%s: virtname comes after %.*s, so guest names go to "
+                               "the network first", doc->nsswitch, (int)s->len, s->name);
                 else
                         report(doc, "ok", "%s: hosts line names virtname", doc->nsswitch);
-                break;
         }
-        fclose(f);
-        if (!found)
-                report(doc, "problem", "%s has no hosts line", doc->nsswitch);
+        free(buf);
 }
 
 static void check_module(struct doctor *doc)
@@ -488,11 +510,15 @@ static void check_networks(struct doctor *doc)
         char want[PATH_MAX + 16], path[PATH_MAX], line[PATH_MAX + 64];
         struct dirent *de;
         DIR *d = opendir(doc->leases_dir);
-        int n = 0;
+        int n = 0, unreadable = 0;
 
         if (!d) {
-                report(doc, "info", "%s: %s: no libvirt networks to check", doc->leases_dir,
-                       strerror(errno));
+                if (errno == EACCES)
+                        report(doc, "info", "%s: %s: the networks were not checked (run doctor as root)",
+                               doc->leases_dir, strerror(errno));
+                else
+                        report(doc, "info", "%s: %s: no libvirt networks to check", doc->leases_dir,
+                               strerror(errno));
                 return;
         }
         snprintf(want, sizeof(want), "dhcp-script=%s", doc->helper);
@@ -505,8 +531,16 @@ static void check_networks(struct doctor *doc)
                         continue;
                 snprintf(path, sizeof(path), "%s/%s", doc->leases_dir, de->d_name);
                 f = fopen(path, "re");
+                if (!f && errno == EACCES) {
+                        /* libvirt keeps these root-only: not a fault. */
+                        report(doc, "info", "network %.*s: cannot read %s (%s): not checked "
+                               "(run doctor as root)", (int)len - 5, de->d_name, path, strerror(errno));
+                        unreadable++;
+                        continue;
+                }
                 if (!f) {
                         report(doc, "warning", "%s: %s", path, strerror(errno));
+                        unreadable++;
                         continue;
                 }
                 /* dnsmasq uses the last dhcp-script line. */
@@ -528,7 +562,7 @@ static void check_networks(struct doctor *doc)
                                (int)len - 5, de->d_name, (int)len - 5, de->d_name);
         }
         closedir(d);
-        if (n == 0)
+        if (n == 0 && unreadable == 0)
                 report(doc, "info", "%s: no running libvirt networks", doc->leases_dir);
 }
 

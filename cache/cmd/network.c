@@ -33,7 +33,8 @@ static void usage(FILE *out, const char *cmd)
                 "\n"
                 "%s the lease helper in the definition of libvirt network NETWORK: the\n"
                 "dnsmasq option dhcp-script=PATH in its <dnsmasq:options>.  Everything else\n"
-                "in the definition is kept.  It takes effect when the network restarts.\n"
+                "in the definition is kept.  It takes effect when the network next starts\n"
+                "(a running network: when it restarts).\n"
                 "\n"
                 "  --connect URI  libvirt to change (default qemu:///system)\n"
                 "  --helper PATH  the lease helper (default " VIRTNAME_LIBEXECDIR "/lease-helper)\n"
@@ -209,12 +210,20 @@ static int run(int argc, char **argv, bool enable)
                 goto out;
         }
         virNetworkFree(defined);
-        printf("network %s: %s the lease helper %s.\n"
-               "It takes effect when the network restarts, which briefly cuts its guests off:\n"
-               "    virsh net-destroy %s && virsh net-start %s\n",
-               name, enable ? "now runs" : "no longer runs", helper, name, name);
+        /* The running network keeps its dnsmasq until it restarts. */
+        if (virNetworkIsActive(net) == 1)
+                printf("network %s: its definition %s the lease helper %s.\n"
+                       "It takes effect when the network restarts, which briefly cuts its guests off:\n"
+                       "    virsh net-destroy %s && virsh net-start %s\n",
+                       name, enable ? "now names" : "no longer names", helper, name, name);
+        else
+                printf("network %s: its definition %s the lease helper %s.\n"
+                       "The network is not running; this takes effect when it starts:\n"
+                       "    virsh net-start %s\n",
+                       name, enable ? "now names" : "no longer names", helper, name);
         if (enable)
-                printf("Then run 'virt-name-cache rebuild' to record the leases it already has.\n");
+                printf("Then run 'virt-name-cache rebuild --connect %s' to record the leases it "
+                       "already has.\n", uri);
         rc = EXIT_OK;
 out:
         xmlFree(out);

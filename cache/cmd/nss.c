@@ -1,13 +1,13 @@
 /* nss.c - `virt-name-cache enable-nss|disable-nss`: put virtname on
- * the hosts line of nsswitch.conf right after `files`, or take it off.
- * Only that line changes, by exactly the inserted word, so disable-nss
- * after enable-nss gives back the same bytes.  The file is replaced
- * atomically (temporary file, fsync, rename) after a backup. */
+ * the hosts line of nsswitch.conf (the one glibc uses, see nsswitch.h)
+ * right after `files` and before anything that may end the lookup, or
+ * take it off.  Only that line changes, by exactly the inserted word, so
+ * disable-nss after enable-nss gives back the same bytes.  The file is
+ * replaced atomically after a backup (in place when it is a mount point:
+ * see virtname_replace_file). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/nsswitch.h"
+#include "store/fileio.h"
 
 #define NSSWITCH "/etc/nsswitch.conf"
 #define SOURCE "virtname"
@@ -28,7 +30,7 @@
 
 struct text {
         char *buf;
-        size_t len;
+        size_t len, cap;
 };
 
 static void usage(FILE *out, const char *cmd)
@@ -37,215 +39,192 @@ static void usage(FILE *out, const char *cmd)
                 "Usage: virt-name-cache %s [--file PATH]\n"
                 "\n"
                 "%s on the hosts line of nsswitch.conf (right after 'files', before\n"
-                "dns, resolve, mdns and myhostname).  Nothing else in the file changes;\n"
-                "the file is replaced atomically and the previous one kept as\n"
-                "PATH" BACKUP_SUFFIX ".  Running it again changes nothing.\n"
+                "dns, resolve, mdns and any source that can end the lookup).  Nothing\n"
+                "else in the file changes; the file is replaced atomically and the\n"
+                "previous one kept as PATH" BACKUP_SUFFIX ".  Running it again changes\n"
+                "nothing.\n"
                 "\n"
                 "  --file PATH  the file to edit (default " NSSWITCH ")\n"
                 "  -h, --help   this text\n",
                 cmd, strcmp(cmd, "enable-nss") == 0 ? "Add virtname" : "Remove virtname");
 }
 
-static int read_all(const char *path, struct text *t, struct stat *st)
+static bool is_blank(char c)
 {
-        int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
-        size_t n = 0;
-
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_size > MAX_SIZE) {
-                rc = errno && !S_ISREG(st->st_mode) ? -EINVAL : -EFBIG;
-                goto out;
-        }
-        t->buf = malloc((size_t)st->st_size + sizeof(NEW_HOSTS_LINE) + 64);
-        if (!t->buf) {
-                rc = -ENOMEM;
-                goto out;
-        }
-        while (n < (size_t)st->st_size) {
-                ssize_t r = read(fd, t->buf + n, (size_t)st->st_size - n);
-
-                if (r <= 0) {
-                        rc = r < 0 ? -errno : -EIO;
-                        goto out;
-                }
-                n += (size_t)r;
-        }
-        t->len = n;
-        t->buf[n] = '\0';
-out:
-        close(fd);
-        return rc;
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
-/* The first active "hosts:" line: its start, and where its sources start. */
-static char *hosts_line(struct text *t, char **sources)
+/* Insert S at offset OFF of T (T has room: see run()). */
+static void insert_at(struct text *t, size_t off, const char *s)
 {
-        for (char *line = t->buf; line < t->buf + t->len;) {
-                char *end = memchr(line, '\n', (size_t)(t->buf + t->len - line)), *p = line;
+        size_t n = strlen(s);
 
-                p += strspn(p, " \t");
-                if (strncmp(p, "hosts", 5) == 0) {
-                        char *q = p + 5 + strspn(p + 5, " \t");
-
-                        if (*q == ':') {
-                                *sources = q + 1;
-                                return line;
-                        }
-                }
-                if (!end)
-                        break;
-                line = end + 1;
-        }
-        return NULL;
-}
-
-/* Next source word at or after P in the line (stops at '#' and the end of
- * the line); skips [action] blocks.  Returns NULL at the end. */
-static char *next_word(char *p, size_t *len)
-{
-        for (;;) {
-                p += strspn(p, " \t");
-                if (*p == '[') {
-                        char *close = p + strcspn(p, "]\n");
-
-                        p = *close == ']' ? close + 1 : close;
-                        continue;
-                }
-                if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
-                        return NULL;
-                *len = strcspn(p, " \t\r\n#[");
-                return p;
-        }
-}
-
-/* Just past a word and its [action], if it has one. */
-static char *after_word(char *w, size_t len)
-{
-        char *p = w + len, *q = p + strspn(p, " \t");
-
-        if (*q == '[') {
-                char *close = q + strcspn(q, "]\n");
-
-                if (*close == ']')
-                        return close + 1;
-        }
-        return p;
-}
-
-static bool is_network_source(const char *w, size_t len)
-{
-        return (len == 3 && strncmp(w, "dns", 3) == 0) || (len == 7 && strncmp(w, "resolve", 7) == 0) ||
-               (len >= 4 && strncmp(w, "mdns", 4) == 0) || (len == 3 && strncmp(w, "nis", 3) == 0) ||
-               (len == 4 && strncmp(w, "ldap", 4) == 0) || (len == 4 && strncmp(w, "wins", 4) == 0);
-}
-
-static void insert(struct text *t, char *at, const char *s)
-{
-        size_t n = strlen(s), off = (size_t)(at - t->buf);
-
-        memmove(at + n, at, t->len - off + 1);
-        memcpy(at, s, n);
+        memmove(t->buf + off + n, t->buf + off, t->len - off + 1);
+        memcpy(t->buf + off, s, n);
         t->len += n;
 }
 
-/* Edit T; 1 when it changed, 0 when there was nothing to do. */
-static int edit(struct text *t, bool enable, const char **how)
+/* Insert the word virtname at AT with one space on whichever side needs
+ * one to keep it a word of its own. */
+static void insert_word(struct text *t, const char *at)
 {
-        char *sources, *w, *files = NULL, *net = NULL, *ours = NULL, *last = NULL;
-        size_t len, last_len = 0;
+        size_t off = (size_t)(at - t->buf);
+        bool before = off > 0 && !is_blank(t->buf[off - 1]) && t->buf[off - 1] != ':';
+        bool after = off < t->len && !is_blank(t->buf[off]);
 
-        if (!hosts_line(t, &sources)) {
+        insert_at(t, off, after ? SOURCE " " : SOURCE);
+        if (before)
+                insert_at(t, off, " ");
+}
+
+/* Remove source S (with its action block) and one blank next to it: the
+ * space insert_word() added, so disable-nss after enable-nss gives back
+ * the same bytes. */
+static void remove_source(struct text *t, const struct nsswitch_hosts *h, const struct nsswitch_source *s)
+{
+        size_t start = (size_t)(h->list - t->buf), from = (size_t)(s->name - t->buf);
+        size_t to = (size_t)(s->end - t->buf);
+        bool space_before = from > start && t->buf[from - 1] == ' ';
+        bool space_after = to < t->len && t->buf[to] == ' ';
+
+        if (space_after && !space_before)
+                to++;
+        else if (from > start && (t->buf[from - 1] == ' ' || t->buf[from - 1] == '\t'))
+                from--;
+        else if (to < t->len && (t->buf[to] == ' ' || t->buf[to] == '\t'))
+                to++;
+        memmove(t->buf + from, t->buf + to, t->len - to + 1);
+        t->len -= to - from;
+}
+
+static const char *status_words(unsigned stops)
+{
+        return stops & NSSWITCH_NOTFOUND ? "when it finds nothing"
+               : stops & NSSWITCH_UNAVAIL ? "when it is unavailable" : "when it fails for now";
+}
+
+/* Edit T; 1 when it changed, 0 when there was nothing to do, or an exit
+ * code (negated) after printing why not.  HOW (HOWCAP bytes) says where
+ * virtname went when that needs saying. */
+static int edit(struct text *t, const char *path, bool enable, char *how, size_t howcap)
+{
+        struct nsswitch_hosts h;
+        int ours, files, stop = -1;
+
+        if (nsswitch_parse(t->buf, t->len, &h) < 0) {
+                cmd_error("%s: not a plausible nsswitch.conf (it holds NUL bytes)", path);
+                return -EXIT_INPUT;
+        }
+        if (!h.line) {
                 if (!enable)
                         return 0;
                 if (t->len && t->buf[t->len - 1] != '\n')
-                        insert(t, t->buf + t->len, "\n");
-                insert(t, t->buf + t->len, NEW_HOSTS_LINE);
-                *how = "the file had no hosts line; added one";
+                        insert_at(t, t->len, "\n");
+                insert_at(t, t->len, NEW_HOSTS_LINE);
+                snprintf(how, howcap, "the file had no hosts line; added one");
                 return 1;
         }
-        for (w = next_word(sources, &len); w; w = next_word(w + len, &len)) {
-                if (len == 5 && strncmp(w, "files", 5) == 0 && !files)
-                        files = w;
-                if (!net && is_network_source(w, len))
-                        net = w;
-                if (len == strlen(SOURCE) && strncmp(w, SOURCE, len) == 0 && !ours)
-                        ours = w;
-                last = w;
-                last_len = len;
+        if (h.error[0]) {
+                cmd_error("%s: line %u, the hosts line glibc uses, is malformed (%s); fix it first",
+                          path, h.lineno, h.error);
+                return -EXIT_INPUT;
         }
-        if (enable) {
-                if (ours)
+        ours = nsswitch_find(&h, SOURCE);
+        /* glibc would not even read the line. */
+        if (enable && h.unterminated) {
+                insert_at(t, t->len, "\n");
+                snprintf(how, howcap, "added the newline missing at the end of the file "
+                         "(glibc ignores a last line without one)");
+        }
+        if (!enable) {
+                if (ours < 0)
                         return 0;
-                /* Right after files, but never behind a source that asks
-                 * the network (it may answer "not found" for good). */
-                if (files && (!net || files < net))
-                        insert(t, after_word(files, 5), " " SOURCE);
-                else if (net)
-                        insert(t, net, SOURCE " ");
-                else if (last)
-                        insert(t, after_word(last, last_len), " " SOURCE);
-                else
-                        insert(t, sources + strcspn(sources, "#\r\n"), " " SOURCE);
+                /* Every virtname on the line. */
+                do {
+                        remove_source(t, &h, &h.src[ours]);
+                        nsswitch_parse(t->buf, t->len, &h);
+                } while ((ours = nsswitch_find(&h, SOURCE)) >= 0);
                 return 1;
         }
-        if (!ours)
-                return 0;
-        /* Remove the word, its [action] and the blank before it; when it
-         * is the first word, the blank after it instead. */
-        {
-                char *from = ours, *to = after_word(ours, strlen(SOURCE)), *blank = ours;
+        if (ours >= 0) {
+                int s = nsswitch_stopper(&h, (size_t)ours, NSSWITCH_NOTFOUND);
 
-                while (blank > sources && (blank[-1] == ' ' || blank[-1] == '\t'))
-                        blank--;
-                if (blank > sources)
-                        from = blank;
-                else
-                        to += strspn(to, " \t");
-                memmove(from, to, t->len - (size_t)(to - t->buf) + 1);
-                t->len -= (size_t)(to - from);
+                if (s >= 0)
+                        cmd_warn("%s: virtname comes after '%.*s %.*s', which ends the lookup when it "
+                                 "finds nothing, so virtname is never asked; run disable-nss, then "
+                                 "enable-nss to move it", path, (int)h.src[s].len, h.src[s].name,
+                                 (int)h.src[s].action_len, h.src[s].action);
+                return h.unterminated ? 1 : 0;
+        }
+        /* Right after files, but never behind a source that asks the
+         * network (it may answer "not found" for good) or whose action
+         * block can end the lookup before virtname is asked. */
+        for (size_t i = 0; i < h.n && stop < 0; i++)
+                if (nsswitch_is_network(&h.src[i]) || h.src[i].stops)
+                        stop = (int)i;
+        files = nsswitch_find(&h, "files");
+        if (files >= 0 && (stop < 0 || files < stop)) {
+                insert_word(t, h.src[files].end);
+        } else if (stop >= 0) {
+                const struct nsswitch_source *s = &h.src[stop];
+
+                insert_word(t, s->name);
+                if (s->stops && !how[0])
+                        snprintf(how, howcap, "placed before '%.*s %.*s', which ends the lookup %s",
+                                 (int)s->len, s->name, (int)s->action_len, s->action,
+                                 status_words(s->stops));
+        } else if (h.n) {
+                insert_word(t, h.src[h.n - 1].end);
+        } else if (h.list_end > t->buf && h.list_end[-1] == ':') {
+                insert_at(t, (size_t)(h.list_end - t->buf), " " SOURCE);   /* "hosts:" alone */
+        } else {
+                insert_word(t, h.list_end);
         }
         return 1;
 }
 
-/* Write T over PATH atomically, with the mode and owner of ST. */
-static int replace(const char *path, const struct text *t, const struct stat *st)
+/* PATH.virt-name-cache.bak into BAK. */
+static int backup_path(char *bak, size_t cap, const char *path)
 {
-        char tmp[PATH_MAX], dir[PATH_MAX];
-        int fd, dfd, rc = 0;
-
-        if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-                return -ENAMETOOLONG;
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (write(fd, t->buf, t->len) != (ssize_t)t->len || fchmod(fd, st->st_mode & 07777) < 0 ||
-            fchown(fd, st->st_uid, st->st_gid) < 0 || fsync(fd) < 0)
-                rc = errno ? -errno : -EIO;
-        if (close(fd) < 0 && rc == 0)
-                rc = -errno;
-        if (rc == 0 && rename(tmp, path) < 0)
-                rc = -errno;
-        if (rc < 0) {
-                unlink(tmp);
-                return rc;
-        }
-        snprintf(dir, sizeof(dir), "%s", path);
-        dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-                fsync(dfd);
-                close(dfd);
-        }
-        return 0;
+        return snprintf(bak, cap, "%s" BACKUP_SUFFIX, path) >= (int)cap ? -ENAMETOOLONG : 0;
 }
 
-static int backup(const char *path, const struct text *orig, const struct stat *st)
+/* Keep ORIG as PATH's backup while NEW replaces PATH.  On failure PATH is
+ * unchanged and the backup is what it was before: the backup of an edit
+ * that failed is never left behind. */
+static int write_with_backup(const char *path, const struct text *orig, const struct text *new,
+                             const struct stat *st, const char **what)
 {
-        char bak[PATH_MAX];
+        char bak[PATH_MAX], *prev = NULL;
+        size_t prev_len = 0;
+        int rc;
 
-        if (snprintf(bak, sizeof(bak), "%s" BACKUP_SUFFIX, path) >= (int)sizeof(bak))
+        if (backup_path(bak, sizeof(bak), path) < 0) {
+                *what = "the backup's name is too long";
                 return -ENAMETOOLONG;
-        return replace(bak, orig, st);
+        }
+        /* An earlier edit's backup is put back should this edit fail. */
+        rc = virtname_read_file(bak, MAX_SIZE, &prev, &prev_len);
+        if (rc < 0 && rc != -ENOENT) {
+                *what = "cannot read the earlier backup";
+                return rc;
+        }
+        rc = virtname_replace_file(bak, orig->buf, orig->len, st->st_mode, st->st_uid, st->st_gid);
+        if (rc < 0) {
+                *what = "cannot write the backup";
+                free(prev);
+                return rc;
+        }
+        rc = virtname_replace_file(path, new->buf, new->len, st->st_mode, st->st_uid, st->st_gid);
+        if (rc < 0) {
+                *what = NULL;
+                if (prev)
+                        (void)virtname_replace_file(bak, prev, prev_len, st->st_mode, st->st_uid, st->st_gid);
+                else
+                        (void)unlink(bak);
+        }
+        free(prev);
+        return rc;
 }
 
 static int run(int argc, char **argv, bool enable)
@@ -255,9 +234,10 @@ static int run(int argc, char **argv, bool enable)
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        const char *file = NSSWITCH, *how = NULL;
+        const char *file = NSSWITCH, *what = NULL;
         struct text t = { 0 }, orig = { 0 };
-        char path[PATH_MAX];
+        char path[PATH_MAX], how[256] = "";
+        struct nsswitch_hosts h;
         struct stat st;
         int c, rc;
 
@@ -281,53 +261,60 @@ static int run(int argc, char **argv, bool enable)
                 cmd_error("%s: %s", file, strerror(errno));
                 return errno == ENOENT ? EXIT_INPUT : EXIT_SYSTEM;
         }
-        rc = read_all(path, &t, &st);
+        rc = virtname_read_file(path, MAX_SIZE, &orig.buf, &orig.len);
+        if (rc == 0 && stat(path, &st) < 0)
+                rc = -errno;
         if (rc < 0) {
                 cmd_error("%s: %s", path, rc == -EFBIG ? "not a plausible nsswitch.conf (too large)"
                                           : rc == -EINVAL ? "not a regular file" : strerror(-rc));
-                free(t.buf);
-                return EXIT_INPUT;
+                free(orig.buf);
+                return rc == -ENOMEM ? EXIT_SYSTEM : EXIT_INPUT;
         }
         /* authselect rewrites the file it generates: an edit there would
          * silently vanish at the next "authselect apply-changes". */
-        if (enable && memmem(t.buf, t.len < 4096 ? t.len : 4096, AUTHSELECT_MARK,
+        if (enable && memmem(orig.buf, orig.len < 4096 ? orig.len : 4096, AUTHSELECT_MARK,
                              strlen(AUTHSELECT_MARK))) {
                 cmd_error("%s is generated by authselect, which would undo this edit.\n"
                           "Add virtname to the hosts: line of authselect's user file and apply it:\n"
                           "    virt-name-cache enable-nss --file /etc/authselect/user-nsswitch.conf\n"
                           "    authselect apply-changes\n"
                           "(or select a custom profile with the with-virtname feature: see the README)", path);
-                free(t.buf);
+                free(orig.buf);
                 return EXIT_INPUT;
         }
-        orig.buf = strndup(t.buf, t.len);
-        orig.len = t.len;
-        if (!orig.buf) {
-                free(t.buf);
+        /* The copy to edit, with room for what enable adds. */
+        t.cap = orig.len + sizeof(NEW_HOSTS_LINE) + 2 * sizeof(SOURCE) + 4;
+        t.buf = malloc(t.cap);
+        if (!t.buf) {
+                free(orig.buf);
                 return EXIT_SYSTEM;
         }
-        rc = edit(&t, enable, &how);
+        memcpy(t.buf, orig.buf, orig.len + 1);
+        t.len = orig.len;
+        rc = edit(&t, path, enable, how, sizeof(how));
+        if (rc < 0) {
+                rc = -rc;
+                goto out;
+        }
         if (rc == 0) {
                 printf("%s: virtname already %s\n", file, enable ? "enabled" : "disabled");
                 rc = EXIT_OK;
                 goto out;
         }
-        rc = backup(path, &orig, &st);
-        if (rc == 0)
-                rc = replace(path, &t, &st);
+        rc = write_with_backup(path, &orig, &t, &st, &what);
         if (rc < 0) {
-                cmd_error("cannot write %s: %s (it is unchanged)", path, strerror(-rc));
+                if (what)
+                        cmd_error("%s %s" BACKUP_SUFFIX ": %s (%s is unchanged)", what, path,
+                                  strerror(-rc), path);
+                else
+                        cmd_error("cannot write %s: %s (it is unchanged)", path, strerror(-rc));
                 rc = EXIT_SYSTEM;
                 goto out;
         }
-        {
-                char *sources, *line = hosts_line(&t, &sources);
-                size_t n = line ? strcspn(line, "\n") : 0;
-
-                printf("%s: virtname %s%s%s; now: %.*s\n(the previous file is %s" BACKUP_SUFFIX ")\n",
-                       file, enable ? "enabled" : "disabled", how ? " - " : "", how ? how : "",
-                       (int)n, line ? line : "", path);
-        }
+        nsswitch_parse(t.buf, t.len, &h);
+        printf("%s: virtname %s%s%s; now: %.*s\n(the previous file is %s" BACKUP_SUFFIX ")\n",
+               file, enable ? "enabled" : "disabled", how[0] ? " - " : "", how,
+               h.line ? (int)strcspn(h.line, "\r\n") : 0, h.line ? h.line : "", path);
         rc = EXIT_OK;
 out:
         free(t.buf);
