@@ -434,7 +434,12 @@ static void default_label(char *out, size_t outlen)
         host[strcspn(host, ".")] = '\0';
         for (char *p = host; *p; p++)
                 *p = (char)tolower((unsigned char)*p);
-        snprintf(out, outlen, "%s", host);
+        /* too long for a label: leave it empty, the caller says so */
+        size_t n = strlen(host);
+        if (n >= outlen)
+                n = 0;
+        memcpy(out, host, n);
+        out[n] = '\0';
 }
 
 int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,

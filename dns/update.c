@@ -229,6 +229,27 @@ static void res_reset(struct virtname_dns_session *s, bool tcp)
         ldns_resolver_set_usevc(s->res, tcp);
 }
 
+/* Send Q, over TCP when it is large or the answer comes truncated.
+ * ldns_send, not ldns_resolver_send_pkt: the latter drops the answer
+ * when its TSIG does not verify, and with it the server's reason
+ * (NOTAUTH with BADKEY, BADSIG, BADTIME). */
+static ldns_status exchange(struct virtname_dns_session *s, const ldns_pkt *q, size_t size, ldns_pkt **ans)
+{
+        ldns_status st;
+
+        *ans = NULL;
+        res_reset(s, size > 512);
+        st = ldns_send(ans, s->res, q);
+        if (st == LDNS_STATUS_OK && *ans && ldns_pkt_tc(*ans) && size <= 512) {
+                ldns_pkt_free(*ans);
+                *ans = NULL;
+                res_reset(s, true);
+                st = ldns_send(ans, s->res, q);
+        }
+        res_reset(s, false);
+        return st;
+}
+
 /* Classify a failed exchange into a result and one line of text. */
 static int exchange_error(struct virtname_dns_session *s, ldns_status st, ldns_pkt *ans,
                           const char *what, char *why, size_t whylen)
@@ -283,9 +304,8 @@ static int send_update(struct virtname_dns_session *s, struct dns_op *ops, size_
         if (ldns_pkt2wire(&wire, p, &size) != LDNS_STATUS_OK)
                 goto oom;
         free(wire);
-        res_reset(s, size > 512);
         s->n.updates++;
-        st = ldns_resolver_send_pkt(&ans, s->res, p);
+        st = exchange(s, p, size, &ans);
         if (st != LDNS_STATUS_OK || !ans) {
                 char what[300];
                 snprintf(what, sizeof(what), "update of %s", n == 1 ? ops[0].name : ops[0].zone);
@@ -392,6 +412,7 @@ static int query(struct virtname_dns_session *s, const char *name, ldns_rr_type 
                  char *err, size_t errlen)
 {
         ldns_rdf *d = ldns_dname_new_frm_str(name);
+        ldns_pkt *q;
         ldns_status st;
 
         *ans = NULL;
@@ -399,10 +420,21 @@ static int query(struct virtname_dns_session *s, const char *name, ldns_rr_type 
                 seterr(err, errlen, "'%s' is not a DNS name", name);
                 return VIRTNAME_DNS_EINPUT;
         }
-        res_reset(s, false);
+        q = ldns_pkt_query_new(d, t, LDNS_RR_CLASS_IN, 0);     /* owns d */
+        if (!q) {
+                seterr(err, errlen, "out of memory");
+                return VIRTNAME_DNS_EOTHER;
+        }
+        ldns_pkt_set_random_id(q);
+        if (ldns_pkt_tsig_sign(q, s->c->key.name, s->c->key.secret, 300, s->c->key.algorithm, NULL) !=
+            LDNS_STATUS_OK) {
+                ldns_pkt_free(q);
+                seterr(err, errlen, "query for %s: cannot sign with key %s", name, s->c->key.name);
+                return VIRTNAME_DNS_EOTHER;
+        }
         s->n.queries++;
-        st = ldns_resolver_query_status(ans, s->res, d, t, LDNS_RR_CLASS_IN, 0);
-        ldns_rdf_deep_free(d);
+        st = exchange(s, q, 100, ans);
+        ldns_pkt_free(q);
         if (st != LDNS_STATUS_OK || !*ans) {
                 char what[300];
                 snprintf(what, sizeof(what), "query for %s", name);

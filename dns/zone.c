@@ -445,7 +445,8 @@ bad_input:
                 if (note)
                         note(arg, e);
         }
-        qsort(w, nw, sizeof(*w), want_cmp);
+        if (nw)
+                qsort(w, nw, sizeof(*w), want_cmp);
         /* drop exact duplicates */
         size_t k = 0;
         for (size_t i = 0; i < nw; i++)
@@ -461,9 +462,11 @@ bad_input:
                 if ((rc = axfr(s, s->c->reverse[r], &rz[r], err, errlen)) != VIRTNAME_DNS_OK)
                         goto out;
                 st->zone_rrs += rz[r].n;
-                qsort(rz[r].v, rz[r].n, sizeof(*rz[r].v), zrr_cmp);
+                if (rz[r].n)
+                        qsort(rz[r].v, rz[r].n, sizeof(*rz[r].v), zrr_cmp);
         }
-        qsort(fz.v, fz.n, sizeof(*fz.v), zrr_cmp);
+        if (fz.n)
+                qsort(fz.v, fz.n, sizeof(*fz.v), zrr_cmp);
 
         /* forward: merge the sorted wanted names with the zone's names */
         size_t i = 0, j = 0;
@@ -507,7 +510,8 @@ bad_input:
                 for (size_t q = 0; q < nw; q++)
                         if (w[q].revzone == s->c->reverse[r] && !w[q].skip)
                                 wr[nr++] = &w[q];
-                qsort(wr, nr, sizeof(*wr), rev_cmp);
+                if (nr)
+                        qsort(wr, nr, sizeof(*wr), rev_cmp);
                 i = j = 0;
                 while (i < nr || j < z->n) {
                         struct zgroup g;
@@ -536,6 +540,8 @@ bad_input:
         }
         dns_send_ops(s, p.ops + nfwd, p.n - nfwd, 64);
         count_results(&p, nfwd, st, &worst, note, arg);
+        if (worst == VIRTNAME_DNS_OK && (st->conflicts || st->ptr_conflicts))
+                worst = VIRTNAME_DNS_ECONFLICT;
         rc = worst;
         if (rc != VIRTNAME_DNS_OK)
                 seterr(err, errlen, "dns-sync: %zu conflicts, %zu failed (names), %zu conflicts, %zu failed (PTR)",
@@ -563,7 +569,8 @@ int virtname_dns_owned(struct virtname_dns_session *s, void (*fn)(void *arg, con
         for (size_t i = 0; rc == VIRTNAME_DNS_OK && i < s->c->nreverse; i++)
                 rc = axfr(s, s->c->reverse[i], &z, err, errlen);
         if (rc == VIRTNAME_DNS_OK) {
-                qsort(z.v, z.n, sizeof(*z.v), zrr_cmp);
+                if (z.n)
+                        qsort(z.v, z.n, sizeof(*z.v), zrr_cmp);
                 for (size_t i = 0; i < z.n;) {
                         struct zgroup g;
                         group_at(s, &z, i, &g);

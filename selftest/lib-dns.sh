@@ -4,9 +4,9 @@
 #   dns_net_up PREFIX        namespaces ${PREFIX}s (server, 198.18.8.1) and
 #                            ${PREFIX}c (clients, 198.18.8.2) joined by a veth
 #   dns_key NAME FILE        a TSIG key (hmac-sha256) as tsig-keygen writes it
-#   dns_bind_start DIR ZONE REVZONE KEYFILE...
+#   dns_bind_start DIR "ZONE REVZONE..." KEYFILE...
 #                            named -g -c DIR/named.conf in the server namespace,
-#                            primary for ZONE and REVZONE, dynamic: each key may
+#                            primary for ZONE and the reverse zones, dynamic: each key may
 #                            update any name (update-policy zonesub) and transfer
 #                            the zones; nothing from /etc/bind.  Waits until it
 #                            answers.  PID in DIR/named.pid, log DIR/named.log.
@@ -55,8 +55,9 @@ dns_cli() {
 }
 
 dns_bind_start() {
-        local dir=$1 zone=$2 rev=$3 k name grants="" xfer="" i
-        shift 3
+        local dir=$1 zones=$2 zone k name grants="" xfer="" i z up
+        shift 2
+        zone=${zones%% *}
         mkdir -p "$dir"
         : >"$dir/keys.conf"
         for k in "$@"; do
@@ -65,16 +66,6 @@ dns_bind_start() {
                 grants="$grants grant $name zonesub ANY;"
                 xfer="$xfer key $name;"
         done
-        for z in "$zone" "$rev"; do
-                cat >"$dir/$z.db" <<EOF
-\$TTL 300
-@ IN SOA ns.$zone. hostmaster.$zone. 1 3600 600 86400 60
-@ IN NS ns.$zone.
-EOF
-        done
-        # glue and one record of the administrator's that no host may touch
-        printf 'ns.%s. IN A %s\nadmin-box.%s. IN A 198.18.8.200\n' "$zone" "$DNS_SRV_ADDR" "$zone" >>"$dir/$zone.db"
-        printf '200.8.%s. IN PTR admin-box.%s.\n' "$rev" "$zone" >>"$dir/$rev.db"
         cat >"$dir/named.conf" <<EOF
 options {
         directory "$dir";
@@ -90,16 +81,32 @@ options {
 };
 controls { };
 include "$dir/keys.conf";
-zone "$zone" { type primary; file "$dir/$zone.db"; update-policy {$grants }; allow-transfer {$xfer }; };
-zone "$rev" { type primary; file "$dir/$rev.db"; update-policy {$grants }; allow-transfer {$xfer }; };
 EOF
+        for z in $zones; do
+                cat >"$dir/$z.db" <<EOF
+\$TTL 300
+@ IN SOA ns.$zone. hostmaster.$zone. 1 3600 600 86400 60
+@ IN NS ns.$zone.
+EOF
+                # in each zone one record of the administrator's, that no host may touch
+                case $z in
+                "$zone") printf 'ns IN A %s\nadmin-box IN A 198.18.8.200\n' "$DNS_SRV_ADDR" ;;
+                *.in-addr.arpa) printf '200.8.18.198.in-addr.arpa. IN PTR admin-box.%s.\n' "$zone" ;;
+                *)      printf 'admin-box IN PTR admin-box.%s.\n' "$zone" ;;
+                esac >>"$dir/$z.db"
+                printf 'zone "%s" { type primary; file "%s/%s.db"; update-policy {%s }; allow-transfer {%s }; };\n' \
+                        "$z" "$dir" "$z" "$grants" "$xfer" >>"$dir/named.conf"
+        done
         named-checkconf "$dir/named.conf" || fail "named-checkconf $dir/named.conf"
         ip netns exec "$DNS_NS_S" named -g -c "$dir/named.conf" >>"$dir/named.log" 2>&1 </dev/null &
         echo $! >"$dir/named.pid"
         DNS_BIND_DIRS+=("$dir")
         for i in $(seq 100); do
-                dns_cli dig +short +tries=1 +time=1 @"$DNS_SRV_ADDR" "$zone" SOA 2>/dev/null | grep -q . &&
-                        dns_cli dig +short +tries=1 +time=1 @"$DNS_SRV_ADDR" "$rev" SOA 2>/dev/null | grep -q . && return 0
+                up=1
+                for z in $zones; do
+                        dns_cli dig +short +tries=1 +time=1 @"$DNS_SRV_ADDR" "$z" SOA 2>/dev/null | grep -q . || up=0
+                done
+                [ $up = 1 ] && return 0
                 kill -0 "$(cat "$dir/named.pid")" 2>/dev/null || { tail -20 "$dir/named.log"; fail "named exited"; }
                 sleep 0.1
         done

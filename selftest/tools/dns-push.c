@@ -192,6 +192,10 @@ int main(int argc, char **argv)
                                st.failed, st.ptr_claimed, st.ptr_changed, st.ptr_released, st.ptr_unchanged,
                                st.ptr_conflicts, st.ptr_failed, st.zone_rrs);
                 }
+                for (size_t k = 0; k < in.nnames; k++)
+                        free(in.names[k]);
+                free(in.names);
+                free(in.r);
         } else if (strcmp(cmd, "owned") == 0) {
                 rc = virtname_dns_owned(s, print_line, stdout, err, sizeof(err));
                 if (rc != VIRTNAME_DNS_OK)
