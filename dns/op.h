@@ -15,7 +15,13 @@ struct virtname_dns_session {
         char owner_txt[96];             /* "virt-name-cache owner=hv1" */
         char server_desc[80];           /* "198.18.8.1#53" for messages */
         struct virtname_dns_counts n;
+        double deadline;                /* CLOCK_MONOTONIC ms; 0: none */
+        bool expired;
 };
+
+/* Set the resolver's timeout for the next message (the configured one,
+ * or less when the session's deadline is nearer); false: deadline over. */
+bool dns_res_ready(struct virtname_dns_session *s);
 
 struct dns_op {
         const char *zone;               /* absolute; the UPDATE's zone */

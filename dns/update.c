@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "dns/op.h"
 
@@ -221,12 +222,38 @@ static void rcode_text(ldns_pkt_rcode rc, char *out, size_t outlen)
         free(t);
 }
 
-/* A fresh resolver state for each message: ldns marks a server that
- * timed out as unreachable and would fail every later message at once. */
-static void res_reset(struct virtname_dns_session *s, bool tcp)
+static double mono_ms(void)
 {
+        struct timespec t;
+
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (double)t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+void virtname_dns_set_deadline(struct virtname_dns_session *s, unsigned ms)
+{
+        s->deadline = ms ? mono_ms() + ms : 0;
+}
+
+bool dns_res_ready(struct virtname_dns_session *s)
+{
+        double left = s->c->timeout_ms;
+
+        if (s->deadline) {
+                double d = s->deadline - mono_ms();
+                if (d < 1) {
+                        s->expired = true;
+                        return false;
+                }
+                if (d < left)
+                        left = d;
+        }
+        ldns_resolver_set_timeout(s->res, (struct timeval){ (time_t)(left / 1000),
+                                                            (suseconds_t)((long)left % 1000) * 1000 });
+        /* ldns marks a server that timed out as unreachable and would
+         * fail every later message at once: a fresh state each time */
         ldns_resolver_set_nameserver_rtt(s->res, 0, LDNS_RESOLV_RTT_MIN);
-        ldns_resolver_set_usevc(s->res, tcp);
+        return true;
 }
 
 /* Send Q, over TCP when it is large or the answer comes truncated.
@@ -238,15 +265,19 @@ static ldns_status exchange(struct virtname_dns_session *s, const ldns_pkt *q, s
         ldns_status st;
 
         *ans = NULL;
-        res_reset(s, size > 512);
+        if (!dns_res_ready(s))
+                return LDNS_STATUS_NETWORK_ERR;
+        ldns_resolver_set_usevc(s->res, size > 512);
         st = ldns_send(ans, s->res, q);
         if (st == LDNS_STATUS_OK && *ans && ldns_pkt_tc(*ans) && size <= 512) {
                 ldns_pkt_free(*ans);
                 *ans = NULL;
-                res_reset(s, true);
+                if (!dns_res_ready(s))
+                        return LDNS_STATUS_NETWORK_ERR;
+                ldns_resolver_set_usevc(s->res, true);
                 st = ldns_send(ans, s->res, q);
         }
-        res_reset(s, false);
+        ldns_resolver_set_usevc(s->res, false);
         return st;
 }
 
@@ -266,8 +297,11 @@ static int exchange_error(struct virtname_dns_session *s, ldns_status st, ldns_p
                 seterr(why, whylen, "%s: the answer from %s has no valid TSIG signature", what, s->server_desc);
                 return VIRTNAME_DNS_ENET;
         }
-        seterr(why, whylen, "%s: no answer from %s within %u ms (%s)", what, s->server_desc,
-               s->c->timeout_ms, ldns_get_errorstr_by_id(st));
+        if (s->expired)
+                seterr(why, whylen, "%s: not sent, the time allowed for this session is over", what);
+        else
+                seterr(why, whylen, "%s: no answer from %s within %u ms (%s)", what, s->server_desc,
+                       s->c->timeout_ms, ldns_get_errorstr_by_id(st));
         return VIRTNAME_DNS_ENET;
 }
 
@@ -608,11 +642,22 @@ int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
                         seterr(err, errlen, "%s: has records not made by virt-name-cache; left alone", fqdn);
                 return VIRTNAME_DNS_ECONFLICT;
         }
+        bool ok = true, same = cur.ours && n > 0 && (size_t)cur.nold <= n;
+        for (int i = 0; same && i < cur.nold; i++)
+                same = has_addr(recs, n, cur.fam[i], cur.old[i]);
+        for (size_t i = 0; same && i < n; i++) {
+                bool found = false;
+                for (int k = 0; !found && k < cur.nold; k++)
+                        found = cur.fam[k] == recs[i].family &&
+                                memcmp(cur.old[k], recs[i].addr, recs[i].family == AF_INET ? 4 : 16) == 0;
+                same = found;
+        }
+        if (same)
+                goto ptrs;      /* the forward records are right: only make sure of the PTRs */
         if (dns_op_init(&op, s->c->zone, fqdn) < 0) {
                 seterr(err, errlen, "out of memory");
                 return VIRTNAME_DNS_EOTHER;
         }
-        bool ok = true;
         if (cur.ours) {
                 ok = dns_pre_owned(s, &op) == 0 && dns_upd_del_rrset(&op, LDNS_RR_TYPE_A) == 0 &&
                      dns_upd_del_rrset(&op, LDNS_RR_TYPE_AAAA) == 0;
@@ -635,6 +680,7 @@ int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
         dns_op_free(&op);
         if (rc != VIRTNAME_DNS_OK)
                 return rc;
+ptrs:
         /* reverse: take away PTRs of addresses gone, then set the current ones */
         for (int i = 0; i < cur.nold; i++)
                 if (!has_addr(recs, n, cur.fam[i], cur.old[i])) {

@@ -55,6 +55,12 @@ int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
                          const struct virtname_dns_record *recs, size_t n,
                          char *err, size_t errlen);
 
+/* Give everything this session still sends at most MS milliseconds in
+ * all (0: no limit; each message still has the configured timeout):
+ * what a hook's time budget needs.  A message that would start after the
+ * deadline is not sent and its operation fails with VIRTNAME_DNS_ENET. */
+void virtname_dns_set_deadline(struct virtname_dns_session *s, unsigned ms);
+
 /* Counters of the messages a session sent (for measurements). */
 struct virtname_dns_counts {
         unsigned long queries, updates, axfrs;

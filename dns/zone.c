@@ -70,7 +70,18 @@ static int axfr(struct virtname_dns_session *s, const char *zone, struct zone_da
                 rc = VIRTNAME_DNS_EOTHER;
                 goto out;
         }
-        ldns_resolver_set_nameserver_rtt(r, 0, LDNS_RESOLV_RTT_MIN);
+        ldns_resolver_deep_free(r);
+        r = NULL;
+        if (!dns_res_ready(s)) {
+                seterr(err, errlen, "transfer of %s: not started, the time allowed for this session is over", zone);
+                rc = VIRTNAME_DNS_ENET;
+                goto out;
+        }
+        if (!(r = ldns_resolver_clone(s->res))) {
+                seterr(err, errlen, "out of memory");
+                rc = VIRTNAME_DNS_EOTHER;
+                goto out;
+        }
         s->n.axfrs++;
         st = ldns_axfr_start(r, d, LDNS_RR_CLASS_IN);
         if (st != LDNS_STATUS_OK) {

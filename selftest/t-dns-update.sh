@@ -64,6 +64,12 @@ expect_eq "getent -s hosts:dns" "198.18.9.20 db.$Z" \
         "$(dns_cli unshare -m sh -c "mount --bind '$T/resolv.conf' /etc/resolv.conf && getent -s hosts:dns ahostsv4 db.$Z" |
           awk 'NR==1 {print $1, $3}')"
 
+# publishing the same again (a replayed queue entry) leaves the zone alone
+serial=$(A $Z SOA | awk '{print $3}')
+push hv1 publish web 198.18.9.10 2001:db8::10 || fail "republish web: $(cat "$T/err")"
+expect_eq "republish: zone serial unchanged" "$serial" "$(A $Z SOA | awk '{print $3}')"
+expect_eq "republish: still the same" "198.18.9.10" "$(A web.$Z A)"
+
 # --- hv1 can neither overwrite nor delete hv2's name ---
 rc=0; push hv1 publish db 198.18.9.66 || rc=$?
 expect_eq "overwrite: result conflict" 1 "$rc"
@@ -216,6 +222,12 @@ ms=$(( (t1 - t0) / 1000000 ))
 expect_eq "unreachable: result network" 2 "$rc"
 [ "$ms" -le 2500 ] || fail "unreachable server: took $ms ms with timeout-ms = 1000"
 pass "unreachable server: failed in $ms ms (timeout-ms = 1000): $(head -1 "$T/err")"
+t0=$(date +%s%N)
+rc=0; push hv1 --deadline 300 publish down1 198.18.9.90 || rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect_eq "deadline: result network" 2 "$rc"
+[ "$ms" -le 1000 ] || fail "a 300 ms deadline took $ms ms"
+pass "a 300 ms session deadline: failed in $ms ms: $(head -1 "$T/err")"
 if push hv1 sync </dev/null >/dev/null; then fail "sync succeeded with no server"; fi
 grep -q "transfer of $Z" "$T/err" || fail "sync with no server: $(cat "$T/err")"
 pass "sync with no server: $(head -1 "$T/err")"

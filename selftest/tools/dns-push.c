@@ -1,6 +1,7 @@
 /* dns-push - drive the dns/ library by hand or from a test: publish
  * names, reconcile, list what this host owns in the zone.
  *
+ *   dns-push [--conf DIR] [--deadline MS] COMMAND  (MS: all messages' time in all)
  *   dns-push [--conf DIR] config                 load and summarise dns.conf
  *   dns-push [--conf DIR] publish NAME [ADDR...] NAME gets exactly ADDRs (none: released)
  *   dns-push [--conf DIR] push                   stdin "NAME ADDR [TTL]" or "NAME -":
@@ -115,12 +116,18 @@ int main(int argc, char **argv)
         char err[600];
         int a = 1, rc;
 
-        if (argc > 2 && strcmp(argv[1], "--conf") == 0) {
-                dir = argv[2];
-                a = 3;
+        unsigned deadline = 0;
+        for (;;) {
+                if (a + 1 < argc && strcmp(argv[a], "--conf") == 0)
+                        dir = argv[a + 1];
+                else if (a + 1 < argc && strcmp(argv[a], "--deadline") == 0)
+                        deadline = (unsigned)strtoul(argv[a + 1], NULL, 10);
+                else
+                        break;
+                a += 2;
         }
         if (a >= argc) {
-                fprintf(stderr, "usage: dns-push [--conf DIR] config|publish NAME [ADDR...]|push|sync|owned\n");
+                fprintf(stderr, "usage: dns-push [--conf DIR] [--deadline MS] config|publish NAME [ADDR...]|push|sync|owned\n");
                 return 64;
         }
         const char *cmd = argv[a++];
@@ -141,6 +148,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "dns-push: %s\n", err);
                 return rc;
         }
+        virtname_dns_set_deadline(s, deadline);
         double t0 = now();
         if (strcmp(cmd, "publish") == 0 && a < argc) {
                 const char *name = argv[a++];
