@@ -253,8 +253,8 @@ static int key_bind(const char *path, const char *text, const char *want,
                         snprintf(dst, dstlen, "%s", tok);
                 }
                 if (!alg[0] || !secret[0]) {
-                        seterr(err, errlen, "%s: key \"%s\" lacks an %s", where, name,
-                               alg[0] ? "secret" : "algorithm");
+                        seterr(err, errlen, "%s: key \"%s\" lacks %s", where, name,
+                               alg[0] ? "a secret" : "an algorithm");
                         return -1;
                 }
                 if (!key_wanted(want, name))
@@ -332,7 +332,7 @@ static int key_knot(const char *path, char *text, const char *want,
                 return 1;
         snprintf(where, sizeof(where), "%s:%d", path, start);
         if (!alg[0] || !secret[0]) {
-                seterr(err, errlen, "%s: key '%s' lacks an %s", where, name, alg[0] ? "secret" : "algorithm");
+                seterr(err, errlen, "%s: key '%s' lacks %s", where, name, alg[0] ? "a secret" : "an algorithm");
                 return -1;
         }
         rc = key_set(k, name, alg, secret, where, err, errlen);

@@ -3,6 +3,7 @@
  *
  *   dns-push [--conf DIR] [--deadline MS] COMMAND  (MS: all messages' time in all)
  *   dns-push [--conf DIR] config                 load and summarise dns.conf
+ *   dns-push [--conf DIR] name GUEST             the DNS name GUEST is published under
  *   dns-push [--conf DIR] publish NAME [ADDR...] NAME gets exactly ADDRs (none: released)
  *   dns-push [--conf DIR] push                   stdin "NAME ADDR [TTL]" or "NAME -":
  *                                                publish each name, in order of appearance
@@ -142,6 +143,15 @@ int main(int argc, char **argv)
                        c.host_label, c.owner, c.key.name, c.key.algorithm, c.ttl, c.timeout_ms);
                 for (size_t i = 0; i < c.nreverse; i++)
                         printf("reverse-zone %s\n", c.reverse[i]);
+                return 0;
+        }
+        if (strcmp(cmd, "name") == 0 && a < argc) {
+                char fqdn[300];
+                if (virtname_dns_fqdn(&c, argv[a], fqdn, sizeof(fqdn), err, sizeof(err)) < 0) {
+                        fprintf(stderr, "dns-push: %s\n", err);
+                        return VIRTNAME_DNS_EINPUT;
+                }
+                printf("%s\n", fqdn);
                 return 0;
         }
         if ((rc = virtname_dns_open(&c, &s, err, sizeof(err))) != VIRTNAME_DNS_OK) {
