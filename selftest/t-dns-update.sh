@@ -152,6 +152,9 @@ conf "$T/bad1" hv1 "$T/stranger.key" flat
 if push bad1 publish x 198.18.9.70; then fail "an unknown key was accepted"; fi
 grep -q "refused key stranger-key. (BADKEY" "$T/err" || fail "unknown key: $(cat "$T/err")"
 pass "unknown key: $(cat "$T/err" | head -1)"
+rc=0; echo "x 198.18.9.70" | push bad1 sync >/dev/null || rc=$?
+expect_eq "sync with an unknown key: result refused" 3 "$rc"
+grep -q "transfer of $Z.: $DNS_SRV_ADDR#53 refused it (NOTAUTH)" "$T/err" || fail "sync, unknown key: $(cat "$T/err")"
 sed "s|secret \".*\";|secret \"$secret2\";|" "$T/hv1.key" >"$T/wrong.key"
 conf "$T/bad2" hv1 "$T/wrong.key" flat
 if push bad2 publish x 198.18.9.70; then fail "a wrong secret was accepted"; fi
