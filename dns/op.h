@@ -17,6 +17,8 @@ struct virtname_dns_session {
         struct virtname_dns_counts n;
         double deadline;                /* CLOCK_MONOTONIC ms; 0: none */
         bool expired;
+        int cur_timeout_ms;             /* for the message being sent */
+        bool conn_refused;              /* its last failure was ECONNREFUSED */
 };
 
 /* Set the resolver's timeout for the next message (the configured one,

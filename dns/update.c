@@ -3,12 +3,15 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dns/op.h"
 
@@ -248,12 +251,72 @@ bool dns_res_ready(struct virtname_dns_session *s)
                 if (d < left)
                         left = d;
         }
+        s->cur_timeout_ms = (int)left;
         ldns_resolver_set_timeout(s->res, (struct timeval){ (time_t)(left / 1000),
                                                             (suseconds_t)((long)left % 1000) * 1000 });
         /* ldns marks a server that timed out as unreachable and would
          * fail every later message at once: a fresh state each time */
         ldns_resolver_set_nameserver_rtt(s->res, 0, LDNS_RESOLV_RTT_MIN);
         return true;
+}
+
+/* One UDP exchange on a connected socket, unlike ldns_udp_send: a
+ * "port unreachable" from a host whose DNS server is stopped then fails
+ * at once instead of after the whole timeout.  ldns still builds and
+ * parses the messages and checks the answer's TSIG. */
+static ldns_status udp_exchange(struct virtname_dns_session *s, const ldns_pkt *q, ldns_pkt **ans)
+{
+        ldns_rdf *const *ns = ldns_resolver_nameservers(s->res);
+        struct sockaddr_storage *sa;
+        uint8_t *wire = NULL, buf[65535];
+        size_t size, salen;
+        ldns_status st = LDNS_STATUS_NETWORK_ERR;
+        double end = mono_ms() + s->cur_timeout_ms;
+        int fd = -1;
+
+        s->conn_refused = false;
+        if (ldns_pkt2wire(&wire, q, &size) != LDNS_STATUS_OK)
+                return LDNS_STATUS_MEM_ERR;
+        sa = ldns_rdf2native_sockaddr_storage(ns[0], s->c->port, &salen);
+        if (!sa)
+                goto out;
+        fd = socket(sa->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *)sa, (socklen_t)salen) < 0 ||
+            send(fd, wire, size, 0) != (ssize_t)size) {
+                s->conn_refused = errno == ECONNREFUSED;
+                goto out;
+        }
+        for (;;) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                int left = (int)(end - mono_ms());
+                if (left <= 0 || poll(&p, 1, left) <= 0)
+                        break;          /* timed out (EINTR: the caller retries later) */
+                ssize_t n = recv(fd, buf, sizeof(buf), 0);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        s->conn_refused = errno == ECONNREFUSED;
+                        break;
+                }
+                ldns_pkt *r = NULL;
+                if (ldns_wire2pkt(&r, buf, (size_t)n) != LDNS_STATUS_OK || ldns_pkt_id(r) != ldns_pkt_id(q)) {
+                        ldns_pkt_free(r);
+                        continue;       /* not the answer to this query */
+                }
+                st = LDNS_STATUS_OK;
+                if (ldns_pkt_tsig(q) &&
+                    !ldns_pkt_tsig_verify(r, buf, (size_t)n, s->c->key.name, s->c->key.secret,
+                                          ldns_rr_rdf(ldns_pkt_tsig(q), 3)))
+                        st = LDNS_STATUS_CRYPTO_TSIG_BOGUS;
+                *ans = r;
+                break;
+        }
+out:
+        if (fd >= 0)
+                close(fd);
+        free(sa);
+        free(wire);
+        return st;
 }
 
 /* Send Q, over TCP when it is large or the answer comes truncated.
@@ -265,10 +328,15 @@ static ldns_status exchange(struct virtname_dns_session *s, const ldns_pkt *q, s
         ldns_status st;
 
         *ans = NULL;
+        s->conn_refused = false;
         if (!dns_res_ready(s))
                 return LDNS_STATUS_NETWORK_ERR;
-        ldns_resolver_set_usevc(s->res, size > 512);
-        st = ldns_send(ans, s->res, q);
+        if (size > 512) {
+                ldns_resolver_set_usevc(s->res, true);
+                st = ldns_send(ans, s->res, q);
+        } else {
+                st = udp_exchange(s, q, ans);
+        }
         if (st == LDNS_STATUS_OK && *ans && ldns_pkt_tc(*ans) && size <= 512) {
                 ldns_pkt_free(*ans);
                 *ans = NULL;
@@ -299,9 +367,12 @@ static int exchange_error(struct virtname_dns_session *s, ldns_status st, ldns_p
         }
         if (s->expired)
                 seterr(why, whylen, "%s: not sent, the time allowed for this session is over", what);
+        else if (s->conn_refused)
+                seterr(why, whylen, "%s: %s refused the connection (no DNS server running there?)", what,
+                       s->server_desc);
         else
-                seterr(why, whylen, "%s: no answer from %s within %u ms (%s)", what, s->server_desc,
-                       s->c->timeout_ms, ldns_get_errorstr_by_id(st));
+                seterr(why, whylen, "%s: no answer from %s within %d ms (%s)", what, s->server_desc,
+                       s->cur_timeout_ms, ldns_get_errorstr_by_id(st));
         return VIRTNAME_DNS_ENET;
 }
 
