@@ -43,6 +43,8 @@ enum {
 
 struct virtname_dns_session;
 
+/* A session sends to the configured server with the configured key; C
+ * must stay valid until virtname_dns_close. */
 int virtname_dns_open(const struct virtname_dns_config *c, struct virtname_dns_session **s,
                       char *err, size_t errlen);
 void virtname_dns_close(struct virtname_dns_session *s);
