@@ -1,0 +1,72 @@
+/* update.h - publish this host's guest names to an authoritative DNS
+ * server as TSIG-signed RFC 2136 updates (issue 11, part 3).
+ *
+ * Ownership: every name this host publishes carries a TXT record
+ * "virt-name-cache owner=OWNER" (config.h).  A change to a name is sent
+ * with the prerequisite "that TXT RRset exists with exactly this value"
+ * (RFC 2136 2.4.2), a first claim with "name is not in use" (2.4.5), so
+ * the server itself refuses, atomically, any change to a name another
+ * host (or the administrator) holds.  Reverse names (PTR in the reverse
+ * zones the configuration names) are owned the same way.  With
+ * `names = flat` two hosts may want one name: the first to claim it keeps
+ * it until it no longer publishes any address under it (its records and
+ * TXT are then deleted); the other host gets VIRTNAME_DNS_ECONFLICT
+ * meanwhile and takes the name at its next publish or sync after that.
+ *
+ * The caller passes records (name, family, address, TTL); nothing here
+ * knows the store.
+ */
+#ifndef VIRTNAME_DNS_UPDATE_H
+#define VIRTNAME_DNS_UPDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/config.h"
+
+struct virtname_dns_record {
+        const char *name;       /* guest name; the scheme makes it absolute */
+        int family;             /* AF_INET or AF_INET6 */
+        unsigned char addr[16];
+        uint32_t ttl;           /* 0: the configuration's ttl */
+};
+
+/* Results (one-line message in err for all but OK). */
+enum {
+        VIRTNAME_DNS_OK = 0,
+        VIRTNAME_DNS_ECONFLICT = 1,     /* a name is held by another owner */
+        VIRTNAME_DNS_ENET = 2,          /* no (valid) answer in time: retry later */
+        VIRTNAME_DNS_EREFUSED = 3,      /* server refused: key, policy, zone */
+        VIRTNAME_DNS_EINPUT = 4,        /* a name or address the caller gave is unusable */
+        VIRTNAME_DNS_EOTHER = 5,
+};
+
+struct virtname_dns_session;
+
+/* A session sends to the configured server with the configured key; C
+ * must stay valid until virtname_dns_close. */
+int virtname_dns_open(const struct virtname_dns_config *c, struct virtname_dns_session **s,
+                      char *err, size_t errlen);
+void virtname_dns_close(struct virtname_dns_session *s);
+
+/* Make NAME carry exactly the addresses of RECS (all with that name;
+ * N 0 releases the name): forward A/AAAA and TXT in the zone, PTR in the
+ * reverse zones that cover each address.  Idempotent, so a queued change
+ * can simply be sent again.  Returns one of the results above. */
+int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
+                         const struct virtname_dns_record *recs, size_t n,
+                         char *err, size_t errlen);
+
+/* Give everything this session still sends at most MS milliseconds in
+ * all (0: no limit; each message still has the configured timeout):
+ * what a hook's time budget needs.  A message that would start after the
+ * deadline is not sent and its operation fails with VIRTNAME_DNS_ENET. */
+void virtname_dns_set_deadline(struct virtname_dns_session *s, unsigned ms);
+
+/* Counters of the messages a session sent (for measurements). */
+struct virtname_dns_counts {
+        unsigned long queries, updates, axfrs;
+};
+void virtname_dns_counts(const struct virtname_dns_session *s, struct virtname_dns_counts *out);
+
+#endif
