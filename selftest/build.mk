@@ -12,7 +12,7 @@ TEST_PACKAGES += strace binutils
 
 # C unit tests (selftest/unit/): records, names, the delta format, and the
 # name rules through a real writer and snapshot.  t-unit runs them.
-UNIT_TESTS := unit-records unit-lookup
+UNIT_TESTS := unit-records unit-lookup unit-affected
 $(B)/selftest/unit-%: $(B)/obj/selftest/unit/unit-%.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # t-unit: the C unit tests (selftest/unit/), with the normal and the
 # ASan/UBSan build: names, records and index keys, the delta format (every
-# bit flip and truncation refused), and the name rules through a real
-# writer and a published snapshot.
+# bit flip and truncation refused), the name rules through a real
+# writer and a published snapshot, and what a transaction changed in the
+# answers (store/affected.h) against the whole export before and after.
 . "$(dirname "$0")/lib.sh"
 [ -x "$B/selftest/unit-records" ] && [ -x "$B/selftest/unit-lookup" ] || fail "the unit tests are not built in $B"
 for b in "$B" "$BA"; do
@@ -10,5 +11,11 @@ for b in "$B" "$BA"; do
         "$b/selftest/unit-records" || fail "unit-records ($b)"
         VIRT_NAME_CACHE_LEASESHELPER=/nonexistent "$b/selftest/unit-lookup" "$T/store-$(basename "$b")" ||
                 fail "unit-lookup ($b)"
+        # What a transaction changed, against the full export before and
+        # after, over random transactions (three seeds).
+        for seed in 1 2 3; do
+                VIRT_NAME_CACHE_LEASESHELPER=/nonexistent "$b/selftest/unit-affected" \
+                        "$T/affected-$(basename "$b")-$seed" 300 $seed || fail "unit-affected seed $seed ($b)"
+        done
         pass "unit tests ($b)"
 done

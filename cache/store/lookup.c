@@ -422,10 +422,8 @@ static int guest_name_free(const struct virtname_view *v, const char *hostname, 
         return rc < 0 ? rc : !probe.known;
 }
 
-/* The name lease L answers to in reverse, and where it comes from:
- * 0, -ENOENT (none may be given), or an error. */
-static int name_of(const struct virtname_view *v, const struct virtname_lease_view *lease, int64_t now,
-                   struct virtname_reverse *out)
+int virtname_lease_name(const struct virtname_view *v, const struct virtname_lease_view *lease, int64_t now,
+                       struct virtname_reverse *out)
 {
         struct virtname_domain_view dom;
         char nkey[VIRTNAME_NAME_MAX + 1];
@@ -495,7 +493,7 @@ int virtname_reverse(const struct virtname_view *v, int family, const void *addr
                 r = virtname_lease_answering(v, &lease, now);
                 if (r == 1) {
                         /* Sources are numbered best first. */
-                        r = name_of(v, &lease, now, &cand);
+                        r = virtname_lease_name(v, &lease, now, &cand);
                         if (r == 0 && (out->source == VIRTNAME_SRC_NONE || cand.source < out->source))
                                 *out = cand;
                         if (r == -ENOENT)

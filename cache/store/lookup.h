@@ -76,6 +76,11 @@ struct virtname_reverse {
 int virtname_reverse(const struct virtname_view *v, int family, const void *addr, int64_t now,
                      struct virtname_reverse *out);
 
+/* The name lease L (current and answering) answers to in reverse, and
+ * where it comes from: 0, -ENOENT (none may be given), or an error. */
+int virtname_lease_name(const struct virtname_view *v, const struct virtname_lease_view *lease, int64_t now,
+                        struct virtname_reverse *out);
+
 /* Find a domain by name, UUID (text, any case, with or without dashes)
  * or numeric ID, in that order.  Only names libvirt gives: never a guest
  * host name.  Returns 0, -ENOENT, -EIO or -EBADMSG. */

@@ -27,11 +27,16 @@
  * overrides it, for tests). */
 #define VIRTNAME_DELTA_LIMIT ((size_t)32 << 10)
 
-/* One key a transaction changed. */
+/* One key a transaction changed, and (for affected.h) what it held
+ * before: the first change of a key in a transaction has the lowest SEQ,
+ * and its old value follows the key. */
 struct virtname_change {
         enum virtname_db db;
         size_t klen;
-        uint8_t key[];
+        size_t seq;
+        bool had_old;                  /* the key held a value before */
+        size_t old_len;
+        uint8_t key[];                 /* KLEN bytes, then OLD_LEN bytes */
 };
 
 struct virtname_publish {

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/affected.h"
 #include "store/lookup.h"
 #include "store/names.h"
 #include "store/paths.h"
@@ -81,6 +82,15 @@ const char *virtname_writer_state_dir(const struct virtname_writer *w)
 bool virtname_writer_changed(const struct virtname_writer *w)
 {
         return w->n_changes > 0;
+}
+
+int virtname_writer_affected(struct virtname_writer *w, int64_t now, struct virtname_affected *out)
+{
+        if (w->fresh || w->recreated) {
+                memset(out, 0, sizeof(*out));
+                return -E2BIG;  /* the old store is not the one this transaction changes */
+        }
+        return virtname_affected_compute(&w->view, w->changes, w->n_changes, now, out);
 }
 
 bool virtname_writer_recreated(const struct virtname_writer *w)
@@ -174,9 +184,13 @@ static int move_aside(struct virtname_writer *w)
 
 /* --- changes -------------------------------------------------------------- */
 
-/* Remember that KEY of DB changed in this transaction. */
-static int note_change(struct virtname_writer *w, enum virtname_db db, const void *key, size_t klen)
+/* Remember that KEY of DB changed in this transaction, and what it held
+ * before (OLD, NULL when nothing) while the changes are few enough for
+ * anyone to follow them one by one (affected.h). */
+static int note_change(struct virtname_writer *w, enum virtname_db db, const void *key, size_t klen,
+                       const MDB_val *old)
 {
+        size_t olen = old && w->n_changes < VIRTNAME_AFFECTED_MAX ? old->mv_size : 0;
         struct virtname_change *c;
 
         if (w->n_changes == w->cap_changes) {
@@ -188,12 +202,17 @@ static int note_change(struct virtname_writer *w, enum virtname_db db, const voi
                 w->changes = more;
                 w->cap_changes = cap;
         }
-        c = malloc(sizeof(*c) + klen);
+        c = malloc(sizeof(*c) + klen + olen);
         if (!c)
                 return fail(w, -ENOMEM, "out of memory");
         c->db = db;
         c->klen = klen;
+        c->seq = w->n_changes;
+        c->had_old = old != NULL;
+        c->old_len = olen;
         memcpy(c->key, key, klen);
+        if (olen)
+                memcpy(c->key + klen, old->mv_data, olen);
         w->changes[w->n_changes++] = c;
         return 0;
 }
@@ -209,10 +228,13 @@ static int idx_put(struct virtname_writer *w, enum virtname_db db, const void *k
                 return 0;
         if (rc != 0 && rc != MDB_NOTFOUND)
                 return mdb_fail(w, rc, virtname_db_name(db));
+        /* Noted first: CUR points into a page the put may reuse. */
+        if ((rc = note_change(w, db, k, klen, rc == 0 ? &cur : NULL)) < 0)
+                return rc;
         rc = mdb_put(w->view.txn, w->view.dbi[db], &key, &data, 0);
         if (rc != 0)
                 return mdb_fail(w, rc, virtname_db_name(db));
-        return note_change(w, db, k, klen);
+        return 0;
 }
 
 /* Delete KEY from DB; with V, only if its value is V. */
@@ -225,11 +247,14 @@ static int idx_del(struct virtname_writer *w, enum virtname_db db, const void *k
         if (rc == MDB_NOTFOUND ||
             (rc == 0 && v && (cur.mv_size != vlen || memcmp(cur.mv_data, v, vlen) != 0)))
                 return 0;
-        if (rc == 0)
-                rc = mdb_del(w->view.txn, w->view.dbi[db], &key, NULL);
         if (rc != 0)
                 return mdb_fail(w, rc, virtname_db_name(db));
-        return note_change(w, db, k, klen);
+        if ((rc = note_change(w, db, k, klen, &cur)) < 0)
+                return rc;
+        rc = mdb_del(w->view.txn, w->view.dbi[db], &key, NULL);
+        if (rc != 0)
+                return mdb_fail(w, rc, virtname_db_name(db));
+        return 0;
 }
 
 /* Encode with a stack buffer for the common case, the heap otherwise. */

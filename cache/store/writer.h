@@ -95,6 +95,13 @@ const struct virtname_view *virtname_writer_view(const struct virtname_writer *w
 const char *virtname_writer_store_dir(const struct virtname_writer *w);
 const char *virtname_writer_state_dir(const struct virtname_writer *w);
 
+/* What this transaction has changed in the store's answers so far, at
+ * time NOW (affected.h): 0, -E2BIG (too much to follow one by one: a
+ * rebuild, or more than VIRTNAME_AFFECTED_MAX keys), or an error.  Free
+ * OUT in every case. */
+struct virtname_affected;
+int virtname_writer_affected(struct virtname_writer *w, int64_t now, struct virtname_affected *out);
+
 /* Has this transaction changed anything yet? */
 bool virtname_writer_changed(const struct virtname_writer *w);
 
