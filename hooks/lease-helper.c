@@ -2,13 +2,27 @@
  *
  * dnsmasq runs it as   lease-helper add|old|del MAC|DUID ADDRESS [HOSTNAME]
  * (and init, tftp, arp...) with the lease's details in DNSMASQ_*
- * variables.  We record add/old/del in the store, then exec libvirt's own
- * libvirt_leaseshelper with the same arguments, environment, standard
- * input and output, so its lease files, `virsh net-dhcp-leases` and the
- * output `init` owes dnsmasq stay exactly as without us.
+ * variables.  We record add/old/del in the store, then hand the event to
+ * libvirt's own libvirt_leaseshelper with the same arguments,
+ * environment, standard input and output, so its lease files, `virsh
+ * net-dhcp-leases` and the output `init` owes dnsmasq stay as without us.
+ *
+ * A guest's host name is only what the guest sent: DNSMASQ_SUPPLIED_HOSTNAME.
+ * The HOSTNAME argument may be a name dnsmasq took from elsewhere (a
+ * libvirt <host> entry, or a name of ours it read in the network's hosts
+ * directory and gave the lease); an old event without the variable (a
+ * lease restored at dnsmasq's start, a renewal without a name) keeps the
+ * name the store has.
+ *
+ * On a network whose DNS answers the store's names (enable: hostsdir= and
+ * dhcp-ignore-names), `init` would hand dnsmasq every stored lease's host
+ * name back, and dnsmasq would answer them unchecked: there the names in
+ * libvirt's reply become "*".
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +30,29 @@
 #include <sys/socket.h>
 #include <syslog.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hook.h"
+#include "store/hostsdir.h"
 #include "store/ingest.h"
 #include "store/names.h"
+#include "store/paths.h"
+#include "store/reader.h"
 
 #define LIBVIRT_HELPER "/usr/lib/libvirt/libvirt_leaseshelper"
+
+/* NAME (attacker input) as it may go into a log line: at most 64 bytes,
+ * nothing unprintable. */
+static const char *printable(const char *name, char out[65])
+{
+        size_t i;
+
+        for (i = 0; name && name[i] && i < 64; i++)
+                out[i] = name[i] >= 0x20 && name[i] < 0x7f ? name[i] : '?';
+        out[i] = '\0';
+        return out;
+}
 
 /* Fill L from dnsmasq's arguments and environment.  Returns 0, or -1
  * for an event that cannot be recorded (logged). */
@@ -30,9 +60,10 @@ static int lease_from_event(char **argv, int argc, struct virtname_lease *l, con
 {
         const char *expires = getenv("DNSMASQ_LEASE_EXPIRES"), *length = getenv("DNSMASQ_LEASE_LENGTH");
         struct virtname_lease_input in = { .address = argc > 3 ? argv[3] : NULL,
-                                           .hostname = argc > 4 ? argv[4] : NULL,
+                                           .hostname = getenv("DNSMASQ_SUPPLIED_HOSTNAME"),
                                            .iaid = getenv("DNSMASQ_IAID") };
         const char *why, *dropped;
+        char shown[65];
         int family;
         uint8_t addr[16];
 
@@ -57,8 +88,8 @@ static int lease_from_event(char **argv, int argc, struct virtname_lease *l, con
                 return -1;
         }
         if (dropped)
-                hook_log(LOG_WARNING, "%s: ignoring the %s host name '%.64s' the guest sent%s", what,
-                         dropped, argv[4], strcmp(dropped, "reserved") == 0
+                hook_log(LOG_WARNING, "%s: ignoring the %s host name '%s' the guest sent%s", what,
+                         dropped, printable(in.hostname, shown), strcmp(dropped, "reserved") == 0
                                            ? " (localhost, this host's names, names in /etc/hosts and "
                                              "the like are never a guest's)" : "");
         return 0;
@@ -77,29 +108,115 @@ static void record(int argc, char **argv)
                 return;
         if (!bridge)
                 bridge = getenv("DNSMASQ_INTERFACE");
-        virtname_event_lease(&e, argv[1][0], &l, bridge, domain);
+        /* An old event that does not say what the guest sent keeps the
+         * name the lease has. */
+        virtname_event_lease(&e, argv[1][0] == 'o' && !getenv("DNSMASQ_SUPPLIED_HOSTNAME") ? 'k' : argv[1][0],
+                             &l, bridge, domain);
         hook_submit(&e, what);
         virtname_event_free(&e);
+}
+
+/* Does the network on bridge VIR_BRIDGE_NAME have a hosts directory
+ * (store/hostsdir.h), that is, does its DNS take names only from us? */
+static bool names_from_us(void)
+{
+        const char *bridge = getenv("VIR_BRIDGE_NAME"), *store = virtname_store_dir(NULL);
+        struct virtname_network_view n;
+        struct virtname_snapshot *snap;
+        struct virtname_view v;
+        struct virtname_iter it;
+        char network[VIRTNAME_NETWORK_MAX + 1] = "", path[PATH_MAX];
+        MDB_val k, d;
+        int rc;
+
+        if (!bridge || !virtname_hostsdir_active(store) || virtname_snapshot_load(store, NULL, &snap) < 0)
+                return false;
+        if (virtname_snapshot_view(snap, &v) == 0) {
+                rc = virtname_iter_start(&it, &v, VIRTNAME_DB_NETWORKS, NULL, 0);
+                while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0)
+                        if (virtname_network_decode(d.mv_data, d.mv_size, &n) == 0 &&
+                            virtname_str_eq(n.bridge, bridge) && n.name.len < sizeof(network)) {
+                                memcpy(network, n.name.p, n.name.len);
+                                network[n.name.len] = '\0';
+                                break;
+                        }
+                virtname_iter_end(&it);
+                virtname_view_end(&v);
+        }
+        virtname_snapshot_unref(snap);
+        return network[0] && virtname_hostsdir_path(store, network, path, sizeof(path)) == 0 &&
+               access(path, F_OK) == 0;
+}
+
+/* Run HELPER init with its lease lines' host names (the fourth field)
+ * replaced by "*"; dnsmasq would otherwise load them into its DNS past
+ * dhcp-ignore-names.  Returns the exit status to pass on. */
+static int init_without_names(const char *helper, char **argv)
+{
+        char *line = NULL;
+        size_t cap = 0;
+        int fds[2], status = 0;
+        FILE *in;
+        pid_t pid;
+
+        if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+                syslog(LOG_ERR, "init: cannot run %s: %m", helper);
+                return 1;
+        }
+        if (pid == 0) {
+                if (dup2(fds[1], STDOUT_FILENO) < 0)
+                        _exit(127);
+                execv(helper, argv);
+                _exit(127);
+        }
+        close(fds[1]);
+        in = fdopen(fds[0], "r");
+        while (in && getline(&line, &cap, in) > 0) {
+                char *field[5];
+                int n = 0;
+
+                for (char *p = line, *save = NULL; n < 5 && (p = strtok_r(p, " \n", &save)); p = NULL)
+                        field[n++] = p;
+                if (n >= 4 && strcmp(field[0], "duid") != 0)
+                        printf("%s %s %s *%s%s\n", field[0], field[1], field[2], n > 4 ? " " : "",
+                               n > 4 ? field[4] : "");
+                else if (n > 0)
+                        printf("%s%s%s\n", field[0], n > 1 ? " " : "", n > 1 ? field[1] : "");
+        }
+        free(line);
+        if (in)
+                fclose(in);
+        else
+                close(fds[0]);
+        fflush(stdout);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 int main(int argc, char **argv)
 {
         const char *helper = getenv("VIRT_NAME_CACHE_LEASESHELPER");
+        bool filter = false;
 
         hook_init("virt-name-cache-lease-helper");
         if (argc >= 2 && (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "old") == 0 ||
                           strcmp(argv[1], "del") == 0))
                 record(argc, argv);
-        closelog();
+        else if (argc >= 2 && strcmp(argv[1], "init") == 0)
+                filter = names_from_us();
 
-        /* Hand the event on, unchanged.  The deadline alarm must not
-         * follow libvirt's helper: exec keeps pending alarms. */
+        /* Hand the event on.  The deadline alarm must not follow
+         * libvirt's helper: exec keeps pending alarms. */
         alarm(0);
         if (!helper || !*helper)
                 helper = LIBVIRT_HELPER;
         if (access(helper, X_OK) < 0)
                 return 0;       /* no libvirt helper: the store was all there was to do */
         argv[0] = (char *)helper;
+        if (filter)
+                return init_without_names(helper, argv);
+        closelog();
         execv(helper, argv);
         openlog("virt-name-cache-lease-helper", LOG_PID, LOG_DAEMON);
         syslog(LOG_ERR, "cannot run %s: %m", helper);

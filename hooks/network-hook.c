@@ -6,6 +6,8 @@
  * libvirt).  It records the network (bridge, DNS domain, static DHCP
  * hosts) and which domain MAC is plugged into it; what a network or port
  * no longer has is removed.  It always exits 0. */
+#include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,8 @@
 
 #include "hook.h"
 #include "import/virxml.h"
+#include "store/hostsdir.h"
+#include "store/paths.h"
 
 /* A port plugged into or unplugged from the network. */
 static int port_event(struct virtname_event *e, const char *xml, size_t len, const char *network,
@@ -30,6 +34,28 @@ static int port_event(struct virtname_event *e, const char *xml, size_t len, con
                                     p.network ? p.network : network, plugged);
         virtname_xml_port_free(&p);
         return rc;
+}
+
+/* The network is about to start with our hosts directory for its
+ * dnsmasq: the directory must exist before dnsmasq does (it watches only
+ * one that is there when it starts), and is then filled from the store. */
+static void start_hostsdir(const struct virtname_xml_network *net)
+{
+        struct virtname_event e = { 0 };
+        const char *store = virtname_store_dir(NULL);
+        char want[PATH_MAX], what[320];
+        int rc;
+
+        if (virtname_hostsdir_path(store, net->name, want, sizeof(want)) < 0 || strcmp(net->hostsdir, want) != 0)
+                return;         /* another directory: not ours to fill */
+        snprintf(what, sizeof(what), "network %.200s hosts directory", net->name);
+        if ((rc = virtname_hostsdir_create(store, net->name)) < 0) {
+                hook_missed(what, "cannot create %s: %s", want, strerror(-rc));
+                return;
+        }
+        virtname_event_hostsdir(&e, net->name);
+        hook_submit(&e, what);
+        virtname_event_free(&e);
 }
 
 static bool is(const char *op, const char *a)
@@ -80,6 +106,8 @@ int main(int argc, char **argv)
         else if (rc > 0)
                 hook_submit(&e, what);
         virtname_event_free(&e);
+        if (is(op, "start") && net.hostsdir)
+                start_hostsdir(&net);
         virtname_xml_network_free(&net);
         free(xml);
         return 0;

@@ -85,7 +85,7 @@ rate() {   # MODULE NAMES-FILE
 # median of column COL of the lines on stdin
 median() { sort -n -k"${1:-1},${1:-1}" | awk -v c="${1:-1}" '{a[NR] = $c} END {print a[int((NR + 1) / 2)]}'; }
 event() {   # ACTION MAC ADDRESS NAME: runstat of one lease event
-        VIR_BRIDGE_NAME=vbrb DNSMASQ_LEASE_EXPIRES=$5 "$RUNSTAT" "$HELPER" "$1" "$2" "$3" "$4"
+        VIR_BRIDGE_NAME=vbrb DNSMASQ_LEASE_EXPIRES=$5 DNSMASQ_SUPPLIED_HOSTNAME=$4 "$RUNSTAT" "$HELPER" "$1" "$2" "$3" "$4"
 }
 # events K: K adds of new guests and K renewals; "ms bytes" medians each
 events() {
@@ -125,7 +125,7 @@ for n in $SIZES; do
         start_s=$(awk -v k="$burst" 'NR <= k' "$D/../old-events" | {
                 s=$(date +%s%N)
                 while read -r mac ip name; do
-                        VIR_BRIDGE_NAME=vbrb DNSMASQ_LEASE_EXPIRES=$soon "$HELPER" old "$mac" "$ip" "$name"
+                        VIR_BRIDGE_NAME=vbrb DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_DATA_MISSING=1 "$HELPER" old "$mac" "$ip" "$name"
                 done
                 echo "scale=2; ($(date +%s%N) - $s) / 1000000000" | bc; })
         printf '%-7s %9s %9s %9s %9s %6.2f %6.0f | %7.0f %7.0f %6.2f %6.2f %6.1f %6.2f %6.2f %13s | %7.0f %5.0f\n' \

@@ -21,7 +21,8 @@ run_all() {
                 in=${cmd##* } cmd=${cmd% *}
                 [ "$in" = /dev/null ] || in=$F/$in.xml
                 start=$(date +%s%N)
-                VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon timeout 20 $H/$cmd <"${input:-$in}" >/dev/null 2>&1
+                VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=guest \
+                        timeout 20 $H/$cmd <"${input:-$in}" >/dev/null 2>&1
                 rc=$? ms=$(( ($(date +%s%N) - start) / 1000000 ))
                 [ $rc = 0 ] || fail "$what: '$cmd' exited $rc"
                 [ $ms -lt 5000 ] || fail "$what: '$cmd' took $ms ms"
@@ -75,7 +76,8 @@ flock -o "$VIRT_NAME_CACHE_DIR/private/writer.lock" sleep 30 &
 holder=$!
 sleep 0.3
 start=$(date +%s%N)
-VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon "$H/lease-helper" add 52:54:00:05:00:0b 198.18.5.111 lockedout
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=lockedout \
+        "$H/lease-helper" add 52:54:00:05:00:0b 198.18.5.111 lockedout
 rc=$? ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "lease helper with the writer lock held: exit $rc after $ms ms"
 expect_eq "lock held: exit status" "0" "$rc"
@@ -87,7 +89,8 @@ grep -q "1 event waiting in the spool" "$T/doctor" || fail "doctor does not show
 expect_eq "lock held: not visible yet" "" "$(addrs_of "$VIRT_NAME_CACHE_DIR" ahostsv4 lockedout)"
 kill "$holder"; wait "$holder" 2>/dev/null
 # The next event, of any kind, applies the spooled one first.
-VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon "$H/lease-helper" add 52:54:00:05:00:0c 198.18.5.112 after
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=after \
+        "$H/lease-helper" add 52:54:00:05:00:0c 198.18.5.112 after
 expect_eq "spooled event applied by the next writer" "198.18.5.111" "$(addrs_of "$VIRT_NAME_CACHE_DIR" ahostsv4 lockedout)"
 expect_eq "spool empty again" "0" "$(spooled)"
 pass "writer lock held: spooled after $ms ms, applied by the next writer"
@@ -102,7 +105,8 @@ if unshare -m true 2>/dev/null; then
                 "$2/virt-name-cache" rebuild --leases-dir "$3" >/dev/null 2>&1
                 head -c 2M /dev/zero >"$1/filler" 2>/dev/null
                 for i in $(seq 1 20); do
-                        VIR_BRIDGE_NAME=vbr1 DNSMASQ_LEASE_EXPIRES=$4 timeout 20 "$2/hooks/lease-helper" \
+                        VIR_BRIDGE_NAME=vbr1 DNSMASQ_LEASE_EXPIRES=$4 DNSMASQ_SUPPLIED_HOSTNAME=fullguest$i \
+                                timeout 20 "$2/hooks/lease-helper" \
                                 add 52:54:00:09:00:$(printf %02x $i) 198.18.9.$i fullguest$i || echo "exit $?"
                 done
                 "$2/virt-name-cache" query web-vm >/dev/null && echo "store still readable"
@@ -129,7 +133,7 @@ times() {   # LABEL COMMAND...: 50 runs, median and max in ms
                 echo $(( (e - s) / 1000 ))
         done | sort -n | awk -v l="$label" '{a[NR] = $1} END {printf "%s: median %.2f ms, max %.2f ms (50 events, 10,000 guests)\n", l, a[25] / 1000, a[50] / 1000}'
 }
-lease_add() { VIR_BRIDGE_NAME=vbrb DNSMASQ_LEASE_EXPIRES=$soon "$H/lease-helper" add 52:54:00:77:00:01 198.19.0.$((RANDOM % 250 + 1)) newguest; }
+lease_add() { VIR_BRIDGE_NAME=vbrb DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=newguest "$H/lease-helper" add 52:54:00:77:00:01 198.19.0.$((RANDOM % 250 + 1)) newguest; }
 qemu_started() { "$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml"; }
 times "baseline: the harness running /bin/true" /bin/true
 times "lease-helper add" lease_add

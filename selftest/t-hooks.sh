@@ -19,24 +19,37 @@ expect_eq "static IPv6 host" "2001:db8:5::50" "$(resolve fixed6)"
 
 # Lease helper: DHCPv4 add, the bridge names the network (and its domain).
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_CLIENT_ID=01:52:54:00:05:00:03 \
-        "$H/lease-helper" add 52:54:00:05:00:03 198.18.5.103 vsockguest || fail "lease-helper add exit"
+        DNSMASQ_SUPPLIED_HOSTNAME=vsockguest "$H/lease-helper" add 52:54:00:05:00:03 198.18.5.103 vsockguest || fail "lease-helper add exit"
 expect_eq "DHCP lease by host name" "198.18.5.103" "$(resolve vsockguest)"
 expect_eq "DHCP lease with suffix" "198.18.5.103" "$(resolve vsockguest.lab.test)"
 # DHCPv6: the DUID in place of the MAC, the MAC (if known) in DNSMASQ_MAC.
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_IAID=77 DNSMASQ_MAC=52:54:00:05:00:03 \
-        "$H/lease-helper" add 00:04:aa:bb:cc:dd 2001:db8:5::103 vsockguest || fail "v6 add"
+        DNSMASQ_SUPPLIED_HOSTNAME=vsockguest "$H/lease-helper" add 00:04:aa:bb:cc:dd 2001:db8:5::103 vsockguest ||
+        fail "v6 add"
 expect_eq "DHCPv6 lease" "198.18.5.103 2001:db8:5::103" "$(resolve vsockguest)"
 # old: renewed with a new name; the old name goes.
-VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon "$H/lease-helper" old 52:54:00:05:00:03 198.18.5.103 renamed
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=renamed \
+        "$H/lease-helper" old 52:54:00:05:00:03 198.18.5.103 renamed
 expect_eq "old: new name" "198.18.5.103" "$(resolve renamed)"
 expect_eq "old: old name keeps only IPv6" "2001:db8:5::103" "$(resolve vsockguest)"
+# A renewal that does not say what the guest sent keeps the name.
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon "$H/lease-helper" old 52:54:00:05:00:03 198.18.5.103 other
+expect_eq "old without the guest's name: kept" "198.18.5.103" "$(resolve renamed)"
+expect_eq "old without the guest's name: the argument is not the guest's" "" "$(resolve other)"
+# Only what the guest sent is its name: dnsmasq's argument may be a name
+# from the network's hosts directory or a libvirt <host> entry.
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon "$H/lease-helper" add 52:54:00:05:00:0d 198.18.5.113 notsent
+expect_eq "add: a name the guest did not send" "" "$(resolve notsent)"
 # A hostile host name is not stored; the lease is.
-VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon "$H/lease-helper" add 52:54:00:05:00:05 198.18.5.105 '../../etc;rm -rf'
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME='../../etc;rm -rf' \
+        "$H/lease-helper" add 52:54:00:05:00:05 198.18.5.105 etc
 "$B/virt-name-cache" list | grep -q '^198.18.5.105 .* - ' || fail "hostile host name stored"
 # An expired lease (LEASE_LENGTH form) is never returned.
-VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$(( $(date +%s) - 1 )) "$H/lease-helper" add 52:54:00:05:00:06 198.18.5.106 expired
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$(( $(date +%s) - 1 )) DNSMASQ_SUPPLIED_HOSTNAME=expired \
+        "$H/lease-helper" add 52:54:00:05:00:06 198.18.5.106 expired
 expect_eq "expired lease" "" "$(resolve expired)"
-VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_LENGTH=600 "$H/lease-helper" add 52:54:00:05:00:06 198.18.5.106 bylength
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_LENGTH=600 DNSMASQ_SUPPLIED_HOSTNAME=bylength \
+        "$H/lease-helper" add 52:54:00:05:00:06 198.18.5.106 bylength
 expect_eq "lease length" "198.18.5.106" "$(resolve bylength)"
 pass "lease helper: add, old, v4, v6, hostile names, expiry"
 
@@ -93,7 +106,7 @@ pass "network hook: updated, stopped; lease helper del"
 # Chaining: libvirt's helper gets the same argv, environment, stdin and
 # stdout, and its exit status reaches dnsmasq.
 export VIRT_NAME_CACHE_LEASESHELPER=$F/fake-leaseshelper FAKE_HELPER_LOG=$T/fake.log
-out=$(echo "piped input" | VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon \
+out=$(echo "piped input" | VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=chained \
         "$H/lease-helper" add 52:54:00:05:00:08 198.18.5.108 chained); rc=$?
 expect_eq "helper exit status passed on" "3" "$rc"
 expect_eq "argv" "args=add 52:54:00:05:00:08 198.18.5.108 chained" "$(grep ^args "$T/fake.log")"
@@ -112,7 +125,7 @@ if [ -x /usr/lib/libvirt/libvirt_leaseshelper ] && unshare -m true 2>/dev/null; 
                 if [ -d /var/lib/libvirt/dnsmasq ]; then mount -t tmpfs tmpfs /var/lib/libvirt/dnsmasq
                 else mount -t tmpfs tmpfs /var/lib && mkdir -p /var/lib/libvirt/dnsmasq; fi || exit 99
                 export VIR_BRIDGE_NAME=vnctest9 DNSMASQ_LEASE_EXPIRES=$2 DNSMASQ_INTERFACE=vnctest9
-                VIRT_NAME_CACHE_LEASESHELPER=/usr/lib/libvirt/libvirt_leaseshelper \
+                VIRT_NAME_CACHE_LEASESHELPER=/usr/lib/libvirt/libvirt_leaseshelper DNSMASQ_SUPPLIED_HOSTNAME=realhelper \
                         "$1/lease-helper" add 52:54:00:05:00:99 198.18.5.199 realhelper || echo "add failed"
                 direct=$(/usr/lib/libvirt/libvirt_leaseshelper init; echo "rc=$?")
                 chained=$(VIRT_NAME_CACHE_LEASESHELPER=/usr/lib/libvirt/libvirt_leaseshelper \
@@ -140,7 +153,7 @@ pass "chaining to libvirt's lease helper"
 "$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml"
 "$H/network-hook" labnet started begin - <"$F/network-started.xml"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_IAID=77 DNSMASQ_MAC=52:54:00:05:00:03 \
-        "$H/lease-helper" add 00:04:aa:bb:cc:dd 2001:db8:5::103 vsockguest
+        DNSMASQ_SUPPLIED_HOSTNAME=vsockguest "$H/lease-helper" add 00:04:aa:bb:cc:dd 2001:db8:5::103 vsockguest
 expect_eq "before the restart" "2001:db8:5::103" "$(addrs_of "$VIRT_NAME_CACHE_DIR" ahostsv6 vsockvm | tr ' ' '\n' | grep -v ffff | xargs)"
 "$H/network-hook" labnet stopped end - </dev/null
 expect_eq "network stopped: no leases" "" "$(resolve vsockvm)"

@@ -10,7 +10,7 @@ S=$T/store
 make_store "$S"
 # One change after the rebuild, so that the delta holds records.
 VIRT_NAME_CACHE_DIR=$S VIRT_NAME_CACHE_LEASESHELPER=/nonexistent VIR_BRIDGE_NAME=vbr1 \
-        DNSMASQ_LEASE_EXPIRES=$(( $(date +%s) + 3600 )) "$B/hooks/lease-helper" add 52:54:00:00:00:09 198.18.0.19 extra
+        DNSMASQ_LEASE_EXPIRES=$(( $(date +%s) + 3600 )) DNSMASQ_SUPPLIED_HOSTNAME=extra "$B/hooks/lease-helper" add 52:54:00:00:00:09 198.18.0.19 extra
 [ "$(addrs_of "$S" ahostsv4 extra)" = 198.18.0.19 ] || fail "the change after the rebuild is not visible"
 base=$(base_of "$S")
 delta=$S/names.delta

@@ -59,7 +59,8 @@ domain_xml mybox 5 3d45 45 52:54:00:05:00:45 | VIRT_NAME_CACHE_DIR=$SES "$B/hook
 domain_xml impostor 31 3d31 46 52:54:00:05:00:31 | VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" impostor started begin -
 n=31
 for h in mybox 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d43 4 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d99 99 onlyahostname; do
-        VIRT_NAME_CACHE_DIR=$SYS DNSMASQ_LEASE_EXPIRES=0 "$B/hooks/lease-helper" add "52:54:00:05:01:$n" "198.18.5.$n" "$h" ||
+        VIRT_NAME_CACHE_DIR=$SYS DNSMASQ_LEASE_EXPIRES=0 DNSMASQ_SUPPLIED_HOSTNAME=$h \
+                "$B/hooks/lease-helper" add "52:54:00:05:01:$n" "198.18.5.$n" "$h" ||
                 fail "lease helper: $h"
         "$B/virt-name-cache" --db-dir "$SYS" list | grep -q "^198\.18\.5\.$n  *$h " ||
                 fail "the system store has no host name $h: $("$B/virt-name-cache" --db-dir "$SYS" list)"
@@ -231,7 +232,8 @@ domain_xml sshguest 21 3d21 0 52:54:00:02:00:02 | sed '/<vsock/,/<\/vsock>/d' |
 # The lease is on the domain's network (labnet, bridge vnctest0): a domain
 # name covers only leases of its own (network, MAC) pairs.
 VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/network-hook" labnet started begin - <"$F/xml/network-started.xml"
-VIRT_NAME_CACHE_DIR=$SYS VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=0 "$B/hooks/lease-helper" add 52:54:00:02:00:02 192.0.2.2 sshguest
+VIRT_NAME_CACHE_DIR=$SYS VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=0 DNSMASQ_SUPPLIED_HOSTNAME=sshguest \
+        "$B/hooks/lease-helper" add 52:54:00:02:00:02 192.0.2.2 sshguest
 # The shipped snippet, pointed at the built proxy; the guests' keys in $T.
 sed -e "s|@PROXY@|$P|" "$TOP/proxy/30-virt-name-cache.conf" >"$T/ssh_config"
 printf 'Host *\n    IdentityFile %s\n    BatchMode yes\n    ConnectTimeout 10\n' "$T/id" >>"$T/ssh_config"

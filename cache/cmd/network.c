@@ -1,13 +1,20 @@
 /* network.c - `virt-name-cache enable|disable NETWORK`: make a libvirt
- * network's dnsmasq run our lease helper, through the network's
- * definition (dnsmasq:options), keeping everything else in it.
+ * network's dnsmasq run our lease helper and answer the store's names,
+ * through the network's definition (dnsmasq:options), keeping everything
+ * else in it.
  *
  * libvirt starts dnsmasq with --dhcp-script=libvirt_leaseshelper on the
  * command line; a dhcp-script line in the configuration file (where
  * libvirt writes dnsmasq:options) takes precedence, and our helper hands
- * every event on to libvirt's. */
+ * every event on to libvirt's.  For DNS, hostsdir= names the directory
+ * the writer keeps the network's names in (store/hostsdir.h), and
+ * dhcp-ignore-names keeps the host names guests send out of dnsmasq's
+ * own DNS: they reach it only through the name rules, in that
+ * directory. */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,27 +26,40 @@
 
 #include "cmd/cmd.h"
 #include "import/virconn.h"
+#include "store/hostsdir.h"
+#include "store/paths.h"
+#include "store/writer.h"
 
 #ifndef VIRTNAME_LIBEXECDIR
 #define VIRTNAME_LIBEXECDIR "/usr/libexec/virt-name-cache"
 #endif
 #define DNSMASQ_NS "http://libvirt.org/schemas/network/dnsmasq/1.0"
 #define OPTION_PREFIX "dhcp-script="
+#define HOSTSDIR_PREFIX "hostsdir="
+#define IGNORE_NAMES "dhcp-ignore-names"
 
 static void usage(FILE *out, const char *cmd)
 {
+        bool enable = strcmp(cmd, "enable") == 0;
+
         fprintf(out,
-                "Usage: virt-name-cache %s NETWORK [--connect URI] [--helper PATH]\n"
+                "Usage: virt-name-cache %s NETWORK [--connect URI] [--helper PATH]%s\n"
                 "\n"
-                "%s the lease helper in the definition of libvirt network NETWORK: the\n"
-                "dnsmasq option dhcp-script=PATH in its <dnsmasq:options>.  Everything else\n"
-                "in the definition is kept.  It takes effect when the network next starts\n"
-                "(a running network: when it restarts).\n"
+                "%s the definition of libvirt network NETWORK, in its <dnsmasq:options>:\n"
+                "  dhcp-script=PATH          dnsmasq runs the lease helper at every lease change\n"
+                "  hostsdir=DIR              its DNS server answers the store's names for the\n"
+                "                            network (DIR is %s/dnsmasq/NETWORK)\n"
+                "  dhcp-ignore-names         ... and no host name a guest sends, except\n"
+                "                            through the name rules in DIR\n"
+                "Everything else in the definition is kept.  It takes effect when the network\n"
+                "next starts (a running network: when it restarts).\n"
                 "\n"
                 "  --connect URI  libvirt to change (default qemu:///system)\n"
                 "  --helper PATH  the lease helper (default " VIRTNAME_LIBEXECDIR "/lease-helper)\n"
+                "%s"
                 "  -h, --help     this text\n",
-                cmd, strcmp(cmd, "enable") == 0 ? "Add" : "Remove");
+                cmd, enable ? " [--no-dns]" : "", enable ? "Add to" : "Remove from", VIRTNAME_STORE_DIR,
+                enable ? "  --no-dns       the lease helper only: leave the network's DNS as it is\n" : "");
 }
 
 /* The <dnsmasq:options> child of ROOT, or NULL. */
@@ -53,8 +73,9 @@ static xmlNodePtr find_options(xmlNodePtr root)
         return NULL;
 }
 
-/* Its dhcp-script option, or NULL. */
-static xmlNodePtr find_script(xmlNodePtr options, xmlChar **value)
+/* The first <dnsmasq:option> of OPTIONS whose value starts with PREFIX
+ * (its value in *VALUE, to xmlFree), or NULL. */
+static xmlNodePtr find_option(xmlNodePtr options, const char *prefix, xmlChar **value)
 {
         for (xmlNodePtr c = options ? options->children : NULL; c; c = c->next) {
                 xmlChar *v;
@@ -62,77 +83,170 @@ static xmlNodePtr find_script(xmlNodePtr options, xmlChar **value)
                 if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, BAD_CAST "option") != 0)
                         continue;
                 v = xmlGetProp(c, BAD_CAST "value");
-                if (v && xmlStrncmp(v, BAD_CAST OPTION_PREFIX, strlen(OPTION_PREFIX)) == 0) {
+                if (v && xmlStrncmp(v, BAD_CAST prefix, (int)strlen(prefix)) == 0) {
                         *value = v;
                         return c;
                 }
                 xmlFree(v);
         }
+        *value = NULL;
         return NULL;
 }
 
+/* The <dnsmasq:option> whose value is exactly VALUE, or NULL. */
+static xmlNodePtr find_exact(xmlNodePtr options, const char *value)
+{
+        for (xmlNodePtr c = options ? options->children : NULL; c; c = c->next) {
+                xmlChar *v;
+                bool same;
+
+                if (c->type != XML_ELEMENT_NODE || xmlStrcmp(c->name, BAD_CAST "option") != 0)
+                        continue;
+                v = xmlGetProp(c, BAD_CAST "value");
+                same = v && xmlStrcmp(v, BAD_CAST value) == 0;
+                xmlFree(v);
+                if (same)
+                        return c;
+        }
+        return NULL;
+}
+
+/* Add <dnsmasq:option value=VALUE/> under ROOT's <dnsmasq:options>. */
+static int add_option(xmlDocPtr doc, xmlNodePtr root, const char *value)
+{
+        xmlNsPtr ns = xmlSearchNsByHref(doc, root, BAD_CAST DNSMASQ_NS);
+        xmlNodePtr options, opt;
+
+        if (!ns)
+                ns = xmlNewNs(root, BAD_CAST DNSMASQ_NS, BAD_CAST "dnsmasq");
+        if (!ns)
+                return -1;
+        options = find_options(root);
+        if (!options)
+                options = xmlNewChild(root, ns, BAD_CAST "options", NULL);
+        opt = options ? xmlNewChild(options, ns, BAD_CAST "option", NULL) : NULL;
+        return opt && xmlNewProp(opt, BAD_CAST "value", BAD_CAST value) ? 0 : -1;
+}
+
+static void drop_option(xmlNodePtr opt)
+{
+        xmlNodePtr options = opt->parent;
+
+        xmlUnlinkNode(opt);
+        xmlFreeNode(opt);
+        /* Drop the element we may have added, if now empty. */
+        if (options && !xmlFirstElementChild(options)) {
+                xmlUnlinkNode(options);
+                xmlFreeNode(options);
+        }
+}
+
+/* What enable adds and disable takes away. */
+struct want {
+        const char *script;            /* "dhcp-script=HELPER" */
+        const char *hostsdir;          /* "hostsdir=DIR", NULL: no DNS */
+};
+
 /* Change the definition in DOC; returns 1 when changed, 0 when there was
  * nothing to do, or an exit code (negated) after printing why. */
-static int edit(xmlDocPtr doc, const char *network, const char *want, bool enable)
+static int edit(xmlDocPtr doc, const char *network, const struct want *want, bool enable)
 {
-        xmlNodePtr root = xmlDocGetRootElement(doc), options, script;
+        xmlNodePtr root = xmlDocGetRootElement(doc), options = find_options(root), script, dir, ignore;
         xmlChar *value = NULL;
-        xmlNsPtr ns;
         int rc = 0;
 
-        options = find_options(root);
-        script = find_script(options, &value);
-        if (enable) {
-                if (script && xmlStrcmp(value, BAD_CAST want) == 0) {
-                        rc = 0;
-                } else if (script) {
+        script = find_option(options, OPTION_PREFIX, &value);
+        dir = find_exact(options, want->hostsdir ? want->hostsdir : "");
+        ignore = find_exact(options, IGNORE_NAMES);
+        if (script && xmlStrcmp(value, BAD_CAST want->script) != 0) {
+                if (enable)
                         cmd_error("network %s already runs '%s' as its dnsmasq script; not replacing it",
                                   network, (const char *)value);
-                        rc = -EXIT_USAGE;
-                } else {
-                        ns = xmlSearchNsByHref(doc, root, BAD_CAST DNSMASQ_NS);
-                        if (!ns)
-                                ns = xmlNewNs(root, BAD_CAST DNSMASQ_NS, BAD_CAST "dnsmasq");
-                        if (!options)
-                                options = xmlNewChild(root, ns, BAD_CAST "options", NULL);
-                        script = options ? xmlNewChild(options, ns, BAD_CAST "option", NULL) : NULL;
-                        if (!ns || !script || !xmlNewProp(script, BAD_CAST "value", BAD_CAST want)) {
-                                cmd_error("out of memory");
-                                rc = -EXIT_SYSTEM;
-                        } else {
-                                rc = 1;
-                        }
-                }
-        } else if (script) {
-                if (xmlStrcmp(value, BAD_CAST want) != 0) {
+                else
                         cmd_error("network %s runs '%s', not this lease helper; leaving it",
                                   network, (const char *)value);
-                        rc = -EXIT_USAGE;
-                } else {
-                        xmlUnlinkNode(script);
-                        xmlFreeNode(script);
-                        /* Drop the element we may have added, if now empty. */
-                        if (!xmlFirstElementChild(options)) {
-                                xmlUnlinkNode(options);
-                                xmlFreeNode(options);
-                        }
+                xmlFree(value);
+                return -EXIT_USAGE;
+        }
+        xmlFree(value);
+        if (enable) {
+                /* The script, and for DNS the hosts directory and no
+                 * guest-sent names in dnsmasq's own DNS: those reach it
+                 * only through our rules, in the directory. */
+                if ((!script && add_option(doc, root, want->script) < 0) ||
+                    (want->hostsdir && !dir && add_option(doc, root, want->hostsdir) < 0) ||
+                    (want->hostsdir && !ignore && add_option(doc, root, IGNORE_NAMES) < 0)) {
+                        cmd_error("out of memory");
+                        return -EXIT_SYSTEM;
+                }
+                rc = !script || (want->hostsdir && (!dir || !ignore));
+        } else {
+                /* dhcp-ignore-names goes only with our directory: it came
+                 * with it. */
+                if (dir && ignore) {
+                        drop_option(ignore);
+                        rc = 1;
+                }
+                if (dir) {
+                        drop_option(dir);
+                        rc = 1;
+                }
+                if (script) {
+                        drop_option(script);
                         rc = 1;
                 }
         }
-        xmlFree(value);
         return rc;
 }
 
-static int run(int argc, char **argv, bool enable)
+/* The hosts directory for NETWORK's dnsmasq: created and filled now, so
+ * that it is there when dnsmasq next starts (the network hook fills it
+ * again then); or removed. */
+static int hostsdir(const char *db_dir, const char *network, bool enable)
+{
+        struct virtname_writer *w;
+        char err[512];
+        int rc = virtname_writer_open(db_dir, 5000, 0, &w, err, sizeof(err));
+
+        if (rc < 0) {
+                cmd_error("%s", err);
+                return EXIT_STORE;
+        }
+        if (!enable) {
+                char path[PATH_MAX];
+
+                rc = virtname_hostsdir_remove(virtname_writer_store_dir(w), network);
+                virtname_hostsdir_path(virtname_writer_store_dir(w), network, path, sizeof(path));
+                virtname_writer_abort(w);
+                if (rc < 0)
+                        cmd_error("cannot remove %s: %s", path, strerror(-rc));
+                return rc < 0 ? EXIT_SYSTEM : EXIT_OK;
+        }
+        rc = virtname_writer_hostsdir_sync(w, network);
+        if (rc < 0) {
+                cmd_error("%s", virtname_writer_error(w));
+                virtname_writer_abort(w);
+                return EXIT_USAGE;
+        }
+        if (virtname_writer_commit(w, err, sizeof(err)) < 0) {
+                cmd_error("%s", err);
+                return EXIT_STORE;
+        }
+        return EXIT_OK;
+}
+
+static int run(int argc, char **argv, bool enable, const struct cmd_ctx *ctx)
 {
         static const struct option options[] = {
                 { "connect", required_argument, NULL, 'c' },
                 { "helper", required_argument, NULL, 'H' },
+                { "no-dns", no_argument, NULL, 'n' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
         const char *uri = "qemu:///system", *helper = VIRTNAME_LIBEXECDIR "/lease-helper", *name;
-        char want[4096];
+        char script[4096], dir[PATH_MAX + 16];
+        struct want want = { script, dir };
         virConnectPtr conn;
         virNetworkPtr net = NULL, defined;
         xmlDocPtr doc = NULL;
@@ -147,6 +261,9 @@ static int run(int argc, char **argv, bool enable)
                         break;
                 case 'H':
                         helper = optarg;
+                        break;
+                case 'n':
+                        want.hostsdir = NULL;
                         break;
                 case 'h':
                         usage(stdout, argv[0]);
@@ -163,9 +280,26 @@ static int run(int argc, char **argv, bool enable)
         }
         name = argv[optind];
         if (helper[0] != '/' || strpbrk(helper, "\n\r") ||
-            (size_t)snprintf(want, sizeof(want), OPTION_PREFIX "%s", helper) >= sizeof(want)) {
+            (size_t)snprintf(script, sizeof(script), OPTION_PREFIX "%s", helper) >= sizeof(script)) {
                 cmd_error("the helper must be an absolute path");
                 return EXIT_USAGE;
+        }
+        if (!enable)
+                want.hostsdir = dir;    /* take away whatever enable added */
+        if (want.hostsdir) {
+                char path[PATH_MAX];
+                const char *store = virtname_store_dir(ctx->db_dir);
+
+                rc = virtname_hostsdir_path(store, name, path, sizeof(path));
+                if (rc == -EINVAL && !enable) {
+                        want.hostsdir = NULL;
+                } else if (rc < 0 || strpbrk(path, "\n\r") || store[0] != '/') {
+                        cmd_error("network %s: no hosts directory for its DNS can be named after it "
+                                  "(use --no-dns)", name);
+                        return EXIT_USAGE;
+                } else {
+                        snprintf(dir, sizeof(dir), HOSTSDIR_PREFIX "%s", path);
+                }
         }
 
         conn = virtname_virt_open(uri, false);
@@ -193,14 +327,14 @@ static int run(int argc, char **argv, bool enable)
                 cmd_error("network %s: libvirt returned XML we cannot parse", name);
                 goto out;
         }
-        c = edit(doc, name, want, enable);
+        c = edit(doc, name, &want, enable);
         if (c < 0) {
                 rc = -c;
                 goto out;
         }
         if (c == 0) {
                 printf("network %s: already %s\n", name, enable ? "enabled" : "disabled");
-                rc = EXIT_OK;
+                rc = want.hostsdir ? hostsdir(ctx->db_dir, name, enable) : EXIT_OK;
                 goto out;
         }
         xmlDocDumpMemory(doc, &out, &size);
@@ -210,21 +344,21 @@ static int run(int argc, char **argv, bool enable)
                 goto out;
         }
         virNetworkFree(defined);
+        rc = want.hostsdir ? hostsdir(ctx->db_dir, name, enable) : EXIT_OK;
+        printf("network %s: its definition %s the lease helper %s%s.\n", name,
+               enable ? "now names" : "no longer names", helper,
+               !want.hostsdir ? "" : enable ? ", and its DNS server answers the store's names"
+                                            : ", nor the store's names for its DNS server");
         /* The running network keeps its dnsmasq until it restarts. */
         if (virNetworkIsActive(net) == 1)
-                printf("network %s: its definition %s the lease helper %s.\n"
-                       "It takes effect when the network restarts, which briefly cuts its guests off:\n"
-                       "    virsh net-destroy %s && virsh net-start %s\n",
-                       name, enable ? "now names" : "no longer names", helper, name, name);
+                printf("It takes effect when the network restarts, which briefly cuts its guests off:\n"
+                       "    virsh net-destroy %s && virsh net-start %s\n", name, name);
         else
-                printf("network %s: its definition %s the lease helper %s.\n"
-                       "The network is not running; this takes effect when it starts:\n"
-                       "    virsh net-start %s\n",
-                       name, enable ? "now names" : "no longer names", helper, name);
+                printf("The network is not running; this takes effect when it starts:\n"
+                       "    virsh net-start %s\n", name);
         if (enable)
                 printf("Then run 'virt-name-cache rebuild --connect %s' to record the leases it "
                        "already has.\n", uri);
-        rc = EXIT_OK;
 out:
         xmlFree(out);
         xmlFreeDoc(doc);
@@ -237,12 +371,10 @@ out:
 
 int cmd_enable(int argc, char **argv, const struct cmd_ctx *ctx)
 {
-        (void)ctx;
-        return run(argc, argv, true);
+        return run(argc, argv, true, ctx);
 }
 
 int cmd_disable(int argc, char **argv, const struct cmd_ctx *ctx)
 {
-        (void)ctx;
-        return run(argc, argv, false);
+        return run(argc, argv, false, ctx);
 }

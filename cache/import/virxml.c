@@ -15,6 +15,7 @@
 
 /* Interfaces and static hosts beyond these are ignored (and said so). */
 #define MAX_ITEMS 1024
+#define DNSMASQ_NS "http://libvirt.org/schemas/network/dnsmasq/1.0"
 
 struct doc {
         xmlDocPtr doc;
@@ -218,6 +219,7 @@ int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_
 {
         struct doc d;
         xmlXPathObjectPtr hosts = NULL;
+        char *s;
         int rc;
 
         memset(out, 0, sizeof(*out));
@@ -236,6 +238,13 @@ int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_
                 out->suffix = NULL;
         }
         out->n = (struct virtname_network){ out->name, out->bridge, out->suffix, true, 0 };
+        /* A hosts directory given to its dnsmasq (virt-name-cache enable). */
+        s = xstr(&d, NULL, "string(*[local-name()='options' and namespace-uri()='" DNSMASQ_NS "']"
+                           "/*[local-name()='option' and starts-with(@value, 'hostsdir=')]/@value)");
+        if (s) {
+                out->hostsdir = strdup(s + strlen("hostsdir="));
+                free(s);
+        }
 
         /* Static DHCP hosts: IPv4 ones by MAC, IPv6 ones by name or DUID. */
         hosts = xnodes(&d, "ip/dhcp/host[@ip]");
@@ -284,6 +293,7 @@ void virtname_xml_network_free(struct virtname_xml_network *x)
         free(x->hosts);
         free(x->name);
         free(x->bridge);
+        free(x->hostsdir);
         free(x->suffix);
         memset(x, 0, sizeof(*x));
 }

@@ -51,6 +51,7 @@ struct virtname_xml_network {
         char *name, *bridge, *suffix;
         size_t n_hosts;
         struct virtname_xml_host *hosts;
+        char *hostsdir;                /* its dnsmasq's hostsdir= option, NULL if none */
 };
 
 int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_network *out,

@@ -10,6 +10,7 @@
  *                 MAC, u8 family (4/6), 16 address bytes, host name
  *   network-stop  name
  *   port          u8 plugged, u8 has UUID, UUID, MAC, domain, network
+ *   hostsdir      network name
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,6 +35,7 @@ enum kind {
         EV_NETWORK,
         EV_NETWORK_STOP,
         EV_PORT,
+        EV_HOSTSDIR,
 };
 
 /* --- building ---------------------------------------------------------------- */
@@ -176,6 +178,12 @@ void virtname_event_port(struct virtname_event *e, const char *name, const uint8
         put_str(e, network);
 }
 
+void virtname_event_hostsdir(struct virtname_event *e, const char *network)
+{
+        start(e, EV_HOSTSDIR);
+        put_str(e, network);
+}
+
 void virtname_event_free(struct virtname_event *e)
 {
         free(e->p);
@@ -248,6 +256,23 @@ static const uint8_t *take_record(struct in *in, size_t *len)
         return take(in, *len);
 }
 
+/* The host name the store has for lease L's address and network, when
+ * that lease has L's MAC; NULL otherwise. */
+static const char *kept_hostname(struct virtname_writer *w, struct in *in, const struct virtname_lease *l)
+{
+        uint8_t key[VIRTNAME_LEASE_KEY_MAX];
+        struct virtname_lease_view old;
+        MDB_val k = { virtname_lease_key(l->family, l->addr, virtname_str_of(l->network), key), key }, d;
+
+        if (k.mv_size == 0 || virtname_view_get(virtname_writer_view(w), VIRTNAME_DB_LEASES, &k, &d) < 0 ||
+            virtname_lease_decode(d.mv_data, d.mv_size, &old) < 0 ||
+            (old.flags & VIRTNAME_LEASE_HAS_MAC) != (l->flags & VIRTNAME_LEASE_HAS_MAC) ||
+            ((l->flags & VIRTNAME_LEASE_HAS_MAC) && memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) != 0) ||
+            (old.flags & VIRTNAME_LEASE_STATIC))
+                return NULL;
+        return dup_str(in, old.hostname);
+}
+
 static int apply_lease(struct virtname_writer *w, struct in *in, char *what, size_t whatlen)
 {
         char network[VIRTNAME_NAME_MAX + 1], suffix[VIRTNAME_NAME_MAX + 1], text[64];
@@ -271,12 +296,12 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
         l.clientid = dup_str(in, v.clientid);
         bridge = take_str(in);
         domain = take_str(in);
-        if (in->bad || (action != 'a' && action != 'o' && action != 'd') ||
+        if (in->bad || (action != 'a' && action != 'o' && action != 'k' && action != 'd') ||
             (l.hostname && !virtname_hostname_valid(l.hostname)))
                 return -EBADMSG;
         if (!inet_ntop(l.family, l.addr, text, sizeof(text)))
                 snprintf(text, sizeof(text), "?");
-        snprintf(what, whatlen, "lease %s %s", action == 'a' ? "add" : action == 'o' ? "old" : "del",
+        snprintf(what, whatlen, "lease %s %s", action == 'a' ? "add" : action == 'd' ? "del" : "old",
                  text);
         /* The bridge names the libvirt network and its DNS domain; a bridge
          * no network record names keeps its own name. */
@@ -297,7 +322,12 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
             virtname_writer_duid_mac(w, l.network, l.clientid, l.mac) == 0)
                 l.flags |= VIRTNAME_LEASE_HAS_MAC;
         l.suffix = suffix[0] ? suffix : NULL;
-        return virtname_writer_put_lease(w, &l);
+        /* A lease dnsmasq reports again without the name the guest sent
+         * (restored at its start, or renewed without one) keeps the
+         * name it has, if it is still the same client's. */
+        if (action == 'k' && !l.hostname)
+                l.hostname = kept_hostname(w, in, &l);
+        return in->bad ? -ENOMEM : virtname_writer_put_lease(w, &l);
 }
 
 static int apply_domain(struct virtname_writer *w, struct in *in, char *what, size_t whatlen)
@@ -402,7 +432,7 @@ static int apply_port(struct virtname_writer *w, struct in *in, char *what, size
 int virtname_event_apply(struct virtname_writer *w, const void *buf, size_t len, char *what,
                          size_t whatlen)
 {
-        struct in in = { buf, (const uint8_t *)buf + len, false, NULL, 0, 2 * len + 16 };
+        struct in in = { buf, (const uint8_t *)buf + len, false, NULL, 0, 2 * len + 16 + VIRTNAME_NAME_MAX + 1 };
         const char *name;
         int kind, rc;
 
@@ -435,6 +465,11 @@ int virtname_event_apply(struct virtname_writer *w, const void *buf, size_t len,
                 break;
         case EV_PORT:
                 rc = apply_port(w, &in, what, whatlen);
+                break;
+        case EV_HOSTSDIR:
+                name = take_str(&in);
+                snprintf(what, whatlen, "network %.200s hosts directory", name ? name : "?");
+                rc = in.bad || !name ? -EBADMSG : virtname_writer_hostsdir_sync(w, name);
                 break;
         default:
                 rc = -EBADMSG;

@@ -27,7 +27,9 @@ struct virtname_event {
 };
 
 /* dnsmasq's add, old (ACTION 'a', 'o') or del ('d') of lease L, seen on
- * bridge BRIDGE with dnsmasq's DNS domain DOMAIN (either may be NULL). */
+ * bridge BRIDGE with dnsmasq's DNS domain DOMAIN (either may be NULL);
+ * 'k' is an old that keeps the host name the store has for that lease
+ * (dnsmasq did not say what the guest sent). */
 void virtname_event_lease(struct virtname_event *e, char action, const struct virtname_lease *l,
                           const char *bridge, const char *domain);
 /* The qemu hook's record of domain X. */
@@ -42,6 +44,10 @@ void virtname_event_network_stop(struct virtname_event *e, const char *name);
  * unplugged. */
 void virtname_event_port(struct virtname_event *e, const char *name, const uint8_t *uuid,
                          const uint8_t mac[VIRTNAME_MAC_LEN], const char *network, bool plugged);
+
+/* Rewrite NETWORK's dnsmasq hosts directory whole (hostsdir.h), creating
+ * it: the network is starting with one. */
+void virtname_event_hostsdir(struct virtname_event *e, const char *network);
 
 void virtname_event_free(struct virtname_event *e);
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "store/affected.h"
+#include "store/hostsdir.h"
 #include "store/lookup.h"
 #include "store/names.h"
 #include "store/paths.h"
@@ -37,6 +38,8 @@ struct virtname_writer {
         size_t n_changes, cap_changes;
         struct virtname_spool_batch spool;      /* spooled events this transaction applied */
         bool recreated;                /* a damaged store was moved aside */
+        char (*resync)[VIRTNAME_NETWORK_MAX + 1];      /* hosts directories to rewrite whole */
+        size_t n_resync;
         char err[512];
 };
 
@@ -367,6 +370,7 @@ static void release(struct virtname_writer *w)
         for (size_t i = 0; i < w->n_changes; i++)
                 free(w->changes[i]);
         free(w->changes);
+        free(w->resync);
         free(w);
 }
 
@@ -864,12 +868,63 @@ int virtname_writer_del_network(struct virtname_writer *w, const char *name)
 
 /* --- commit and publish ----------------------------------------------------- */
 
+int virtname_writer_hostsdir_sync(struct virtname_writer *w, const char *network)
+{
+        void *more;
+
+        if (!virtname_hostsdir_network_ok(network))
+                return fail(w, -EINVAL, "network '%.64s': no hosts directory can be named after it", network);
+        for (size_t i = 0; i < w->n_resync; i++)
+                if (strcmp(w->resync[i], network) == 0)
+                        return 0;
+        if (!(more = reallocarray(w->resync, w->n_resync + 1, sizeof(*w->resync))))
+                return fail(w, -ENOMEM, "out of memory");
+        w->resync = more;
+        snprintf(w->resync[w->n_resync++], sizeof(w->resync[0]), "%s", network);
+        return 0;
+}
+
+/* Bring the dnsmasq hosts directories (hostsdir.h) to the committed
+ * generation TO: the lines AFF changed, or everything when AFF is NULL;
+ * then rewrite the ones asked for whole. */
+static int derive_hostsdir(struct virtname_writer *w, const struct virtname_affected *aff, uint64_t from,
+                           uint64_t to, int64_t now)
+{
+        struct virtname_view v = { .txn = NULL };
+        char why[sizeof(w->err)] = "";
+        int rc = mdb_txn_begin(w->env, NULL, MDB_RDONLY, &v.txn);
+
+        /* Handles of the write transaction died with it if it was
+         * aborted (nothing to commit). */
+        for (int db = 0; rc == 0 && db < VIRTNAME_DB_COUNT; db++)
+                rc = mdb_dbi_open(v.txn, virtname_db_name(db), 0, &v.dbi[db]);
+        if (rc != 0) {
+                if (v.txn)
+                        mdb_txn_abort(v.txn);
+                return mdb_fail(w, rc, "cannot read the store back");
+        }
+        rc = virtname_hostsdir_update(w->dir, aff ? aff->lines : NULL, aff ? aff->n_lines : 0, from, to, &v,
+                                      now, why, sizeof(why));
+        for (size_t i = 0; i < w->n_resync; i++) {
+                int r = virtname_hostsdir_sync(w->dir, w->resync[i], &v, now, rc == 0 ? why : NULL, sizeof(why));
+
+                if (r < 0 && rc == 0)
+                        rc = r;
+        }
+        mdb_txn_abort(v.txn);
+        return rc < 0 ? fail(w, -EAGAIN, "change saved, but dnsmasq's hosts directory was not updated (%s)",
+                             why) : 0;
+}
+
 static int commit(struct virtname_writer *w, bool republish, char *err, size_t errlen)
 {
         struct virtname_publish p = { 0 };
+        struct virtname_affected aff = { 0 };
         struct virtname_meta meta;
-        bool changed;
-        int rc = 0;
+        int64_t now = (int64_t)time(NULL);
+        bool changed, hostsdir = w->n_resync > 0 || virtname_hostsdir_active(w->dir);
+        uint64_t from = 0;
+        int rc = 0, arc = -E2BIG;
 
         if (w->fresh) {
                 long n = virtname_spool_apply(w, &w->spool);
@@ -880,12 +935,17 @@ static int commit(struct virtname_writer *w, bool republish, char *err, size_t e
         changed = w->n_changes > 0 || w->fresh;
         if (rc == 0)
                 rc = virtname_get_meta(&w->view, &meta);
+        from = rc == 0 ? meta.generation : 0;
+        /* What the change did to the answers DNS gives, while the
+         * transaction still knows what was there before. */
+        if (rc == 0 && changed && hostsdir)
+                arc = virtname_writer_affected(w, now, &aff);
 
         if (rc == 0 && changed) {
                 meta.generation++;
                 rc = put_meta_uint(w, "generation", meta.generation, 8);
                 if (rc == 0)
-                        rc = put_meta_uint(w, "updated", (uint64_t)time(NULL), 8);
+                        rc = put_meta_uint(w, "updated", (uint64_t)now, 8);
         } else if (rc < 0 && !w->err[0]) {
                 rc = fail(w, rc, "damaged meta data in %s", w->path);
         }
@@ -921,6 +981,13 @@ static int commit(struct virtname_writer *w, bool republish, char *err, size_t e
                                   why);
                 }
         }
+        if ((rc == 0 || rc == -EAGAIN) && hostsdir) {
+                int r = derive_hostsdir(w, arc == 0 ? &aff : NULL, from, meta.generation, now);
+
+                if (rc == 0)
+                        rc = r;
+        }
+        virtname_affected_free(&aff);
         if (rc != 0 && err)
                 snprintf(err, errlen, "%s", w->err);
         release(w);

@@ -88,6 +88,10 @@ int virtname_writer_put_meta(struct virtname_writer *w, const char *name, const 
                              size_t len);
 int virtname_writer_del_meta(struct virtname_writer *w, const char *name);
 
+/* Rewrite NETWORK's dnsmasq hosts directory whole at the commit, creating
+ * it if needed (hostsdir.h): when the network starts, or is enabled. */
+int virtname_writer_hostsdir_sync(struct virtname_writer *w, const char *network);
+
 /* The open transaction, for the lookups in lookup.h. */
 const struct virtname_view *virtname_writer_view(const struct virtname_writer *w);
 

@@ -81,6 +81,7 @@ int main(int argc, char **argv)
                 snprintf(mac, sizeof(mac), "52:54:00:fd:%02x:%02x", (i >> 8) & 255, i & 255);
                 snprintf(addr, sizeof(addr), "198.19.253.%d", 1 + i % 250);
                 snprintf(name, sizeof(name), "evquiet%d", i);
+                setenv("DNSMASQ_SUPPLIED_HOSTNAME", name, 1);
                 if (posix_spawn(&pid, argv[3], NULL, NULL, args, environ) != 0 ||
                     waitpid(pid, &status, 0) < 0) {
                         perror("posix_spawn");
@@ -97,6 +98,7 @@ int main(int argc, char **argv)
                 snprintf(mac, sizeof(mac), "52:54:00:fe:%02x:%02x", (i >> 8) & 255, i & 255);
                 snprintf(addr, sizeof(addr), "198.19.254.%d", 1 + i % 250);
                 snprintf(name, sizeof(name), "evlat%d", i);
+                setenv("DNSMASQ_SUPPLIED_HOSTNAME", name, 1);
                 t0 = now_us();
                 if (posix_spawn(&pid, argv[3], NULL, NULL, args, environ) != 0) {
                         perror("posix_spawn");
