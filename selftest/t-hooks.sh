@@ -66,6 +66,11 @@ grep -q "^state:     shut off" <<<"$out" || fail "stopped state: $out"
 grep -q "^vsock cid" <<<"$out" && fail "a stopped domain keeps its CID"
 grep -q "^id:" <<<"$out" && fail "a stopped domain keeps its ID"
 expect_eq "stopped domain: ID gone" "1" "$(q 12 >/dev/null 2>&1; echo $?)"
+# Shut off, it keeps its name, without addresses; so do its leases' names.
+expect_eq "shut-off domain: no address" "" "$(resolve vsockvm)"
+expect_eq "shut-off domain: its lease's guest name neither" "" "$(resolve renamed)"
+"$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml"
+expect_eq "running again" "198.18.5.103 2001:db8:5::103" "$(resolve vsockvm)"
 pass "qemu hook: started, stopped, CID, ID, UUID"
 if command -v virsh >/dev/null; then
         virsh -q -c test:///default dumpxml test >"$T/test.xml" || fail "virsh dumpxml"

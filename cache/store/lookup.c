@@ -152,6 +152,7 @@ int virtname_iface_leases(const struct virtname_view *v, struct virtname_str net
 int virtname_lease_answering(const struct virtname_view *v, const struct virtname_lease_view *l,
                              int64_t now)
 {
+        struct virtname_domain_view owner;
         struct top t;
         int rc, s = family_slot(l->family);
 
@@ -160,9 +161,14 @@ int virtname_lease_answering(const struct virtname_view *v, const struct virtnam
         if (!(l->flags & VIRTNAME_LEASE_HAS_MAC) || l->network.len == 0)
                 return 1;       /* no (network, MAC) to share with another lease */
         rc = iface_top(v, l->network, l->mac, now, &t);
-        if (rc < 0)
-                return rc;
-        return t.have[s] && same_lease(l, &t.best[s]);
+        if (rc < 0 || !t.have[s] || !same_lease(l, &t.best[s]))
+                return rc < 0 ? rc : 0;
+        /* The lease of a domain that is shut off is left over from when it
+         * ran: nobody is there to answer. */
+        rc = virtname_iface_owner(v, l->network, l->mac, &owner);
+        if (rc == -ENOENT)
+                return 1;
+        return rc < 0 ? rc : owner.state != VIRTNAME_STATE_SHUTOFF;
 }
 
 /* Does domain D list the interface (NETWORK, MAC)? */
@@ -275,7 +281,8 @@ static int resolve_domain(const struct virtname_view *v, const struct virtname_d
         c->answer->source = VIRTNAME_SRC_DOMAIN;
         if (!c->suffix)
                 c->answer->known = true;
-        while (virtname_domain_iface_next(dom, &pos, &f)) {
+        /* A domain that is shut off keeps its name, without addresses. */
+        while (dom->state != VIRTNAME_STATE_SHUTOFF && virtname_domain_iface_next(dom, &pos, &f)) {
                 struct virtname_domain_view owner;
                 struct top t;
                 int rc = virtname_iface_owner(v, f.network, f.mac, &owner);

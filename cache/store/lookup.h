@@ -18,7 +18,9 @@
  *    name, then a network's static host, then guest host names.
  *  - Reserved names (reserved.h) are never answered, forwards or reverse.
  *  - NAME.DOMAIN resolves NAME on networks whose DNS domain is DOMAIN.
- *  - Expired leases are never answered.
+ *  - Expired leases are never answered, nor the leases of a domain that
+ *    is shut off: its name stays its own, without addresses, until it
+ *    runs again.
  */
 #ifndef VIRTNAME_LOOKUP_H
 #define VIRTNAME_LOOKUP_H
@@ -105,8 +107,8 @@ int virtname_iface_leases(const struct virtname_view *v, struct virtname_str net
                           const uint8_t mac[VIRTNAME_MAC_LEN], int64_t now,
                           virtname_iface_lease_cb cb, void *ctx);
 
-/* Is lease L current at NOW, and the one its (network, MAC) answers
- * with?  Returns 1, 0, or a negative errno. */
+/* Is lease L current at NOW, the one its (network, MAC) answers with, and
+ * not a shut-off domain's?  Returns 1, 0, or a negative errno. */
 int virtname_lease_answering(const struct virtname_view *v, const struct virtname_lease_view *l,
                              int64_t now);
 

@@ -167,7 +167,8 @@ int main(int argc, char **argv)
         EXPECT(answer("localhost"), "-");
         EXPECT(answer("up"), "198.18.1.7");                    /* the running one of two owners */
         EXPECT(answer("down"), "-");
-        EXPECT(answer("alone"), "198.18.1.8");                 /* the only owner, even shut off */
+        EXPECT(answer("alone"), "-");                          /* shut off: no address */
+        EXPECT(reverse("198.18.1.8"), "-");                    /* nor a name for its lease */
 
         /* A newer lease of the same (network, MAC): only it answers, and
          * the older one has no name in reverse. */
