@@ -217,7 +217,8 @@ int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_
                           char *err, size_t errlen)
 {
         struct doc d;
-        xmlXPathObjectPtr hosts = NULL;
+        xmlXPathObjectPtr hosts = NULL, addrs = NULL;
+        char *s;
         int rc;
 
         memset(out, 0, sizeof(*out));
@@ -236,6 +237,23 @@ int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_
                 out->suffix = NULL;
         }
         out->n = (struct virtname_network){ out->name, out->bridge, out->suffix, true, 0 };
+        s = xstr(&d, NULL, "string(dns/@enable)");
+        out->dns_off = s && strcmp(s, "no") == 0;
+        free(s);
+        addrs = xnodes(&d, "ip[@address]");
+        for (int i = 0; addrs && i < addrs->nodesetval->nodeNr && out->n_addrs < 2; i++) {
+                struct virtname_xml_addr *a = &out->addrs[out->n_addrs];
+                bool seen = false;
+
+                s = xstr(&d, addrs->nodesetval->nodeTab[i], "string(@address)");
+                if (s && virtname_addr_parse(s, &a->family, a->addr)) {
+                        for (size_t j = 0; j < out->n_addrs; j++)
+                                seen |= out->addrs[j].family == a->family;
+                        if (!seen)
+                                out->n_addrs++;
+                }
+                free(s);
+        }
 
         /* Static DHCP hosts: IPv4 ones by MAC, IPv6 ones by name or DUID. */
         hosts = xnodes(&d, "ip/dhcp/host[@ip]");
@@ -271,6 +289,7 @@ int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_
         }
 out:
         xmlXPathFreeObject(hosts);
+        xmlXPathFreeObject(addrs);
         doc_close(&d);
         if (rc < 0)
                 virtname_xml_network_free(out);

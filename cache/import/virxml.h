@@ -45,12 +45,23 @@ struct virtname_xml_host {
         char *hostname;                /* NULL when none (or invalid) */
 };
 
+/* An address of a network's own (an <ip address=...>). */
+struct virtname_xml_addr {
+        int family;
+        uint8_t addr[16];
+};
+
 /* A network: N is ready for virtname_writer_put_network(). */
 struct virtname_xml_network {
         struct virtname_network n;
         char *name, *bridge, *suffix;
         size_t n_hosts;
         struct virtname_xml_host *hosts;
+        /* The network's first IPv4 and first IPv6 address (its bridge's,
+         * where its dnsmasq listens), and <dns enable='no'/>. */
+        size_t n_addrs;
+        struct virtname_xml_addr addrs[2];
+        bool dns_off;
 };
 
 int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_network *out,
