@@ -240,6 +240,9 @@ int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_
         s = xstr(&d, NULL, "string(dns/@enable)");
         out->dns_off = s && strcmp(s, "no") == 0;
         free(s);
+        s = xstr(&d, NULL, "string(domain/@localOnly)");
+        out->domain_local = s && strcmp(s, "yes") == 0;
+        free(s);
         addrs = xnodes(&d, "ip[@address]");
         for (int i = 0; addrs && i < addrs->nodesetval->nodeNr && out->n_addrs < 2; i++) {
                 struct virtname_xml_addr *a = &out->addrs[out->n_addrs];
@@ -252,6 +255,9 @@ int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_
                         if (!seen)
                                 out->n_addrs++;
                 }
+                free(s);
+                s = xstr(&d, addrs->nodesetval->nodeTab[i], "string(@localPtr)");
+                a->local_ptr = s && strcmp(s, "yes") == 0;
                 free(s);
         }
 

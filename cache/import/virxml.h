@@ -45,10 +45,12 @@ struct virtname_xml_host {
         char *hostname;                /* NULL when none (or invalid) */
 };
 
-/* An address of a network's own (an <ip address=...>). */
+/* An address of a network's own (an <ip address=...>); LOCAL_PTR: its
+ * dnsmasq answers the reverse zone itself (localPtr='yes'). */
 struct virtname_xml_addr {
         int family;
         uint8_t addr[16];
+        bool local_ptr;
 };
 
 /* A network: N is ready for virtname_writer_put_network(). */
@@ -58,10 +60,11 @@ struct virtname_xml_network {
         size_t n_hosts;
         struct virtname_xml_host *hosts;
         /* The network's first IPv4 and first IPv6 address (its bridge's,
-         * where its dnsmasq listens), and <dns enable='no'/>. */
+         * where its dnsmasq listens), <dns enable='no'/>, and whether
+         * its dnsmasq keeps names in the domain to itself (localOnly='yes'). */
         size_t n_addrs;
         struct virtname_xml_addr addrs[2];
-        bool dns_off;
+        bool dns_off, domain_local;
 };
 
 int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_network *out,
