@@ -20,6 +20,9 @@
 #define RESOLVE1_MANAGER RESOLVE1 ".Manager"
 #define RESOLVE1_LINK RESOLVE1 ".Link"
 
+const char resolved_not_local_only[] = "its domain is not localOnly='yes': its dnsmasq would send "
+        "unknown names in it back to systemd-resolved, a loop";
+
 struct resolved {
         sd_bus *bus;
         uint64_t deadline;      /* CLOCK_MONOTONIC, microseconds */
@@ -51,6 +54,8 @@ int resolved_link_of(const struct virtname_xml_network *net, struct resolved_lin
                 *why = "no DNS domain";
         else if (net->dns_off)
                 *why = "its DNS is turned off (<dns enable='no'/>)";
+        else if (!net->domain_local)
+                *why = resolved_not_local_only;
         else if (!net->bridge)
                 *why = "no bridge";
         else if (net->n_addrs == 0)

@@ -4,12 +4,16 @@
  * When a network with a DNS domain starts, the network hook tells
  * resolved that the bridge link has the network's own addresses as DNS
  * servers and ~DOMAIN as a routing-only domain, and that the link is
- * never a default route: NAME.DOMAIN (and the link's reverse zone) then
- * go to libvirt's dnsmasq, nothing else does.  libvirt's dnsmasq sends
- * what it cannot answer to the host's resolver, which is resolved
- * itself: as a default route the link would loop.  When the network
- * stops, the link's settings are reverted (usually the bridge is gone
- * already, and its settings with it).
+ * never a default route: NAME.DOMAIN (and, resolved's own rule, the
+ * reverse zones of the link's subnets) then go to libvirt's dnsmasq,
+ * nothing else does.  libvirt's dnsmasq sends what it cannot answer to
+ * the host's resolver, which is resolved itself: whatever resolved routes
+ * to the link and dnsmasq does not keep to itself goes round until a
+ * timeout.  Hence no default route, and only domains with
+ * localOnly='yes' (dnsmasq answers "no such name" itself); reverse
+ * lookups are safe only with localPtr='yes' on the <ip>, which doctor
+ * says.  When the network stops, the link's settings are reverted
+ * (usually the bridge is gone already, and its settings with it).
  *
  * Nothing here may hold up the hook: every exchange on the bus shares one
  * deadline, resolved is never started (NameHasOwner first, auto-start
@@ -33,6 +37,9 @@
 /* The hook's budget for all of its calls on the bus. */
 #define RESOLVED_HOOK_TIMEOUT_MS 500
 
+/* resolved_link_of()'s WHY for a domain without localOnly='yes'. */
+extern const char resolved_not_local_only[];
+
 /* What resolved should have on a network's bridge link. */
 struct resolved_link {
         const char *network, *bridge, *domain;  /* point into the parsed XML */
@@ -42,8 +49,8 @@ struct resolved_link {
 };
 
 /* Fill L from NET: 1 when the network has a DNS domain its dnsmasq
- * answers (a bridge, an address, DNS not turned off), else 0 with WHY
- * saying what it lacks. */
+ * answers alone (localOnly='yes', DNS not turned off, a bridge, an
+ * address), else 0 with WHY saying what it lacks. */
 int resolved_link_of(const struct virtname_xml_network *net, struct resolved_link *l, const char **why);
 
 /* Is the registration turned on?  FILE: the switch file consulted. */

@@ -472,6 +472,10 @@ static void check_resolved(struct doctor *doc)
                                        "in the networks' DNS domains resolve on this host only through "
                                        "virtname", msg);
                 }
+                if (why == resolved_not_local_only)
+                        report(doc, "info", "network %s: names in %s are not routed to its dnsmasq through "
+                               "systemd-resolved: %s (set <domain name='%s' localOnly='yes'/>, restart the "
+                               "network)", net.name, net.suffix, why, net.suffix);
                 if (why || running <= 0) {
                         virtname_xml_network_free(&net);
                         continue;
@@ -496,6 +500,16 @@ static void check_resolved(struct doctor *doc)
                                net.name, l.domain, msg, l.bridge, servers, l.bridge, l.domain, l.bridge);
                 else
                         report(doc, "warning", "network %s: cannot ask systemd-resolved: %s", net.name, msg);
+                for (size_t j = 0; j < l.n_servers; j++) {
+                        char a[64];
+
+                        if (!l.servers[j].local_ptr)
+                                report(doc, "warning", "network %s: systemd-resolved sends reverse lookups of "
+                                       "addresses in the subnet of %s to its dnsmasq, which sends those it does "
+                                       "not know back (a loop until a timeout): add localPtr='yes' to "
+                                       "<ip address='%s'>", net.name,
+                                       show_addr(l.servers[j].family, l.servers[j].addr, a, sizeof(a)), a);
+                }
                 virtname_xml_network_free(&net);
         }
         if (running != 0 && checked == 0)
