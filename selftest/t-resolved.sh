@@ -161,7 +161,7 @@ link_domain() { "$RESOLVECTL" domain "$1" 2>&1 | sed 's/^Link [0-9]* ([^)]*): */
 doctor() {     # [URI]: doctor's lines about systemd-resolved (a sanitizer's report fails)
         "$B/virt-name-cache" doctor --connect "${1:-$URI}" --nsswitch /dev/null >"$T/doctor.all" 2>&1
         grep -q "Sanitizer\|runtime error" "$T/doctor.all" && { cat "$T/doctor.all"; fail "doctor: sanitizer report"; }
-        grep -i 'resolved' "$T/doctor.all"
+        grep 'systemd-resolved' "$T/doctor.all"
 }
 idx=$(ip -o link show $BR | cut -d: -f1)
 bus_revert() {
