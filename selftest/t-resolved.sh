@@ -17,8 +17,9 @@
 # goes to the link.  Also: no system bus; a bus without resolved, which
 # must not be D-Bus-activated; a bus or a resolved that hangs; networks
 # with <dns enable='no'/> or without localOnly='yes'; the off switch;
-# doctor's report (the networks come from libvirt's test driver); the
-# hook's time with and without resolved.
+# doctor's report (the networks come from libvirt's test driver); where
+# libvirtd is installed, the same through a real libvirtd and the dnsmasq
+# it configures; the hook's time with and without resolved.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (namespaces, mounts)"
 for p in ip dnsmasq dbus-daemon busctl unshare dpkg-deb apt-get dpkg-query getent virsh readelf; do
@@ -60,20 +61,22 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 ip link set lo up
 mount -t tmpfs -o mode=755 vncrun /run || fail "cannot mount a private /run"
 mount -t sysfs sysfs /sys || fail "cannot mount /sys for this network namespace"
-mkdir -p /run/dbus /run/systemd/resolve /run/systemd/resolved.conf.d "$T/etc"
-: >"$T/etc/resolv.conf"
+mkdir -p /run/dbus /run/systemd/resolve /run/systemd/resolved.conf.d "$T/sysetc"
+# The test writes the file behind the bind mount, never /etc/resolv.conf.
+RESOLV=$T/sysetc/resolv.conf
+: >"$RESOLV"
 rc=$(readlink -f /etc/resolv.conf)
 mkdir -p "$(dirname "$rc")" && touch "$rc" 2>/dev/null
-mount --bind "$T/etc/resolv.conf" /etc/resolv.conf || fail "cannot bind a private /etc/resolv.conf"
+mount --bind "$RESOLV" /etc/resolv.conf || fail "cannot bind a private /etc/resolv.conf"
 # resolved drops privileges to systemd-resolve: a user in this mount
 # namespace only, where the machine has none.
 if ! id systemd-resolve >/dev/null 2>&1; then
         uid=999
         while getent passwd $uid >/dev/null || getent group $uid >/dev/null; do uid=$((uid - 1)); done
-        cp /etc/passwd /etc/group "$T/etc/"
-        echo "systemd-resolve:x:$uid:$uid:test resolver:/:/usr/sbin/nologin" >>"$T/etc/passwd"
-        echo "systemd-resolve:x:$uid:" >>"$T/etc/group"
-        mount --bind "$T/etc/passwd" /etc/passwd && mount --bind "$T/etc/group" /etc/group ||
+        cp /etc/passwd /etc/group "$T/sysetc/"
+        echo "systemd-resolve:x:$uid:$uid:test resolver:/:/usr/sbin/nologin" >>"$T/sysetc/passwd"
+        echo "systemd-resolve:x:$uid:" >>"$T/sysetc/group"
+        mount --bind "$T/sysetc/passwd" /etc/passwd && mount --bind "$T/sysetc/group" /etc/group ||
                 fail "cannot bind private /etc/passwd and /etc/group"
 fi
 chown systemd-resolve:systemd-resolve /run/systemd/resolve
@@ -253,11 +256,11 @@ out=$("$RESOLVECTL" query -4 myguest.rsv.test 2>&1)
 echo "$out"
 grep -q "198.18.7.60" <<<"$out" && grep -q "link: $BR" <<<"$out" || fail "resolvectl query myguest.rsv.test: $out"
 grep -q "query\[A\] myguest.rsv.test from 198.18.7.1" "$T/dnsmasq.log" || fail "the query did not reach dnsmasq"
-echo "nameserver 127.0.0.53" >/etc/resolv.conf
+echo "nameserver 127.0.0.53" >"$RESOLV"
 expect_eq "glibc dns module via 127.0.0.53" "198.18.7.60 2001:db8:7::60" \
         "$(getent -s hosts:dns ahosts myguest.rsv.test | awk '{print $1}' | sort -u | xargs)"
 expect_eq "reverse through glibc" "myguest.rsv.test" "$(getent -s hosts:dns hosts 198.18.7.60 | awk '{print $2}')"
-: >/etc/resolv.conf
+: >"$RESOLV"
 out=$("$RESOLVECTL" query other.example 2>&1) && fail "other.example resolved: $out"
 grep -q "other.example" "$T/dnsmasq.log" && fail "a name outside rsv.test went to the network's dnsmasq"
 pass "NAME.rsv.test goes to the network's dnsmasq, other names do not"
@@ -341,6 +344,71 @@ hook stopped
 grep -qi "warning\|error" "$T/hook.out" && { cat "$T/hook.out"; fail "stopped after the bridge went: complaints"; }
 [ $HOOK_MS -lt 2000 ] || fail "stopped without the bridge took $HOOK_MS ms"
 pass "stopped: reverted; with the bridge gone: exit 0 after $HOOK_MS ms, quietly"
+
+# --- the same through a real libvirtd, when it is installed ---
+libvirtd_part() {
+        local n=rsvlv br=vncrsv2 out s ms
+        [ -x /usr/sbin/libvirtd ] && id libvirt-qemu >/dev/null 2>&1 || {
+                echo "libvirtd part not run: libvirt-daemon-system is not installed"; return; }
+        . "$TOP/selftest/lib-e2e.sh"
+        S=$T/store
+        e2e_private_libvirt
+        # libvirt cleans the environment: the wrapper turns the switch on
+        # whatever this machine's /etc/virt-name-cache/resolved says.
+        echo yes >"$T/switch-on"
+        printf '#!/bin/sh\nexport VIRT_NAME_CACHE_DIR=%s VIRT_NAME_CACHE_RESOLVED_CONF=%s\nexec %s "$@"\n' \
+                "$S" "$T/switch-on" "$B/hooks/network-hook" >/etc/libvirt/hooks/network.d/virt-name-cache
+        # libvirt's dnsmasq forwards to the host's resolver: resolved here.
+        echo "nameserver 127.0.0.53" >"$RESOLV"
+        /usr/sbin/libvirtd --pid-file "$T/libvirtd.pid" >"$T/libvirtd.log" 2>&1 &
+        PIDS+=("$!")
+        for i in $(seq 100); do [ -S /run/libvirt/libvirt-sock ] && break; sleep 0.1; done
+        [ -S /run/libvirt/libvirt-sock ] || { tail "$T/libvirtd.log"; fail "libvirtd did not start"; }
+        cat >"$T/lv.xml" <<EOF
+<network>
+  <name>$n</name>
+  <forward mode='nat'/>
+  <bridge name='$br'/>
+  <domain name='lv.test' localOnly='yes'/>
+  <dns><host ip='198.18.9.70'><hostname>static1</hostname></host></dns>
+  <ip address='198.18.9.1' netmask='255.255.255.0' localPtr='yes'/>
+</network>
+EOF
+        virsh net-define "$T/lv.xml" >/dev/null && virsh net-start $n >/dev/null || fail "virsh net-start $n"
+        [ -s /run/libvirt/network/$n.pid ] && PIDS+=("$(cat /run/libvirt/network/$n.pid)")
+        expect_eq "libvirtd: link DNS after net-start" "198.18.9.1" "$(link_dns $br)"
+        expect_eq "libvirtd: link domain after net-start" "~lv.test" "$(link_domain $br)"
+        out=$("$RESOLVECTL" query -4 static1.lv.test 2>&1)
+        # resolved ignores a link without carrier: libvirt's bridge has
+        # none until a guest's interface joins it.
+        echo "libvirt's bridge without a guest: $(ip -o link show $br | grep -o 'state [A-Z]*'), resolvectl: $out"
+        ip link add vncrsvg0 type veth peer name vncrsvg1 && ip link set vncrsvg0 master $br up &&
+                ip link set vncrsvg1 up || fail "cannot plug a guest's veth into $br"
+        grep -q "resolv-file\|no-resolv" /var/lib/libvirt/dnsmasq/$n.conf &&
+                fail "libvirt's dnsmasq does not forward to /etc/resolv.conf here: the loop checks prove nothing"
+        for i in $(seq 30); do
+                out=$("$RESOLVECTL" query -4 static1.lv.test 2>&1) && break
+                sleep 0.1
+        done
+        grep -q "198.18.9.70 .*link: $br" <<<"$out" || fail "libvirtd: static1.lv.test: $out"
+        for q in nothere.lv.test 198.18.9.99; do
+                s=$(date +%s%N)
+                out=$(timeout 10 "$RESOLVECTL" query "$q" 2>&1)
+                ms=$(ms_since "$s")
+                grep -q "not found" <<<"$out" && [ $ms -lt 3000 ] || fail "libvirtd: unknown $q: $out after $ms ms"
+        done
+        out=$(doctor qemu:///system)
+        echo "$out"
+        grep -q "^ok .*network $n: systemd-resolved sends names in lv.test to 198.18.9.1 on $br" <<<"$out" ||
+                fail "libvirtd: doctor"
+        grep -q "^warning" <<<"$out" && fail "libvirtd: doctor warns"
+        virsh net-destroy $n >/dev/null || fail "virsh net-destroy $n"
+        ip link show $br >/dev/null 2>&1 && fail "libvirtd: the bridge outlived net-destroy"
+        "$RESOLVECTL" status 2>&1 | grep -q "($br)" && fail "libvirtd: resolved still has link $br"
+        : >"$RESOLV"
+        pass "real libvirtd: net-start registers (static1.lv.test answers, unknown names and addresses fail at once), doctor ok, net-destroy leaves nothing"
+}
+libvirtd_part
 
 # --- cost of `started`, 20 runs each: the whole hook (the store's
 # commit included) and its systemd-resolved part (the hook logs it) ---
