@@ -200,8 +200,9 @@ out:
         return rc;
 }
 
-/* Manager.MEMBER(ifindex, ...) as built by APPEND; reply in *REPLY when
- * REPLY is not NULL. */
+/* Manager.MEMBER(IFINDEX, ...): the rest of the arguments from L for
+ * SetLinkDNS and SetLinkDomains, false for SetLinkDefaultRoute; the reply
+ * in *REPLY when REPLY is not NULL. */
 static int manager_call(struct resolved *r, const char *member, int ifindex, const struct resolved_link *l,
                         sd_bus_error *e, sd_bus_message **reply)
 {
