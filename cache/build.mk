@@ -12,11 +12,13 @@ ALL += $(B)/libvirtname.a
 
 VIRTNAME_VERSION := 0.1
 CMD_SRCS := $(sort $(wildcard cache/cmd/*.c)) cache/import/leasefiles.c cache/import/libvirt.c \
-            cache/import/warn.c
+            cache/import/warn.c hooks/resolved.c
 $(B)/obj/cache/cmd/virt-name-cache.o: ALL_CFLAGS += -DVIRTNAME_VERSION='"$(VIRTNAME_VERSION)"'
 $(B)/obj/cache/cmd/doctor.o $(B)/obj/cache/cmd/network.o: ALL_CFLAGS += -DVIRTNAME_LIBEXECDIR='"$(LIBEXECDIR)/virt-name-cache"'
+# doctor's systemd-resolved check shares the network hook's code.
+$(B)/obj/cache/cmd/doctor.o: ALL_CFLAGS += -I.
 $(B)/virt-name-cache: $(addprefix $(B)/obj/,$(CMD_SRCS:.c=.o)) $(B)/libvirtname.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(JSON_LIBS) $(VIRT_LIBS) $(XML_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(JSON_LIBS) $(VIRT_LIBS) $(XML_LIBS) $(SYSTEMD_LIBS)
 ALL += $(B)/virt-name-cache
 
 install-cmd: $(B)/virt-name-cache

@@ -3,7 +3,7 @@ HOOKS := network-hook qemu-hook daemon-hook lease-helper
 HOOK_LIBDIR := $(LIBEXECDIR)/virt-name-cache
 $(B)/hooks/%: $(B)/obj/hooks/%.o $(B)/obj/hooks/hook.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(XML_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(XML_LIBS) $(HOOK_LIBS)
 ALL += $(addprefix $(B)/hooks/,$(HOOKS))
 
 # The programs go to libexec; libvirt's hook directories get symlinks, so
@@ -16,3 +16,8 @@ install-hooks: $(addprefix $(B)/hooks/,$(HOOKS))
 	ln -sf $(HOOK_LIBDIR)/qemu-hook $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/qemu.d/virt-name-cache
 	ln -sf $(HOOK_LIBDIR)/daemon-hook $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/daemon.d/virt-name-cache
 INSTALL_TARGETS += install-hooks
+
+# Of the hooks only the network hook talks to systemd-resolved
+# (hooks/resolved.c); the others and the lease helper go without libsystemd.
+$(B)/hooks/network-hook: $(B)/obj/hooks/resolved.o
+$(B)/hooks/network-hook: HOOK_LIBS = $(SYSTEMD_LIBS)

@@ -5,7 +5,8 @@
  * events the port (<networkport>, or <interface> and <domain> from older
  * libvirt).  It records the network (bridge, DNS domain, static DHCP
  * hosts) and which domain MAC is plugged into it; what a network or port
- * no longer has is removed.  It always exits 0. */
+ * no longer has is removed.  Where systemd-resolved runs, the network's
+ * DNS domain is routed to its dnsmasq while it runs.  It always exits 0. */
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -18,6 +19,7 @@
 #include "import/virxml.h"
 #include "store/hostsdir.h"
 #include "store/paths.h"
+#include "resolved.h"
 
 /* A port plugged into or unplugged from the network. */
 static int port_event(struct virtname_event *e, const char *xml, size_t len, const char *network,
@@ -86,6 +88,10 @@ int main(int argc, char **argv)
         if (is(op, "stopped")) {
                 /* The network's leases are gone with its dnsmasq. */
                 virtname_event_network_stop(&e, argv[1]);
+                /* Its bridge, for systemd-resolved (below); XML that does
+                 * not parse leaves NET empty: nothing to revert. */
+                if (xml)
+                        (void)virtname_xml_parse_network(xml, len, &net, err, sizeof(err));
         } else if (!xml) {
                 hook_missed(what, "no hook XML on standard input");
                 return 0;
@@ -105,6 +111,12 @@ int main(int argc, char **argv)
                 hook_missed(what, "%s", err);
         else if (rc > 0)
                 hook_submit(&e, what);
+        /* The network's DNS domain to its dnsmasq through systemd-resolved
+         * (resolved.h): at `started` the bridge has its addresses. */
+        if (is(op, "started") && net.name)
+                resolved_hook_started(&net);
+        else if (is(op, "stopped") && net.name)
+                resolved_hook_stopped(&net);
         virtname_event_free(&e);
         if (is(op, "start") && net.hostsdir)
                 start_hostsdir(&net);

@@ -9,6 +9,11 @@ ALL += $(addprefix $(B)/selftest/,$(SELFTEST_TOOLS))
 # What the tests need beyond the build: strace (O_CLOEXEC check),
 # binutils (readelf), the reference module.
 TEST_PACKAGES += strace binutils
+# t-resolved: a private system bus (dbus-daemon), busctl and the
+# libsystemd-shared the downloaded systemd-resolved links (systemd).  The
+# systemd-resolved package itself is never installed: its postinst
+# replaces /etc/resolv.conf.
+TEST_PACKAGES += dbus-daemon systemd
 
 # C unit tests (selftest/unit/): records, names, the delta format, and the
 # name rules through a real writer and snapshot.  t-unit runs them.

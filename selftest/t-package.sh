@@ -39,7 +39,7 @@ dpkg-deb -f build/packages/libnss-virtname_*.deb Depends | grep -qv "virt\|json\
 expect_eq "NSS package depends" "libc6 liblmdb0 libxxhash0" \
         "$(dpkg-deb -f build/packages/libnss-virtname_*.deb Depends | tr ',' '\n' | awk '{print $1}' | sort | xargs)"
 dpkg-deb -f build/packages/virt-name-cache_*.deb Depends | grep -q "liblmdb0.*\|libjson-c5" || fail "command depends"
-for d in liblmdb0 libjson-c5 libvirt0; do
+for d in liblmdb0 libjson-c5 libvirt0 libsystemd0; do
         dpkg-deb -f build/packages/virt-name-cache_*.deb Depends | grep -q "$d" || fail "virt-name-cache lacks Depends $d"
 done
 pass "dependencies declared"

@@ -17,6 +17,7 @@
 #include <libvirt/libvirt.h>
 
 #include "cmd/lsm.h"
+#include "hooks/resolved.h"
 #include "cmd/nsswitch.h"
 #include "cmd/show.h"
 #include "import/virconn.h"
@@ -430,6 +431,99 @@ out:
         virConnectClose(conn);
 }
 
+/* Does systemd-resolved send each running network's DNS domain to the
+ * network's dnsmasq, as the network hook arranges (hooks/resolved.h)? */
+static void check_resolved(struct doctor *doc)
+{
+        virConnectPtr conn;
+        virNetworkPtr *nets = NULL;
+        struct resolved *r = NULL;
+        const char *file;
+        char msg[1024];
+        int n, checked = 0, running = -1;
+
+        if (!resolved_enabled(&file)) {
+                report(doc, "info", "systemd-resolved: not asked, turned off in %s", file);
+                return;
+        }
+        conn = virtname_virt_open(doc->uri, true);
+        n = conn ? virConnectListAllNetworks(conn, &nets, VIR_CONNECT_LIST_NETWORKS_ACTIVE) : -1;
+        if (n < 0) {
+                report(doc, "info", "systemd-resolved: the networks of libvirt at %s were not checked (%s)",
+                       doc->uri, virtname_virt_error());
+                goto out;
+        }
+        for (int i = 0; i < n && running != 0; i++) {
+                struct virtname_xml_network net;
+                struct resolved_link l;
+                const char *why;
+                char *xml = virNetworkGetXMLDesc(nets[i], 0), err[256], servers[128] = "";
+                int rc;
+
+                if (!xml || virtname_xml_parse_network(xml, strlen(xml), &net, err, sizeof(err)) < 0) {
+                        free(xml);
+                        continue;
+                }
+                free(xml);
+                if (resolved_link_of(&net, &l, &why) && running < 0) {
+                        running = resolved_open(&r, 5000, msg, sizeof(msg));
+                        if (running <= 0)
+                                report(doc, running < 0 ? "warning" : "info", "systemd-resolved: %s: names "
+                                       "in the networks' DNS domains resolve on this host only through "
+                                       "virtname", msg);
+                }
+                if (why == resolved_not_local_only)
+                        report(doc, "info", "network %s: names in %s are not routed to its dnsmasq through "
+                               "systemd-resolved: %s (set <domain name='%s' localOnly='yes'/>, restart the "
+                               "network)", net.name, net.suffix, why, net.suffix);
+                if (why || running <= 0) {
+                        virtname_xml_network_free(&net);
+                        continue;
+                }
+                checked++;
+                for (size_t j = 0; j < l.n_servers; j++) {
+                        char a[64];
+
+                        snprintf(servers + strlen(servers), sizeof(servers) - strlen(servers), " %s",
+                                 show_addr(l.servers[j].family, l.servers[j].addr, a, sizeof(a)));
+                }
+                rc = l.ifindex > 0 ? resolved_compare(r, &l, msg, sizeof(msg)) : -ENODEV;
+                if (rc > 0)
+                        report(doc, "ok", "network %s: systemd-resolved sends names in %s to%s on %s",
+                               net.name, l.domain, servers, l.bridge);
+                else if (rc == -ENODEV)
+                        report(doc, "warning", "network %s: its bridge %s does not exist", net.name, l.bridge);
+                else if (rc == 0)
+                        report(doc, "warning", "network %s: systemd-resolved does not send names in %s to "
+                               "its dnsmasq (%s); restart the network, or run: resolvectl dns %s%s; "
+                               "resolvectl domain %s '~%s'; resolvectl default-route %s false",
+                               net.name, l.domain, msg, l.bridge, servers, l.bridge, l.domain, l.bridge);
+                else
+                        report(doc, "warning", "network %s: cannot ask systemd-resolved: %s", net.name, msg);
+                for (size_t j = 0; j < l.n_servers; j++) {
+                        char a[64];
+
+                        if (!l.servers[j].local_ptr)
+                                report(doc, "warning", "network %s: systemd-resolved sends reverse lookups of "
+                                       "addresses in the subnet of %s to its dnsmasq, which sends those it does "
+                                       "not know back (a loop until a timeout): add localPtr='yes' to "
+                                       "<ip address='%s'>", net.name,
+                                       show_addr(l.servers[j].family, l.servers[j].addr, a, sizeof(a)), a);
+                }
+                virtname_xml_network_free(&net);
+        }
+        if (running != 0 && checked == 0)
+                report(doc, "info", "systemd-resolved: no running network of libvirt at %s has a DNS domain "
+                       "its dnsmasq answers", doc->uri);
+out:
+        resolved_close(r);
+        for (int i = 0; i < n; i++)
+                virNetworkFree(nets[i]);
+        free(nets);
+        if (conn)
+                virConnectClose(conn);
+}
+
 /* Is NAME one of the networks whose dnsmasq reports to us? */
 static bool enabled(const struct doctor *doc, struct virtname_str name)
 {
@@ -619,6 +713,7 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
         check_hooks(&doc);
         check_networks(&doc);
         check_libvirt(&doc);
+        check_resolved(&doc);
         check_conflicts(&doc);
         check_filters(&doc);
         lsm_check(report_ctx, &doc, virtname_store_dir(ctx->db_dir));

@@ -218,7 +218,7 @@ int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_
                           char *err, size_t errlen)
 {
         struct doc d;
-        xmlXPathObjectPtr hosts = NULL;
+        xmlXPathObjectPtr hosts = NULL, addrs = NULL;
         char *s;
         int rc;
 
@@ -243,6 +243,29 @@ int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_
                            "/*[local-name()='option' and starts-with(@value, 'hostsdir=')]/@value)");
         if (s) {
                 out->hostsdir = strdup(s + strlen("hostsdir="));
+                free(s);
+        }
+        s = xstr(&d, NULL, "string(dns/@enable)");
+        out->dns_off = s && strcmp(s, "no") == 0;
+        free(s);
+        s = xstr(&d, NULL, "string(domain/@localOnly)");
+        out->domain_local = s && strcmp(s, "yes") == 0;
+        free(s);
+        addrs = xnodes(&d, "ip[@address]");
+        for (int i = 0; addrs && i < addrs->nodesetval->nodeNr && out->n_addrs < 2; i++) {
+                struct virtname_xml_addr *a = &out->addrs[out->n_addrs];
+                bool seen = false;
+
+                s = xstr(&d, addrs->nodesetval->nodeTab[i], "string(@address)");
+                if (s && virtname_addr_parse(s, &a->family, a->addr)) {
+                        for (size_t j = 0; j < out->n_addrs; j++)
+                                seen |= out->addrs[j].family == a->family;
+                        if (!seen)
+                                out->n_addrs++;
+                }
+                free(s);
+                s = xstr(&d, addrs->nodesetval->nodeTab[i], "string(@localPtr)");
+                a->local_ptr = s && strcmp(s, "yes") == 0;
                 free(s);
         }
 
@@ -280,6 +303,7 @@ int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_
         }
 out:
         xmlXPathFreeObject(hosts);
+        xmlXPathFreeObject(addrs);
         doc_close(&d);
         if (rc < 0)
                 virtname_xml_network_free(out);

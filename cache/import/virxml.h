@@ -45,6 +45,14 @@ struct virtname_xml_host {
         char *hostname;                /* NULL when none (or invalid) */
 };
 
+/* An address of a network's own (an <ip address=...>); LOCAL_PTR: its
+ * dnsmasq answers the reverse zone itself (localPtr='yes'). */
+struct virtname_xml_addr {
+        int family;
+        uint8_t addr[16];
+        bool local_ptr;
+};
+
 /* A network: N is ready for virtname_writer_put_network(). */
 struct virtname_xml_network {
         struct virtname_network n;
@@ -52,6 +60,12 @@ struct virtname_xml_network {
         size_t n_hosts;
         struct virtname_xml_host *hosts;
         char *hostsdir;                /* its dnsmasq's hostsdir= option, NULL if none */
+        /* The network's first IPv4 and first IPv6 address (its bridge's,
+         * where its dnsmasq listens), <dns enable='no'/>, and whether
+         * its dnsmasq keeps names in the domain to itself (localOnly='yes'). */
+        size_t n_addrs;
+        struct virtname_xml_addr addrs[2];
+        bool dns_off, domain_local;
 };
 
 int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_network *out,
