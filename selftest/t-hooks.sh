@@ -108,6 +108,10 @@ expect_eq "stopped network: leases gone" "" "$(resolve renamed)"
 expect_eq "stopped network: static gone" "" "$(resolve fixed6)"
 pass "network hook: updated, stopped; lease helper del"
 
+# The network starts again: the leases it kept answer again.
+"$H/network-hook" labnet started begin - <"$F/network-started.xml"
+expect_eq "restarted network: its leases answer again" "198.18.5.103" "$(resolve renamed)"
+
 # Chaining: libvirt's helper gets the same argv, environment, stdin and
 # stdout, and its exit status reaches dnsmasq.
 export VIRT_NAME_CACHE_LEASESHELPER=$F/fake-leaseshelper FAKE_HELPER_LOG=$T/fake.log
@@ -165,7 +169,7 @@ expect_eq "network stopped: no leases" "" "$(resolve vsockvm)"
 "$H/network-hook" labnet started begin - <"$F/network-started.xml"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_IAID=77 DNSMASQ_DATA_MISSING=1 \
         "$H/lease-helper" old 00:04:aa:bb:cc:dd 2001:db8:5::103 vsockguest
-expect_eq "restored DHCPv6 lease: the MAC known for its DUID" "2001:db8:5::103" "$(resolve vsockvm)"
+expect_eq "restarted: the kept leases, and the restored DHCPv6 lease with its MAC" "198.18.5.103 2001:db8:5::103" "$(resolve vsockvm)"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_IAID=78 DNSMASQ_DATA_MISSING=1 \
         "$H/lease-helper" old 00:04:11:22:33:44 2001:db8:5::104 stranger
 q 2001:db8:5::104 | grep -q "no MAC" || fail "an unknown DUID got a MAC: $(q 2001:db8:5::104)"

@@ -217,10 +217,40 @@ static int seed(struct work *w, const struct virtname_change *c, const MDB_val *
                 rc = add_name(&w->names, (const char *)k, (size_t)(nul - k));
                 return rc < 0 ? rc : add_addr_key(&w->addrs, nul + 1);
         default:
-                /* networks: a DNS domain is not part of a name here;
-                 * the rest holds no answers */
+                /* networks: seed_network(); the rest holds no answers */
                 return 0;
         }
+}
+
+/* Whether network record DATA (LEN bytes; NULL: none) says it runs. */
+static int network_active(const void *data, size_t len)
+{
+        struct virtname_network_view n;
+
+        return !data ? -1 : virtname_network_decode(data, len, &n) < 0 ? -1 : n.active;
+}
+
+/* A network record changed: when the network started or stopped, every
+ * address leased on it. */
+static int seed_network(struct work *w, const struct virtname_change *c)
+{
+        MDB_val k = { c->klen, (void *)c->key }, now, lease;
+        struct virtname_lease_view l;
+        struct virtname_iter it;
+        int rc = virtname_view_get(w->view[1], VIRTNAME_DB_NETWORKS, &k, &now);
+
+        if (rc < 0 && rc != -ENOENT)
+                return rc;
+        if (network_active(c->had_old ? c->key + c->klen : NULL, c->old_len) ==
+            network_active(rc == 0 ? now.mv_data : NULL, rc == 0 ? now.mv_size : 0))
+                return 0;
+        rc = virtname_iter_start(&it, w->view[1], VIRTNAME_DB_LEASES, NULL, 0);
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &lease)) == 0)
+                if (virtname_lease_decode(lease.mv_data, lease.mv_size, &l) == 0 &&
+                    l.network.len == c->klen && memcmp(l.network.p, c->key, c->klen) == 0)
+                        rc = add_addr(&w->addrs, l.family, l.addr);
+        virtname_iter_end(&it);
+        return rc == -ENOENT ? 0 : rc;
 }
 
 static int iface_lease(const struct virtname_lease_view *l, bool answering, void *ctx)
@@ -446,6 +476,10 @@ int virtname_affected_compute(const struct virtname_view *after, struct virtname
                 if (rc == 0 && c->had_old)
                         rc = seed(&w, c, &old);
         }
+        /* A network started or stopped: all its leases. */
+        for (size_t i = 0; rc == 0 && i < n; i++)
+                if (changes[i]->db == VIRTNAME_DB_NETWORKS)
+                        rc = seed_network(&w, changes[i]);
         /* 2. Every lease of the interfaces involved (their owner and
          *    newest lease may have changed). */
         vec_unique(&w.ifaces, cmp_iface);

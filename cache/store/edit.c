@@ -70,7 +70,10 @@ int virtname_edit_stop_network(struct virtname_writer *w, const char *name)
         } else if (rc == -ENOENT) {
                 rc = 0;
         }
-        return rc < 0 ? rc : virtname_writer_prune_leases(w, name, NULL, NULL);
+        /* Its leases stay, unanswered (lookup.h): dnsmasq reports them
+         * again at the next start without the names guests sent, and
+         * they keep the ones they have. */
+        return rc;
 }
 
 int virtname_edit_put_domain(struct virtname_writer *w, struct virtname_xml_domain *x)

@@ -17,8 +17,9 @@
  * network keeps no leases at all.  Returns 0 or a negative errno. */
 int virtname_edit_put_network(struct virtname_writer *w, const struct virtname_xml_network *net);
 
-/* Network NAME stopped: it stays in the store, inactive, without leases
- * (its dnsmasq is gone).  Returns 0 or a negative errno. */
+/* Network NAME stopped: it stays in the store, inactive, and so do its
+ * leases, unanswered until it starts again (lookup.h).  Returns 0 or a
+ * negative errno. */
 int virtname_edit_stop_network(struct virtname_writer *w, const char *name);
 
 /* Record domain X; an interface given by bridge name on a libvirt

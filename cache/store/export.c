@@ -66,6 +66,7 @@ static int line_of(const struct virtname_view *v, const struct virtname_lease_vi
         char name[VIRTNAME_NAME_MAX + 1];
         int rc = virtname_lease_answering(v, lease, now);
 
+        out->leased = virtname_lease_current(lease, now);
         if (rc <= 0)
                 return rc;
         if ((lease->flags & VIRTNAME_LEASE_HAS_MAC) && lease->network.len) {
@@ -137,7 +138,7 @@ int virtname_export_line(const struct virtname_view *v, int family, const uint8_
 
 bool virtname_line_equal(const struct virtname_line *a, const struct virtname_line *b)
 {
-        if (a->n != b->n)
+        if (a->n != b->n || a->leased != b->leased)
                 return false;
         for (unsigned i = 0; i < a->n; i++)
                 if (strcmp(a->names[i], b->names[i]) != 0)

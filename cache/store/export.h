@@ -24,6 +24,7 @@ struct virtname_line {
         int family;
         uint8_t addr[16];
         char network[VIRTNAME_NETWORK_MAX + 1];
+        bool leased;                   /* a current lease holds the address there */
         unsigned n;
         char names[VIRTNAME_LINE_NAMES][VIRTNAME_NAME_MAX + 1];
 };

@@ -17,6 +17,7 @@
 
 #define GENERATION_NAME ".generation"
 #define TMP_SUFFIX ".tmp"
+#define GONE_PREFIX "vnc-gone-"
 /* Longest file: an address and two names. */
 #define LINE_MAX_BYTES (INET6_ADDRSTRLEN + VIRTNAME_LINE_NAMES * (VIRTNAME_NAME_MAX + 1) + 2)
 
@@ -96,19 +97,49 @@ static int put_file(int dfd, const char *name, const char *text, size_t len)
         return rc;
 }
 
+/* The name a leased IPv4 address gets when it loses its names (see
+ * put_line), "ADDR vnc-gone-198-18-0-10\n", into TEXT. */
+static size_t gone_line(const char *addr, char *text, size_t cap)
+{
+        int n = snprintf(text, cap, "%s " GONE_PREFIX "%s\n", addr, addr);
+
+        for (char *p = text + strlen(addr) + 1; n > 0 && *p; p++)
+                if (*p == '.')
+                        *p = '-';
+        return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
 /* Write line L into the directory DFD: its file, or none when it has no
- * names. */
+ * names.
+ *
+ * dnsmasq (with dhcp-ignore-names) gives an IPv4 lease the name our file
+ * has for its address, and keeps it when the file goes, until the lease
+ * ends or gets another name.  So when an address that is still leased
+ * loses its names (its domain was shut off, the name was taken away), the
+ * file says "vnc-gone-ADDR" instead of going: dnsmasq then renames the
+ * lease, and the old name stops answering at once. */
 static int put_line(int dfd, const struct virtname_line *l)
 {
-        char name[INET6_ADDRSTRLEN], text[LINE_MAX_BYTES];
+        char name[INET6_ADDRSTRLEN], text[LINE_MAX_BYTES], old[LINE_MAX_BYTES];
+        ssize_t got = -1;
         size_t len;
+        int fd;
 
         if (!inet_ntop(l->family, l->addr, name, sizeof(name)))
                 return -EINVAL;
         len = virtname_line_format(l, text, sizeof(text));
-        if (len == 0)
-                return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
-        return put_file(dfd, name, text, len);
+        if (len > 0)
+                return put_file(dfd, name, text, len);
+        if (l->leased && l->family == AF_INET) {
+                fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+                if (fd >= 0) {
+                        got = read(fd, old, sizeof(old) - 1);
+                        close(fd);
+                }
+                if (got > 0 && (len = gone_line(name, text, sizeof(text))) > 0)
+                        return put_file(dfd, name, text, len);  /* it had names: replace them */
+        }
+        return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
 }
 
 static int open_dir(const char *path)

@@ -32,6 +32,26 @@ int virtname_get_domain(const struct virtname_view *v, const MDB_val *key,
         return rc < 0 ? rc : virtname_domain_decode(d.mv_data, d.mv_size, out);
 }
 
+/* Is NETWORK running?  Its leases answer only then: a stopped network's
+ * leases are kept for when it starts again (dnsmasq then reports them
+ * anew), but nobody is there.  A network the store has no record of
+ * (leases seen on a bridge libvirt did not name) counts as running. */
+static int network_running(const struct virtname_view *v, struct virtname_str network)
+{
+        MDB_val k = { network.len, (void *)network.p }, d;
+        struct virtname_network_view n;
+        int rc;
+
+        if (network.len == 0)
+                return 1;
+        rc = virtname_view_get(v, VIRTNAME_DB_NETWORKS, &k, &d);
+        if (rc == -ENOENT)
+                return 1;
+        if (rc == 0)
+                rc = virtname_network_decode(d.mv_data, d.mv_size, &n);
+        return rc == -EBADMSG ? 1 : rc < 0 ? rc : n.active;
+}
+
 /* --- one (network, MAC): its leases and its owner ---------------------- */
 
 /* Which of two current leases of one (network, MAC, family) answers. */
@@ -158,6 +178,8 @@ int virtname_lease_answering(const struct virtname_view *v, const struct virtnam
 
         if (!virtname_lease_current(l, now))
                 return 0;
+        if ((rc = network_running(v, l->network)) <= 0)
+                return rc;
         if (!(l->flags & VIRTNAME_LEASE_HAS_MAC) || l->network.len == 0)
                 return 1;       /* no (network, MAC) to share with another lease */
         rc = iface_top(v, l->network, l->mac, now, &t);
@@ -289,7 +311,9 @@ static int resolve_domain(const struct virtname_view *v, const struct virtname_d
 
                 if (rc == -ENOENT || (rc == 0 && !is_domain_key(&owner, key, len)))
                         continue;
-                if (rc == 0)
+                if (rc == 0 && (rc = network_running(v, f.network)) == 0)
+                        continue;
+                if (rc > 0)
                         rc = iface_top(v, f.network, f.mac, now, &t);
                 if (rc < 0)
                         return rc;

@@ -19,8 +19,9 @@
  *  - Reserved names (reserved.h) are never answered, forwards or reverse.
  *  - NAME.DOMAIN resolves NAME on networks whose DNS domain is DOMAIN.
  *  - Expired leases are never answered, nor the leases of a domain that
- *    is shut off: its name stays its own, without addresses, until it
- *    runs again.
+ *    is shut off (its name stays its own, without addresses, until it
+ *    runs again), nor those of a network that is stopped (kept for its
+ *    next start, when dnsmasq reports them again).
  */
 #ifndef VIRTNAME_LOOKUP_H
 #define VIRTNAME_LOOKUP_H

@@ -28,7 +28,9 @@ bool virtname_name_reserved_fixed(const char *key)
 {
         return strcmp(key, "localhost") == 0 || ends_with(key, ".localhost") ||
                strcmp(key, "localhost.localdomain") == 0 || strncmp(key, "ip6-", 4) == 0 ||
-               key[0] == '_' || strcmp(key, "wpad") == 0;
+               key[0] == '_' || strcmp(key, "wpad") == 0 ||
+               /* what a network's DNS calls an address whose guest left (hostsdir.c) */
+               strncmp(key, "vnc-gone-", 9) == 0;
 }
 
 /* The host's name as uname() gives it, whole or its first label. */

@@ -8,8 +8,8 @@
  * (lookup.c), because /etc/hosts and the host name can change after a
  * lease was recorded:
  *   localhost, *.localhost, localhost.localdomain, ip6-*, names that begin
- *   with '_', wpad, the host's own name and its first label, and every
- * name and alias in /etc/hosts.
+ *   with '_', wpad, vnc-gone-* (hostsdir.c), the host's own name and its
+ *   first label, and every name and alias in /etc/hosts.
  */
 #ifndef VIRTNAME_RESERVED_H
 #define VIRTNAME_RESERVED_H

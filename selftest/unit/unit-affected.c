@@ -116,7 +116,7 @@ static bool has_name(const struct virtname_affected *a, const char *name)
 static void random_op(struct virtname_writer *w)
 {
         uint8_t mac[6] = { 0x52, 0x54, 0, 0, 0, (uint8_t)(rand() % MACS) };
-        int net = rand() % NETS, op = rand() % 10;
+        int net = rand() % NETS, op = rand() % 11;
 
         if (op < 5) {
                 struct virtname_lease l = { .family = rand() % 4 ? AF_INET : AF_INET6,
@@ -161,8 +161,13 @@ static void random_op(struct virtname_writer *w)
                         ifaces[i].filter = NULL;
                 }
                 CHECK(virtname_writer_put_domain(w, &d) == 0);
-        } else {
+        } else if (op < 10) {
                 CHECK(virtname_writer_del_domain(w, doms[rand() % DOMS]) == 0);
+        } else {
+                /* A network stops (its leases stay, unanswered) or starts. */
+                struct virtname_network n = { .name = nets[net], .suffix = suffixes[net], .active = rand() % 3 != 0 };
+
+                CHECK(virtname_writer_put_network(w, &n) == 0);
         }
 }
 
@@ -219,7 +224,16 @@ int main(int argc, char **argv)
                                 int n = snprintf(text, sizeof(text), "%s ", a.lines[i].network);
 
                                 if (virtname_line_format(&a.lines[i], text + n, sizeof(text) - (size_t)n) == 0) {
+                                        /* A line without names: gone, if there was one
+                                         * (else only whether it is leased changed). */
+                                        bool had = false;
+
                                         inet_ntop(a.lines[i].family, a.lines[i].addr, addr, sizeof(addr));
+                                        snprintf(text + n, sizeof(text) - (size_t)n, "%s ", addr);
+                                        for (size_t j = 0; j < lines[0].n; j++)
+                                                had |= strncmp(lines[0].s[j], text, strlen(text)) == 0;
+                                        if (!had)
+                                                continue;
                                         snprintf(text + n, sizeof(text) - (size_t)n, "%s gone", addr);
                                 }
                                 add_item(&got, text);
