@@ -88,7 +88,7 @@ int virtname_delta_parse(const void *buf, size_t len, struct virtname_delta *d)
                 const uint8_t *p = d->body + off;
                 size_t klen, vlen;
 
-                if (off < 4 * (uint64_t)d->count || off > d->body_len - REC_HEADER)
+                if (off < 4 * (uint64_t)d->count || off + REC_HEADER > d->body_len)
                         return -EBADMSG;
                 klen = get_le(p + 2, 2);
                 vlen = get_le(p + 4, 4);
