@@ -78,7 +78,7 @@ share() { [ -n "$secs" ] && echo $(( secs * $1 / 100 > 1 ? secs * $1 / 100 : 1 )
 limit() { if [ -n "$secs" ]; then echo "-t $(share "$1")"; else echo "$2"; fi; }
 
 # 1. Damaged snapshots, one fresh process per case.
-step "snapshot cases" "$SF" -m "$MOD" -s "$seed" $(limit 45 "-n 600") -k "$KEEP" cases "$S" "$T/w-cases" \
+step "snapshot cases" "$SF" -m "$MOD" -s "$seed" $(limit 45 "-n 500") -k "$KEEP" cases "$S" "$T/w-cases" \
         >"$T/cases.out"
 cat "$T/cases.out"
 grep -q "^total fix:/synth-.* wrong [1-9]" "$T/cases.out" ||
@@ -91,6 +91,8 @@ for f in "$TOP"/selftest/fuzz/regress/*.delta; do
         rm -rf "$T/regress" && mkdir -p "$T/regress" && cp "$S"/names.* "$T/regress/" && cp "$f" "$T/regress/names.delta"
         chmod 644 "$T/regress"/*
         name=$(basename "$f")
+        # Its checksum made the way the writer makes it now.
+        case $name in bypass-*) "$SF" -m "$MOD" resum "$S" "$T/regress/names.delta" || fail "resum $name" ;; esac
         if "$SF" -m "$MOD" check "$S" "$T/regress" >"$T/regress.out" 2>&1; then
                 echo "regress $name: no crash, no wrong answer"
         else
@@ -110,8 +112,8 @@ step "resize under a reader" "$SF" -m "$MOD" -s "$seed" $(limit 10 "-t 6") -k "$
         tail -n 1
 
 # 3. The writers.
-step "lease helper" "$HF" -H "$BA/hooks" -m "$MOD" -s "$seed" $(limit 15 "-n 120") -k "$KEEP" lease "$S" "$T/w-lease"
-step "hook XML" "$HF" -H "$BA/hooks" -m "$MOD" -s "$seed" $(limit 10 "-n 50") -k "$KEEP" \
+step "lease helper" "$HF" -H "$BA/hooks" -m "$MOD" -s "$seed" $(limit 15 "-n 100") -k "$KEEP" lease "$S" "$T/w-lease"
+step "hook XML" "$HF" -H "$BA/hooks" -m "$MOD" -s "$seed" $(limit 10 "-n 40") -k "$KEEP" \
         -x "$TOP/selftest/fixtures/xml" xml "$S" "$T/w-xml"
 "$HF" -H "$BA/hooks" -m "$MOD" -C lease "$S" "$T/w-control" >"$T/control.out" 2>&1
 rc=$?

@@ -65,8 +65,9 @@ static struct {
         const char *xml_dir;
         unsigned timeout_ms;
         bool control;
+        bool xml_mode;
 } opt = { "build-asan/hooks", "build-asan/libnss_virtname.so.2", 1, 0, 0, NULL, "selftest/fixtures/xml",
-          20000, false };
+          20000, false, false };
 
 static struct nss_module *mod;
 static char work[PATH_MAX], store[PATH_MAX], canary_path[PATH_MAX];
@@ -668,8 +669,10 @@ static void keep_failure(const char *what, const char *in_path, const char *out_
         path_join(path, sizeof(path), dir, "replay.sh");
         f = fopen(path, "we");
         if (f) {
-                fprintf(f, "# %s\n# The runs since the last good check, against a copy of the fixture "
-                        "store (set VIRT_NAME_CACHE_DIR in the lines to it).\n", what);
+                fprintf(f, "# %s\n# All runs up to this one again: hookfuzz -s %" PRIu64 " -n %lu %s STORE-DIR "
+                        "WORK-DIR (runs are seeded one by one).\n# Below, the runs since the last passing "
+                        "check; ./store is the store after them.\n", what, opt.seed, st.runs,
+                        opt.xml_mode ? "xml" : "lease");
                 fwrite(rlog.script.p, 1, rlog.script.len, f);
                 fclose(f);
         }
@@ -1443,6 +1446,7 @@ int main(int argc, char **argv)
                 usage();
         mode = argv[optind];
         lease_mode = strcmp(mode, "lease") == 0;
+        opt.xml_mode = !lease_mode;
         if (!lease_mode && strcmp(mode, "xml") != 0)
                 usage();
         snprintf(work, sizeof(work), "%s", argv[optind + 2]);
