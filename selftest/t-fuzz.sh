@@ -52,8 +52,8 @@ sed -i "s/$soon/$far/g" "$S.leases"/*.status
 lh() { VIRT_NAME_CACHE_DIR=$S VIRT_NAME_CACHE_LEASESHELPER=/nonexistent VIR_BRIDGE_NAME=vbr1 \
                DNSMASQ_LEASE_EXPIRES=$far "$@" || fail "lease event $* failed"; }
 lh env VIRT_NAME_CACHE_DELTA_LIMIT=64 "$B/hooks/lease-helper" del 52:54:00:00:00:05 198.18.0.14 Lone
-lh "$B/hooks/lease-helper" add 52:54:00:00:00:09 198.18.0.19 extra
-lh env DNSMASQ_MAC=52:54:00:00:00:09 DNSMASQ_IAID=7 "$B/hooks/lease-helper" \
+lh env DNSMASQ_SUPPLIED_HOSTNAME=extra "$B/hooks/lease-helper" add 52:54:00:00:00:09 198.18.0.19 extra
+lh env DNSMASQ_MAC=52:54:00:00:00:09 DNSMASQ_IAID=7 DNSMASQ_SUPPLIED_HOSTNAME=extra "$B/hooks/lease-helper" \
         add 00:01:00:01:2c:4d:5e:6f:52:54:00:00:00:09 2001:db8:0:1::119 extra
 lh env DNSMASQ_LEASE_EXPIRES=$((far + 100)) "$B/hooks/lease-helper" add 52:54:00:00:00:02 198.18.0.12
 expect_eq "fixture: two bases (the older kept after compaction)" 2 "$(ls "$S"/names.*.mdb | wc -l)"

@@ -51,6 +51,13 @@ static uint64_t checksum(const uint8_t *header, const uint8_t *body, size_t body
         return XXH3_64bits_withSeed(body, body_len, XXH3_64bits(h, sizeof(h)));
 }
 
+uint64_t virtname_delta_checksum(const void *buf, size_t len)
+{
+        const uint8_t *h = buf;
+
+        return len < VIRTNAME_DELTA_HEADER ? 0 : checksum(h, h + VIRTNAME_DELTA_HEADER, len - VIRTNAME_DELTA_HEADER);
+}
+
 void virtname_delta_rec(const struct virtname_delta *d, uint32_t i, struct virtname_delta_rec *r)
 {
         const uint8_t *p = d->body + get_le(d->body + 4 * (size_t)i, 4);

@@ -55,6 +55,10 @@ int virtname_delta_parse(const void *buf, size_t len, struct virtname_delta *d);
 /* Record I (< d->count) of a parsed delta. */
 void virtname_delta_rec(const struct virtname_delta *d, uint32_t i, struct virtname_delta_rec *r);
 
+/* The checksum field a whole delta of LEN bytes must carry (for tools
+ * that build or repair one; 0 when LEN is short of a header). */
+uint64_t virtname_delta_checksum(const void *buf, size_t len);
+
 /* Index of the first record at or after (DB, KEY); d->count if none. */
 uint32_t virtname_delta_seek(const struct virtname_delta *d, enum virtname_db db, const MDB_val *key);
 

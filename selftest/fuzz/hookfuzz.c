@@ -944,7 +944,7 @@ static void lease_run(struct rng *r)
         static const char *const actions[] = { "add", "add", "add", "old", "old", "del", "init", "tftp",
                                                "arp", "arp-del", "relay-snoop", "", "ADD", "add\n" };
         static const char *const extra_vars[] = {
-                "DNSMASQ_SUPPLIED_HOSTNAME", "DNSMASQ_OLD_HOSTNAME", "DNSMASQ_TAGS", "DNSMASQ_TIME_REMAINING",
+                "DNSMASQ_OLD_HOSTNAME", "DNSMASQ_TAGS", "DNSMASQ_TIME_REMAINING",
                 "DNSMASQ_RELAY_ADDRESS", "DNSMASQ_VENDOR_CLASS", "DNSMASQ_USER_CLASS0", "DNSMASQ_REQUESTED_OPTIONS",
                 "DNSMASQ_CIRCUIT_ID", "DNSMASQ_SUBSCRIBER_ID", "DNSMASQ_REMOTE_ID", "DNSMASQ_DATA_MISSING",
                 "DNSMASQ_CPEWAN_OUI", "DNSMASQ_MUD_URL", "DNSMASQ_SERVER_DUID", "DNSMASQ_CLIENT_ID",
@@ -1002,6 +1002,10 @@ static void lease_run(struct rng *r)
                 domain = rng_chance(r, 80) ? xstrdup(PICK(r, doms)) : gen_env_value(r);
                 env_add(&e, "DNSMASQ_DOMAIN", domain);
         }
+        /* The name the guest sent: what the helper takes as its name
+         * (the argument below may be dnsmasq's, and is ignored). */
+        if (rng_chance(r, 85))
+                env_add(&e, "DNSMASQ_SUPPLIED_HOSTNAME", host);
         for (unsigned k = (unsigned)rng_below(r, 4); k > 0; k--) {
                 char *x = gen_env_value(r);
 

@@ -45,11 +45,11 @@ static void delta(uint8_t *buf, size_t len, int fix)
         /* Raw input with a right checksum (libFuzzer solves the comparison)
          * is mode 1's: mode 0 keeps to what the checksum must catch. */
         if (!fix && len >= VIRTNAME_DELTA_HEADER && get_le(buf + 32, 8) == len - VIRTNAME_DELTA_HEADER &&
-            get_le(buf + 40, 8) == XXH3_64bits(buf + VIRTNAME_DELTA_HEADER, len - VIRTNAME_DELTA_HEADER))
+            get_le(buf + 40, 8) == virtname_delta_checksum(buf, len))
                 return;
         if (fix && len >= VIRTNAME_DELTA_HEADER) {
                 put_le(buf + 32, len - VIRTNAME_DELTA_HEADER, 8);
-                put_le(buf + 40, XXH3_64bits(buf + VIRTNAME_DELTA_HEADER, len - VIRTNAME_DELTA_HEADER), 8);
+                put_le(buf + 40, virtname_delta_checksum(buf, len), 8);
         }
         if (virtname_delta_parse(buf, len, &d) != 0)
                 return;
