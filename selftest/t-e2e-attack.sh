@@ -81,7 +81,7 @@ cleanup() {
         set +e
         for f in "$T"/dh-*.pid "$T"/sshd-*.pid; do [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
         for d in atkvic atkssh atkdorm; do virsh destroy $d >/dev/null 2>&1; done
-        for d in atkvic atkssh; do
+        for d in atkvic atkssh atkdorm; do
                 [ -s /run/libvirt/qemu/$d.pid ] && kill "$(cat /run/libvirt/qemu/$d.pid)" 2>/dev/null
         done
         for n in $NET1 $NET2; do
@@ -187,11 +187,21 @@ XML
 # atkssh's NICs have no boot ROM and stay silent: namespace GS is its OS.
 # atkdorm is defined, never started.
 domxml atkvic $UV "$(nic $NET1 $M)" >"$T/atkvic.xml"
-domxml atkssh $US "$(nic $NET1 $MS "<rom enabled='no'/>"; nic $NET2 $MS2 "<rom enabled='no'/>")" >"$T/atkssh.xml"
+# atkssh's NIC on atknet1 has libvirt's clean-traffic filter (doctor must
+# not warn of it); if libvirt's nwfilter driver cannot work here, without.
+domxml atkssh $US "$(nic $NET1 $MS "<rom enabled='no'/><filterref filter='clean-traffic'/>"
+                     nic $NET2 $MS2 "<rom enabled='no'/>")" >"$T/atkssh.xml"
 domxml atkdorm $UD "$(nic $NET1 $MD "<rom enabled='no'/>")" >"$T/atkdorm.xml"
 virsh define "$T/atkdorm.xml" >/dev/null || fail "define atkdorm"
 t=$SECONDS
+FILTERED=1
 for d in atkvic atkssh; do
+        virsh define "$T/$d.xml" >/dev/null || fail "define $d"
+        virsh start $d >"$T/start.log" 2>&1 && continue
+        [ $d = atkssh ] || skip "a QEMU domain cannot start here: $(tr '\n' ' ' <"$T/start.log")"
+        echo "note: libvirt's nwfilter does not work here ($(tr '\n' ' ' <"$T/start.log")): atkssh without it"
+        FILTERED=0
+        sed -i "s|<filterref filter='clean-traffic'/>||" "$T/$d.xml"
         virsh define "$T/$d.xml" >/dev/null || fail "define $d"
         virsh start $d >"$T/start.log" 2>&1 || skip "a QEMU domain cannot start here: $(tr '\n' ' ' <"$T/start.log")"
 done
@@ -446,6 +456,15 @@ grep -q "^warning  lease $V of MAC $M on network $NET1 is not answered: .*clean-
         fail "doctor does not warn of the conflict: $out"
 grep -q "^warning  domain atkvic: interface $M on network $NET1 has no nwfilter against MAC spoofing" <<<"$out" ||
         fail "doctor does not name atkvic's unfiltered interface: $out"
+grep -q "^warning  domain atkssh: interface $MS2 on network $NET2 has no nwfilter" <<<"$out" ||
+        fail "doctor does not name atkssh's unfiltered interface on $NET2: $out"
+if [ $FILTERED = 1 ]; then
+        grep -q "^warning  domain atkssh: interface $MS on" <<<"$out" &&
+                fail "doctor warns of atkssh's interface with clean-traffic: $out"
+        vnc query atkssh | grep -q "^interface: $MS on $NET1, nwfilter clean-traffic$" ||
+                fail "query atkssh does not show its nwfilter: $(vnc query atkssh)"
+        pass "doctor: no warning for atkssh's interface with clean-traffic"
+fi
 pass "query and doctor show the conflict and name clean-traffic / no-mac-spoofing"
 expect_eq "ssh-proxy -v qemu/atkvic: only the one answering address" "$A1" "$(proxy_tried qemu/atkvic)"
 differs "a guest uses atkvic's MAC" libvirt_guest atkvic "$A1" "$V $A1"
@@ -537,6 +556,8 @@ grep -q "REMOTE HOST IDENTIFICATION HAS CHANGED\|Host key verification failed" "
         fail "ssh qemu/atkssh to the spoofer: not refused for its key: $(cat "$T/ssh.err")"
 [ "$(md5sum <"$T/known_hosts")" = "$KH_SUM" ] || fail "the spoofer's key was recorded: $(cat "$T/known_hosts")"
 pass "spoofed MAC: ssh qemu/atkssh reaches the spoofer's sshd and refuses its host key"
+[ $FILTERED = 1 ] && echo "note: atkssh's own interface has clean-traffic (doctor: ok), and yet a guest using" \
+        "its MAC took its name: the filter on the victim's interface does not stop another guest"
 # atkssh's OS asks again, for a 600 s lease (dnsmasq grants a client a
 # shorter lease than the network's): its lease is now the most recent one
 # of (atknet1, MS), though it expires before the spoofer's.
