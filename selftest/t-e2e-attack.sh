@@ -97,9 +97,14 @@ trap 'exit 1' INT TERM
 
 # The name rules the lead may still have to fix: a broken one is reported
 # (FAIL) and counted, the test goes on and fails at its end.
-broken=0
+broken=()
 rule_eq() {   # WHAT EXPECTED ACTUAL
-        if [ "$2" = "$3" ]; then pass "$1"; else echo "FAIL: $1: expected [$2], got [$3]" >&2; broken=$((broken + 1)); fi
+        if [ "$2" = "$3" ]; then
+                pass "$1"
+        else
+                echo "FAIL: $1: expected [$2], got [$3]" >&2
+                broken+=("$1: expected [$2], got [$3]")
+        fi
 }
 
 # --- the host: its names, its /etc/hosts, a private libvirt ---------------
@@ -588,6 +593,15 @@ vnc query "$AF" | sed 's/^/  | /'
 rule_eq "static host's MAC used by a guest: fixed answers the static address only" 198.18.40.5 "$(fwd ahosts fixed)"
 rule_eq "... fixed.atk.test the same" 198.18.40.5 "$(fwd ahosts fixed.atk.test)"
 rule_eq "... 198.18.40.5 is still fixed in reverse" "fixed.atk.test fixed" "$(rev 198.18.40.5)"
+# ... and releases it: the static host is the network's, not the lease's.
+st=$(stat -c %y /var/lib/libvirt/dnsmasq/$BR1.status)
+ip netns exec $GC dhclient -r -cf "$T/dh-fx.conf" -lf "$T/dh-fx.leases" -pf "$T/dh-fx.pid" -sf "$T/dh-script" eth0 \
+        >>"$T/dh-fx.log" 2>&1
+wait_until 10 eval '[ "$(stat -c %y /var/lib/libvirt/dnsmasq/$BR1.status)" != "$st" ]' ||
+        fail "no release event for $AF"
+grep -q "^del 52:54:00:40:00:05 $AF" "$T/helper.log" || fail "dnsmasq passed no del for $AF"
+rule_eq "after that guest's release: fixed still answers the static address" 198.18.40.5 "$(fwd ahosts fixed)"
+rule_eq "... and 198.18.40.5 is still fixed in reverse" "fixed.atk.test fixed" "$(rev 198.18.40.5)"
 
 # --- infinite leases: the most recent is the one that came last ---------------
 # atknet2 gives leases that never expire: the expiry cannot tell which of
@@ -628,7 +642,8 @@ grep -q "guest atkdorm is not running" "$T/ssh.err" || fail "ssh qemu/atkdorm: $
 pass "ssh qemu/atkdorm: not running, never the guest that sent the name"
 
 # --- rebuild from libvirt: the same answers ---------------------------------
-vnc rebuild --connect qemu:///system >/dev/null || fail "rebuild --connect"
+vnc rebuild --connect qemu:///system >"$T/rebuild.log" 2>&1 || fail "rebuild --connect: $(cat "$T/rebuild.log")"
+grep -q "ignoring the reserved host name 'localhost'" "$T/rebuild.log" || fail "rebuild did not say it dropped localhost"
 vnc query atkdorm | grep -q "^state: *shut off" || fail "rebuild: atkdorm not in the store: $(vnc query atkdorm)"
 expect_eq "after rebuild: atkdorm (defined, shut off) answers nothing" "" "$(fwd ahosts atkdorm)"
 expect_eq "after rebuild: the guest that sent atkdorm has no name in reverse" "" "$(rev "$AD")"
@@ -642,5 +657,5 @@ done
 pass "rebuild from libvirt keeps the rules"
 
 if [ -e "$S/private/missed.log" ]; then fail "events were missed: $(cat "$S/private/missed.log")"; fi
-[ $broken = 0 ] || fail "$broken name rule checks failed (the FAIL lines above)"
+[ ${#broken[@]} = 0 ] || fail "${#broken[@]} name rule checks failed:$(printf '\n  %s' "${broken[@]}")"
 pass "hostile guests with real dnsmasq, dhclient, QEMU, OpenSSH: no name given away"
