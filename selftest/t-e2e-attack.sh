@@ -18,8 +18,8 @@
 #
 #   domain atkvic  MAC M  on atknet1, its firmware (iPXE) leases V
 #   domain atkssh  MAC MS on atknet1, a silent NIC; namespace GS uses MS,
-#                  leases S and runs sshd: the domain's "OS"
-#   a. GA uses M with its own DHCP client id: one lease, then 40 more
+#                  leases SA and runs sshd: the domain's "OS"
+#   a. GA uses M with its own DHCP client id: one lease, then 66 more
 #   b. GB on atknet2 uses M and sends "atkvic"
 #   c. GC (a fresh MAC per name) sends localhost, the host's names, an
 #      /etc/hosts name, the static host's name, the domains' names ...
