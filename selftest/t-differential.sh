@@ -80,3 +80,71 @@ expect_eq "reverse lookup (ours)" "198.18.0.10 web-vm.lab.test web-vm" "$rev_our
 [ -z "$rev_ref" ] || fail "the reference now answers reverse lookups: $rev_ref"
 echo "DIFFERS (by design): reverse lookup of 198.18.0.10: virtname [$rev_ours], libvirt and libvirt_guest answer nothing"
 pass "virtname agrees with libvirt and libvirt_guest except where declared"
+
+# --- Issue 9: hostile guests, as deliberate differences ---------------------
+# The cases selftest/t-e2e-attack.sh plays with real dnsmasq, dhclient and
+# QEMU, here as lease files both sides read.  Network atknet (bridge vbr4,
+# DNS domain atk.test, static host fixed = 198.18.4.5):
+#   victim-vm, MAC :04:01, leased 198.18.4.10; then a guest using that MAC
+#     with its own client id leased 198.18.4.20 (the newer lease)
+#   a guest on vbr5 (network atknet2) using the same MAC: 198.18.5.10
+#   guests (MACs :04:3x) sending localhost, ip6-localhost, _gateway, wpad,
+#     localhost.localdomain, this host's name (and its first label), a
+#     name in /etc/hosts, and the static host's name.
+# Each is checked as ours, and the reference module must answer the
+# attacker (else the difference is not shown and the test says so).
+cp /etc/hosts "$T/hosts" && printf '198.18.99.1\tadminbox-diff\n' >>"$T/hosts" &&
+        mount --bind "$T/hosts" /etc/hosts || fail "cannot put a private /etc/hosts in place"
+HN=$(uname -n) HN1=$(uname -n | cut -d. -f1)
+later=$((soon + 100))
+ATTACK_NAMES=(localhost ip6-localhost _gateway wpad localhost.localdomain "$HN" adminbox-diff fixed)
+[ "$HN1" = "$HN" ] || ATTACK_NAMES+=("$HN1")
+{
+        echo "[ { \"ip-address\": \"198.18.4.10\", \"mac-address\": \"52:54:00:00:04:01\", \"client-id\": \"01:52:54:00:00:04:01\", \"expiry-time\": $soon },"
+        echo "  { \"ip-address\": \"198.18.4.20\", \"mac-address\": \"52:54:00:00:04:01\", \"client-id\": \"73:70:6f:6f:66\", \"hostname\": \"spoofer\", \"expiry-time\": $later },"
+        i=0
+        for h in "${ATTACK_NAMES[@]}"; do
+                echo "  { \"ip-address\": \"198.18.4.$((30 + i))\", \"mac-address\": \"52:54:00:00:04:$((30 + i))\", \"hostname\": \"$h\", \"expiry-time\": $soon },"
+                i=$((i + 1))
+        done
+        echo "  { \"ip-address\": \"198.18.4.99\", \"mac-address\": \"52:54:00:00:04:99\", \"hostname\": \"bystander\", \"expiry-time\": $soon } ]"
+} >"$D/vbr4.status"
+printf '[ { "domain": "victim-vm", "macs": [ "52:54:00:00:04:01" ] } ]\n' >"$D/vbr4.macs"
+printf 'interface=vbr4\ndomain=atk.test\n' >"$D/atknet.conf"
+printf '[ { "ip-address": "198.18.5.10", "mac-address": "52:54:00:00:04:01", "hostname": "victim-vm", "expiry-time": %s } ]\n' \
+        "$later" >"$D/vbr5.status"
+printf 'interface=vbr5\n' >"$D/atknet2.conf"
+"$B/virt-name-cache" --db-dir "$S" rebuild --leases-dir "$D" 2>/dev/null || fail "rebuild with the attack leases"
+# The static host comes from the network's definition (the network hook),
+# as libvirt gives it; lease files do not carry it.
+sed -e 's/labnet/atknet/; s/vnctest0/vbr4/; s/lab\.test/atk.test/; s/198\.18\.5\.50/198.18.4.5/' \
+    -e 's/198\.18\.5\./198.18.4./g; /bad name/d; /ipv6/,/<\/ip>/d' "$TOP/selftest/fixtures/xml/network-started.xml" |
+        VIRT_NAME_CACHE_DIR=$S "$B/hooks/network-hook" atknet started begin - || fail "network hook"
+expect_eq "the static host" "198.18.4.5" "$(ours fixed)"
+expect_eq "the leases survive the network hook" "198.18.4.99" "$(ours bystander)"
+
+attacker_differs() {   # NAME WHY OURS MODULE ATTACKER-ADDRESS
+        differs "$1" "$2" "$3" "$4"
+        case " $(ref "$4" "$1") " in
+        *" $5 "*) ;;
+        *) fail "$1: $4 says [$(ref "$4" "$1")], expected the attacker's $5 in it; update the test" ;;
+        esac
+}
+attacker_differs victim-vm "a guest uses the domain's MAC: only the newest lease of (network, MAC) answers" \
+        "198.18.4.20" libvirt_guest 198.18.4.10
+attacker_differs victim-vm "... and a lease of that MAC on another network is never the domain's" \
+        "198.18.4.20" libvirt_guest 198.18.5.10
+expect_eq "the older lease of the spoofed MAC: no name in reverse" "" "$(virtname_getent "$S" hosts 198.18.4.10)"
+expect_eq "the newer one: the domain" "198.18.4.20 victim-vm.atk.test victim-vm" "$(virtname_getent "$S" hosts 198.18.4.20 | xargs)"
+expect_eq "the other network's lease: not the domain in reverse" "" "$(virtname_getent "$S" hosts 198.18.5.10)"
+i=0
+for h in "${ATTACK_NAMES[@]}"; do
+        a=198.18.4.$((30 + i)) i=$((i + 1))
+        [ "$h" = fixed ] && { fixed_guest=$a; continue; }
+        attacker_differs "$h" "a reserved name sent by a guest is never answered" "" libvirt "$a"
+        expect_eq "$h: the guest's address has no name in reverse" "" "$(virtname_getent "$S" hosts "$a")"
+done
+attacker_differs fixed "a guest sends a static host's name: the name an administrator set wins" \
+        "198.18.4.5" libvirt "$fixed_guest"
+expect_eq "fixed: the guest's address has no name in reverse" "" "$(virtname_getent "$S" hosts "$fixed_guest")"
+pass "issue 9: hostile guests answered by the name rules, where libvirt's modules answer the attacker"

@@ -58,7 +58,7 @@ static int print_iface_lease(const struct virtname_lease_view *l, bool answering
 static json_object *print_domain(const struct virtname_view *v, const struct virtname_domain_view *d,
                                  bool json, int64_t now)
 {
-        char buf[VIRTNAME_NAME_MAX + 1], mac[18];
+        char buf[VIRTNAME_NAME_MAX + 1], fbuf[VIRTNAME_NAME_MAX + 1], mac[18];
         struct virtname_iface_view f;
         json_object *o = json ? show_domain_json(d) : NULL, *ifaces = NULL;
         size_t pos = 0, i = 0;
@@ -87,7 +87,7 @@ static json_object *print_domain(const struct virtname_view *v, const struct vir
                         printf("interface: %s%s%s%s%s\n", mac, f.network.len ? " on " : "",
                                f.network.len ? show_str(f.network, buf, sizeof(buf)) : "",
                                f.filter.len ? ", nwfilter " : "",
-                               f.filter.len ? show_str(f.filter, buf, sizeof(buf)) : "");
+                               f.filter.len ? show_str(f.filter, fbuf, sizeof(fbuf)) : "");
                         if (!f.network.len)
                                 printf("  (not on a libvirt network: its leases are not this domain's)\n");
                         else if (!owns)
