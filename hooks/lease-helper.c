@@ -78,6 +78,9 @@ static int lease_from_event(char **argv, int argc, struct virtname_lease *l, con
         }
         /* Expiry: absolute, or a length from now (dnsmasq built without a
          * reliable clock); 0 means an infinite lease. */
+        /* When the client asked: now, unless dnsmasq replays leases it
+         * restored (at its start, or SIGHUP). */
+        in.seen = getenv("DNSMASQ_DATA_MISSING") ? 0 : (int64_t)time(NULL);
         if (expires)
                 in.expiry = strtoll(expires, NULL, 10);
         else if (length && strtoll(length, NULL, 10) > 0)

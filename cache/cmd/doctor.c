@@ -316,7 +316,8 @@ static void check_conflicts(struct doctor *doc)
                 virtname_mac_format(l.mac, mac);
                 report(doc, "warning", "lease %s of MAC %s on network %s is not answered: the MAC "
                        "has a newer lease.  If another guest uses this MAC, libvirt's nwfilter "
-                       "clean-traffic or no-mac-spoofing on the interface stops it",
+                       "clean-traffic or no-mac-spoofing on that guest's interface stops it (a "
+                       "filter keeps a guest to its own MAC: every interface on the network needs one)",
                        show_addr(l.family, l.addr, addr, sizeof(addr)), mac,
                        show_str(l.network, net, sizeof(net)));
                 n++;
@@ -564,8 +565,9 @@ static void check_filters(struct doctor *doc)
                                 continue;
                         virtname_mac_format(f.mac, mac);
                         report(doc, "warning", "domain %s: interface %s on network %s has no nwfilter "
-                               "against MAC spoofing: another guest could take its name by using its "
-                               "MAC (add <filterref filter='clean-traffic'/> to the interface)",
+                               "against MAC spoofing: this guest can send with another guest's MAC and "
+                               "take that guest's name (add <filterref filter='clean-traffic'/> to the "
+                               "interface; a guest's own filter does not protect it from the others)",
                                show_str(dom.name, name, sizeof(name)), mac,
                                show_str(f.network, net, sizeof(net)));
                         n++;

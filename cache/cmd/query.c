@@ -17,7 +17,7 @@
 #include "store/reserved.h"
 
 #define NWFILTER_ADVICE "another guest may be using this MAC: libvirt's nwfilter clean-traffic " \
-                        "or no-mac-spoofing on the interface stops that"
+                        "or no-mac-spoofing on every other guest's interface stops that"
 
 static void usage(FILE *out)
 {

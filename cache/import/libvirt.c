@@ -29,8 +29,9 @@ struct import {
 static int put_lease(struct import *im, const struct virtname_xml_network *net,
                      const virNetworkDHCPLease *dl)
 {
-        struct virtname_lease_input in = { dl->ipaddr, dl->mac, dl->hostname, dl->clientid, dl->iaid,
-                                           dl->expirytime > 0 ? (int64_t)dl->expirytime : 0 };
+        struct virtname_lease_input in = { .address = dl->ipaddr, .mac = dl->mac, .hostname = dl->hostname,
+                                           .clientid = dl->clientid, .iaid = dl->iaid,
+                                           .expiry = dl->expirytime > 0 ? (int64_t)dl->expirytime : 0 };
         struct virtname_lease l;
         const char *why, *dropped;
 

@@ -256,9 +256,10 @@ static const uint8_t *take_record(struct in *in, size_t *len)
         return take(in, *len);
 }
 
-/* The host name the store has for lease L's address and network, when
- * that lease has L's MAC; NULL otherwise. */
-static const char *kept_hostname(struct virtname_writer *w, struct in *in, const struct virtname_lease *l)
+/* What the store has for lease L's address and network, when that lease
+ * has L's MAC: its host name (when HOSTNAME), and the time its client
+ * last asked (when L does not say). */
+static void kept(struct virtname_writer *w, struct in *in, struct virtname_lease *l, bool hostname)
 {
         uint8_t key[VIRTNAME_LEASE_KEY_MAX];
         struct virtname_lease_view old;
@@ -269,8 +270,11 @@ static const char *kept_hostname(struct virtname_writer *w, struct in *in, const
             (old.flags & VIRTNAME_LEASE_HAS_MAC) != (l->flags & VIRTNAME_LEASE_HAS_MAC) ||
             ((l->flags & VIRTNAME_LEASE_HAS_MAC) && memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) != 0) ||
             (old.flags & VIRTNAME_LEASE_STATIC))
-                return NULL;
-        return dup_str(in, old.hostname);
+                return;
+        if (hostname)
+                l->hostname = dup_str(in, old.hostname);
+        if (l->seen == 0)
+                l->seen = old.seen;
 }
 
 static int apply_lease(struct virtname_writer *w, struct in *in, char *what, size_t whatlen)
@@ -291,6 +295,7 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
         l.flags = v.flags & VIRTNAME_LEASE_HAS_MAC;
         memcpy(l.mac, v.mac, VIRTNAME_MAC_LEN);
         l.expiry = v.expiry;
+        l.seen = v.seen;
         l.iaid = v.iaid;
         l.hostname = dup_str(in, v.hostname);
         l.clientid = dup_str(in, v.clientid);
@@ -324,9 +329,10 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
         l.suffix = suffix[0] ? suffix : NULL;
         /* A lease dnsmasq reports again without the name the guest sent
          * (restored at its start, or renewed without one) keeps the
-         * name it has, if it is still the same client's. */
-        if (action == 'k' && !l.hostname)
-                l.hostname = kept_hostname(w, in, &l);
+         * name it has, and a replay (no time the client asked) keeps
+         * that time, if the lease is still the same client's. */
+        if ((action == 'k' && !l.hostname) || l.seen == 0)
+                kept(w, in, &l, action == 'k' && !l.hostname);
         return in->bad ? -ENOMEM : virtname_writer_put_lease(w, &l);
 }
 

@@ -29,6 +29,7 @@ int virtname_lease_from_input(const struct virtname_lease_input *in, struct virt
                 return -EINVAL;
         }
         l->expiry = in->expiry;
+        l->seen = in->seen;
         if (in->iaid && *in->iaid)
                 l->iaid = (uint32_t)strtoul(in->iaid, NULL, 10);
         l->clientid = in->clientid && *in->clientid ? in->clientid : NULL;

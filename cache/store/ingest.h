@@ -22,6 +22,7 @@ struct virtname_lease_input {
         const char *clientid;          /* DHCP client id, or the DHCPv6 DUID */
         const char *iaid;              /* DHCPv6 IAID, decimal */
         int64_t expiry;                /* unix time, 0: never */
+        int64_t seen;                  /* when the client asked, 0: not known (a replay) */
 };
 
 /* Fill L from IN (L's strings point into IN's).  Returns 0, with *DROPPED

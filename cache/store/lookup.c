@@ -54,13 +54,19 @@ static int network_running(const struct virtname_view *v, struct virtname_str ne
 
 /* --- one (network, MAC): its leases and its owner ---------------------- */
 
-/* Which of two current leases of one (network, MAC, family) answers. */
+/* Which of two current leases of one (network, MAC, family) answers: a
+ * static host's, then the one its client asked for last (a guest that
+ * takes a shorter lease, or leases never expire, must not lose its name
+ * to a spoofer of its MAC), then the latest expiry, then the higher
+ * address. */
 static bool newer(const struct virtname_lease_view *a, const struct virtname_lease_view *b)
 {
         bool as = a->flags & VIRTNAME_LEASE_STATIC, bs = b->flags & VIRTNAME_LEASE_STATIC;
 
         if (as != bs)
                 return as;
+        if (a->seen != b->seen)
+                return a->seen > b->seen;
         if (a->expiry != b->expiry)
                 return a->expiry == 0 || (b->expiry != 0 && a->expiry > b->expiry);
         return memcmp(a->addr, b->addr, 16) > 0;

@@ -11,8 +11,9 @@
  *    nobody does.
  *  - One (network, MAC) with several current leases of a family (firmware
  *    then the OS, or a guest spoofing the MAC) answers with the most
- *    recent lease only: a static host first, then the latest expiry
- *    (0 = never), then the higher address.  The others are never answered,
+ *    recent lease only: a static host first, then the one its client
+ *    asked for last, then the latest expiry (0 = never), then the higher
+ *    address.  The others are never answered,
  *    forwards or in reverse; lease listings mark them (conflicts).
  *  - Names an administrator set win over names a guest sent: a domain
  *    name, then a network's static host, then guest host names.

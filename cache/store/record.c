@@ -56,6 +56,7 @@ size_t virtname_lease_encode(const struct virtname_lease *l, uint8_t *buf, size_
         put(&o, l->addr, 16);
         put(&o, l->mac, VIRTNAME_MAC_LEN);
         put_uint(&o, (uint64_t)l->expiry, 8);
+        put_uint(&o, (uint64_t)l->seen, 8);
         put_uint(&o, l->iaid, 4);
         put_str(&o, l->hostname);
         put_str(&o, l->network);
@@ -165,6 +166,7 @@ int virtname_lease_decode(const void *data, size_t len, struct virtname_lease_vi
         v->addr = take(&in, 16);
         v->mac = take(&in, VIRTNAME_MAC_LEN);
         v->expiry = (int64_t)take_uint(&in, 8);
+        v->seen = (int64_t)take_uint(&in, 8);
         v->iaid = (uint32_t)take_uint(&in, 4);
         v->hostname = take_str(&in);
         v->network = take_str(&in);

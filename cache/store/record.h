@@ -16,7 +16,7 @@
 
 #include "store/schema.h"
 
-#define VIRTNAME_RECORD_VERSION 2
+#define VIRTNAME_RECORD_VERSION 3
 
 /* Lease flags. */
 #define VIRTNAME_LEASE_HAS_MAC 0x01u  /* mac is known */
@@ -38,6 +38,7 @@ struct virtname_lease {
         unsigned flags;                /* VIRTNAME_LEASE_* */
         uint8_t mac[VIRTNAME_MAC_LEN];
         int64_t expiry;                /* unix time; 0 = never expires */
+        int64_t seen;                  /* unix time the client last asked for it; 0: unknown */
         uint32_t iaid;                 /* DHCPv6 IAID, 0 if none */
         const char *hostname;          /* guest-sent; must be valid */
         const char *network;           /* libvirt network name */
@@ -82,6 +83,7 @@ struct virtname_lease_view {
         unsigned flags;
         const uint8_t *mac;            /* 6 bytes */
         int64_t expiry;
+        int64_t seen;
         uint32_t iaid;
         struct virtname_str hostname, network, suffix, clientid;
 };

@@ -34,7 +34,7 @@
 #include <lmdb.h>
 #include <stddef.h>
 
-#define VIRTNAME_SCHEMA_VERSION 3u
+#define VIRTNAME_SCHEMA_VERSION 4u
 
 /* Longest name we accept anywhere: a DNS name is at most 253 bytes. */
 #define VIRTNAME_NAME_MAX 253

@@ -55,6 +55,17 @@ static void lease(struct virtname_writer *w, const char *ip, const uint8_t *mac,
         CHECK(virtname_writer_put_lease(w, &l) == 0);
 }
 
+/* A lease of net1 its client asked for at SEEN (0: not known). */
+static void seen_lease(struct virtname_writer *w, const char *ip, const uint8_t *mac, int64_t expiry, int64_t seen)
+{
+        struct virtname_lease l = { .family = AF_INET, .flags = VIRTNAME_LEASE_HAS_MAC, .expiry = expiry,
+                                    .seen = seen, .network = "net1", .suffix = "lab.test" };
+
+        inet_pton(AF_INET, ip, l.addr);
+        memcpy(l.mac, mac, 6);
+        CHECK(virtname_writer_put_lease(w, &l) == 0);
+}
+
 static void domain(struct virtname_writer *w, const char *name, enum virtname_domain_state state,
                    size_t n, const struct virtname_iface *ifaces)
 {
@@ -178,6 +189,26 @@ int main(int argc, char **argv)
         EXPECT(answer("guest-vm"), "198.18.1.2 198.18.2.1");
         EXPECT(reverse("198.18.1.1"), "-");
         EXPECT(reverse("198.18.1.2"), "Guest-VM");
+        /* The lease its client asked for last wins over a longer one (a
+         * guest renewing for less time than a spoofer of its MAC got). */
+        w = open_writer();
+        seen_lease(w, "198.18.1.3", mac1, now + 50, now);
+        seen_lease(w, "198.18.1.4", mac1, now + 5000, now - 30);
+        commit(w);
+        EXPECT(answer("guest-vm"), "198.18.1.3 198.18.2.1");
+        EXPECT(reverse("198.18.1.4"), "-");
+        /* Without that time (imported leases), the latest expiry. */
+        w = open_writer();
+        seen_lease(w, "198.18.1.3", mac1, now + 50, 0);
+        seen_lease(w, "198.18.1.4", mac1, now + 5000, 0);
+        CHECK(virtname_writer_del_lease(w, AF_INET, (uint8_t[16]){ 198, 18, 1, 2 }, "net1", true) == 0);
+        commit(w);
+        EXPECT(answer("guest-vm"), "198.18.1.4 198.18.2.1");
+        w = open_writer();
+        CHECK(virtname_writer_del_lease(w, AF_INET, (uint8_t[16]){ 198, 18, 1, 3 }, "net1", true) == 0);
+        CHECK(virtname_writer_del_lease(w, AF_INET, (uint8_t[16]){ 198, 18, 1, 4 }, "net1", true) == 0);
+        lease(w, "198.18.1.2", mac1, "net1", "lab.test", NULL, now + 200, 0);
+        commit(w);
         /* Both owners of one (network, MAC) shut off: nobody owns it. */
         w = open_writer();
         domain(w, "Up", VIRTNAME_STATE_SHUTOFF, 1, shared);

@@ -82,7 +82,7 @@ static void records(void)
                                             { { 0x52, 0x54, 0, 0, 0, 2 }, NULL, NULL } };
         struct virtname_domain d = { "Web-VM", true, { 1, 2, 3 }, 7, VIRTNAME_STATE_RUNNING, 42, 99, 2, ifaces };
         struct virtname_lease l = { AF_INET, { 198, 18, 0, 10 }, VIRTNAME_LEASE_HAS_MAC, { 0x52, 0x54, 0, 0, 0, 1 },
-                                    1234, 0, "web", "net1", "lab.test", "01:52:54" };
+                                    1234, 5678, 0, "web", "net1", "lab.test", "01:52:54" };
         struct virtname_domain_view dv;
         struct virtname_lease_view lv;
         struct virtname_iface_view f;
@@ -103,7 +103,7 @@ static void records(void)
                 CHECK(virtname_domain_decode(buf, cut, &dv) == -EBADMSG);
 
         n = virtname_lease_encode(&l, buf, sizeof(buf));
-        CHECK(virtname_lease_decode(buf, n, &lv) == 0 && lv.expiry == 1234 &&
+        CHECK(virtname_lease_decode(buf, n, &lv) == 0 && lv.expiry == 1234 && lv.seen == 5678 &&
               virtname_str_eq(lv.hostname, "web") && virtname_str_eq(lv.suffix, "lab.test"));
         buf[0] = 9;                                             /* another record version */
         CHECK(virtname_lease_decode(buf, n, &lv) == -EBADMSG);
