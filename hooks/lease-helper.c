@@ -98,6 +98,79 @@ static int lease_from_event(char **argv, int argc, struct virtname_lease *l, con
         return 0;
 }
 
+/* The name of the network on BRIDGE, from view V, into NETWORK ("" when
+ * none). */
+static void network_of_bridge(const struct virtname_view *v, const char *bridge,
+                              char network[VIRTNAME_NETWORK_MAX + 1])
+{
+        struct virtname_network_view n;
+        struct virtname_iter it;
+        MDB_val k, d;
+        int rc = virtname_iter_start(&it, v, VIRTNAME_DB_NETWORKS, NULL, 0);
+
+        network[0] = '\0';
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0)
+                if (virtname_network_decode(d.mv_data, d.mv_size, &n) == 0 && virtname_str_eq(n.bridge, bridge) &&
+                    n.name.len <= VIRTNAME_NETWORK_MAX) {
+                        memcpy(network, n.name.p, n.name.len);
+                        network[n.name.len] = '\0';
+                        break;
+                }
+        virtname_iter_end(&it);
+}
+
+/* Does the network on bridge VIR_BRIDGE_NAME have a hosts directory
+ * (store/hostsdir.h), that is, does its DNS take names only from us? */
+static bool names_from_us(void)
+{
+        const char *bridge = getenv("VIR_BRIDGE_NAME"), *store = virtname_store_dir(NULL);
+        struct virtname_snapshot *snap;
+        struct virtname_view v;
+        char network[VIRTNAME_NETWORK_MAX + 1] = "", path[PATH_MAX];
+
+        if (!bridge || !virtname_hostsdir_active(store) || virtname_snapshot_load(store, NULL, &snap) < 0)
+                return false;
+        if (virtname_snapshot_view(snap, &v) == 0) {
+                network_of_bridge(&v, bridge, network);
+                virtname_view_end(&v);
+        }
+        virtname_snapshot_unref(snap);
+        return network[0] && virtname_hostsdir_path(store, network, path, sizeof(path)) == 0 &&
+               access(path, F_OK) == 0;
+}
+
+/* An old event without a name (dnsmasq replaying a lease whose name init
+ * did not give it back): libvirt's helper is to keep the name too, so it
+ * gets the store's as DNSMASQ_SUPPLIED_HOSTNAME. */
+static void pass_kept_name(const struct virtname_lease *l)
+{
+        const char *bridge = getenv("VIR_BRIDGE_NAME");
+        char network[VIRTNAME_NETWORK_MAX + 1] = "", name[VIRTNAME_NAME_MAX + 1] = "";
+        uint8_t key[VIRTNAME_LEASE_KEY_MAX];
+        struct virtname_snapshot *snap;
+        struct virtname_lease_view old;
+        struct virtname_view v;
+        MDB_val k, d;
+
+        if (!bridge || virtname_snapshot_load(NULL, NULL, &snap) < 0)
+                return;
+        if (virtname_snapshot_view(snap, &v) == 0) {
+                network_of_bridge(&v, bridge, network);
+                k = (MDB_val){ virtname_lease_key(l->family, l->addr, virtname_str_of(network), key), key };
+                if (network[0] && k.mv_size && virtname_view_get(&v, VIRTNAME_DB_LEASES, &k, &d) == 0 &&
+                    virtname_lease_decode(d.mv_data, d.mv_size, &old) == 0 &&
+                    (old.flags & VIRTNAME_LEASE_HAS_MAC) && (l->flags & VIRTNAME_LEASE_HAS_MAC) &&
+                    memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) == 0 && old.hostname.len <= VIRTNAME_NAME_MAX) {
+                        memcpy(name, old.hostname.p, old.hostname.len);
+                        name[old.hostname.len] = '\0';
+                }
+                virtname_view_end(&v);
+        }
+        virtname_snapshot_unref(snap);
+        if (name[0])
+                setenv("DNSMASQ_SUPPLIED_HOSTNAME", name, 1);
+}
+
 /* Record one add/old/del event. */
 static void record(int argc, char **argv)
 {
@@ -105,6 +178,7 @@ static void record(int argc, char **argv)
         struct virtname_event e = { 0 };
         struct virtname_lease l = { 0 };
         char what[160];
+        bool keep;
 
         snprintf(what, sizeof(what), "lease %s %.64s", argv[1], argc > 3 ? argv[3] : "?");
         if (lease_from_event(argv, argc, &l, what) < 0)
@@ -113,42 +187,12 @@ static void record(int argc, char **argv)
                 bridge = getenv("DNSMASQ_INTERFACE");
         /* An old event that does not say what the guest sent keeps the
          * name the lease has. */
-        virtname_event_lease(&e, argv[1][0] == 'o' && !getenv("DNSMASQ_SUPPLIED_HOSTNAME") ? 'k' : argv[1][0],
-                             &l, bridge, domain);
+        keep = argv[1][0] == 'o' && !getenv("DNSMASQ_SUPPLIED_HOSTNAME");
+        virtname_event_lease(&e, keep ? 'k' : argv[1][0], &l, bridge, domain);
         hook_submit(&e, what);
         virtname_event_free(&e);
-}
-
-/* Does the network on bridge VIR_BRIDGE_NAME have a hosts directory
- * (store/hostsdir.h), that is, does its DNS take names only from us? */
-static bool names_from_us(void)
-{
-        const char *bridge = getenv("VIR_BRIDGE_NAME"), *store = virtname_store_dir(NULL);
-        struct virtname_network_view n;
-        struct virtname_snapshot *snap;
-        struct virtname_view v;
-        struct virtname_iter it;
-        char network[VIRTNAME_NETWORK_MAX + 1] = "", path[PATH_MAX];
-        MDB_val k, d;
-        int rc;
-
-        if (!bridge || !virtname_hostsdir_active(store) || virtname_snapshot_load(store, NULL, &snap) < 0)
-                return false;
-        if (virtname_snapshot_view(snap, &v) == 0) {
-                rc = virtname_iter_start(&it, &v, VIRTNAME_DB_NETWORKS, NULL, 0);
-                while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0)
-                        if (virtname_network_decode(d.mv_data, d.mv_size, &n) == 0 &&
-                            virtname_str_eq(n.bridge, bridge) && n.name.len < sizeof(network)) {
-                                memcpy(network, n.name.p, n.name.len);
-                                network[n.name.len] = '\0';
-                                break;
-                        }
-                virtname_iter_end(&it);
-                virtname_view_end(&v);
-        }
-        virtname_snapshot_unref(snap);
-        return network[0] && virtname_hostsdir_path(store, network, path, sizeof(path)) == 0 &&
-               access(path, F_OK) == 0;
+        if (keep && (argc < 5 || !argv[4][0] || strcmp(argv[4], "*") == 0))
+                pass_kept_name(&l);
 }
 
 /* Run HELPER init with its lease lines' host names (the fourth field)

@@ -217,7 +217,7 @@ XML
         done
         case $vmaddr in 198.18.10.*) ;; *) fail "the domain's firmware got no lease in 120 s: $(virsh net-dhcp-leases $NET)" ;; esac
         virsh net-dhcp-leases $NET | grep -q "52:54:00:10:00:77.*$vmaddr" ||
-                fail "libvirt does not list the domain's lease: $(virsh net-dhcp-leases $NET)"
+                fail "libvirt does not list the domain's lease $vmaddr: $(virsh net-dhcp-leases $NET)"
         pass "domain name e2evm resolves to $vmaddr, the address its firmware leased (after $((SECONDS - t)) s)"
         virsh destroy e2evm >/dev/null || fail "destroy"
         json=$("$B/virt-name-cache" query e2evm --json)

@@ -122,6 +122,12 @@ expect_eq "argv" "args=add 52:54:00:05:00:08 198.18.5.108 chained" "$(grep ^args
 expect_eq "environment" "bridge=vnctest0" "$(grep ^bridge "$T/fake.log")"
 expect_eq "stdin" "stdin=piped input" "$(grep ^stdin "$T/fake.log")"
 expect_eq "recorded before handing on" "198.18.5.108" "$(resolve chained)"
+# dnsmasq replays the lease without its name (init gave it none): libvirt's
+# helper gets the name the store kept, so its lease file keeps it too.
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_DATA_MISSING=1 \
+        "$H/lease-helper" old 52:54:00:05:00:08 198.18.5.108 </dev/null
+expect_eq "a replay: libvirt's helper gets the kept name" "supplied=chained" "$(grep ^supplied "$T/fake.log")"
+expect_eq "a replay keeps the name" "198.18.5.108" "$(resolve chained)"
 out=$("$H/lease-helper" init </dev/null); rc=$?
 expect_eq "init output unchanged" "1795400000 52:54:00:05:00:07 198.18.5.107 initguest *" "$out"
 expect_eq "init: nothing recorded" "" "$(resolve initguest)"
@@ -174,3 +180,45 @@ VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_IAID=78 DNSMASQ_DAT
         "$H/lease-helper" old 00:04:11:22:33:44 2001:db8:5::104 stranger
 q 2001:db8:5::104 | grep -q "no MAC" || fail "an unknown DUID got a MAC: $(q 2001:db8:5::104)"
 pass "DHCPv6 leases restored after a network restart keep their MAC (by DUID)"
+
+# The network's DNS answers the store's names (enable: hostsdir=): the hook
+# at `start` makes the directory before dnsmasq starts and fills it; every
+# change reaches it; init gives dnsmasq no stored names back.
+D=$VIRT_NAME_CACHE_DIR/dnsmasq/labnet
+sed "s|</network>|<dnsmasq:options xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'><dnsmasq:option value='hostsdir=$D'/><dnsmasq:option value='dhcp-ignore-names'/></dnsmasq:options></network>|" \
+        "$F/network-started.xml" >"$T/net-dns.xml"
+"$H/network-hook" labnet start begin - <"$T/net-dns.xml"
+[ -d "$D" ] || fail "start: no hosts directory $D"
+expect_eq "hosts directory: the static host" "198.18.5.50 fixed" "$(cat "$D/198.18.5.50")"
+expect_eq "hosts directory: the domain's address, its name first" "198.18.5.103 vsockvm renamed" "$(cat "$D/198.18.5.103")"
+expect_eq "hosts directory: files 0644" "644" "$(stat -c %a "$D/198.18.5.103")"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=dnsguest \
+        "$H/lease-helper" add 52:54:00:05:00:21 198.18.5.121
+expect_eq "a new lease" "198.18.5.121 dnsguest" "$(cat "$D/198.18.5.121" 2>&1)"
+"$H/lease-helper" del 52:54:00:05:00:21 198.18.5.121
+[ -e "$D/198.18.5.121" ] && fail "a released lease's file stays"
+# A guest still leased that loses its names: dnsmasq gave the lease our
+# name and keeps it until the lease gets another.
+"$H/qemu-hook" VsockVM stopped end - <"$F/domain-vsock.xml"
+expect_eq "shut off, still leased" "198.18.5.103 vnc-gone-198-18-5-103" "$(cat "$D/198.18.5.103")"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=vnc-gone-198-18-5-9 \
+        "$H/lease-helper" add 52:54:00:05:00:22 198.18.5.122
+expect_eq "nobody else may be called vnc-gone-*" "" "$(resolve vnc-gone-198-18-5-9)"
+"$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml"
+expect_eq "running again" "198.18.5.103 vsockvm renamed" "$(cat "$D/198.18.5.103")"
+export VIRT_NAME_CACHE_LEASESHELPER=$F/fake-leaseshelper FAKE_HELPER_LOG=$T/fake.log
+expect_eq "init on this network: no names for dnsmasq" "1795400000 52:54:00:05:00:07 198.18.5.107 * *" \
+        "$(VIR_BRIDGE_NAME=vnctest0 "$H/lease-helper" init </dev/null)"
+expect_eq "init on another network: unchanged" "1795400000 52:54:00:05:00:07 198.18.5.107 initguest *" \
+        "$(VIR_BRIDGE_NAME=othernet0 "$H/lease-helper" init </dev/null)"
+export VIRT_NAME_CACHE_LEASESHELPER=$T/none
+unset FAKE_HELPER_LOG
+# Killed between its commit and the directory: the next writer finds the
+# directory behind and rewrites it whole.
+echo 1 >"$VIRT_NAME_CACHE_DIR/dnsmasq/.generation"
+rm -f "$D/198.18.5.50"
+touch "$D/198.18.9.9"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=later \
+        "$H/lease-helper" add 52:54:00:05:00:23 198.18.5.123
+[ -e "$D/198.18.5.50" ] && [ ! -e "$D/198.18.9.9" ] || fail "a directory behind the store was not rewritten: $(ls "$D")"
+pass "hosts directory: made at start, follows every change, shut-off names replaced, init without names, repaired"
