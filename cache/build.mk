@@ -17,8 +17,9 @@ $(B)/obj/cache/cmd/virt-name-cache.o: ALL_CFLAGS += -DVIRTNAME_VERSION='"$(VIRTN
 $(B)/obj/cache/cmd/doctor.o $(B)/obj/cache/cmd/network.o: ALL_CFLAGS += -DVIRTNAME_LIBEXECDIR='"$(LIBEXECDIR)/virt-name-cache"'
 # doctor's systemd-resolved check shares the network hook's code.
 $(B)/obj/cache/cmd/doctor.o: ALL_CFLAGS += -I.
-$(B)/virt-name-cache: $(addprefix $(B)/obj/,$(CMD_SRCS:.c=.o)) $(B)/libvirtname.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(JSON_LIBS) $(VIRT_LIBS) $(XML_LIBS) $(SYSTEMD_LIBS)
+$(addprefix $(B)/obj/,$(CMD_SRCS:.c=.o)): ALL_CFLAGS += -I.
+$(B)/virt-name-cache: $(addprefix $(B)/obj/,$(CMD_SRCS:.c=.o)) $(B)/libvirtname-dns.a $(B)/libvirtname.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(JSON_LIBS) $(VIRT_LIBS) $(XML_LIBS) $(DNS_LIBS) $(SYSTEMD_LIBS)
 ALL += $(B)/virt-name-cache
 
 install-cmd: $(B)/virt-name-cache

@@ -407,11 +407,7 @@ int virtname_dns_key_load(const char *path, const char *name,
 
 static int conf_dir(const char *dir, char *out, size_t outlen)
 {
-        if (!dir)
-                dir = secure_getenv(VIRTNAME_DNS_CONF_ENV);
-        if (!dir || !*dir)
-                dir = VIRTNAME_DNS_CONF_DIR;
-        return snprintf(out, outlen, "%s", dir) >= (int)outlen ? -1 : 0;
+        return snprintf(out, outlen, "%s", virtname_conf_dir(dir)) >= (int)outlen ? -1 : 0;
 }
 
 static bool parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)

@@ -26,9 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VIRTNAME_DNS_CONF_DIR "/etc/virt-name-cache"
-#define VIRTNAME_DNS_CONF_ENV "VIRT_NAME_CACHE_CONF"
-#define VIRTNAME_DNS_CONF_NAME "dns.conf"
+#include "store/paths.h"      /* VIRTNAME_CONF_DIR, VIRTNAME_DNS_CONF_NAME */
 #define VIRTNAME_DNS_MAX_REVERSE 16
 
 enum virtname_dns_scheme {

@@ -190,6 +190,12 @@ const char *dns_reverse(const struct virtname_dns_config *c, int family, const u
         return dns_reverse_zone_of(c, rev);
 }
 
+const char *virtname_dns_reverse(const struct virtname_dns_config *c, int family, const unsigned char *addr,
+                                 char *rev, size_t revlen)
+{
+        return dns_reverse(c, family, addr, rev, revlen);
+}
+
 const char *dns_reverse_zone_of(const struct virtname_dns_config *c, const char *rev)
 {
         const char *best = NULL;
@@ -763,7 +769,7 @@ ptrs:
                 }
         for (size_t i = 0; i < n; i++) {
                 int r = publish_ptr(s, fqdn, recs[i].family, recs[i].addr, recs[i].ttl ? recs[i].ttl : s->c->ttl,
-                                    true, e2, sizeof(e2));
+                                    !recs[i].no_reverse, e2, sizeof(e2));
                 if (r != VIRTNAME_DNS_OK && worse(prc, r) != prc) {
                         prc = r;
                         seterr(err, errlen, "%s", e2);

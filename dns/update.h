@@ -19,6 +19,7 @@
 #ifndef VIRTNAME_DNS_UPDATE_H
 #define VIRTNAME_DNS_UPDATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,7 @@ struct virtname_dns_record {
         int family;             /* AF_INET or AF_INET6 */
         unsigned char addr[16];
         uint32_t ttl;           /* 0: the configuration's ttl */
+        bool no_reverse;        /* the address answers to another name in reverse: no PTR */
 };
 
 /* Results (one-line message in err for all but OK). */
@@ -62,6 +64,12 @@ int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
  * what a hook's time budget needs.  A message that would start after the
  * deadline is not sent and its operation fails with VIRTNAME_DNS_ENET. */
 void virtname_dns_set_deadline(struct virtname_dns_session *s, unsigned ms);
+
+/* The reverse name of an address into REV ("10.0.18.198.in-addr.arpa.")
+ * and the configured reverse zone that holds it (the longest), or NULL
+ * when none does. */
+const char *virtname_dns_reverse(const struct virtname_dns_config *c, int family, const unsigned char *addr,
+                                 char *rev, size_t revlen);
 
 /* Counters of the messages a session sent (for measurements). */
 struct virtname_dns_counts {

@@ -448,6 +448,7 @@ int virtname_dns_sync(struct virtname_dns_session *s, const struct virtname_dns_
                         memset(x->addr + 4, 0, 12);
                 x->ttl = recs[i].ttl;
                 x->revzone = dns_reverse(s->c, x->family, x->addr, x->rev, sizeof(x->rev));
+                x->skip = recs[i].no_reverse;   /* another name has its PTR */
                 nw++;
                 continue;
 bad_input:

@@ -1,15 +1,19 @@
 /* hook.c - logging, input and store access for the hooks. */
 #define _GNU_SOURCE
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hook.h"
@@ -18,6 +22,10 @@
 #include "store/spool.h"
 
 static const char *hook_name = "virt-name-cache";
+
+#ifndef VIRTNAME_LIBEXECDIR
+#define VIRTNAME_LIBEXECDIR "/usr/libexec/virt-name-cache"
+#endif
 
 /* The last resort against a hang: never block libvirtd or dnsmasq. */
 static void deadline(int sig)
@@ -119,10 +127,50 @@ char *hook_read_stdin(size_t *len)
  * are applied now, not at some later event.  A hook that spools first
  * writes its file, then tries the lock once; a writer that unlocks then
  * looks at the spool: so one of them always applies each event. */
+/* A commit queued names for the fleet DNS (store/queue.h): start the
+ * sender, detached, so that this hook never waits on the network.  It
+ * closes every descriptor (libvirtd reads a hook's output until EOF) and
+ * leaves the session, so neither libvirtd nor dnsmasq waits for it. */
+static void start_dns_sender(const struct virtname_commit_info *info)
+{
+        static bool started;
+        const char *sender = secure_getenv("VIRT_NAME_CACHE_DNS_SEND");
+        pid_t pid;
+
+        if (started || !info || (info->queued == 0 && !info->queued_full))
+                return;
+        started = true;
+        if (!sender || !*sender)
+                sender = VIRTNAME_LIBEXECDIR "/dns-send";
+        pid = fork();
+        if (pid < 0) {
+                hook_log(LOG_WARNING, "cannot start %s: %s (dns-sync sends the queue)", sender, strerror(errno));
+                return;
+        }
+        if (pid == 0) {
+                int fd;
+
+                alarm(0);
+                setsid();
+                if (fork() != 0)
+                        _exit(0);
+                fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+                        _exit(1);
+                closefrom(3);
+                execl(sender, sender, "--from-hook", (char *)NULL);
+                syslog(LOG_WARNING, "cannot run %s: %m (dns-sync sends the queue)", sender);
+                _exit(1);
+        }
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+}
+
 static void apply_pending(const char *state)
 {
         for (int round = 0; round < 3; round++) {
                 struct virtname_writer *w;
+                struct virtname_commit_info info;
                 int64_t oldest;
                 char err[512];
 
@@ -130,7 +178,7 @@ static void apply_pending(const char *state)
                         return;
                 if (virtname_writer_open(NULL, 0, VIRTNAME_WRITER_RECREATE, &w, err, sizeof(err)) < 0)
                         return;         /* another writer has the lock, and the spool */
-                if (virtname_writer_commit(w, err, sizeof(err)) < 0)
+                if (virtname_writer_commit_info(w, &info, err, sizeof(err)) < 0)
                         hook_log(LOG_WARNING, "spooled events: %s", err);
         }
 }
@@ -151,6 +199,7 @@ void hook_submit(const struct virtname_event *e, const char *what)
 {
         char err[512], state[PATH_MAX], applied[320];
         struct virtname_writer *w;
+        struct virtname_commit_info info;
         int rc;
 
         if (e->bad) {
@@ -191,11 +240,12 @@ void hook_submit(const struct virtname_event *e, const char *what)
                 spool(state, e, what, err);
                 return;
         }
-        rc = virtname_writer_commit(w, err, sizeof(err));
+        rc = virtname_writer_commit_info(w, &info, err, sizeof(err));
         if (rc == -EAGAIN)
                 hook_log(LOG_WARNING, "%s: %s", what, err);     /* saved; the next writer publishes */
         else if (rc < 0)
                 spool(state, e, what, err);
+        start_dns_sender(rc == 0 || rc == -EAGAIN ? &info : NULL);
         apply_pending(state);
 }
 
@@ -203,6 +253,7 @@ void hook_republish(const char *what)
 {
         char err[512], state[PATH_MAX];
         struct virtname_writer *w;
+        struct virtname_commit_info info;
         int rc = virtname_writer_open(NULL, 2000, VIRTNAME_WRITER_RECREATE, &w, err, sizeof(err));
 
         if (rc < 0) {
@@ -212,7 +263,8 @@ void hook_republish(const char *what)
         if (virtname_writer_recreated(w))
                 hook_missed("store", "the private store was damaged and is started anew; run "
                             "'virt-name-cache rebuild'");
-        rc = virtname_writer_commit(w, err, sizeof(err));
+        rc = virtname_writer_commit_info(w, &info, err, sizeof(err));
+        start_dns_sender(rc == 0 || rc == -EAGAIN ? &info : NULL);
         if (rc < 0)
                 hook_log(LOG_WARNING, "%s: %s", what, err);
         if (virtname_state_dir(NULL, state, sizeof(state)) == 0)

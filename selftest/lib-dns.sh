@@ -1,8 +1,9 @@
 # selftest/lib-dns.sh - sourced by DNS tests (after lib.sh): a real
 # authoritative BIND 9 in a network namespace of the test's own.
 #
-#   dns_net_up PREFIX        namespaces ${PREFIX}s (server, 198.18.8.1) and
-#                            ${PREFIX}c (clients, 198.18.8.2) joined by a veth
+#   dns_net_up PREFIX        namespaces ${PREFIX}s (server, 198.18.8.1 on a bridge)
+#                            and ${PREFIX}c (clients, 198.18.8.2) joined to it
+#   dns_ns_add NS ADDRESS    one more namespace on the server's bridge
 #   dns_key NAME FILE        a TSIG key (hmac-sha256) as tsig-keygen writes it
 #   dns_bind_start DIR "ZONE REVZONE..." KEYFILE...
 #                            named -g -c DIR/named.conf in the server namespace,
@@ -11,6 +12,7 @@
 #                            the zones; nothing from /etc/bind.  Waits until it
 #                            answers.  PID in DIR/named.pid, log DIR/named.log.
 #   dns_bind_stop DIR        stop that named (by its PID) and wait for it
+#   dns_bind_resume DIR ZONE start it again, its zones as they were
 #   dns_cli CMD...           run CMD in the client namespace
 #   dns_axfr ZONE KEYFILE    the zone's records, one per line, sorted, without
 #                            SOA and NS (dig AXFR signed with KEYFILE)
@@ -35,14 +37,26 @@ dns_need() {
 dns_net_up() {
         DNS_NS_S="${1}s" DNS_NS_C="${1}c"
         ip netns add "$DNS_NS_S" || fail "ip netns add $DNS_NS_S"
-        ip netns add "$DNS_NS_C" || fail "ip netns add $DNS_NS_C"
         ip -n "$DNS_NS_S" link set lo up
-        ip -n "$DNS_NS_C" link set lo up
-        ip -n "$DNS_NS_S" link add eth0 type veth peer name eth0 netns "$DNS_NS_C" || fail "veth"
-        ip -n "$DNS_NS_S" addr add "$DNS_SRV_ADDR/24" dev eth0
-        ip -n "$DNS_NS_C" addr add "$DNS_CLI_ADDR/24" dev eth0
-        ip -n "$DNS_NS_S" link set eth0 up
-        ip -n "$DNS_NS_C" link set eth0 up
+        # The server on a bridge, so that more namespaces can join it.
+        ip -n "$DNS_NS_S" link add br0 type bridge || fail "bridge"
+        ip -n "$DNS_NS_S" addr add "$DNS_SRV_ADDR/24" dev br0
+        ip -n "$DNS_NS_S" link set br0 up
+        dns_ns_add "$DNS_NS_C" "$DNS_CLI_ADDR"
+}
+
+# Another namespace NS with ADDRESS (198.18.8.0/24) on the server's bridge;
+# dns_net_down removes it.
+DNS_NS_MORE=()
+dns_ns_add() {
+        local port="v${#DNS_NS_MORE[@]}$RANDOM"
+        ip netns add "$1" || fail "ip netns add $1"
+        DNS_NS_MORE+=("$1")
+        ip -n "$1" link set lo up
+        ip -n "$DNS_NS_S" link add "$port" type veth peer name eth0 netns "$1" || fail "veth for $1"
+        ip -n "$DNS_NS_S" link set "$port" master br0 up
+        ip -n "$1" addr add "$2/24" dev eth0
+        ip -n "$1" link set eth0 up
 }
 
 dns_key() {
@@ -114,6 +128,18 @@ EOF
         fail "named did not answer within 10 s"
 }
 
+# Start the named of DIR again as it was (zones and their journals kept).
+dns_bind_resume() {
+        local dir=$1 i
+        ip netns exec "$DNS_NS_S" named -g -c "$dir/named.conf" >>"$dir/named.log" 2>&1 </dev/null &
+        echo $! >"$dir/named.pid"
+        for i in $(seq 100); do
+                dns_cli dig +short +tries=1 +time=1 @"$DNS_SRV_ADDR" "$2" SOA 2>/dev/null | grep -q . && return 0
+                sleep 0.1
+        done
+        fail "named did not come back within 10 s"
+}
+
 dns_bind_stop() {
         local pid i
         pid=$(cat "$1/named.pid" 2>/dev/null) || return 0
@@ -136,7 +162,7 @@ dns_axfr() {
 dns_net_down() {
         local d
         for d in "${DNS_BIND_DIRS[@]}"; do dns_bind_stop "$d"; done
+        for d in "${DNS_NS_MORE[@]}"; do ip netns del "$d" 2>/dev/null; done
         [ -n "$DNS_NS_S" ] && ip netns del "$DNS_NS_S" 2>/dev/null
-        [ -n "$DNS_NS_C" ] && ip netns del "$DNS_NS_C" 2>/dev/null
-        DNS_NS_S= DNS_NS_C=
+        DNS_NS_S= DNS_NS_C= DNS_NS_MORE=()
 }

@@ -42,6 +42,8 @@ int cmd_publish(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_enable(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_disable(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_enable_nss(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_export(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_dns_sync(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_disable_nss(int argc, char **argv, const struct cmd_ctx *ctx);
 
 #endif

@@ -21,6 +21,9 @@
 #include "cmd/nsswitch.h"
 #include "cmd/show.h"
 #include "import/virconn.h"
+#include "dns/config.h"
+#include "store/hostsdir.h"
+#include "store/queue.h"
 #include "store/missed.h"
 #include "store/names.h"
 #include "store/paths.h"
@@ -542,6 +545,53 @@ static bool stops_spoofing(struct virtname_str filter)
 
 /* Interfaces on enabled networks that nothing stops from using another
  * guest's MAC: the only defence against a guest taking a domain's name. */
+/* The fleet DNS: its configuration, and the queue of names the hooks
+ * could not send yet (store/queue.h). */
+static void check_fleet_dns(struct doctor *doc)
+{
+        struct virtname_dns_config conf;
+        struct virtname_queue_status st;
+        struct virtname_writer *w;
+        char err[512], when[64];
+        int rc = virtname_dns_config_load(NULL, &conf, err, sizeof(err));
+
+        if (rc == VIRTNAME_DNS_CONF_ABSENT)
+                return;         /* not configured: nothing to say */
+        if (rc != VIRTNAME_DNS_CONF_OK) {
+                report(doc, "problem", "fleet DNS: %s", err);
+                return;
+        }
+        if (geteuid() != 0) {
+                report(doc, "info", "fleet DNS: zone %s at %s; not root: its queue was not read", conf.zone,
+                       conf.server);
+                return;
+        }
+        rc = virtname_writer_open(doc->ctx->db_dir, 2000, VIRTNAME_WRITER_NO_SPOOL, &w, err, sizeof(err));
+        if (rc < 0) {
+                report(doc, "warning", "fleet DNS: cannot read its queue: %s", err);
+                return;
+        }
+        rc = virtname_queue_status(w, &st);
+        virtname_writer_abort(w);
+        if (rc < 0) {
+                report(doc, "problem", "fleet DNS: cannot read its queue: %s", strerror(-rc));
+                return;
+        }
+        if (st.failed > st.sent)
+                report(doc, "warning", "fleet DNS: the last send to %s failed (%s, %s): %s", conf.server,
+                       show_time(st.failed, when, sizeof(when)), st.names ? "names wait" : "nothing waits",
+                       st.error);
+        if (st.full)
+                report(doc, "warning", "fleet DNS: a whole reconcile is due (after a rebuild): run "
+                       "'virt-name-cache dns-sync'");
+        if (st.names)
+                report(doc, "warning", "fleet DNS: %zu names wait to be sent to %s (the next change or "
+                       "'virt-name-cache dns-sync' sends them)", st.names, conf.server);
+        else if (!st.full && st.failed <= st.sent)
+                report(doc, "ok", "fleet DNS: zone %s at %s, nothing waits%s%s", conf.zone, conf.server,
+                       st.sent ? "; last sent " : "", st.sent ? show_time(st.sent, when, sizeof(when)) : "");
+}
+
 static void check_filters(struct doctor *doc)
 {
         struct virtname_domain_view dom;
@@ -601,6 +651,34 @@ static void check_hooks(struct doctor *doc)
 }
 
 /* Does dnsmasq's configuration of each network run our helper? */
+/* An enabled network whose dnsmasq (configuration DNS, IGNORE: its
+ * hostsdir= is ours, dhcp-ignore-names) answers the store's names. */
+static void check_network_dns(struct doctor *doc, const char *conf, int len, bool dns, bool ignore)
+{
+        char path[PATH_MAX];
+        struct stat st;
+
+        if (!dns) {
+                report(doc, "info", "network %.*s: its DNS server does not answer the store's names "
+                       "('virt-name-cache enable %.*s' adds that)", len, conf, len, conf);
+                return;
+        }
+        char net[VIRTNAME_NETWORK_MAX + 1];
+
+        snprintf(net, sizeof(net), "%.*s", len, conf);
+        if (virtname_hostsdir_path(virtname_store_dir(doc->ctx->db_dir), net, path, sizeof(path)) < 0 ||
+            stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+                report(doc, "problem", "network %.*s: its dnsmasq reads %s, which is not there (restart "
+                       "the network: 'virsh net-destroy %.*s && virsh net-start %.*s')", len, conf, path, len, conf,
+                       len, conf);
+        else if (!ignore)
+                report(doc, "warning", "network %.*s: its dnsmasq answers the host names guests send, "
+                       "past the name rules (enable it again, then restart it)", len, conf);
+        else
+                report(doc, "ok", "network %.*s: its DNS server answers the store's names (%s)", len, conf,
+                       path);
+}
+
 static void check_networks(struct doctor *doc)
 {
         char want[PATH_MAX + 16], path[PATH_MAX], line[PATH_MAX + 64];
@@ -620,12 +698,16 @@ static void check_networks(struct doctor *doc)
         snprintf(want, sizeof(want), "dhcp-script=%s", doc->helper);
         while ((de = readdir(d))) {
                 size_t len = strlen(de->d_name);
-                bool ours = false;
+                char net[VIRTNAME_NETWORK_MAX + 1], hostsdir[PATH_MAX], dir[PATH_MAX + 16] = "\n";
+                bool ours = false, dns, ignore;
                 FILE *f;
 
                 if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0)
                         continue;
                 snprintf(path, sizeof(path), "%s/%s", doc->leases_dir, de->d_name);
+                snprintf(net, sizeof(net), "%.*s", (int)len - 5, de->d_name);
+                if (virtname_hostsdir_path(virtname_store_dir(doc->ctx->db_dir), net, hostsdir, sizeof(hostsdir)) == 0)
+                        snprintf(dir, sizeof(dir), "hostsdir=%s", hostsdir);
                 f = fopen(path, "re");
                 if (!f && errno == EACCES) {
                         /* libvirt keeps these root-only: not a fault. */
@@ -640,10 +722,15 @@ static void check_networks(struct doctor *doc)
                         continue;
                 }
                 /* dnsmasq uses the last dhcp-script line. */
+                dns = ignore = false;
                 while (fgets(line, sizeof(line), f)) {
                         line[strcspn(line, "\r\n")] = '\0';
                         if (strncmp(line, "dhcp-script=", 12) == 0)
                                 ours = strcmp(line, want) == 0;
+                        else if (strcmp(line, dir) == 0)
+                                dns = true;
+                        else if (strcmp(line, "dhcp-ignore-names") == 0)
+                                ignore = true;
                 }
                 fclose(f);
                 n++;
@@ -652,6 +739,8 @@ static void check_networks(struct doctor *doc)
                                  (int)len - 5, de->d_name);
                 if (ours)
                         report(doc, "ok", "network %.*s reports its leases", (int)len - 5, de->d_name);
+                if (ours)
+                        check_network_dns(doc, de->d_name, (int)len - 5, dns, ignore);
                 else
                         report(doc, "warning", "network %.*s does not report leases to the store "
                                "(run 'virt-name-cache enable %.*s', then restart the network)",
@@ -716,6 +805,7 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
         check_networks(&doc);
         check_libvirt(&doc);
         check_resolved(&doc);
+        check_fleet_dns(&doc);
         check_conflicts(&doc);
         check_filters(&doc);
         lsm_check(report_ctx, &doc, virtname_store_dir(ctx->db_dir));

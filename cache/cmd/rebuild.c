@@ -148,5 +148,7 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
         if (st.skipped)
                 printf(" (%zu entr%s skipped)", st.skipped, st.skipped == 1 ? "y" : "ies");
         printf("\n");
+        if (virtname_dns_configured())
+                printf("The fleet DNS zone follows at the next change, or now with 'virt-name-cache dns-sync'.\n");
         return st.bad_files ? EXIT_INPUT : EXIT_OK;
 }

@@ -20,6 +20,8 @@ static const struct {
         { "publish", cmd_publish, "write the snapshot readers use again (after a reboot)" },
         { "enable", cmd_enable, "make a libvirt network report its leases to the store" },
         { "disable", cmd_disable, "undo 'enable' for a libvirt network" },
+        { "export", cmd_export, "print the store's names as a hosts file or zone records" },
+        { "dns-sync", cmd_dns_sync, "bring the fleet's DNS zone up to the store (RFC 2136)" },
         { "enable-nss", cmd_enable_nss, "add virtname to the hosts line of nsswitch.conf" },
         { "disable-nss", cmd_disable_nss, "remove virtname from nsswitch.conf" },
 };

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "store/paths.h"
 
@@ -40,6 +41,24 @@ int virtname_state_dir(const char *dir, char *buf, size_t cap)
                 return virtname_path(buf, cap, dir, "private");
         n = snprintf(buf, cap, "%s", VIRTNAME_STATE_DIR);
         return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+const char *virtname_conf_dir(const char *dir)
+{
+        const char *env;
+
+        if (dir && *dir)
+                return dir;
+        env = secure_getenv(VIRTNAME_CONF_ENV);
+        return env && *env ? env : VIRTNAME_CONF_DIR;
+}
+
+bool virtname_dns_configured(void)
+{
+        char path[4096];
+
+        return virtname_path(path, sizeof(path), virtname_conf_dir(NULL), VIRTNAME_DNS_CONF_NAME) == 0 &&
+               access(path, F_OK) == 0;
 }
 
 void virtname_base_name(char *buf, size_t cap, unsigned long long generation)

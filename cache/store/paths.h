@@ -16,11 +16,16 @@
 #ifndef VIRTNAME_PATHS_H
 #define VIRTNAME_PATHS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define VIRTNAME_STORE_DIR "/run/virt-name-cache"
 #define VIRTNAME_STATE_DIR "/var/lib/virt-name-cache"
 #define VIRTNAME_DIR_ENV "VIRT_NAME_CACHE_DIR"
+/* The administrator's configuration (the fleet DNS: dns.conf). */
+#define VIRTNAME_CONF_DIR "/etc/virt-name-cache"
+#define VIRTNAME_CONF_ENV "VIRT_NAME_CACHE_CONF"
+#define VIRTNAME_DNS_CONF_NAME "dns.conf"
 #define VIRTNAME_STATE_ENV "VIRT_NAME_CACHE_STATE_DIR"
 
 /* In the store directory. */
@@ -42,6 +47,14 @@ int virtname_state_dir(const char *dir, char *buf, size_t cap);
 
 /* DIR/NAME into BUF.  Returns 0 or -ENAMETOOLONG. */
 int virtname_path(char *buf, size_t cap, const char *dir, const char *name);
+
+/* The configuration directory: DIR if given, else $VIRT_NAME_CACHE_CONF,
+ * else VIRTNAME_CONF_DIR. */
+const char *virtname_conf_dir(const char *dir);
+
+/* Is the fleet DNS configured (its dns.conf there)?  Writers then queue
+ * the names a change touched for it (writer.h). */
+bool virtname_dns_configured(void);
 
 /* The file name of the base snapshot of GENERATION ("names.<16 hex>.mdb")
  * into BUF (at least 32 bytes). */

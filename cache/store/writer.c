@@ -20,6 +20,7 @@
 #include "store/names.h"
 #include "store/paths.h"
 #include "store/publish.h"
+#include "store/queue.h"
 #include "store/spool.h"
 #include "store/writer.h"
 
@@ -40,6 +41,8 @@ struct virtname_writer {
         bool recreated;                /* a damaged store was moved aside */
         char (*resync)[VIRTNAME_NETWORK_MAX + 1];      /* hosts directories to rewrite whole */
         size_t n_resync;
+        MDB_dbi queue_dbi;             /* the private fleet DNS queue (queue.h) */
+        bool private_dirty;            /* written there: commit even without changes */
         char err[512];
 };
 
@@ -94,6 +97,21 @@ int virtname_writer_affected(struct virtname_writer *w, int64_t now, struct virt
                 return -E2BIG;  /* the old store is not the one this transaction changes */
         }
         return virtname_affected_compute(&w->view, w->changes, w->n_changes, now, out);
+}
+
+MDB_txn *virtname_writer_txn(struct virtname_writer *w)
+{
+        return w->view.txn;
+}
+
+MDB_dbi virtname_writer_queue_dbi(const struct virtname_writer *w)
+{
+        return w->queue_dbi;
+}
+
+void virtname_writer_private_dirty(struct virtname_writer *w)
+{
+        w->private_dirty = true;
 }
 
 bool virtname_writer_recreated(const struct virtname_writer *w)
@@ -160,7 +178,7 @@ static int open_env(struct virtname_writer *w)
         int rc = mdb_env_create(&w->env);
 
         if (rc == 0)
-                rc = mdb_env_set_maxdbs(w->env, VIRTNAME_DB_COUNT);
+                rc = mdb_env_set_maxdbs(w->env, VIRTNAME_DB_COUNT + 1);     /* and the queue */
         if (rc == 0)
                 rc = mdb_env_set_mapsize(w->env, MAP_SIZE);
         /* Our flock serialises every user of the file: no LMDB lock file. */
@@ -322,6 +340,9 @@ static int begin(struct virtname_writer *w, uint64_t floor)
                 if (rc != 0)
                         return mdb_fail(w, rc, virtname_db_name(db));
         }
+        rc = mdb_dbi_open(w->view.txn, VIRTNAME_QUEUE_DB, MDB_CREATE, &w->queue_dbi);
+        if (rc != 0)
+                return mdb_fail(w, rc, VIRTNAME_QUEUE_DB);
         rc = mdb_get(w->view.txn, w->view.dbi[VIRTNAME_DB_META], &k, &d);
         if (rc == MDB_NOTFOUND) {
                 rc = put_meta_uint(w, "schema", VIRTNAME_SCHEMA_VERSION, 4);
@@ -916,13 +937,15 @@ static int derive_hostsdir(struct virtname_writer *w, const struct virtname_affe
                              why) : 0;
 }
 
-static int commit(struct virtname_writer *w, bool republish, char *err, size_t errlen)
+static int commit(struct virtname_writer *w, bool republish, struct virtname_commit_info *info, char *err,
+                  size_t errlen)
 {
         struct virtname_publish p = { 0 };
         struct virtname_affected aff = { 0 };
         struct virtname_meta meta;
         int64_t now = (int64_t)time(NULL);
         bool changed, hostsdir = w->n_resync > 0 || virtname_hostsdir_active(w->dir);
+        bool queue = virtname_dns_configured();
         uint64_t from = 0;
         int rc = 0, arc = -E2BIG;
 
@@ -938,7 +961,7 @@ static int commit(struct virtname_writer *w, bool republish, char *err, size_t e
         from = rc == 0 ? meta.generation : 0;
         /* What the change did to the answers DNS gives, while the
          * transaction still knows what was there before. */
-        if (rc == 0 && changed && hostsdir)
+        if (rc == 0 && changed && (hostsdir || queue))
                 arc = virtname_writer_affected(w, now, &aff);
 
         if (rc == 0 && changed) {
@@ -946,8 +969,29 @@ static int commit(struct virtname_writer *w, bool republish, char *err, size_t e
                 rc = put_meta_uint(w, "generation", meta.generation, 8);
                 if (rc == 0)
                         rc = put_meta_uint(w, "updated", (uint64_t)now, 8);
+                /* The fleet DNS queue, in the same commit as the change. */
+                if (rc == 0 && queue) {
+                        rc = virtname_queue_put(w, aff.names, arc == 0 ? aff.n_names : 0, arc != 0,
+                                                meta.generation);
+                        if (rc < 0)
+                                rc = fail(w, rc, "cannot queue the change for DNS: %s", strerror(-rc));
+                        else if (info)
+                                *info = (struct virtname_commit_info){ arc == 0 ? aff.n_names : 0, arc != 0 };
+                }
         } else if (rc < 0 && !w->err[0]) {
                 rc = fail(w, rc, "damaged meta data in %s", w->path);
+        }
+        if (rc == 0 && !changed && w->private_dirty) {
+                /* Only the queue changed: durable, nothing to publish. */
+                int mrc = mdb_txn_commit(w->view.txn);
+
+                w->view.txn = NULL;
+                if (mrc != 0)
+                        rc = mdb_fail(w, mrc, "cannot commit");
+                if (rc != 0 && err)
+                        snprintf(err, errlen, "%s", w->err);
+                release(w);
+                return rc;
         }
         if (rc == 0) {
                 /* Without changes there is nothing to make durable. */
@@ -996,10 +1040,18 @@ static int commit(struct virtname_writer *w, bool republish, char *err, size_t e
 
 int virtname_writer_commit(struct virtname_writer *w, char *err, size_t errlen)
 {
-        return commit(w, false, err, errlen);
+        return commit(w, false, NULL, err, errlen);
+}
+
+int virtname_writer_commit_info(struct virtname_writer *w, struct virtname_commit_info *info, char *err,
+                                size_t errlen)
+{
+        if (info)
+                *info = (struct virtname_commit_info){ 0, false };
+        return commit(w, false, info, err, errlen);
 }
 
 int virtname_writer_commit_republish(struct virtname_writer *w, char *err, size_t errlen)
 {
-        return commit(w, true, err, errlen);
+        return commit(w, true, NULL, err, errlen);
 }

@@ -106,6 +106,14 @@ const char *virtname_writer_state_dir(const struct virtname_writer *w);
 struct virtname_affected;
 int virtname_writer_affected(struct virtname_writer *w, int64_t now, struct virtname_affected *out);
 
+/* For queue.h: the open transaction and the private "dnsqueue" database
+ * (never published).  queue.c calls virtname_writer_private_dirty() after
+ * writing there, so that the commit keeps it even when nothing else
+ * changed (and then publishes nothing). */
+MDB_txn *virtname_writer_txn(struct virtname_writer *w);
+MDB_dbi virtname_writer_queue_dbi(const struct virtname_writer *w);
+void virtname_writer_private_dirty(struct virtname_writer *w);
+
 /* Has this transaction changed anything yet? */
 bool virtname_writer_changed(const struct virtname_writer *w);
 
@@ -121,6 +129,17 @@ bool virtname_writer_recreated(const struct virtname_writer *w);
  * -EAGAIN, and the next writer publishes it.  ERR gets the message; W is
  * freed in every case. */
 int virtname_writer_commit(struct virtname_writer *w, char *err, size_t errlen);
+
+/* What a commit did beyond the store: the names it queued for the fleet
+ * DNS (queue.h; when dns.conf exists, paths.h). */
+struct virtname_commit_info {
+        size_t queued;
+        bool queued_full;
+};
+
+/* virtname_writer_commit(), telling INFO (may be NULL) what it did. */
+int virtname_writer_commit_info(struct virtname_writer *w, struct virtname_commit_info *info, char *err,
+                                size_t errlen);
 
 /* Like commit, but always writes a new base snapshot. */
 int virtname_writer_commit_republish(struct virtname_writer *w, char *err, size_t errlen);

@@ -1,0 +1,113 @@
+/* dns-send - send the fleet DNS queue (store/queue.h) to the server
+ * dns.conf names, and exit.
+ *
+ * A hook starts it, detached, after a commit that queued names
+ * (--from-hook: it then backs off for a while after a network failure,
+ * and the next event or `virt-name-cache dns-sync` retries).  When a
+ * whole reconcile is due (after a rebuild) it does that, as dns-sync.  One runs
+ * at a time, under a lock in the state directory; one that finds the
+ * lock taken leaves: the running one looks at the queue again before it
+ * stops.  Everything it has to say goes to the queue's status (doctor
+ * shows it) and to syslog; it exits 0 unless it could not run at all.
+ *
+ *   dns-send [--from-hook] [--deadline MS]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "dns/send.h"
+#include "store/paths.h"
+#include "store/queue.h"
+
+#define LOCK_NAME "dns-send.lock"
+/* One pass's time on the network, in all. */
+#define PASS_DEADLINE_MS 5000
+/* Names one pass sends before it looks for newer ones. */
+#define PASS_NAMES 256
+
+static int take_lock(void)
+{
+        char state[PATH_MAX], path[PATH_MAX];
+        int fd;
+
+        if (virtname_state_dir(NULL, state, sizeof(state)) < 0 ||
+            virtname_path(path, sizeof(path), state, LOCK_NAME) < 0)
+                return -1;
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return -1;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                close(fd);
+                return -2;      /* another sender runs */
+        }
+        return fd;
+}
+
+int main(int argc, char **argv)
+{
+        static const struct option options[] = {
+                { "from-hook", no_argument, NULL, 'f' },
+                { "deadline", required_argument, NULL, 'd' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct virtname_dns_config conf;
+        struct virtname_dns_send_stats st;
+        unsigned deadline = PASS_DEADLINE_MS;
+        bool from_hook = false;
+        char err[512];
+        int c, lock, rc;
+
+        while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+                if (c == 'f')
+                        from_hook = true;
+                else if (c == 'd')
+                        deadline = (unsigned)strtoul(optarg, NULL, 10);
+                else
+                        return 2;
+        }
+        openlog("virt-name-cache-dns-send", LOG_PID, LOG_DAEMON);
+        rc = virtname_dns_config_load(NULL, &conf, err, sizeof(err));
+        if (rc == VIRTNAME_DNS_CONF_ABSENT)
+                return 0;
+        if (rc != VIRTNAME_DNS_CONF_OK) {
+                syslog(LOG_ERR, "%s", err);
+                return 1;
+        }
+        for (int pass = 0; pass < 100; pass++) {
+                if ((lock = take_lock()) == -2)
+                        return 0;       /* the running sender looks again before it stops */
+                if (lock < 0) {
+                        syslog(LOG_ERR, "cannot lock %s in the state directory: %m", LOCK_NAME);
+                        return 1;
+                }
+                rc = virtname_dns_send_queue(NULL, &conf, PASS_NAMES, deadline, from_hook, &st, err, sizeof(err));
+                if (rc == VIRTNAME_DNS_OK && st.full && !st.skipped) {
+                        /* A rebuild: the whole zone, in the background. */
+                        struct virtname_dns_sync_stats sy;
+
+                        rc = virtname_dns_sync_store(NULL, &conf, &sy, NULL, NULL, err, sizeof(err));
+                        st.full = rc != VIRTNAME_DNS_OK && rc != VIRTNAME_DNS_ECONFLICT;
+                }
+                close(lock);
+                if (rc != VIRTNAME_DNS_OK && rc != VIRTNAME_DNS_ECONFLICT)
+                        syslog(LOG_WARNING, "%s (%zu names wait; the next change or 'virt-name-cache dns-sync' "
+                               "sends them)", err, st.left);
+                /* Until a pass finds nothing: names queued while one ran
+                 * are this sender's (their own sender found the lock
+                 * taken and left). */
+                if (rc != VIRTNAME_DNS_OK || st.skipped || st.sent + st.failed + st.conflicts == 0)
+                        break;
+        }
+        if (st.full && from_hook)
+                syslog(LOG_NOTICE, "a whole reconcile is due: run 'virt-name-cache dns-sync'");
+        return 0;
+}

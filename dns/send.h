@@ -1,0 +1,43 @@
+/* send.h - the store's names to the fleet's DNS server: the queued ones
+ * (store/queue.h) after a change, or all of them, reconciled with the
+ * zone (`virt-name-cache dns-sync`).
+ *
+ * What a name publishes is what the NSS module answers for it
+ * (store/export.h): its current addresses on every network, under the
+ * scheme dns.conf sets, and a PTR for each address whose reverse answer
+ * is that name.
+ */
+#ifndef VIRTNAME_DNS_SEND_H
+#define VIRTNAME_DNS_SEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dns/config.h"
+#include "dns/zone.h"
+
+struct virtname_dns_send_stats {
+        size_t sent, failed, conflicts, left;  /* names */
+        bool full;                              /* a whole reconcile is due */
+        bool skipped;                           /* backing off after a recent network failure */
+};
+
+/* Send up to MAX (0: all) queued names of the store in STORE_DIR (NULL:
+ * the default) within DEADLINE_MS (0: none), taking each off the queue
+ * once the server has it.  With BACKOFF, nothing is sent within
+ * VIRTNAME_DNS_BACKOFF seconds of a network failure (hooks: the next
+ * event or dns-sync retries).  Returns a VIRTNAME_DNS_* result (update.h;
+ * the worst), with ERR saying why; -1 for a store error. */
+#define VIRTNAME_DNS_BACKOFF 10
+int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_config *c, size_t max,
+                            unsigned deadline_ms, bool backoff, struct virtname_dns_send_stats *st, char *err,
+                            size_t errlen);
+
+/* Reconcile the zone with every name of the store (zone.h), then clear the
+ * queue of what that covered.  NOTE gets one line per name not published.
+ * Returns as virtname_dns_send_queue. */
+int virtname_dns_sync_store(const char *store_dir, const struct virtname_dns_config *c,
+                            struct virtname_dns_sync_stats *st, void (*note)(void *arg, const char *line),
+                            void *arg, char *err, size_t errlen);
+
+#endif
