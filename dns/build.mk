@@ -12,6 +12,13 @@ $(B)/selftest/dns-push: $(B)/obj/selftest/tools/dns-push.o $(B)/libvirtname-dns.
 	$(CC) $(LDFLAGS) -o $@ $^ $(DNS_LIBS) $(LMDB_LIBS)
 ALL += $(B)/libvirtname-dns.a $(B)/selftest/dns-push
 
+# A probe for the benchmark: how long until a DNS server answers a change.
+$(B)/obj/selftest/tools/dns-wait.o: ALL_CFLAGS += -I.
+$(B)/selftest/dns-wait: $(B)/obj/selftest/tools/dns-wait.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DNS_LIBS)
+ALL += $(B)/selftest/dns-wait
+
 # The sender a hook starts after a commit that queued names (libexec).
 $(B)/dns/dns-send: $(B)/obj/dns/dns-send.o $(B)/libvirtname-dns.a $(B)/libvirtname.a
 	@mkdir -p $(dir $@)

@@ -139,9 +139,10 @@ static bool names_from_us(void)
                access(path, F_OK) == 0;
 }
 
-/* An old event without a name (dnsmasq replaying a lease whose name init
- * did not give it back): libvirt's helper is to keep the name too, so it
- * gets the store's as DNSMASQ_SUPPLIED_HOSTNAME. */
+/* A replay without a name on a network whose init we gave no names
+ * (dnsmasq restoring a lease: DNSMASQ_DATA_MISSING): libvirt's helper is
+ * to keep the name too, so it gets the store's as
+ * DNSMASQ_SUPPLIED_HOSTNAME. */
 static void pass_kept_name(const struct virtname_lease *l)
 {
         const char *bridge = getenv("VIR_BRIDGE_NAME");
@@ -191,7 +192,8 @@ static void record(int argc, char **argv)
         virtname_event_lease(&e, keep ? 'k' : argv[1][0], &l, bridge, domain);
         hook_submit(&e, what);
         virtname_event_free(&e);
-        if (keep && (argc < 5 || !argv[4][0] || strcmp(argv[4], "*") == 0))
+        if (keep && getenv("DNSMASQ_DATA_MISSING") && (argc < 5 || !argv[4][0] || strcmp(argv[4], "*") == 0) &&
+            names_from_us())
                 pass_kept_name(&l);
 }
 

@@ -122,11 +122,18 @@ expect_eq "argv" "args=add 52:54:00:05:00:08 198.18.5.108 chained" "$(grep ^args
 expect_eq "environment" "bridge=vnctest0" "$(grep ^bridge "$T/fake.log")"
 expect_eq "stdin" "stdin=piped input" "$(grep ^stdin "$T/fake.log")"
 expect_eq "recorded before handing on" "198.18.5.108" "$(resolve chained)"
-# dnsmasq replays the lease without its name (init gave it none): libvirt's
-# helper gets the name the store kept, so its lease file keeps it too.
+# dnsmasq replays the lease without its name.  On a network whose DNS is
+# ours, init gave it none: libvirt's helper gets the name the store kept, so
+# its lease file keeps it too.  Elsewhere init gave back libvirt's own name;
+# a replay without one has none, and none is made up.
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_DATA_MISSING=1 \
+        "$H/lease-helper" old 52:54:00:05:00:08 198.18.5.108 </dev/null
+expect_eq "a replay, network DNS not ours: no name made up" "supplied=" "$(grep ^supplied "$T/fake.log")"
+mkdir -p "$VIRT_NAME_CACHE_DIR/dnsmasq/labnet"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_DATA_MISSING=1 \
         "$H/lease-helper" old 52:54:00:05:00:08 198.18.5.108 </dev/null
 expect_eq "a replay: libvirt's helper gets the kept name" "supplied=chained" "$(grep ^supplied "$T/fake.log")"
+rm -rf "$VIRT_NAME_CACHE_DIR/dnsmasq"
 expect_eq "a replay keeps the name" "198.18.5.108" "$(resolve chained)"
 out=$("$H/lease-helper" init </dev/null); rc=$?
 expect_eq "init output unchanged" "1795400000 52:54:00:05:00:07 198.18.5.107 initguest *" "$out"

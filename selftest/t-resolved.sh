@@ -386,7 +386,7 @@ EOF
                 ip link set vncrsvg1 up || fail "cannot plug a guest's veth into $br"
         grep -q "resolv-file\|no-resolv" /var/lib/libvirt/dnsmasq/$n.conf &&
                 fail "libvirt's dnsmasq does not forward to /etc/resolv.conf here: the loop checks prove nothing"
-        for i in $(seq 30); do
+        for i in $(seq 100); do   # carrier, then resolved's view of it: up to 10 s on a busy machine
                 out=$("$RESOLVECTL" query -4 static1.lv.test 2>&1) && break
                 sleep 0.1
         done

@@ -292,11 +292,16 @@ static int import_file(struct import *im, const char *path, const struct net *n,
         if (pos == len)
                 goto out;
         if (buf[pos] != '[') {
-                /* Valid JSON of another kind, or not JSON at all? */
-                json_object *o = json_tokener_parse(buf + pos);
+                /* Valid JSON of another kind (the whole file), or not JSON
+                 * at all (a number at its start is not enough)? */
+                json_tokener *t = json_tokener_new();
+                json_object *o = t ? json_tokener_parse_ex(t, buf + pos, (int)(len - pos)) : NULL;
+                bool whole = o && skip_space(buf, len, pos + (size_t)json_tokener_get_parse_end(t)) == len;
 
-                bad = o ? "expected a JSON array" : "not valid JSON";
+                bad = whole ? "expected a JSON array" : "not valid JSON";
                 json_object_put(o);
+                if (t)
+                        json_tokener_free(t);
                 goto out;
         }
         pos = skip_space(buf, len, pos + 1);

@@ -14,8 +14,11 @@
 #include "store/paths.h"
 #include "store/reader.h"
 
-/* Attempts when the base a delta names is replaced while we load. */
-#define LOAD_TRIES 3
+/* Attempts when the base a delta names is replaced while we load.  A new
+ * base comes once per 32 KiB of changes; losing the race more than a few
+ * times in a row takes a writer compacting at every commit (t-crash does,
+ * under SIGKILL, on a busy machine: 3 was once too few in 300,000). */
+#define LOAD_TRIES 10
 
 static void file_id(const struct stat *st, struct virtname_file_id *id)
 {
