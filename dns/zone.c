@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "dns/op.h"
 #include "dns/zone.h"
@@ -55,9 +56,28 @@ static int zrr_cmp(const void *a, const void *b)
         return strcmp(((const struct zrr *)a)->name, ((const struct zrr *)b)->name);
 }
 
-/* AXFR of ZONE into Z (appending). */
+/* axfr_once(): the server answered SERVFAIL before any record */
+#define AXFR_SERVFAIL (-1)
+
+static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zone_data *z, char *err, size_t errlen);
+
+/* AXFR of ZONE into Z (appending).  A server that has just started may
+ * answer SERVFAIL before it has loaded the zone: ask again twice, a
+ * quarter of a second apart, while the session has time. */
 static int axfr(struct virtname_dns_session *s, const char *zone, struct zone_data *z, char *err, size_t errlen)
 {
+        int rc = axfr_once(s, zone, z, err, errlen);
+
+        for (int tries = 1; rc == AXFR_SERVFAIL && tries < 3; tries++) {
+                nanosleep(&(struct timespec){ 0, 250 * 1000 * 1000 }, NULL);
+                rc = axfr_once(s, zone, z, err, errlen);
+        }
+        return rc == AXFR_SERVFAIL ? VIRTNAME_DNS_ENET : rc;
+}
+
+static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zone_data *z, char *err, size_t errlen)
+{
+        size_t first = z->n;
         /* a resolver of its own: ldns leaves transfer state in it */
         ldns_resolver *r = ldns_resolver_clone(s->res);
         ldns_rdf *d = ldns_dname_new_frm_str(zone);
@@ -120,7 +140,8 @@ static int axfr(struct virtname_dns_session *s, const char *zone, struct zone_da
                         char *t = ldns_pkt_rcode2str(ldns_pkt_get_rcode(last));
                         seterr(err, errlen, "transfer of %s: %s refused it (%s)", zone, s->server_desc, t ? t : "?");
                         free(t);
-                        rc = VIRTNAME_DNS_EREFUSED;
+                        rc = ldns_pkt_get_rcode(last) == LDNS_RCODE_SERVFAIL && z->n == first ? AXFR_SERVFAIL
+                                                                                           : VIRTNAME_DNS_EREFUSED;
                 } else {
                         seterr(err, errlen, "transfer of %s from %s did not complete within %u ms", zone,
                                s->server_desc, s->c->timeout_ms);
