@@ -123,10 +123,6 @@ char *hook_read_stdin(size_t *len)
         return buf;
 }
 
-/* After our unlock: events other hooks spooled while we held the lock
- * are applied now, not at some later event.  A hook that spools first
- * writes its file, then tries the lock once; a writer that unlocks then
- * looks at the spool: so one of them always applies each event. */
 /* A commit queued names for the fleet DNS (store/queue.h): start the
  * sender, detached, so that this hook never waits on the network.  It
  * closes every descriptor (libvirtd reads a hook's output until EOF) and
@@ -166,6 +162,10 @@ static void start_dns_sender(const struct virtname_commit_info *info)
                 ;
 }
 
+/* After our unlock: events other hooks spooled while we held the lock
+ * are applied now, not at some later event.  A hook that spools first
+ * writes its file, then tries the lock once; a writer that unlocks then
+ * looks at the spool: so one of them always applies each event. */
 static void apply_pending(const char *state)
 {
         for (int round = 0; round < 3; round++) {

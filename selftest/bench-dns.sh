@@ -63,15 +63,16 @@ on() {   # STORE CONF COMMAND...
                 VIRT_NAME_CACHE_CONF="$T/$c" VIRT_NAME_CACHE_DNS_SEND="$B/dns/dns-send" \
                 VIRT_NAME_CACHE_LEASESHELPER=/nonexistent "$@"
 }
-# A store of K guests gK on network bench (bridge vbrb), from lease files.
-store() {   # NAME K
+# A store of K guests gK on network bench (bridge vbrb), from lease files,
+# addresses counted up from 198.18.0.1 + SKIP.
+store() {   # NAME K SKIP
         local l="$T/$1/leases"
         mkdir -p "$l" "$T/$1/state"
         printf 'interface=vbrb\ndomain=bench.test\n' >"$l/bench.conf"
-        awk -v n="$2" -v expiry="$soon" -v d="$l" 'BEGIN {
+        awk -v n="$2" -v skip="${3:-0}" -v expiry="$soon" -v d="$l" 'BEGIN {
                 printf "[" > d "/vbrb.status"
                 for (i = 0; i < n; i++) {
-                        a = 18 * 65536 + i + 1
+                        a = 18 * 65536 + skip + i + 1
                         printf "%s\n{\"ip-address\":\"198.%d.%d.%d\",\"mac-address\":\"52:54:00:%02x:%02x:%02x\",\"hostname\":\"g%d\",\"expiry-time\":%d}",
                                 i ? "," : "", int(a / 65536), int(a / 256) % 256, a % 256,
                                 int(i / 65536), int(i / 256) % 256, i % 256, i, expiry > d "/vbrb.status"
@@ -82,7 +83,7 @@ store() {   # NAME K
 }
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 mac() { printf '52:54:01:00:%02x:%02x' $(($1 / 256)) $(($1 % 256)); }
-addr() { echo "198.19.100.$(($1 % 250 + 1))"; }
+addr() { echo "198.18.200.$(($1 % 250 + 1))"; }
 # wait SERVER NAME WANT CONF ACTION I: ms from spawning the helper to the answer
 wait_for() {
         local server=$1 name=$2 want=$3 conf=$4 action=$5 i=$6 out
@@ -134,15 +135,15 @@ c_none=$(cost noconf 1000)
 c_up=$(cost conf 2000)
 dns_bind_stop "$T/bind"
 c_down=$(cost conf 3000)
-pending=$(on s1 conf "$B/virt-name-cache" doctor 2>&1 | grep -i "queue" | head -1 || true)
+pending=$(on s1 conf "$B/virt-name-cache" doctor 2>&1 | grep "fleet DNS" | head -1 || true)
 dns_bind_resume "$T/bind" "$Z"
 
 # --- dns-sync of NSYNC guests: from a zone without them, then again --------
-store s2 "$NSYNC"
+store s2 "$NSYNC" 32768         # from 198.18.128.1: hv1 holds the PTRs of its own
 sed 's/host-label = hv1/host-label = hv2/' "$T/conf/dns.conf" >"$T/conf2.dns.conf"
 mkdir -p "$T/conf2" && mv "$T/conf2.dns.conf" "$T/conf2/dns.conf"
-sync_full=$(on s2 conf2 "$B/selftest/runstat" "$B/virt-name-cache" dns-sync)
-sync_again=$(on s2 conf2 "$B/selftest/runstat" "$B/virt-name-cache" dns-sync)
+sync_full=$(on s2 conf2 "$B/selftest/runstat" "$B/virt-name-cache" dns-sync 2>"$T/sync.err" | tail -n 1)
+sync_again=$(on s2 conf2 "$B/selftest/runstat" "$B/virt-name-cache" dns-sync 2>>"$T/sync.err" | tail -n 1)
 [ "$(dns_cli dig +short @"$DNS_SRV_ADDR" g$((NSYNC - 1)).hv2.$Z A)" != "" ] || fail "dns-sync of $NSYNC: the last guest is not in the zone"
 
 m() { median <"$T/$1"; }

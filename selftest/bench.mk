@@ -3,3 +3,4 @@ TEST_PACKAGES += bc
 bench: test-deps
 	$(MAKE) build-all
 	B=$(abspath $(B)) selftest/bench.sh
+	B=$(abspath $(B)) selftest/bench-dns.sh
