@@ -70,6 +70,8 @@ static int axfr(struct virtname_dns_session *s, const char *zone, struct zone_da
 
         for (int tries = 1; rc == AXFR_SERVFAIL && tries < 3; tries++) {
                 nanosleep(&(struct timespec){ 0, 250 * 1000 * 1000 }, NULL);
+                if (!dns_res_ready(s))
+                        break;  /* keep the SERVFAIL message */
                 rc = axfr_once(s, zone, z, err, errlen);
         }
         return rc == AXFR_SERVFAIL ? VIRTNAME_DNS_ENET : rc;

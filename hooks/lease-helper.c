@@ -139,32 +139,39 @@ static bool names_from_us(void)
                access(path, F_OK) == 0;
 }
 
-/* A replay without a name on a network whose init we gave no names
- * (dnsmasq restoring a lease: DNSMASQ_DATA_MISSING): libvirt's helper is
- * to keep the name too, so it gets the store's as
- * DNSMASQ_SUPPLIED_HOSTNAME. */
+/* An old event without a name (dnsmasq replaying a lease after a
+ * restart, whose init we gave no names, or any event not caused by the
+ * lease's own packet: DNSMASQ_DATA_MISSING), on a network whose DNS is
+ * ours: libvirt's helper would drop the name from its lease file, so it
+ * gets the name the store answers for the lease, as
+ * DNSMASQ_SUPPLIED_HOSTNAME: the one dnsmasq copies onto the lease from
+ * our hosts file (never a claim the store refused).  Nothing when the
+ * lease answers to no name. */
 static void pass_kept_name(const struct virtname_lease *l)
 {
-        const char *bridge = getenv("VIR_BRIDGE_NAME");
-        char network[VIRTNAME_NETWORK_MAX + 1] = "", name[VIRTNAME_NAME_MAX + 1] = "";
+        const char *bridge = getenv("VIR_BRIDGE_NAME"), *store = virtname_store_dir(NULL);
+        char network[VIRTNAME_NETWORK_MAX + 1] = "", name[VIRTNAME_NAME_MAX + 1] = "", path[PATH_MAX];
         uint8_t key[VIRTNAME_LEASE_KEY_MAX];
         struct virtname_snapshot *snap;
         struct virtname_lease_view old;
+        struct virtname_reverse r;
         struct virtname_view v;
+        int64_t now = (int64_t)time(NULL);
         MDB_val k, d;
 
-        if (!bridge || virtname_snapshot_load(NULL, NULL, &snap) < 0)
+        if (!bridge || !(l->flags & VIRTNAME_LEASE_HAS_MAC) || !virtname_hostsdir_active(store) ||
+            virtname_snapshot_load(store, NULL, &snap) < 0)
                 return;
         if (virtname_snapshot_view(snap, &v) == 0) {
                 network_of_bridge(&v, bridge, network);
                 k = (MDB_val){ virtname_lease_key(l->family, l->addr, virtname_str_of(network), key), key };
-                if (network[0] && k.mv_size && virtname_view_get(&v, VIRTNAME_DB_LEASES, &k, &d) == 0 &&
+                if (network[0] && k.mv_size &&
+                    virtname_hostsdir_path(store, network, path, sizeof(path)) == 0 && access(path, F_OK) == 0 &&
+                    virtname_view_get(&v, VIRTNAME_DB_LEASES, &k, &d) == 0 &&
                     virtname_lease_decode(d.mv_data, d.mv_size, &old) == 0 &&
-                    (old.flags & VIRTNAME_LEASE_HAS_MAC) && (l->flags & VIRTNAME_LEASE_HAS_MAC) &&
-                    memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) == 0 && old.hostname.len <= VIRTNAME_NAME_MAX) {
-                        memcpy(name, old.hostname.p, old.hostname.len);
-                        name[old.hostname.len] = '\0';
-                }
+                    (old.flags & VIRTNAME_LEASE_HAS_MAC) && memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) == 0 &&
+                    virtname_lease_answering(&v, &old, now) == 1 && virtname_lease_name(&v, &old, now, &r) == 0)
+                        snprintf(name, sizeof(name), "%s", r.name);
                 virtname_view_end(&v);
         }
         virtname_snapshot_unref(snap);
@@ -192,8 +199,8 @@ static void record(int argc, char **argv)
         virtname_event_lease(&e, keep ? 'k' : argv[1][0], &l, bridge, domain);
         hook_submit(&e, what);
         virtname_event_free(&e);
-        if (keep && getenv("DNSMASQ_DATA_MISSING") && (argc < 5 || !argv[4][0] || strcmp(argv[4], "*") == 0) &&
-            names_from_us())
+        /* libvirt's helper takes a fifth argument over the variable */
+        if (keep && getenv("DNSMASQ_DATA_MISSING") && argc < 5)
                 pass_kept_name(&l);
 }
 

@@ -25,6 +25,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-$TOP/build}
 N=${BENCH_DNS_GUESTS:-1000}
 NSYNC=${BENCH_DNS_SYNC:-10000}
+[ "$N" -le 32000 ] && [ "$NSYNC" -le 60000 ] || { echo "bench-dns: at most 32,000 and 60,000 guests (198.18.0.0/15)" >&2; exit 2; }
 EVENTS=${BENCH_EVENTS:-40}
 fail() { echo "bench-dns: $*" >&2; exit 1; }
 skip() { echo "bench-dns: skipped: $*"; exit 0; }
@@ -40,9 +41,12 @@ T=$(mktemp -d /var/tmp/vnc-bench-dns.XXXXXX)
 P=vncbd$$
 H=198.18.8.11                   # the hypervisor's namespace: helper, dnsmasq
 Z=fleet.test R4=18.198.in-addr.arpa R6=8.b.d.0.1.0.0.2.ip6.arpa
+DNSMASQ_PID=
 cleanup() {
-        [ -f "$T/dnsmasq.pid" ] && kill "$(cat "$T/dnsmasq.pid")" 2>/dev/null
+        set +e
+        [ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null && wait "$DNSMASQ_PID" 2>/dev/null
         dns_net_down
+        sleep 1         # the last detached dns-send (1 s timeout) is done with $T
         rm -rf "$T"
 }
 trap cleanup EXIT
@@ -102,7 +106,8 @@ printf "<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'>
 chmod 755 "$T" "$T/s1" "$T/s1/run"      # dnsmasq reads it as nobody, as libvirt's does
 on s1 noconf dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces --listen-address="$H" \
         --port=53 --domain=bench.test --local=/bench.test/ --expand-hosts --hostsdir="$D" \
-        --pid-file="$T/dnsmasq.pid" --log-facility="$T/dnsmasq.log" || fail "dnsmasq did not start"
+        --keep-in-foreground --pid-file= --log-facility="$T/dnsmasq.log" &
+DNSMASQ_PID=$!
 ok=0
 for i in $(seq 100); do
         on s1 noconf "$B/selftest/dns-wait" "$H" g1.bench.test A 198.18.0.2 200 -- true >/dev/null 2>&1 && { ok=1; break; }

@@ -35,8 +35,8 @@ dns_need() {
 }
 
 dns_net_up() {
-        DNS_NS_S="${1}s" DNS_NS_C="${1}c"
-        ip netns add "$DNS_NS_S" || fail "ip netns add $DNS_NS_S"
+        ip netns add "${1}s" || fail "ip netns add ${1}s"
+        DNS_NS_S="${1}s" DNS_NS_C="${1}c"   # only now: dns_net_down removes it
         ip -n "$DNS_NS_S" link set lo up
         # The server on a bridge, so that more namespaces can join it.
         ip -n "$DNS_NS_S" link add br0 type bridge || fail "bridge"

@@ -133,6 +133,18 @@ mkdir -p "$VIRT_NAME_CACHE_DIR/dnsmasq/labnet"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_DATA_MISSING=1 \
         "$H/lease-helper" old 52:54:00:05:00:08 198.18.5.108 </dev/null
 expect_eq "a replay: libvirt's helper gets the kept name" "supplied=chained" "$(grep ^supplied "$T/fake.log")"
+# ... the name the store answers for the lease, never a claim it refused:
+# the domain's name for its lease (what dnsmasq copies from our hosts
+# file), none for a guest that claimed a domain's name.
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_DATA_MISSING=1 \
+        "$H/lease-helper" old 52:54:00:05:00:03 198.18.5.103 </dev/null
+expect_eq "a replay of the domain's lease: its domain name" "supplied=VsockVM" "$(grep ^supplied "$T/fake.log")"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=vsockvm \
+        "$H/lease-helper" add 52:54:00:05:00:09 198.18.5.109 </dev/null
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_DATA_MISSING=1 \
+        "$H/lease-helper" old 52:54:00:05:00:09 198.18.5.109 </dev/null
+expect_eq "a replay of a lease claiming a domain's name: none" "supplied=" "$(grep ^supplied "$T/fake.log")"
+"$H/lease-helper" del 52:54:00:05:00:09 198.18.5.109 </dev/null
 rm -rf "$VIRT_NAME_CACHE_DIR/dnsmasq"
 expect_eq "a replay keeps the name" "198.18.5.108" "$(resolve chained)"
 out=$("$H/lease-helper" init </dev/null); rc=$?
