@@ -4,7 +4,8 @@
 # never a crash or a hang, with the normal and the ASan/UBSan build of the
 # module.  Each case damages one file of a good snapshot (the delta or the
 # base), checks, and puts the good file back.  Cases are fixed: every run
-# damages the same bytes.
+# damages the same bytes, and the "random" bytes come from a seeded
+# generator whose seed is in the case's name, so a failure repeats.
 . "$(dirname "$0")/lib.sh"
 S=$T/store
 make_store "$S"
@@ -44,6 +45,14 @@ expect_all() {   # WHAT EXPECTED-STATUS [RUNAS...]
         pass "$what: exit $want"
 }
 restore() { rm -rf "$base" "$delta"; cp "$T/good.base" "$base"; cp "$T/good.delta" "$delta"; chmod 644 "$base" "$delta"; }
+# noise SEED COUNT: COUNT pseudo-random bytes, the same for the same SEED on
+# every machine (Park-Miller minimal standard generator, high byte of each
+# step; no rand(), /dev/urandom or $RANDOM).  perl is Essential on Debian.
+noise() {
+        perl -e 'my ($x, $n) = @ARGV; $x = $x * 2654435761 % 2147483646 + 1; my $o = "";
+                 for (1 .. $n) { $x = $x * 16807 % 2147483647; $o .= chr(($x >> 23) & 255) }
+                 binmode STDOUT; print $o' "$1" "$2"
+}
 # poke FILE OFFSET HEX: overwrite bytes in place.
 poke() { printf "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; }
 
@@ -55,11 +64,11 @@ for cut in 0 1 100 4096 8192 $((size / 2)) $((size - 64)) $((size - 1)); do
         expect_all "base truncated to $cut bytes" 2
 done
 restore
-head -c "$size" /dev/urandom >"$base"
-expect_all "base: random bytes" 2
+noise 1 "$size" >"$base"
+expect_all "base: random bytes (seed 1)" 2
 restore
-{ head -c 8192 "$T/good.base"; head -c $((size - 8192)) /dev/urandom; } >"$base"
-expect_all "base: good meta pages, random data pages" 2
+{ head -c 8192 "$T/good.base"; noise 2 $((size - 8192)); } >"$base"
+expect_all "base: good meta pages, random data pages (seed 2)" 2
 restore
 poke "$base" $((4096 + 40)) '\x00\x00\x10\x00'          # page size in meta page 1: 1 MiB
 expect_all "base: page size of meta page 1 set to 1 MiB" 2
@@ -89,8 +98,8 @@ for cut in 0 1 63 64 $((dsize / 2)) $((dsize - 1)); do
         expect_all "delta truncated to $cut bytes" 2
 done
 restore
-head -c "$dsize" /dev/urandom >"$delta"
-expect_all "delta: random bytes" 2
+noise 3 "$dsize" >"$delta"
+expect_all "delta: random bytes (seed 3)" 2
 restore
 poke "$delta" $((dsize - 3)) '\x01'
 expect_all "delta: one byte changed (checksum)" 2
