@@ -60,7 +60,7 @@ soon=$(( $(date +%s) + 86400 ))
 gen() {
         rm -f "$D"/*
         printf 'interface=vbrb\ndomain=bench.test\n' >"$D/bench.conf"
-        awk -v n="$1" -v expiry="$soon" -v hosts="$W/hosts" -v names="$W/names" -v d="$D" '
+        awk -v n="$1" -v expiry="$soon" -v hosts="$W/hosts" -v names="$W/names" -v d="$D" -v events="$W/old-events" '
         BEGIN {
                 printf "[" > d "/vbrb.status"; printf "[" > d "/vbrb.macs"
                 for (i = 0; i < n; i++) {
@@ -72,7 +72,7 @@ gen() {
                         printf "%s\n{\"domain\":\"vm%d\",\"macs\":[\"%s\"]}", sep, i, mac > d "/vbrb.macs"
                         print ip " g" i > hosts
                         print "g" i > names
-                        print mac " " ip " g" i > (d "/../old-events")
+                        print mac " " ip " g" i > events
                 }
                 print "]" > d "/vbrb.status"; print "]" > d "/vbrb.macs"
         }'
@@ -122,7 +122,7 @@ for n in $SIZES; do
         read -r vis first usual first90 <<<"$(LD_LIBRARY_PATH=$B "$B/selftest/event-latency" "$EVENTS" g1 "$HELPER" vbrb)"
         # A network start: dnsmasq sends `old` for every lease it has.
         burst=$(( n < BURST ? n : BURST ))
-        start_s=$(awk -v k="$burst" 'NR <= k' "$D/../old-events" | {
+        start_s=$(awk -v k="$burst" 'NR <= k' "$W/old-events" | {
                 s=$(date +%s%N)
                 while read -r mac ip name; do
                         VIR_BRIDGE_NAME=vbrb DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_DATA_MISSING=1 "$HELPER" old "$mac" "$ip" "$name"
@@ -141,7 +141,7 @@ done
 if [ -x "$LIBVIRT_HELPER" ]; then
         n=${SIZES##* }
         gen "$n"
-        lv=$(awk 'NR <= 50' "$D/../old-events" | while read -r mac ip name; do
+        lv=$(awk 'NR <= 50' "$W/old-events" | while read -r mac ip name; do
                 VIR_BRIDGE_NAME=vbrb DNSMASQ_INTERFACE=vbrb DNSMASQ_LEASE_EXPIRES=$soon "$RUNSTAT" \
                         "$LIBVIRT_HELPER" old "$mac" "$ip" "$name"; done | median 1)
         burst=$(( n < BURST ? n : BURST ))
