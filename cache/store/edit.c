@@ -29,10 +29,11 @@ int virtname_edit_put_network(struct virtname_writer *w, const struct virtname_x
 {
         int rc = virtname_writer_put_network(w, &net->n);
 
-        /* A network that does not run has no leases, static or not: the
-         * same whether a hook saw it stop or a rebuild found it stopped. */
+        /* A network that does not run keeps its leases, unanswered, as
+         * when the hook sees it stop (virtname_edit_stop_network); only
+         * static hosts it no longer defines go. */
         if (rc < 0 || !net->n.active)
-                return rc < 0 ? rc : virtname_writer_prune_leases(w, net->name, NULL, NULL);
+                return rc < 0 ? rc : virtname_writer_prune_leases(w, net->name, keep_lease, (void *)net);
         for (size_t i = 0; rc == 0 && i < net->n_hosts; i++) {
                 const struct virtname_xml_host *h = &net->hosts[i];
                 struct virtname_lease l = {
