@@ -9,7 +9,9 @@
 APPARMOR_FILES := abstractions/nameservice.d/virt-name-cache \
                   abstractions/virt-name-cache-libvirtd \
                   abstractions/virt-name-cache-dnsmasq \
-                  abstractions/virt-name-cache-lease-helper
+                  abstractions/virt-name-cache-lease-helper \
+                  abstractions/virt-name-cache-dns-send \
+                  abstractions/virt-name-cache-store
 APPARMOR_DIR ?= $(SYSCONFDIR)/apparmor.d
 
 install-lsm:

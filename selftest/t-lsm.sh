@@ -7,9 +7,13 @@
 # puts in /etc/apparmor.d, and the compiled rules (-D rule-exprs) are
 # matched against sample paths: a profile that includes
 # abstractions/nameservice may read the snapshot and nothing else of ours;
-# Debian's libvirtd profile may run the hooks only with our include;
-# dnsmasq's profile (apparmor-profiles) runs the lease helper in a child
-# profile and gains no write access itself; that child may write the store.
+# Debian's libvirtd profile may run the hooks only with our include, and
+# then runs dns-send in a child profile; dnsmasq's profile
+# (apparmor-profiles) runs the lease helper and dns-send in child profiles,
+# reads the hosts directories and gains no write access itself; the
+# helper's child may write the store, the snapshot and the hosts
+# directories; dns-send's child may also read dns.conf and the key and
+# reach the network.
 # SELinux: the module builds with the refpolicy devel Makefile, its file
 # contexts match what `make install` installs or the programs create,
 # and it installs into a copy of Debian's full policy store (semodule -p),
@@ -34,7 +38,8 @@ done
 make -C "$TOP" --no-print-directory install DESTDIR="$T/root" B="$B" >"$T/install.log" 2>&1 ||
         { cat "$T/install.log"; fail "make install"; }
 OURS="abstractions/nameservice.d/virt-name-cache abstractions/virt-name-cache-libvirtd
-      abstractions/virt-name-cache-dnsmasq abstractions/virt-name-cache-lease-helper"
+      abstractions/virt-name-cache-dnsmasq abstractions/virt-name-cache-lease-helper
+      abstractions/virt-name-cache-dns-send abstractions/virt-name-cache-store"
 for f in $OURS; do
         [ -f "$T/root/etc/apparmor.d/$f" ] || fail "make install did not install /etc/apparmor.d/$f"
 done
@@ -118,7 +123,8 @@ expect_perms "$T/aa" "$T/reader.profile" \
         "/run/virt-name-cache/ r" "/run/virt-name-cache/names.delta r" \
         "/run/virt-name-cache/names.42.mdb r" "/var/run/virt-name-cache/names.42.mdb r" \
         "/run/virt-name-cache/.names.tmp1 -" "/run/virt-name-cache/names.42.mdb-lock -" \
-        "/run/virt-name-cache/dnsmasq/web.hosts -" "/run/virt-name-cache/sub/names.delta -" \
+        "/run/virt-name-cache/dnsmasq/web.hosts -" "/run/virt-name-cache/dnsmasq/default/192.0.2.5 -" \
+        "/run/virt-name-cache/sub/names.delta -" "/etc/virt-name-cache/dns.conf -" \
         "/var/lib/virt-name-cache/ -" "/var/lib/virt-name-cache/store.mdb -" \
         "/var/lib/virt-name-cache/writer.lock -" "/etc/hosts r"
 apparmor_parser -Q -K --base "$T/aa" -I "$T/aa" -p "$T/reader.profile" 2>/dev/null |
@@ -136,6 +142,18 @@ pass "AppArmor: Debian's libvirtd profile alone does not let libvirtd run the ho
 echo 'include if exists <abstractions/virt-name-cache-libvirtd>' >"$T/aa/local/usr.sbin.libvirtd"
 got=$("$PY" "$T/aaperms.py" "$T/aa" "$T/aa/usr.sbin.libvirtd" $HOOKS) || fail "compiling usr.sbin.libvirtd"
 expect_eq "libvirtd with our include executes every hook" "3" "$(echo "$got" | grep -c 'x$')"
+got=$("$PY" "$T/aaperms.py" "$T/aa" "$T/aa/usr.sbin.libvirtd" /usr/libexec/virt-name-cache/dns-send) ||
+        fail "compiling usr.sbin.libvirtd"
+case $got in *x) ;; *) fail "libvirtd (a hook) may not start dns-send: $got" ;; esac
+names=$(apparmor_parser -Q -K --base "$T/aa" -I "$T/aa" -N "$T/aa/usr.sbin.libvirtd" 2>/dev/null) ||
+        fail "libvirtd's profile does not compile with our include"
+echo "$names" | grep -qx 'libvirtd//virt_name_cache_dns_send' ||
+        fail "no child profile for dns-send in libvirtd's profile: $names"
+# The network hook talks to systemd-resolved over the system bus: libvirtd's
+# own profile allows that (abstractions/dbus), so we add no dbus rules.
+apparmor_parser -Q -K --base "$T/aa" -I "$T/aa" -p "$T/aa/usr.sbin.libvirtd" 2>/dev/null |
+        grep -q '^ *dbus bus=system,' || fail "libvirtd's profile no longer allows the system bus"
+pass "AppArmor: libvirtd with our include runs the hooks, and dns-send in a child profile; D-Bus is libvirtd's"
 
 # dnsmasq: apparmor-profiles' profile with our include.
 cp /etc/apparmor.d/usr.sbin.dnsmasq "$T/aa/"
@@ -144,22 +162,33 @@ names=$(apparmor_parser -Q -K --base "$T/aa" -I "$T/aa" -N "$T/aa/usr.sbin.dnsma
         fail "dnsmasq's profile does not compile with our include"
 echo "$names" | grep -qx 'dnsmasq//virt_name_cache_lease_helper' ||
         fail "no child profile for the lease helper: $names"
+echo "$names" | grep -qx 'dnsmasq//virt_name_cache_dns_send' ||
+        fail "no child profile for dns-send: $names"
 echo "$names" | grep -qx 'dnsmasq//libvirt_leaseshelper' ||
         fail "dnsmasq's profile has no libvirt_leaseshelper child to hand events on to: $names"
-pass "AppArmor: dnsmasq's profile compiles with the lease helper's child profile"
+pass "AppArmor: dnsmasq's profile compiles with the lease helper's and dns-send's child profiles"
 # dnsmasq itself: the same tree with the child's body emptied, so that
 # only dnsmasq's own rules are compiled.
 cp -a "$T/aa" "$T/aa-parent"
 : >"$T/aa-parent/abstractions/virt-name-cache-lease-helper"
+: >"$T/aa-parent/abstractions/virt-name-cache-dns-send"
+# dnsmasq reads its hosts directories (hostsdir=STORE/dnsmasq/NETWORK: the
+# directory and the ADDRESS files) and writes none of them.
 expect_perms "$T/aa-parent" "$T/aa-parent/usr.sbin.dnsmasq" \
         "/var/lib/virt-name-cache/store.mdb -" "/var/lib/virt-name-cache/writer.lock -" \
         "/run/virt-name-cache/ r" "/run/virt-name-cache/names.delta r" \
-        "/run/virt-name-cache/.names.tmp1 -" "/run/virt-name-cache/dnsmasq/ r" \
-        "/run/virt-name-cache/dnsmasq/default.hosts r"
+        "/run/virt-name-cache/.names.tmp1 -" \
+        "/run/virt-name-cache/dnsmasq/default/ r" "/run/virt-name-cache/dnsmasq/default/192.0.2.5 r" \
+        "/run/virt-name-cache/dnsmasq/web-net/fd00::5 r" "/var/run/virt-name-cache/dnsmasq/default/192.0.2.5 r" \
+        "/run/virt-name-cache/dnsmasq/default/.192.0.2.5.tmp -" "/run/virt-name-cache/dnsmasq/.generation -" \
+        "/run/virt-name-cache/dnsmasq/default/sub/192.0.2.5 -" \
+        "/etc/virt-name-cache/dns.conf -" "/etc/virt-name-cache/hv1.key -"
 got=$("$PY" "$T/aaperms.py" "$T/aa-parent" "$T/aa-parent/usr.sbin.dnsmasq" \
-        /usr/libexec/virt-name-cache/lease-helper) || fail "compiling usr.sbin.dnsmasq"
-case $got in *x) ;; *) fail "dnsmasq may not execute the lease helper: $got" ;; esac
-pass "AppArmor: dnsmasq runs the lease helper and gains no write access to the store"
+        /usr/libexec/virt-name-cache/lease-helper /usr/libexec/virt-name-cache/dns-send) ||
+        fail "compiling usr.sbin.dnsmasq"
+echo "$got" | grep -q '/lease-helper .*x$' || fail "dnsmasq may not execute the lease helper: $got"
+echo "$got" | grep -q '/dns-send .*x$' && fail "dnsmasq itself may execute dns-send: $got"
+pass "AppArmor: dnsmasq runs the lease helper, reads the hosts directories, writes nothing of ours"
 # The child's own rules, compiled as a profile of their own.
 cat >"$T/helper.profile" <<'EOF'
 abi <abi/3.0>,
@@ -174,13 +203,41 @@ expect_perms "$T/aa" "$T/helper.profile" \
         "/var/lib/virt-name-cache/writer.lock rwak" "/var/lib/virt-name-cache/spool/1234.event rwak" \
         "/run/virt-name-cache/ rwa" "/run/virt-name-cache/.names.Xq3 rwa" \
         "/run/virt-name-cache/names.delta rwa" "/run/virt-name-cache/names.43.mdb rwa" \
+        "/run/virt-name-cache/dnsmasq/ rwa" "/run/virt-name-cache/dnsmasq/.generation rwa" \
+        "/run/virt-name-cache/dnsmasq/..generation.tmp rwa" "/run/virt-name-cache/dnsmasq/default/ rwa" \
+        "/run/virt-name-cache/dnsmasq/default/192.0.2.5 rwa" \
+        "/run/virt-name-cache/dnsmasq/default/.192.0.2.5.tmp rwa" \
+        "/run/virt-name-cache/dnsmasq/default/sub/192.0.2.5 -" "/run/virt-name-cache/other -" \
         "/run/virt-name-cache/dnsmasq/default.hosts -" \
-        "/etc/hosts r" "/etc/virt-name-cache/x -" "/var/lib/libvirt/dnsmasq/virbr0.status -" \
-        "/etc/passwd -" "/usr/libexec/virt-name-cache/lease-helper rm"
-got=$("$PY" "$T/aaperms.py" "$T/aa" "$T/helper.profile" /usr/lib/libvirt/libvirt_leaseshelper) ||
-        fail "compiling the helper's profile"
-case $got in *x) ;; *) fail "the lease helper may not run libvirt_leaseshelper: $got" ;; esac
-pass "AppArmor: the lease helper's child profile writes the store and runs libvirt_leaseshelper"
+        "/etc/hosts r" "/etc/virt-name-cache/dns.conf r" "/etc/virt-name-cache/hv1.key -" \
+        "/etc/virt-name-cache/x -" "/var/lib/libvirt/dnsmasq/virbr0.status -" \
+        "/etc/passwd -" "/tmp/x -" "/usr/libexec/virt-name-cache/lease-helper rm"
+got=$("$PY" "$T/aaperms.py" "$T/aa" "$T/helper.profile" /usr/lib/libvirt/libvirt_leaseshelper \
+        /usr/libexec/virt-name-cache/dns-send) || fail "compiling the helper's profile"
+expect_eq "the lease helper runs libvirt_leaseshelper and dns-send" "2" "$(echo "$got" | grep -c 'x$')"
+apparmor_parser -Q -K --base "$T/aa" -I "$T/aa" -p "$T/helper.profile" 2>/dev/null |
+        grep -q '^ *network' && fail "the lease helper's profile has network rules"
+pass "AppArmor: the lease helper's child profile writes the store, snapshot and hosts files, runs dns-send"
+# dns-send's rules, compiled as a profile of their own.
+cat >"$T/dns-send.profile" <<'EOF'
+abi <abi/3.0>,
+include <tunables/global>
+profile virt-name-cache-test-dns-send {
+  include <abstractions/virt-name-cache-dns-send>
+}
+EOF
+expect_perms "$T/aa" "$T/dns-send.profile" \
+        "/etc/virt-name-cache/ r" "/etc/virt-name-cache/dns.conf r" "/etc/virt-name-cache/hv1.key r" \
+        "/etc/bind/hv1.key -" "/etc/passwd -" "/etc/shadow -" \
+        "/var/lib/virt-name-cache/store.mdb rwak" "/var/lib/virt-name-cache/dns-send.lock rwak" \
+        "/run/virt-name-cache/names.delta rwa" "/run/virt-name-cache/dnsmasq/default/192.0.2.5 rwa" \
+        "/run/virt-name-cache/other -" "/tmp/x -" \
+        "/usr/libexec/virt-name-cache/dns-send rm" "/usr/libexec/virt-name-cache/lease-helper -"
+apparmor_parser -Q -K --base "$T/aa" -I "$T/aa" -p "$T/dns-send.profile" 2>/dev/null >"$T/dns-send.pp"
+for rule in 'network inet dgram,' 'network inet6 dgram,' 'network inet stream,' 'network inet6 stream,'; do
+        grep -q "^ *$rule" "$T/dns-send.pp" || fail "dns-send's profile lacks '$rule'"
+done
+pass "AppArmor: dns-send's child profile reads dns.conf and the key, writes only the store, reaches the network"
 
 # ---------------------------------------------------------------- SELinux
 make -C "$TOP" --no-print-directory selinux B="$T/build" >"$T/selinux.log" 2>&1 ||
@@ -194,7 +251,9 @@ pass "SELinux: the module builds with /usr/share/selinux/devel/Makefile"
 RUNTIME="/run/virt-name-cache /run/virt-name-cache/names.delta /run/virt-name-cache/names.7.mdb
          /run/virt-name-cache/.names.tmp1 /var/lib/virt-name-cache /var/lib/virt-name-cache/store.mdb
          /var/lib/virt-name-cache/writer.lock /var/lib/virt-name-cache/spool/1.event
-         /var/lib/virt-name-cache/missed.log"
+         /var/lib/virt-name-cache/missed.log /var/lib/virt-name-cache/dns-send.lock
+         /run/virt-name-cache/dnsmasq /run/virt-name-cache/dnsmasq/.generation
+         /run/virt-name-cache/dnsmasq/default /run/virt-name-cache/dnsmasq/default/192.0.2.5"
 (cd "$T/root" && find . -mindepth 1 | sed 's|^\.||') >"$T/installed"
 printf '%s\n' $RUNTIME >>"$T/installed"
 "$PY" - "$TOP/packaging/selinux/virt-name-cache.fc" "$T/installed" <<'PY' || fail "file contexts"
@@ -221,7 +280,8 @@ semodule -p "$T/se" -s default -n -X 200 -i "$PP" >"$T/semodule.log" 2>&1 ||
         { cat "$T/semodule.log"; fail "semodule -i into a copy of Debian's policy"; }
 FC=$T/se/etc/selinux/default/contexts/files/file_contexts
 for p in /run/virt-name-cache /run/virt-name-cache/names.delta /run/virt-name-cache/names.7.mdb \
-         /var/run/virt-name-cache/names.delta; do
+         /var/run/virt-name-cache/names.delta /run/virt-name-cache/dnsmasq/default \
+         /run/virt-name-cache/dnsmasq/default/192.0.2.5 /run/virt-name-cache/dnsmasq/.generation; do
         expect_eq "label of $p" virt_name_cache_var_run_t "$(matchpathcon -f "$FC" "$p" | awk '{print $2}' | cut -d: -f3)"
 done
 for p in /var/lib/virt-name-cache /var/lib/virt-name-cache/store.mdb /var/lib/virt-name-cache/spool/1.event; do
@@ -257,6 +317,13 @@ for d in ("virtd_t", "dnsmasq_t"):
     tt = [r for r in setools.TERuleQuery(p, ruletype=["type_transition"], source=d, target="var_run_t",
                                          tclass=["dir"], default=run).results()]
     check("%s creates /run/virt-name-cache with its type" % d, any(r.filename == "virt-name-cache" for r in tt))
+    # dns-send runs in the domain of the hook or helper that starts it.
+    check("%s (dns-send) connects to the DNS server over TCP" % d,
+          "name_connect" in perms(d, "dns_port_t", "tcp_socket"))
+# dnsmasq's hosts directories (hostsdir=) are in the snapshot's type.
+check("dnsmasq_t lists and watches its hosts directories",
+      {"read", "search", "watch"} <= perms("dnsmasq_t", run, "dir"))
+check("dnsmasq_t reads the hosts files", {"open", "read"} <= perms("dnsmasq_t", run, "file"))
 PY
 pass "SELinux: linked into Debian's policy, readers read, writers write"
 semodule -p "$T/se" -s default -n -X 200 -r virt-name-cache >"$T/semodule-r.log" 2>&1 ||

@@ -19,7 +19,9 @@ LEFT="/usr/bin/virt-name-cache /usr/libexec/virt-name-cache /lib/$MULTIARCH/libn
       /etc/apparmor.d/abstractions/nameservice.d/virt-name-cache
       /etc/apparmor.d/abstractions/virt-name-cache-libvirtd
       /etc/apparmor.d/abstractions/virt-name-cache-dnsmasq
-      /etc/apparmor.d/abstractions/virt-name-cache-lease-helper"
+      /etc/apparmor.d/abstractions/virt-name-cache-lease-helper
+      /etc/apparmor.d/abstractions/virt-name-cache-dns-send
+      /etc/apparmor.d/abstractions/virt-name-cache-store"
 purge() { dpkg --purge virt-name-cache libnss-virtname >/dev/null 2>&1; }
 # An earlier run's packages would hide what this one installs.
 dpkg -s virt-name-cache >/dev/null 2>&1 && purge
