@@ -87,19 +87,21 @@ median() { sort -n -k"${1:-1},${1:-1}" | awk -v c="${1:-1}" '{a[NR] = $c} END {p
 event() {   # ACTION MAC ADDRESS NAME: runstat of one lease event
         VIR_BRIDGE_NAME=vbrb DNSMASQ_LEASE_EXPIRES=$5 DNSMASQ_SUPPLIED_HOSTNAME=$4 "$RUNSTAT" "$HELPER" "$1" "$2" "$3" "$4"
 }
-# events K: K adds of new guests and K renewals; "ms bytes" medians each
+# events K: K adds of new guests and K renewals: medians of ms and bytes
+# dirtied for each, then of bytes written (write calls) for each
 events() {
         local k=$1 i
         for i in $(seq "$k"); do event add "52:54:01:00:$(printf %02x $((i / 256))):$(printf %02x $((i % 256)))" \
                 "198.19.100.$((i % 250 + 1))" "newguest$i" "$soon"; done >"$W/adds"
         for i in $(seq "$k"); do event old 52:54:00:00:00:$(printf %02x $((i % 10))) \
                 "198.18.0.$((i % 10 + 1))" "g$((i % 10))" $((soon + i)); done >"$W/renews"
-        echo "$(median 1 <"$W/adds") $(median 3 <"$W/adds") $(median 1 <"$W/renews") $(median 3 <"$W/renews")"
+        echo "$(median 1 <"$W/adds") $(median 3 <"$W/adds") $(median 1 <"$W/renews") $(median 3 <"$W/renews")" \
+             "$(median 5 <"$W/adds") $(median 5 <"$W/renews")"
 }
 
-printf '\n%-7s %9s %9s %9s %9s %6s %6s | %7s %7s %6s %6s %6s %6s %6s %13s | %7s %5s\n' \
+printf '\n%-7s %9s %9s %9s %9s %6s %6s | %7s %7s %5s %5s %6s %6s %6s %6s %6s %13s | %7s %5s\n' \
         guests virtname libvirt files-N files-1 v/f-1 v/lv \
-        add-KiB ren-KiB ours vis first first/ p90/ start-s rebuild MiB
+        add-KiB ren-KiB add-w ren-w ours vis first first/ p90/ start-s rebuild MiB
 results=()
 for n in $SIZES; do
         gen "$n"
@@ -117,7 +119,7 @@ for n in $SIZES; do
         umount /etc/hosts
         # Exec of a no-op, same run: what any helper pays before its work.
         base=$(for i in $(seq "$EVENTS"); do "$RUNSTAT" /bin/true; done | median 1)
-        read -r add_ms add_b ren_ms ren_b <<<"$(events "$EVENTS")"
+        read -r add_ms add_b ren_ms ren_b add_w ren_w <<<"$(events "$EVENTS")"
         ours=$(echo "$add_ms - $base" | bc -l)
         read -r vis first usual first90 <<<"$(LD_LIBRARY_PATH=$B "$B/selftest/event-latency" "$EVENTS" g1 "$HELPER" vbrb)"
         # A network start: dnsmasq sends `old` for every lease it has.
@@ -128,9 +130,10 @@ for n in $SIZES; do
                         VIR_BRIDGE_NAME=vbrb DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_DATA_MISSING=1 "$HELPER" old "$mac" "$ip" "$name"
                 done
                 echo "scale=2; ($(date +%s%N) - $s) / 1000000000" | bc; })
-        printf '%-7s %9s %9s %9s %9s %6.2f %6.0f | %7.0f %7.0f %6.2f %6.2f %6.1f %6.2f %6.2f %13s | %7.0f %5.0f\n' \
+        printf '%-7s %9s %9s %9s %9s %6.2f %6.0f | %7.0f %7.0f %5.0f %5.0f %6.2f %6.2f %6.1f %6.2f %6.2f %13s | %7.0f %5.0f\n' \
                 "$n" "$v" "$l" "$f" "$f1" "$(echo "$v / $f1" | bc -l)" "$(echo "$v / ($l + 0.0001)" | bc -l)" \
-                "$(echo "$add_b / 1024" | bc -l)" "$(echo "$ren_b / 1024" | bc -l)" "$ours" "$vis" "$first" \
+                "$(echo "$add_b / 1024" | bc -l)" "$(echo "$ren_b / 1024" | bc -l)" \
+                "$(echo "$add_w / 1024" | bc -l)" "$(echo "$ren_w / 1024" | bc -l)" "$ours" "$vis" "$first" \
                 "$(echo "$first / $usual" | bc -l)" "$(echo "$first90 / $usual" | bc -l)" \
                 "$start_s ($burst)" "$rb_ms" "$(echo "$rb_kb / 1024" | bc -l)"
         results+=("$n $base $add_ms")
@@ -155,7 +158,7 @@ if [ -n "${results[*]:-}" ]; then
         n=${SIZES##* }
         for i in 1 2 3 4 5; do "$VNC" rebuild --leases-dir "$D" >/dev/null; done
         base=$(for i in $(seq "$EVENTS"); do "$RUNSTAT" /bin/true; done | median 1)
-        read -r add_ms add_b ren_ms ren_b <<<"$(events "$EVENTS")"
+        read -r add_ms add_b ren_ms ren_b add_w ren_w <<<"$(events "$EVENTS")"
         read -r n0 base0 add0 <<<"${results[-1]}"
         echo "after five more rebuilds at $n guests: our part $(echo "$add_ms - $base" | bc -l | xargs printf '%.2f') ms" \
              "(before: $(echo "$add0 - $base0" | bc -l | xargs printf '%.2f') ms), private store" \
@@ -166,7 +169,9 @@ cat <<EOF
 lookups/s: getaddrinfo(AF_INET) through one NSS source, one process, ${SECS}s per cell.
 v/f-1: virtname over files with a one-line hosts file; v/lv: over libnss-libvirt.
 add-KiB, ren-KiB: bytes dirtied for storage by one lease event (a new guest; a renewal),
-median of $EVENTS.  ours: the helper's wall time minus an exec of /bin/true (ms).
+median of $EVENTS (the kernel's write_bytes: whole page-cache folios, which ext4 makes
+larger than a page since Linux 6.16); add-w, ren-w: KiB the event passed to write calls
+(private store and published delta; /proc/PID/io wchar).  ours: the helper's wall time minus an exec of /bin/true (ms).
 vis: ms from spawning the helper until a running reader resolves the new lease.
 first: a running reader's first lookup after an event (us, median); first/ and p90/:
 its median and 90th percentile over the same reader's usual lookup.  start-s: seconds
