@@ -287,8 +287,11 @@ done
 for p in /var/lib/virt-name-cache /var/lib/virt-name-cache/store.mdb /var/lib/virt-name-cache/spool/1.event; do
         expect_eq "label of $p" virt_name_cache_var_lib_t "$(matchpathcon -f "$FC" "$p" | awk '{print $2}' | cut -d: -f3)"
 done
-expect_eq "the helper keeps its distribution label" bin_t \
-        "$(matchpathcon -f "$FC" /usr/libexec/virt-name-cache/lease-helper | awk '{print $2}' | cut -d: -f3)"
+for p in /usr/libexec/virt-name-cache/lease-helper /usr/libexec/virt-name-cache/dns-send; do
+        expect_eq "label of $p" virt_name_cache_helper_exec_t "$(matchpathcon -f "$FC" "$p" | awk '{print $2}' | cut -d: -f3)"
+done
+expect_eq "the hooks keep their distribution label" bin_t \
+        "$(matchpathcon -f "$FC" /usr/libexec/virt-name-cache/network-hook | awk '{print $2}' | cut -d: -f3)"
 POLICY=$(ls "$T"/se/etc/selinux/default/policy/policy.* | head -1)
 "$PY" - "$POLICY" <<'PY' || fail "SELinux policy query"
 import sys, setools
@@ -320,6 +323,16 @@ for d in ("virtd_t", "dnsmasq_t"):
     # dns-send runs in the domain of the hook or helper that starts it.
     check("%s (dns-send) connects to the DNS server over TCP" % d,
           "name_connect" in perms(d, "dns_port_t", "tcp_socket"))
+# dnsmasq runs the lease helper (it may not execute bin_t), the hooks and
+# the helper run dns-send, both in the caller's domain.
+for d in ("dnsmasq_t", "virtd_t"):
+    check("%s runs the lease helper and dns-send in its own domain" % d,
+          {"execute", "execute_no_trans", "read", "open", "map"} <= perms(d, "virt_name_cache_helper_exec_t", "file"))
+check("dnsmasq_t may not run other programs (bin_t)", "execute" not in perms("dnsmasq_t", "bin_t", "file"))
+tt = [str(r.default) for r in setools.TERuleQuery(p, ruletype=["type_transition"], source="dnsmasq_t",
+                                                  target="virt_leaseshelper_exec_t", tclass=["process"]).results()]
+check("libvirt_leaseshelper, run by our helper in dnsmasq_t, still moves to virt_leaseshelper_t",
+      tt == ["virt_leaseshelper_t"])
 # dnsmasq's hosts directories (hostsdir=) are in the snapshot's type.
 check("dnsmasq_t lists and watches its hosts directories",
       {"read", "search", "watch"} <= perms("dnsmasq_t", run, "dir"))
