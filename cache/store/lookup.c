@@ -400,20 +400,33 @@ int virtname_resolve(const struct virtname_view *v, const char *name, int family
         int rc;
 
         memset(answer, 0, offsetof(struct virtname_answer, addr));
-        if (len < 0 || virtname_name_reserved(key))
+        /* The host's names and /etc/hosts cost a system call each: they
+         * are asked only about a name the store would answer. */
+        if (len < 0 || virtname_name_reserved_fixed(key))
                 return 0;
         rc = resolve_key(v, key, (size_t)len, &c, now);
-        if (rc < 0 || answer->known || answer->source == VIRTNAME_SRC_DOMAIN)
+        if (rc < 0)
                 return rc;
+        if ((answer->known || answer->n || answer->source == VIRTNAME_SRC_DOMAIN) && virtname_name_reserved(key))
+                goto refuse;
+        if (answer->known || answer->source == VIRTNAME_SRC_DOMAIN)
+                return 0;
         if (!virtname_name_split(key, &base_len, &suffix))
                 return 0;
         memcpy(base, key, base_len);
         base[base_len] = '\0';
-        if (virtname_name_reserved(base))
+        if (virtname_name_reserved_fixed(base))
                 return 0;
         memset(answer, 0, offsetof(struct virtname_answer, addr));
         c.suffix = suffix;
-        return resolve_key(v, base, base_len, &c, now);
+        rc = resolve_key(v, base, base_len, &c, now);
+        if (rc == 0 && (answer->known || answer->n) &&
+            (virtname_name_reserved(key) || virtname_name_reserved(base)))
+                goto refuse;
+        return rc;
+refuse:
+        memset(answer, 0, offsetof(struct virtname_answer, addr));
+        return 0;
 }
 
 /* --- reverse ------------------------------------------------------------ */
