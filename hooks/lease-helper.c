@@ -139,14 +139,29 @@ static bool names_from_us(void)
                access(path, F_OK) == 0;
 }
 
+/* Does the store answer NAME with lease L's address? */
+static bool answers_with(const struct virtname_view *v, const char *name, const struct virtname_lease *l,
+                         int64_t now)
+{
+        struct virtname_answer a;
+
+        if (virtname_resolve(v, name, l->family, now, &a) < 0)
+                return false;
+        for (size_t i = 0; i < a.n; i++)
+                if (a.addr[i].family == l->family &&
+                    memcmp(a.addr[i].addr, l->addr, l->family == AF_INET ? 4 : 16) == 0)
+                        return true;
+        return false;
+}
+
 /* An old event without a name (dnsmasq replaying a lease after a
  * restart, whose init we gave no names, or any event not caused by the
  * lease's own packet: DNSMASQ_DATA_MISSING), on a network whose DNS is
  * ours: libvirt's helper would drop the name from its lease file, so it
- * gets the name the store answers for the lease, as
- * DNSMASQ_SUPPLIED_HOSTNAME: the one dnsmasq copies onto the lease from
- * our hosts file (never a claim the store refused).  Nothing when the
- * lease answers to no name. */
+ * gets the name the guest sent for the lease, as
+ * DNSMASQ_SUPPLIED_HOSTNAME, when the store answers that name with this
+ * lease's address; never a claim the store refused (another domain's or
+ * a reserved name). */
 static void pass_kept_name(const struct virtname_lease *l)
 {
         const char *bridge = getenv("VIR_BRIDGE_NAME"), *store = virtname_store_dir(NULL);
@@ -154,7 +169,6 @@ static void pass_kept_name(const struct virtname_lease *l)
         uint8_t key[VIRTNAME_LEASE_KEY_MAX];
         struct virtname_snapshot *snap;
         struct virtname_lease_view old;
-        struct virtname_reverse r;
         struct virtname_view v;
         int64_t now = (int64_t)time(NULL);
         MDB_val k, d;
@@ -170,8 +184,12 @@ static void pass_kept_name(const struct virtname_lease *l)
                     virtname_view_get(&v, VIRTNAME_DB_LEASES, &k, &d) == 0 &&
                     virtname_lease_decode(d.mv_data, d.mv_size, &old) == 0 &&
                     (old.flags & VIRTNAME_LEASE_HAS_MAC) && memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) == 0 &&
-                    virtname_lease_answering(&v, &old, now) == 1 && virtname_lease_name(&v, &old, now, &r) == 0)
-                        snprintf(name, sizeof(name), "%s", r.name);
+                    old.hostname.len && old.hostname.len <= VIRTNAME_NAME_MAX) {
+                        memcpy(name, old.hostname.p, old.hostname.len);
+                        name[old.hostname.len] = '\0';
+                        if (!answers_with(&v, name, l, now))
+                                name[0] = '\0';
+                }
                 virtname_view_end(&v);
         }
         virtname_snapshot_unref(snap);

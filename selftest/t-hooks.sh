@@ -133,12 +133,12 @@ mkdir -p "$VIRT_NAME_CACHE_DIR/dnsmasq/labnet"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_DATA_MISSING=1 \
         "$H/lease-helper" old 52:54:00:05:00:08 198.18.5.108 </dev/null
 expect_eq "a replay: libvirt's helper gets the kept name" "supplied=chained" "$(grep ^supplied "$T/fake.log")"
-# ... the name the store answers for the lease, never a claim it refused:
-# the domain's name for its lease (what dnsmasq copies from our hosts
-# file), none for a guest that claimed a domain's name.
+# ... the guest's own name when the store answers it with the lease's
+# address, never a claim it refused: none for a guest that claimed a
+# domain's name.
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_DATA_MISSING=1 \
         "$H/lease-helper" old 52:54:00:05:00:03 198.18.5.103 </dev/null
-expect_eq "a replay of the domain's lease: its domain name" "supplied=VsockVM" "$(grep ^supplied "$T/fake.log")"
+expect_eq "a replay of the domain's lease: the guest's name it answers to" "supplied=renamed" "$(grep ^supplied "$T/fake.log")"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=vsockvm \
         "$H/lease-helper" add 52:54:00:05:00:09 198.18.5.109 </dev/null
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_DATA_MISSING=1 \
