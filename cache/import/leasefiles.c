@@ -296,7 +296,15 @@ static int import_file(struct import *im, const char *path, const struct net *n,
                  * at all (a number at its start is not enough)? */
                 json_tokener *t = json_tokener_new();
                 json_object *o = t ? json_tokener_parse_ex(t, buf + pos, (int)(len - pos)) : NULL;
-                bool whole = o && skip_space(buf, len, pos + (size_t)json_tokener_get_parse_end(t)) == len;
+                size_t end = t ? pos + (size_t)json_tokener_get_parse_end(t) : pos;
+                bool whole;
+
+                if (!o && t && json_tokener_get_error(t) == json_tokener_continue) {
+                        /* a number or literal that ends the file ends there */
+                        o = json_tokener_parse_ex(t, "", 1);
+                        end = len;
+                }
+                whole = o && skip_space(buf, len, end) == len;
 
                 bad = whole ? "expected a JSON array" : "not valid JSON";
                 json_object_put(o);
