@@ -11,19 +11,7 @@
 #include <unistd.h>
 
 #include "dns/config.h"
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (!errlen)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-}
+#include "store/errmsg.h"
 
 static char *trim(char *s)
 {
@@ -126,16 +114,16 @@ static int key_set(struct virtname_dns_key *k, const char *name, const char *alg
         const char *la = alg_ldns(alg);
 
         if (!name_norm(name, true, k->name, sizeof(k->name))) {
-                seterr(err, errlen, "%s: key name '%s' is not a DNS name", where, name);
+                virtname_errf(err, errlen, 0, "%s: key name '%s' is not a DNS name", where, name);
                 return -1;
         }
         if (!la) {
-                seterr(err, errlen, "%s: TSIG algorithm '%s' not supported "
+                virtname_errf(err, errlen, 0, "%s: TSIG algorithm '%s' not supported "
                        "(hmac-sha256, hmac-sha512, hmac-sha1, hmac-md5)", where, alg);
                 return -1;
         }
         if (!b64_ok(secret) || strlen(secret) >= sizeof(k->secret)) {
-                seterr(err, errlen, "%s: the secret of key '%s' is not base64", where, name);
+                virtname_errf(err, errlen, 0, "%s: the secret of key '%s' is not base64", where, name);
                 return -1;
         }
         snprintf(k->algorithm, sizeof(k->algorithm), "%s", la);
@@ -225,14 +213,14 @@ static int key_bind(const char *path, const char *text, const char *want,
                 snprintf(where, sizeof(where), "%s:%d", path, keyline);
                 if (!tok_next(&t, name, sizeof(name), &line) || !tok_next(&t, tok, sizeof(tok), &line) ||
                     strcmp(tok, "{") != 0) {
-                        seterr(err, errlen, "%s: expected key \"NAME\" {", where);
+                        virtname_errf(err, errlen, 0, "%s: expected key \"NAME\" {", where);
                         return -1;
                 }
                 alg[0] = secret[0] = '\0';
                 for (;;) {
                         char word[64];
                         if (!tok_next(&t, word, sizeof(word), &line)) {
-                                seterr(err, errlen, "%s: key \"%s\" is not closed with };", where, name);
+                                virtname_errf(err, errlen, 0, "%s: key \"%s\" is not closed with };", where, name);
                                 return -1;
                         }
                         if (strcmp(word, "}") == 0)
@@ -241,19 +229,19 @@ static int key_bind(const char *path, const char *text, const char *want,
                                     strcmp(word, "secret") == 0 ? secret : NULL;
                         size_t dstlen = dst == alg ? sizeof(alg) : sizeof(secret);
                         if (!dst) {
-                                seterr(err, errlen, "%s:%d: unknown '%s' in key \"%s\"", path, line,
+                                virtname_errf(err, errlen, 0, "%s:%d: unknown '%s' in key \"%s\"", path, line,
                                        word, name);
                                 return -1;
                         }
                         if (!tok_next(&t, tok, sizeof(tok), &line) || !tok_next(&t, word, sizeof(word), &line) ||
                             strcmp(word, ";") != 0) {
-                                seterr(err, errlen, "%s:%d: expected VALUE; in key \"%s\"", path, line, name);
+                                virtname_errf(err, errlen, 0, "%s:%d: expected VALUE; in key \"%s\"", path, line, name);
                                 return -1;
                         }
                         snprintf(dst, dstlen, "%s", tok);
                 }
                 if (!alg[0] || !secret[0]) {
-                        seterr(err, errlen, "%s: key \"%s\" lacks %s", where, name,
+                        virtname_errf(err, errlen, 0, "%s: key \"%s\" lacks %s", where, name,
                                alg[0] ? "a secret" : "an algorithm");
                         return -1;
                 }
@@ -289,7 +277,7 @@ static int key_knot(const char *path, char *text, const char *want,
                         /* ALG:NAME:SECRET */
                         char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
                         if (!c2) {
-                                seterr(err, errlen, "%s:%d: not a TSIG key line", path, line);
+                                virtname_errf(err, errlen, 0, "%s:%d: not a TSIG key line", path, line);
                                 return -1;
                         }
                         *c1 = *c2 = '\0';
@@ -307,7 +295,7 @@ static int key_knot(const char *path, char *text, const char *want,
                 }
                 char *colon = strchr(l, ':');
                 if (!colon) {
-                        seterr(err, errlen, "%s:%d: expected 'id:', 'algorithm:' or 'secret:'", path, line);
+                        virtname_errf(err, errlen, 0, "%s:%d: expected 'id:', 'algorithm:' or 'secret:'", path, line);
                         return -1;
                 }
                 *colon = '\0';
@@ -316,7 +304,7 @@ static int key_knot(const char *path, char *text, const char *want,
                             strcmp(key, "secret") == 0 ? secret : NULL;
                 size_t dstlen = dst == name ? sizeof(name) : dst == alg ? sizeof(alg) : sizeof(secret);
                 if (!dst) {
-                        seterr(err, errlen, "%s:%d: unknown '%s' in a knot key", path, line, key);
+                        virtname_errf(err, errlen, 0, "%s:%d: unknown '%s' in a knot key", path, line, key);
                         return -1;
                 }
                 if (*v == '"' || *v == '\'') {
@@ -332,7 +320,7 @@ static int key_knot(const char *path, char *text, const char *want,
                 return 1;
         snprintf(where, sizeof(where), "%s:%d", path, start);
         if (!alg[0] || !secret[0]) {
-                seterr(err, errlen, "%s: key '%s' lacks %s", where, name, alg[0] ? "a secret" : "an algorithm");
+                virtname_errf(err, errlen, 0, "%s: key '%s' lacks %s", where, name, alg[0] ? "a secret" : "an algorithm");
                 return -1;
         }
         rc = key_set(k, name, alg, secret, where, err, errlen);
@@ -346,18 +334,18 @@ static char *slurp(const char *path, char *err, size_t errlen)
         size_t n;
 
         if (!f) {
-                seterr(err, errlen, "%s: %s", path, strerror(errno));
+                virtname_errf(err, errlen, 0, "%s: %s", path, strerror(errno));
                 return NULL;
         }
         buf = malloc(65537);
         if (!buf) {
                 fclose(f);
-                seterr(err, errlen, "%s: out of memory", path);
+                virtname_errf(err, errlen, 0, "%s: out of memory", path);
                 return NULL;
         }
         n = fread(buf, 1, 65536, f);
         if (ferror(f) || !feof(f)) {
-                seterr(err, errlen, "%s: %s", path, ferror(f) ? strerror(errno) : "larger than 64 KiB");
+                virtname_errf(err, errlen, 0, "%s: %s", path, ferror(f) ? strerror(errno) : "larger than 64 KiB");
                 fclose(f);
                 free(buf);
                 return NULL;
@@ -365,7 +353,7 @@ static char *slurp(const char *path, char *err, size_t errlen)
         fclose(f);
         buf[n] = '\0';
         if (strlen(buf) != n) {
-                seterr(err, errlen, "%s: holds a NUL byte", path);
+                virtname_errf(err, errlen, 0, "%s: holds a NUL byte", path);
                 free(buf);
                 return NULL;
         }
@@ -396,9 +384,9 @@ int virtname_dns_key_load(const char *path, const char *name,
         free(text);
         if (rc == 1) {
                 if (name)
-                        seterr(err, errlen, "%s: no key named '%s'", path, name);
+                        virtname_errf(err, errlen, 0, "%s: no key named '%s'", path, name);
                 else
-                        seterr(err, errlen, "%s: no TSIG key found (expected tsig-keygen's "
+                        virtname_errf(err, errlen, 0, "%s: no TSIG key found (expected tsig-keygen's "
                                "key \"NAME\" { ... }; or keymgr -t's key: list)", path);
                 return -1;
         }
@@ -454,11 +442,11 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
         c->names = VIRTNAME_DNS_NAMES_HOST;
         if (conf_dir(dir, d, sizeof(d)) < 0 ||
             snprintf(c->path, sizeof(c->path), "%s/%s", d, VIRTNAME_DNS_CONF_NAME) >= (int)sizeof(c->path)) {
-                seterr(err, errlen, "configuration directory name too long");
+                virtname_errf(err, errlen, 0, "configuration directory name too long");
                 return VIRTNAME_DNS_CONF_BAD;
         }
         if (access(c->path, F_OK) < 0 && errno == ENOENT) {
-                seterr(err, errlen, "%s: not present (DNS updates are off)", c->path);
+                virtname_errf(err, errlen, 0, "%s: not present (DNS updates are off)", c->path);
                 return VIRTNAME_DNS_CONF_ABSENT;
         }
         if (!(text = slurp(c->path, err, errlen)))
@@ -474,7 +462,7 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
                         continue;
                 char *eq = strchr(l, '=');
                 if (!eq) {
-                        seterr(err, errlen, "%s:%d: expected KEY = VALUE", c->path, line);
+                        virtname_errf(err, errlen, 0, "%s:%d: expected KEY = VALUE", c->path, line);
                         goto bad;
                 }
                 *eq = '\0';
@@ -485,43 +473,43 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
                         if (strcmp(k, keys[ki]) == 0)
                                 break;
                 if (ki == sizeof(keys) / sizeof(keys[0])) {
-                        seterr(err, errlen, "%s:%d: unknown setting '%s'", c->path, line, k);
+                        virtname_errf(err, errlen, 0, "%s:%d: unknown setting '%s'", c->path, line, k);
                         goto bad;
                 }
                 if (seen[ki] && strcmp(k, "reverse-zone") != 0) {
-                        seterr(err, errlen, "%s:%d: '%s' set twice", c->path, line, k);
+                        virtname_errf(err, errlen, 0, "%s:%d: '%s' set twice", c->path, line, k);
                         goto bad;
                 }
                 seen[ki] = true;
                 if (!*v) {
-                        seterr(err, errlen, "%s:%d: '%s' has no value", c->path, line, k);
+                        virtname_errf(err, errlen, 0, "%s:%d: '%s' has no value", c->path, line, k);
                         goto bad;
                 }
                 if (strcmp(k, "server") == 0) {
                         unsigned char a[16];
                         if ((inet_pton(AF_INET, v, a) != 1 && inet_pton(AF_INET6, v, a) != 1) ||
                             strlen(v) >= sizeof(c->server)) {
-                                seterr(err, errlen, "%s:%d: server '%s' is not an IPv4 or IPv6 address",
+                                virtname_errf(err, errlen, 0, "%s:%d: server '%s' is not an IPv4 or IPv6 address",
                                        c->path, line, v);
                                 goto bad;
                         }
                         snprintf(c->server, sizeof(c->server), "%s", v);
                 } else if (strcmp(k, "port") == 0) {
                         if (!parse_uint(v, 1, 65535, &u)) {
-                                seterr(err, errlen, "%s:%d: port '%s' is not 1-65535", c->path, line, v);
+                                virtname_errf(err, errlen, 0, "%s:%d: port '%s' is not 1-65535", c->path, line, v);
                                 goto bad;
                         }
                         c->port = (uint16_t)u;
                 } else if (strcmp(k, "zone") == 0) {
                         if (!name_norm(v, true, c->zone, sizeof(c->zone))) {
-                                seterr(err, errlen, "%s:%d: zone '%s' is not a DNS name", c->path, line, v);
+                                virtname_errf(err, errlen, 0, "%s:%d: zone '%s' is not a DNS name", c->path, line, v);
                                 goto bad;
                         }
                 } else if (strcmp(k, "key-file") == 0) {
                         int n = v[0] == '/' ? snprintf(keyfile, sizeof(keyfile), "%s", v)
                                             : snprintf(keyfile, sizeof(keyfile), "%s/%s", d, v);
                         if (n >= (int)sizeof(keyfile)) {
-                                seterr(err, errlen, "%s:%d: key-file name too long", c->path, line);
+                                virtname_errf(err, errlen, 0, "%s:%d: key-file name too long", c->path, line);
                                 goto bad;
                         }
                 } else if (strcmp(k, "key-name") == 0) {
@@ -532,12 +520,12 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
                         else if (strcmp(v, "flat") == 0)
                                 c->names = VIRTNAME_DNS_NAMES_FLAT;
                         else {
-                                seterr(err, errlen, "%s:%d: names '%s': expected host or flat", c->path, line, v);
+                                virtname_errf(err, errlen, 0, "%s:%d: names '%s': expected host or flat", c->path, line, v);
                                 goto bad;
                         }
                 } else if (strcmp(k, "host-label") == 0) {
                         if (!label_ok(v, strlen(v), false)) {
-                                seterr(err, errlen, "%s:%d: host-label '%s' is not one DNS label "
+                                virtname_errf(err, errlen, 0, "%s:%d: host-label '%s' is not one DNS label "
                                        "(letters, digits, '-')", c->path, line, v);
                                 goto bad;
                         }
@@ -548,7 +536,7 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
                         for (const char *p = v; ok && *p; p++)
                                 ok = isalnum((unsigned char)*p) || strchr(".-_", *p);
                         if (!ok) {
-                                seterr(err, errlen, "%s:%d: owner '%s': 1-63 of letters, digits, '.', '-', '_'",
+                                virtname_errf(err, errlen, 0, "%s:%d: owner '%s': 1-63 of letters, digits, '.', '-', '_'",
                                        c->path, line, v);
                                 goto bad;
                         }
@@ -557,7 +545,7 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
                         char *r = c->reverse[c->nreverse];
                         size_t n;
                         if (c->nreverse == VIRTNAME_DNS_MAX_REVERSE) {
-                                seterr(err, errlen, "%s:%d: more than %d reverse zones", c->path, line,
+                                virtname_errf(err, errlen, 0, "%s:%d: more than %d reverse zones", c->path, line,
                                        VIRTNAME_DNS_MAX_REVERSE);
                                 goto bad;
                         }
@@ -566,20 +554,20 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
                         rev = rev && ((n >= 13 && strcmp(r + n - 13, "in-addr.arpa.") == 0) ||
                                       (n >= 9 && strcmp(r + n - 9, "ip6.arpa.") == 0));
                         if (!rev) {
-                                seterr(err, errlen, "%s:%d: reverse-zone '%s' is not under in-addr.arpa "
+                                virtname_errf(err, errlen, 0, "%s:%d: reverse-zone '%s' is not under in-addr.arpa "
                                        "or ip6.arpa", c->path, line, v);
                                 goto bad;
                         }
                         c->nreverse++;
                 } else if (strcmp(k, "ttl") == 0) {
                         if (!parse_uint(v, 0, 604800, &u)) {
-                                seterr(err, errlen, "%s:%d: ttl '%s' is not 0-604800 seconds", c->path, line, v);
+                                virtname_errf(err, errlen, 0, "%s:%d: ttl '%s' is not 0-604800 seconds", c->path, line, v);
                                 goto bad;
                         }
                         c->ttl = (uint32_t)u;
                 } else if (strcmp(k, "timeout-ms") == 0) {
                         if (!parse_uint(v, 1, 60000, &u)) {
-                                seterr(err, errlen, "%s:%d: timeout-ms '%s' is not 1-60000", c->path, line, v);
+                                virtname_errf(err, errlen, 0, "%s:%d: timeout-ms '%s' is not 1-60000", c->path, line, v);
                                 goto bad;
                         }
                         c->timeout_ms = (unsigned)u;
@@ -588,14 +576,14 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
         free(text);
         text = NULL;
         if (!c->server[0] || !c->zone[0] || !keyfile[0]) {
-                seterr(err, errlen, "%s: '%s' is required", c->path,
+                virtname_errf(err, errlen, 0, "%s: '%s' is required", c->path,
                        !c->server[0] ? "server" : !c->zone[0] ? "zone" : "key-file");
                 return VIRTNAME_DNS_CONF_BAD;
         }
         if (!c->host_label[0])
                 default_label(c->host_label, sizeof(c->host_label));
         if (!label_ok(c->host_label, strlen(c->host_label), false)) {
-                seterr(err, errlen, "%s: this host's name '%s' is not a DNS label: set host-label",
+                virtname_errf(err, errlen, 0, "%s: this host's name '%s' is not a DNS label: set host-label",
                        c->path, c->host_label);
                 return VIRTNAME_DNS_CONF_BAD;
         }
@@ -617,7 +605,7 @@ int virtname_dns_fqdn(const struct virtname_dns_config *c, const char *guest,
         int n;
 
         if (!name_norm(guest, false, g, sizeof(g))) {
-                seterr(err, errlen, "'%s' is not a host name (letters, digits, '-', dots)", guest);
+                virtname_errf(err, errlen, 0, "'%s' is not a host name (letters, digits, '-', dots)", guest);
                 return -1;
         }
         g[strlen(g) - 1] = '\0';        /* relative to what follows */
@@ -626,7 +614,7 @@ int virtname_dns_fqdn(const struct virtname_dns_config *c, const char *guest,
         else
                 n = snprintf(out, outlen, "%s.%s", g, c->zone);
         if (n < 0 || (size_t)n >= outlen || n > 254) {
-                seterr(err, errlen, "'%s' is too long under %s", guest, c->zone);
+                virtname_errf(err, errlen, 0, "'%s' is too long under %s", guest, c->zone);
                 return -1;
         }
         return 0;

@@ -12,20 +12,7 @@
 #include "store/export.h"
 #include "store/queue.h"
 #include "store/reader.h"
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (err && errlen) {
-                va_start(ap, fmt);
-                vsnprintf(err, errlen, fmt, ap);
-                va_end(ap);
-        }
-        return rc;
-}
+#include "store/errmsg.h"
 
 struct queued {
         char name[VIRTNAME_NAME_MAX + 1];
@@ -84,7 +71,7 @@ static int settle(const char *store_dir, const struct take *t, const char *error
         int rc = 0;
 
         if (open_queue(store_dir, &w, e, sizeof(e)) < 0)
-                return fail(err, errlen, -1, "%s", e);
+                return virtname_errf(err, errlen, -1, "%s", e);
         for (size_t i = 0; rc == 0 && i < t->n; i++)
                 if (t->q[i].result == VIRTNAME_DNS_OK || t->q[i].result == VIRTNAME_DNS_ECONFLICT ||
                     t->q[i].result == VIRTNAME_DNS_EINPUT)
@@ -93,7 +80,7 @@ static int settle(const char *store_dir, const struct take *t, const char *error
                 rc = virtname_queue_result(w, error, (int64_t)time(NULL));
         if (rc < 0) {
                 virtname_writer_abort(w);
-                return fail(err, errlen, -1, "cannot update the DNS queue: %s", strerror(-rc));
+                return virtname_errf(err, errlen, -1, "cannot update the DNS queue: %s", strerror(-rc));
         }
         return virtname_writer_commit(w, err, errlen) < 0 ? -1 : 0;
 }
@@ -131,7 +118,7 @@ int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_con
         st->full = qs.full != 0;
         if (rc < 0) {
                 free(t.q);
-                return fail(err, errlen, -1, "cannot read the DNS queue: %s", strerror(-rc));
+                return virtname_errf(err, errlen, -1, "cannot read the DNS queue: %s", strerror(-rc));
         }
         st->left = qs.names - t.n;
         if (t.n == 0)
@@ -141,7 +128,7 @@ int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_con
                 if (snap)
                         virtname_snapshot_unref(snap);
                 free(t.q);
-                return fail(err, errlen, -1, "cannot read the published snapshot in %s",
+                return virtname_errf(err, errlen, -1, "cannot read the published snapshot in %s",
                             virtname_store_dir(store_dir));
         }
         rc = virtname_dns_open(c, &s, e, sizeof(e));
@@ -197,7 +184,7 @@ int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_con
         if (rc < 0)
                 return -1;
         if (worst != VIRTNAME_DNS_OK)
-                fail(err, errlen, worst, "%s", first_error);
+                virtname_errf(err, errlen, worst, "%s", first_error);
         return worst;
 }
 
@@ -265,10 +252,10 @@ int virtname_dns_sync_store(const char *store_dir, const struct virtname_dns_con
 
         memset(st, 0, sizeof(*st));
         if (virtname_snapshot_load(store_dir, NULL, &snap) < 0)
-                return fail(err, errlen, -1, "cannot read the published snapshot in %s", virtname_store_dir(store_dir));
+                return virtname_errf(err, errlen, -1, "cannot read the published snapshot in %s", virtname_store_dir(store_dir));
         if (virtname_snapshot_view(snap, &v) < 0) {
                 virtname_snapshot_unref(snap);
-                return fail(err, errlen, -1, "cannot read the published snapshot in %s", virtname_store_dir(store_dir));
+                return virtname_errf(err, errlen, -1, "cannot read the published snapshot in %s", virtname_store_dir(store_dir));
         }
         rc = virtname_get_meta(&v, &meta);
         if (rc == 0)
@@ -277,7 +264,7 @@ int virtname_dns_sync_store(const char *store_dir, const struct virtname_dns_con
         virtname_snapshot_unref(snap);
         if (rc < 0) {
                 all_free(&a);
-                return fail(err, errlen, -1, "cannot read the store's names: %s", strerror(-rc));
+                return virtname_errf(err, errlen, -1, "cannot read the store's names: %s", strerror(-rc));
         }
         rc = virtname_dns_open(c, &s, e, sizeof(e));
         if (rc == VIRTNAME_DNS_OK) {
@@ -296,15 +283,15 @@ int virtname_dns_sync_store(const char *store_dir, const struct virtname_dns_con
                         r = virtname_queue_result(w, NULL, (int64_t)time(NULL));
                 if (r < 0) {
                         virtname_writer_abort(w);
-                        return fail(err, errlen, -1, "cannot update the DNS queue: %s", strerror(-r));
+                        return virtname_errf(err, errlen, -1, "cannot update the DNS queue: %s", strerror(-r));
                 }
         } else if (virtname_queue_result(w, e, (int64_t)time(NULL)) < 0) {
                 virtname_writer_abort(w);
-                return fail(err, errlen, -1, "cannot update the DNS queue");
+                return virtname_errf(err, errlen, -1, "cannot update the DNS queue");
         }
         if (virtname_writer_commit(w, err, errlen) < 0)
                 return -1;
         if (rc != VIRTNAME_DNS_OK)
-                fail(err, errlen, rc, "%s", e);
+                virtname_errf(err, errlen, rc, "%s", e);
         return rc;
 }

@@ -14,19 +14,7 @@
 #include <unistd.h>
 
 #include "dns/op.h"
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (!errlen)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-}
+#include "store/errmsg.h"
 
 int virtname_dns_open(const struct virtname_dns_config *c, struct virtname_dns_session **sp,
                       char *err, size_t errlen)
@@ -37,7 +25,7 @@ int virtname_dns_open(const struct virtname_dns_config *c, struct virtname_dns_s
         *sp = NULL;
         if (!s || !(s->res = ldns_resolver_new())) {
                 free(s);
-                seterr(err, errlen, "out of memory");
+                virtname_errf(err, errlen, 0, "out of memory");
                 return VIRTNAME_DNS_EOTHER;
         }
         s->c = c;
@@ -47,7 +35,7 @@ int virtname_dns_open(const struct virtname_dns_config *c, struct virtname_dns_s
         if (!ns || ldns_resolver_push_nameserver(s->res, ns) != LDNS_STATUS_OK) {
                 ldns_rdf_deep_free(ns);
                 virtname_dns_close(s);
-                seterr(err, errlen, "server '%s' is not an address", c->server);
+                virtname_errf(err, errlen, 0, "server '%s' is not an address", c->server);
                 return VIRTNAME_DNS_EINPUT;
         }
         ldns_rdf_deep_free(ns);
@@ -362,22 +350,22 @@ static int exchange_error(struct virtname_dns_session *s, ldns_status st, ldns_p
         if (st == LDNS_STATUS_CRYPTO_TSIG_BOGUS && ans && ldns_pkt_get_rcode(ans) == LDNS_RCODE_NOTAUTH) {
                 ldns_rr *t = ldns_pkt_tsig(ans);
                 uint16_t e = t && ldns_rr_rd_count(t) > 5 ? ldns_rdf2native_int16(ldns_rr_rdf(t, 5)) : 0;
-                seterr(why, whylen, "%s: %s refused key %s (%s)", what, s->server_desc, s->c->key.name,
+                virtname_errf(why, whylen, 0, "%s: %s refused key %s (%s)", what, s->server_desc, s->c->key.name,
                        e == 17 ? "BADKEY: unknown key" : e == 16 ? "BADSIG: wrong secret or algorithm" :
                        e == 18 ? "BADTIME: clocks differ" : "NOTAUTH");
                 return VIRTNAME_DNS_EREFUSED;
         }
         if (st == LDNS_STATUS_CRYPTO_TSIG_BOGUS) {
-                seterr(why, whylen, "%s: the answer from %s has no valid TSIG signature", what, s->server_desc);
+                virtname_errf(why, whylen, 0, "%s: the answer from %s has no valid TSIG signature", what, s->server_desc);
                 return VIRTNAME_DNS_ENET;
         }
         if (s->expired)
-                seterr(why, whylen, "%s: not sent, the time allowed for this session is over", what);
+                virtname_errf(why, whylen, 0, "%s: not sent, the time allowed for this session is over", what);
         else if (s->conn_refused)
-                seterr(why, whylen, "%s: %s refused the connection (no DNS server running there?)", what,
+                virtname_errf(why, whylen, 0, "%s: %s refused the connection (no DNS server running there?)", what,
                        s->server_desc);
         else
-                seterr(why, whylen, "%s: no answer from %s within %d ms (%s)", what, s->server_desc,
+                virtname_errf(why, whylen, 0, "%s: no answer from %s within %d ms (%s)", what, s->server_desc,
                        s->cur_timeout_ms, ldns_get_errorstr_by_id(st));
         return VIRTNAME_DNS_ENET;
 }
@@ -408,7 +396,7 @@ static int send_update(struct virtname_dns_session *s, struct dns_op *ops, size_
         ldns_pkt_set_rd(p, false);
         ldns_pkt_set_random_id(p);
         if (ldns_update_pkt_tsig_add(p, s->res) != LDNS_STATUS_OK) {
-                seterr(why, whylen, "%s: cannot sign with key %s", ops[0].zone, s->c->key.name);
+                virtname_errf(why, whylen, 0, "%s: cannot sign with key %s", ops[0].zone, s->c->key.name);
                 goto out;
         }
         /* UPDATE has no EDNS here: over 512 bytes it goes by TCP at once. */
@@ -427,7 +415,7 @@ static int send_update(struct virtname_dns_session *s, struct dns_op *ops, size_
         rc = VIRTNAME_DNS_OK;
         goto out;
 oom:
-        seterr(why, whylen, "out of memory building an update");
+        virtname_errf(why, whylen, 0, "out of memory building an update");
 out:
         /* pre/upd hold the ops' RRs by pointer: free only the lists */
         if (pre)
@@ -528,19 +516,19 @@ static int query(struct virtname_dns_session *s, const char *name, ldns_rr_type 
 
         *ans = NULL;
         if (!d) {
-                seterr(err, errlen, "'%s' is not a DNS name", name);
+                virtname_errf(err, errlen, 0, "'%s' is not a DNS name", name);
                 return VIRTNAME_DNS_EINPUT;
         }
         q = ldns_pkt_query_new(d, t, LDNS_RR_CLASS_IN, 0);     /* owns d */
         if (!q) {
-                seterr(err, errlen, "out of memory");
+                virtname_errf(err, errlen, 0, "out of memory");
                 return VIRTNAME_DNS_EOTHER;
         }
         ldns_pkt_set_random_id(q);
         if (ldns_pkt_tsig_sign(q, s->c->key.name, s->c->key.secret, 300, s->c->key.algorithm, NULL) !=
             LDNS_STATUS_OK) {
                 ldns_pkt_free(q);
-                seterr(err, errlen, "query for %s: cannot sign with key %s", name, s->c->key.name);
+                virtname_errf(err, errlen, 0, "query for %s: cannot sign with key %s", name, s->c->key.name);
                 return VIRTNAME_DNS_EOTHER;
         }
         s->n.queries++;
@@ -558,7 +546,7 @@ static int query(struct virtname_dns_session *s, const char *name, ldns_rr_type 
         if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN) {
                 char t2[32];
                 rcode_text(rc, t2, sizeof(t2));
-                seterr(err, errlen, "query for %s: %s answered %s", name, s->server_desc, t2);
+                virtname_errf(err, errlen, 0, "query for %s: %s answered %s", name, s->server_desc, t2);
                 ldns_pkt_free(*ans);
                 *ans = NULL;
                 return rc == LDNS_RCODE_SERVFAIL ? VIRTNAME_DNS_ENET : VIRTNAME_DNS_EREFUSED;
@@ -651,7 +639,7 @@ static int publish_ptr(struct virtname_dns_session *s, const char *fqdn, int fam
         snprintf(target, sizeof(target), "%s", fqdn);
         for (int attempt = 0; attempt < 2; attempt++) {
                 if (dns_op_init(&op, zone, rev) < 0) {
-                        seterr(err, errlen, "out of memory");
+                        virtname_errf(err, errlen, 0, "out of memory");
                         return VIRTNAME_DNS_EOTHER;
                 }
                 bool ok;
@@ -670,13 +658,13 @@ static int publish_ptr(struct virtname_dns_session *s, const char *fqdn, int fam
                 }
                 if (!ok) {
                         dns_op_free(&op);
-                        seterr(err, errlen, "%s: cannot build the update", rev);
+                        virtname_errf(err, errlen, 0, "%s: cannot build the update", rev);
                         return VIRTNAME_DNS_EOTHER;
                 }
                 dns_send_ops(s, &op, 1, 1);
                 rc = op.result;
                 if (rc != VIRTNAME_DNS_OK)
-                        seterr(err, errlen, "%s", op.why);
+                        virtname_errf(err, errlen, 0, "%s", op.why);
                 dns_op_free(&op);
                 if (!add && rc == VIRTNAME_DNS_ECONFLICT)
                         return VIRTNAME_DNS_OK;         /* not ours (any more): nothing to take away */
@@ -703,7 +691,7 @@ int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
         for (size_t i = 0; i < n; i++)
                 if (strcasecmp(recs[i].name, name) != 0 ||
                     (recs[i].family != AF_INET && recs[i].family != AF_INET6)) {
-                        seterr(err, errlen, "%s: record %zu is for another name or has no address family",
+                        virtname_errf(err, errlen, 0, "%s: record %zu is for another name or has no address family",
                                name, i);
                         return VIRTNAME_DNS_EINPUT;
                 }
@@ -713,10 +701,10 @@ int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
                 return VIRTNAME_DNS_OK;         /* nothing of ours to release */
         if (!cur.ours && cur.exists) {
                 if (cur.other[0])
-                        seterr(err, errlen, "%s: held by host '%s', not by this host ('%s')", fqdn, cur.other,
+                        virtname_errf(err, errlen, 0, "%s: held by host '%s', not by this host ('%s')", fqdn, cur.other,
                                s->c->owner);
                 else
-                        seterr(err, errlen, "%s: has records not made by virt-name-cache; left alone", fqdn);
+                        virtname_errf(err, errlen, 0, "%s: has records not made by virt-name-cache; left alone", fqdn);
                 return VIRTNAME_DNS_ECONFLICT;
         }
         bool ok = true, same = cur.ours && n > 0 && (size_t)cur.nold <= n;
@@ -732,7 +720,7 @@ int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
         if (same)
                 goto ptrs;      /* the forward records are right: only make sure of the PTRs */
         if (dns_op_init(&op, s->c->zone, fqdn) < 0) {
-                seterr(err, errlen, "out of memory");
+                virtname_errf(err, errlen, 0, "out of memory");
                 return VIRTNAME_DNS_EOTHER;
         }
         if (cur.ours) {
@@ -747,13 +735,13 @@ int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
                 ok = push_addr(s, &op, &recs[i]) == 0;
         if (!ok) {
                 dns_op_free(&op);
-                seterr(err, errlen, "%s: cannot build the update", fqdn);
+                virtname_errf(err, errlen, 0, "%s: cannot build the update", fqdn);
                 return VIRTNAME_DNS_EOTHER;
         }
         dns_send_ops(s, &op, 1, 1);
         rc = op.result;
         if (rc != VIRTNAME_DNS_OK)
-                seterr(err, errlen, "%s", op.why);
+                virtname_errf(err, errlen, 0, "%s", op.why);
         dns_op_free(&op);
         if (rc != VIRTNAME_DNS_OK)
                 return rc;
@@ -764,7 +752,7 @@ ptrs:
                         int r = publish_ptr(s, fqdn, cur.fam[i], cur.old[i], 0, false, e2, sizeof(e2));
                         if (r != VIRTNAME_DNS_OK && worse(prc, r) != prc) {
                                 prc = r;
-                                seterr(err, errlen, "%s", e2);
+                                virtname_errf(err, errlen, 0, "%s", e2);
                         }
                 }
         for (size_t i = 0; i < n; i++) {
@@ -772,7 +760,7 @@ ptrs:
                                     !recs[i].no_reverse, e2, sizeof(e2));
                 if (r != VIRTNAME_DNS_OK && worse(prc, r) != prc) {
                         prc = r;
-                        seterr(err, errlen, "%s", e2);
+                        virtname_errf(err, errlen, 0, "%s", e2);
                 }
         }
         return prc;

@@ -18,19 +18,7 @@
 
 #include "dns/op.h"
 #include "dns/zone.h"
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (!errlen)
-                return;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-}
+#include "store/errmsg.h"
 
 /* One RR of a transfer, by owner name (lower case, absolute). */
 struct zrr {
@@ -88,26 +76,26 @@ static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zo
         int rc = VIRTNAME_DNS_OK;
 
         if (!r || !d || (!z->all && !(z->all = ldns_rr_list_new()))) {
-                seterr(err, errlen, "out of memory");
+                virtname_errf(err, errlen, 0, "out of memory");
                 rc = VIRTNAME_DNS_EOTHER;
                 goto out;
         }
         ldns_resolver_deep_free(r);
         r = NULL;
         if (!dns_res_ready(s)) {
-                seterr(err, errlen, "transfer of %s: not started, the time allowed for this session is over", zone);
+                virtname_errf(err, errlen, 0, "transfer of %s: not started, the time allowed for this session is over", zone);
                 rc = VIRTNAME_DNS_ENET;
                 goto out;
         }
         if (!(r = ldns_resolver_clone(s->res))) {
-                seterr(err, errlen, "out of memory");
+                virtname_errf(err, errlen, 0, "out of memory");
                 rc = VIRTNAME_DNS_EOTHER;
                 goto out;
         }
         s->n.axfrs++;
         st = ldns_axfr_start(r, d, LDNS_RR_CLASS_IN);
         if (st != LDNS_STATUS_OK) {
-                seterr(err, errlen, "transfer of %s: cannot reach %s within %u ms (%s)", zone, s->server_desc,
+                virtname_errf(err, errlen, 0, "transfer of %s: cannot reach %s within %u ms (%s)", zone, s->server_desc,
                        s->c->timeout_ms, ldns_get_errorstr_by_id(st));
                 rc = VIRTNAME_DNS_ENET;
                 goto out;
@@ -119,7 +107,7 @@ static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zo
                         if (!v) {
                                 ldns_rr_free(rr);
                                 ldns_axfr_abort(r);
-                                seterr(err, errlen, "out of memory");
+                                virtname_errf(err, errlen, 0, "out of memory");
                                 rc = VIRTNAME_DNS_EOTHER;
                                 goto out;
                         }
@@ -129,7 +117,7 @@ static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zo
                 if (!ldns_rr_list_push_rr(z->all, rr)) {
                         ldns_rr_free(rr);
                         ldns_axfr_abort(r);
-                        seterr(err, errlen, "out of memory");
+                        virtname_errf(err, errlen, 0, "out of memory");
                         rc = VIRTNAME_DNS_EOTHER;
                         goto out;
                 }
@@ -140,12 +128,12 @@ static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zo
                 ldns_pkt *last = ldns_axfr_last_pkt(r);
                 if (last && ldns_pkt_get_rcode(last) != LDNS_RCODE_NOERROR) {
                         char *t = ldns_pkt_rcode2str(ldns_pkt_get_rcode(last));
-                        seterr(err, errlen, "transfer of %s: %s refused it (%s)", zone, s->server_desc, t ? t : "?");
+                        virtname_errf(err, errlen, 0, "transfer of %s: %s refused it (%s)", zone, s->server_desc, t ? t : "?");
                         free(t);
                         rc = ldns_pkt_get_rcode(last) == LDNS_RCODE_SERVFAIL && z->n == first ? AXFR_SERVFAIL
                                                                                            : VIRTNAME_DNS_EREFUSED;
                 } else {
-                        seterr(err, errlen, "transfer of %s from %s did not complete within %u ms", zone,
+                        virtname_errf(err, errlen, 0, "transfer of %s from %s did not complete within %u ms", zone,
                                s->server_desc, s->c->timeout_ms);
                         rc = VIRTNAME_DNS_ENET;
                 }
@@ -454,7 +442,7 @@ int virtname_dns_sync(struct virtname_dns_session *s, const struct virtname_dns_
         if (err && errlen)
                 err[0] = '\0';
         if (n && !(w = calloc(n, sizeof(*w)))) {
-                seterr(err, errlen, "out of memory");
+                virtname_errf(err, errlen, 0, "out of memory");
                 return VIRTNAME_DNS_EOTHER;
         }
         for (size_t i = 0; i < n; i++) {
@@ -579,11 +567,11 @@ bad_input:
                 worst = VIRTNAME_DNS_ECONFLICT;
         rc = worst;
         if (rc != VIRTNAME_DNS_OK)
-                seterr(err, errlen, "dns-sync: %zu conflicts, %zu failed (names), %zu conflicts, %zu failed (PTR)",
+                virtname_errf(err, errlen, 0, "dns-sync: %zu conflicts, %zu failed (names), %zu conflicts, %zu failed (PTR)",
                        st->conflicts, st->failed, st->ptr_conflicts, st->ptr_failed);
         goto out;
 oom:
-        seterr(err, errlen, "out of memory");
+        virtname_errf(err, errlen, 0, "out of memory");
         rc = VIRTNAME_DNS_EOTHER;
 out:
         plan_free(&p);

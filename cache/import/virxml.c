@@ -12,6 +12,7 @@
 
 #include "store/names.h"
 #include "import/virxml.h"
+#include "store/errmsg.h"
 
 /* Interfaces and static hosts beyond these are ignored (and said so). */
 #define MAX_ITEMS 1024
@@ -21,19 +22,6 @@ struct doc {
         xmlDocPtr doc;
         xmlXPathContextPtr ctx;
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-        return -EBADMSG;
-}
 
 static void doc_close(struct doc *d)
 {
@@ -50,7 +38,7 @@ static int doc_open(struct doc *d, const char *xml, size_t len, const char *name
 
         memset(d, 0, sizeof(*d));
         if (len == 0 || len > INT_MAX)
-                return fail(err, errlen, "no XML on input");
+                return virtname_errf(err, errlen, -EBADMSG, "no XML on input");
         /* No network access, no entity expansion, no DTD loading; libxml2's
          * default limits on depth and text size stay on (no XML_PARSE_HUGE). */
         d->doc = xmlReadMemory(xml, (int)len, "input.xml", NULL,
@@ -58,7 +46,7 @@ static int doc_open(struct doc *d, const char *xml, size_t len, const char *name
         if (!d->doc) {
                 const xmlError *e = xmlGetLastError();
 
-                return fail(err, errlen, "malformed XML%s%.*s", e && e->message ? ": " : "",
+                return virtname_errf(err, errlen, -EBADMSG, "malformed XML%s%.*s", e && e->message ? ": " : "",
                             e && e->message ? (int)strcspn(e->message, "\n") : 0,
                             e && e->message ? e->message : "");
         }
@@ -73,7 +61,7 @@ static int doc_open(struct doc *d, const char *xml, size_t len, const char *name
         if (!node) {
                 xmlFreeDoc(d->doc);
                 d->doc = NULL;
-                return fail(err, errlen, "no <%s> element in the XML", name);
+                return virtname_errf(err, errlen, -EBADMSG, "no <%s> element in the XML", name);
         }
         d->ctx = xmlXPathNewContext(d->doc);
         if (!d->ctx) {
@@ -141,7 +129,7 @@ int virtname_xml_parse_domain(const char *xml, size_t len, struct virtname_xml_d
                 return rc;
         out->name = xstr(&d, NULL, "string(name)");
         if (!out->name || virtname_name_normalise(out->name, (char[VIRTNAME_NAME_MAX + 1]){ 0 }) < 0) {
-                rc = fail(err, errlen, "domain XML without a usable <name>");
+                rc = virtname_errf(err, errlen, -EBADMSG, "domain XML without a usable <name>");
                 goto out;
         }
         out->d.name = out->name;
@@ -228,7 +216,7 @@ int virtname_xml_parse_network(const char *xml, size_t len, struct virtname_xml_
                 return rc;
         out->name = xstr(&d, NULL, "string(name)");
         if (!out->name || virtname_name_normalise(out->name, (char[VIRTNAME_NAME_MAX + 1]){ 0 }) < 0) {
-                rc = fail(err, errlen, "network XML without a usable <name>");
+                rc = virtname_errf(err, errlen, -EBADMSG, "network XML without a usable <name>");
                 goto out;
         }
         out->bridge = xstr(&d, NULL, "string(bridge/@name)");
@@ -338,7 +326,7 @@ int virtname_xml_parse_port(const char *xml, size_t len, struct virtname_xml_por
         } else {
                 rc = doc_open(&d, xml, len, "interface", err, errlen);
                 if (rc < 0)
-                        return fail(err, errlen, "no <networkport> or <interface> in the hook data");
+                        return virtname_errf(err, errlen, -EBADMSG, "no <networkport> or <interface> in the hook data");
                 out->domain = xstr(&d, NULL, "string(/hookData/domain/name)");
                 s = xstr(&d, NULL, "string(/hookData/domain/uuid)");
         }
@@ -346,7 +334,7 @@ int virtname_xml_parse_port(const char *xml, size_t len, struct virtname_xml_por
         free(s);
         s = xstr(&d, NULL, "string(mac/@address)");
         if (!s || !virtname_mac_parse(s, out->mac))
-                rc = fail(err, errlen, "port without a valid <mac address=...>");
+                rc = virtname_errf(err, errlen, -EBADMSG, "port without a valid <mac address=...>");
         free(s);
         out->network = xstr(&d, NULL, "string(/hookData/network/name)");
         doc_close(&d);

@@ -14,26 +14,13 @@
 
 #include "store/hostsdir.h"
 #include "store/paths.h"
+#include "store/errmsg.h"
 
 #define GENERATION_NAME ".generation"
 #define TMP_SUFFIX ".tmp"
 #define GONE_PREFIX "vnc-gone-"
 /* Longest file: an address and two names. */
 #define LINE_MAX_BYTES (INET6_ADDRSTRLEN + VIRTNAME_LINE_NAMES * (VIRTNAME_NAME_MAX + 1) + 2)
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (err && errlen) {
-                va_start(ap, fmt);
-                vsnprintf(err, errlen, fmt, ap);
-                va_end(ap);
-        }
-        return rc;
-}
 
 bool virtname_hostsdir_network_ok(const char *network)
 {
@@ -243,18 +230,18 @@ int virtname_hostsdir_sync(const char *store_dir, const char *network, const str
 
         if ((rc = virtname_hostsdir_path(store_dir, NULL, root, sizeof(root))) < 0 ||
             (rc = virtname_hostsdir_path(store_dir, network, path, sizeof(path))) < 0)
-                return fail(err, errlen, rc, "network '%.64s': no hosts directory can be named after it",
+                return virtname_errf(err, errlen, rc, "network '%.64s': no hosts directory can be named after it",
                             network);
         if ((rc = mkdir_0755(root)) < 0 || (rc = mkdir_0755(path)) < 0)
-                return fail(err, errlen, rc, "cannot create %s: %s", path, strerror(-rc));
+                return virtname_errf(err, errlen, rc, "cannot create %s: %s", path, strerror(-rc));
         if ((w.dfd = open_dir(path)) < 0)
-                return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+                return virtname_errf(err, errlen, -errno, "%s: %s", path, strerror(errno));
         rc = virtname_export_lines(v, network, now, sync_line, &w);
         if (rc < 0) {
-                fail(err, errlen, rc, "cannot write the hosts files of network %s in %s: %s", network, path,
+                virtname_errf(err, errlen, rc, "cannot write the hosts files of network %s in %s: %s", network, path,
                      strerror(-rc));
         } else if (!(d = fdopendir(dup(w.dfd)))) {
-                rc = fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+                rc = virtname_errf(err, errlen, -errno, "%s: %s", path, strerror(errno));
         } else {
                 /* What is not wanted goes, and so do the temporary files
                  * of a writer that was killed. */
@@ -268,7 +255,7 @@ int virtname_hostsdir_sync(const char *store_dir, const char *network, const str
                             (!tmp && w.n && bsearch(de->d_name, w.names, w.n, sizeof(w.names[0]), cmp_name)))
                                 continue;
                         if (unlinkat(w.dfd, de->d_name, 0) < 0 && errno != ENOENT && rc == 0)
-                                rc = fail(err, errlen, -errno, "cannot remove %s/%s: %s", path, de->d_name,
+                                rc = virtname_errf(err, errlen, -errno, "cannot remove %s/%s: %s", path, de->d_name,
                                           strerror(errno));
                 }
                 closedir(d);
@@ -287,9 +274,9 @@ static int sync_all(const char *store_dir, const struct virtname_view *v, int64_
         int rc = virtname_hostsdir_path(store_dir, NULL, root, sizeof(root));
 
         if (rc < 0)
-                return fail(err, errlen, rc, "store path too long: %s", store_dir);
+                return virtname_errf(err, errlen, rc, "store path too long: %s", store_dir);
         if (!(d = opendir(root)))
-                return errno == ENOENT ? 0 : fail(err, errlen, -errno, "%s: %s", root, strerror(errno));
+                return errno == ENOENT ? 0 : virtname_errf(err, errlen, -errno, "%s: %s", root, strerror(errno));
         while ((de = readdir(d))) {
                 int r;
 
@@ -329,7 +316,7 @@ int virtname_hostsdir_update(const char *store_dir, const struct virtname_line *
                                 continue;       /* not a network dnsmasq serves our names on */
                         r = put_line(dfd, &lines[i]);
                         if (r < 0 && rc == 0)
-                                rc = fail(err, errlen, r, "cannot write %s: %s", path, strerror(-r));
+                                rc = virtname_errf(err, errlen, r, "cannot write %s: %s", path, strerror(-r));
                 }
                 if (dfd >= 0)
                         close(dfd);
@@ -337,7 +324,7 @@ int virtname_hostsdir_update(const char *store_dir, const struct virtname_line *
         /* Only a complete update moves the generation on: otherwise the
          * next writer rewrites everything. */
         if (rc == 0 && (rc = write_generation(store_dir, to)) < 0)
-                fail(err, errlen, rc, "cannot write %s/" VIRTNAME_HOSTSDIR_NAME "/" GENERATION_NAME ": %s",
+                virtname_errf(err, errlen, rc, "cannot write %s/" VIRTNAME_HOSTSDIR_NAME "/" GENERATION_NAME ": %s",
                      store_dir, strerror(-rc));
         return rc;
 }

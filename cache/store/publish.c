@@ -18,21 +18,9 @@
 #include "store/delta.h"
 #include "store/paths.h"
 #include "store/publish.h"
+#include "store/errmsg.h"
 
 #define TMP_PREFIX ".names."
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-        return rc;
-}
 
 /* mkdir -p DIR, the last component 0755. */
 static int make_dir(const char *dir)
@@ -342,15 +330,15 @@ static int publish_base(struct virtname_publish *p, uint64_t previous_base, char
         int src, fd, rc;
 
         if (mdb_env_info(p->env, &info) != 0 || mdb_env_stat(p->env, &st) != 0)
-                return fail(err, errlen, -EIO, "cannot read the private store's size");
+                return virtname_errf(err, errlen, -EIO, "cannot read the private store's size");
         size = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
         src = open(p->private_path, O_RDONLY | O_CLOEXEC);
         if (src < 0)
-                return fail(err, errlen, -errno, "cannot read %s: %s", p->private_path, strerror(errno));
+                return virtname_errf(err, errlen, -errno, "cannot read %s: %s", p->private_path, strerror(errno));
         rc = make_tmp(p->store_dir, "base", tmp, &fd);
         if (rc < 0) {
                 close(src);
-                return fail(err, errlen, rc, "cannot create a file in %s: %s", p->store_dir,
+                return virtname_errf(err, errlen, rc, "cannot create a file in %s: %s", p->store_dir,
                             strerror(-rc));
         }
         rc = virtname_base_write(src, size, st.ms_psize, p->generation, fd);
@@ -365,7 +353,7 @@ static int publish_base(struct virtname_publish *p, uint64_t previous_base, char
         if (rc == 0)
                 rc = write_delta(p->store_dir, NULL, 0, p->generation, p->generation, SIZE_MAX);
         if (rc < 0)
-                return fail(err, errlen, rc, "cannot write the snapshot in %s: %s", p->store_dir,
+                return virtname_errf(err, errlen, rc, "cannot write the snapshot in %s: %s", p->store_dir,
                             strerror(-rc));
         clean(p->store_dir, previous_base && previous_base < p->generation ? previous_base
                                                                            : p->generation);
@@ -394,9 +382,9 @@ int virtname_publish(struct virtname_publish *p, char *err, size_t errlen)
         int rc = make_dir(p->store_dir);
 
         if (rc < 0)
-                return fail(err, errlen, rc, "cannot create %s: %s", p->store_dir, strerror(-rc));
+                return virtname_errf(err, errlen, rc, "cannot create %s: %s", p->store_dir, strerror(-rc));
         if (stat(p->store_dir, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)))
-                return fail(err, errlen, -EPERM, "%s is writable by others: readers would refuse "
+                return virtname_errf(err, errlen, -EPERM, "%s is writable by others: readers would refuse "
                             "its snapshot (chmod go-w it)", p->store_dir);
         /* Sorted, each key once (it is written with its value now); the
          * repeats move to the end of the array, which the caller frees. */
@@ -430,7 +418,7 @@ int virtname_publish(struct virtname_publish *p, char *err, size_t errlen)
                         rc = unique ? publish_delta(p, unique, &old, delta_limit()) : 0;
                         free(buf);
                         if (rc != -EFBIG)
-                                return rc < 0 ? fail(err, errlen, rc, "cannot write the snapshot "
+                                return rc < 0 ? virtname_errf(err, errlen, rc, "cannot write the snapshot "
                                                      "delta in %s: %s", p->store_dir, strerror(-rc))
                                               : 0;
                         return publish_base(p, previous_base, err, errlen);
