@@ -22,6 +22,7 @@
 #include "store/edit.h"
 #include "store/event.h"
 #include "store/names.h"
+#include "store/wire.h"
 
 #define VERSION 1
 /* As many as edit.c and virxml.c keep. */
@@ -195,43 +196,20 @@ void virtname_event_free(struct virtname_event *e)
 /* A bounded reader, and an arena for the NUL-terminated copies of the
  * strings the writer functions take. */
 struct in {
-        const uint8_t *p, *end;
-        bool bad;
+        struct virtname_wire w;
         char *arena;
         size_t used, cap;
 };
-
-static const uint8_t *take(struct in *in, size_t n)
-{
-        const uint8_t *p = in->p;
-
-        if (in->bad || (size_t)(in->end - in->p) < n) {
-                in->bad = true;
-                return NULL;
-        }
-        in->p += n;
-        return p;
-}
-
-static uint64_t take_uint(struct in *in, size_t n)
-{
-        const uint8_t *b = take(in, n);
-        uint64_t v = 0;
-
-        for (size_t i = 0; b && i < n; i++)
-                v |= (uint64_t)b[i] << (8 * i);
-        return v;
-}
 
 /* A copy of S with a NUL; NULL for an empty string. */
 static const char *dup_str(struct in *in, struct virtname_str s)
 {
         char *d;
 
-        if (s.len == 0 || in->bad)
+        if (s.len == 0 || in->w.bad)
                 return NULL;
         if (memchr(s.p, '\0', s.len) || in->used + s.len + 1 > in->cap) {
-                in->bad = true;
+                in->w.bad = true;
                 return NULL;
         }
         d = in->arena + in->used;
@@ -243,8 +221,8 @@ static const char *dup_str(struct in *in, struct virtname_str s)
 
 static const char *take_str(struct in *in)
 {
-        size_t n = (size_t)take_uint(in, 2);
-        const uint8_t *p = take(in, n);
+        size_t n = (size_t)virtname_wire_uint(&in->w, 2);
+        const uint8_t *p = virtname_wire_take(&in->w, n);
 
         return p ? dup_str(in, (struct virtname_str){ (const char *)p, n }) : NULL;
 }
@@ -252,8 +230,8 @@ static const char *take_str(struct in *in)
 /* A record: its bytes, for the record decoders. */
 static const uint8_t *take_record(struct in *in, size_t *len)
 {
-        *len = (size_t)take_uint(in, 4);
-        return take(in, *len);
+        *len = (size_t)virtname_wire_uint(&in->w, 4);
+        return virtname_wire_take(&in->w, *len);
 }
 
 /* What the store has for lease L's address and network, when that lease
@@ -282,7 +260,7 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
         char network[VIRTNAME_NAME_MAX + 1], suffix[VIRTNAME_NAME_MAX + 1], text[64];
         struct virtname_lease_view v;
         struct virtname_lease l = { 0 };
-        char action = (char)take_uint(in, 1);
+        char action = (char)virtname_wire_uint(&in->w, 1);
         const uint8_t *rec;
         const char *bridge, *domain;
         size_t len;
@@ -301,7 +279,7 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
         l.clientid = dup_str(in, v.clientid);
         bridge = take_str(in);
         domain = take_str(in);
-        if (in->bad || (action != 'a' && action != 'o' && action != 'k' && action != 'd') ||
+        if (in->w.bad || (action != 'a' && action != 'o' && action != 'k' && action != 'd') ||
             (l.hostname && !virtname_hostname_valid(l.hostname)))
                 return -EBADMSG;
         if (!inet_ntop(l.family, l.addr, text, sizeof(text)))
@@ -333,7 +311,7 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
          * that time, if the lease is still the same client's. */
         if ((action == 'k' && !l.hostname) || l.seen == 0)
                 kept(w, in, &l, action == 'k' && !l.hostname);
-        return in->bad ? -ENOMEM : virtname_writer_put_lease(w, &l);
+        return in->w.bad ? -ENOMEM : virtname_writer_put_lease(w, &l);
 }
 
 static int apply_domain(struct virtname_writer *w, struct in *in, char *what, size_t whatlen)
@@ -366,14 +344,14 @@ static int apply_domain(struct virtname_writer *w, struct in *in, char *what, si
                 x.d.n_ifaces++;
         }
         x.d.ifaces = ifaces;
-        n = (size_t)take_uint(in, 2);
-        for (size_t i = 0; i < n && !in->bad; i++) {
+        n = (size_t)virtname_wire_uint(&in->w, 2);
+        for (size_t i = 0; i < n && !in->w.bad; i++) {
                 const char *bridge = take_str(in);
 
                 if (i < x.d.n_ifaces)
                         xifaces[i].bridge = (char *)bridge;
         }
-        if (in->bad || !x.d.name)
+        if (in->w.bad || !x.d.name)
                 return -EBADMSG;
         snprintf(what, whatlen, "domain %.200s", x.d.name);
         return virtname_edit_put_domain(w, &x);
@@ -394,42 +372,42 @@ static int apply_network(struct virtname_writer *w, struct in *in, char *what, s
         net.bridge = (char *)dup_str(in, v.bridge);
         net.suffix = (char *)dup_str(in, v.suffix);
         net.n = (struct virtname_network){ net.name, net.bridge, net.suffix, v.active, v.updated };
-        n = (size_t)take_uint(in, 2);
-        if (in->bad || !net.name || n > MAX_HOSTS)
+        n = (size_t)virtname_wire_uint(&in->w, 2);
+        if (in->w.bad || !net.name || n > MAX_HOSTS)
                 return -EBADMSG;
         net.hosts = calloc(n ? n : 1, sizeof(*net.hosts));
         if (!net.hosts)
                 return -ENOMEM;
-        for (size_t i = 0; i < n && !in->bad; i++) {
+        for (size_t i = 0; i < n && !in->w.bad; i++) {
                 struct virtname_xml_host *h = &net.hosts[i];
                 const uint8_t *mac, *addr;
 
-                h->has_mac = take_uint(in, 1) != 0;
-                mac = take(in, VIRTNAME_MAC_LEN);
-                h->family = take_uint(in, 1) == 6 ? AF_INET6 : AF_INET;
-                addr = take(in, 16);
+                h->has_mac = virtname_wire_uint(&in->w, 1) != 0;
+                mac = virtname_wire_take(&in->w, VIRTNAME_MAC_LEN);
+                h->family = virtname_wire_uint(&in->w, 1) == 6 ? AF_INET6 : AF_INET;
+                addr = virtname_wire_take(&in->w, 16);
                 h->hostname = (char *)take_str(in);
                 if (mac && addr) {
                         memcpy(h->mac, mac, VIRTNAME_MAC_LEN);
                         memcpy(h->addr, addr, 16);
                 }
                 if (h->hostname && !virtname_hostname_valid(h->hostname))
-                        in->bad = true;
+                        in->w.bad = true;
         }
         net.n_hosts = n;
         snprintf(what, whatlen, "network %.200s", net.name);
-        rc = in->bad ? -EBADMSG : virtname_edit_put_network(w, &net);
+        rc = in->w.bad ? -EBADMSG : virtname_edit_put_network(w, &net);
         free(net.hosts);
         return rc;
 }
 
 static int apply_port(struct virtname_writer *w, struct in *in, char *what, size_t whatlen)
 {
-        bool plugged = take_uint(in, 1) != 0, has_uuid = take_uint(in, 1) != 0;
-        const uint8_t *uuid = take(in, VIRTNAME_UUID_LEN), *mac = take(in, VIRTNAME_MAC_LEN);
+        bool plugged = virtname_wire_uint(&in->w, 1) != 0, has_uuid = virtname_wire_uint(&in->w, 1) != 0;
+        const uint8_t *uuid = virtname_wire_take(&in->w, VIRTNAME_UUID_LEN), *mac = virtname_wire_take(&in->w, VIRTNAME_MAC_LEN);
         const char *name = take_str(in), *network = take_str(in);
 
-        if (in->bad || !name)
+        if (in->w.bad || !name)
                 return -EBADMSG;
         snprintf(what, whatlen, "domain %.200s port %s", name, plugged ? "plugged" : "unplugged");
         return virtname_edit_iface(w, name, has_uuid ? uuid : NULL, mac, network, plugged);
@@ -438,14 +416,14 @@ static int apply_port(struct virtname_writer *w, struct in *in, char *what, size
 int virtname_event_apply(struct virtname_writer *w, const void *buf, size_t len, char *what,
                          size_t whatlen)
 {
-        struct in in = { buf, (const uint8_t *)buf + len, false, NULL, 0, 2 * len + 16 + VIRTNAME_NAME_MAX + 1 };
+        struct in in = { { buf, (const uint8_t *)buf + len, false }, NULL, 0, 2 * len + 16 + VIRTNAME_NAME_MAX + 1 };
         const char *name;
         int kind, rc;
 
         snprintf(what, whatlen, "event");
-        if (take_uint(&in, 1) != VERSION)
+        if (virtname_wire_uint(&in.w, 1) != VERSION)
                 return -EBADMSG;
-        kind = (int)take_uint(&in, 1);
+        kind = (int)virtname_wire_uint(&in.w, 1);
         in.arena = malloc(in.cap);
         if (!in.arena)
                 return -ENOMEM;
@@ -459,7 +437,7 @@ int virtname_event_apply(struct virtname_writer *w, const void *buf, size_t len,
         case EV_DOMAIN_GONE:
                 name = take_str(&in);
                 snprintf(what, whatlen, "domain %.200s gone", name ? name : "?");
-                rc = in.bad || !name ? -EBADMSG : virtname_writer_del_domain(w, name);
+                rc = in.w.bad || !name ? -EBADMSG : virtname_writer_del_domain(w, name);
                 break;
         case EV_NETWORK:
                 rc = apply_network(w, &in, what, whatlen);
@@ -467,7 +445,7 @@ int virtname_event_apply(struct virtname_writer *w, const void *buf, size_t len,
         case EV_NETWORK_STOP:
                 name = take_str(&in);
                 snprintf(what, whatlen, "network %.200s stopped", name ? name : "?");
-                rc = in.bad || !name ? -EBADMSG : virtname_edit_stop_network(w, name);
+                rc = in.w.bad || !name ? -EBADMSG : virtname_edit_stop_network(w, name);
                 break;
         case EV_PORT:
                 rc = apply_port(w, &in, what, whatlen);
@@ -475,12 +453,12 @@ int virtname_event_apply(struct virtname_writer *w, const void *buf, size_t len,
         case EV_HOSTSDIR:
                 name = take_str(&in);
                 snprintf(what, whatlen, "network %.200s hosts directory", name ? name : "?");
-                rc = in.bad || !name ? -EBADMSG : virtname_writer_hostsdir_sync(w, name);
+                rc = in.w.bad || !name ? -EBADMSG : virtname_writer_hostsdir_sync(w, name);
                 break;
         default:
                 rc = -EBADMSG;
         }
-        if (rc == 0 && in.p != in.end)
+        if (rc == 0 && in.w.p != in.w.end)
                 rc = -EBADMSG;
         free(in.arena);
         return rc;

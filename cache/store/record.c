@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include "store/record.h"
+#include "store/wire.h"
 
 /* A bounded little-endian writer: it counts every byte, stores only what
  * fits, and remembers when a string was too long to encode. */
@@ -102,72 +103,45 @@ size_t virtname_network_encode(const struct virtname_network *n, uint8_t *buf, s
         return finish(&o);
 }
 
-/* The matching bounded reader: any read past the end marks it bad. */
-struct in {
-        const uint8_t *p, *end;
-        bool bad;
-};
-
-static const uint8_t *take(struct in *in, size_t n)
+/* The matching reader: store/wire.h. */
+static struct virtname_str take_str(struct virtname_wire *in)
 {
-        const uint8_t *p = in->p;
-
-        if (in->bad || (size_t)(in->end - in->p) < n) {
-                in->bad = true;
-                return NULL;
-        }
-        in->p += n;
-        return p;
-}
-
-static uint64_t take_uint(struct in *in, size_t n)
-{
-        const uint8_t *b = take(in, n);
-        uint64_t v = 0;
-
-        for (size_t i = 0; b && i < n; i++)
-                v |= (uint64_t)b[i] << (8 * i);
-        return v;
-}
-
-static struct virtname_str take_str(struct in *in)
-{
-        size_t n = (size_t)take_uint(in, 2);
-        const uint8_t *p = take(in, n);
+        size_t n = (size_t)virtname_wire_uint(in, 2);
+        const uint8_t *p = virtname_wire_take(in, n);
 
         return (struct virtname_str){ p ? (const char *)p : "", p ? n : 0 };
 }
 
-static int begin(struct in *in, const void *data, size_t len)
+static int begin(struct virtname_wire *in, const void *data, size_t len)
 {
         in->p = data;
         in->end = in->p + len;
         in->bad = false;
-        return take_uint(in, 1) == VIRTNAME_RECORD_VERSION && !in->bad ? 0 : -EBADMSG;
+        return virtname_wire_uint(in, 1) == VIRTNAME_RECORD_VERSION && !in->bad ? 0 : -EBADMSG;
 }
 
-static int end(const struct in *in)
+static int end(const struct virtname_wire *in)
 {
         return in->bad || in->p != in->end ? -EBADMSG : 0;
 }
 
 int virtname_lease_decode(const void *data, size_t len, struct virtname_lease_view *v)
 {
-        struct in in;
+        struct virtname_wire in;
         unsigned fam;
 
         if (begin(&in, data, len) < 0)
                 return -EBADMSG;
-        fam = (unsigned)take_uint(&in, 1);
+        fam = (unsigned)virtname_wire_uint(&in, 1);
         if (fam != 4 && fam != 6)
                 return -EBADMSG;
         v->family = fam == 6 ? AF_INET6 : AF_INET;
-        v->flags = (unsigned)take_uint(&in, 1);
-        v->addr = take(&in, 16);
-        v->mac = take(&in, VIRTNAME_MAC_LEN);
-        v->expiry = (int64_t)take_uint(&in, 8);
-        v->seen = (int64_t)take_uint(&in, 8);
-        v->iaid = (uint32_t)take_uint(&in, 4);
+        v->flags = (unsigned)virtname_wire_uint(&in, 1);
+        v->addr = virtname_wire_take(&in, 16);
+        v->mac = virtname_wire_take(&in, VIRTNAME_MAC_LEN);
+        v->expiry = (int64_t)virtname_wire_uint(&in, 8);
+        v->seen = (int64_t)virtname_wire_uint(&in, 8);
+        v->iaid = (uint32_t)virtname_wire_uint(&in, 4);
         v->hostname = take_str(&in);
         v->network = take_str(&in);
         v->suffix = take_str(&in);
@@ -177,21 +151,21 @@ int virtname_lease_decode(const void *data, size_t len, struct virtname_lease_vi
 
 int virtname_domain_decode(const void *data, size_t len, struct virtname_domain_view *v)
 {
-        struct in in;
+        struct virtname_wire in;
 
         if (begin(&in, data, len) < 0)
                 return -EBADMSG;
-        v->state = (enum virtname_domain_state)take_uint(&in, 1);
-        v->has_uuid = take_uint(&in, 1) != 0;
-        v->uuid = take(&in, VIRTNAME_UUID_LEN);
-        v->id = (int32_t)(uint32_t)take_uint(&in, 4);
-        v->cid = (uint32_t)take_uint(&in, 4);
-        v->updated = (int64_t)take_uint(&in, 8);
+        v->state = (enum virtname_domain_state)virtname_wire_uint(&in, 1);
+        v->has_uuid = virtname_wire_uint(&in, 1) != 0;
+        v->uuid = virtname_wire_take(&in, VIRTNAME_UUID_LEN);
+        v->id = (int32_t)(uint32_t)virtname_wire_uint(&in, 4);
+        v->cid = (uint32_t)virtname_wire_uint(&in, 4);
+        v->updated = (int64_t)virtname_wire_uint(&in, 8);
         v->name = take_str(&in);
-        v->n_ifaces = (size_t)take_uint(&in, 2);
+        v->n_ifaces = (size_t)virtname_wire_uint(&in, 2);
         v->ifaces = in.p;
         for (size_t i = 0; i < v->n_ifaces && !in.bad; i++) {
-                take(&in, VIRTNAME_MAC_LEN);
+                virtname_wire_take(&in, VIRTNAME_MAC_LEN);
                 take_str(&in);
                 take_str(&in);
         }
@@ -202,11 +176,11 @@ int virtname_domain_decode(const void *data, size_t len, struct virtname_domain_
 bool virtname_domain_iface_next(const struct virtname_domain_view *v, size_t *pos,
                                 struct virtname_iface_view *iface)
 {
-        struct in in = { v->ifaces + *pos, v->end, false };
+        struct virtname_wire in = { v->ifaces + *pos, v->end, false };
 
         if (in.p >= in.end)
                 return false;
-        iface->mac = take(&in, VIRTNAME_MAC_LEN);
+        iface->mac = virtname_wire_take(&in, VIRTNAME_MAC_LEN);
         iface->network = take_str(&in);
         iface->filter = take_str(&in);
         if (in.bad)
@@ -217,12 +191,12 @@ bool virtname_domain_iface_next(const struct virtname_domain_view *v, size_t *po
 
 int virtname_network_decode(const void *data, size_t len, struct virtname_network_view *v)
 {
-        struct in in;
+        struct virtname_wire in;
 
         if (begin(&in, data, len) < 0)
                 return -EBADMSG;
-        v->active = take_uint(&in, 1) != 0;
-        v->updated = (int64_t)take_uint(&in, 8);
+        v->active = virtname_wire_uint(&in, 1) != 0;
+        v->updated = (int64_t)virtname_wire_uint(&in, 8);
         v->name = take_str(&in);
         v->bridge = take_str(&in);
         v->suffix = take_str(&in);
