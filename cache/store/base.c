@@ -7,6 +7,7 @@
 #include <xxhash.h>
 
 #include "store/base.h"
+#include "store/wire.h"
 
 static const char magic[8] = { 'V', 'N', 'A', 'M', 'E', 'B', 'A', 'S' };
 #define VERSION 1u
@@ -27,21 +28,6 @@ static const char magic[8] = { 'V', 'N', 'A', 'M', 'E', 'B', 'A', 'S' };
 #define META_PSIZE (META + 24)
 #define META_LAST_PG (META + 24 + 2 * 48)
 #define META_SIZE (META_LAST_PG + 16)
-
-static uint64_t get_le(const uint8_t *p, size_t n)
-{
-        uint64_t v = 0;
-
-        for (size_t i = 0; i < n; i++)
-                v |= (uint64_t)p[i] << (8 * i);
-        return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static int read_full(int fd, void *buf, size_t len, uint64_t off)
 {
@@ -96,11 +82,11 @@ int virtname_base_write(int src_fd, uint64_t data_size, uint32_t page_size, uint
         }
         if (rc == 0) {
                 memcpy(trailer, magic, sizeof(magic));
-                put_le(trailer + 8, VERSION, 4);
-                put_le(trailer + 12, page_size, 4);
-                put_le(trailer + 16, generation, 8);
-                put_le(trailer + 24, data_size, 8);
-                put_le(trailer + 32, XXH3_64bits_digest(st), 8);
+                virtname_le_put(trailer + 8, VERSION, 4);
+                virtname_le_put(trailer + 12, page_size, 4);
+                virtname_le_put(trailer + 16, generation, 8);
+                virtname_le_put(trailer + 24, data_size, 8);
+                virtname_le_put(trailer + 32, XXH3_64bits_digest(st), 8);
                 rc = write_full(dst_fd, trailer, sizeof(trailer));
         }
         XXH3_freeState(st);
@@ -116,9 +102,9 @@ static int check_meta(int fd, uint64_t off, uint32_t page_size, uint64_t data_si
 
         if (rc < 0)
                 return rc;
-        if (!(get_le(m + PAGE_FLAGS, 2) & LMDB_P_META) || get_le(m + META_MAGIC, 4) != LMDB_MAGIC ||
-            get_le(m + META_VERSION, 4) != LMDB_VERSION || get_le(m + META_PSIZE, 4) != page_size ||
-            get_le(m + META_LAST_PG, 8) >= data_size / page_size)
+        if (!(virtname_le_get(m + PAGE_FLAGS, 2) & LMDB_P_META) || virtname_le_get(m + META_MAGIC, 4) != LMDB_MAGIC ||
+            virtname_le_get(m + META_VERSION, 4) != LMDB_VERSION || virtname_le_get(m + META_PSIZE, 4) != page_size ||
+            virtname_le_get(m + META_LAST_PG, 8) >= data_size / page_size)
                 return -EBADMSG;
         return 0;
 }
@@ -136,12 +122,12 @@ int virtname_base_check(int fd, uint64_t size, struct virtname_base_info *info)
         rc = read_full(fd, t, sizeof(t), size - VIRTNAME_BASE_TRAILER);
         if (rc < 0)
                 return rc;
-        info->page_size = (uint32_t)get_le(t + 12, 4);
-        info->generation = get_le(t + 16, 8);
-        info->data_size = get_le(t + 24, 8);
-        sum = get_le(t + 32, 8);
+        info->page_size = (uint32_t)virtname_le_get(t + 12, 4);
+        info->generation = virtname_le_get(t + 16, 8);
+        info->data_size = virtname_le_get(t + 24, 8);
+        sum = virtname_le_get(t + 32, 8);
         /* The page size the writer used: a power of two LMDB accepts. */
-        if (memcmp(t, magic, sizeof(magic)) != 0 || get_le(t + 8, 4) != VERSION ||
+        if (memcmp(t, magic, sizeof(magic)) != 0 || virtname_le_get(t + 8, 4) != VERSION ||
             info->page_size < 512 || info->page_size > 65536 ||
             (info->page_size & (info->page_size - 1)) != 0 ||
             info->data_size != size - VIRTNAME_BASE_TRAILER ||

@@ -5,27 +5,13 @@
 #include <xxhash.h>
 
 #include "store/delta.h"
+#include "store/wire.h"
 
 static const char magic[8] = { 'V', 'N', 'A', 'M', 'E', 'D', 'L', 'T' };
 #define VERSION 1u
 #define REC_HEADER 8u
 /* LMDB's longest key. */
 #define KEY_MAX 511u
-
-static uint64_t get_le(const uint8_t *p, size_t n)
-{
-        uint64_t v = 0;
-
-        for (size_t i = 0; i < n; i++)
-                v |= (uint64_t)p[i] << (8 * i);
-        return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                p[i] = (uint8_t)(v >> (8 * i));
-}
 
 int virtname_delta_cmp(enum virtname_db a_db, const MDB_val *a, enum virtname_db b_db, const MDB_val *b)
 {
@@ -60,8 +46,8 @@ uint64_t virtname_delta_checksum(const void *buf, size_t len)
 
 void virtname_delta_rec(const struct virtname_delta *d, uint32_t i, struct virtname_delta_rec *r)
 {
-        const uint8_t *p = d->body + get_le(d->body + 4 * (size_t)i, 4);
-        size_t klen = get_le(p + 2, 2), vlen = get_le(p + 4, 4);
+        const uint8_t *p = d->body + virtname_le_get(d->body + 4 * (size_t)i, 4);
+        size_t klen = virtname_le_get(p + 2, 2), vlen = virtname_le_get(p + 4, 4);
 
         r->db = (enum virtname_db)p[0];
         r->tombstone = p[1] & VIRTNAME_DELTA_TOMBSTONE;
@@ -75,15 +61,15 @@ int virtname_delta_parse(const void *buf, size_t len, struct virtname_delta *d)
         struct virtname_delta_rec prev = { 0 }, cur;
 
         if (len < VIRTNAME_DELTA_HEADER || len > VIRTNAME_DELTA_MAX ||
-            memcmp(h, magic, sizeof(magic)) != 0 || get_le(h + 8, 4) != VERSION)
+            memcmp(h, magic, sizeof(magic)) != 0 || virtname_le_get(h + 8, 4) != VERSION)
                 return -EBADMSG;
-        d->count = (uint32_t)get_le(h + 12, 4);
-        d->base_generation = get_le(h + 16, 8);
-        d->generation = get_le(h + 24, 8);
-        d->body_len = (size_t)get_le(h + 32, 8);
+        d->count = (uint32_t)virtname_le_get(h + 12, 4);
+        d->base_generation = virtname_le_get(h + 16, 8);
+        d->generation = virtname_le_get(h + 24, 8);
+        d->body_len = (size_t)virtname_le_get(h + 32, 8);
         d->body = h + VIRTNAME_DELTA_HEADER;
         if (d->body_len != len - VIRTNAME_DELTA_HEADER || (size_t)d->count > d->body_len / 4 ||
-            checksum(h, d->body, d->body_len) != get_le(h + 40, 8))
+            checksum(h, d->body, d->body_len) != virtname_le_get(h + 40, 8))
                 return -EBADMSG;
         for (size_t i = 48; i < VIRTNAME_DELTA_HEADER; i++)
                 if (h[i])
@@ -91,14 +77,14 @@ int virtname_delta_parse(const void *buf, size_t len, struct virtname_delta *d)
         /* Every record inside the body, well formed, in strict order: a
          * damaged file must not send a reader out of bounds. */
         for (uint32_t i = 0; i < d->count; i++) {
-                uint64_t off = get_le(d->body + 4 * (size_t)i, 4);
+                uint64_t off = virtname_le_get(d->body + 4 * (size_t)i, 4);
                 const uint8_t *p = d->body + off;
                 size_t klen, vlen;
 
                 if (off < 4 * (uint64_t)d->count || off + REC_HEADER > d->body_len)
                         return -EBADMSG;
-                klen = get_le(p + 2, 2);
-                vlen = get_le(p + 4, 4);
+                klen = virtname_le_get(p + 2, 2);
+                vlen = virtname_le_get(p + 4, 4);
                 if (p[0] >= VIRTNAME_DB_COUNT || (p[1] & ~VIRTNAME_DELTA_TOMBSTONE) ||
                     klen == 0 || klen > KEY_MAX || vlen > d->body_len ||
                     klen + vlen > d->body_len - off - REC_HEADER ||
@@ -155,23 +141,23 @@ int virtname_delta_encode(const struct virtname_delta_rec *recs, size_t n, uint6
         for (size_t i = 0; i < n; i++) {
                 size_t klen = recs[i].key.mv_size, vlen = recs[i].tombstone ? 0 : recs[i].value.mv_size;
 
-                put_le(b + 4 * i, at, 4);
+                virtname_le_put(b + 4 * i, at, 4);
                 b[at] = (uint8_t)recs[i].db;
                 b[at + 1] = recs[i].tombstone ? VIRTNAME_DELTA_TOMBSTONE : 0;
-                put_le(b + at + 2, klen, 2);
-                put_le(b + at + 4, vlen, 4);
+                virtname_le_put(b + at + 2, klen, 2);
+                virtname_le_put(b + at + 4, vlen, 4);
                 memcpy(b + at + REC_HEADER, recs[i].key.mv_data, klen);
                 if (vlen)
                         memcpy(b + at + REC_HEADER + klen, recs[i].value.mv_data, vlen);
                 at += REC_HEADER + klen + vlen;
         }
         memcpy(buf, magic, sizeof(magic));
-        put_le(buf + 8, VERSION, 4);
-        put_le(buf + 12, n, 4);
-        put_le(buf + 16, base_generation, 8);
-        put_le(buf + 24, generation, 8);
-        put_le(buf + 32, body, 8);
-        put_le(buf + 40, checksum(buf, b, body), 8);
+        virtname_le_put(buf + 8, VERSION, 4);
+        virtname_le_put(buf + 12, n, 4);
+        virtname_le_put(buf + 16, base_generation, 8);
+        virtname_le_put(buf + 24, generation, 8);
+        virtname_le_put(buf + 32, body, 8);
+        virtname_le_put(buf + 40, checksum(buf, b, body), 8);
         *out = buf;
         *len = VIRTNAME_DELTA_HEADER + body;
         return 0;

@@ -68,8 +68,7 @@ static void put_uint(struct virtname_event *e, uint64_t v, size_t n)
 {
         uint8_t b[8];
 
-        for (size_t i = 0; i < n; i++)
-                b[i] = (uint8_t)(v >> (8 * i));
+        virtname_le_put(b, v, n);
         put(e, b, n);
 }
 

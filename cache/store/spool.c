@@ -23,27 +23,13 @@
 #include "store/paths.h"
 #include "store/spool.h"
 #include "store/view.h"
+#include "store/wire.h"
 
 static const char magic[8] = { 'V', 'N', 'A', 'M', 'E', 'S', 'P', 'L' };
 #define VERSION 1u
 #define HEADER 24
 #define MAX_EVENT ((size_t)4 << 20)
 #define MARK "spool:"
-
-static void put_le(uint8_t *p, uint64_t v, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, size_t n)
-{
-        uint64_t v = 0;
-
-        for (size_t i = 0; i < n; i++)
-                v |= (uint64_t)p[i] << (8 * i);
-        return v;
-}
 
 static int spool_dir(const char *state, char *buf, size_t cap)
 {
@@ -85,9 +71,9 @@ int virtname_spool_put(const char *state, const void *buf, size_t len, char *err
                  (int)getpid(), counter++);
         virtname_path(final, sizeof(final), dir, name);
         memcpy(header, magic, sizeof(magic));
-        put_le(header + 8, VERSION, 4);
-        put_le(header + 12, len, 4);
-        put_le(header + 16, XXH3_64bits(buf, len), 8);
+        virtname_le_put(header + 8, VERSION, 4);
+        virtname_le_put(header + 12, len, 4);
+        virtname_le_put(header + 16, XXH3_64bits(buf, len), 8);
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0) {
                 rc = -errno;
@@ -183,8 +169,8 @@ static int load(const char *path, uint8_t **buf, size_t *len)
                 return -errno;
         if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < HEADER ||
             (size_t)st.st_size > HEADER + MAX_EVENT || pread(fd, header, HEADER, 0) != HEADER ||
-            memcmp(header, magic, sizeof(magic)) != 0 || get_le(header + 8, 4) != VERSION ||
-            get_le(header + 12, 4) != (uint64_t)st.st_size - HEADER) {
+            memcmp(header, magic, sizeof(magic)) != 0 || virtname_le_get(header + 8, 4) != VERSION ||
+            virtname_le_get(header + 12, 4) != (uint64_t)st.st_size - HEADER) {
                 close(fd);
                 return -EBADMSG;
         }
@@ -193,7 +179,7 @@ static int load(const char *path, uint8_t **buf, size_t *len)
         if (!*buf)
                 rc = -ENOMEM;
         else if ((n = pread(fd, *buf, *len, HEADER)) != (ssize_t)*len ||
-                 XXH3_64bits(*buf, *len) != get_le(header + 16, 8))
+                 XXH3_64bits(*buf, *len) != virtname_le_get(header + 16, 8))
                 rc = -EBADMSG;
         close(fd);
         if (rc < 0) {

@@ -1,5 +1,6 @@
-/* wire.h - the bounded reader of the store's little-endian encodings
- * (records, events): a read past the end gives nothing and marks the
+/* wire.h - the store's little-endian encodings (records, events, the
+ * snapshot trailer, the delta, spooled events): fixed-width integers, and
+ * a bounded reader: a read past the end gives nothing and marks the
  * reader bad, so a decoder checks once, at the end. */
 #ifndef VIRTNAME_WIRE_H
 #define VIRTNAME_WIRE_H
@@ -7,6 +8,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The N-byte little-endian integer at P. */
+static inline uint64_t virtname_le_get(const uint8_t *p, size_t n)
+{
+        uint64_t v = 0;
+
+        for (size_t i = 0; i < n; i++)
+                v |= (uint64_t)p[i] << (8 * i);
+        return v;
+}
+
+static inline void virtname_le_put(uint8_t *p, uint64_t v, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                p[i] = (uint8_t)(v >> (8 * i));
+}
 
 struct virtname_wire {
         const uint8_t *p, *end;
@@ -29,11 +46,8 @@ static inline const uint8_t *virtname_wire_take(struct virtname_wire *in, size_t
 static inline uint64_t virtname_wire_uint(struct virtname_wire *in, size_t n)
 {
         const uint8_t *b = virtname_wire_take(in, n);
-        uint64_t v = 0;
 
-        for (size_t i = 0; b && i < n; i++)
-                v |= (uint64_t)b[i] << (8 * i);
-        return v;
+        return b ? virtname_le_get(b, n) : 0;
 }
 
 #endif
