@@ -62,68 +62,67 @@ static bool line_names(char *line, const char *key)
         return false;
 }
 
+/* Lines through a fixed buffer, a byte at a time: no allocation, any
+ * size; an over-long line is skipped. */
+struct line_scan {
+        char line[1024];
+        size_t used;
+        bool skipping;
+};
+
+/* The line so far ends: does it name KEY? */
+static bool scan_end(struct line_scan *s, const char *key)
+{
+        bool found;
+
+        s->line[s->used] = '\0';
+        found = !s->skipping && s->used && line_names(s->line, key);
+        s->used = 0;
+        s->skipping = false;
+        return found;
+}
+
+/* One more byte: true when it ends a line that names KEY. */
+static bool scan_byte(struct line_scan *s, char c, const char *key)
+{
+        if (c == '\n')
+                return scan_end(s, key);
+        if (s->used < sizeof(s->line) - 1)
+                s->line[s->used++] = c;
+        else
+                s->skipping = true;
+        return false;
+}
+
 bool virtname_hosts_file_names(const char *path, const char *key)
 {
-        char buf[4096], line[1024];
-        size_t used = 0;
-        bool found = false, skipping = false;
+        struct line_scan scan = { .used = 0 };
+        char buf[4096];
+        bool found = false;
         ssize_t n;
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
         if (fd < 0)
                 return false;
-        /* Line by line through a fixed buffer: no allocation, any size;
-         * an over-long line is skipped. */
-        while (!found && ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))) {
-                for (ssize_t i = 0; i < n && !found; i++) {
-                        if (buf[i] != '\n') {
-                                if (used < sizeof(line) - 1)
-                                        line[used++] = buf[i];
-                                else
-                                        skipping = true;
-                                continue;
-                        }
-                        line[used] = '\0';
-                        found = !skipping && line_names(line, key);
-                        used = 0;
-                        skipping = false;
-                }
-        }
-        if (!found && used && !skipping) {
-                line[used] = '\0';
-                found = line_names(line, key);
-        }
+        while (!found && ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
+                for (ssize_t i = 0; i < n && !found; i++)
+                        found = scan_byte(&scan, buf[i], key);
+        if (!found)
+                found = scan_end(&scan, key);
         close(fd);
         return found;
 }
 
-/* Does the hosts-file text BUF (LEN bytes) name KEY? */
 static bool text_names(const char *buf, size_t len, const char *key)
 {
-        char line[1024];
-        size_t used = 0;
-        bool skipping = false;
+        struct line_scan scan = { .used = 0 };
 
-        for (size_t i = 0; i <= len; i++) {
-                if (i < len && buf[i] != '\n') {
-                        if (used < sizeof(line) - 1)
-                                line[used++] = buf[i];
-                        else
-                                skipping = true;
-                        continue;
-                }
-                line[used] = '\0';
-                if (!skipping && used && line_names(line, key))
+        for (size_t i = 0; i < len; i++)
+                if (scan_byte(&scan, buf[i], key))
                         return true;
-                used = 0;
-                skipping = false;
-        }
-        return false;
+        return scan_end(&scan, key);
 }
 
-/* /etc/hosts as it was at its last change: a lookup that answers costs
- * one stat() instead of reading the file.  The only global state here; a
- * thread that finds it busy reads the file itself, so nobody waits. */
 static pthread_mutex_t hosts_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
         bool valid;
