@@ -205,3 +205,21 @@ int virtname_replace_file(const char *path, const void *data, size_t len, mode_t
         sync_dir(path);
         return 0;
 }
+
+int virtname_make_path(const char *dir, mode_t mode)
+{
+        char buf[PATH_MAX];
+        int n = snprintf(buf, sizeof(buf), "%s", dir);
+
+        if (n < 0 || (size_t)n >= sizeof(buf))
+                return -ENAMETOOLONG;
+        for (char *p = buf + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = '\0';
+                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                *p = '/';
+        }
+        return mkdir(buf, mode) < 0 && errno != EEXIST ? -errno : 0;
+}

@@ -1,5 +1,6 @@
-/* fileio.h - reading a whole small file, and replacing one atomically:
- * the one way every part of the tree does either. */
+/* fileio.h - reading a whole small file, replacing one atomically, and
+ * making a directory with its parents: the one way every part of the
+ * tree does each. */
 #ifndef VIRTNAME_FILEIO_H
 #define VIRTNAME_FILEIO_H
 
@@ -28,5 +29,9 @@ int virtname_read_file(const char *path, size_t max, char **buf, size_t *len);
  * Returns 0 or a negative errno; on failure no temporary file is left. */
 int virtname_replace_file(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
                           gid_t gid);
+
+/* mkdir -p DIR: the missing parents 0755, DIR itself MODE.  Returns 0 or
+ * a negative errno. */
+int virtname_make_path(const char *dir, mode_t mode);
 
 #endif

@@ -16,30 +16,12 @@
 
 #include "store/base.h"
 #include "store/delta.h"
+#include "store/fileio.h"
 #include "store/paths.h"
 #include "store/publish.h"
 #include "store/errmsg.h"
 
 #define TMP_PREFIX ".names."
-
-/* mkdir -p DIR, the last component 0755. */
-static int make_dir(const char *dir)
-{
-        char buf[PATH_MAX];
-        int n = snprintf(buf, sizeof(buf), "%s", dir);
-
-        if (n < 0 || (size_t)n >= sizeof(buf))
-                return -ENAMETOOLONG;
-        for (char *p = buf + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = '\0';
-                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                *p = '/';
-        }
-        return mkdir(buf, 0755) < 0 && errno != EEXIST ? -errno : 0;
-}
 
 /* The published delta of DIR, read whole: 0 with *BUF (free it) parsed
  * into D, or a negative errno. */
@@ -379,7 +361,7 @@ int virtname_publish(struct virtname_publish *p, char *err, size_t errlen)
         uint8_t *buf = NULL;
         uint64_t previous_base = 0;
         size_t unique;
-        int rc = make_dir(p->store_dir);
+        int rc = virtname_make_path(p->store_dir, 0755);
 
         if (rc < 0)
                 return virtname_errf(err, errlen, rc, "cannot create %s: %s", p->store_dir, strerror(-rc));

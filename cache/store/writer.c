@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "store/affected.h"
+#include "store/fileio.h"
 #include "store/hostsdir.h"
 #include "store/lookup.h"
 #include "store/names.h"
@@ -152,25 +153,6 @@ static int take_lock(struct virtname_writer *w, int timeout_ms)
                 usleep(1000);
         }
         return 0;
-}
-
-/* mkdir -p DIR: the parents 0755, DIR itself with MODE. */
-static int make_path(const char *dir, mode_t mode)
-{
-        char buf[PATH_MAX];
-        int n = snprintf(buf, sizeof(buf), "%s", dir);
-
-        if (n < 0 || (size_t)n >= sizeof(buf))
-                return -ENAMETOOLONG;
-        for (char *p = buf + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = '\0';
-                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                *p = '/';
-        }
-        return mkdir(buf, mode) < 0 && errno != EEXIST ? -errno : 0;
 }
 
 static int open_env(struct virtname_writer *w)
@@ -415,7 +397,7 @@ int virtname_writer_open(const char *dir, int lock_timeout_ms, unsigned flags,
             virtname_state_dir(given, w->state, sizeof(w->state)) < 0 ||
             virtname_path(store, sizeof(store), w->state, VIRTNAME_PRIVATE_NAME) < 0)
                 rc = fail(w, -ENAMETOOLONG, "store path too long: %s", dir);
-        else if ((rc = make_path(w->state, 0700)) < 0)
+        else if ((rc = virtname_make_path(w->state, 0700)) < 0)
                 rc = fail(w, rc, "cannot create %s: %s", w->state, strerror(-rc));
         if (rc == 0)
                 rc = take_lock(w, lock_timeout_ms);
