@@ -119,24 +119,41 @@ static void network_of_bridge(const struct virtname_view *v, const char *bridge,
         virtname_iter_end(&it);
 }
 
-/* Does the network on bridge VIR_BRIDGE_NAME have a hosts directory
- * (store/hostsdir.h), that is, does its DNS take names only from us? */
+/* Is the network on bridge VIR_BRIDGE_NAME (its name, from view V, into
+ * NETWORK) one whose DNS takes names only from us: does it have a hosts
+ * directory (store/hostsdir.h)? */
+static bool our_dns_network(const struct virtname_view *v, const char *store,
+                            char network[VIRTNAME_NETWORK_MAX + 1])
+{
+        const char *bridge = getenv("VIR_BRIDGE_NAME");
+        char path[PATH_MAX];
+
+        network[0] = '\0';
+        if (!bridge)
+                return false;
+        network_of_bridge(v, bridge, network);
+        return network[0] && virtname_hostsdir_path(store, network, path, sizeof(path)) == 0 &&
+               access(path, F_OK) == 0;
+}
+
+/* our_dns_network() for the published store, when hosts directories are
+ * in use at all. */
 static bool names_from_us(void)
 {
-        const char *bridge = getenv("VIR_BRIDGE_NAME"), *store = virtname_store_dir(NULL);
+        const char *store = virtname_store_dir(NULL);
+        char network[VIRTNAME_NETWORK_MAX + 1];
         struct virtname_snapshot *snap;
         struct virtname_view v;
-        char network[VIRTNAME_NETWORK_MAX + 1] = "", path[PATH_MAX];
+        bool ours = false;
 
-        if (!bridge || !virtname_hostsdir_active(store) || virtname_snapshot_load(store, NULL, &snap) < 0)
+        if (!virtname_hostsdir_active(store) || virtname_snapshot_load(store, NULL, &snap) < 0)
                 return false;
         if (virtname_snapshot_view(snap, &v) == 0) {
-                network_of_bridge(&v, bridge, network);
+                ours = our_dns_network(&v, store, network);
                 virtname_view_end(&v);
         }
         virtname_snapshot_unref(snap);
-        return network[0] && virtname_hostsdir_path(store, network, path, sizeof(path)) == 0 &&
-               access(path, F_OK) == 0;
+        return ours;
 }
 
 /* Does the store answer NAME with lease L's address? */
@@ -164,8 +181,8 @@ static bool answers_with(const struct virtname_view *v, const char *name, const 
  * a reserved name). */
 static void pass_kept_name(const struct virtname_lease *l)
 {
-        const char *bridge = getenv("VIR_BRIDGE_NAME"), *store = virtname_store_dir(NULL);
-        char network[VIRTNAME_NETWORK_MAX + 1] = "", name[VIRTNAME_NAME_MAX + 1] = "", path[PATH_MAX];
+        const char *store = virtname_store_dir(NULL);
+        char network[VIRTNAME_NETWORK_MAX + 1], name[VIRTNAME_NAME_MAX + 1] = "";
         uint8_t key[VIRTNAME_LEASE_KEY_MAX];
         struct virtname_snapshot *snap;
         struct virtname_lease_view old;
@@ -173,22 +190,22 @@ static void pass_kept_name(const struct virtname_lease *l)
         int64_t now = (int64_t)time(NULL);
         MDB_val k, d;
 
-        if (!bridge || !(l->flags & VIRTNAME_LEASE_HAS_MAC) || !virtname_hostsdir_active(store) ||
+        if (!(l->flags & VIRTNAME_LEASE_HAS_MAC) || !virtname_hostsdir_active(store) ||
             virtname_snapshot_load(store, NULL, &snap) < 0)
                 return;
         if (virtname_snapshot_view(snap, &v) == 0) {
-                network_of_bridge(&v, bridge, network);
-                k = (MDB_val){ virtname_lease_key(l->family, l->addr, virtname_str_of(network), key), key };
-                if (network[0] && k.mv_size &&
-                    virtname_hostsdir_path(store, network, path, sizeof(path)) == 0 && access(path, F_OK) == 0 &&
-                    virtname_view_get(&v, VIRTNAME_DB_LEASES, &k, &d) == 0 &&
-                    virtname_lease_decode(d.mv_data, d.mv_size, &old) == 0 &&
-                    (old.flags & VIRTNAME_LEASE_HAS_MAC) && memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) == 0 &&
-                    old.hostname.len && old.hostname.len <= VIRTNAME_NAME_MAX) {
-                        memcpy(name, old.hostname.p, old.hostname.len);
-                        name[old.hostname.len] = '\0';
-                        if (!answers_with(&v, name, l, now))
-                                name[0] = '\0';
+                if (our_dns_network(&v, store, network)) {
+                        k.mv_data = key;
+                        k.mv_size = virtname_lease_key(l->family, l->addr, virtname_str_of(network), key);
+                        if (k.mv_size && virtname_view_get(&v, VIRTNAME_DB_LEASES, &k, &d) == 0 &&
+                            virtname_lease_decode(d.mv_data, d.mv_size, &old) == 0 &&
+                            (old.flags & VIRTNAME_LEASE_HAS_MAC) && memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) == 0 &&
+                            old.hostname.len && old.hostname.len <= VIRTNAME_NAME_MAX) {
+                                memcpy(name, old.hostname.p, old.hostname.len);
+                                name[old.hostname.len] = '\0';
+                                if (!answers_with(&v, name, l, now))
+                                        name[0] = '\0';
+                        }
                 }
                 virtname_view_end(&v);
         }
