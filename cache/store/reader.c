@@ -158,9 +158,11 @@ static int base_open(const char *dir, uid_t owner, uint64_t generation,
          * to the last page in use): nothing past the checked part. */
         if (rc == 0)
                 rc = lmdb_errno(mdb_env_set_mapsize(b->env, 1));
+        /* LMDB opens the file again by name: a writer may have removed it
+         * since we checked it (ENOENT, so the caller reads the new delta). */
         if (rc == 0)
-                rc = lmdb_errno(mdb_env_open(b->env, path,
-                                             MDB_RDONLY | MDB_NOLOCK | MDB_NOSUBDIR | MDB_NORDAHEAD, 0));
+                rc = virtname_mdb_errno(mdb_env_open(b->env, path,
+                                                     MDB_RDONLY | MDB_NOLOCK | MDB_NOSUBDIR | MDB_NORDAHEAD, 0));
         /* LMDB 0.9 opens its data file without O_CLOEXEC: set it at once,
          * and make sure LMDB opened the very file we checked. */
         if (rc == 0 && (mdb_env_get_fd(b->env, &lfd) != 0 ||
