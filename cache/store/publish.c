@@ -370,7 +370,9 @@ int virtname_publish(struct virtname_publish *p, char *err, size_t errlen)
                             "its snapshot (chmod go-w it)", p->store_dir);
         /* Sorted, each key once (it is written with its value now); the
          * repeats move to the end of the array, which the caller frees. */
-        if (p->n_changes > 1) {
+        if (p->full) {
+                unique = 0;     /* a new base: the changes are not needed */
+        } else if (p->n_changes > 1) {
                 size_t n = 1;
 
                 qsort(p->changes, p->n_changes, sizeof(*p->changes), cmp_change);

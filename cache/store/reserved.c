@@ -33,17 +33,43 @@ bool virtname_name_reserved_fixed(const char *key)
                strncmp(key, "vnc-gone-", 9) == 0;
 }
 
+/* While a writer pins (reserved.h): the host name it read first, and
+ * whether /etc/hosts has been read since the pin. */
+static unsigned pins;
+static bool pinned_uts_valid, pinned_hosts_read;
+static struct utsname pinned_uts;
+
+void virtname_reserved_pin(void)
+{
+        if (pins++ == 0)
+                pinned_uts_valid = pinned_hosts_read = false;
+}
+
+void virtname_reserved_unpin(void)
+{
+        if (pins > 0)
+                pins--;
+}
+
 /* The host's name as uname() gives it, whole or its first label. */
 static bool is_host_name(const char *key)
 {
-        struct utsname u;
+        struct utsname now, *u = pins && pinned_uts_valid ? &pinned_uts : &now;
         size_t first;
 
-        if (uname(&u) < 0 || !u.nodename[0])
+        if (u == &now) {
+                if (uname(&now) < 0)
+                        return false;
+                if (pins) {
+                        pinned_uts = now;
+                        pinned_uts_valid = true;
+                }
+        }
+        if (!u->nodename[0])
                 return false;
-        first = strcspn(u.nodename, ".");
-        return strcasecmp(key, u.nodename) == 0 ||
-               (strlen(key) == first && strncasecmp(key, u.nodename, first) == 0);
+        first = strcspn(u->nodename, ".");
+        return strcasecmp(key, u->nodename) == 0 ||
+               (strlen(key) == first && strncasecmp(key, u->nodename, first) == 0);
 }
 
 /* Does the hosts-file line LINE (NUL-terminated) list KEY after its
@@ -139,6 +165,15 @@ static bool hosts_names(const char *key)
         bool found;
         int fd;
 
+        /* Pinned and read already: the copy in memory. */
+        if (pins && pinned_hosts_read && pthread_mutex_trylock(&hosts_lock) == 0) {
+                if (hosts.valid) {
+                        found = text_names(hosts.text, (size_t)hosts.size, key);
+                        pthread_mutex_unlock(&hosts_lock);
+                        return found;
+                }
+                pthread_mutex_unlock(&hosts_lock);
+        }
         if (stat(HOSTS_FILE, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > HOSTS_CACHE_MAX ||
             pthread_mutex_trylock(&hosts_lock) != 0)
                 return virtname_hosts_file_names(HOSTS_FILE, key);
@@ -171,6 +206,7 @@ static bool hosts_names(const char *key)
                 hosts.valid = true;
         }
         found = text_names(hosts.text, (size_t)hosts.size, key);
+        pinned_hosts_read = pins > 0;
         pthread_mutex_unlock(&hosts_lock);
         return found;
 }
@@ -192,6 +228,8 @@ bool virtname_hostname_reserved(const char *hostname)
                 return true;
         if (virtname_name_reserved(key))
                 return true;
+        if (!strchr(key, '.'))
+                return false;
         key[strcspn(key, ".")] = '\0';
         return virtname_name_reserved(key);
 }

@@ -23,6 +23,7 @@
 #include "store/publish.h"
 #include "store/queue.h"
 #include "store/spool.h"
+#include "store/reserved.h"
 #include "store/writer.h"
 
 /* Sparse: the file only grows as far as it is used. */
@@ -196,6 +197,11 @@ static int note_change(struct virtname_writer *w, enum virtname_db db, const voi
         size_t olen = old && w->n_changes < VIRTNAME_AFFECTED_MAX ? old->mv_size : 0;
         struct virtname_change *c;
 
+        /* A new file replaces the store whole: it is published whole, and
+         * DNS follows it whole (virtname_writer_affected()). */
+        if (w->fresh)
+                return 0;
+
         if (w->n_changes == w->cap_changes) {
                 size_t cap = w->cap_changes ? 2 * w->cap_changes : 16;
                 struct virtname_change **more = reallocarray(w->changes, cap, sizeof(*more));
@@ -361,6 +367,7 @@ static uint64_t generation_of(const char *path)
 
 static void release(struct virtname_writer *w)
 {
+        virtname_reserved_unpin();
         virtname_spool_done(w->state, &w->spool, 0);
         if (w->view.txn)
                 mdb_txn_abort(w->view.txn);
@@ -392,6 +399,7 @@ int virtname_writer_open(const char *dir, int lock_timeout_ms, unsigned flags,
                 return -ENOMEM;
         }
         w->lock_fd = -1;
+        virtname_reserved_pin();        /* until release() */
         dir = virtname_store_dir(given);
         if (snprintf(w->dir, sizeof(w->dir), "%s", dir) >= (int)sizeof(w->dir) ||
             virtname_state_dir(given, w->state, sizeof(w->state)) < 0 ||
@@ -926,7 +934,7 @@ static int commit(struct virtname_writer *w, bool republish, struct virtname_com
         struct virtname_affected aff = { 0 };
         struct virtname_meta meta;
         int64_t now = (int64_t)time(NULL);
-        bool changed, hostsdir = w->n_resync > 0 || virtname_hostsdir_active(w->dir);
+        bool changed, was_fresh = w->fresh, hostsdir = w->n_resync > 0 || virtname_hostsdir_active(w->dir);
         bool queue = virtname_dns_configured();
         uint64_t from = 0;
         int rc = 0, arc = -E2BIG;
@@ -998,7 +1006,7 @@ static int commit(struct virtname_writer *w, bool republish, struct virtname_com
         }
         if (rc == 0) {
                 p = (struct virtname_publish){ w->dir, w->path, w->env, w->view.dbi, meta.generation,
-                                               w->changes, w->n_changes, republish };
+                                               w->changes, w->n_changes, republish || was_fresh };
                 if (virtname_publish(&p, w->err, sizeof(w->err)) < 0) {
                         char why[sizeof(w->err)];
 
