@@ -90,7 +90,7 @@ int virtname_read_file(const char *path, size_t max, char **buf, size_t *len)
         return rc;
 }
 
-static int pwrite_all(int fd, const void *data, size_t len)
+int virtname_write_at_start(int fd, const void *data, size_t len)
 {
         const char *p = data;
         size_t n = 0;
@@ -111,7 +111,7 @@ static int pwrite_all(int fd, const void *data, size_t len)
 
 static int write_contents(int fd, const void *data, size_t len)
 {
-        int rc = pwrite_all(fd, data, len);
+        int rc = virtname_write_at_start(fd, data, len);
 
         if (rc == 0 && ftruncate(fd, (off_t)len) < 0)
                 rc = -errno;
@@ -183,7 +183,7 @@ int virtname_replace_file(const char *path, const void *data, size_t len, mode_t
                 /* A writable file mounted into a read-only directory. */
                 return rc == -EROFS ? rewrite_in_place(path, data, len) : rc;
         }
-        rc = pwrite_all(fd, data, len);
+        rc = virtname_write_at_start(fd, data, len);
         if (rc == 0 && fchmod(fd, mode & 07777) < 0)
                 rc = -errno;
         if (rc == 0 && fchown(fd, uid, gid) < 0)

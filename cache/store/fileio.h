@@ -30,6 +30,11 @@ int virtname_read_file(const char *path, size_t max, char **buf, size_t *len);
 int virtname_replace_file(const char *path, const void *data, size_t len, mode_t mode, uid_t uid,
                           gid_t gid);
 
+/* Write LEN bytes of DATA at the start of FD (pwrite: the file offset
+ * stays), through short writes and EINTR.  Returns 0 or a negative
+ * errno. */
+int virtname_write_at_start(int fd, const void *data, size_t len);
+
 /* mkdir -p DIR: the missing parents 0755, DIR itself MODE.  Returns 0 or
  * a negative errno. */
 int virtname_make_path(const char *dir, mode_t mode);

@@ -106,22 +106,6 @@ uint64_t virtname_published_generation_max(const char *store_dir)
         return max;
 }
 
-static int write_full(int fd, const void *buf, size_t len)
-{
-        size_t done = 0;
-
-        while (done < len) {
-                ssize_t n = write(fd, (const char *)buf + done, len - done);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                done += (size_t)n;
-        }
-        return 0;
-}
-
 /* Create a temporary file in DIR for FINAL; *FD and TMP (PATH_MAX). */
 static int make_tmp(const char *dir, const char *what, char *tmp, int *fd)
 {
@@ -207,7 +191,7 @@ static int write_delta(const char *dir, const struct virtname_delta_rec *recs, s
         }
         rc = make_tmp(dir, "delta", tmp, &fd);
         if (rc == 0) {
-                rc = write_full(fd, buf, len);
+                rc = virtname_write_at_start(fd, buf, len);
                 if (rc < 0) {
                         close(fd);
                         unlink(tmp);
