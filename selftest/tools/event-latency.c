@@ -53,6 +53,28 @@ static int resolves(const char *name)
         return 1;
 }
 
+/* Microseconds one lookup of NAME takes. */
+static double lookup_us(const char *name)
+{
+        double t = now_us();
+
+        resolves(name);
+        return now_us() - t;
+}
+
+/* Run ARGS to its end: 0, or -1 when it could not be started. */
+static int run(char **args)
+{
+        pid_t pid;
+        int status;
+
+        if (posix_spawn(&pid, args[0], NULL, NULL, args, environ) != 0 || waitpid(pid, &status, 0) < 0) {
+                perror(args[0]);
+                return -1;
+        }
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         int count = argc == 5 ? atoi(argv[1]) : 0;
@@ -75,7 +97,7 @@ int main(int argc, char **argv)
                 char mac[32], addr[32], name[32], action[] = "add";
                 char *args[] = { argv[3], action, mac, addr, name, NULL };
                 char true_path[] = "/bin/true", *true_args[] = { true_path, NULL };
-                double t0, t;
+                double t0;
                 pid_t pid;
                 int status;
 
@@ -87,26 +109,14 @@ int main(int argc, char **argv)
                 snprintf(addr, sizeof(addr), "198.19.253.%d", 1 + i % 250);
                 snprintf(name, sizeof(name), "evquiet%d", i);
                 setenv("DNSMASQ_SUPPLIED_HOSTNAME", name, 1);
-                if (posix_spawn(&pid, argv[3], NULL, NULL, args, environ) != 0 ||
-                    waitpid(pid, &status, 0) < 0) {
-                        perror("posix_spawn");
+                if (run(args) < 0)
                         return 1;
-                }
-                t = now_us();
-                resolves(argv[2]);
-                first[i] = now_us() - t;
-                t = now_us();
-                resolves(argv[2]);
-                usual[i] = now_us() - t;
+                first[i] = lookup_us(argv[2]);
+                usual[i] = lookup_us(argv[2]);
                 /* Another process ran, and the store did not change. */
-                if (posix_spawn(&pid, true_args[0], NULL, NULL, true_args, environ) != 0 ||
-                    waitpid(pid, &status, 0) < 0) {
-                        perror("posix_spawn /bin/true");
+                if (run(true_args) < 0)
                         return 1;
-                }
-                t = now_us();
-                resolves(argv[2]);
-                noop[i] = now_us() - t;
+                noop[i] = lookup_us(argv[2]);
                 /* An event this process waits for: from spawning the
                  * helper until the new lease resolves here. */
                 snprintf(mac, sizeof(mac), "52:54:00:fe:%02x:%02x", (i >> 8) & 255, i & 255);
