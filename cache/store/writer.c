@@ -87,11 +87,6 @@ const char *virtname_writer_state_dir(const struct virtname_writer *w)
         return w->state;
 }
 
-bool virtname_writer_changed(const struct virtname_writer *w)
-{
-        return w->n_changes > 0;
-}
-
 int virtname_writer_affected(struct virtname_writer *w, int64_t now, struct virtname_affected *out)
 {
         if (w->fresh || w->recreated) {

@@ -114,9 +114,6 @@ MDB_txn *virtname_writer_txn(struct virtname_writer *w);
 MDB_dbi virtname_writer_queue_dbi(const struct virtname_writer *w);
 void virtname_writer_private_dirty(struct virtname_writer *w);
 
-/* Has this transaction changed anything yet? */
-bool virtname_writer_changed(const struct virtname_writer *w);
-
 /* Did opening move a damaged private store aside and start an empty one
  * (VIRTNAME_WRITER_RECREATE)?  Only a rebuild brings back what it held. */
 bool virtname_writer_recreated(const struct virtname_writer *w);
