@@ -1,9 +1,9 @@
 /* nss-virtname.c - glibc NSS "hosts" module answering from the
  * virt-name-cache snapshot.
  *
- * Loaded into every process that resolves a name, so it keeps to: libc,
- * liblmdb and libxxhash only, no threads, no global state but the open
- * snapshot (snapshot.c), every descriptor close-on-exec, and errno
+ * Loaded into every process that resolves a name, so it keeps to: libc
+ * and liblmdb only (XXH3 is compiled in, store/xxh3.h), no threads, no
+ * global state but the open snapshot (snapshot.c), every descriptor close-on-exec, and errno
  * preserved unless we report through *errnop.  Each lookup runs in one
  * view of the snapshot current when it starts; a published change is seen
  * by the next lookup.  The name rules, reserved names included, are in

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include "store/base.h"
 #include "store/wire.h"
+#include "store/xxh3.h"
 
 static const char magic[8] = { 'V', 'N', 'A', 'M', 'E', 'B', 'A', 'S' };
 #define VERSION 1u

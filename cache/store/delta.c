@@ -2,10 +2,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "store/delta.h"
 #include "store/wire.h"
+#include "store/xxh3.h"
 
 static const char magic[8] = { 'V', 'N', 'A', 'M', 'E', 'D', 'L', 'T' };
 #define VERSION 1u

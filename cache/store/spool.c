@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include "store/event.h"
 #include "store/missed.h"
@@ -24,6 +23,7 @@
 #include "store/spool.h"
 #include "store/view.h"
 #include "store/wire.h"
+#include "store/xxh3.h"
 
 static const char magic[8] = { 'V', 'N', 'A', 'M', 'E', 'S', 'P', 'L' };
 #define VERSION 1u

@@ -16,10 +16,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include "store/base.h"
 #include "store/delta.h"
+#include "store/xxh3.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -65,12 +65,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include "fuzz.h"
 #include "store/base.h"
 #include "store/delta.h"
 #include "store/paths.h"
+#include "store/xxh3.h"
 
 /* LMDB's meta page (see cache/store/base.c): offsets in the page. */
 #define M_PGNO 0
