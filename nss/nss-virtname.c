@@ -3,10 +3,10 @@
  *
  * Loaded into every process that resolves a name, so it keeps to: libc
  * and liblmdb only (XXH3 is compiled in, store/xxh3.h), no threads, no
- * global state but the open snapshot (snapshot.c), every descriptor close-on-exec, and errno
- * preserved unless we report through *errnop.  Each lookup runs in one
- * view of the snapshot current when it starts; a published change is seen
- * by the next lookup.  The name rules, reserved names included, are in
+ * global state but the open snapshot (snapshot.c), every descriptor
+ * close-on-exec, and errno preserved unless we report through *errnop.
+ * Each lookup runs in one view of the snapshot current when it starts; a
+ * published change is seen by the next lookup.  The name rules, reserved names included, are in
  * store/lookup.c, shared with every other program that answers names.
  */
 #define _GNU_SOURCE
