@@ -87,6 +87,13 @@ rate() {   # MODULE NAMES-FILE
         LD_LIBRARY_PATH=$B "$B/selftest/lookup-loop" -4 -t "$SECS" -f "$2" "$1" |
                 awk '{ if ($4 != 0) { print "ERR"; exit } print $8 }'
 }
+# getent_ms MODULE NAME: median ms of a new process's one lookup (getent)
+getent_ms() {
+        local i
+        for i in $(seq "$EVENTS"); do
+                LD_LIBRARY_PATH=$B "$RUNSTAT" getent -s "hosts:$1" hosts "$2" | tail -n 1
+        done | median 1
+}
 # median of column COL of the lines on stdin
 median() { sort -n -k"${1:-1},${1:-1}" | awk -v c="${1:-1}" '{a[NR] = $c} END {print a[int((NR + 1) / 2)]}'; }
 event() {   # ACTION MAC ADDRESS NAME: runstat of one lease event
@@ -106,8 +113,8 @@ events() {
              "$(median 5 <"$W/adds") $(median 5 <"$W/renews")"
 }
 
-printf '\n%-7s %9s %9s %9s %9s %6s %6s | %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %13s %6s | %7s %5s\n' \
-        guests virtname libvirt files-N files-1 v/f-1 v/lv \
+printf '\n%-7s %9s %9s %9s %9s %6s %6s | %6s %6s %6s | %7s %7s %5s %5s %6s %6s %6s %6s %6s %6s %13s %6s | %7s %5s\n' \
+        guests virtname libvirt files-N files-1 v/f-1 v/lv new-v new-lv new-f1 \
         add-KiB ren-KiB add-w ren-w ours vis first first/ p90/ f/true start-s true-s rebuild MiB
 results=()
 for n in $SIZES; do
@@ -117,12 +124,15 @@ for n in $SIZES; do
         rb_ms=$(awk '{print $1}' <<<"$rb") rb_kb=$(awk '{print $2}' <<<"$rb")
         v=$(rate virtname "$W/names")
         l=$(rate libvirt "$W/names")
+        nv=$(getent_ms virtname g1)
+        nl=$(getent_ms libvirt g1)
         mount --bind "$W/hosts" /etc/hosts
         f=$(rate files "$W/names")
         umount /etc/hosts
         mount --bind "$W/hosts1" /etc/hosts
         echo onlyhost >"$W/name1"
         f1=$(rate files "$W/name1")
+        nf=$(getent_ms files onlyhost)
         umount /etc/hosts
         # Exec of a no-op, same run: what any helper pays before its work.
         base=$(for i in $(seq "$EVENTS"); do "$RUNSTAT" /bin/true; done | median 1)
@@ -142,8 +152,9 @@ for n in $SIZES; do
                 s=$(date +%s%N)
                 while read -r mac ip name; do /bin/true old "$mac" "$ip" "$name"; done
                 echo "scale=2; ($(date +%s%N) - $s) / 1000000000" | bc; })
-        printf '%-7s %9s %9s %9s %9s %6.2f %6.0f | %7.0f %7.0f %5.0f %5.0f %6.2f %6.2f %6.1f %6.2f %6.2f %6.2f %13s %6.2f | %7.0f %5.0f\n' \
+        printf '%-7s %9s %9s %9s %9s %6.2f %6.0f | %6.2f %6.2f %6.2f | %7.0f %7.0f %5.0f %5.0f %6.2f %6.2f %6.1f %6.2f %6.2f %6.2f %13s %6.2f | %7.0f %5.0f\n' \
                 "$n" "$v" "$l" "$f" "$f1" "$(echo "$v / $f1" | bc -l)" "$(echo "$v / ($l + 0.0001)" | bc -l)" \
+                "$nv" "$nl" "$nf" \
                 "$(echo "$add_b / 1024" | bc -l)" "$(echo "$ren_b / 1024" | bc -l)" \
                 "$(echo "$add_w / 1024" | bc -l)" "$(echo "$ren_w / 1024" | bc -l)" "$ours" "$vis" "$first" \
                 "$(echo "$first / $usual" | bc -l)" "$(echo "$first90 / $usual" | bc -l)" \
@@ -193,6 +204,9 @@ cat <<EOF
 
 lookups/s: getaddrinfo(AF_INET) through one NSS source, one process, ${SECS}s per cell.
 v/f-1: virtname over files with a one-line hosts file; v/lv: over libnss-libvirt.
+new-v, new-lv, new-f1: ms for a new process's one lookup (getent -s hosts:MODULE, median):
+ours (which checks the whole base snapshot's checksum before it trusts it), libnss-libvirt,
+files with the one-line hosts file.
 add-KiB, ren-KiB: bytes dirtied for storage by one lease event (a new guest; a renewal),
 median of $EVENTS (the kernel's write_bytes: whole page-cache folios, which ext4 makes
 larger than a page since Linux 6.16); add-w, ren-w: KiB the event passed to write calls
