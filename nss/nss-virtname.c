@@ -6,8 +6,9 @@
  * global state but the open snapshot (snapshot.c), every descriptor
  * close-on-exec, and errno preserved unless we report through *errnop.
  * Each lookup runs in one view of the snapshot current when it starts; a
- * published change is seen by the next lookup.  The name rules, reserved names included, are in
- * store/lookup.c, shared with every other program that answers names.
+ * published change is seen by the next lookup.  The name rules, reserved
+ * names included, are in store/lookup.c, shared with every other program
+ * that answers names.
  */
 #define _GNU_SOURCE
 #include <errno.h>

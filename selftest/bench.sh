@@ -7,6 +7,8 @@
 #   libvirt    Debian's libnss-libvirt (the `libvirt` module) on the same files
 #   files-N    glibc `files` with the same N names in /etc/hosts
 #   files-1    glibc `files` with a one-line /etc/hosts
+#   new-*      a new process's one lookup (getent), exec included: ours,
+#              libnss-libvirt, files-1
 # Events (the lease helper as dnsmasq runs it; libvirt's own helper is not
 # chained, so the numbers are ours alone):
 #   bytes      bytes the event dirtied for storage (write_bytes): median of
@@ -23,9 +25,10 @@
 #              and the same loop running /bin/true
 #   rebuild    `virt-name-cache rebuild` wall time and peak memory; after
 #              five rebuilds, the event cost again
-#   floor      what any process that commits one key to an LMDB file beside
-#              the private store costs here (selftest/tools/lmdb-commit),
-#              over /bin/true: the part of "ours" no helper could avoid
+#   floor      what a process that only commits one key to an LMDB file
+#              beside the private store costs here (selftest/tools/
+#              lmdb-commit), over /bin/true: the part of "ours" no helper
+#              that commits durably to LMDB could avoid
 # The published store is on a tmpfs, as /run is on a Debian host (not on
 # this test machine); the private store on disk.  The reference module,
 # the lease files and the hosts files are swapped in only inside a private
@@ -87,13 +90,17 @@ rate() {   # MODULE NAMES-FILE
         LD_LIBRARY_PATH=$B "$B/selftest/lookup-loop" -4 -t "$SECS" -f "$2" "$1" |
                 awk '{ if ($4 != 0) { print "ERR"; exit } print $8 }'
 }
-# getent_ms MODULE NAME: median ms of a new process's one lookup (getent)
-getent_ms() {
-        local i
-        for i in $(seq "$EVENTS"); do
-                LD_LIBRARY_PATH=$B "$RUNSTAT" getent -s "hosts:$1" hosts "$2" | tail -n 1
-        done | median 1
+# runs K WHAT COMMAND...: median ms of K runs of COMMAND, which must all
+# succeed (runstat's fourth column is the exit status; its line is last)
+runs() {
+        local k=$1 what=$2 i
+        shift 2
+        for i in $(seq "$k"); do "$RUNSTAT" "$@" | tail -n 1; done >"$W/runs"
+        awk '$4 != 0 {exit 1}' "$W/runs" || { echo "bench: $what failed: $*" >&2; exit 1; }
+        median 1 <"$W/runs"
 }
+# getent_ms MODULE NAME: a new process's one getaddrinfo(AF_INET) of NAME
+getent_ms() { LD_LIBRARY_PATH=$B runs "$EVENTS" "getent through $1" getent -s "hosts:$1" ahostsv4 "$2"; }
 # median of column COL of the lines on stdin
 median() { sort -n -k"${1:-1},${1:-1}" | awk -v c="${1:-1}" '{a[NR] = $c} END {print a[int((NR + 1) / 2)]}'; }
 event() {   # ACTION MAC ADDRESS NAME: runstat of one lease event
@@ -134,8 +141,11 @@ for n in $SIZES; do
         f1=$(rate files "$W/name1")
         nf=$(getent_ms files onlyhost)
         umount /etc/hosts
-        # Exec of a no-op, same run: what any helper pays before its work.
-        base=$(for i in $(seq "$EVENTS"); do "$RUNSTAT" /bin/true; done | median 1)
+        # Exec of a no-op, same run: what any helper pays before its work;
+        # and a process that only commits one key to LMDB (the floor).
+        base=$(runs "$EVENTS" /bin/true /bin/true)
+        floor=$(runs "$EVENTS" lmdb-commit "$B/selftest/lmdb-commit" "$W/state/floor.mdb")
+        rm -f "$W/state/floor.mdb"
         read -r add_ms add_b ren_ms ren_b add_w ren_w <<<"$(events "$EVENTS")"
         ours=$(echo "$add_ms - $base" | bc -l)
         read -r vis first usual first90 first_true <<<"$(LD_LIBRARY_PATH=$B "$B/selftest/event-latency" "$EVENTS" g1 "$HELPER" vbrb)"
@@ -160,7 +170,7 @@ for n in $SIZES; do
                 "$(echo "$first / $usual" | bc -l)" "$(echo "$first90 / $usual" | bc -l)" \
                 "$(echo "$first / $first_true" | bc -l)" "$start_s ($burst)" "$true_s" \
                 "$rb_ms" "$(echo "$rb_kb / 1024" | bc -l)"
-        results+=("$n $base $add_ms")
+        results+=("$n $base $add_ms $floor $ren_ms")
 done
 
 # libvirt's own helper on the same data (the last size): per event, and a
@@ -177,25 +187,27 @@ if [ -x "$LIBVIRT_HELPER" ]; then
              "a network start of $burst old events ~ $(echo "scale=0; $lv * $burst / 1000" | bc) s"
 fi
 
-# The floor: a process that only makes one durable LMDB commit in the
-# private store's directory, against /bin/true, and "ours" over it.
+# The floor, measured beside each size's events: a process that only makes
+# one durable LMDB commit in the private store's directory, over /bin/true;
+# and an add's and a renewal's time over that floor.
 if [ -n "${results[*]:-}" ]; then
-        base=$(for i in $(seq "$EVENTS"); do "$RUNSTAT" /bin/true; done | median 1)
-        floor=$(for i in $(seq "$EVENTS"); do "$RUNSTAT" "$B/selftest/lmdb-commit" "$W/state/floor.mdb"; done | median 1)
-        rm -f "$W/state/floor.mdb"
-        echo "floor: a process committing one key to LMDB beside the private store:" \
-             "$(echo "$floor - $base" | bc -l | xargs printf '%.2f') ms over /bin/true ($base ms);" \
-             "ours over that floor:$(for r in "${results[@]}"; do read -r n0 base0 add0 <<<"$r"
-                echo -n " $(echo "$add0 - $base0 - ($floor - $base)" | bc -l | xargs printf '%.2f') ($n0)"; done) ms"
+        echo
+        for r in "${results[@]}"; do
+                read -r n0 base0 add0 floor0 ren0 <<<"$r"
+                printf 'floor at %s guests: an LMDB commit process %.2f ms over /bin/true (%.2f ms); ' \
+                        "$n0" "$(echo "$floor0 - $base0" | bc -l)" "$base0"
+                printf 'over that floor, an add %.2f ms, a renewal %.2f ms\n' \
+                        "$(echo "$add0 - $floor0" | bc -l)" "$(echo "$ren0 - $floor0" | bc -l)"
+        done
 fi
 
 # Five rebuilds at the last size: the event cost stays.
 if [ -n "${results[*]:-}" ]; then
         n=${SIZES##* }
         for i in 1 2 3 4 5; do "$VNC" rebuild --leases-dir "$D" >/dev/null; done
-        base=$(for i in $(seq "$EVENTS"); do "$RUNSTAT" /bin/true; done | median 1)
+        base=$(runs "$EVENTS" /bin/true /bin/true)
         read -r add_ms add_b ren_ms ren_b add_w ren_w <<<"$(events "$EVENTS")"
-        read -r n0 base0 add0 <<<"${results[-1]}"
+        read -r n0 base0 add0 floor0 ren0 <<<"${results[-1]}"
         echo "after five more rebuilds at $n guests: our part $(echo "$add_ms - $base" | bc -l | xargs printf '%.2f') ms" \
              "(before: $(echo "$add0 - $base0" | bc -l | xargs printf '%.2f') ms), private store" \
              "$(du -k "$W/state/store.mdb" | cut -f1) KiB"
@@ -204,9 +216,9 @@ cat <<EOF
 
 lookups/s: getaddrinfo(AF_INET) through one NSS source, one process, ${SECS}s per cell.
 v/f-1: virtname over files with a one-line hosts file; v/lv: over libnss-libvirt.
-new-v, new-lv, new-f1: ms for a new process's one lookup (getent -s hosts:MODULE, median):
-ours (which checks the whole base snapshot's checksum before it trusts it), libnss-libvirt,
-files with the one-line hosts file.
+new-v, new-lv, new-f1: ms for a new process that makes one getaddrinfo(AF_INET) (getent -s
+hosts:MODULE ahostsv4, median), exec included: ours (which checks the whole base snapshot's
+checksum before it trusts it), libnss-libvirt, files with the one-line hosts file.
 add-KiB, ren-KiB: bytes dirtied for storage by one lease event (a new guest; a renewal),
 median of $EVENTS (the kernel's write_bytes: whole page-cache folios, which ext4 makes
 larger than a page since Linux 6.16); add-w, ren-w: KiB the event passed to write calls

@@ -44,6 +44,8 @@ dpkg-deb -f build/packages/virt-name-cache_*.deb Depends | grep -q "liblmdb0.*\|
 for d in liblmdb0 libjson-c5 libvirt0 libsystemd0; do
         dpkg-deb -f build/packages/virt-name-cache_*.deb Depends | grep -q "$d" || fail "virt-name-cache lacks Depends $d"
 done
+! dpkg-deb -f build/packages/virt-name-cache_*.deb Depends | grep -q libxxhash ||
+        fail "virt-name-cache depends on libxxhash, whose XXH3 is compiled in"
 pass "dependencies declared"
 
 cp /etc/nsswitch.conf "$T/nsswitch.before"
