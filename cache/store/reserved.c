@@ -139,6 +139,7 @@ bool virtname_hosts_file_names(const char *path, const char *key)
         return found;
 }
 
+/* Does the hosts-file text BUF (LEN bytes) name KEY? */
 static bool text_names(const char *buf, size_t len, const char *key)
 {
         struct line_scan scan = { .used = 0 };
@@ -149,6 +150,10 @@ static bool text_names(const char *buf, size_t len, const char *key)
         return scan_end(&scan, key);
 }
 
+/* /etc/hosts as it was at its last change: a lookup that answers costs
+ * one stat() instead of reading the file (none while a writer pins).
+ * With the pins above, the only global state here; a thread that finds
+ * it busy reads the file itself, so nobody waits. */
 static pthread_mutex_t hosts_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
         bool valid;
