@@ -1,29 +1,27 @@
-# cache/: the store library (store/), the importers a rebuild reads
-# (import/) and the virt-name-cache command (cmd/).
-#
-# libvirtname.a is what every program links: the store, plus the parts
-# only writers need (XML parsing for the hooks and rebuild, the
-# missed-events log, whole-file reads and atomic replacement).
-LIB_SRCS := $(STORE_SRCS) cache/store/fileio.c cache/import/virxml.c cache/import/virconn.c
+# cache/: the store and everything that feeds it or follows it, in layers;
+# each uses only the ones listed before it (README, "How it works"):
+#   read/     the snapshot format and the name rules: all the NSS module links
+#   write/    the private store: one write transaction, publishing the snapshot
+#   libvirt/  what libvirt says: its XML, a connection to it
+#   derive/   what follows a commit besides the snapshot: the DNS queue,
+#             dnsmasq's hosts directories, exports, systemd-resolved
+#   ingest/   what comes in: events (and their spool), lease rules, the
+#             importers a rebuild reads, and the commit pipeline
+# libvirtname.a holds them all; the programs on top (cmd/, hooks/, proxy/,
+# dns/) link it, the NSS module takes read/ alone.
+READ_SRCS := $(addprefix cache/read/,schema.c paths.c names.c record.c reserved.c \
+             delta.c base.c view.c lookup.c reader.c)
+WRITE_SRCS := $(addprefix cache/write/,writer.c publish.c fileio.c errmsg.c)
+LIBVIRT_SRCS := $(addprefix cache/libvirt/,virxml.c virconn.c)
+DERIVE_SRCS := $(addprefix cache/derive/,affected.c queue.c hostsdir.c export.c)
+INGEST_SRCS := $(addprefix cache/ingest/,event.c edit.c spool.c missed.c lease.c update.c)
+LIB_SRCS := $(READ_SRCS) $(WRITE_SRCS) $(LIBVIRT_SRCS) $(DERIVE_SRCS) $(INGEST_SRCS)
 $(B)/libvirtname.a: $(addprefix $(B)/obj/,$(LIB_SRCS:.c=.o))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 ALL += $(B)/libvirtname.a
 
-VIRTNAME_VERSION := 0.1
-CMD_SRCS := $(sort $(wildcard cache/cmd/*.c)) cache/import/leasefiles.c cache/import/libvirt.c \
-            cache/import/warn.c hooks/resolved.c
-$(B)/obj/cache/cmd/virt-name-cache.o: ALL_CFLAGS += -DVIRTNAME_VERSION='"$(VIRTNAME_VERSION)"'
-$(B)/obj/cache/cmd/doctor.o $(B)/obj/cache/cmd/network.o: ALL_CFLAGS += -DVIRTNAME_LIBEXECDIR='"$(LIBEXECDIR)/virt-name-cache"'
-# doctor's systemd-resolved check shares the network hook's code.
-$(B)/obj/cache/cmd/doctor.o: ALL_CFLAGS += -I.
-$(addprefix $(B)/obj/,$(CMD_SRCS:.c=.o)): ALL_CFLAGS += -I.
-$(B)/virt-name-cache: $(addprefix $(B)/obj/,$(CMD_SRCS:.c=.o)) $(B)/libvirtname-dns.a $(B)/libvirtname.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(JSON_LIBS) $(VIRT_LIBS) $(XML_LIBS) $(DNS_LIBS) $(SYSTEMD_LIBS)
-ALL += $(B)/virt-name-cache
-
-install-cmd: $(B)/virt-name-cache
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 0755 $(B)/virt-name-cache $(DESTDIR)$(BINDIR)/virt-name-cache
-	install -m 0644 cache/cmd/virt-name-cache.1 $(DESTDIR)$(MANDIR)/man1/
-INSTALL_TARGETS += install-cmd
+# What only a rebuild reads (the command): libvirt's lease files and API.
+IMPORT_SRCS := $(addprefix cache/ingest/,from-leasefiles.c from-libvirt.c warn.c)
+# systemd-resolved, over sd-bus: the network hook and doctor only.
+RESOLVED_SRCS := cache/derive/resolved.c

@@ -3,7 +3,6 @@
 # test tool selftest/tools/dns-push.
 DNS_SRCS := dns/config.c dns/update.c dns/zone.c dns/send.c
 DNS_LIBS := -lldns
-$(B)/obj/dns/%.o $(B)/obj/selftest/tools/dns-push.o: ALL_CFLAGS += -I.
 $(B)/libvirtname-dns.a: $(addprefix $(B)/obj/,$(DNS_SRCS:.c=.o))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
@@ -13,7 +12,6 @@ $(B)/selftest/dns-push: $(B)/obj/selftest/tools/dns-push.o $(B)/libvirtname-dns.
 ALL += $(B)/libvirtname-dns.a $(B)/selftest/dns-push
 
 # A probe for the benchmark: how long until a DNS server answers a change.
-$(B)/obj/selftest/tools/dns-wait.o: ALL_CFLAGS += -I.
 $(B)/selftest/dns-wait: $(B)/obj/selftest/tools/dns-wait.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DNS_LIBS)

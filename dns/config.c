@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "dns/config.h"
-#include "store/errmsg.h"
+#include "cache/write/errmsg.h"
 
 static char *trim(char *s)
 {

@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/paths.h"      /* VIRTNAME_CONF_DIR, VIRTNAME_DNS_CONF_NAME */
+#include "cache/read/paths.h"      /* VIRTNAME_CONF_DIR, VIRTNAME_DNS_CONF_NAME */
 #define VIRTNAME_DNS_MAX_REVERSE 16
 
 enum virtname_dns_scheme {

@@ -1,4 +1,4 @@
-/* dns-send - send the fleet DNS queue (store/queue.h) to the server
+/* dns-send - send the fleet DNS queue (cache/derive/queue.h) to the server
  * dns.conf names, and exit.
  *
  * A hook starts it, detached, after a commit that queued names
@@ -25,8 +25,8 @@
 #include <unistd.h>
 
 #include "dns/send.h"
-#include "store/paths.h"
-#include "store/queue.h"
+#include "cache/read/paths.h"
+#include "cache/derive/queue.h"
 
 #define LOCK_NAME "dns-send.lock"
 /* One pass's time on the network, in all. */

@@ -9,10 +9,10 @@
 
 #include "dns/send.h"
 #include "dns/update.h"
-#include "store/export.h"
-#include "store/queue.h"
-#include "store/reader.h"
-#include "store/errmsg.h"
+#include "cache/derive/export.h"
+#include "cache/derive/queue.h"
+#include "cache/read/reader.h"
+#include "cache/write/errmsg.h"
 
 struct queued {
         char name[VIRTNAME_NAME_MAX + 1];
@@ -60,7 +60,7 @@ static size_t records_of(const struct virtname_named *nm, struct virtname_dns_re
 /* Open the store's writer for the queue: a short wait for the lock. */
 static int open_queue(const char *store_dir, struct virtname_writer **w, char *err, size_t errlen)
 {
-        return virtname_writer_open(store_dir, 2000, VIRTNAME_WRITER_NO_SPOOL, w, err, errlen) < 0 ? -1 : 0;
+        return virtname_writer_open(store_dir, 2000, 0, w, err, errlen) < 0 ? -1 : 0;
 }
 
 /* Take the names sent off the queue and record the outcome. */
@@ -79,7 +79,7 @@ static int settle(const char *store_dir, const struct take *t, const char *error
         if (rc == 0)
                 rc = virtname_queue_result(w, error, (int64_t)time(NULL));
         if (rc < 0) {
-                virtname_writer_abort(w);
+                virtname_writer_close(w);
                 return virtname_errf(err, errlen, -1, "cannot update the DNS queue: %s", strerror(-rc));
         }
         return virtname_writer_commit(w, err, errlen) < 0 ? -1 : 0;
@@ -109,12 +109,12 @@ int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_con
                 st->skipped = true;
                 st->left = qs.names;
                 st->full = qs.full != 0;
-                virtname_writer_abort(w);
+                virtname_writer_close(w);
                 return VIRTNAME_DNS_OK;
         }
         if (rc == 0)
                 rc = virtname_queue_walk(w, max, take_one, &t);
-        virtname_writer_abort(w);
+        virtname_writer_close(w);
         st->full = qs.full != 0;
         if (rc < 0) {
                 free(t.q);
@@ -282,11 +282,11 @@ int virtname_dns_sync_store(const char *store_dir, const struct virtname_dns_con
                 if (r == 0)
                         r = virtname_queue_result(w, NULL, (int64_t)time(NULL));
                 if (r < 0) {
-                        virtname_writer_abort(w);
+                        virtname_writer_close(w);
                         return virtname_errf(err, errlen, -1, "cannot update the DNS queue: %s", strerror(-r));
                 }
         } else if (virtname_queue_result(w, e, (int64_t)time(NULL)) < 0) {
-                virtname_writer_abort(w);
+                virtname_writer_close(w);
                 return virtname_errf(err, errlen, -1, "cannot update the DNS queue");
         }
         if (virtname_writer_commit(w, err, errlen) < 0)

@@ -1,9 +1,9 @@
 /* send.h - the store's names to the fleet's DNS server: the queued ones
- * (store/queue.h) after a change, or all of them, reconciled with the
+ * (cache/derive/queue.h) after a change, or all of them, reconciled with the
  * zone (`virt-name-cache dns-sync`).
  *
  * What a name publishes is what the NSS module answers for it
- * (store/export.h): its current addresses on every network, under the
+ * (cache/derive/export.h): its current addresses on every network, under the
  * scheme dns.conf sets, and a PTR for each address whose reverse answer
  * is that name.
  */

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "dns/op.h"
-#include "store/errmsg.h"
+#include "cache/write/errmsg.h"
 
 int virtname_dns_open(const struct virtname_dns_config *c, struct virtname_dns_session **sp,
                       char *err, size_t errlen)

@@ -18,7 +18,7 @@
 
 #include "dns/op.h"
 #include "dns/zone.h"
-#include "store/errmsg.h"
+#include "cache/write/errmsg.h"
 
 /* One RR of a transfer, by owner name (lower case, absolute). */
 struct zrr {

@@ -20,6 +20,6 @@ INSTALL_TARGETS += install-hooks
 $(B)/obj/hooks/hook.o: ALL_CFLAGS += -DVIRTNAME_LIBEXECDIR='"$(LIBEXECDIR)/virt-name-cache"'
 
 # Of the hooks only the network hook talks to systemd-resolved
-# (hooks/resolved.c); the others and the lease helper go without libsystemd.
-$(B)/hooks/network-hook: $(B)/obj/hooks/resolved.o
+# (cache/derive/resolved.c); the others and the lease helper go without libsystemd.
+$(B)/hooks/network-hook: $(addprefix $(B)/obj/,$(RESOLVED_SRCS:.c=.o))
 $(B)/hooks/network-hook: HOOK_LIBS = $(SYSTEMD_LIBS)

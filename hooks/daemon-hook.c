@@ -7,7 +7,7 @@
  * before any guest or network event arrives.  Always exits 0. */
 #include <string.h>
 
-#include "hook.h"
+#include "hooks/hook.h"
 
 int main(int argc, char **argv)
 {

@@ -16,10 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hook.h"
-#include "store/missed.h"
-#include "store/paths.h"
-#include "store/spool.h"
+#include "hooks/hook.h"
+#include "cache/ingest/missed.h"
+#include "cache/read/paths.h"
+#include "cache/ingest/spool.h"
+#include "cache/ingest/update.h"
 
 static const char *hook_name = "virt-name-cache";
 
@@ -123,7 +124,7 @@ char *hook_read_stdin(size_t *len)
         return buf;
 }
 
-/* A commit queued names for the fleet DNS (store/queue.h): start the
+/* A commit queued names for the fleet DNS (cache/derive/queue.h): start the
  * sender, detached, so that this hook never waits on the network.  It
  * closes every descriptor (libvirtd reads a hook's output until EOF) and
  * leaves the session, so neither libvirtd nor dnsmasq waits for it. */
@@ -169,17 +170,18 @@ static void start_dns_sender(const struct virtname_commit_info *info)
 static void apply_pending(const char *state)
 {
         for (int round = 0; round < 3; round++) {
-                struct virtname_writer *w;
+                struct virtname_update *u;
                 struct virtname_commit_info info;
                 int64_t oldest;
                 char err[512];
 
                 if (virtname_spool_count(state, &oldest) <= 0)
                         return;
-                if (virtname_writer_open(NULL, 0, VIRTNAME_WRITER_RECREATE, &w, err, sizeof(err)) < 0)
+                if (virtname_update_open(NULL, 0, VIRTNAME_WRITER_RECREATE, &u, err, sizeof(err)) < 0)
                         return;         /* another writer has the lock, and the spool */
-                if (virtname_writer_commit_info(w, &info, err, sizeof(err)) < 0)
+                if (virtname_update_commit(u, 0, &info, err, sizeof(err)) < 0)
                         hook_log(LOG_WARNING, "spooled events: %s", err);
+                virtname_update_close(u);
         }
 }
 
@@ -198,6 +200,7 @@ static void spool(const char *state, const struct virtname_event *e, const char 
 void hook_submit(const struct virtname_event *e, const char *what)
 {
         char err[512], state[PATH_MAX], applied[320];
+        struct virtname_update *u;
         struct virtname_writer *w;
         struct virtname_commit_info info;
         int rc;
@@ -210,7 +213,7 @@ void hook_submit(const struct virtname_event *e, const char *what)
                 hook_missed(what, "state directory path too long");
                 return;
         }
-        rc = virtname_writer_open(NULL, HOOK_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_RECREATE, &w, err,
+        rc = virtname_update_open(NULL, HOOK_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_RECREATE, &u, err,
                                   sizeof(err));
         if (rc == -ETIMEDOUT) {
                 spool(state, e, what, err);
@@ -223,6 +226,7 @@ void hook_submit(const struct virtname_event *e, const char *what)
                 spool(state, e, what, err);
                 return;
         }
+        w = virtname_update_writer(u);
         if (virtname_writer_recreated(w))
                 hook_missed("store", "the private store was damaged and is started anew (the "
                             "damaged one is kept beside it); run 'virt-name-cache rebuild'");
@@ -230,17 +234,18 @@ void hook_submit(const struct virtname_event *e, const char *what)
         if (rc == -EBADMSG || rc == -EINVAL) {
                 hook_missed(what, "%s", rc == -EBADMSG ? "cannot decode the event"
                                                         : virtname_writer_error(w));
-                virtname_writer_abort(w);
+                virtname_update_close(u);
                 apply_pending(state);
                 return;
         }
         if (rc < 0) {
                 snprintf(err, sizeof(err), "%s", virtname_writer_error(w));
-                virtname_writer_abort(w);
+                virtname_update_close(u);
                 spool(state, e, what, err);
                 return;
         }
-        rc = virtname_writer_commit_info(w, &info, err, sizeof(err));
+        rc = virtname_update_commit(u, 0, &info, err, sizeof(err));
+        virtname_update_close(u);
         if (rc == -EAGAIN)
                 hook_log(LOG_WARNING, "%s: %s", what, err);     /* saved; the next writer publishes */
         else if (rc < 0)
@@ -252,18 +257,19 @@ void hook_submit(const struct virtname_event *e, const char *what)
 void hook_republish(const char *what)
 {
         char err[512], state[PATH_MAX];
-        struct virtname_writer *w;
+        struct virtname_update *u;
         struct virtname_commit_info info;
-        int rc = virtname_writer_open(NULL, 2000, VIRTNAME_WRITER_RECREATE, &w, err, sizeof(err));
+        int rc = virtname_update_open(NULL, 2000, VIRTNAME_WRITER_RECREATE, &u, err, sizeof(err));
 
         if (rc < 0) {
                 hook_log(LOG_WARNING, "%s: %s", what, err);
                 return;
         }
-        if (virtname_writer_recreated(w))
+        if (virtname_writer_recreated(virtname_update_writer(u)))
                 hook_missed("store", "the private store was damaged and is started anew; run "
                             "'virt-name-cache rebuild'");
-        rc = virtname_writer_commit_info(w, &info, err, sizeof(err));
+        rc = virtname_update_commit(u, 0, &info, err, sizeof(err));
+        virtname_update_close(u);
         start_dns_sender(rc == 0 || rc == -EAGAIN ? &info : NULL);
         if (rc < 0)
                 hook_log(LOG_WARNING, "%s: %s", what, err);

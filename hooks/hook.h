@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "store/event.h"
+#include "cache/ingest/event.h"
 
 /* Longest the writer lock is waited for before the event is spooled: a
  * commit takes a few milliseconds, writing a new base at 100,000 guests

@@ -33,12 +33,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hook.h"
-#include "store/hostsdir.h"
-#include "store/ingest.h"
-#include "store/names.h"
-#include "store/paths.h"
-#include "store/reader.h"
+#include "hooks/hook.h"
+#include "cache/derive/hostsdir.h"
+#include "cache/ingest/lease.h"
+#include "cache/read/names.h"
+#include "cache/read/paths.h"
+#include "cache/read/reader.h"
 
 #define LIBVIRT_HELPER "/usr/lib/libvirt/libvirt_leaseshelper"
 
@@ -121,7 +121,7 @@ static void network_of_bridge(const struct virtname_view *v, const char *bridge,
 
 /* Is the network on bridge VIR_BRIDGE_NAME (its name, from view V, into
  * NETWORK) one whose DNS takes names only from us: does it have a hosts
- * directory (store/hostsdir.h)? */
+ * directory (cache/derive/hostsdir.h)? */
 static bool our_dns_network(const struct virtname_view *v, const char *store,
                             char network[VIRTNAME_NETWORK_MAX + 1])
 {

@@ -15,11 +15,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "hook.h"
-#include "import/virxml.h"
-#include "store/hostsdir.h"
-#include "store/paths.h"
-#include "resolved.h"
+#include "hooks/hook.h"
+#include "cache/libvirt/virxml.h"
+#include "cache/derive/hostsdir.h"
+#include "cache/read/paths.h"
+#include "cache/derive/resolved.h"
 
 /* A port plugged into or unplugged from the network. */
 static int port_event(struct virtname_event *e, const char *xml, size_t len, const char *network,

@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hook.h"
-#include "import/virxml.h"
+#include "hooks/hook.h"
+#include "cache/libvirt/virxml.h"
 
 /* What each operation means for the domain's record. */
 static const struct {

@@ -1,6 +1,6 @@
 # nss/: libnss_virtname.so.2 - the store's read side and the module, libc
 # and liblmdb only.
-NSS_SRCS := $(STORE_READ_SRCS) nss/snapshot.c nss/nss-virtname.c
+NSS_SRCS := $(READ_SRCS) nss/snapshot.c nss/nss-virtname.c
 $(B)/libnss_virtname.so.2: $(addprefix $(B)/pic/,$(NSS_SRCS:.c=.o)) nss/libnss_virtname.map
 	$(CC) -shared -Wl,-soname,libnss_virtname.so.2 -Wl,--version-script=nss/libnss_virtname.map \
 	  -Wl,-z,relro,-z,now -Wl,-z,defs -Wl,--as-needed $(LDFLAGS) -o $@ \

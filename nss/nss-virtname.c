@@ -2,12 +2,12 @@
  * virt-name-cache snapshot.
  *
  * Loaded into every process that resolves a name, so it keeps to: libc
- * and liblmdb only (XXH3 is compiled in, store/xxh3.h), no threads, no
+ * and liblmdb only (XXH3 is compiled in, cache/read/xxh3.h), no threads, no
  * global state but the open snapshot (snapshot.c), every descriptor
  * close-on-exec, and errno preserved unless we report through *errnop.
  * Each lookup runs in one view of the snapshot current when it starts; a
  * published change is seen by the next lookup.  The name rules, reserved
- * names included, are in store/lookup.c, shared with every other program
+ * names included, are in cache/read/lookup.c, shared with every other program
  * that answers names.
  */
 #define _GNU_SOURCE
@@ -21,8 +21,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "store/lookup.h"
-#include "snapshot.h"
+#include "cache/read/lookup.h"
+#include "nss/snapshot.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define MAX_TTL 3600

@@ -20,9 +20,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "snapshot.h"
-#include "store/paths.h"
-#include "store/reader.h"
+#include "nss/snapshot.h"
+#include "cache/read/paths.h"
+#include "cache/read/reader.h"
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct virtname_snapshot *cached;        /* guarded by cache_lock */

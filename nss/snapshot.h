@@ -2,7 +2,7 @@
 #ifndef VIRTNAME_NSS_SNAPSHOT_H
 #define VIRTNAME_NSS_SNAPSHOT_H
 
-#include "store/view.h"
+#include "cache/read/view.h"
 
 typedef int (*nss_view_fn)(const struct virtname_view *view, void *ctx);
 

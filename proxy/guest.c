@@ -20,13 +20,13 @@
 
 #include <libvirt/libvirt.h>
 
-#include "proxy.h"
-#include "store/lookup.h"
-#include "store/names.h"
-#include "store/paths.h"
-#include "store/reader.h"
-#include "import/virconn.h"
-#include "import/virxml.h"
+#include "proxy/proxy.h"
+#include "cache/read/lookup.h"
+#include "cache/read/names.h"
+#include "cache/read/paths.h"
+#include "cache/read/reader.h"
+#include "cache/libvirt/virconn.h"
+#include "cache/libvirt/virxml.h"
 
 enum scope { SYSTEM, SESSION };
 

@@ -35,8 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "proxy.h"
-#include "store/names.h"
+#include "proxy/proxy.h"
+#include "cache/read/names.h"
 
 #define KH_PREFIX "virt-name-cache:"
 #define KH_FILE_MAX (8 << 20)          /* far above any real number of guests */

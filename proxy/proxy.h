@@ -8,8 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "store/lookup.h"
-#include "store/schema.h"
+#include "cache/read/lookup.h"
+#include "cache/read/schema.h"
 
 #define PROG "virt-name-cache-ssh-proxy"
 #define GUEST_ADDRS_MAX 8

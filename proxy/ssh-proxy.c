@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "proxy.h"
+#include "proxy/proxy.h"
 
 bool proxy_verbose;
 

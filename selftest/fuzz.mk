@@ -21,10 +21,10 @@ ALL += $(addprefix $(B)/selftest/,$(FUZZ_TOOLS))
 # only by `make fuzz`, into build-fuzz/.
 FUZZ_CC ?= clang
 FUZZ_B := build-fuzz
-FUZZ_PARSE_SRCS := selftest/fuzz/parse-fuzz.c cache/store/delta.c cache/store/base.c
+FUZZ_PARSE_SRCS := selftest/fuzz/parse-fuzz.c cache/read/delta.c cache/read/base.c
 $(FUZZ_B)/parse-fuzz: $(FUZZ_PARSE_SRCS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -Icache $(PKG_CFLAGS) \
+	$(FUZZ_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. $(PKG_CFLAGS) \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $^ $(LMDB_LIBS)
 
 FUZZ_SECONDS ?= 600

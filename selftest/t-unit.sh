@@ -3,7 +3,7 @@
 # ASan/UBSan build: names, records and index keys, the delta format (every
 # bit flip and truncation refused), the name rules through a real
 # writer and a published snapshot, and what a transaction changed in the
-# answers (store/affected.h) against the whole export before and after.
+# answers (cache/derive/affected.h) against the whole export before and after.
 . "$(dirname "$0")/lib.sh"
 [ -x "$B/selftest/unit-records" ] && [ -x "$B/selftest/unit-lookup" ] || fail "the unit tests are not built in $B"
 for b in "$B" "$BA"; do

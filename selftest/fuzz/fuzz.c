@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fuzz.h"
+#include "selftest/fuzz/fuzz.h"
 
 /* --- random ------------------------------------------------------------- */
 

@@ -48,12 +48,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fuzz.h"
-#include "store/lookup.h"
-#include "store/names.h"
-#include "store/paths.h"
-#include "store/reader.h"
-#include "store/record.h"
+#include "selftest/fuzz/fuzz.h"
+#include "cache/read/lookup.h"
+#include "cache/read/names.h"
+#include "cache/read/paths.h"
+#include "cache/read/reader.h"
+#include "cache/read/record.h"
 
 static struct {
         const char *hooks;

@@ -17,9 +17,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "store/base.h"
-#include "store/delta.h"
-#include "store/xxh3.h"
+#include "cache/read/base.h"
+#include "cache/read/delta.h"
+#include "cache/read/xxh3.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

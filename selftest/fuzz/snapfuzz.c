@@ -66,13 +66,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fuzz.h"
-#include "store/base.h"
-#include "store/delta.h"
-#include "store/paths.h"
-#include "store/xxh3.h"
+#include "selftest/fuzz/fuzz.h"
+#include "cache/read/base.h"
+#include "cache/read/delta.h"
+#include "cache/read/paths.h"
+#include "cache/read/xxh3.h"
 
-/* LMDB's meta page (see cache/store/base.c): offsets in the page. */
+/* LMDB's meta page (see cache/read/base.c): offsets in the page. */
 #define M_PGNO 0
 #define M_FLAGS 10
 #define M_MAGIC 16

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "store/writer.h"
+#include "cache/write/writer.h"
 
 extern int __nss_configure_lookup(const char *db, const char *service);
 

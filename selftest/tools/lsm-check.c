@@ -1,4 +1,4 @@
-/* lsm-check.c - run doctor's AppArmor/SELinux check (cache/cmd/lsm.c)
+/* lsm-check.c - run doctor's AppArmor/SELinux check (cmd/lsm.c)
  * on its own and print its lines as doctor does ("LEVEL    text").
  *
  *   lsm-check SNAPSHOT_DIR

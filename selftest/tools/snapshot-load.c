@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/reader.h"
+#include "cache/read/reader.h"
 
 int main(int argc, char **argv)
 {

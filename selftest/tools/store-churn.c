@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <stdint.h>
 
-#include "store/writer.h"
+#include "cache/write/writer.h"
 
 static void set_addrs(struct virtname_lease *v4, struct virtname_lease *v6, int id, int n)
 {
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
                         rc = virtname_writer_put_lease(w, &v6);
                 if (rc < 0) {
                         fprintf(stderr, "store-churn %d: %s\n", id, virtname_writer_error(w));
-                        virtname_writer_abort(w);
+                        virtname_writer_close(w);
                         return 1;
                 }
                 rc = virtname_writer_commit(w, err, sizeof(err));

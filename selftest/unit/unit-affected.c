@@ -1,4 +1,4 @@
-/* unit-affected - what a transaction changed (store/affected.h), checked
+/* unit-affected - what a transaction changed (cache/derive/affected.h), checked
  * against the whole truth: after every random transaction the full export
  * (every name's records, every hosts line) is compared with the one
  * before it, and the writer's answer must hold every name whose records
@@ -12,9 +12,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "store/affected.h"
-#include "store/writer.h"
-#include "unit.h"
+#include "cache/derive/affected.h"
+#include "cache/write/writer.h"
+#include "selftest/unit/unit.h"
 
 #define NETS 3
 #define MACS 8
@@ -197,7 +197,7 @@ int main(int argc, char **argv)
                 export_all(virtname_writer_view(w), &names[0], &lines[0]);
                 for (int i = 0; i < ops; i++)
                         random_op(w);
-                rc = virtname_writer_affected(w, now, &a);
+                rc = virtname_affected_of(w, now, &a);
                 CHECK(rc == 0);
                 export_all(virtname_writer_view(w), &names[1], &lines[1]);
 

@@ -1,4 +1,4 @@
-/* unit-lookup - the name rules (store/lookup.h), through a real writer and
+/* unit-lookup - the name rules (cache/read/lookup.h), through a real writer and
  * a real published snapshot (base and delta) in a scratch directory.
  *
  *   unit-lookup DIR        DIR must not exist yet
@@ -10,10 +10,10 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "store/lookup.h"
-#include "store/reader.h"
-#include "store/writer.h"
-#include "unit.h"
+#include "cache/read/lookup.h"
+#include "cache/read/reader.h"
+#include "cache/write/writer.h"
+#include "selftest/unit/unit.h"
 
 static const char *dir;
 static int64_t now;

@@ -4,11 +4,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "store/delta.h"
-#include "store/names.h"
-#include "store/record.h"
-#include "store/reserved.h"
-#include "unit.h"
+#include "cache/read/delta.h"
+#include "cache/read/names.h"
+#include "cache/read/record.h"
+#include "cache/read/reserved.h"
+#include "selftest/unit/unit.h"
 
 static void names(void)
 {

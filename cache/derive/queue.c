@@ -1,0 +1,206 @@
+/* queue.c - the fleet DNS queue in the private store (queue.h). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cache/derive/queue.h"
+
+#define K_FULL "\0full"
+#define K_ERROR "\0error"
+#define K_FAILED "\0failed"
+#define K_SENT "\0sent"
+
+static MDB_val key_of(const char *k, size_t len)
+{
+        return (MDB_val){ len, (void *)k };
+}
+
+/* The status keys are "\0" and a word: sizeof minus the NUL at the end. */
+#define STATUS(k) key_of(k, sizeof(k) - 1)
+
+static void put_u64(uint8_t out[8], uint64_t v)
+{
+        for (int i = 0; i < 8; i++)
+                out[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_u64(const MDB_val *d)
+{
+        uint64_t v = 0;
+
+        for (size_t i = 0; d->mv_size == 8 && i < 8; i++)
+                v |= (uint64_t)((const uint8_t *)d->mv_data)[i] << (8 * i);
+        return v;
+}
+
+/* The queue's database in W's transaction. */
+static int queue_db(struct virtname_writer *w, MDB_dbi *dbi)
+{
+        return virtname_writer_private_db(w, VIRTNAME_QUEUE_DB, dbi);
+}
+
+static int put(struct virtname_writer *w, MDB_val k, const void *data, size_t len)
+{
+        MDB_val d = { len, (void *)data };
+        MDB_dbi dbi;
+        int rc = queue_db(w, &dbi);
+
+        if (rc < 0)
+                return rc;
+        rc = mdb_put(virtname_writer_txn(w), dbi, &k, &d, 0);
+        if (rc != 0)
+                return virtname_mdb_errno(rc);
+        virtname_writer_private_dirty(w);
+        return 0;
+}
+
+static int put_u64_key(struct virtname_writer *w, MDB_val k, uint64_t v)
+{
+        uint8_t b[8];
+
+        put_u64(b, v);
+        return put(w, k, b, sizeof(b));
+}
+
+static int del(struct virtname_writer *w, MDB_val k)
+{
+        MDB_dbi dbi;
+        int rc = queue_db(w, &dbi);
+
+        if (rc < 0)
+                return rc;
+        rc = mdb_del(virtname_writer_txn(w), dbi, &k, NULL);
+        if (rc == MDB_NOTFOUND)
+                return 0;
+        if (rc != 0)
+                return virtname_mdb_errno(rc);
+        virtname_writer_private_dirty(w);
+        return 0;
+}
+
+static int get(struct virtname_writer *w, MDB_val k, MDB_val *d)
+{
+        MDB_dbi dbi;
+        int rc = queue_db(w, &dbi);
+
+        if (rc < 0)
+                return rc;
+        rc = mdb_get(virtname_writer_txn(w), dbi, &k, d);
+        return rc == 0 ? 0 : virtname_mdb_errno(rc);
+}
+
+int virtname_queue_put(struct virtname_writer *w, char (*names)[VIRTNAME_NAME_MAX + 1], size_t n, bool full,
+                       uint64_t generation)
+{
+        int rc = 0;
+
+        for (size_t i = 0; rc == 0 && i < n; i++)
+                if (names[i][0])
+                        rc = put_u64_key(w, key_of(names[i], strlen(names[i])), generation);
+        if (rc == 0 && full)
+                rc = put_u64_key(w, STATUS(K_FULL), generation);
+        return rc;
+}
+
+int virtname_queue_walk(struct virtname_writer *w, size_t max, virtname_queue_fn fn, void *ctx)
+{
+        char name[VIRTNAME_NAME_MAX + 1];
+        MDB_cursor *c;
+        MDB_val k, d;
+        size_t n = 0;
+        MDB_dbi dbi;
+        int rc = queue_db(w, &dbi), r;
+
+        if (rc < 0)
+                return rc;
+        if ((rc = mdb_cursor_open(virtname_writer_txn(w), dbi, &c)) != 0)
+                return virtname_mdb_errno(rc);
+        for (r = mdb_cursor_get(c, &k, &d, MDB_FIRST); r == 0 && (max == 0 || n < max);
+             r = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+                if (k.mv_size == 0 || ((const char *)k.mv_data)[0] == '\0' || k.mv_size > VIRTNAME_NAME_MAX)
+                        continue;       /* status, or not a name */
+                memcpy(name, k.mv_data, k.mv_size);
+                name[k.mv_size] = '\0';
+                n++;
+                if ((rc = fn(name, get_u64(&d), ctx)) != 0)
+                        break;
+        }
+        mdb_cursor_close(c);
+        if (rc == 0 && r != 0 && r != MDB_NOTFOUND)
+                rc = virtname_mdb_errno(r);
+        return rc;
+}
+
+int virtname_queue_done(struct virtname_writer *w, const char *name, uint64_t generation)
+{
+        MDB_val k = key_of(name, strlen(name)), d;
+        int rc = get(w, k, &d);
+
+        if (rc == -ENOENT || (rc == 0 && get_u64(&d) != generation))
+                return 0;
+        return rc < 0 ? rc : del(w, k);
+}
+
+int virtname_queue_all_done(struct virtname_writer *w, uint64_t generation)
+{
+        MDB_cursor *c;
+        MDB_val k, d;
+        MDB_dbi dbi;
+        int rc = queue_db(w, &dbi), r;
+
+        if (rc < 0)
+                return rc;
+        if ((rc = mdb_cursor_open(virtname_writer_txn(w), dbi, &c)) != 0)
+                return virtname_mdb_errno(rc);
+        /* Entries queued up to GENERATION were in what the reconcile sent. */
+        for (r = mdb_cursor_get(c, &k, &d, MDB_FIRST); r == 0; r = mdb_cursor_get(c, &k, &d, MDB_NEXT)) {
+                bool status = k.mv_size == 0 || ((const char *)k.mv_data)[0] == '\0';
+                bool is_full = k.mv_size == sizeof(K_FULL) - 1 && memcmp(k.mv_data, K_FULL, k.mv_size) == 0;
+
+                if ((status && !is_full) || get_u64(&d) > generation)
+                        continue;
+                if ((r = mdb_cursor_del(c, 0)) != 0)
+                        break;
+                virtname_writer_private_dirty(w);
+        }
+        mdb_cursor_close(c);
+        return r == 0 || r == MDB_NOTFOUND ? 0 : virtname_mdb_errno(r);
+}
+
+int virtname_queue_result(struct virtname_writer *w, const char *error, int64_t when)
+{
+        int rc;
+
+        if (!error)
+                return put_u64_key(w, STATUS(K_SENT), (uint64_t)when);
+        rc = put(w, STATUS(K_ERROR), error, strnlen(error, 255));
+        return rc < 0 ? rc : put_u64_key(w, STATUS(K_FAILED), (uint64_t)when);
+}
+
+static int count(const char *name, uint64_t generation, void *ctx)
+{
+        (void)name;
+        (void)generation;
+        ++*(size_t *)ctx;
+        return 0;
+}
+
+int virtname_queue_status(struct virtname_writer *w, struct virtname_queue_status *st)
+{
+        MDB_val d;
+        int rc;
+
+        memset(st, 0, sizeof(*st));
+        if ((rc = virtname_queue_walk(w, 0, count, &st->names)) < 0)
+                return rc;
+        if (get(w, STATUS(K_FULL), &d) == 0)
+                st->full = get_u64(&d);
+        if (get(w, STATUS(K_SENT), &d) == 0)
+                st->sent = (int64_t)get_u64(&d);
+        if (get(w, STATUS(K_FAILED), &d) == 0)
+                st->failed = (int64_t)get_u64(&d);
+        if (get(w, STATUS(K_ERROR), &d) == 0)
+                snprintf(st->error, sizeof(st->error), "%.*s", (int)d.mv_size, (const char *)d.mv_data);
+        return 0;
+}

@@ -1,0 +1,170 @@
+/* edit.c - read-modify-write changes on the writer's transaction. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache/ingest/edit.h"
+#include "cache/read/lookup.h"
+#include "cache/read/names.h"
+
+/* More interfaces than this on one domain are not recorded. */
+#define MAX_IFACES 64
+
+/* The static hosts NET defines now: the prune filter keeps dynamic
+ * leases and the static ones still defined. */
+static int keep_lease(const struct virtname_lease_view *l, void *ctx)
+{
+        const struct virtname_xml_network *net = ctx;
+
+        if (!(l->flags & VIRTNAME_LEASE_STATIC))
+                return 1;
+        for (size_t i = 0; i < net->n_hosts; i++)
+                if (net->hosts[i].family == l->family && memcmp(net->hosts[i].addr, l->addr, 16) == 0)
+                        return 1;
+        return 0;
+}
+
+int virtname_edit_put_network(struct virtname_writer *w, const struct virtname_xml_network *net)
+{
+        int rc = virtname_writer_put_network(w, &net->n);
+
+        /* A network that does not run keeps its leases, unanswered, as
+         * when the hook sees it stop (virtname_edit_stop_network); only
+         * static hosts it no longer defines go. */
+        if (rc < 0 || !net->n.active)
+                return rc < 0 ? rc : virtname_writer_prune_leases(w, net->name, keep_lease, (void *)net);
+        for (size_t i = 0; rc == 0 && i < net->n_hosts; i++) {
+                const struct virtname_xml_host *h = &net->hosts[i];
+                struct virtname_lease l = {
+                        .family = h->family,
+                        .flags = VIRTNAME_LEASE_STATIC | (h->has_mac ? VIRTNAME_LEASE_HAS_MAC : 0),
+                        .hostname = h->hostname,
+                        .network = net->name,
+                        .suffix = net->suffix,
+                };
+
+                memcpy(l.addr, h->addr, 16);
+                memcpy(l.mac, h->mac, VIRTNAME_MAC_LEN);
+                rc = virtname_writer_put_lease(w, &l);
+        }
+        return rc < 0 ? rc : virtname_writer_prune_leases(w, net->name, keep_lease, (void *)net);
+}
+
+int virtname_edit_stop_network(struct virtname_writer *w, const char *name)
+{
+        const struct virtname_view *v = virtname_writer_view(w);
+        struct virtname_network_view old;
+        char bridge[VIRTNAME_NAME_MAX + 1], suffix[VIRTNAME_NAME_MAX + 1];
+        MDB_val k = { strlen(name), (void *)name }, d;
+        int rc = virtname_view_get(v, VIRTNAME_DB_NETWORKS, &k, &d);
+
+        if (rc == 0 && virtname_network_decode(d.mv_data, d.mv_size, &old) == 0) {
+                struct virtname_network n = { .name = name, .active = false,
+                                              .updated = (int64_t)time(NULL) };
+
+                snprintf(bridge, sizeof(bridge), "%.*s", (int)old.bridge.len, old.bridge.p);
+                snprintf(suffix, sizeof(suffix), "%.*s", (int)old.suffix.len, old.suffix.p);
+                n.bridge = bridge[0] ? bridge : NULL;
+                n.suffix = suffix[0] ? suffix : NULL;
+                rc = virtname_writer_put_network(w, &n);
+        } else if (rc == -ENOENT) {
+                rc = 0;
+        }
+        /* Its leases stay, unanswered (lookup.h): dnsmasq reports them
+         * again at the next start without the names guests sent, and
+         * they keep the ones they have. */
+        return rc;
+}
+
+int virtname_edit_put_domain(struct virtname_writer *w, struct virtname_xml_domain *x)
+{
+        char nets[MAX_IFACES][VIRTNAME_NAME_MAX + 1], suffix[VIRTNAME_NAME_MAX + 1];
+
+        if (x->d.n_ifaces > MAX_IFACES)
+                x->d.n_ifaces = MAX_IFACES;
+        /* An interface of type bridge on a libvirt network's bridge is on
+         * that network: its leases carry the network's name. */
+        for (size_t i = 0; i < x->d.n_ifaces; i++)
+                if (!x->ifaces[i].network && x->xifaces && x->xifaces[i].bridge &&
+                    virtname_edit_network_of_bridge(w, x->xifaces[i].bridge, nets[i], suffix) == 0)
+                        x->ifaces[i].network = nets[i];
+        return virtname_writer_put_domain(w, &x->d);
+}
+
+int virtname_edit_iface(struct virtname_writer *w, const char *name, const uint8_t *uuid,
+                        const uint8_t mac[VIRTNAME_MAC_LEN], const char *network, bool attach)
+{
+        struct virtname_iface ifaces[MAX_IFACES];
+        char nets[MAX_IFACES][VIRTNAME_NAME_MAX + 1], filters[MAX_IFACES][VIRTNAME_NAME_MAX + 1];
+        char key[VIRTNAME_NAME_MAX + 1], kept[VIRTNAME_NAME_MAX + 1] = "";
+        struct virtname_domain d = { .name = name, .id = -1, .updated = (int64_t)time(NULL) };
+        struct virtname_domain_view old;
+        struct virtname_iface_view f;
+        size_t pos = 0, n = 0;
+        int len = virtname_name_normalise(name, key), rc;
+
+        if (len < 0)
+                return -EINVAL;
+        rc = virtname_get_domain(virtname_writer_view(w), &(MDB_val){ (size_t)len, key }, &old);
+        if (rc < 0 && rc != -ENOENT)
+                return rc;
+        if (rc == 0) {
+                /* Keep everything but this MAC's old entry (its filter too). */
+                while (n < MAX_IFACES && virtname_domain_iface_next(&old, &pos, &f)) {
+                        if (memcmp(f.mac, mac, VIRTNAME_MAC_LEN) == 0) {
+                                snprintf(kept, sizeof(kept), "%.*s", (int)f.filter.len, f.filter.p);
+                                continue;
+                        }
+                        snprintf(filters[n], sizeof(filters[n]), "%.*s", (int)f.filter.len, f.filter.p);
+                        memcpy(ifaces[n].mac, f.mac, VIRTNAME_MAC_LEN);
+                        snprintf(nets[n], sizeof(nets[n]), "%.*s", (int)f.network.len, f.network.p);
+                        ifaces[n].network = f.network.len ? nets[n] : NULL;
+                        ifaces[n].filter = f.filter.len ? filters[n] : NULL;
+                        n++;
+                }
+                d.has_uuid = old.has_uuid;
+                if (old.has_uuid)
+                        memcpy(d.uuid, old.uuid, VIRTNAME_UUID_LEN);
+                d.id = old.id;
+                d.state = old.state;
+                d.cid = old.cid;
+        } else if (!attach) {
+                return 0;               /* nothing to detach from */
+        }
+        if (uuid) {
+                d.has_uuid = true;
+                memcpy(d.uuid, uuid, VIRTNAME_UUID_LEN);
+        }
+        if (attach && n < MAX_IFACES) {
+                memcpy(ifaces[n].mac, mac, VIRTNAME_MAC_LEN);
+                ifaces[n].network = network;
+                ifaces[n].filter = kept[0] ? kept : NULL;
+                n++;
+        }
+        d.n_ifaces = n;
+        d.ifaces = ifaces;
+        return virtname_writer_put_domain(w, &d);
+}
+
+int virtname_edit_network_of_bridge(struct virtname_writer *w, const char *bridge,
+                                    char name[VIRTNAME_NAME_MAX + 1], char suffix[VIRTNAME_NAME_MAX + 1])
+{
+        const struct virtname_view *v = virtname_writer_view(w);
+        struct virtname_network_view n;
+        struct virtname_iter it;
+        MDB_val k, d;
+        int rc = virtname_iter_start(&it, v, VIRTNAME_DB_NETWORKS, NULL, 0);
+
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
+                if (virtname_network_decode(d.mv_data, d.mv_size, &n) < 0 ||
+                    !virtname_str_eq(n.bridge, bridge))
+                        continue;
+                snprintf(name, VIRTNAME_NAME_MAX + 1, "%.*s", (int)n.name.len, n.name.p);
+                snprintf(suffix, VIRTNAME_NAME_MAX + 1, "%.*s", (int)n.suffix.len, n.suffix.p);
+                virtname_iter_end(&it);
+                return 0;
+        }
+        virtname_iter_end(&it);
+        return -ENOENT;
+}

@@ -1,0 +1,128 @@
+/* lookup.h - the questions the store answers, and the name rules, in one
+ * place: the NSS module, `query`, `list`, the ssh proxy and every export
+ * ask through these functions, over a snapshot or the private store
+ * (view.h).  No allocation, no global state: the NSS module links this.
+ *
+ * Who owns a name (README, "Name rules"):
+ *  - A libvirt domain name covers only the leases that carry one of its
+ *    MACs on the network of the interface with that MAC: the (network,
+ *    MAC) pair, never a MAC alone.  When several domains define the same
+ *    (network, MAC), the one running owns it; if that does not decide it,
+ *    nobody does.
+ *  - One (network, MAC) with several current leases of a family (firmware
+ *    then the OS, or a guest spoofing the MAC) answers with the most
+ *    recent lease only: a static host first, then the one its client
+ *    asked for last, then the latest expiry (0 = never), then the higher
+ *    address.  The others are never answered,
+ *    forwards or in reverse; lease listings mark them (conflicts).
+ *  - Names an administrator set win over names a guest sent: a domain
+ *    name, then a network's static host, then guest host names.
+ *  - Reserved names (reserved.h) are never answered, forwards or reverse.
+ *  - NAME.DOMAIN resolves NAME on networks whose DNS domain is DOMAIN.
+ *  - Expired leases are never answered, nor the leases of a domain that
+ *    is shut off (its name stays its own, without addresses, until it
+ *    runs again), nor those of a network that is stopped (kept for its
+ *    next start, when dnsmasq reports them again).
+ */
+#ifndef VIRTNAME_LOOKUP_H
+#define VIRTNAME_LOOKUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cache/read/record.h"
+#include "cache/read/view.h"
+
+/* Addresses one name can resolve to; more are dropped (and counted). */
+#define VIRTNAME_ANSWER_MAX 64
+
+struct virtname_addr {
+        int family;
+        uint8_t addr[16];
+        int64_t expiry;                /* 0 = never */
+};
+
+/* Where a name comes from; the administrators' first (a lower number
+ * wins where two sources could answer). */
+enum virtname_source {
+        VIRTNAME_SRC_NONE,
+        VIRTNAME_SRC_DOMAIN,           /* a libvirt domain name */
+        VIRTNAME_SRC_STATIC,           /* a static host in a network's definition */
+        VIRTNAME_SRC_GUEST,            /* a host name a guest sent in DHCP */
+};
+
+struct virtname_answer {
+        bool known;                    /* the name exists, maybe without addresses */
+        enum virtname_source source;
+        size_t n;
+        size_t dropped;                /* addresses beyond VIRTNAME_ANSWER_MAX */
+        struct virtname_addr addr[VIRTNAME_ANSWER_MAX];
+};
+
+/* Resolve NAME (any case, one trailing dot allowed) to its current
+ * addresses of FAMILY (AF_INET, AF_INET6 or AF_UNSPEC) at time NOW.
+ * Returns 0 (see answer->known and ->n), or -EIO/-EBADMSG when the store
+ * is damaged. */
+int virtname_resolve(const struct virtname_view *v, const char *name, int family, int64_t now,
+                     struct virtname_answer *answer);
+
+struct virtname_reverse {
+        char name[VIRTNAME_NAME_MAX + 1];      /* domain, static or guest host name */
+        char fqdn[VIRTNAME_NAME_MAX + 1];      /* name.DOMAIN, or "" */
+        enum virtname_source source;
+        int64_t expiry;
+};
+
+/* The name for address ADDR of FAMILY.  When the address is leased on
+ * several networks, an administrator's name wins, then the first network
+ * by name.  Returns 0, -ENOENT (no current, answering lease, or no name
+ * that may be given), -EIO or -EBADMSG. */
+int virtname_reverse(const struct virtname_view *v, int family, const void *addr, int64_t now,
+                     struct virtname_reverse *out);
+
+/* The name lease L (current and answering) answers to in reverse, and
+ * where it comes from: 0, -ENOENT (none may be given), or an error. */
+int virtname_lease_name(const struct virtname_view *v, const struct virtname_lease_view *lease, int64_t now,
+                        struct virtname_reverse *out);
+
+/* Find a domain by name, UUID (text, any case, with or without dashes)
+ * or numeric ID, in that order.  Only names libvirt gives: never a guest
+ * host name.  Returns 0, -ENOENT, -EIO or -EBADMSG. */
+int virtname_find_domain(const struct virtname_view *v, const char *what,
+                         struct virtname_domain_view *out);
+
+/* The domain record for a normalised key. */
+int virtname_get_domain(const struct virtname_view *v, const MDB_val *key,
+                        struct virtname_domain_view *out);
+
+/* The domain that owns (NETWORK, MAC) (see the rules above): 0, or
+ * -ENOENT when no domain, or more than one, does. */
+int virtname_iface_owner(const struct virtname_view *v, struct virtname_str network,
+                         const uint8_t mac[VIRTNAME_MAC_LEN], struct virtname_domain_view *out);
+
+/* Every current lease of (NETWORK, MAC), one callback each; ANSWERING is
+ * false for the ones a more recent lease of the same family overrides.
+ * Stops when CB returns non-zero and returns that value. */
+typedef int (*virtname_iface_lease_cb)(const struct virtname_lease_view *lease, bool answering,
+                                       void *ctx);
+int virtname_iface_leases(const struct virtname_view *v, struct virtname_str network,
+                          const uint8_t mac[VIRTNAME_MAC_LEN], int64_t now,
+                          virtname_iface_lease_cb cb, void *ctx);
+
+/* Is lease L current at NOW, the one its (network, MAC) answers with, and
+ * not a shut-off domain's?  Returns 1, 0, or a negative errno. */
+int virtname_lease_answering(const struct virtname_view *v, const struct virtname_lease_view *l,
+                             int64_t now);
+
+/* Is lease L current at NOW? */
+bool virtname_lease_current(const struct virtname_lease_view *l, int64_t now);
+
+/* Store meta data: schema version, generation and commit time. */
+struct virtname_meta {
+        uint32_t schema;
+        uint64_t generation;
+        int64_t updated;
+};
+int virtname_get_meta(const struct virtname_view *v, struct virtname_meta *out);
+
+#endif

@@ -1,0 +1,816 @@
+/* doctor.c - `virt-name-cache doctor`: is everything in place for
+ * guests to resolve, and is the store current? */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libvirt/libvirt.h>
+
+#include "cmd/lsm.h"
+#include "cache/derive/resolved.h"
+#include "cmd/nsswitch.h"
+#include "cmd/show.h"
+#include "cache/libvirt/virconn.h"
+#include "dns/config.h"
+#include "cache/derive/hostsdir.h"
+#include "cache/derive/queue.h"
+#include "cache/ingest/missed.h"
+#include "cache/read/names.h"
+#include "cache/read/paths.h"
+#include "cache/ingest/spool.h"
+#include "cache/read/lookup.h"
+#include "cache/ingest/sources.h"
+#include "cache/write/writer.h"
+#include "cache/write/fileio.h"
+
+#ifndef VIRTNAME_LIBEXECDIR
+#define VIRTNAME_LIBEXECDIR "/usr/libexec/virt-name-cache"
+#endif
+#define HOOKS_DIR "/etc/libvirt/hooks"
+#define NSSWITCH "/etc/nsswitch.conf"
+#define HOOK_NAME "virt-name-cache"
+
+#define MAX_ENABLED 64
+
+struct doctor {
+        const struct cmd_ctx *ctx;
+        const char *nsswitch, *hooks_dir, *leases_dir, *helper, *uri;
+        int problems, warnings;
+        struct show show;              /* the snapshot, when it could be opened */
+        char enabled[MAX_ENABLED][VIRTNAME_NAME_MAX + 1];      /* networks reporting to us */
+        int n_enabled;
+};
+
+static void report(struct doctor *doc, const char *level, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void vreport(struct doctor *doc, const char *level, const char *fmt, va_list ap)
+{
+        if (strcmp(level, "problem") == 0)
+                doc->problems++;
+        else if (strcmp(level, "warning") == 0)
+                doc->warnings++;
+        printf("%-8s ", level);
+        vprintf(fmt, ap);
+        printf("\n");
+}
+
+static void report(struct doctor *doc, const char *level, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vreport(doc, level, fmt, ap);
+        va_end(ap);
+}
+
+/* The same, for checks that report through a context pointer (lsm.h). */
+static void report_ctx(void *ctx, const char *level, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void report_ctx(void *ctx, const char *level, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vreport(ctx, level, fmt, ap);
+        va_end(ap);
+}
+
+static void usage(FILE *out)
+{
+        fprintf(out,
+                "Usage: virt-name-cache doctor [--nsswitch FILE] [--hooks-dir DIR]\n"
+                "                              [--leases-dir DIR] [--helper PATH]\n"
+                "\n"
+                "Check that guests resolve: nsswitch.conf names virtname, the NSS module\n"
+                "loads, the snapshot is readable, current and complete, the libvirt hooks\n"
+                "and the lease helper are installed and the networks use the helper.\n"
+                "Each line starts with ok, warning or problem; exit status 1 when there is\n"
+                "a problem.\n"
+                "\n"
+                "  --nsswitch FILE   default " NSSWITCH "\n"
+                "  --hooks-dir DIR   libvirt's hook directory (default " HOOKS_DIR ")\n"
+                "  --leases-dir DIR  libvirt's dnsmasq directory (default " VIRTNAME_LEASES_DIR ")\n"
+                "  --helper PATH     the lease helper (default " VIRTNAME_LIBEXECDIR "/lease-helper)\n"
+                "  --connect URI     the libvirt to compare the store with, read-only\n"
+                "                    (default qemu:///system)\n"
+                "  -h, --help        this text\n");
+}
+
+/* The hosts line of nsswitch.conf that glibc uses (the same parser as
+ * enable-nss): does it name virtname, and is virtname ever asked? */
+static void check_nsswitch(struct doctor *doc)
+{
+        struct nsswitch_hosts h;
+        const struct nsswitch_source *s;
+        char *buf = NULL;
+        size_t len;
+        int rc = virtname_read_file(doc->nsswitch, 1 << 20, &buf, &len), ours, stop;
+
+        if (rc == 0 && nsswitch_parse(buf, len, &h) < 0)
+                rc = -EBADMSG;
+        if (rc < 0) {
+                report(doc, "problem", "%s: %s", doc->nsswitch,
+                       rc == -EINVAL ? "not a regular file" : rc == -EFBIG || rc == -EBADMSG ?
+                       "not a plausible nsswitch.conf" : strerror(-rc));
+                free(buf);
+                return;
+        }
+        if (!h.line) {
+                report(doc, "problem", "%s has no hosts line", doc->nsswitch);
+                free(buf);
+                return;
+        }
+        if (h.count > 1)
+                report(doc, "info", "%s has %u hosts lines; glibc uses the last, line %u",
+                       doc->nsswitch, h.count, h.lineno);
+        ours = nsswitch_find(&h, "virtname");
+        if (h.unterminated)
+                report(doc, "problem", "%s: the hosts line (line %u) is the last line and has no newline: "
+                       "glibc 2.33 and later ignore it (run 'virt-name-cache enable-nss', which adds it)",
+                       doc->nsswitch, h.lineno);
+        else if (h.error[0])
+                report(doc, "problem", "%s: the hosts line (line %u) is malformed (%s): "
+                       "glibc does not read it as written", doc->nsswitch, h.lineno, h.error);
+        else if (ours < 0)
+                report(doc, "problem", "%s: the hosts line does not name virtname "
+                       "(run 'virt-name-cache enable-nss')", doc->nsswitch);
+        else if ((stop = nsswitch_stopper(&h, (size_t)ours, NSSWITCH_NOTFOUND)) >= 0)
+                report(doc, "problem", "%s: virtname comes after '%.*s %.*s', which ends the lookup "
+                       "when it finds nothing, so virtname is never asked (run 'virt-name-cache "
+                       "disable-nss', then 'virt-name-cache enable-nss' to move it)", doc->nsswitch,
+                       (int)h.src[stop].len, h.src[stop].name, (int)h.src[stop].action_len,
+                       h.src[stop].action);
+        else if ((stop = nsswitch_stopper(&h, (size_t)ours, NSSWITCH_UNAVAIL | NSSWITCH_TRYAGAIN)) >= 0)
+                report(doc, "warning", "%s: virtname comes after '%.*s %.*s', which ends the lookup "
+                       "when it %s, and virtname is then not asked", doc->nsswitch,
+                       (int)h.src[stop].len, h.src[stop].name, (int)h.src[stop].action_len,
+                       h.src[stop].action, h.src[stop].stops & NSSWITCH_UNAVAIL ? "is unavailable"
+                       : "fails for now");
+        else {
+                for (stop = 0; stop < ours && !nsswitch_is_network(&h.src[stop]); stop++)
+                        ;
+                s = &h.src[stop];
+                if (stop < ours)
+                        report(doc, "warning", "%s: virtname comes after %.*s, so guest names go to "
+                               "the network first", doc->nsswitch, (int)s->len, s->name);
+                else
+                        report(doc, "ok", "%s: hosts line names virtname", doc->nsswitch);
+        }
+        free(buf);
+}
+
+static void check_module(struct doctor *doc)
+{
+        void *h = dlopen("libnss_virtname.so.2", RTLD_LAZY | RTLD_LOCAL);
+
+        if (!h) {
+                report(doc, "problem", "the NSS module does not load: %s", dlerror());
+                return;
+        }
+        if (!dlsym(h, "_nss_virtname_gethostbyname4_r"))
+                report(doc, "problem", "libnss_virtname.so.2 lacks its entry points");
+        else
+                report(doc, "ok", "libnss_virtname.so.2 loads");
+        dlclose(h);
+}
+
+static size_t count_records(const struct virtname_view *v, enum virtname_db db)
+{
+        struct virtname_iter it;
+        MDB_val k, d;
+        size_t n = 0;
+        int rc = virtname_iter_start(&it, v, db, NULL, 0);
+
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0)
+                n++;
+        virtname_iter_end(&it);
+        return n;
+}
+
+/* The snapshot, kept open in DOC for the checks after it; returns its
+ * generation, or 0 when it is unusable. */
+static uint64_t check_snapshot(struct doctor *doc)
+{
+        const char *dir = virtname_store_dir(doc->ctx->db_dir);
+        char when[32];
+        struct virtname_meta meta;
+        int rc = virtname_snapshot_load(dir, NULL, &doc->show.snap);
+
+        if (rc == 0 && virtname_snapshot_view(doc->show.snap, &doc->show.view) < 0) {
+                virtname_snapshot_unref(doc->show.snap);
+                rc = -EIO;
+        }
+        if (rc < 0) {
+                doc->show.snap = NULL;
+                if (rc == -ENOENT || rc == -ENOTDIR)
+                        report(doc, "problem", "%s: no snapshot published: guests do not resolve (after "
+                               "a reboot, 'virt-name-cache publish' as root, or any libvirt event, "
+                               "writes it again)", dir);
+                else
+                        report(doc, "problem", "%s: %s; run 'virt-name-cache rebuild' as root", dir,
+                               virtname_snapshot_strerror(rc));
+                return 0;
+        }
+        if (virtname_get_meta(&doc->show.view, &meta) < 0) {
+                report(doc, "problem", "%s: damaged meta data", dir);
+                return 0;
+        }
+        report(doc, "ok", "%s: generation %llu, written %s (%lld s ago): %zu networks, "
+               "%zu domains, %zu leases", dir, (unsigned long long)meta.generation,
+               show_time(meta.updated, when, sizeof(when)),
+               (long long)(time(NULL) - meta.updated),
+               count_records(&doc->show.view, VIRTNAME_DB_NETWORKS),
+               count_records(&doc->show.view, VIRTNAME_DB_DOMAINS),
+               count_records(&doc->show.view, VIRTNAME_DB_LEASES));
+        return meta.generation;
+}
+
+/* Root only: has every committed change been published? */
+static void check_private(struct doctor *doc, uint64_t published)
+{
+        struct virtname_writer *w;
+        struct virtname_meta meta;
+        char err[512];
+        int rc;
+
+        if (geteuid() != 0) {
+                report(doc, "info", "not root: the private store was not compared with the snapshot");
+                return;
+        }
+        rc = virtname_writer_open(doc->ctx->db_dir, 2000, 0, &w, err, sizeof(err));
+        if (rc < 0) {
+                report(doc, rc == -ETIMEDOUT ? "warning" : "problem", "private store: %s", err);
+                return;
+        }
+        rc = virtname_get_meta(virtname_writer_view(w), &meta);
+        virtname_writer_close(w);
+        if (rc < 0)
+                report(doc, "problem", "private store: damaged meta data (run 'virt-name-cache rebuild')");
+        else if (meta.generation != published)
+                report(doc, "problem", "the snapshot (generation %llu) is behind the store "
+                       "(generation %llu): publishing failed; run 'virt-name-cache publish'",
+                       (unsigned long long)published, (unsigned long long)meta.generation);
+        else
+                report(doc, "ok", "the snapshot matches the private store");
+}
+
+static void check_missed(struct doctor *doc)
+{
+        char last[1024], state[PATH_MAX];
+        int64_t oldest;
+        long n = virtname_state_dir(doc->ctx->db_dir, state, sizeof(state));
+
+        if (n == 0)
+                n = virtname_spool_count(state, &oldest);
+        if (n < 0 && n != -EACCES)
+                report(doc, "warning", "cannot read the spool of %s: %s", state, strerror((int)-n));
+        else if (n > 0)
+                report(doc, time(NULL) - oldest > 60 ? "problem" : "warning",
+                       "%ld event%s waiting in the spool for the writer lock, the oldest for %lld s%s",
+                       n, n == 1 ? "" : "s", (long long)(time(NULL) - oldest),
+                       time(NULL) - oldest > 60 ? ": a writer seems stuck (any libvirt event or "
+                                                  "'virt-name-cache publish' applies them)" : "");
+        else if (n == 0)
+                report(doc, "ok", "no events waiting in the spool");
+        n = virtname_missed_count(state, last, sizeof(last));
+        if (n == -EACCES)
+                report(doc, "info", "not root: the missed-events log was not read");
+        else if (n < 0)
+                report(doc, "warning", "cannot read the missed-events log: %s", strerror((int)-n));
+        else if (n > 0)
+                report(doc, "problem", "%ld libvirt or DHCP event%s could not be recorded (last: %s); "
+                       "run 'virt-name-cache rebuild'", n, n == 1 ? "" : "s", last);
+        else
+                report(doc, "ok", "no missed events");
+}
+
+/* (network, MAC) pairs with more than one current lease of a family: only
+ * the newest answers; the others are a firmware's old lease or a guest
+ * using another's MAC. */
+static void check_conflicts(struct doctor *doc)
+{
+        const struct virtname_view *v = &doc->show.view;
+        struct virtname_lease_view l;
+        struct virtname_iter it;
+        int64_t now = (int64_t)time(NULL);
+        int rc = virtname_iter_start(&it, v, VIRTNAME_DB_LEASES, NULL, 0), n = 0;
+        MDB_val k, d;
+
+        if (!doc->show.snap)
+                return;
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
+                char addr[64], mac[18], net[VIRTNAME_NAME_MAX + 1];
+
+                if (virtname_lease_decode(d.mv_data, d.mv_size, &l) < 0 ||
+                    !virtname_lease_current(&l, now) || virtname_lease_answering(v, &l, now) != 0)
+                        continue;
+                virtname_mac_format(l.mac, mac);
+                report(doc, "warning", "lease %s of MAC %s on network %s is not answered: the MAC "
+                       "has a newer lease.  If another guest uses this MAC, libvirt's nwfilter "
+                       "clean-traffic or no-mac-spoofing on that guest's interface stops it (a "
+                       "filter keeps a guest to its own MAC: every interface on the network needs one)",
+                       show_addr(l.family, l.addr, addr, sizeof(addr)), mac,
+                       show_str(l.network, net, sizeof(net)));
+                n++;
+        }
+        virtname_iter_end(&it);
+        if (n == 0)
+                report(doc, "ok", "no MAC has more than one current lease per network and family");
+}
+
+/* Is NAME among the N names of libvirt's objects? */
+static bool defined_in(struct virtname_str name, const char *const *names, int n)
+{
+        for (int i = 0; i < n; i++)
+                if (virtname_str_eq(name, names[i]))
+                        return true;
+        return false;
+}
+
+/* What the store or libvirt's dnsmasq directory holds that libvirt does
+ * not define (any more): libvirt runs no hook when a domain or network is
+ * undefined, so only a rebuild removes them. */
+static void check_libvirt(struct doctor *doc)
+{
+        virConnectPtr conn = virtname_virt_open(doc->uri, true);
+        virDomainPtr *doms = NULL;
+        virNetworkPtr *nets = NULL;
+        const char **dnames = NULL, **nnames = NULL;
+        char path[PATH_MAX], line[PATH_MAX + 64];
+        int n_doms, n_nets, stale = 0;
+        struct dirent *de;
+        DIR *d;
+
+        if (!conn) {
+                report(doc, "info", "libvirt at %s not reached (%s): store entries of undefined domains "
+                       "or networks were not looked for", doc->uri, virtname_virt_error());
+                return;
+        }
+        n_doms = virConnectListAllDomains(conn, &doms, 0);
+        n_nets = virConnectListAllNetworks(conn, &nets, 0);
+        if (n_doms < 0 || n_nets < 0) {
+                report(doc, "warning", "libvirt at %s: cannot list domains and networks: %s", doc->uri,
+                       virtname_virt_error());
+                goto out;
+        }
+        dnames = calloc((size_t)n_doms + 1, sizeof(*dnames));
+        nnames = calloc((size_t)n_nets + 1, sizeof(*nnames));
+        if (!dnames || !nnames)
+                goto out;
+        for (int i = 0; i < n_doms; i++)
+                dnames[i] = virDomainGetName(doms[i]);
+        for (int i = 0; i < n_nets; i++)
+                nnames[i] = virNetworkGetName(nets[i]);
+        if (doc->show.snap) {
+                const struct virtname_view *v = &doc->show.view;
+                struct virtname_domain_view dom;
+                struct virtname_network_view net;
+                struct virtname_iter it;
+                MDB_val k, data;
+                char name[VIRTNAME_NAME_MAX + 1];
+                int rc = virtname_iter_start(&it, v, VIRTNAME_DB_DOMAINS, NULL, 0);
+
+                while (rc == 0 && (rc = virtname_iter_next(&it, &k, &data)) == 0)
+                        if (virtname_domain_decode(data.mv_data, data.mv_size, &dom) == 0 &&
+                            !defined_in(dom.name, dnames, n_doms)) {
+                                report(doc, "warning", "domain %s is in the store but libvirt at %s does not "
+                                       "define it; run 'virt-name-cache rebuild'",
+                                       show_str(dom.name, name, sizeof(name)), doc->uri);
+                                stale++;
+                        }
+                virtname_iter_end(&it);
+                rc = virtname_iter_start(&it, v, VIRTNAME_DB_NETWORKS, NULL, 0);
+                while (rc == 0 && (rc = virtname_iter_next(&it, &k, &data)) == 0)
+                        if (virtname_network_decode(data.mv_data, data.mv_size, &net) == 0 &&
+                            !defined_in(net.name, nnames, n_nets)) {
+                                report(doc, "warning", "network %s is in the store but libvirt at %s does not "
+                                       "define it; run 'virt-name-cache rebuild'",
+                                       show_str(net.name, name, sizeof(name)), doc->uri);
+                                stale++;
+                        }
+                virtname_iter_end(&it);
+        }
+        /* libvirt's lease files of networks it no longer defines. */
+        d = opendir(doc->leases_dir);
+        while (d && (de = readdir(d))) {
+                size_t len = strlen(de->d_name);
+
+                if (len <= 5 || strcmp(de->d_name + len - 5, ".conf") != 0)
+                        continue;
+                snprintf(line, sizeof(line), "%.*s", (int)len - 5, de->d_name);
+                if (defined_in(virtname_str_of(line), nnames, n_nets))
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s", doc->leases_dir, de->d_name);
+                report(doc, "warning", "%s: a dnsmasq configuration (and lease files) of network %s, "
+                       "which libvirt at %s does not define; a lease-file rebuild would read them",
+                       path, line, doc->uri);
+                stale++;
+        }
+        if (d)
+                closedir(d);
+        if (stale == 0)
+                report(doc, "ok", "the store and libvirt's lease files name only domains and networks "
+                       "libvirt at %s defines", doc->uri);
+out:
+        free(dnames);
+        free(nnames);
+        for (int i = 0; i < n_doms; i++)
+                virDomainFree(doms[i]);
+        for (int i = 0; i < n_nets; i++)
+                virNetworkFree(nets[i]);
+        free(doms);
+        free(nets);
+        virConnectClose(conn);
+}
+
+/* Does systemd-resolved send each running network's DNS domain to the
+ * network's dnsmasq, as the network hook arranges (cache/derive/resolved.h)? */
+static void check_resolved(struct doctor *doc)
+{
+        virConnectPtr conn;
+        virNetworkPtr *nets = NULL;
+        struct resolved *r = NULL;
+        const char *file;
+        char msg[1024];
+        int n, checked = 0, running = -1;
+
+        if (!resolved_enabled(&file)) {
+                report(doc, "info", "systemd-resolved: not asked, turned off in %s", file);
+                return;
+        }
+        conn = virtname_virt_open(doc->uri, true);
+        n = conn ? virConnectListAllNetworks(conn, &nets, VIR_CONNECT_LIST_NETWORKS_ACTIVE) : -1;
+        if (n < 0) {
+                report(doc, "info", "systemd-resolved: the networks of libvirt at %s were not checked (%s)",
+                       doc->uri, virtname_virt_error());
+                goto out;
+        }
+        for (int i = 0; i < n && running != 0; i++) {
+                struct virtname_xml_network net;
+                struct resolved_link l;
+                const char *why;
+                char *xml = virNetworkGetXMLDesc(nets[i], 0), err[256], servers[128] = "";
+                int rc;
+
+                if (!xml || virtname_xml_parse_network(xml, strlen(xml), &net, err, sizeof(err)) < 0) {
+                        free(xml);
+                        continue;
+                }
+                free(xml);
+                if (resolved_link_of(&net, &l, &why) && running < 0) {
+                        running = resolved_open(&r, 5000, msg, sizeof(msg));
+                        if (running <= 0)
+                                report(doc, running < 0 ? "warning" : "info", "systemd-resolved: %s: names "
+                                       "in the networks' DNS domains resolve on this host only through "
+                                       "virtname", msg);
+                }
+                if (why == resolved_not_local_only)
+                        report(doc, "info", "network %s: names in %s are not routed to its dnsmasq through "
+                               "systemd-resolved: %s (set <domain name='%s' localOnly='yes'/>, restart the "
+                               "network)", net.name, net.suffix, why, net.suffix);
+                if (why || running <= 0) {
+                        virtname_xml_network_free(&net);
+                        continue;
+                }
+                checked++;
+                for (size_t j = 0; j < l.n_servers; j++) {
+                        char a[64];
+
+                        snprintf(servers + strlen(servers), sizeof(servers) - strlen(servers), " %s",
+                                 show_addr(l.servers[j].family, l.servers[j].addr, a, sizeof(a)));
+                }
+                rc = l.ifindex > 0 ? resolved_compare(r, &l, msg, sizeof(msg)) : -ENODEV;
+                if (rc > 0)
+                        report(doc, "ok", "network %s: systemd-resolved sends names in %s to%s on %s",
+                               net.name, l.domain, servers, l.bridge);
+                else if (rc == -ENODEV)
+                        report(doc, "warning", "network %s: its bridge %s does not exist", net.name, l.bridge);
+                else if (rc == 0)
+                        report(doc, "warning", "network %s: systemd-resolved does not send names in %s to "
+                               "its dnsmasq (%s); restart the network, or run: resolvectl dns %s%s; "
+                               "resolvectl domain %s '~%s'; resolvectl default-route %s false",
+                               net.name, l.domain, msg, l.bridge, servers, l.bridge, l.domain, l.bridge);
+                else
+                        report(doc, "warning", "network %s: cannot ask systemd-resolved: %s", net.name, msg);
+                for (size_t j = 0; j < l.n_servers; j++) {
+                        char a[64];
+
+                        if (!l.servers[j].local_ptr)
+                                report(doc, "warning", "network %s: systemd-resolved sends reverse lookups of "
+                                       "addresses in the subnet of %s to its dnsmasq, which sends those it does "
+                                       "not know back (a loop until a timeout): add localPtr='yes' to "
+                                       "<ip address='%s'>", net.name,
+                                       show_addr(l.servers[j].family, l.servers[j].addr, a, sizeof(a)), a);
+                }
+                virtname_xml_network_free(&net);
+        }
+        if (running != 0 && checked == 0)
+                report(doc, "info", "systemd-resolved: no running network of libvirt at %s has a DNS domain "
+                       "its dnsmasq answers", doc->uri);
+out:
+        resolved_close(r);
+        for (int i = 0; i < n; i++)
+                virNetworkFree(nets[i]);
+        free(nets);
+        if (conn)
+                virConnectClose(conn);
+}
+
+/* Is NAME one of the networks whose dnsmasq reports to us? */
+static bool enabled(const struct doctor *doc, struct virtname_str name)
+{
+        for (int i = 0; i < doc->n_enabled; i++)
+                if (virtname_str_eq(name, doc->enabled[i]))
+                        return true;
+        return false;
+}
+
+static bool stops_spoofing(struct virtname_str filter)
+{
+        return virtname_str_eq(filter, "clean-traffic") || virtname_str_eq(filter, "clean-traffic-gateway") ||
+               virtname_str_eq(filter, "no-mac-spoofing");
+}
+
+/* Interfaces on enabled networks that nothing stops from using another
+ * guest's MAC: the only defence against a guest taking a domain's name. */
+/* The fleet DNS: its configuration, and the queue of names the hooks
+ * could not send yet (cache/derive/queue.h). */
+static void check_fleet_dns(struct doctor *doc)
+{
+        struct virtname_dns_config conf;
+        struct virtname_queue_status st;
+        struct virtname_writer *w;
+        char err[512], when[64];
+        int rc = virtname_dns_config_load(NULL, &conf, err, sizeof(err));
+
+        if (rc == VIRTNAME_DNS_CONF_ABSENT)
+                return;         /* not configured: nothing to say */
+        if (rc != VIRTNAME_DNS_CONF_OK) {
+                report(doc, "problem", "fleet DNS: %s", err);
+                return;
+        }
+        if (geteuid() != 0) {
+                report(doc, "info", "fleet DNS: zone %s at %s; not root: its queue was not read", conf.zone,
+                       conf.server);
+                return;
+        }
+        rc = virtname_writer_open(doc->ctx->db_dir, 2000, 0, &w, err, sizeof(err));
+        if (rc < 0) {
+                report(doc, "warning", "fleet DNS: cannot read its queue: %s", err);
+                return;
+        }
+        rc = virtname_queue_status(w, &st);
+        virtname_writer_close(w);
+        if (rc < 0) {
+                report(doc, "problem", "fleet DNS: cannot read its queue: %s", strerror(-rc));
+                return;
+        }
+        if (st.failed > st.sent)
+                report(doc, "warning", "fleet DNS: the last send to %s failed (%s, %s): %s", conf.server,
+                       show_time(st.failed, when, sizeof(when)), st.names ? "names wait" : "nothing waits",
+                       st.error);
+        if (st.full)
+                report(doc, "warning", "fleet DNS: a whole reconcile is due (after a rebuild): run "
+                       "'virt-name-cache dns-sync'");
+        if (st.names)
+                report(doc, "warning", "fleet DNS: %zu names wait to be sent to %s (the next change or "
+                       "'virt-name-cache dns-sync' sends them)", st.names, conf.server);
+        else if (!st.full && st.failed <= st.sent)
+                report(doc, "ok", "fleet DNS: zone %s at %s, nothing waits%s%s", conf.zone, conf.server,
+                       st.sent ? "; last sent " : "", st.sent ? show_time(st.sent, when, sizeof(when)) : "");
+}
+
+static void check_filters(struct doctor *doc)
+{
+        struct virtname_domain_view dom;
+        struct virtname_iface_view f;
+        struct virtname_iter it;
+        MDB_val k, d;
+        int rc, n = 0;
+
+        if (!doc->show.snap || doc->n_enabled == 0)
+                return;
+        rc = virtname_iter_start(&it, &doc->show.view, VIRTNAME_DB_DOMAINS, NULL, 0);
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
+                size_t pos = 0;
+
+                if (virtname_domain_decode(d.mv_data, d.mv_size, &dom) < 0)
+                        continue;
+                while (virtname_domain_iface_next(&dom, &pos, &f)) {
+                        char name[VIRTNAME_NAME_MAX + 1], net[VIRTNAME_NAME_MAX + 1], mac[18];
+
+                        if (!enabled(doc, f.network) || stops_spoofing(f.filter))
+                                continue;
+                        virtname_mac_format(f.mac, mac);
+                        report(doc, "warning", "domain %s: interface %s on network %s has no nwfilter "
+                               "against MAC spoofing: this guest can send with another guest's MAC and "
+                               "take that guest's name (add <filterref filter='clean-traffic'/> to the "
+                               "interface; a guest's own filter does not protect it from the others)",
+                               show_str(dom.name, name, sizeof(name)), mac,
+                               show_str(f.network, net, sizeof(net)));
+                        n++;
+                }
+        }
+        virtname_iter_end(&it);
+        if (n == 0)
+                report(doc, "ok", "every interface on an enabled network has an nwfilter against MAC "
+                       "spoofing");
+}
+
+static void check_executable(struct doctor *doc, const char *path, const char *what)
+{
+        if (access(path, X_OK) == 0)
+                report(doc, "ok", "%s: %s", what, path);
+        else
+                report(doc, "problem", "%s: %s: %s", what, path, strerror(errno));
+}
+
+static void check_hooks(struct doctor *doc)
+{
+        char path[PATH_MAX];
+
+        snprintf(path, sizeof(path), "%s/network.d/" HOOK_NAME, doc->hooks_dir);
+        check_executable(doc, path, "network hook");
+        snprintf(path, sizeof(path), "%s/qemu.d/" HOOK_NAME, doc->hooks_dir);
+        check_executable(doc, path, "qemu hook");
+        snprintf(path, sizeof(path), "%s/daemon.d/" HOOK_NAME, doc->hooks_dir);
+        check_executable(doc, path, "daemon hook");
+        check_executable(doc, doc->helper, "lease helper");
+}
+
+/* Does dnsmasq's configuration of each network run our helper? */
+/* An enabled network whose dnsmasq (configuration DNS, IGNORE: its
+ * hostsdir= is ours, dhcp-ignore-names) answers the store's names. */
+static void check_network_dns(struct doctor *doc, const char *conf, int len, bool dns, bool ignore)
+{
+        char path[PATH_MAX];
+        struct stat st;
+
+        if (!dns) {
+                report(doc, "info", "network %.*s: its DNS server does not answer the store's names "
+                       "('virt-name-cache enable %.*s' adds that)", len, conf, len, conf);
+                return;
+        }
+        char net[VIRTNAME_NETWORK_MAX + 1];
+
+        snprintf(net, sizeof(net), "%.*s", len, conf);
+        if (virtname_hostsdir_path(virtname_store_dir(doc->ctx->db_dir), net, path, sizeof(path)) < 0 ||
+            stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+                report(doc, "problem", "network %.*s: its dnsmasq reads %s, which is not there (restart "
+                       "the network: 'virsh net-destroy %.*s && virsh net-start %.*s')", len, conf, path, len, conf,
+                       len, conf);
+        else if (!ignore)
+                report(doc, "warning", "network %.*s: its dnsmasq answers the host names guests send, "
+                       "past the name rules (enable it again, then restart it)", len, conf);
+        else
+                report(doc, "ok", "network %.*s: its DNS server answers the store's names (%s)", len, conf,
+                       path);
+}
+
+static void check_networks(struct doctor *doc)
+{
+        char want[PATH_MAX + 16], path[PATH_MAX], line[PATH_MAX + 64];
+        struct dirent *de;
+        DIR *d = opendir(doc->leases_dir);
+        int n = 0, unreadable = 0;
+
+        if (!d) {
+                if (errno == EACCES)
+                        report(doc, "info", "%s: %s: the networks were not checked (run doctor as root)",
+                               doc->leases_dir, strerror(errno));
+                else
+                        report(doc, "info", "%s: %s: no libvirt networks to check", doc->leases_dir,
+                               strerror(errno));
+                return;
+        }
+        snprintf(want, sizeof(want), "dhcp-script=%s", doc->helper);
+        while ((de = readdir(d))) {
+                size_t len = strlen(de->d_name);
+                char net[VIRTNAME_NETWORK_MAX + 1], hostsdir[PATH_MAX], dir[PATH_MAX + 16] = "\n";
+                bool ours = false, dns, ignore;
+                FILE *f;
+
+                if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0)
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s", doc->leases_dir, de->d_name);
+                snprintf(net, sizeof(net), "%.*s", (int)len - 5, de->d_name);
+                if (virtname_hostsdir_path(virtname_store_dir(doc->ctx->db_dir), net, hostsdir, sizeof(hostsdir)) == 0)
+                        snprintf(dir, sizeof(dir), "hostsdir=%s", hostsdir);
+                f = fopen(path, "re");
+                if (!f && errno == EACCES) {
+                        /* libvirt keeps these root-only: not a fault. */
+                        report(doc, "info", "network %.*s: cannot read %s (%s): not checked "
+                               "(run doctor as root)", (int)len - 5, de->d_name, path, strerror(errno));
+                        unreadable++;
+                        continue;
+                }
+                if (!f) {
+                        report(doc, "warning", "%s: %s", path, strerror(errno));
+                        unreadable++;
+                        continue;
+                }
+                /* dnsmasq uses the last dhcp-script line. */
+                dns = ignore = false;
+                while (fgets(line, sizeof(line), f)) {
+                        line[strcspn(line, "\r\n")] = '\0';
+                        if (strncmp(line, "dhcp-script=", 12) == 0)
+                                ours = strcmp(line, want) == 0;
+                        else if (strcmp(line, dir) == 0)
+                                dns = true;
+                        else if (strcmp(line, "dhcp-ignore-names") == 0)
+                                ignore = true;
+                }
+                fclose(f);
+                n++;
+                if (ours && doc->n_enabled < MAX_ENABLED)
+                        snprintf(doc->enabled[doc->n_enabled++], sizeof(doc->enabled[0]), "%.*s",
+                                 (int)len - 5, de->d_name);
+                if (ours)
+                        report(doc, "ok", "network %.*s reports its leases", (int)len - 5, de->d_name);
+                if (ours)
+                        check_network_dns(doc, de->d_name, (int)len - 5, dns, ignore);
+                else
+                        report(doc, "warning", "network %.*s does not report leases to the store "
+                               "(run 'virt-name-cache enable %.*s', then restart the network)",
+                               (int)len - 5, de->d_name, (int)len - 5, de->d_name);
+        }
+        closedir(d);
+        if (n == 0 && unreadable == 0)
+                report(doc, "info", "%s: no running libvirt networks", doc->leases_dir);
+}
+
+int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
+{
+        static const struct option options[] = {
+                { "nsswitch", required_argument, NULL, 'n' },
+                { "hooks-dir", required_argument, NULL, 'k' },
+                { "leases-dir", required_argument, NULL, 'l' },
+                { "helper", required_argument, NULL, 'H' },
+                { "connect", required_argument, NULL, 'c' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct doctor doc = { ctx, NSSWITCH, HOOKS_DIR, VIRTNAME_LEASES_DIR,
+                              VIRTNAME_LIBEXECDIR "/lease-helper", "qemu:///system", 0, 0, { 0 },
+                              { { 0 } }, 0 };
+        uint64_t generation;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+                switch (c) {
+                case 'n':
+                        doc.nsswitch = optarg;
+                        break;
+                case 'k':
+                        doc.hooks_dir = optarg;
+                        break;
+                case 'l':
+                        doc.leases_dir = optarg;
+                        break;
+                case 'c':
+                        doc.uri = optarg;
+                        break;
+                case 'H':
+                        doc.helper = optarg;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return EXIT_OK;
+                default:
+                        usage(stderr);
+                        return EXIT_USAGE;
+                }
+        }
+        if (cmd_extra_args(argc, argv))
+                return EXIT_USAGE;
+        check_nsswitch(&doc);
+        check_module(&doc);
+        generation = check_snapshot(&doc);
+        if (generation)
+                check_private(&doc, generation);
+        check_missed(&doc);
+        check_hooks(&doc);
+        check_networks(&doc);
+        check_libvirt(&doc);
+        check_resolved(&doc);
+        check_fleet_dns(&doc);
+        check_conflicts(&doc);
+        check_filters(&doc);
+        lsm_check(report_ctx, &doc, virtname_store_dir(ctx->db_dir));
+        show_close(&doc.show);
+        printf("%d problem%s, %d warning%s\n", doc.problems, doc.problems == 1 ? "" : "s",
+               doc.warnings, doc.warnings == 1 ? "" : "s");
+        return doc.problems ? EXIT_NOTFOUND : EXIT_OK;
+}

@@ -1,0 +1,157 @@
+/* rebuild.c - `virt-name-cache rebuild`: recreate the whole store
+ * from libvirt (or its lease files) in one transaction. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cache/ingest/missed.h"
+#include "cache/read/paths.h"
+#include "cache/ingest/sources.h"
+#include "cache/ingest/update.h"
+
+/* How long a rebuild waits for a hook or lease helper to finish. */
+#define REBUILD_LOCK_TIMEOUT_MS 30000
+
+static void usage(FILE *out)
+{
+        fprintf(out,
+                "Usage: virt-name-cache rebuild [--connect URI] [--leases-dir DIR] [--partial]\n"
+                "\n"
+                "Recreate the whole store, atomically: readers see the old store until the\n"
+                "new one is complete.\n"
+                "\n"
+                "  --connect URI     read networks, DHCP leases and domains from libvirt at URI\n"
+                "                    (default qemu:///system); when libvirt cannot be reached,\n"
+                "                    fall back to the lease files and say so\n"
+                "  --leases-dir DIR  read libvirt's dnsmasq lease files from DIR (default\n"
+                "                    " VIRTNAME_LEASES_DIR "); given without --connect, use\n"
+                "                    only the files\n"
+                "  --partial         commit even when some lease files cannot be read (their\n"
+                "                    leases are dropped); without it such a rebuild changes nothing\n"
+                "  -h, --help        this text\n");
+}
+
+static void print_warning(const char *msg)
+{
+        cmd_warn("%s", msg);
+}
+
+int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
+{
+        static const struct option options[] = {
+                { "connect", required_argument, NULL, 'c' },
+                { "leases-dir", required_argument, NULL, 'l' },
+                { "partial", no_argument, NULL, 'p' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        const char *uri = NULL, *leases_dir = NULL, *source;
+        bool partial = false, use_files;
+        struct virtname_import_stats st = { 0 };
+        struct virtname_update *u;
+        struct virtname_writer *w;
+        char err[512], state[PATH_MAX];
+        int c, rc;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+                switch (c) {
+                case 'c':
+                        uri = optarg;
+                        break;
+                case 'l':
+                        leases_dir = optarg;
+                        break;
+                case 'p':
+                        partial = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return EXIT_OK;
+                default:
+                        usage(stderr);
+                        return EXIT_USAGE;
+                }
+        }
+        if (cmd_extra_args(argc, argv))
+                return EXIT_USAGE;
+
+        /* A new store file, filled and then renamed over the old one: the
+         * store never grows by the pages a rewrite in place frees, and a
+         * rebuild that fails leaves the old one as it was. */
+        rc = virtname_update_open(ctx->db_dir, REBUILD_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_FRESH, &u,
+                                  err, sizeof(err));
+        if (rc < 0) {
+                cmd_error("cannot open the store of %s: %s%s", virtname_store_dir(ctx->db_dir), err,
+                          rc == -ETIMEDOUT ? " (events that arrive meanwhile are spooled, not lost)"
+                                           : "");
+                return rc == -ENOMEM ? EXIT_SYSTEM : EXIT_STORE;
+        }
+        w = virtname_update_writer(u);
+
+        /* libvirt first, unless only lease files were asked for. */
+        use_files = leases_dir && !uri;
+        source = uri ? uri : "qemu:///system";
+        if (!use_files) {
+                rc = virtname_import_libvirt(w, uri, print_warning, &st, err, sizeof(err));
+                if (rc == -ECONNREFUSED) {
+                        cmd_warn("%s; rebuilding from the lease files in %s instead", err,
+                                 leases_dir ? leases_dir : VIRTNAME_LEASES_DIR);
+                        use_files = true;
+                        memset(&st, 0, sizeof(st));
+                } else if (rc < 0) {
+                        cmd_error("rebuild from libvirt failed, the store is unchanged: %s", err);
+                        virtname_update_close(u);
+                        return EXIT_LIBVIRT;
+                }
+        }
+        if (use_files) {
+                const char *dir = leases_dir ? leases_dir : VIRTNAME_LEASES_DIR;
+
+                source = dir;
+                rc = virtname_import_lease_dir(w, dir, print_warning, &st, err, sizeof(err));
+                if (rc == -ENOENT && !leases_dir) {
+                        /* No libvirt networks on this host yet: an empty store is right. */
+                        cmd_warn("%s does not exist; the store will be empty", dir);
+                } else if (rc < 0) {
+                        cmd_error("rebuild failed, the store is unchanged: %s", err);
+                        virtname_update_close(u);
+                        return rc == -ENOMEM ? EXIT_SYSTEM : rc == -ENOENT || rc == -EACCES ||
+                               rc == -ENOTDIR ? EXIT_INPUT : EXIT_STORE;
+                }
+        }
+        if (st.bad_files && !partial) {
+                cmd_error("%zu lease file%s could not be read (see above); the store is unchanged "
+                          "(use --partial to rebuild without them)",
+                          st.bad_files, st.bad_files == 1 ? "" : "s");
+                virtname_update_close(u);
+                return EXIT_INPUT;
+        }
+
+        /* Events spooled while we imported are applied on top, then the
+         * new store replaces the old and is published. */
+        rc = virtname_update_commit(u, VIRTNAME_WRITER_REPUBLISH, NULL, err, sizeof(err));
+        virtname_update_close(u);
+        if (rc < 0 && rc != -EAGAIN) {
+                cmd_error("%s", err);
+                return EXIT_STORE;
+        }
+        if (rc == -EAGAIN)
+                cmd_warn("%s", err);
+        /* Everything the hooks missed is in the new store now. */
+        if ((rc = virtname_state_dir(ctx->db_dir, state, sizeof(state))) == 0)
+                rc = virtname_missed_clear(state);
+        if (rc < 0)
+                cmd_warn("cannot clear the missed-events log: %s", strerror(-rc));
+        printf("rebuilt %s from %s: %zu network%s, %zu domain%s, %zu lease%s",
+               virtname_store_dir(ctx->db_dir), source, st.networks, st.networks == 1 ? "" : "s",
+               st.domains, st.domains == 1 ? "" : "s", st.leases, st.leases == 1 ? "" : "s");
+        if (st.skipped)
+                printf(" (%zu entr%s skipped)", st.skipped, st.skipped == 1 ? "y" : "ies");
+        printf("\n");
+        if (virtname_dns_configured())
+                printf("The fleet DNS zone follows at the next change, or now with 'virt-name-cache dns-sync'.\n");
+        return st.bad_files ? EXIT_INPUT : EXIT_OK;
+}
