@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# lock: packages
 # t-package: build the Debian packages, check them with lintian, install
 # them on this machine with dpkg, use them (doctor, the installed module
 # through glibc without LD_LIBRARY_PATH, enable-nss on a copy), purge
