@@ -33,10 +33,6 @@
 #include "cache/write/writer.h"
 #include "cache/write/fileio.h"
 
-#ifndef VIRTNAME_LIBEXECDIR
-#define VIRTNAME_LIBEXECDIR "/usr/libexec/virt-name-cache"
-#endif
-#define HOOKS_DIR "/etc/libvirt/hooks"
 #define NSSWITCH "/etc/nsswitch.conf"
 #define HOOK_NAME "virt-name-cache"
 
@@ -53,6 +49,9 @@ struct doctor {
 
 static void report(struct doctor *doc, const char *level, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+
+static void vreport(struct doctor *doc, const char *level, const char *fmt, va_list ap)
+        __attribute__((format(printf, 3, 0)));
 
 static void vreport(struct doctor *doc, const char *level, const char *fmt, va_list ap)
 {
@@ -100,7 +99,7 @@ static void usage(FILE *out)
                 "a problem.\n"
                 "\n"
                 "  --nsswitch FILE   default " NSSWITCH "\n"
-                "  --hooks-dir DIR   libvirt's hook directory (default " HOOKS_DIR ")\n"
+                "  --hooks-dir DIR   libvirt's hook directory (default " VIRTNAME_LIBVIRT_HOOKS_DIR ")\n"
                 "  --leases-dir DIR  libvirt's dnsmasq directory (default " VIRTNAME_LEASES_DIR ")\n"
                 "  --helper PATH     the lease helper (default " VIRTNAME_LIBEXECDIR "/lease-helper)\n"
                 "  --connect URI     the libvirt to compare the store with, read-only\n"
@@ -762,7 +761,7 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        struct doctor doc = { ctx, NSSWITCH, HOOKS_DIR, VIRTNAME_LEASES_DIR,
+        struct doctor doc = { ctx, NSSWITCH, VIRTNAME_LIBVIRT_HOOKS_DIR, VIRTNAME_LEASES_DIR,
                               VIRTNAME_LIBEXECDIR "/lease-helper", "qemu:///system", 0, 0, { 0 },
                               { { 0 } }, 0 };
         uint64_t generation;
