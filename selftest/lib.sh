@@ -8,6 +8,21 @@ export TOP B BA T
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 pass() { echo "ok: $*"; }
+# skip_part WHY: a part of the test cannot run here (a component or the
+# ASan build is missing); the test goes on.  selftest/run shows every such
+# line in the test's summary ("PASS t-x (2 parts skipped: ...)") and keeps
+# its log.
+skip_part() { echo "SKIP-PART: $*"; }
+
+# installed_file NAME: the installed, executable file called NAME that a
+# package put somewhere (dpkg -S: Debian moves programs between /lib,
+# /usr/lib and /usr/libexec across releases), "" if there is none.
+installed_file() {
+        local f
+        for f in $(dpkg-query -S "*/$1" 2>/dev/null | sed -n 's/^[^:]*: //p'); do
+                [ -x "$f" ] && [ ! -d "$f" ] && { echo "$f"; return; }
+        done
+}
 
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() {

@@ -159,7 +159,7 @@ pass "virsh net-dhcp-leases lists it too (libvirt's helper got the event)"
 target=v6guest
 qemu_domain() {
         local emu=/usr/bin/qemu-system-x86_64
-        [ -x $emu ] || { echo "SKIP: domain part: $emu is not installed"; return; }
+        [ -x $emu ] || { skip_part "domain part: $emu is not installed"; return; }
         cat >"$T/dom.xml" <<XML
 <domain type='qemu'>
   <name>e2evm6</name>
@@ -180,7 +180,7 @@ qemu_domain() {
 XML
         virsh define "$T/dom.xml" >/dev/null || fail "define e2evm6"
         if ! virsh start e2evm6 >"$T/start.log" 2>&1; then
-                echo "SKIP: domain part: the domain cannot start here: $(tr '\n' ' ' <"$T/start.log")"
+                skip_part "domain part: the domain cannot start here: $(tr '\n' ' ' <"$T/start.log")"
                 return
         fi
         "$B/virt-name-cache" query e2evm6 | grep -q "^state: *running" || fail "qemu hook did not record e2evm6"

@@ -172,7 +172,7 @@ pass "release removes the name"
 # lease, and the domain name resolves to the address the guest got.
 qemu_domain() {
         local emu=/usr/bin/qemu-system-x86_64 uuid=6c1b2a30-5e2e-4c0a-9d11-0e2e00000077
-        [ -x $emu ] || { echo "SKIP: QEMU domain: $emu is not installed; the qemu hook runs on XML from libvirt's own dumpxml in t-hooks"; return; }
+        [ -x $emu ] || { skip_part "QEMU domain: $emu is not installed (the qemu hook runs on XML from libvirt's own dumpxml in t-hooks)"; return; }
         cat >"$T/dom.xml" <<XML
 <domain type='qemu'>
   <name>e2evm</name>
@@ -195,7 +195,7 @@ XML
         "$B/virt-name-cache" query e2evm >/dev/null 2>&1 &&
                 fail "defined but not started: the qemu hook has nothing yet, the store should not know it"
         if ! virsh start e2evm >"$T/start.log" 2>&1; then
-                echo "SKIP: QEMU domain: it cannot start here: $(tr '\n' ' ' <"$T/start.log")"
+                skip_part "QEMU domain: it cannot start here: $(tr '\n' ' ' <"$T/start.log")"
                 echo "      (the qemu hook runs on XML from libvirt's own dumpxml in t-hooks)"
                 virsh undefine e2evm >/dev/null 2>&1
                 return

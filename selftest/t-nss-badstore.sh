@@ -34,7 +34,8 @@ resolve() {
         return $rc
 }
 builds=("$B")
-if [ -e "$BA/libnss_virtname.so.2" ] && [ -e "$asan_lib" ]; then builds+=("$BA"); fi
+if [ -e "$BA/libnss_virtname.so.2" ] && [ -e "$asan_lib" ]; then builds+=("$BA")
+else skip_part "no ASan build in $BA (or no libasan): make check builds it"; fi
 
 expect_all() {   # WHAT EXPECTED-STATUS [RUNAS...]
         local what=$1 want=$2; shift 2
@@ -134,6 +135,8 @@ if id nobody >/dev/null 2>&1; then
         chown nobody "$delta"
         expect_all "delta owned by an ordinary user" 2
         restore
+else
+        skip_part "no user nobody: snapshots owned by another user not tried"
 fi
 chmod 666 "$delta"
 expect_all "world-writable delta" 2
@@ -175,7 +178,7 @@ if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
         as_user "an unreadable store directory" 2
         rm -rf "$U"
 else
-        echo "no user nobody or no setpriv: unprivileged cases not run"
+        skip_part "no user nobody or no setpriv: unprivileged cases not run"
 fi
 
 # A long-running reader whose base is rewritten in place (cp over it)

@@ -91,6 +91,8 @@ if command -v strace >/dev/null; then
         grep -q "AF_VSOCK, svm_cid=0x2a, svm_port=0x7e6\|AF_VSOCK.*svm_port=2022.*svm_cid=42" "$T/strace" ||
                 fail "connect() did not get CID 42 port 2022: $(grep connect "$T/strace")"
         pass "strace: connect(AF_VSOCK, cid 42, port 2022)"
+else
+        skip_part "strace not installed: the VSOCK connect() not traced"
 fi
 
 expect_error() {   # WHAT EXIT MESSAGE ARGS...

@@ -349,7 +349,7 @@ pass "stopped: reverted; with the bridge gone: exit 0 after $HOOK_MS ms, quietly
 libvirtd_part() {
         local n=rsvlv br=vncrsv2 out s ms
         [ -x /usr/sbin/libvirtd ] && id libvirt-qemu >/dev/null 2>&1 || {
-                echo "libvirtd part not run: libvirt-daemon-system is not installed"; return; }
+                skip_part "libvirtd part: libvirt-daemon-system is not installed"; return; }
         . "$TOP/selftest/lib-e2e.sh"
         S=$T/store
         e2e_private_libvirt
