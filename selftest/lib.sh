@@ -73,6 +73,17 @@ JSON
         printf '[ { "domain": "db-vm", "macs": [ "52:54:00:00:00:03" ] } ]\n' >"$d/vbr2.macs"
 }
 
+# expect_nothing_missed STORE: no libvirt or DHCP event went unrecorded
+# into store directory STORE: its missed-events log (in the state
+# directory, STORE/private, beside the private store, which must be there:
+# a check of the wrong directory would always pass) does not exist.
+expect_nothing_missed() {
+        local state=$1/private
+        [ -e "$state/store.mdb" ] || fail "no private store in $state: is $1 a store directory?"
+        [ -e "$state/missed.log" ] && fail "events were missed: $(cat "$state/missed.log")"
+        pass "no event missed"
+}
+
 # base_of DIR: the base snapshot file of store directory DIR (the newest).
 base_of() {
         ls -1 "$1"/names.*.mdb 2>/dev/null | sort | tail -n 1

@@ -669,6 +669,6 @@ for h in atkvic atkssh; do
 done
 pass "rebuild from libvirt keeps the rules"
 
-if [ -e "$S/private/missed.log" ]; then fail "events were missed: $(cat "$S/private/missed.log")"; fi
+expect_nothing_missed "$S"
 [ ${#broken[@]} = 0 ] || fail "${#broken[@]} name rule checks failed:$(printf '\n  %s' "${broken[@]}")"
 pass "hostile guests with real dnsmasq, dhclient, QEMU, OpenSSH: no name given away"

@@ -316,5 +316,5 @@ virtname_getent "$S" hosts "$addr" >/dev/null && fail "released $addr still answ
 pass "released IPv6 address gone in reverse too"
 virsh net-dhcp-leases $NET | grep -q "$addr" && fail "libvirt still lists the released lease"
 dhcp4 -r >>"$T/dhclient4.log" 2>&1
-if [ -e "$S/missed.log" ]; then fail "events were missed: $(cat "$S/missed.log")"; fi
+expect_nothing_missed "$S"
 [ ${#defects[@]} = 0 ] || fail "$(printf '%s; ' "${defects[@]}")"

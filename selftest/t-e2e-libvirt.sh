@@ -250,5 +250,5 @@ pass "stopping the network removes its names"
 "$B/virt-name-cache" disable $NET --helper "$T/lease-helper" || fail "disable"
 virsh net-dumpxml --inactive $NET | grep -q "dhcp-script" && fail "disable left the option"
 pass "disable removes the option"
-if [ -e "$S/missed.log" ]; then fail "events were missed: $(cat "$S/missed.log")"; fi
+expect_nothing_missed "$S"
 
