@@ -2,18 +2,22 @@
 # -b -uc -us on a copy of the tree with packaging/debian as debian/) and
 # checks them with lintian (an error fails it); `make rpm` builds the RPM
 # with rpmbuild -bb.  Output in build/packages/.  Both first install what
-# they need (pkg-deps: GNUmakefile).
+# they need (pkg-deps: GNUmakefile).  RPM_OPTFLAGS= replaces rpm's
+# %{optflags} (the distribution's compiler flags; t-package passes
+# Fedora's).
 PKG_OUT := $(abspath build/packages)
 PKG_TREE := $(abspath build/pkgtree)
 PACKAGING_PACKAGES += debhelper dpkg-dev fakeroot lintian rpm git
 
 # The unit that publishes the snapshot again at boot (it lives on tmpfs).
-SYSTEMDUNITDIR ?= /lib/systemd/system
+SYSTEMDUNITDIR ?= /usr/lib/systemd/system
 TMPFILESDIR ?= /usr/lib/tmpfiles.d
 install-systemd:
-	install -D -m 0644 packaging/virt-name-cache-publish.service \
-	  $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-publish.service
-	install -D -m 0644 packaging/virt-name-cache.tmpfiles $(DESTDIR)$(TMPFILESDIR)/virt-name-cache.conf
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(TMPFILESDIR)
+	sed 's|@BINDIR@|$(BINDIR)|' packaging/virt-name-cache-publish.service \
+	  >$(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-publish.service
+	sed 's|@STOREDIR@|$(STOREDIR)|' packaging/virt-name-cache.tmpfiles >$(DESTDIR)$(TMPFILESDIR)/virt-name-cache.conf
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-publish.service $(DESTDIR)$(TMPFILESDIR)/virt-name-cache.conf
 INSTALL_TARGETS += install-systemd
 
 # The tree as committed plus local changes, without build outputs (in a
@@ -38,6 +42,7 @@ rpm: pkg-deps
 	$(MAKE) pkg-tree
 	mkdir -p $(PKG_OUT)/rpm/SOURCES
 	tar -czf $(PKG_OUT)/rpm/SOURCES/virt-name-cache-$(VIRTNAME_VERSION).tar.gz -C $(PKG_TREE) virt-name-cache-$(VIRTNAME_VERSION)
-	rpmbuild -bb --nodeps $(RPMBUILD_FLAGS) --define "_topdir $(PKG_OUT)/rpm" packaging/virt-name-cache.spec
+	rpmbuild -bb --nodeps $(RPMBUILD_FLAGS) --define "_topdir $(PKG_OUT)/rpm" \
+	  $(if $(RPM_OPTFLAGS),--define "optflags $(RPM_OPTFLAGS)") packaging/virt-name-cache.spec
 	@find $(PKG_OUT)/rpm/RPMS -name '*.rpm'
 .PHONY: pkg-tree deb rpm install-systemd

@@ -282,7 +282,7 @@ CONF
 }
 ssh-keygen -q -t ed25519 -N '' -f "$T/id" || fail "keygen"
 cp "$T/id.pub" "$T/authorized_keys"
-sed -e "s|@PROXY@|$P|" "$TOP/proxy/30-virt-name-cache.conf" >"$T/ssh_config"
+sed -e "s|@PROXY@|$P|" "$TOP/proxy/20-virt-name-cache.conf" >"$T/ssh_config"
 printf 'Host *\n    IdentityFile %s\n    BatchMode yes\n    ConnectTimeout 5\n' "$T/id" >>"$T/ssh_config"
 # ssh from the host side of the bridges (libvirtd's namespace); the
 # session prints the network namespace it runs in.

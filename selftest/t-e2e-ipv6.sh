@@ -232,7 +232,7 @@ StrictModes no
 CONF
 ip netns exec $G /usr/sbin/sshd -f "$T/sshd_config" -E "$T/sshd.log" || fail "sshd: $(cat "$T/sshd.log")"
 sed -e "s|@PROXY@|$B/proxy/ssh-proxy -v|" -e "s|~/.ssh/known_hosts.virt-name-cache|$T/known_hosts|" \
-        "$TOP/proxy/30-virt-name-cache.conf" >"$T/ssh_config"
+        "$TOP/proxy/20-virt-name-cache.conf" >"$T/ssh_config"
 printf 'Host *\n    IdentityFile %s\n    BatchMode yes\n    ConnectTimeout 10\n' "$T/id" >>"$T/ssh_config"
 out=$(ip netns exec $H ssh -F "$T/ssh_config" root@qemu/$target 'echo "$SSH_CONNECTION"' 2>"$T/ssh.err") ||
         fail "ssh root@qemu/$target: $(cat "$T/ssh.err")"

@@ -237,7 +237,7 @@ VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/network-hook" labnet started begin - <"$F/xml
 VIRT_NAME_CACHE_DIR=$SYS VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=0 DNSMASQ_SUPPLIED_HOSTNAME=sshguest \
         "$B/hooks/lease-helper" add 52:54:00:02:00:02 192.0.2.2 sshguest
 # The shipped snippet, pointed at the built proxy; the guests' keys in $T.
-sed -e "s|@PROXY@|$P|" "$TOP/proxy/30-virt-name-cache.conf" >"$T/ssh_config"
+sed -e "s|@PROXY@|$P|" "$TOP/proxy/20-virt-name-cache.conf" >"$T/ssh_config"
 printf 'Host *\n    IdentityFile %s\n    BatchMode yes\n    ConnectTimeout 10\n' "$T/id" >>"$T/ssh_config"
 export VIRT_NAME_CACHE_KNOWN_HOSTS=$T/known_hosts
 KH=$T/known_hosts
