@@ -80,7 +80,13 @@ cat "$T/doctor"
 grep -q "^ok .*libnss_virtname.so.2 loads" "$T/doctor" || fail "doctor: module"
 grep -q "^ok .*network hook" "$T/doctor" || fail "doctor: hooks"
 grep -q "^ok .*lease helper" "$T/doctor" || fail "doctor: lease helper"
-pass "doctor sees the installed module, hooks and helper"
+grep -q "^ok .*ssh: qemu/GUEST goes through /usr/libexec/virt-name-cache/ssh-proxy %h %p ($SNIPPET)" "$T/doctor" ||
+        fail "doctor: ssh"
+pass "doctor sees the installed module, hooks, helper and ssh snippet"
+# The machine's own ssh configuration (a libvirt-ssh-proxy installed here
+# included) gives qemu/ hosts our proxy.
+expect_eq "ssh -G root@qemu/guest: our proxy" "/usr/libexec/virt-name-cache/ssh-proxy %h %p" \
+        "$(ssh -G -F /etc/ssh/ssh_config root@qemu/guest 2>/dev/null | sed -n 's/^proxycommand //p')"
 
 # A sample guest, through the installed module only (no LD_LIBRARY_PATH).
 virt-name-cache rebuild --leases-dir "$TOP/selftest/demo" >/dev/null || fail "rebuild into the installed store"
