@@ -188,6 +188,9 @@ fi
 step=$B/selftest/lookup-steps
 [ -x "$step" ] || fail "$step not built"
 coproc STEPS { VIRT_NAME_CACHE_DIR=$S LD_LIBRARY_PATH=$B "$step" virtname; }
+# bash unsets STEPS_PID once it reaps the coprocess, which may be before
+# the wait below (bash 5.2 on Debian 13 did): keep the PID.
+steps_pid=$STEPS_PID
 ask() { echo "$1" >&"${STEPS[1]}"; read -r -t 10 answer <&"${STEPS[0]}" || answer="(no answer)"; echo "$answer"; }
 expect_eq "long-running reader: first lookup" "web-vm 198.18.0.10" "$(ask web-vm)"
 head -c 8192 "$T/good.base" >"$base"
@@ -195,4 +198,4 @@ expect_eq "long-running reader: base truncated in place" "web-vm -" "$(ask web-v
 cat "$T/good.base" >"$base"
 expect_eq "long-running reader: base rewritten in place, good again" "web-vm 198.18.0.10" "$(ask web-vm)"
 echo quit >&"${STEPS[1]}"
-wait "$STEPS_PID"; expect_eq "long-running reader exit status (no crash)" "0" "$?"
+wait "$steps_pid"; expect_eq "long-running reader exit status (no crash)" "0" "$?"
