@@ -14,7 +14,8 @@
  *   owner = hv1                  the identity in ownership records (default host-label)
  *   reverse-zone = 18.198.in-addr.arpa     repeatable: where PTR records go
  *   ttl = 60
- *   timeout-ms = 2000            for each message sent
+ *   timeout-ms = 2000            for each message sent (a refused transfer:
+ *                                asked again for up to this long)
  *
  * The key file is what tsig-keygen, ddns-confgen (its whole output) or
  * knot's `keymgr -t` print, or one line ALGORITHM:NAME:SECRET (dig -y).

@@ -21,6 +21,9 @@ struct virtname_dns_session {
         bool conn_refused;              /* its last failure was ECONNREFUSED */
 };
 
+/* CLOCK_MONOTONIC in milliseconds. */
+double dns_mono_ms(void);
+
 /* Set the resolver's timeout for the next message (the configured one,
  * or less when the session's deadline is nearer); false: deadline over. */
 bool dns_res_ready(struct virtname_dns_session *s);

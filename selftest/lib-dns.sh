@@ -10,9 +10,10 @@
 #                            primary for ZONE and the reverse zones, dynamic: each key may
 #                            update any name (update-policy zonesub) and transfer
 #                            the zones; nothing from /etc/bind.  Waits until it
-#                            answers.  PID in DIR/named.pid, log DIR/named.log.
+#                            answers (UDP and TCP).  PID in DIR/named.pid, log DIR/named.log.
 #   dns_bind_stop DIR        stop that named (by its PID) and wait for it
-#   dns_bind_resume DIR ZONE start it again, its zones as they were
+#   dns_bind_resume DIR ZONE start it again, its zones as they were (waits
+#                            until it answers over UDP and TCP)
 #   dns_cli CMD...           run CMD in the client namespace
 #   dns_axfr ZONE KEYFILE    the zone's records, one per line, sorted, without
 #                            SOA and NS (dig AXFR signed with KEYFILE)
@@ -117,9 +118,7 @@ EOF
         DNS_BIND_DIRS+=("$dir")
         for i in $(seq 100); do
                 up=1
-                for z in $zones; do
-                        dns_cli dig +short +tries=1 +time=1 @"$DNS_SRV_ADDR" "$z" SOA 2>/dev/null | grep -q . || up=0
-                done
+                for z in $zones; do dns_answers "$z" || up=0; done
                 [ $up = 1 ] && return 0
                 kill -0 "$(cat "$dir/named.pid")" 2>/dev/null || { tail -20 "$dir/named.log"; fail "named exited"; }
                 sleep 0.1
@@ -128,13 +127,21 @@ EOF
         fail "named did not answer within 10 s"
 }
 
+# Does the server answer ZONE's SOA, over UDP and over TCP (what the
+# transfers use: a dns-sync right after a restart once could not connect,
+# BIND 9.20 on Debian 13, after UDP had answered)?
+dns_answers() {
+        dns_cli dig +short +tries=1 +time=1 @"$DNS_SRV_ADDR" "$1" SOA 2>/dev/null | grep -q . &&
+                dns_cli dig +tcp +short +tries=1 +time=1 @"$DNS_SRV_ADDR" "$1" SOA 2>/dev/null | grep -q .
+}
+
 # Start the named of DIR again as it was (zones and their journals kept).
 dns_bind_resume() {
         local dir=$1 i
         ip netns exec "$DNS_NS_S" named -g -c "$dir/named.conf" >>"$dir/named.log" 2>&1 </dev/null &
         echo $! >"$dir/named.pid"
         for i in $(seq 100); do
-                dns_cli dig +short +tries=1 +time=1 @"$DNS_SRV_ADDR" "$2" SOA 2>/dev/null | grep -q . && return 0
+                dns_answers "$2" && return 0
                 sleep 0.1
         done
         fail "named did not come back within 10 s"
