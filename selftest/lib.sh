@@ -5,7 +5,17 @@ set -u
 : "${T:=$(mktemp -d)}"
 export TOP B BA T
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# fail ends the test also when called in a subshell ($(...), a pipeline,
+# a background job), where exit alone would end only the subshell: a
+# check inside "$(...)" (t-resolved's sanitizer check of doctor's output)
+# printed FAIL and the test went on to pass.
+VNC_TEST_PID=$$
+trap 'exit 1' USR1
+fail() {
+        echo "FAIL: $*" >&2
+        [ "$BASHPID" = "$VNC_TEST_PID" ] || kill -USR1 "$VNC_TEST_PID" 2>/dev/null
+        exit 1
+}
 skip() { echo "SKIP: $*"; exit 77; }
 pass() { echo "ok: $*"; }
 # skip_part WHY: a part of the test cannot run here (a component or the
