@@ -34,6 +34,13 @@ installed_file() {
         done
 }
 
+# wait_for SECONDS COMMAND...: run COMMAND every 0.1 s until it succeeds;
+# false if it has not within SECONDS.
+wait_for() {
+        local end=$((SECONDS + $1)); shift
+        until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.1; done
+}
+
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() {
         [ "$2" = "$3" ] || fail "$1: expected [$2], got [$3]"
