@@ -1,6 +1,6 @@
 # selftest/: helper programs the tests and the benchmark run.
 SELFTEST_TOOLS := nss-buffers nss-entry store-churn lookup-loop lookup-steps change-latency \
-                  fdpass-recv runstat event-latency snapshot-load lmdb-commit store-prove
+                  fdpass-recv runstat event-latency snapshot-load lmdb-commit store-prove probe-port
 $(B)/selftest/%: $(B)/obj/selftest/tools/%.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS)

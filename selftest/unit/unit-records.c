@@ -71,6 +71,11 @@ static void names(void)
         CHECK(virtname_name_reserved_fixed("_gateway"));
         CHECK(virtname_name_reserved_fixed("wpad"));
         CHECK(!virtname_name_reserved_fixed("localhostx"));
+        CHECK(virtname_name_reserved_fixed("foo.localhost.localdomain"));
+        CHECK(virtname_name_reserved_fixed("localhost4") && virtname_name_reserved_fixed("localhost6"));
+        CHECK(virtname_name_reserved_fixed("localhost6.localdomain6"));
+        CHECK(virtname_name_reserved_fixed("127") && virtname_name_reserved_fixed("10.0.0.1"));
+        CHECK(!virtname_name_reserved_fixed("1web") && !virtname_name_reserved_fixed("web1"));
         CHECK(!virtname_name_reserved_fixed("web-vm"));
         CHECK(virtname_hostname_reserved("localhost.evil.test"));       /* its first label */
         CHECK(virtname_hostname_reserved("bad name"));                  /* not a name at all */
