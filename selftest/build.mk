@@ -7,8 +7,9 @@ $(B)/selftest/%: $(B)/obj/selftest/tools/%.o $(B)/libvirtname.a
 ALL += $(addprefix $(B)/selftest/,$(SELFTEST_TOOLS))
 
 # What the tests need beyond the build: strace (O_CLOEXEC check),
-# binutils (readelf), the reference module.
-TEST_PACKAGES += strace binutils
+# binutils (readelf), the reference module; ebtables (iptables: libvirt's
+# nwfilter uses it too) and python3 for t-probe's forged frames.
+TEST_PACKAGES += strace binutils iptables python3
 # t-resolved: a private system bus (dbus-daemon), busctl and the
 # libsystemd-shared the downloaded systemd-resolved links (systemd).  The
 # systemd-resolved package itself is never installed: its postinst
