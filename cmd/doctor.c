@@ -27,6 +27,7 @@
 #include "cache/ingest/missed.h"
 #include "cache/read/names.h"
 #include "cache/read/paths.h"
+#include "cache/read/wire.h"
 #include "cache/ingest/spool.h"
 #include "cache/read/lookup.h"
 #include "cache/ingest/sources.h"
@@ -294,6 +295,25 @@ static void check_missed(struct doctor *doc)
                        "run 'virt-name-cache rebuild'", n, n == 1 ? "" : "s", last);
         else
                 report(doc, "ok", "no missed events");
+}
+
+/* Lease events dropped as guest junk (a hardware address that is not
+ * Ethernet's): counted, never a problem (a guest can send them at will),
+ * and not missed events (nothing was lost that a rebuild would bring
+ * back). */
+static void check_dropped(struct doctor *doc)
+{
+        const struct virtname_view *v = &doc->show.view;
+        MDB_val k = { 7, (void *)"dropped" }, last = { 12, (void *)"dropped:last" }, d, why;
+
+        if (!doc->show.snap || virtname_view_get(v, VIRTNAME_DB_META, &k, &d) < 0 || d.mv_size != 8)
+                return;
+        if (virtname_view_get(v, VIRTNAME_DB_META, &last, &why) < 0)
+                why = (MDB_val){ 1, (void *)"?" };
+        report(doc, "info", "%llu DHCP event%s dropped as a guest's junk since the last rebuild (last: %.*s): "
+               "not a problem, nothing a guest sends this way is recorded",
+               (unsigned long long)virtname_le_get(d.mv_data, 8), virtname_le_get(d.mv_data, 8) == 1 ? "" : "s",
+               (int)(why.mv_size > 200 ? 200 : why.mv_size), (const char *)why.mv_data);
 }
 
 /* What a network's domain leases are backed by (check_evidence). */
@@ -858,6 +878,7 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
         if (generation)
                 check_private(&doc, generation);
         check_missed(&doc);
+        check_dropped(&doc);
         check_hooks(&doc);
         check_networks(&doc);
         check_libvirt(&doc);
