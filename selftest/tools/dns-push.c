@@ -104,9 +104,16 @@ static int read_input(struct input *in)
         return 0;
 }
 
-static void print_line(void *arg, const char *line)
+static void print_rr(void *arg, const char *line)
 {
         fprintf((FILE *)arg, "%s\n", line);
+}
+
+static void print_note(void *arg, const char *name, int result, const char *why)
+{
+        (void)name;
+        (void)result;
+        fprintf((FILE *)arg, "%s\n", why);
 }
 
 int main(int argc, char **argv)
@@ -200,7 +207,7 @@ int main(int argc, char **argv)
                         free(g);
                 } else {
                         struct virtname_dns_sync_stats st;
-                        rc = virtname_dns_sync(s, in.r, in.n, &st, print_line, stderr, err, sizeof(err));
+                        rc = virtname_dns_sync(s, in.r, in.n, &st, print_note, stderr, err, sizeof(err));
                         if (rc != VIRTNAME_DNS_OK)
                                 fprintf(stderr, "dns-push: %s\n", err);
                         printf("sync: %zu names: %zu claimed, %zu changed, %zu released, %zu unchanged, "
@@ -215,7 +222,7 @@ int main(int argc, char **argv)
                 free(in.names);
                 free(in.r);
         } else if (strcmp(cmd, "owned") == 0) {
-                rc = virtname_dns_owned(s, print_line, stdout, err, sizeof(err));
+                rc = virtname_dns_owned(s, print_rr, stdout, err, sizeof(err));
                 if (rc != VIRTNAME_DNS_OK)
                         fprintf(stderr, "dns-push: %s\n", err);
         } else {
