@@ -776,9 +776,13 @@ int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
                         virtname_errf(err, errlen, 0, "%s: held by another machine that also calls itself owner "
                                       "'%s' (%s; this one is id=%s): give each host its own host-label (or owner) "
                                       "in dns.conf", fqdn, s->c->owner, cur.other, s->c->owner_id);
-                else if (cur.other[0])
-                        virtname_errf(err, errlen, 0, "%s: held by host '%s', not by this host ('%s')", fqdn, cur.other,
-                               s->c->owner);
+                else if (cur.other[0]) {
+                        char *id = strstr(cur.other, " id=");
+                        if (id)
+                                *id = '\0';
+                        virtname_errf(err, errlen, 0, "%s: held by host '%s'%s%s%s, not by this host ('%s')", fqdn,
+                                      cur.other, id ? " (id=" : "", id ? id + 4 : "", id ? ")" : "", s->c->owner);
+                }
                 else
                         virtname_errf(err, errlen, 0, "%s: has records not made by virt-name-cache; left alone", fqdn);
                 return VIRTNAME_DNS_ECONFLICT;

@@ -130,6 +130,7 @@ static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zo
                         /* a TSIG failure says which in the answer's TSIG record */
                         virtname_errf(err, errlen, 0, "transfer of %s: %s refused it (%s; key %s)", zone,
                                       s->server_desc, dns_tsig_error(last), s->c->key.name);
+                        rc = VIRTNAME_DNS_EREFUSED;
                 } else if (last && ldns_pkt_get_rcode(last) != LDNS_RCODE_NOERROR) {
                         char *t = ldns_pkt_rcode2str(ldns_pkt_get_rcode(last));
                         virtname_errf(err, errlen, 0, "transfer of %s: %s refused it (%s)", zone, s->server_desc, t ? t : "?");

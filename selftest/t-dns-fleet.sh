@@ -123,7 +123,7 @@ pass "server down: every hook exits 0 at once, the store and the queue keep ever
 # --- back: dns-sync converges --------------------------------------------
 dns_bind_resume "$T/bind" "$Z"
 for n in 1 2; do
-        out=$(on $n "$B/virt-name-cache" dns-sync 2>&1) || fail "dns-sync on hv$n: $out (named: $(tail -n 5 "$T/bind/named.log"))"
+        out=$(on $n "$B/virt-name-cache" dns-sync 2>&1) || fail "dns-sync on hv$n: $out (named: $(tail -n 5 "$T/bind/server.log"))"
         echo "hv$n: $out"
 done
 expect_eq "after dns-sync: the destroyed domain is gone" "" "$(dig_ web.hv1.$Z A)"
