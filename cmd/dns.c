@@ -365,6 +365,8 @@ int cmd_dns_sync(int argc, char **argv, const struct cmd_ctx *ctx)
         }
         if (st.stopped)
                 printf("stopped: %zu changes not sent (see below)\n", st.withheld);
+        else if (st.withheld)
+                printf("the server refused part of the changes: %zu releases not sent\n", st.withheld);
         printf("zone %s at %s: %zu names (%zu added, %zu changed, %zu removed, %zu unchanged, %zu held by "
                "others); PTR: %zu added, %zu changed, %zu removed\n", conf.zone, conf.server, st.names, st.claimed,
                st.changed, st.released, st.unchanged, st.conflicts, st.ptr_claimed, st.ptr_changed,

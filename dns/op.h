@@ -20,6 +20,7 @@ struct virtname_dns_session {
         int cur_timeout_ms;             /* for the message being sent */
         bool conn_refused;              /* its last failure was ECONNREFUSED */
         bool fatal;                     /* it met a failure no name escapes (dns_op.fatal) */
+        bool key_ok;                    /* the server has answered a query signed with the key */
 };
 
 /* Set the resolver's timeout for the next message (the configured one,

@@ -427,6 +427,15 @@ static int send_update(struct virtname_dns_session *s, struct dns_op *ops, size_
         free(wire);
         s->n.updates++;
         st = exchange(s, p, size, &ans);
+        if (st == LDNS_STATUS_CRYPTO_TSIG_BOGUS && ans && ldns_pkt_get_rcode(ans) == LDNS_RCODE_NOTAUTH &&
+            s->key_ok && strncmp(dns_tsig_error(ans), "BADKEY", 6) == 0) {
+                /* Knot answers an ACL's "not this name" with NOTAUTH and
+                 * BADKEY, the same as for a key it does not know; but this
+                 * server has accepted the key in this session already. */
+                *rcode = LDNS_RCODE_NOTAUTH;
+                rc = VIRTNAME_DNS_OK;
+                goto out;
+        }
         if (st != LDNS_STATUS_OK || !ans) {
                 char what[300];
                 snprintf(what, sizeof(what), "update of %s", n == 1 ? ops[0].name : ops[0].zone);
@@ -481,11 +490,13 @@ static void set_result(struct virtname_dns_session *s, struct dns_op *op, int rc
                 op->result = VIRTNAME_DNS_ENET;
                 op->fatal = true;
                 snprintf(op->why, sizeof(op->why), "%s: %s answered SERVFAIL", op->name, s->server_desc);
-        } else if (rcode == LDNS_RCODE_REFUSED) {
-                /* the server's update policy: this name is not this key's */
+        } else if (rcode == LDNS_RCODE_REFUSED || rcode == LDNS_RCODE_NOTAUTH) {
+                /* The server's policy: this name is not this key's (BIND
+                 * says REFUSED, Knot's ACL NOTAUTH; a key it does not
+                 * accept at all never gets here: exchange_error). */
                 op->result = VIRTNAME_DNS_EREFUSED;
-                virtname_errf(op->why, sizeof(op->why), 0, "%s: %s refused the update (REFUSED: its update policy "
-                              "does not let key %s change this name)", op->name, s->server_desc, s->c->key.name);
+                virtname_errf(op->why, sizeof(op->why), 0, "%s: %s refused the update (%s: its update policy "
+                              "does not let key %s change this name)", op->name, s->server_desc, t, s->c->key.name);
         } else {
                 op->result = VIRTNAME_DNS_EREFUSED;
                 op->fatal = true;       /* NOTAUTH, NOTZONE, FORMERR, NOTIMP: the zone, not the name */
@@ -511,7 +522,8 @@ size_t dns_send_ops(struct virtname_dns_session *s, struct dns_op *ops, size_t n
                 ldns_pkt_rcode rcode;
                 char why[400] = "";
                 int rc = send_update(s, ops + i, j - i, &rcode, why, sizeof(why));
-                if (rc == VIRTNAME_DNS_OK && (prereq_failed(rcode) || rcode == LDNS_RCODE_REFUSED) && j - i > 1) {
+                if (rc == VIRTNAME_DNS_OK && j - i > 1 &&
+                    (prereq_failed(rcode) || rcode == LDNS_RCODE_REFUSED || rcode == LDNS_RCODE_NOTAUTH)) {
                         /* whose prerequisite, which name? one by one */
                         for (size_t k = i; k < j; k++) {
                                 rc = send_update(s, ops + k, 1, &rcode, why, sizeof(why));
@@ -539,30 +551,6 @@ size_t dns_send_ops(struct virtname_dns_session *s, struct dns_op *ops, size_t n
                 i = j;
         }
         return failed;
-}
-
-/* Is the server's policy enforced?  An update of NAME in ZONE that can
- * change nothing: "NAME is not in use" as its prerequisite, deleting
- * NAME's TXT as its update.  BIND and Knot check the key's right to
- * the update's names whatever it would change. */
-int virtname_dns_probe(struct virtname_dns_session *s, const char *zone, const char *name, bool *fatal,
-                       char *why, size_t whylen)
-{
-        struct dns_op op;
-        int rc;
-
-        *fatal = false;
-        if (dns_op_init(&op, zone, name) < 0 || dns_pre_unused(&op) < 0 || dns_upd_del_rrset(&op, LDNS_RR_TYPE_TXT) < 0) {
-                dns_op_free(&op);
-                virtname_errf(why, whylen, 0, "out of memory");
-                return VIRTNAME_DNS_EOTHER;
-        }
-        dns_send_ops(s, &op, 1, 1);
-        rc = op.result;
-        *fatal = op.fatal;
-        snprintf(why, whylen, "%s", op.why);
-        dns_op_free(&op);
-        return rc;
 }
 
 /* ---- publish one name ---- */
@@ -612,6 +600,7 @@ static int query(struct virtname_dns_session *s, const char *name, ldns_rr_type 
                 return rc;
         }
         ldns_pkt_rcode rc = ldns_pkt_get_rcode(*ans);
+        s->key_ok = true;       /* the answer's signature verified */
         if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN) {
                 char t2[32];
                 rcode_text(rc, t2, sizeof(t2));
@@ -844,4 +833,38 @@ ptrs:
                 }
         }
         return prc;
+}
+
+/* Is the server's policy enforced?  An update of NAME in ZONE that can
+ * change nothing: "NAME is not in use" as its prerequisite, deleting
+ * NAME's TXT as its update.  BIND and Knot check the key's right to
+ * the update's names whatever it would change. */
+int virtname_dns_probe(struct virtname_dns_session *s, const char *zone, const char *name, bool *fatal,
+                       char *why, size_t whylen)
+{
+        struct dns_op op;
+        int rc;
+
+        *fatal = false;
+        if (!s->key_ok) {
+                /* a signed query first: does the server take the key at all? */
+                ldns_pkt *ans;
+                rc = query(s, zone, LDNS_RR_TYPE_SOA, &ans, why, whylen);
+                ldns_pkt_free(ans);
+                if (rc != VIRTNAME_DNS_OK) {
+                        *fatal = true;
+                        return rc;
+                }
+        }
+        if (dns_op_init(&op, zone, name) < 0 || dns_pre_unused(&op) < 0 || dns_upd_del_rrset(&op, LDNS_RR_TYPE_TXT) < 0) {
+                dns_op_free(&op);
+                virtname_errf(why, whylen, 0, "out of memory");
+                return VIRTNAME_DNS_EOTHER;
+        }
+        dns_send_ops(s, &op, 1, 1);
+        rc = op.result;
+        *fatal = op.fatal;
+        snprintf(why, whylen, "%s", op.why);
+        dns_op_free(&op);
+        return rc;
 }

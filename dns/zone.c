@@ -144,6 +144,8 @@ static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zo
                 }
                 ldns_axfr_abort(r);
         }
+        if (rc == VIRTNAME_DNS_OK)
+                s->key_ok = true;       /* the server took the key for the transfer */
 out:
         ldns_rdf_deep_free(d);
         if (r)
@@ -661,11 +663,20 @@ bad_input:
                 dns_send_ops(s, ptr.ops, ptr.n, 64);
                 fatal = count_results(&ptr, st, &worst, note, arg);
         }
-        if (!fatal) {
+        /* Releases only once everything else went through (or another
+         * host holds it): after a refusal the plan was wrong somewhere
+         * (a host label or key the server does not accept), and what
+         * this host has stays until that is fixed. */
+        bool refused = false;
+        for (size_t o = 0; o < fwd.n; o++)
+                refused = refused || fwd.ops[o].result == VIRTNAME_DNS_EREFUSED;
+        for (size_t o = 0; o < ptr.n; o++)
+                refused = refused || ptr.ops[o].result == VIRTNAME_DNS_EREFUSED;
+        if (!fatal && !refused) {
                 dns_send_ops(s, rel.ops, rel.n, 64);
                 fatal = count_results(&rel, st, &worst, note, arg);
         } else {
-                st->withheld = ptr.n + rel.n;
+                st->withheld = (fatal ? ptr.n : 0) + rel.n;
         }
         if (worst == VIRTNAME_DNS_OK && (st->conflicts || st->ptr_conflicts))
                 worst = VIRTNAME_DNS_ECONFLICT;
@@ -681,8 +692,9 @@ bad_input:
                         f = rel.ops[o].fatal ? &rel.ops[o] : NULL;
                 virtname_errf(err, errlen, 0, "dns-sync stopped: %s", f ? f->why : "?");
         } else if (rc != VIRTNAME_DNS_OK) {
-                virtname_errf(err, errlen, 0, "dns-sync: %zu conflicts, %zu failed (names), %zu conflicts, %zu failed (PTR)",
-                       st->conflicts, st->failed, st->ptr_conflicts, st->ptr_failed);
+                virtname_errf(err, errlen, 0, "dns-sync: %zu conflicts, %zu failed (names), %zu conflicts, %zu failed "
+                              "(PTR)%s", st->conflicts, st->failed, st->ptr_conflicts, st->ptr_failed,
+                              st->withheld ? "; the server refused part of it: nothing was released" : "");
         }
         goto out;
 oom:

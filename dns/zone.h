@@ -17,7 +17,7 @@ struct virtname_dns_sync_stats {
         size_t zone_rrs;                /* RRs read by the transfers */
         bool planned;                   /* the transfers succeeded: the counts mean something */
         bool stopped;                   /* ... and a fatal failure stopped it (zone.c) */
-        size_t withheld;                /* changes not sent after it */
+        size_t withheld;                /* changes not sent after it, or releases after a refusal */
 };
 
 /* Make the zone (and the configured reverse zones) hold, of this host's
@@ -30,7 +30,8 @@ struct virtname_dns_sync_stats {
  *
  * It plans everything from the transfers first, then sends forward
  * claims and changes, then PTRs, then releases; after a fatal failure
- * (no server, the key or the zone refused) it sends nothing more.  A
+ * (no server, the key or the zone refused) it sends nothing more, and
+ * after a name refused by the server's policy it releases nothing.  A
  * name not published keeps what it has (its PTRs too); a transfer that
  * fails changes nothing.  Under names = host, a name under this host's
  * label that holds only addresses (its TXT deleted by hand) is taken
