@@ -150,6 +150,12 @@ int main(int argc, char **argv)
                        c.host_label, c.owner, c.key.name, c.key.algorithm, c.ttl, c.timeout_ms);
                 for (size_t i = 0; i < c.nreverse; i++)
                         printf("reverse-zone %s\n", c.reverse[i]);
+                for (size_t i = 0; i < c.nnets; i++) {
+                        char net[64];
+                        inet_ntop(c.nets[i].family, c.nets[i].addr, net, sizeof(net));
+                        printf("reverse-net %s/%u\n", net, c.nets[i].prefix);
+                }
+                printf("reconcile-interval %u\nid %s\n", c.reconcile_s, c.owner_id);
                 return 0;
         }
         if (strcmp(cmd, "name") == 0 && a < argc) {
