@@ -169,3 +169,20 @@ out=$(on 2 "$B/virt-name-cache" doctor 2>&1)
 grep -q "^ok .*fleet DNS: zone $Z. at $DNS_SRV_ADDR as owner hv2 (id=[0-9a-f]*), nothing waits" <<<"$out" || fail "doctor after the reconcile: $out"
 expect_eq "hv1's names stay" "198.18.31.170" "$(dig_ down20.hv1.$Z A)"
 pass "each host touches only its own names; after a rebuild the next event's sender reconciles the zone"
+
+# A failure in the same second as the last success still shows (outcomes
+# are ordered by a counter, not by whole seconds), and a refused key is not
+# a network failure: no backoff, the next event tries again.
+on 1 "$B/virt-name-cache" dns-sync >/dev/null || fail "dns-sync before the wrong key"
+cp "$T/hv1.key" "$T/hv1.good"
+sed "s|secret \".*\";|secret \"$(sed -n 's/.*secret "\(.*\)";/\1/p' "$T/hv2.key")\";|" "$T/hv1.good" >"$T/hv1.key"
+lease 1 add 52:54:00:31:03:01 198.18.31.201 samesec >/dev/null
+for i in $(seq 50); do on 1 "$B/virt-name-cache" doctor 2>&1 | grep -q "^problem  fleet DNS: the last send" && break; sleep 0.1; done
+out=$(on 1 "$B/virt-name-cache" doctor 2>&1 | grep "fleet DNS")
+grep -q "^problem  fleet DNS: the last send to $DNS_SRV_ADDR failed (.*; 1 names wait): .*BADSIG" <<<"$out" ||
+        fail "doctor after a failure right after a success: $out"
+cp "$T/hv1.good" "$T/hv1.key"
+lease 1 add 52:54:00:31:03:02 198.18.31.202 samesec2 >/dev/null
+wait_dig "198.18.31.201" samesec.hv1.$Z A >/dev/null
+expect_eq "the key fixed: the next event sends what waited (no backoff after a refusal)" "198.18.31.201" "$(dig_ samesec.hv1.$Z A)"
+pass "a failure just after a success is a problem in doctor (BADSIG); a refused key is retried at the next event"
