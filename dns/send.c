@@ -199,7 +199,7 @@ int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_con
                         break;
                 }
                 t.q[i].result = r;
-                snprintf(t.q[i].why, sizeof(t.q[i].why), "%s", r == VIRTNAME_DNS_OK ? "" : e);
+                virtname_errf(t.q[i].why, sizeof(t.q[i].why), 0, "%s", r == VIRTNAME_DNS_OK ? "" : e);
                 if (r == VIRTNAME_DNS_OK)
                         st->sent++;
                 else if (r == VIRTNAME_DNS_ECONFLICT)
