@@ -36,7 +36,7 @@ static double now(void)
 
 static int parse_addr(const char *s, struct virtname_dns_record *r)
 {
-        memset(r->addr, 0, sizeof(r->addr));
+        *r = (struct virtname_dns_record){ 0 };         /* no_reverse too */
         if (inet_pton(AF_INET, s, r->addr) == 1)
                 r->family = AF_INET;
         else if (inet_pton(AF_INET6, s, r->addr) == 1)
@@ -180,11 +180,11 @@ int main(int argc, char **argv)
                 if (!r)
                         return 5;
                 for (size_t i = 0; i < n; i++) {
-                        r[i].name = name;
                         if (parse_addr(argv[a + (int)i], &r[i]) < 0) {
                                 fprintf(stderr, "dns-push: '%s' is not an address\n", argv[a + (int)i]);
                                 return 64;
                         }
+                        r[i].name = name;
                 }
                 rc = virtname_dns_publish(s, name, r, n, err, sizeof(err));
                 free(r);
