@@ -118,7 +118,11 @@ sleep 1
 out=$(on 1 "$B/virt-name-cache" doctor 2>&1)
 grep -q "^problem  fleet DNS: the last send to $DNS_SRV_ADDR failed (.*; [1-9][0-9]* names wait): .*refused the connection" <<<"$out" ||
         fail "doctor does not show the failure and the queue: $out"
-pass "server down: every hook exits 0 at once, the store and the queue keep everything, doctor says so"
+rc=0; out=$(on 1 "$B/virt-name-cache" dns-sync 2>&1) || rc=$?
+expect_eq "dns-sync with the server down: exit" 6 "$rc"
+grep -q "names (" <<<"$out" && fail "dns-sync printed a summary after its transfer failed: $out"
+grep -q "transfer of $Z.: .*; the zone was not changed" <<<"$out" || fail "dns-sync with the server down: $out"
+pass "server down: every hook exits 0 at once, the store and the queue keep everything, doctor says so; dns-sync: $out"
 
 # --- back: dns-sync converges --------------------------------------------
 dns_bind_resume "$T/bind" "$Z"
