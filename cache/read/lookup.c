@@ -430,33 +430,49 @@ static int resolve_hosts(const struct virtname_view *v, const char *key, size_t 
         return 0;
 }
 
-/* The domains named KEY (normalised) in any case: how many (0, 1, 2 for
- * more), the key of the first into *FOUND (pointing into the store).
- * Returns that count or a negative errno. */
-static int domains_named(const struct virtname_view *v, const char *key, size_t len, MDB_val *found)
+/* Walk the domains named KEY (normalised, LEN bytes) in any case: the
+ * key of the one spelt EXACT into *FOUND if there is one, else of the
+ * first; *COUNT how many (0, 1, 2 for more).  Every lookup of a name
+ * starts here: one seek, whether a domain has the name or not. */
+static int domains_named(const struct virtname_view *v, const char *key, size_t len, const char *exact,
+                         MDB_val *found, int *count)
 {
         uint8_t prefix[VIRTNAME_NAME_MAX + 2];
+        size_t elen = exact ? strlen(exact) : 0;
         struct virtname_iter it;
+        bool exact_found = false;
         MDB_val k, d;
-        int rc, count = 0;
+        int rc;
 
+        *count = 0;
         if (len == 0 || len > VIRTNAME_NAME_MAX)
                 return 0;
         memcpy(prefix, key, len);
         prefix[len] = '\0';
         rc = virtname_iter_start(&it, v, VIRTNAME_DB_DNAMES, prefix, len + 1);
-        while (rc == 0 && count < 2 && (rc = virtname_iter_next(&it, &k, &d)) == 0)
-                if (k.mv_size > len + 1 && count++ == 0)
-                        *found = (MDB_val){ k.mv_size - len - 1, (uint8_t *)k.mv_data + len + 1 };
+        while (rc == 0 && !exact_found && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
+                MDB_val name = { k.mv_size - len - 1, (uint8_t *)k.mv_data + len + 1 };
+
+                if (k.mv_size <= len + 1)
+                        continue;
+                exact_found = name.mv_size == elen && memcmp(name.mv_data, exact, elen) == 0;
+                if ((*count)++ == 0 || exact_found)
+                        *found = name;  /* points into the store, valid until the view ends */
+                if (*count > 2)
+                        *count = 2;
+        }
         virtname_iter_end(&it);
-        return rc == 0 || rc == -ENOENT ? count : rc;
+        if (exact_found)
+                *count = 1;
+        return rc == 0 || rc == -ENOENT ? 0 : rc;
 }
 
 bool virtname_name_ambiguous(const struct virtname_view *v, const char *key)
 {
         MDB_val found;
+        int count;
 
-        return domains_named(v, key, strlen(key), &found) > 1;
+        return domains_named(v, key, strlen(key), NULL, &found, &count) == 0 && count > 1;
 }
 
 int virtname_domain_by_name(const struct virtname_view *v, const char *name, struct virtname_domain_view *out)
@@ -464,7 +480,7 @@ int virtname_domain_by_name(const struct virtname_view *v, const char *name, str
         char exact[VIRTNAME_NAME_MAX + 1], key[VIRTNAME_NAME_MAX + 1];
         size_t n = strlen(name);
         MDB_val found;
-        int len, rc;
+        int len, rc, count;
 
         if (n > 1 && name[n - 1] == '.')
                 n--;
@@ -472,15 +488,16 @@ int virtname_domain_by_name(const struct virtname_view *v, const char *name, str
                 return -ENOENT;
         memcpy(exact, name, n);
         exact[n] = '\0';
-        rc = virtname_get_domain(v, &(MDB_val){ n, exact }, out);
-        if (rc != -ENOENT || (len = virtname_name_normalise(exact, key)) < 0)
+        /* A name no lookup key can be made of is found by its exact
+         * spelling only. */
+        if ((len = virtname_name_normalise(exact, key)) < 0)
+                return virtname_get_domain(v, &(MDB_val){ n, exact }, out);
+        /* Exactly as spelt, or in another case when only one domain has
+         * the name in any case (libvirt's names are case sensitive, DNS's
+         * are not). */
+        if ((rc = domains_named(v, key, (size_t)len, exact, &found, &count)) < 0)
                 return rc;
-        /* In another case: only when one domain has the name in any case
-         * (libvirt's names are case sensitive; DNS's are not). */
-        rc = domains_named(v, key, (size_t)len, &found);
-        if (rc < 0)
-                return rc;
-        return rc > 1 ? -ENOTUNIQ : rc == 1 ? virtname_get_domain(v, &found, out) : -ENOENT;
+        return count > 1 ? -ENOTUNIQ : count == 1 ? virtname_get_domain(v, &found, out) : -ENOENT;
 }
 
 /* The answer for KEY (normalised) that the user wrote as NAME. */
