@@ -184,7 +184,9 @@ const char *show_evidence(const struct virtname_view *v, const struct virtname_l
         else if (!owner)
                 snprintf(buf, cap, "a DHCP claim: no domain has this MAC on this network");
         else if (owner->state != VIRTNAME_STATE_RUNNING)
-                snprintf(buf, cap, "a DHCP claim: domain %s is not running", show_str(owner->name, name, sizeof(name)));
+                snprintf(buf, cap, "a DHCP claim: domain %s is %s", show_str(owner->name, name, sizeof(name)),
+                         owner->state == VIRTNAME_STATE_SHUTOFF ? "shut off"
+                                                                : "not known to run (its port is not known)");
         else if (l->evidence == VIRTNAME_EV_SILENT && owner->id == l->proved_id)
                 snprintf(buf, cap, "a DHCP claim: domain %s's port %s did not answer for it (asked %s): "
                          "another guest may have put this MAC in its DHCP request",

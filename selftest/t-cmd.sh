@@ -54,7 +54,7 @@ expect_eq "private dir mode" "700" "$(stat -c %a "$S/private")"
 out=$(vnc query Alpha-VM)
 grep -q "^addresses: none current (a domain's name follows only addresses its own ports answered for" <<<"$out" ||
         fail "domain from lease files alone: $out"
-grep -q "^    evidence: a DHCP claim: domain Alpha-VM is not running" <<<"$out" || fail "query: claim: $out"
+grep -q "^    evidence: a DHCP claim: domain Alpha-VM is not known to run (its port is not known)" <<<"$out" || fail "query: claim: $out"
 expect_eq "lease files alone: the address answers with the guest's name" "name:      alpha (host name a guest sent)" \
         "$(vnc query 198.18.1.10 | grep "^name")"
 expect_eq "list: EVIDENCE claim" "198.18.1.10 claim" "$(vnc list | awk '$1 == "198.18.1.10" {print $1, $6}')"
