@@ -30,7 +30,8 @@
 #       --tap DEV (<target dev>), --filter NAME (<filterref>, e.g.
 #       clean-traffic), --filter-param NAME=VALUE (repeatable),
 #       and the guest's own settings (kernel command line):
-#       --host NAME (DHCPv4 option 12, DHCPv6 FQDN, its host name),
+#       --host NAME (DHCPv4 option 12, DHCPv6 FQDN, its host name; no
+#       spaces: the kernel command line splits there),
 #       --no-dhcp4, --dhcp6 (dhcp-forge as a plain client: DUID-LL,
 #       FQDN option), --udhcpc6 (busybox's, where it has one: Debian
 #       12's busybox-static has none), --v6 ADDR/PLEN (static, repeatable),
@@ -375,7 +376,7 @@ guest_domain_xml() {
                 --v6) cmd="$cmd vnc_v6=$2"; shift ;;
                 --no-sshd) cmd="$cmd vnc_sshd=0" ;;
                 --run) case $2 in *,*) fail "guest_domain_xml: no commas in --run '$2'" ;; esac
-                       cmd="$cmd vnc_run=$(echo $2 | tr ' ' ,)"; shift ;;
+                       cmd="$cmd vnc_run=$(printf %s "$2" | tr -s ' ' ,)"; shift ;;
                 --cmdline) cmd="$cmd $2"; shift ;;
                 *) fail "guest_domain_xml: unknown option $1" ;;
                 esac
@@ -383,6 +384,8 @@ guest_domain_xml() {
         done
         [ "$nic" = e1000 ] || [ "$nic" = virtio ] || fail "guest_domain_xml: --nic e1000 or virtio"
         [ -z "$filter" ] || filter="<filterref filter='$filter'>$params</filterref>"
+        # A host name is the guest's: anything but a space goes.
+        cmd=$(printf %s "$cmd" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g')
         cat <<XML
 <domain type='qemu'>
   <name>$name</name>$uuid

@@ -165,7 +165,7 @@ static size_t v4_frame(unsigned char *f, size_t size, int type, uint32_t xid, st
 {
         static const unsigned char params[] = { 1, 3, 6, 12, 15, 28 };
         struct buf b = { f, 0, size, 0 };
-        unsigned char zero[192] = { 0 }, own_clid[7] = { 1 };
+        unsigned char zero[10 + 64 + 128] = { 0 }, own_clid[7] = { 1 };
         size_t bootp;
 
         put(&b, "\xff\xff\xff\xff\xff\xff", 6);           /* Ethernet: to all */
@@ -708,7 +708,7 @@ int main(int argc, char **argv)
         int err, rc;
 
         setvbuf(stdout, NULL, _IOLBF, 0);
-        if (parse(argc, argv, &mode) < 0)
+        if (parse(argc, argv, &mode) < 0 || (strcmp(mode, "v4") && strcmp(mode, "release") && strcmp(mode, "v6")))
                 return usage();
         err = rawlink_open(&opt.link, opt.ifname);
         if (err < 0) {
@@ -723,10 +723,8 @@ int main(int argc, char **argv)
                 rc = run_v4();
         else if (!strcmp(mode, "release"))
                 rc = run_release();
-        else if (!strcmp(mode, "v6"))
-                rc = run_v6();
         else
-                rc = usage();
+                rc = run_v6();
         rawlink_close(&opt.link);
         return rc;
 }
