@@ -253,11 +253,13 @@ guest_image() {
                 mv "$bbdir/x/bin/busybox" "$bbdir/busybox" && rm -rf "$bbdir/x" && touch "$bbdir/done" || return 1
         fi
         GUEST_BUSYBOX=$bbdir/busybox
+        touch "$bbdir"
         if [ ! -e "$kdir/done" ]; then
                 rm -rf "$kdir" && mkdir -p "$kdir" || return 1
                 guest_kernel "$kpkg" "$kver" "$kdir" || return $?
                 touch "$kdir/done"
         fi
+        touch "$kdir"
         s=$out/stage
         mkdir -p "$s"/{bin,dev,proc,sys,tmp,run,root,etc/ssh,lib/modules} || return 1
         cp "$bbdir/busybox" "$s/bin/busybox" &&
@@ -345,9 +347,13 @@ guest_build() {
         3) rm -rf "$img.new"; skip "the guest's packages cannot be downloaded here (above)" ;;
         *) rm -rf "$img.new"; fail "cannot build the guest image (above)" ;;
         esac
-        touch "$img/done"
-        # Images not used for a week go.
-        find "$GUEST_CACHE" -maxdepth 1 -name 'img-*' -mtime +7 -exec rm -rf {} + 2>/dev/null
+        touch "$img"
+        # What no build used for a week goes (a kernel or busybox version
+        # gone from the archive, an image of an older lib-guest.sh), and
+        # what a killed build left.
+        find "$GUEST_CACHE" -mindepth 1 -maxdepth 1 -type d -mtime +7 \
+                \( -name 'img-*' -o -name 'kernel-*' -o -name 'busybox-*' -o -name 'kernel.*' -o -name 'dl.*' \) \
+                -exec rm -rf {} + 2>/dev/null
         mkdir -p "$dir/logs" && cp -a "$img"/. "$dir/" && rm -f "$dir/done" || fail "cannot copy the guest into $dir"
         chmod 755 "$dir"
         chown libvirt-qemu "$dir/logs"
