@@ -39,11 +39,12 @@ virsh() {
 }
 
 # WRAPPER TARGET [SHELL-LINE]: libvirt and dnsmasq clean the environment,
-# so a wrapper points the hook at the test's store (and runs SHELL-LINE
-# first).
+# so a wrapper points the hook at the test's store and at the build's
+# port-probe (which the hooks start to ask a domain's tap about its
+# leases), and runs SHELL-LINE first.
 e2e_wrap() {
-        printf '#!/bin/sh\nexport VIRT_NAME_CACHE_DIR=%s VIRT_NAME_CACHE_LOG_STDERR=1\n%s\nexec %s "$@"\n' \
-                "$S" "${3:-}" "$2" >"$1"
+        printf '#!/bin/sh\nexport VIRT_NAME_CACHE_DIR=%s VIRT_NAME_CACHE_LOG_STDERR=1 VIRT_NAME_CACHE_PORT_PROBE=%s\n%s\nexec %s "$@"\n' \
+                "$S" "$B/hooks/port-probe" "${3:-}" "$2" >"$1"
         chmod 755 "$1"
 }
 
