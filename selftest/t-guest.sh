@@ -136,6 +136,14 @@ for a in $STATIC6 $A16; do
 done
 out=$(ip netns exec $H "$B/selftest/neigh-probe" $TAP1 $V4.250 --tries 4) && fail "an answer for $V4.250, which nobody has: $out"
 pass "no ARP answer for an address vncg1 does not have ($out)"
+# The store's own prober (cache/ingest/probe.h) agrees about the real guest.
+if [ -x "$B/selftest/probe-port" ]; then
+        out=$(ip netns exec $H "$B/selftest/probe-port" $TAP1 $M1 20000 $A1 $STATIC6 $A16 | xargs)
+        expect_eq "probe-port on $TAP1 (the store's prober)" \
+                "$A1 answered $STATIC6 answered $A16 answered" "$out"
+        expect_eq "probe-port on $TAP1 for an address vncg1 lacks" "$V4.250 silent" \
+                "$(ip netns exec $H "$B/selftest/probe-port" $TAP1 $M1 3000 $V4.250 | xargs)"
+fi
 
 # --- ssh from the host namespace, host key known from the build ---------------
 t0=$(date +%s%N)
