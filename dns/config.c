@@ -12,6 +12,7 @@
 
 #include "dns/config.h"
 #include "cache/write/errmsg.h"
+#include "cache/write/fileio.h"
 
 static char *trim(char *s)
 {
@@ -327,31 +328,18 @@ static int key_knot(const char *path, char *text, const char *want,
         return rc;
 }
 
+/* A configuration or key file, at most 64 KiB, as text. */
 static char *slurp(const char *path, char *err, size_t errlen)
 {
-        FILE *f = fopen(path, "re");
         char *buf;
         size_t n;
+        int rc = virtname_read_file(path, 65536, &buf, &n);
 
-        if (!f) {
-                virtname_errf(err, errlen, 0, "%s: %s", path, strerror(errno));
+        if (rc < 0) {
+                virtname_errf(err, errlen, 0, "%s: %s", path,
+                              rc == -EFBIG ? "larger than 64 KiB" : virtname_read_strerror(rc));
                 return NULL;
         }
-        buf = malloc(65537);
-        if (!buf) {
-                fclose(f);
-                virtname_errf(err, errlen, 0, "%s: out of memory", path);
-                return NULL;
-        }
-        n = fread(buf, 1, 65536, f);
-        if (ferror(f) || !feof(f)) {
-                virtname_errf(err, errlen, 0, "%s: %s", path, ferror(f) ? strerror(errno) : "larger than 64 KiB");
-                fclose(f);
-                free(buf);
-                return NULL;
-        }
-        fclose(f);
-        buf[n] = '\0';
         if (strlen(buf) != n) {
                 virtname_errf(err, errlen, 0, "%s: holds a NUL byte", path);
                 free(buf);

@@ -91,6 +91,36 @@ truncate -s 300M "$T/bad/vbr1.status"
 "$VNC" --db-dir "$S" rebuild --leases-dir "$T/bad" 2>"$T/err" >/dev/null
 grep -qF "vbr1.status: file too large" "$T/err" || fail "huge file: $(cat "$T/err")"
 pass "huge file refused"
+# Not a regular file, or a link, where a lease file or a network's
+# configuration belongs: refused at once (a FIFO used to block the
+# rebuild forever, holding the writer lock), and the store unchanged.
+for f in vbr1.status vbr1.macs net1.conf; do
+        rm -rf "$T/odd" && cp -r "$L" "$T/odd" && rm -f "$T/odd/$f"
+        mkfifo "$T/odd/$f"
+        timeout 20 "$VNC" --db-dir "$S" rebuild --leases-dir "$T/odd" >/dev/null 2>"$T/err"
+        expect_eq "$f as a FIFO: exit" "4" "$?"
+        grep -qF "odd/$f: not a regular file" "$T/err" || fail "$f as a FIFO: $(cat "$T/err")"
+        rm -f "$T/odd/$f" && ln -s "$L/$f" "$T/odd/$f"
+        timeout 20 "$VNC" --db-dir "$S" rebuild --leases-dir "$T/odd" >/dev/null 2>"$T/err"
+        expect_eq "$f as a symbolic link: exit" "4" "$?"
+        grep -qF "odd/$f: a symbolic link" "$T/err" || fail "$f as a link: $(cat "$T/err")"
+done
+expect_eq "store untouched by refused files" "$gen" "$(vnc list --json | sed -n 's/.*"generation": \([0-9]*\).*/\1/p')"
+# doctor reads libvirt's dnsmasq configurations and dns.conf the same way.
+mkdir -p "$T/oddconf" && mkfifo "$T/oddconf/net9.conf" "$T/oddconf/dns.conf"
+out=$(VIRT_NAME_CACHE_CONF=$T/oddconf timeout 20 "$VNC" --db-dir "$S" doctor --leases-dir "$T/oddconf" 2>&1)
+expect_eq "doctor with FIFOs: finished" "1" "$?"
+grep -q "^warning .*oddconf/net9.conf: not a regular file" <<<"$out" || fail "doctor, a FIFO .conf: $out"
+grep -q "^problem .*fleet DNS: .*oddconf/dns.conf: not a regular file" <<<"$out" || fail "doctor, a FIFO dns.conf: $out"
+pass "FIFOs and links as lease files, configurations and dns.conf: refused at once, nothing changed"
+
+# The directories a writer creates get their modes whatever the umask:
+# the snapshot's readable by everyone (dnsmasq, unprivileged lookups),
+# the private store root's alone.
+( umask 077 && "$VNC" --db-dir "$T/umask/store" rebuild --leases-dir "$L" >/dev/null 2>&1 ) ||
+        fail "rebuild under umask 077"
+expect_eq "modes under umask 077" "755 755 700 644" \
+        "$(stat -c %a "$T/umask" "$T/umask/store" "$T/umask/store/private" "$T/umask/store/names.delta" | xargs)"
 printf '[' >"$T/bad/vbr1.status"
 out=$(vnc rebuild --leases-dir "$T/bad" --partial 2>/dev/null); rc=$?
 expect_eq "--partial exit" "4" "$rc"
@@ -137,6 +167,8 @@ as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$T/bin/virt
 if id nobody >/dev/null 2>&1; then
         out=$(as_nobody --db-dir "$S" query alpha 2>&1) || fail "nobody cannot query: $out"
         pass "unprivileged query"
+        out=$(as_nobody --db-dir "$T/umask/store" query alpha 2>&1) || fail "nobody cannot read a store made under umask 077: $out"
+        pass "unprivileged query of a store made under umask 077"
         chmod 600 "$S/names.delta"
         as_nobody --db-dir "$S" list >/dev/null 2>"$T/err"
         expect_eq "unreadable snapshot exit" "3" "$?"
