@@ -34,6 +34,11 @@ void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * command) when operands are left that the command does not take. */
 bool cmd_extra_args(int argc, char **argv);
 
+/* Opening the store for writing failed with RC (ERR says how): say so,
+ * and that COMMAND needs root when permissions are why.  Returns the
+ * exit code. */
+int cmd_store_failed(const struct cmd_ctx *ctx, const char *command, int rc, const char *err);
+
 int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_list(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_query(int argc, char **argv, const struct cmd_ctx *ctx);

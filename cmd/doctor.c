@@ -528,13 +528,14 @@ out:
                 virConnectClose(conn);
 }
 
-/* Is NAME one of the networks whose dnsmasq reports to us? */
-static bool enabled(const struct doctor *doc, struct virtname_str name)
+/* Which of the networks whose dnsmasq reports to us NAME is: its index,
+ * or -1. */
+static int enabled(const struct doctor *doc, struct virtname_str name)
 {
         for (int i = 0; i < doc->n_enabled; i++)
                 if (virtname_str_eq(name, doc->enabled[i]))
-                        return true;
-        return false;
+                        return i;
+        return -1;
 }
 
 static bool stops_spoofing(struct virtname_str filter)
@@ -543,8 +544,6 @@ static bool stops_spoofing(struct virtname_str filter)
                virtname_str_eq(filter, "no-mac-spoofing");
 }
 
-/* Interfaces on enabled networks that nothing stops from using another
- * guest's MAC: the only defence against a guest taking a domain's name. */
 /* The fleet DNS: its configuration, and the queue of names the hooks
  * could not send yet (cache/derive/queue.h). */
 static void check_fleet_dns(struct doctor *doc)
@@ -592,16 +591,26 @@ static void check_fleet_dns(struct doctor *doc)
                        st.sent ? "; last sent " : "", st.sent ? show_time(st.sent, when, sizeof(when)) : "");
 }
 
+/* Interfaces on enabled networks that nothing stops from using another
+ * guest's MAC, one line per network: how many of its interfaces, and
+ * the first few domains they belong to. */
+#define FILTER_NAMES 3
 static void check_filters(struct doctor *doc)
 {
+        struct {
+                int bare, all;
+                char names[FILTER_NAMES][VIRTNAME_NAME_MAX + 1];
+        } *per = calloc(MAX_ENABLED, sizeof(*per));
         struct virtname_domain_view dom;
         struct virtname_iface_view f;
         struct virtname_iter it;
         MDB_val k, d;
-        int rc, n = 0;
+        int rc, bare = 0;
 
-        if (!doc->show.snap || doc->n_enabled == 0)
+        if (!doc->show.snap || doc->n_enabled == 0 || !per) {
+                free(per);
                 return;
+        }
         rc = virtname_iter_start(&it, &doc->show.view, VIRTNAME_DB_DOMAINS, NULL, 0);
         while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
                 size_t pos = 0;
@@ -609,24 +618,40 @@ static void check_filters(struct doctor *doc)
                 if (virtname_domain_decode(d.mv_data, d.mv_size, &dom) < 0)
                         continue;
                 while (virtname_domain_iface_next(&dom, &pos, &f)) {
-                        char name[VIRTNAME_NAME_MAX + 1], net[VIRTNAME_NAME_MAX + 1], mac[18];
+                        int n = enabled(doc, f.network);
 
-                        if (!enabled(doc, f.network) || stops_spoofing(f.filter))
+                        if (n < 0)
                                 continue;
-                        virtname_mac_format(f.mac, mac);
-                        report(doc, "warning", "domain %s: interface %s on network %s has no nwfilter "
-                               "against MAC spoofing: this guest can send with another guest's MAC and "
-                               "take that guest's name (add <filterref filter='clean-traffic'/> to the "
-                               "interface; a guest's own filter does not protect it from the others)",
-                               show_str(dom.name, name, sizeof(name)), mac,
-                               show_str(f.network, net, sizeof(net)));
-                        n++;
+                        per[n].all++;
+                        if (stops_spoofing(f.filter))
+                                continue;
+                        if (per[n].bare < FILTER_NAMES)
+                                show_str(dom.name, per[n].names[per[n].bare], sizeof(per[n].names[0]));
+                        per[n].bare++;
+                        bare++;
                 }
         }
         virtname_iter_end(&it);
-        if (n == 0)
+        for (int n = 0; n < doc->n_enabled; n++) {
+                char list[FILTER_NAMES * (VIRTNAME_NAME_MAX + 2) + 32] = "";
+
+                if (per[n].bare == 0)
+                        continue;
+                for (int i = 0; i < per[n].bare && i < FILTER_NAMES; i++)
+                        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
+                                 per[n].names[i]);
+                if (per[n].bare > FILTER_NAMES)
+                        snprintf(list + strlen(list), sizeof(list) - strlen(list), " and %d more",
+                                 per[n].bare - FILTER_NAMES);
+                report(doc, "warning", "network %s: %d of %d interfaces have no nwfilter against MAC "
+                       "spoofing (%s): such a guest can take another's name; add <filterref "
+                       "filter='clean-traffic'/> to every interface", doc->enabled[n], per[n].bare,
+                       per[n].all, list);
+        }
+        if (bare == 0)
                 report(doc, "ok", "every interface on an enabled network has an nwfilter against MAC "
                        "spoofing");
+        free(per);
 }
 
 static void check_executable(struct doctor *doc, const char *path, const char *what)

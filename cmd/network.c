@@ -202,17 +202,15 @@ static int edit(xmlDocPtr doc, const char *network, const struct want *want, boo
 /* The hosts directory for NETWORK's dnsmasq: created and filled now, so
  * that it is there when dnsmasq next starts (the network hook fills it
  * again then); or removed. */
-static int hostsdir(const char *db_dir, const char *network, bool enable)
+static int hostsdir(const struct cmd_ctx *ctx, const char *network, bool enable)
 {
         struct virtname_update *u;
         struct virtname_writer *w;
         char err[512];
-        int rc = virtname_update_open(db_dir, 5000, 0, &u, err, sizeof(err));
+        int rc = virtname_update_open(ctx->db_dir, 5000, 0, &u, err, sizeof(err));
 
-        if (rc < 0) {
-                cmd_error("%s", err);
-                return EXIT_STORE;
-        }
+        if (rc < 0)
+                return cmd_store_failed(ctx, enable ? "enable" : "disable", rc, err);
         w = virtname_update_writer(u);
         if (!enable) {
                 char path[PATH_MAX];
@@ -341,7 +339,7 @@ static int run(int argc, char **argv, bool enable, const struct cmd_ctx *ctx)
         }
         if (c == 0) {
                 printf("network %s: already %s\n", name, enable ? "enabled" : "disabled");
-                rc = want.hostsdir ? hostsdir(ctx->db_dir, name, enable) : EXIT_OK;
+                rc = want.hostsdir ? hostsdir(ctx, name, enable) : EXIT_OK;
                 goto out;
         }
         xmlDocDumpMemory(doc, &out, &size);
@@ -351,7 +349,7 @@ static int run(int argc, char **argv, bool enable, const struct cmd_ctx *ctx)
                 goto out;
         }
         virNetworkFree(defined);
-        rc = want.hostsdir ? hostsdir(ctx->db_dir, name, enable) : EXIT_OK;
+        rc = want.hostsdir ? hostsdir(ctx, name, enable) : EXIT_OK;
         printf("network %s: its definition %s the lease helper %s%s.\n", name,
                enable ? "now names" : "no longer names", helper,
                !want.hostsdir ? "" : enable ? ", and its DNS server answers the store's names"

@@ -168,11 +168,12 @@ static int edit(struct text *t, const char *path, bool enable, char *how, size_t
         } else if (stop >= 0) {
                 const struct nsswitch_source *s = &h.src[stop];
 
-                insert_word(t, s->name);
+                /* Said before the insertion moves the text S points into. */
                 if (s->stops && !how[0])
                         snprintf(how, howcap, "placed before '%.*s %.*s', which ends the lookup %s",
                                  (int)s->len, s->name, (int)s->action_len, s->action,
                                  status_words(s->stops));
+                insert_word(t, s->name);
         } else if (h.n) {
                 insert_word(t, h.src[h.n - 1].end);
         } else if (h.list_end > t->buf && h.list_end[-1] == ':') {

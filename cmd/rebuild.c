@@ -83,12 +83,8 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
          * rebuild that fails leaves the old one as it was. */
         rc = virtname_update_open(ctx->db_dir, REBUILD_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_FRESH, &u,
                                   err, sizeof(err));
-        if (rc < 0) {
-                cmd_error("cannot open the store of %s: %s%s", virtname_store_dir(ctx->db_dir), err,
-                          rc == -ETIMEDOUT ? " (events that arrive meanwhile are spooled, not lost)"
-                                           : "");
-                return rc == -ENOMEM ? EXIT_SYSTEM : EXIT_STORE;
-        }
+        if (rc < 0)
+                return cmd_store_failed(ctx, "rebuild", rc, err);
         w = virtname_update_writer(u);
 
         /* libvirt first, unless only lease files were asked for. */

@@ -169,6 +169,10 @@ if id nobody >/dev/null 2>&1; then
         pass "unprivileged query"
         out=$(as_nobody --db-dir "$T/umask/store" query alpha 2>&1) || fail "nobody cannot read a store made under umask 077: $out"
         pass "unprivileged query of a store made under umask 077"
+        as_nobody --db-dir "$S" rebuild --leases-dir "$L" >/dev/null 2>"$T/err"
+        expect_eq "unprivileged rebuild exit" "3" "$?"
+        grep -q "^virt-name-cache: rebuild needs root (or write access to $S/private): " "$T/err" ||
+                fail "unprivileged rebuild: $(cat "$T/err")"
         chmod 600 "$S/names.delta"
         as_nobody --db-dir "$S" list >/dev/null 2>"$T/err"
         expect_eq "unreadable snapshot exit" "3" "$?"

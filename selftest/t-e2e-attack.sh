@@ -468,12 +468,14 @@ doctor() { vnc doctor --nsswitch "$T/nsswitch.conf" --hooks-dir /etc/libvirt/hoo
 out=$(doctor)
 grep -q "^warning  lease $V of MAC $M on network $NET1 is not answered: .*clean-traffic or no-mac-spoofing" <<<"$out" ||
         fail "doctor does not warn of the conflict: $out"
-grep -q "^warning  domain atkvic: interface $M on network $NET1 has no nwfilter against MAC spoofing" <<<"$out" ||
-        fail "doctor does not name atkvic's unfiltered interface: $out"
-grep -q "^warning  domain atkssh: interface $MS2 on network $NET2 has no nwfilter" <<<"$out" ||
+# One line per network, with counts and the domains.
+grep -q "^warning  network $NET1: [0-9]* of [0-9]* interfaces have no nwfilter against MAC spoofing ([^)]*atkvic" \
+        <<<"$out" || fail "doctor does not name atkvic's unfiltered interface: $out"
+grep -q "^warning  network $NET2: 1 of 1 interfaces have no nwfilter against MAC spoofing (atkssh)" <<<"$out" ||
         fail "doctor does not name atkssh's unfiltered interface on $NET2: $out"
+expect_eq "doctor: one nwfilter line per network" "2" "$(grep -c "interfaces have no nwfilter" <<<"$out")"
 if [ $FILTERED = 1 ]; then
-        grep -q "^warning  domain atkssh: interface $MS on" <<<"$out" &&
+        grep "^warning  network $NET1: .* no nwfilter" <<<"$out" | grep -q atkssh &&
                 fail "doctor warns of atkssh's interface with clean-traffic: $out"
         vnc query atkssh | grep -q "^interface: $MS on $NET1, nwfilter clean-traffic$" ||
                 fail "query atkssh does not show its nwfilter: $(vnc query atkssh)"
