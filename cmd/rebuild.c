@@ -23,12 +23,12 @@ static void usage(FILE *out)
                 "Recreate the whole store, atomically: readers see the old store until the\n"
                 "new one is complete.\n"
                 "\n"
-                "  --connect URI     read networks, DHCP leases and domains from libvirt at URI\n"
-                "                    (default qemu:///system); when libvirt cannot be reached,\n"
-                "                    fall back to the lease files and say so\n"
-                "  --leases-dir DIR  read libvirt's dnsmasq lease files from DIR (default\n"
-                "                    " VIRTNAME_LEASES_DIR "); given without --connect, use\n"
-                "                    only the files\n"
+                "  --connect URI     read networks, DHCP leases and domains from libvirt at URI;\n"
+                "                    when it cannot be reached, fail and change nothing\n"
+                "  --leases-dir DIR  read only libvirt's dnsmasq lease files in DIR\n"
+                "Without either: libvirt at qemu:///system, and when it cannot be reached the\n"
+                "lease files in " VIRTNAME_LEASES_DIR " (said on stderr).\n"
+                "\n"
                 "  --partial         commit even when some lease files cannot be read (their\n"
                 "                    leases are dropped); without it such a rebuild changes nothing\n"
                 "  -h, --help        this text\n");
@@ -77,6 +77,10 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
         }
         if (cmd_extra_args(argc, argv))
                 return EXIT_USAGE;
+        if (uri && leases_dir) {
+                cmd_error("rebuild: give --connect or --leases-dir, not both");
+                return EXIT_USAGE;
+        }
 
         /* A new store file, filled and then renamed over the old one: the
          * store never grows by the pages a rewrite in place frees, and a
@@ -87,14 +91,21 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
                 return cmd_store_failed(ctx, "rebuild", rc, err);
         w = virtname_update_writer(u);
 
-        /* libvirt first, unless only lease files were asked for. */
-        use_files = leases_dir && !uri;
+        /* libvirt first, unless only lease files were asked for; the
+         * files stand in only when no source was named. */
+        use_files = leases_dir != NULL;
         source = uri ? uri : "qemu:///system";
         if (!use_files) {
                 rc = virtname_import_libvirt(w, uri, print_warning, &st, err, sizeof(err));
+                if (rc == -ECONNREFUSED && uri) {
+                        cmd_error("%s; the store is unchanged (--leases-dir DIR rebuilds from "
+                                  "lease files alone)", err);
+                        virtname_update_close(u);
+                        return EXIT_LIBVIRT;
+                }
                 if (rc == -ECONNREFUSED) {
                         cmd_warn("%s; rebuilding from the lease files in %s instead", err,
-                                 leases_dir ? leases_dir : VIRTNAME_LEASES_DIR);
+                                 VIRTNAME_LEASES_DIR);
                         use_files = true;
                         memset(&st, 0, sizeof(st));
                 } else if (rc < 0) {

@@ -128,6 +128,26 @@ expect_eq "--partial commits what it could read" "1" "$(rc_of vnc query alpha)"
 vnc rebuild --leases-dir "$L" >/dev/null 2>&1
 expect_eq "missing leases dir" "4" "$(rc_of vnc rebuild --leases-dir "$T/nonexistent")"
 expect_eq "unknown option" "2" "$(rc_of vnc rebuild --bogus)"
+expect_eq "--connect with --leases-dir" "2" "$(rc_of vnc rebuild --connect test:///default --leases-dir "$L")"
+# Without a source named, an unreachable libvirt falls back to its lease
+# files (the package's first rebuild); a --connect that fails changes
+# nothing.  A private /run hides any libvirtd; libvirt's lease files are
+# the fixture's.
+if unshare -m true 2>/dev/null; then
+        gen=$(vnc list --json | sed -n 's/.*"generation": \([0-9]*\).*/\1/p')
+        out=$(unshare -m --propagation private bash -c 'mount -t tmpfs tmpfs /run && mkdir -p /var/lib/libvirt &&
+                mount -t tmpfs tmpfs /var/lib/libvirt && cp -r "$1" /var/lib/libvirt/dnsmasq &&
+                "$2" --db-dir "$3" rebuild --connect qemu:///system; echo "rc=$?"
+                "$2" --db-dir "$3" list --json | sed -n "s/.*\"generation\": \([0-9]*\).*/gen=\1/p"
+                "$2" --db-dir "$3" rebuild; echo "rc=$?"' _ "$L" "$VNC" "$S" 2>&1)
+        echo "$out"
+        grep -q "^virt-name-cache: libvirt at qemu:///system is not reachable: .*; the store is unchanged" <<<"$out" &&
+                grep -q "^rc=5$" <<<"$out" && grep -q "^gen=$gen$" <<<"$out" || fail "a --connect that fails: $out"
+        grep -q "warning: libvirt at qemu:///system is not reachable: .*rebuilding from the lease files in /var/lib/libvirt/dnsmasq instead" \
+                <<<"$out" && grep -q "^rebuilt $S from /var/lib/libvirt/dnsmasq: 1 network, 1 domain, 3 leases" <<<"$out" &&
+                grep -c "^rc=0$" <<<"$out" | grep -q 1 || fail "the fallback without --connect: $out"
+        pass "--connect that fails: exit 5, store unchanged; without it, the lease files"
+fi
 
 # A rebuild replaces everything: a lease that vanished from the files is
 # gone.  (An empty file is what libvirt's helper leaves for no leases.)

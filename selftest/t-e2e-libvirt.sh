@@ -152,12 +152,16 @@ rm -rf "$S"
 "$B/virt-name-cache" rebuild --connect qemu:///system || fail "rebuild --connect"
 expect_eq "rebuild --connect: lease" "$addr" "$(resolve e2eguest)"
 expect_eq "rebuild --connect: static host" "198.18.10.5" "$(resolve fixedhost)"
-out=$("$B/virt-name-cache" rebuild --connect 'qemu+unix:///system?socket=/nonexistent' 2>&1) ||
-        fail "rebuild fallback failed: $out"
-grep -q "not reachable.*rebuilding from the lease files in /var/lib/libvirt/dnsmasq instead" <<<"$out" ||
-        fail "fallback not said: $out"
-expect_eq "fallback reads libvirt's lease files" "$addr" "$(resolve e2eguest)"
-pass "rebuild: from libvirt, and from the lease files when libvirt is unreachable"
+# A --connect that fails changes nothing (t-cmd: the fallback without it).
+gen=$("$B/virt-name-cache" list --json | sed -n 's/.*"generation": \([0-9]*\).*/\1/p')
+out=$("$B/virt-name-cache" rebuild --connect 'qemu+unix:///system?socket=/nonexistent' 2>&1)
+expect_eq "rebuild --connect to an unreachable libvirt: exit" "5" "$?"
+grep -q "not reachable.*the store is unchanged" <<<"$out" || fail "a failed --connect: $out"
+expect_eq "a failed --connect: store untouched" "$gen" \
+        "$("$B/virt-name-cache" list --json | sed -n 's/.*"generation": \([0-9]*\).*/\1/p')"
+"$B/virt-name-cache" rebuild --leases-dir /var/lib/libvirt/dnsmasq >/dev/null || fail "rebuild --leases-dir"
+expect_eq "rebuild from libvirt's lease files" "$addr" "$(resolve e2eguest)"
+pass "rebuild: from libvirt, a --connect that fails changes nothing, and from the lease files"
 
 # Release: the lease helper's del removes it.
 dhcp -r >>"$T/dhclient.log" 2>&1
