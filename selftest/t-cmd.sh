@@ -291,6 +291,44 @@ rm -rf "$T/hooks/qemu.d"
 out=$(doctor --nsswitch "$T/nss-ok"); expect_eq "doctor without qemu hook" "1" "$?"
 grep -q "^problem .*qemu hook" <<<"$out" || fail "doctor: qemu hook"
 
+# A rebuild never takes a name dnsmasq got from us for the guest's own.
+# On a network with a hosts directory (enable), dnsmasq names a lease
+# after our file's first name (here the domain's, Alpha-VM) and libvirt's
+# lease list records that; the lease helper recorded what the guest sent.
+P=$T/prior PL=$T/prior.leases
+mkdir -p "$PL" && cp "$L/net1.conf" "$L/vbr1.macs" "$PL/"
+status() {   # HOSTNAME EXPIRY: libvirt's lease list for alpha's lease
+        printf '[ { "ip-address": "198.18.1.10", "mac-address": "52:54:00:00:01:01", "hostname": "%s", "expiry-time": %s } ]\n' \
+                "$1" "$2" >"$PL/vbr1.status"
+}
+status alpha "$soon"
+"$VNC" --db-dir "$P" rebuild --leases-dir "$PL" >/dev/null 2>&1 || fail "prior: first rebuild"
+mkdir -p "$P/dnsmasq/net1"
+VIRT_NAME_CACHE_DIR=$P VIRT_NAME_CACHE_LEASESHELPER=/nonexistent VIR_BRIDGE_NAME=vbr1 DNSMASQ_SUPPLIED_HOSTNAME=realname \
+        DNSMASQ_LEASE_EXPIRES=$soon "$B/hooks/lease-helper" add 52:54:00:00:01:01 198.18.1.10 Alpha-VM ||
+        fail "prior: lease helper"
+prior_host() { "$VNC" --db-dir "$P" list | awk '$1 == "198.18.1.10" {print $2}'; }
+expect_eq "the lease helper records the name the guest sent" "realname" "$(prior_host)"
+status Alpha-VM "$soon"
+"$VNC" --db-dir "$P" rebuild --leases-dir "$PL" >/dev/null 2>&1 || fail "prior: rebuild"
+expect_eq "rebuild keeps the guest's name for the same lease" "realname" "$(prior_host)"
+expect_eq "... and it resolves" "198.18.1.10" "$(addrs_of "$P" ahostsv4 realname)"
+# A lease renewed since (another expiry) whose name is one the store
+# answered with that address: not the guest's word either.
+status Alpha-VM "$((soon + 60))"
+"$VNC" --db-dir "$P" rebuild --leases-dir "$PL" >/dev/null 2>&1 || fail "prior: rebuild, renewed"
+expect_eq "a name the store answered with the address is not taken" "-" "$(prior_host)"
+status newname "$((soon + 90))"
+"$VNC" --db-dir "$P" rebuild --leases-dir "$PL" >/dev/null 2>&1 || fail "prior: rebuild, new name"
+expect_eq "a name the store did not give is the guest's" "newname" "$(prior_host)"
+# Without a hosts directory (a network whose DNS is libvirt's own) the
+# lease list has the guests' names.
+rm -rf "$P/dnsmasq/net1"
+status alpha-vm "$((soon + 120))"
+"$VNC" --db-dir "$P" rebuild --leases-dir "$PL" >/dev/null 2>&1 || fail "prior: rebuild, no hosts directory"
+expect_eq "no hosts directory: libvirt's name" "alpha-vm" "$(prior_host)"
+pass "rebuild keeps the names guests sent, never one dnsmasq took from our hosts directory"
+
 # Every command has --help (exit 0, a Usage line); bad commands exit 2.
 for c in rebuild list query doctor; do
         "$VNC" "$c" --help | grep -q "^Usage: virt-name-cache $c" || fail "$c --help"

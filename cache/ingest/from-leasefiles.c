@@ -14,6 +14,7 @@
 
 #include "cache/read/lookup.h"
 #include "cache/ingest/lease.h"
+#include "cache/ingest/prior.h"
 #include "cache/read/names.h"
 #include "cache/ingest/sources.h"
 #include "cache/write/fileio.h"
@@ -98,6 +99,7 @@ static int import_lease(struct import *im, const char *path, size_t idx,
                         json_object *e, const struct net *n)
 {
         struct virtname_lease_input in = { 0 };
+        char kept[VIRTNAME_NAME_MAX + 1];
         struct virtname_lease l;
         const char *why, *dropped;
         json_object *exp;
@@ -127,6 +129,7 @@ static int import_lease(struct import *im, const char *path, size_t idx,
                 return 0;       /* expired: nothing to keep */
         l.network = n->name;
         l.suffix = n->suffix[0] ? n->suffix : NULL;
+        virtname_prior_hostname(im->w, &l, kept);
         rc = virtname_writer_put_lease(im->w, &l);
         if (rc < 0)
                 return rc;
