@@ -39,48 +39,15 @@ static void print_warning(const char *msg)
         cmd_warn("%s", msg);
 }
 
-int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
+int cmd_rebuild_run(const struct cmd_ctx *ctx, const char *uri, const char *leases_dir, bool partial)
 {
-        static const struct option options[] = {
-                { "connect", required_argument, NULL, 'c' },
-                { "leases-dir", required_argument, NULL, 'l' },
-                { "partial", no_argument, NULL, 'p' },
-                { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 },
-        };
-        const char *uri = NULL, *leases_dir = NULL, *source;
-        bool partial = false, use_files;
         struct virtname_import_stats st = { 0 };
         struct virtname_update *u;
         struct virtname_writer *w;
+        const char *source;
         char err[512], state[PATH_MAX];
-        int c, rc;
-
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-                switch (c) {
-                case 'c':
-                        uri = optarg;
-                        break;
-                case 'l':
-                        leases_dir = optarg;
-                        break;
-                case 'p':
-                        partial = true;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        return EXIT_OK;
-                default:
-                        usage(stderr);
-                        return EXIT_USAGE;
-                }
-        }
-        if (cmd_extra_args(argc, argv))
-                return EXIT_USAGE;
-        if (uri && leases_dir) {
-                cmd_error("rebuild: give --connect or --leases-dir, not both");
-                return EXIT_USAGE;
-        }
+        bool use_files;
+        int rc;
 
         /* A new store file, filled and then renamed over the old one: the
          * store never grows by the pages a rewrite in place frees, and a
@@ -161,4 +128,46 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
         if (virtname_dns_configured())
                 printf("The fleet DNS zone follows at the next change, or now with 'virt-name-cache dns-sync'.\n");
         return st.bad_files ? EXIT_INPUT : EXIT_OK;
+}
+
+int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
+{
+        static const struct option options[] = {
+                { "connect", required_argument, NULL, 'c' },
+                { "leases-dir", required_argument, NULL, 'l' },
+                { "partial", no_argument, NULL, 'p' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        const char *uri = NULL, *leases_dir = NULL;
+        bool partial = false;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+                switch (c) {
+                case 'c':
+                        uri = optarg;
+                        break;
+                case 'l':
+                        leases_dir = optarg;
+                        break;
+                case 'p':
+                        partial = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return EXIT_OK;
+                default:
+                        usage(stderr);
+                        return EXIT_USAGE;
+                }
+        }
+        if (cmd_extra_args(argc, argv))
+                return EXIT_USAGE;
+        if (uri && leases_dir) {
+                cmd_error("rebuild: give --connect or --leases-dir, not both");
+                return EXIT_USAGE;
+        }
+
+        return cmd_rebuild_run(ctx, uri, leases_dir, partial);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "cache/read/paths.h"
@@ -64,6 +65,15 @@ int cmd_store_failed(const struct cmd_ctx *ctx, const char *command, int rc, con
         cmd_error("cannot open the store of %s: %s%s", virtname_store_dir(ctx->db_dir), err,
                   rc == -ETIMEDOUT ? " (events that arrive meanwhile are spooled, not lost)" : "");
         return rc == -ENOMEM ? EXIT_SYSTEM : EXIT_STORE;
+}
+
+const char *cmd_service(const char *action, const char *service, char *buf, size_t cap)
+{
+        if (access("/run/systemd/system", F_OK) == 0)
+                snprintf(buf, cap, "systemctl %s %s", action, service);
+        else
+                snprintf(buf, cap, "service %s %s", service, action);
+        return buf;
 }
 
 void cmd_warn(const char *fmt, ...)
