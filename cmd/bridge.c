@@ -87,7 +87,7 @@ int bridge_ports_read(const char *bridge, struct bridge_ports *out)
                         cap = cap ? 2 * cap : 8;
                 }
                 p = &out->port[out->n++];
-                snprintf(p->name, sizeof(p->name), "%s", de->d_name);
+                memcpy(p->name, de->d_name, strlen(de->d_name) + 1);     /* fits: checked above */
                 for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
                         *flag_of(p, i) = read_flag(p->name, flag_names[i]);
         }
