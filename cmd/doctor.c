@@ -22,6 +22,7 @@
 #include "cmd/show.h"
 #include "cache/libvirt/virconn.h"
 #include "dns/config.h"
+#include "dns/update.h"
 #include "cache/derive/hostsdir.h"
 #include "cache/derive/queue.h"
 #include "cache/ingest/missed.h"
@@ -544,14 +545,110 @@ static bool stops_spoofing(struct virtname_str filter)
                virtname_str_eq(filter, "no-mac-spoofing");
 }
 
-/* The fleet DNS: its configuration, and the queue of names the hooks
- * could not send yet (cache/derive/queue.h). */
+static const char *result_word(int result)
+{
+        switch (result) {
+        case VIRTNAME_DNS_ECONFLICT:
+                return "conflict";
+        case VIRTNAME_DNS_ENET:
+                return "no answer";
+        case VIRTNAME_DNS_EREFUSED:
+                return "refused";
+        case VIRTNAME_DNS_EINPUT:
+                return "not a DNS name";
+        default:
+                return "failed";
+        }
+}
+
+/* How many per-name problems doctor prints before it counts the rest. */
+#define PROBLEMS_SHOWN 20
+
+static int show_problem(const char *name, int result, const char *why, int64_t when_ns, void *ctx)
+{
+        struct doctor *doc = ctx;
+        char when[64];
+
+        (void)name;
+        report(doc, "problem", "fleet DNS: %s (%s, %s)", why, result_word(result),
+               show_time(when_ns / 1000000000, when, sizeof(when)));
+        return 0;
+}
+
+/* Does the server keep this host's key to this host's names?  No-op
+ * updates (virtname_dns_probe): one outside them, one inside. */
+static void check_fleet_policy(struct doctor *doc, const struct virtname_dns_config *c)
+{
+        struct virtname_dns_session *s;
+        char name[600], why[512];
+        bool fatal;
+        int rc;
+
+        if (virtname_dns_open(c, &s, why, sizeof(why)) != VIRTNAME_DNS_OK) {
+                report(doc, "problem", "fleet DNS: %s", why);
+                return;
+        }
+        virtname_dns_set_deadline(s, 4000);
+        snprintf(name, sizeof(name), "_virt-name-cache-probe.%s", c->zone);
+        rc = virtname_dns_probe(s, c->zone, name, &fatal, why, sizeof(why));
+        if (fatal) {
+                report(doc, "problem", "fleet DNS: cannot check the server's update policy: %s", why);
+                goto out;
+        }
+        if (c->names == VIRTNAME_DNS_NAMES_FLAT)
+                report(doc, rc == VIRTNAME_DNS_OK ? "warning" : "info",
+                       "fleet DNS: names = flat: the server cannot keep each host's key to its own names (they "
+                       "share the zone's top level); only the ownership records keep hosts apart, and a host's "
+                       "key can delete the others' names (names = host and a per-host policy prevent it)");
+        else if (rc == VIRTNAME_DNS_OK)
+                report(doc, "problem", "fleet DNS: the server lets key %s change names outside this host's "
+                       "%s.%s (a no-op update of %s was accepted): any host can delete the others' and the "
+                       "administrator's names; grant each key only its own subdomain (BIND: update-policy { "
+                       "grant %.*s subdomain %s.%s A AAAA TXT; }; Knot: acl update-owner: name, "
+                       "update-owner-name: %s.%s; see README, Fleet DNS)", c->key.name, c->host_label, c->zone,
+                       name, (int)strlen(c->key.name) - 1, c->key.name, c->host_label, c->zone, c->host_label,
+                       c->zone);
+        else if (rc == VIRTNAME_DNS_EREFUSED)
+                report(doc, "ok", "fleet DNS: the server refuses key %s outside %s.%s (a no-op update of %s)",
+                       c->key.name, c->host_label, c->zone, name);
+        else
+                report(doc, "info", "fleet DNS: the server's policy was not checked: %s", why);
+        if (c->names == VIRTNAME_DNS_NAMES_HOST) {
+                snprintf(name, sizeof(name), "_virt-name-cache-probe.%s.%s", c->host_label, c->zone);
+                rc = virtname_dns_probe(s, c->zone, name, &fatal, why, sizeof(why));
+                if (rc == VIRTNAME_DNS_EREFUSED)
+                        report(doc, "problem", "fleet DNS: the server refuses key %s its own names under %s.%s: %s",
+                               c->key.name, c->host_label, c->zone, why);
+        }
+        for (size_t i = 0; i < c->nreverse; i++) {
+                snprintf(name, sizeof(name), "_virt-name-cache-probe.%s", c->reverse[i]);
+                rc = virtname_dns_probe(s, c->reverse[i], name, &fatal, why, sizeof(why));
+                if (rc == VIRTNAME_DNS_OK)
+                        report(doc, "warning", "fleet DNS: key %s may change every name of reverse zone %s: right "
+                               "only if all its addresses are this host's guests'; else grant the key only its "
+                               "own subnets' names (BIND: grant KEY subdomain SUBNET.in-addr.arpa. PTR TXT;) and "
+                               "set reverse-net", c->key.name, c->reverse[i]);
+                else if (rc == VIRTNAME_DNS_EREFUSED)
+                        report(doc, "ok", "fleet DNS: the server refuses key %s outside its names in %s",
+                               c->key.name, c->reverse[i]);
+                else
+                        report(doc, fatal ? "problem" : "info", "fleet DNS: reverse zone %s: policy not checked: %s",
+                               c->reverse[i], why);
+        }
+out:
+        virtname_dns_close(s);
+}
+
+/* The fleet DNS: its configuration and key, the server's policy, the
+ * queue of names waiting, the last failure and every name not published
+ * (cache/derive/queue.h). */
 static void check_fleet_dns(struct doctor *doc)
 {
         struct virtname_dns_config conf;
         struct virtname_queue_status st;
         struct virtname_writer *w;
-        char err[512], when[64];
+        struct stat ks;
+        char err[512], when[64], fp[512];
         int rc = virtname_dns_config_load(NULL, &conf, err, sizeof(err));
 
         if (rc == VIRTNAME_DNS_CONF_ABSENT)
@@ -560,35 +657,51 @@ static void check_fleet_dns(struct doctor *doc)
                 report(doc, "problem", "fleet DNS: %s", err);
                 return;
         }
+        if (stat(conf.key_file, &ks) == 0 && (ks.st_mode & S_IROTH))
+                report(doc, "problem", "fleet DNS: the TSIG key %s is readable by every user (mode %04o): anyone "
+                       "on this host can change this host's names; chmod 600 %s", conf.key_file,
+                       (unsigned)(ks.st_mode & 07777), conf.key_file);
         if (geteuid() != 0) {
                 report(doc, "info", "fleet DNS: zone %s at %s; not root: its queue was not read", conf.zone,
                        conf.server);
                 return;
         }
+        check_fleet_policy(doc, &conf);
         rc = virtname_writer_open(doc->ctx->db_dir, 2000, 0, &w, err, sizeof(err));
         if (rc < 0) {
                 report(doc, "warning", "fleet DNS: cannot read its queue: %s", err);
                 return;
         }
         rc = virtname_queue_status(w, &st);
+        if (rc == 0 && st.problems)
+                rc = virtname_queue_problems(w, PROBLEMS_SHOWN, show_problem, doc);
         virtname_writer_close(w);
         if (rc < 0) {
                 report(doc, "problem", "fleet DNS: cannot read its queue: %s", strerror(-rc));
                 return;
         }
-        if (st.failed > st.sent)
-                report(doc, "warning", "fleet DNS: the last send to %s failed (%s, %s): %s", conf.server,
-                       show_time(st.failed, when, sizeof(when)), st.names ? "names wait" : "nothing waits",
-                       st.error);
+        if (st.problems > PROBLEMS_SHOWN)
+                report(doc, "problem", "fleet DNS: and %zu more names not published ('virt-name-cache dns-sync' "
+                       "lists them)", st.problems - PROBLEMS_SHOWN);
+        if (virtname_queue_failing(&st))
+                report(doc, "problem", "fleet DNS: the last send to %s failed (%s; %zu names wait): %s", conf.server,
+                       show_time(st.fail_ns / 1000000000, when, sizeof(when)), st.names, st.error);
+        virtname_dns_fingerprint(&conf, fp, sizeof(fp));
         if (st.full)
-                report(doc, "warning", "fleet DNS: a whole reconcile is due (after a rebuild): run "
-                       "'virt-name-cache dns-sync'");
-        if (st.names)
-                report(doc, "warning", "fleet DNS: %zu names wait to be sent to %s (the next change or "
-                       "'virt-name-cache dns-sync' sends them)", st.names, conf.server);
-        else if (!st.full && st.failed <= st.sent)
-                report(doc, "ok", "fleet DNS: zone %s at %s, nothing waits%s%s", conf.zone, conf.server,
-                       st.sent ? "; last sent " : "", st.sent ? show_time(st.sent, when, sizeof(when)) : "");
+                report(doc, "warning", "fleet DNS: a whole reconcile is due (after a rebuild, or the server back "
+                       "after a failure): the next send or the timer runs it, or 'virt-name-cache dns-sync'");
+        else if (strcmp(fp, st.whole_conf) != 0)
+                report(doc, "warning", "fleet DNS: %s: the zone has not been reconciled with this configuration "
+                       "yet: the next send or the timer publishes every name, or 'virt-name-cache dns-sync'",
+                       conf.path);
+        if (st.names && !virtname_queue_failing(&st))
+                report(doc, "warning", "fleet DNS: %zu names wait to be sent to %s (the next change, the timer "
+                       "or 'virt-name-cache dns-sync' sends them)", st.names, conf.server);
+        if (!st.names && !st.full && !st.problems && !virtname_queue_failing(&st) && strcmp(fp, st.whole_conf) == 0)
+                report(doc, "ok", "fleet DNS: zone %s at %s as owner %s (id=%s), nothing waits; last sent %s, "
+                       "last whole reconcile %s", conf.zone, conf.server, conf.owner, conf.owner_id,
+                       show_time(st.ok_ns / 1000000000, when, sizeof(when)),
+                       show_time(st.whole_ns / 1000000000, fp, sizeof(fp)));
 }
 
 /* Interfaces on enabled networks that nothing stops from using another

@@ -140,7 +140,7 @@ c_none=$(cost noconf 1000)
 c_up=$(cost conf 2000)
 dns_bind_stop "$T/bind"
 c_down=$(cost conf 3000)
-pending=$(on s1 conf "$B/virt-name-cache" doctor 2>&1 | grep "fleet DNS" | head -1 || true)
+pending=$(on s1 conf "$B/virt-name-cache" doctor 2>&1 | grep "fleet DNS: the last send\|fleet DNS: [0-9]* names wait" | head -1 || true)
 dns_bind_resume "$T/bind" "$Z"
 
 # --- dns-sync of NSYNC guests: from a zone without them, then again --------

@@ -72,6 +72,21 @@ expect_eq "shut-off domain: its lease's guest name neither" "" "$(resolve rename
 "$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml"
 expect_eq "running again" "198.18.5.103 2001:db8:5::103" "$(resolve vsockvm)"
 pass "qemu hook: started, stopped, CID, ID, UUID"
+# Renamed (virsh domrename, same UUID; here its stop went unrecorded, as
+# when libvirtd was down): the old name is gone, also once the domain is
+# shut off again and the old record would own its MAC (issue 20).
+sed 's|<name>VsockVM</name>|<name>VsockNew</name>|' "$F/domain-vsock.xml" >"$T/renamed.xml"
+"$H/qemu-hook" VsockNew started begin - <"$T/renamed.xml"
+expect_eq "renamed: the new name" "198.18.5.103 2001:db8:5::103" "$(resolve vsocknew)"
+expect_eq "renamed: the old name" "" "$(resolve vsockvm)"
+q VsockVM >/dev/null 2>&1 && fail "renamed: the store still has the old domain: $(q VsockVM)"
+"$H/qemu-hook" VsockNew stopped end - <"$T/renamed.xml"
+expect_eq "renamed and shut off: the old name" "" "$(resolve vsockvm)"
+q VsockVM >/dev/null 2>&1 && fail "renamed and shut off: the old name is back"
+"$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml"
+q VsockNew >/dev/null 2>&1 && fail "renamed back: VsockNew stays"
+expect_eq "renamed back" "198.18.5.103 2001:db8:5::103" "$(resolve vsockvm)"
+pass "qemu hook: a renamed domain (same UUID) leaves its old name behind"
 if command -v virsh >/dev/null; then
         virsh -q -c test:///default dumpxml test >"$T/test.xml" || fail "virsh dumpxml"
         "$H/qemu-hook" test started begin - <"$T/test.xml"

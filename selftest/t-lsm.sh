@@ -232,12 +232,13 @@ expect_perms "$T/aa" "$T/dns-send.profile" \
         "/var/lib/virt-name-cache/store.mdb rwak" "/var/lib/virt-name-cache/dns-send.lock rwak" \
         "/run/virt-name-cache/names.delta rwa" "/run/virt-name-cache/dnsmasq/default/192.0.2.5 rwa" \
         "/run/virt-name-cache/other -" "/tmp/x -" \
-        "/usr/libexec/virt-name-cache/dns-send rm" "/usr/libexec/virt-name-cache/lease-helper -"
+        "/usr/libexec/virt-name-cache/dns-send rm" "/usr/libexec/virt-name-cache/lease-helper -" \
+        "/etc/machine-id r" "/var/lib/dbus/machine-id r"
 apparmor_parser -Q -K --base "$T/aa" -I "$T/aa" -p "$T/dns-send.profile" 2>/dev/null >"$T/dns-send.pp"
 for rule in 'network inet dgram,' 'network inet6 dgram,' 'network inet stream,' 'network inet6 stream,'; do
         grep -q "^ *$rule" "$T/dns-send.pp" || fail "dns-send's profile lacks '$rule'"
 done
-pass "AppArmor: dns-send's child profile reads dns.conf and the key, writes only the store, reaches the network"
+pass "AppArmor: dns-send's child profile reads dns.conf, the key and the machine-id, writes only the store, reaches the network"
 
 # ---------------------------------------------------------------- SELinux
 make -C "$TOP" --no-print-directory selinux B="$T/build" >"$T/selinux.log" 2>&1 ||

@@ -77,9 +77,83 @@ int virtname_edit_stop_network(struct virtname_writer *w, const char *name)
         return rc;
 }
 
+/* A lease of one MAC, by a guest (a static host is the administrator's). */
+static int other_mac(const struct virtname_lease_view *l, void *ctx)
+{
+        return !(l->flags & VIRTNAME_LEASE_HAS_MAC) || (l->flags & VIRTNAME_LEASE_STATIC) ||
+               memcmp(l->mac, ctx, VIRTNAME_MAC_LEN) != 0;
+}
+
+int virtname_edit_domain_gone(struct virtname_writer *w, const char *name)
+{
+        const struct virtname_view *v = virtname_writer_view(w);
+        struct {
+                char network[VIRTNAME_NAME_MAX + 1];
+                uint8_t mac[VIRTNAME_MAC_LEN];
+        } gone[MAX_IFACES];
+        struct virtname_domain_view old, other;
+        struct virtname_iface_view f;
+        char key[VIRTNAME_NAME_MAX + 1];
+        size_t pos = 0, n = 0;
+        int len = virtname_name_normalise(name, key), rc;
+
+        if (len < 0)
+                return -EINVAL;
+        rc = virtname_get_domain(v, &(MDB_val){ (size_t)len, key }, &old);
+        while (rc == 0 && n < MAX_IFACES && virtname_domain_iface_next(&old, &pos, &f)) {
+                if (!f.network.len || f.network.len > VIRTNAME_NAME_MAX)
+                        continue;
+                memcpy(gone[n].network, f.network.p, f.network.len);
+                gone[n].network[f.network.len] = '\0';
+                memcpy(gone[n].mac, f.mac, VIRTNAME_MAC_LEN);
+                n++;
+        }
+        rc = virtname_writer_del_domain(w, name);
+        /* Its leases go with it: dnsmasq keeps a destroyed guest's lease
+         * until it ends, and without its domain the lease would answer
+         * the name the guest sent (forwards, in reverse, in DNS) until
+         * then.  Unless another domain defines the MAC there. */
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+                int r = virtname_iface_owner(v, virtname_str_of(gone[i].network), gone[i].mac, &other);
+
+                if (r == -ENOENT)
+                        rc = virtname_writer_prune_leases(w, gone[i].network, other_mac, gone[i].mac);
+                else if (r < 0)
+                        rc = r;
+        }
+        return rc;
+}
+
+/* A domain recorded under NAME with UUID was called something else
+ * before (virsh domrename): that record goes, or the old name would
+ * answer again (its MACs are the same) once the domain is shut off. */
+static int drop_renamed(struct virtname_writer *w, const struct virtname_domain *d)
+{
+        const struct virtname_view *v = virtname_writer_view(w);
+        char key[VIRTNAME_NAME_MAX + 1], old[VIRTNAME_NAME_MAX + 1];
+        struct virtname_domain_view was;
+        MDB_val k = { VIRTNAME_UUID_LEN, (void *)d->uuid }, val;
+        int len = virtname_name_normalise(d->name, key);
+
+        if (!d->has_uuid || len < 0 || virtname_view_get(v, VIRTNAME_DB_UUIDS, &k, &val) < 0 ||
+            val.mv_size == 0 || val.mv_size > VIRTNAME_NAME_MAX ||
+            (val.mv_size == (size_t)len && memcmp(val.mv_data, key, (size_t)len) == 0))
+                return 0;
+        memcpy(old, val.mv_data, val.mv_size);
+        old[val.mv_size] = '\0';
+        if (virtname_get_domain(v, &(MDB_val){ val.mv_size, old }, &was) < 0 || !was.has_uuid ||
+            memcmp(was.uuid, d->uuid, VIRTNAME_UUID_LEN) != 0)
+                return 0;
+        return virtname_writer_del_domain(w, old);
+}
+
 int virtname_edit_put_domain(struct virtname_writer *w, struct virtname_xml_domain *x)
 {
         char nets[MAX_IFACES][VIRTNAME_NAME_MAX + 1], suffix[VIRTNAME_NAME_MAX + 1];
+        int rc = drop_renamed(w, &x->d);
+
+        if (rc < 0)
+                return rc;
 
         if (x->d.n_ifaces > MAX_IFACES)
                 x->d.n_ifaces = MAX_IFACES;

@@ -27,6 +27,11 @@ int virtname_edit_stop_network(struct virtname_writer *w, const char *name);
  * errno. */
 int virtname_edit_put_domain(struct virtname_writer *w, struct virtname_xml_domain *x);
 
+/* A domain gone (a transient one destroyed, or undefined while running):
+ * its record, and the leases of its (network, MAC) pairs no other domain
+ * defines, so that the names its guest sent go at once too. */
+int virtname_edit_domain_gone(struct virtname_writer *w, const char *name);
+
 /* Attach MAC on NETWORK to domain NAME (creating the domain record when
  * the store has none; UUID may be NULL), or detach it (ATTACH false:
  * NETWORK is ignored).  Returns 0 or a negative errno. */

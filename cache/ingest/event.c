@@ -437,7 +437,7 @@ int virtname_event_apply(struct virtname_writer *w, const void *buf, size_t len,
         case EV_DOMAIN_GONE:
                 name = take_str(&in);
                 snprintf(what, whatlen, "domain %.200s gone", name ? name : "?");
-                rc = in.w.bad || !name ? -EBADMSG : virtname_writer_del_domain(w, name);
+                rc = in.w.bad || !name ? -EBADMSG : virtname_edit_domain_gone(w, name);
                 break;
         case EV_NETWORK:
                 rc = apply_network(w, &in, what, whatlen);
