@@ -56,6 +56,9 @@ static void report(struct doctor *doc, const char *level, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
 static void vreport(struct doctor *doc, const char *level, const char *fmt, va_list ap)
+        __attribute__((format(printf, 3, 0)));
+
+static void vreport(struct doctor *doc, const char *level, const char *fmt, va_list ap)
 {
         if (strcmp(level, "problem") == 0)
                 doc->problems++;

@@ -30,6 +30,8 @@ static const struct {
         { "disable-nss", cmd_disable_nss, "remove virtname from nsswitch.conf" },
 };
 
+static void vmsg(const char *kind, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
         fprintf(stderr, "virt-name-cache: %s", kind);

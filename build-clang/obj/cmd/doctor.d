@@ -11,10 +11,10 @@ build-clang/obj/cmd/doctor.o: cmd/doctor.c cmd/lsm.h \
   /usr/include/json-c/json_util.h /usr/include/json-c/linkhash.h \
   cmd/cmd.h cache/read/lookup.h cache/read/view.h cache/read/delta.h \
   cache/read/reader.h cache/libvirt/virconn.h dns/config.h \
-  cache/read/paths.h cache/derive/hostsdir.h cache/derive/export.h \
-  cache/derive/queue.h cache/write/writer.h cache/ingest/missed.h \
-  cache/read/names.h cache/ingest/spool.h cache/ingest/sources.h \
-  cache/write/fileio.h
+  cache/read/paths.h dns/update.h cache/derive/hostsdir.h \
+  cache/derive/export.h cache/derive/queue.h cache/write/writer.h \
+  cache/ingest/missed.h cache/read/names.h cache/ingest/spool.h \
+  cache/ingest/sources.h cache/write/fileio.h
 
 cmd/lsm.h:
 
@@ -73,6 +73,8 @@ cache/libvirt/virconn.h:
 dns/config.h:
 
 cache/read/paths.h:
+
+dns/update.h:
 
 cache/derive/hostsdir.h:
 
