@@ -245,7 +245,7 @@ static void check_apparmor(const struct lsm *l, const char *snapshot_dir)
                 l->report(l->ctx, "problem", "AppArmor is active and " AA_DIR "/" AA_SNIPPET " is missing: "
                           "confined programs (libvirtd, dhclient, man, ...) cannot read the snapshot "
                           "and get \"not found\" for guests (reinstall libnss-virtname, then "
-                          "'systemctl reload apparmor')");
+                          "'systemctl reload apparmor', without systemd 'service apparmor reload')");
         } else if (!lsm_path(l, path, sizeof(path), AA_DIR "/abstractions/nameservice")) {
                 return;
         } else if ((inc = aa_includes(path, "nameservice.d")) == 1) {

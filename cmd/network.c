@@ -341,9 +341,12 @@ static int restart(virConnectPtr conn, virNetworkPtr net, const char *network, c
         bridge = virNetworkGetBridgeName(net);
         n = bridge ? bridge_ports_restore(bridge, &ports, done, sizeof(done), err, sizeof(err)) : -ENODEV;
         if (n < 0) {
+                char again[64];
+
                 cmd_error("network %s: restarted, but not every guest interface is back on %s: %s; "
-                          "restarting libvirtd puts them back", network, bridge ? bridge : "its bridge",
-                          bridge ? err : virtname_virt_error());
+                          "restarting libvirtd puts them back (%s)", network, bridge ? bridge : "its bridge",
+                          bridge ? err : virtname_virt_error(),
+                          cmd_service("restart", "libvirtd", again, sizeof(again)));
                 rc = EXIT_SYSTEM;
         } else {
                 printf("network %s: restarted; %d interface%s put back on %s%s%s%s\n", network, n,
@@ -612,17 +615,23 @@ static int run(int argc, char **argv, bool enable, const struct cmd_ctx *ctx)
         }
 
         conn = virtname_virt_open(o.uri, false);
+        /* Nothing to restore where no saved definition names us (no
+         * libvirt on this host, or none of its networks was enabled). */
+        if (!conn && all && strcmp(o.uri, "qemu:///system") == 0) {
+                char start[64];
+
+                if (saved_ours(ctx, o.helper) == 0) {
+                        printf("libvirt at %s is not reachable, and no saved network definition names the "
+                               "lease helper\n", o.uri);
+                        return EXIT_OK;
+                }
+                cmd_error("libvirt at %s is not reachable (%s): start libvirtd (%s), then run this again; "
+                          "those networks cannot be restored without it", o.uri, virtname_virt_error(),
+                          cmd_service("start", "libvirtd", start, sizeof(start)));
+                return EXIT_LIBVIRT;
+        }
         if (!conn) {
                 cmd_error("cannot connect to libvirt at %s: %s", o.uri, virtname_virt_error());
-                /* Nothing to restore where no saved definition names us. */
-                if (all && strcmp(o.uri, "qemu:///system") == 0) {
-                        if (saved_ours(ctx, o.helper) == 0)
-                                return EXIT_OK;
-                        char start[64];
-
-                        cmd_error("start libvirtd (%s), then run this again: those networks cannot be "
-                                  "restored without it", cmd_service("start", "libvirtd", start, sizeof(start)));
-                }
                 return EXIT_LIBVIRT;
         }
         if (all) {

@@ -291,6 +291,29 @@ rm -rf "$T/hooks/qemu.d"
 out=$(doctor --nsswitch "$T/nss-ok"); expect_eq "doctor without qemu hook" "1" "$?"
 grep -q "^problem .*qemu hook" <<<"$out" || fail "doctor: qemu hook"
 
+# disable --all (the package's removal) with libvirt unreachable: fine
+# when no saved network definition names the lease helper, refused (exit
+# 5, saying which and what to do) when one does.  A private /run hides
+# any libvirtd; a private libvirt networks directory holds the saved
+# definitions.
+expect_eq "enable --all" "2" "$(rc_of vnc enable --all)"
+expect_eq "disable --no-dns" "2" "$(rc_of vnc disable n1 --no-dns)"
+if unshare -m true 2>/dev/null && [ -d /etc/libvirt/qemu/networks ]; then
+        out=$(unshare -m --propagation private bash -c 'mount -t tmpfs tmpfs /run &&
+                mount -t tmpfs tmpfs /etc/libvirt/qemu/networks || exit 9
+                "$1" --db-dir "$2" disable --all; echo "rc=$?"
+                printf "%s\n" "<network><name>n9</name><dnsmasq:options xmlns:dnsmasq=\"http://libvirt.org/schemas/network/dnsmasq/1.0\"><dnsmasq:option value=\"dhcp-script=/usr/libexec/virt-name-cache/lease-helper\"/></dnsmasq:options></network>" \
+                        >/etc/libvirt/qemu/networks/n9.xml
+                "$1" --db-dir "$2" disable --all; echo "rc=$?"' _ "$VNC" "$S" 2>&1)
+        echo "$out"
+        grep -q "^libvirt at qemu:///system is not reachable, and no saved network definition names the lease helper$" <<<"$out" &&
+                grep -q "^rc=0$" <<<"$out" || fail "disable --all, nothing saved names us: $out"
+        grep -q "^virt-name-cache: network n9 still names the lease helper or its hosts directory$" <<<"$out" &&
+                grep -q "^virt-name-cache: libvirt at qemu:///system is not reachable (.*): start libvirtd (.*), then run this again" <<<"$out" &&
+                grep -q "^rc=5$" <<<"$out" || fail "disable --all, a saved definition names us: $out"
+        pass "disable --all without libvirt: nothing to do, or refused naming the network"
+fi
+
 # A rebuild never takes a name dnsmasq got from us for the guest's own.
 # On a network with a hosts directory (enable), dnsmasq names a lease
 # after our file's first name (here the domain's, Alpha-VM) and libvirt's

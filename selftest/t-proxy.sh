@@ -301,6 +301,9 @@ pass "-v says the TCP path was taken"
 # The store answers for a guest without a CID: no libvirt connection on
 # the way (there used to be one per ssh, 160-200 ms).
 if command -v strace >/dev/null; then
+        # (LeakSanitizer cannot run under ptrace: the ASan build's leak
+        # check is off for the traced runs only.)
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
         ip netns exec $C strace -f -e trace=connect -o "$T/strace-lv" ssh -F "$T/ssh_config" root@qemu/sshguest true \
                 2>"$T/ssh.err" || fail "ssh under strace: $(cat "$T/ssh.err")"
         grep -q 'connect(.*AF_INET.*192\.0\.2\.2' "$T/strace-lv" || fail "no TCP connect seen: $(grep connect "$T/strace-lv")"
@@ -365,7 +368,8 @@ grep -q "connecting over VSOCK to CID 50 port 22 (at most 300 ms)" "$T/ssh.err" 
         grep -q "VSOCK CID 50: .*; trying TCP" "$T/ssh.err" && grep -q "connecting over TCP to 192.0.2.2 port 22" "$T/ssh.err" ||
         fail "VSOCK then TCP: $(cat "$T/ssh.err")"
 if command -v strace >/dev/null; then
-        VIRT_NAME_CACHE_VSOCK_TIMEOUT=250 ip netns exec $C strace -f -e trace=setsockopt -o "$T/strace-vs" \
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 VIRT_NAME_CACHE_VSOCK_TIMEOUT=250 \
+        ip netns exec $C strace -f -e trace=setsockopt -o "$T/strace-vs" \
                 "$B/selftest/fdpass-recv" "$P" qemu/sshguest 22 >/dev/null 2>&1
         # struct timeval { 0, 250000 }, as strace prints its bytes
         grep -F 'AF_VSOCK, SO_VM_SOCKETS_CONNECT_TIMEOUT' "$T/strace-vs" |
