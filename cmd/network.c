@@ -267,17 +267,16 @@ struct opts {
         bool remember;                 /* disable: note it for the next installation */
 };
 
-/* DOC from XML, or NULL (said). */
-static xmlDocPtr parse(const char *xml, const char *network)
+/* The document XML (may be NULL) holds, or NULL. */
+static xmlDocPtr read_xml(const char *xml)
 {
         xmlDocPtr doc = xml ? xmlReadMemory(xml, (int)strlen(xml), "network.xml", NULL,
                                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
                             : NULL;
 
-        if (!doc || !xmlDocGetRootElement(doc)) {
-                cmd_error("network %s: libvirt returned XML we cannot parse", network);
+        if (doc && !xmlDocGetRootElement(doc)) {
                 xmlFreeDoc(doc);
-                return NULL;
+                doc = NULL;
         }
         return doc;
 }
@@ -287,10 +286,8 @@ static xmlDocPtr parse(const char *xml, const char *network)
 static bool live_differs(virNetworkPtr net, const char *network, const struct want *want, bool enable)
 {
         char *xml = virNetworkIsActive(net) == 1 ? virNetworkGetXMLDesc(net, 0) : NULL;
-        xmlDocPtr doc = xml ? xmlReadMemory(xml, (int)strlen(xml), "network.xml", NULL,
-                                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
-                            : NULL;
-        bool differs = doc && xmlDocGetRootElement(doc) && edit(doc, network, want, enable, true, NULL) == 1;
+        xmlDocPtr doc = read_xml(xml);
+        bool differs = doc && edit(doc, network, want, enable, true, NULL) == 1;
 
         xmlFreeDoc(doc);
         free(xml);
@@ -412,8 +409,10 @@ static int change(const struct cmd_ctx *ctx, virConnectPtr conn, virNetworkPtr n
                 return EXIT_LIBVIRT;
         }
         rc = EXIT_LIBVIRT;
-        if (!(doc = parse(xml, name)))
+        if (!(doc = read_xml(xml))) {
+                cmd_error("network %s: libvirt returned XML we cannot parse", name);
                 goto out;
+        }
         c = edit(doc, name, &want, o->enable, false, &had_dns);
         if (c < 0) {
                 rc = -c;

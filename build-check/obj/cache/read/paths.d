@@ -1,0 +1,2 @@
+build-check/obj/cache/read/paths.o: cache/read/paths.c cache/read/paths.h
+cache/read/paths.h:

@@ -1,0 +1,3 @@
+build-check/obj/cache/write/errmsg.o: cache/write/errmsg.c \
+ cache/write/errmsg.h
+cache/write/errmsg.h:

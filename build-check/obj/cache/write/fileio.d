@@ -1,0 +1,3 @@
+build-check/obj/cache/write/fileio.o: cache/write/fileio.c \
+ cache/write/fileio.h
+cache/write/fileio.h:

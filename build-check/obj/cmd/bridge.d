@@ -1,0 +1,4 @@
+build-check/obj/cmd/bridge.o: cmd/bridge.c cmd/bridge.h \
+ cache/write/fileio.h
+cmd/bridge.h:
+cache/write/fileio.h:

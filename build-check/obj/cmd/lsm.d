@@ -1,0 +1,3 @@
+build-check/obj/cmd/lsm.o: cmd/lsm.c cmd/lsm.h cache/write/fileio.h
+cmd/lsm.h:
+cache/write/fileio.h:

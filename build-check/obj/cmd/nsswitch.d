@@ -1,0 +1,2 @@
+build-check/obj/cmd/nsswitch.o: cmd/nsswitch.c cmd/nsswitch.h
+cmd/nsswitch.h:
