@@ -1,3 +1,0 @@
-build-check/obj/cache/libvirt/virconn.o: cache/libvirt/virconn.c \
- cache/libvirt/virconn.h
-cache/libvirt/virconn.h:

@@ -1,2 +1,0 @@
-build-check/obj/cache/read/paths.o: cache/read/paths.c cache/read/paths.h
-cache/read/paths.h:

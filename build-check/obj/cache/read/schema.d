@@ -1,3 +1,0 @@
-build-check/obj/cache/read/schema.o: cache/read/schema.c \
- cache/read/schema.h
-cache/read/schema.h:

@@ -1,3 +1,0 @@
-build-check/obj/cache/write/errmsg.o: cache/write/errmsg.c \
- cache/write/errmsg.h
-cache/write/errmsg.h:

@@ -1,4 +1,0 @@
-build-check/obj/cmd/bridge.o: cmd/bridge.c cmd/bridge.h \
- cache/write/fileio.h
-cmd/bridge.h:
-cache/write/fileio.h:

@@ -1,2 +1,0 @@
-build-check/obj/cmd/nsswitch.o: cmd/nsswitch.c cmd/nsswitch.h
-cmd/nsswitch.h:

@@ -1,6 +1,0 @@
-build-check/obj/dns/config.o: dns/config.c dns/config.h \
- cache/read/paths.h cache/write/errmsg.h cache/write/fileio.h
-dns/config.h:
-cache/read/paths.h:
-cache/write/errmsg.h:
-cache/write/fileio.h:
