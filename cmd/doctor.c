@@ -28,6 +28,7 @@
 #include "cache/ingest/missed.h"
 #include "cache/read/names.h"
 #include "cache/read/paths.h"
+#include "cache/read/wire.h"
 #include "cache/ingest/spool.h"
 #include "cache/read/lookup.h"
 #include "cache/ingest/sources.h"
@@ -300,38 +301,115 @@ static void check_missed(struct doctor *doc)
                 report(doc, "ok", "no missed events");
 }
 
-/* (network, MAC) pairs with more than one current lease of a family: only
- * the newest answers; the others are a firmware's old lease or a guest
- * using another's MAC. */
-static void check_conflicts(struct doctor *doc)
+/* Lease events dropped as guest junk (a hardware address that is not
+ * Ethernet's): counted, never a problem (a guest can send them at will),
+ * and not missed events (nothing was lost that a rebuild would bring
+ * back). */
+static void check_dropped(struct doctor *doc)
 {
         const struct virtname_view *v = &doc->show.view;
+        MDB_val k = { 7, (void *)"dropped" }, last = { 12, (void *)"dropped:last" }, d, why;
+
+        if (!doc->show.snap || virtname_view_get(v, VIRTNAME_DB_META, &k, &d) < 0 || d.mv_size != 8)
+                return;
+        if (virtname_view_get(v, VIRTNAME_DB_META, &last, &why) < 0)
+                why = (MDB_val){ 1, (void *)"?" };
+        report(doc, "info", "%llu DHCP event%s dropped as a guest's junk since the last rebuild (last: %.*s): "
+               "not a problem, nothing a guest sends this way is recorded",
+               (unsigned long long)virtname_le_get(d.mv_data, 8), virtname_le_get(d.mv_data, 8) == 1 ? "" : "s",
+               (int)(why.mv_size > 200 ? 200 : why.mv_size), (const char *)why.mv_data);
+}
+
+/* What a network's domain leases are backed by (check_evidence). */
+struct net_evidence {
+        char network[VIRTNAME_NAME_MAX + 1];
+        size_t proven, silent, waiting, no_port;
+        char silent_example[160], no_port_example[160];
+};
+
+/* Per network: the leases that carry a running domain's MAC, and whether
+ * the domain's own port answered for them (only then does the domain's
+ * name follow them: README, "Name rules"). */
+static void check_evidence(struct doctor *doc)
+{
+        const struct virtname_view *v = &doc->show.view;
+        static struct net_evidence nets[64];
         struct virtname_lease_view l;
         struct virtname_iter it;
         int64_t now = (int64_t)time(NULL);
-        int rc = virtname_iter_start(&it, v, VIRTNAME_DB_LEASES, NULL, 0), n = 0;
+        size_t n_nets = 0, problems = 0;
+        int rc;
         MDB_val k, d;
 
         if (!doc->show.snap)
                 return;
+        rc = virtname_iter_start(&it, v, VIRTNAME_DB_LEASES, NULL, 0);
         while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
-                char addr[64], mac[18], net[VIRTNAME_NAME_MAX + 1];
+                struct virtname_domain_view owner;
+                struct virtname_iface_view f;
+                struct net_evidence *e = NULL;
+                char addr[64], mac[18], name[VIRTNAME_NAME_MAX + 1];
+                size_t pos = 0;
+                bool port = false;
 
-                if (virtname_lease_decode(d.mv_data, d.mv_size, &l) < 0 ||
-                    !virtname_lease_current(&l, now) || virtname_lease_answering(v, &l, now) != 0)
+                if (virtname_lease_decode(d.mv_data, d.mv_size, &l) < 0 || (l.flags & VIRTNAME_LEASE_STATIC) ||
+                    !(l.flags & VIRTNAME_LEASE_HAS_MAC) || !virtname_lease_current(&l, now) ||
+                    virtname_iface_owner(v, l.network, l.mac, &owner) < 0 ||
+                    owner.state != VIRTNAME_STATE_RUNNING)
                         continue;
+                for (size_t i = 0; i < n_nets && !e; i++)
+                        if (virtname_str_eq(l.network, nets[i].network))
+                                e = &nets[i];
+                if (!e && n_nets == sizeof(nets) / sizeof(nets[0]))
+                        continue;
+                if (!e) {
+                        e = memset(&nets[n_nets++], 0, sizeof(*e));
+                        show_str(l.network, e->network, sizeof(e->network));
+                }
+                while (virtname_domain_iface_next(&owner, &pos, &f))
+                        port |= memcmp(f.mac, l.mac, VIRTNAME_MAC_LEN) == 0 && f.port.len > 0;
+                show_addr(l.family, l.addr, addr, sizeof(addr));
                 virtname_mac_format(l.mac, mac);
-                report(doc, "warning", "lease %s of MAC %s on network %s is not answered: the MAC "
-                       "has a newer lease.  If another guest uses this MAC, libvirt's nwfilter "
-                       "clean-traffic or no-mac-spoofing on that guest's interface stops it (a "
-                       "filter keeps a guest to its own MAC: every interface on the network needs one)",
-                       show_addr(l.family, l.addr, addr, sizeof(addr)), mac,
-                       show_str(l.network, net, sizeof(net)));
-                n++;
+                show_str(owner.name, name, sizeof(name));
+                if (virtname_lease_proven(v, &l) == 1) {
+                        e->proven++;
+                } else if (!port) {
+                        if (e->no_port++ == 0)
+                                snprintf(e->no_port_example, sizeof(e->no_port_example), "%.64s (MAC %s)", name,
+                                         mac);
+                } else if (l.evidence == VIRTNAME_EV_SILENT && l.proved_id == owner.id) {
+                        if (e->silent++ == 0)
+                                snprintf(e->silent_example, sizeof(e->silent_example), "%s under MAC %s of %.64s",
+                                         addr, mac, name);
+                } else {
+                        e->waiting++;
+                }
         }
         virtname_iter_end(&it);
-        if (n == 0)
-                report(doc, "ok", "no MAC has more than one current lease per network and family");
+        for (size_t i = 0; i < n_nets; i++) {
+                const struct net_evidence *e = &nets[i];
+
+                if (e->silent)
+                        report(doc, "warning", "network %s: %zu lease%s carr%s a running domain's MAC but its port "
+                               "did not answer for %s (e.g. %s): another guest may have put that MAC in its "
+                               "DHCP requests; the domain's name does not follow %s ('virt-name-cache query "
+                               "ADDRESS' shows each)", e->network, e->silent, e->silent == 1 ? "" : "s",
+                               e->silent == 1 ? "ies" : "y", e->silent == 1 ? "it" : "them", e->silent_example,
+                               e->silent == 1 ? "it" : "them");
+                if (e->no_port)
+                        report(doc, "warning", "network %s: %zu lease%s of running domains whose port the store "
+                               "does not know (e.g. %s): their names have no address until 'virt-name-cache "
+                               "rebuild --connect URI' or the domain's next start records the port",
+                               e->network, e->no_port, e->no_port == 1 ? "" : "s", e->no_port_example);
+                if (e->waiting)
+                        report(doc, "info", "network %s: %zu lease%s of running domains not answered for by "
+                               "their ports yet (a guest answers once it has configured the address)",
+                               e->network, e->waiting, e->waiting == 1 ? "" : "s");
+                problems += e->silent + e->no_port;
+        }
+        if (problems == 0)
+                report(doc, "ok", "every running domain's lease that its name follows was answered for by the "
+                       "domain's own port");
 }
 
 /* Is NAME among the N names of libvirt's objects? */
@@ -532,20 +610,10 @@ out:
                 virConnectClose(conn);
 }
 
-/* Which of the networks whose dnsmasq reports to us NAME is: its index,
- * or -1. */
-static int enabled(const struct doctor *doc, struct virtname_str name)
-{
-        for (int i = 0; i < doc->n_enabled; i++)
-                if (virtname_str_eq(name, doc->enabled[i]))
-                        return i;
-        return -1;
-}
-
+/* Filters that keep a guest's ARP answers to its own address. */
 static bool stops_spoofing(struct virtname_str filter)
 {
-        return virtname_str_eq(filter, "clean-traffic") || virtname_str_eq(filter, "clean-traffic-gateway") ||
-               virtname_str_eq(filter, "no-mac-spoofing");
+        return virtname_str_eq(filter, "clean-traffic") || virtname_str_eq(filter, "clean-traffic-gateway");
 }
 
 static const char *result_word(int result)
@@ -707,67 +775,51 @@ static void check_fleet_dns(struct doctor *doc)
                        show_time(st.whole_ns / 1000000000, fp, sizeof(fp)));
 }
 
-/* Interfaces on enabled networks that nothing stops from using another
- * guest's MAC, one line per network: how many of its interfaces, and
- * the first few domains they belong to. */
-#define FILTER_NAMES 3
+/* Interfaces on enabled networks without an address filter: their guests
+ * can answer for addresses they were not given.  Names stay with the
+ * ports that answer (check_evidence) either way; a filter keeps its
+ * guest's answers, and so its own name, to its own address. */
 static void check_filters(struct doctor *doc)
 {
-        struct {
-                int bare, all;
-                char names[FILTER_NAMES][VIRTNAME_NAME_MAX + 1];
-        } *per = calloc(MAX_ENABLED, sizeof(*per));
         struct virtname_domain_view dom;
         struct virtname_iface_view f;
         struct virtname_iter it;
         MDB_val k, d;
-        int rc, bare = 0;
+        int rc;
 
-        if (!doc->show.snap || doc->n_enabled == 0 || !per) {
-                free(per);
+        if (!doc->show.snap || doc->n_enabled == 0)
                 return;
-        }
-        rc = virtname_iter_start(&it, &doc->show.view, VIRTNAME_DB_DOMAINS, NULL, 0);
-        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
-                size_t pos = 0;
+        for (int i = 0; i < doc->n_enabled; i++) {
+                char example[160] = "";
+                size_t n = 0;
 
-                if (virtname_domain_decode(d.mv_data, d.mv_size, &dom) < 0)
-                        continue;
-                while (virtname_domain_iface_next(&dom, &pos, &f)) {
-                        int n = enabled(doc, f.network);
+                rc = virtname_iter_start(&it, &doc->show.view, VIRTNAME_DB_DOMAINS, NULL, 0);
+                while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
+                        size_t pos = 0;
 
-                        if (n < 0)
+                        if (virtname_domain_decode(d.mv_data, d.mv_size, &dom) < 0)
                                 continue;
-                        per[n].all++;
-                        if (stops_spoofing(f.filter))
-                                continue;
-                        if (per[n].bare < FILTER_NAMES)
-                                show_str(dom.name, per[n].names[per[n].bare], sizeof(per[n].names[0]));
-                        per[n].bare++;
-                        bare++;
+                        while (virtname_domain_iface_next(&dom, &pos, &f)) {
+                                char name[VIRTNAME_NAME_MAX + 1];
+
+                                if (!virtname_str_eq(f.network, doc->enabled[i]) || stops_spoofing(f.filter))
+                                        continue;
+                                if (n++ == 0)
+                                        snprintf(example, sizeof(example), "%.64s",
+                                                 show_str(dom.name, name, sizeof(name)));
+                        }
                 }
+                virtname_iter_end(&it);
+                if (n)
+                        report(doc, "info", "network %s: %zu interface%s without libvirt's clean-traffic nwfilter "
+                               "(e.g. %s): such a guest can answer for addresses it was not given, so its own "
+                               "name can follow one another guest released; other domains' names stay with "
+                               "their own ports (add <filterref filter='clean-traffic'/>)",
+                               doc->enabled[i], n, n == 1 ? "" : "s", example);
+                else
+                        report(doc, "ok", "network %s: every interface has libvirt's clean-traffic nwfilter",
+                               doc->enabled[i]);
         }
-        virtname_iter_end(&it);
-        for (int n = 0; n < doc->n_enabled; n++) {
-                char list[FILTER_NAMES * (VIRTNAME_NAME_MAX + 2) + 32] = "";
-
-                if (per[n].bare == 0)
-                        continue;
-                for (int i = 0; i < per[n].bare && i < FILTER_NAMES; i++)
-                        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",
-                                 per[n].names[i]);
-                if (per[n].bare > FILTER_NAMES)
-                        snprintf(list + strlen(list), sizeof(list) - strlen(list), " and %d more",
-                                 per[n].bare - FILTER_NAMES);
-                report(doc, "warning", "network %s: %d of %d interfaces have no nwfilter against MAC "
-                       "spoofing (%s): such a guest can take another's name; add <filterref "
-                       "filter='clean-traffic'/> to every interface", doc->enabled[n], per[n].bare,
-                       per[n].all, list);
-        }
-        if (bare == 0)
-                report(doc, "ok", "every interface on an enabled network has an nwfilter against MAC "
-                       "spoofing");
-        free(per);
 }
 
 static void check_executable(struct doctor *doc, const char *path, const char *what)
@@ -942,12 +994,13 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
         if (generation)
                 check_private(&doc, generation);
         check_missed(&doc);
+        check_dropped(&doc);
         check_hooks(&doc);
         check_networks(&doc);
         check_libvirt(&doc);
         check_resolved(&doc);
         check_fleet_dns(&doc);
-        check_conflicts(&doc);
+        check_evidence(&doc);
         check_filters(&doc);
         lsm_check(report_ctx, &doc, virtname_store_dir(ctx->db_dir));
         show_close(&doc.show);

@@ -195,9 +195,11 @@ static socklen_t tcp_address(const struct virtname_addr *a, unsigned long port,
 /* The ProxyCommand: connect to HOST's PORT and hand the socket to ssh. */
 static int proxy(const char *host, const char *port_text)
 {
+        const struct virtname_addr *addrs;
         struct guest g;
         char tried[512] = "";
         unsigned long port;
+        size_t n;
         char *end;
         int fd = -ENOENT, rc;
         struct stat st;
@@ -216,6 +218,10 @@ static int proxy(const char *host, const char *port_text)
         if (fstat(STDOUT_FILENO, &st) < 0 || !S_ISSOCK(st.st_mode))
                 return proxy_die("standard output is not a socket: run me from ssh with "
                                  "ProxyUseFdpass yes");
+        /* TCP: the addresses the domain's ports answered for, else (said)
+         * the ones only DHCP says are its. */
+        addrs = g.n_addrs ? g.addrs : g.claims;
+        n = g.n_addrs ? g.n_addrs : g.n_claims;
         if (g.cid) {
                 struct sockaddr_vm vm = { .svm_family = AF_VSOCK, .svm_cid = g.cid,
                                           .svm_port = (unsigned)port };
@@ -225,7 +231,7 @@ static int proxy(const char *host, const char *port_text)
                 fd = connect_to(AF_VSOCK, (struct sockaddr *)&vm, sizeof(vm), vsock_timeout_ms());
                 snprintf(tried, sizeof(tried), "VSOCK CID %u: %s", (unsigned)g.cid,
                          fd == -ETIMEDOUT ? "timed out" : fd < 0 ? strerror(-fd) : "ok");
-                if (fd < 0 && g.n_addrs == 0)
+                if (fd < 0 && n == 0)
                         return proxy_die("cannot connect to %s over VSOCK (CID %u, port %lu): %s",
                                          g.domain, (unsigned)g.cid, port,
                                          fd == -ETIMEDOUT ? "timed out" : strerror(-fd));
@@ -233,20 +239,23 @@ static int proxy(const char *host, const char *port_text)
                         proxy_say("connected over VSOCK; handing the socket to ssh");
                 else
                         proxy_say("%s; trying TCP", tried);
-        } else if (g.n_addrs == 0) {
+        } else if (n == 0) {
                 return proxy_die("guest %s has no VSOCK device and %s has no current address for it%s",
                                  g.domain, g.where, strncmp(g.where, "libvirt", 7) == 0
                                  ? " (the store does not know it: is its network enabled? "
                                    "virt-name-cache enable NETWORK)" : "");
         }
-        for (size_t i = 0; i < g.n_addrs && fd < 0; i++) {
+        if (fd < 0 && !g.n_addrs)
+                fprintf(stderr, PROG ": guest %s: its port has answered for no address yet; trying the "
+                        "one DHCP says is its (a first host key seen this way is not recorded)\n", g.domain);
+        for (size_t i = 0; i < n && fd < 0; i++) {
                 struct sockaddr_storage ss;
                 char text[INET6_ADDRSTRLEN];
-                socklen_t len = tcp_address(&g.addrs[i], port, &ss);
+                socklen_t len = tcp_address(&addrs[i], port, &ss);
 
-                inet_ntop(g.addrs[i].family, g.addrs[i].addr, text, sizeof(text));
+                inet_ntop(addrs[i].family, addrs[i].addr, text, sizeof(text));
                 proxy_say("%sconnecting over TCP to %s port %lu", g.cid ? "" : "no VSOCK CID; ", text, port);
-                fd = connect_to(g.addrs[i].family, (struct sockaddr *)&ss, len, tcp_timeout_ms());
+                fd = connect_to(addrs[i].family, (struct sockaddr *)&ss, len, tcp_timeout_ms());
                 snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried), "%s%s (%s)",
                          tried[0] ? ", " : "", text,
                          fd == -ETIMEDOUT ? "timed out" : fd < 0 ? strerror(-fd) : "ok");

@@ -65,7 +65,7 @@ on() {   # STORE CONF COMMAND...
         shift 2
         ip netns exec "${P}h" env VIRT_NAME_CACHE_DIR="$T/$s/run" VIRT_NAME_CACHE_STATE_DIR="$T/$s/state" \
                 VIRT_NAME_CACHE_CONF="$T/$c" VIRT_NAME_CACHE_DNS_SEND="$B/dns/dns-send" \
-                VIRT_NAME_CACHE_LEASESHELPER=/nonexistent "$@"
+                VIRT_NAME_CACHE_LEASESHELPER=/nonexistent VIRT_NAME_CACHE_PORT_PROBE=/bin/true "$@"
 }
 # A store of K guests gK on network bench (bridge vbrb), from lease files,
 # addresses counted up from 198.18.0.1 + SKIP.

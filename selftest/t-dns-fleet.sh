@@ -38,12 +38,17 @@ for n in 1 2; do
 done
 # Everything of host N runs in its namespace with its store and dns.conf
 # (libvirtd and dnsmasq would clean the environment: the wrappers of the
-# e2e tests set the same two variables).
+# e2e tests set the same two variables).  The domains here come from hook
+# XML and have no tap to ask: port-probe, which the hooks start to ask a
+# running domain's port about its leases, is a no-op, and store-prove
+# records what the ports would answer (this test is about the DNS; the
+# evidence is proven with real ports in t-probe and the e2e tests).
 on() {   # N COMMAND...
         local n=$1
         shift
         ip netns exec ${P}h$n env VIRT_NAME_CACHE_DIR="$T/hv$n" VIRT_NAME_CACHE_CONF="$T/conf$n" \
-                VIRT_NAME_CACHE_DNS_SEND="$B/dns/dns-send" VIRT_NAME_CACHE_LEASESHELPER=/nonexistent "$@"
+                VIRT_NAME_CACHE_DNS_SEND="$B/dns/dns-send" VIRT_NAME_CACHE_LEASESHELPER=/nonexistent \
+                VIRT_NAME_CACHE_PORT_PROBE=/bin/true "$@"
 }
 lease() {   # N ACTION MAC ADDRESS [NAME]: the lease helper as dnsmasq runs it; prints its ms
         local n=$1 t0=$(date +%s%N)
@@ -73,6 +78,7 @@ domain 1 web 52:54:00:31:00:01 started
 lease 1 add 52:54:00:31:00:01 198.18.31.10 >/dev/null
 on 1 env VIR_BRIDGE_NAME=vbr1 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_IAID=7 DNSMASQ_MAC=52:54:00:31:00:01 \
         "$B/hooks/lease-helper" add 00:01:00:01:aa:bb:cc:dd:52:54:00:31:00:01 2001:db8:31::10 || fail "v6 lease"
+on 1 "$B/selftest/store-prove" "$T/hv1" >/dev/null || fail "store-prove"   # web's port answers (the next event sends)
 lease 1 add 52:54:00:31:00:02 198.18.31.11 g1 >/dev/null
 lease 2 add 52:54:00:32:00:01 198.18.32.10 web >/dev/null       # another host's guest called web
 lease 2 add 52:54:00:32:00:02 198.18.32.11 g2 >/dev/null

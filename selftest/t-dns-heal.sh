@@ -68,12 +68,17 @@ for n in 1 2 3; do dns_ns_add ${P}h$n 198.18.8.1$n; done
 soon=$(( $(date +%s) + 3600 ))
 
 # Everything of host N: its namespace, its host name, its store and dns.conf.
+# The domains come from hook XML and have no tap: port-probe (which the
+# hooks start to ask a running domain's port about its leases) is a no-op,
+# and store-prove records what the ports would answer (this test is about
+# the DNS; the evidence is proven with real ports in t-probe and t-hooks).
 on() {   # N COMMAND...
         local n=$1
         shift
         ip netns exec ${P}h$n unshare --uts sh -c 'hostname "$0" && exec "$@"' "${HOST[$n]}" \
                 env VIRT_NAME_CACHE_DIR="$T/s$n" VIRT_NAME_CACHE_CONF="$T/c$n" \
-                VIRT_NAME_CACHE_DNS_SEND="$B/dns/dns-send" VIRT_NAME_CACHE_LEASESHELPER=/nonexistent "$@"
+                VIRT_NAME_CACHE_DNS_SEND="$B/dns/dns-send" VIRT_NAME_CACHE_LEASESHELPER=/nonexistent \
+                VIRT_NAME_CACHE_PORT_PROBE=/bin/true "$@"
 }
 conf() {   # N [extra lines]: host N's dns.conf (default host label)
         mkdir -p "$T/c$1"
@@ -134,6 +139,7 @@ run() {   # IMPL: the whole story against BIND or Knot
         # --- guests, before anything runs -------------------------------
         domain 1 web 52:54:00:31:00:01 started
         lease 1 add 52:54:00:31:00:01 198.18.31.10 wguest    # the domain's guest sends its own name too
+        on 1 "$B/selftest/store-prove" "$T/s1" >/dev/null || fail "store-prove"   # its port answers (the next event sends)
         lease 1 add 52:54:00:31:00:02 198.18.31.11 a1
         lease 1 add 52:54:00:31:00:03 198.18.40.10 s1        # the subnet h3 has too
         converge "h1's web, by the hooks' sender" "198.18.31.10" web.node1.$Z A >/dev/null
