@@ -347,6 +347,9 @@ status() {   # HOSTNAME EXPIRY: libvirt's lease list for alpha's lease
 }
 status alpha "$soon"
 "$VNC" --db-dir "$P" rebuild --leases-dir "$PL" >/dev/null 2>&1 || fail "prior: first rebuild"
+# Alpha-VM's port answered for its lease: the store answers Alpha-VM with
+# it, and so does our hosts file, which dnsmasq names the lease after.
+"$B/selftest/store-prove" "$P" >/dev/null || fail "prior: store-prove"
 mkdir -p "$P/dnsmasq/net1"
 VIRT_NAME_CACHE_DIR=$P VIRT_NAME_CACHE_LEASESHELPER=/nonexistent VIR_BRIDGE_NAME=vbr1 DNSMASQ_SUPPLIED_HOSTNAME=realname \
         DNSMASQ_LEASE_EXPIRES=$soon "$B/hooks/lease-helper" add 52:54:00:00:01:01 198.18.1.10 Alpha-VM ||
@@ -359,6 +362,7 @@ expect_eq "rebuild keeps the guest's name for the same lease" "realname" "$(prio
 expect_eq "... and it resolves" "198.18.1.10" "$(addrs_of "$P" ahostsv4 realname)"
 # A lease renewed since (another expiry) whose name is one the store
 # answered with that address: not the guest's word either.
+"$B/selftest/store-prove" "$P" >/dev/null || fail "prior: store-prove"
 status Alpha-VM "$((soon + 60))"
 "$VNC" --db-dir "$P" rebuild --leases-dir "$PL" >/dev/null 2>&1 || fail "prior: rebuild, renewed"
 expect_eq "a name the store answered with the address is not taken" "-" "$(prior_host)"
