@@ -94,3 +94,46 @@ e2e_guest() {   # NS PEER MAC BRIDGE
         ip -n "$1" link set lo up
         ip -n "$1" link set eth0 address "$3" up
 }
+
+# e2e_linux_guest DIR: a small Linux guest for QEMU in DIR (vmlinuz,
+# initrd.img), from Debian's kernel and busybox-static packages
+# (apt-get download: never installed).  Its init loads e1000, asks DHCP
+# with the host name given on the kernel command line (guesthost=NAME)
+# as busybox's udhcpc does, and stays up: its kernel answers ARP for its
+# address like any guest's.  Returns 1 when the packages cannot be had.
+e2e_linux_guest() {
+        local d=$1 k ko
+        mkdir -p "$d/dl" "$d/x" "$d/root/bin" "$d/root/proc" "$d/root/sys" || return 1
+        k=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+        [ -n "$k" ] && (cd "$d/dl" && apt-get download "$k" busybox-static) >"$d/download.log" 2>&1 || return 1
+        dpkg-deb --fsys-tarfile "$d"/dl/linux-image-*.deb | tar -x -C "$d/x" ./boot ./lib/modules || return 1
+        dpkg-deb --fsys-tarfile "$d"/dl/busybox-static_*.deb | tar -x -C "$d/x" ./bin/busybox || return 1
+        cp "$d"/x/boot/vmlinuz-* "$d/vmlinuz" && cp "$d/x/bin/busybox" "$d/root/bin/busybox" || return 1
+        ko=$(find "$d/x/lib/modules" -name e1000.ko | head -n 1)
+        [ -n "$ko" ] && cp "$ko" "$d/root/e1000.ko" || return 1
+        cat >"$d/root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+insmod /e1000.ko
+name=$(sed -n 's/.*guesthost=\([^ ]*\).*/\1/p' /proc/cmdline)
+ip link set lo up
+ip link set eth0 up
+udhcpc -b -i eth0 -x "hostname:$name" -s /udhcpc.sh
+echo "guest $name up"
+while :; do sleep 3600; done
+INIT
+        cat >"$d/root/udhcpc.sh" <<'SCRIPT'
+#!/bin/sh
+case "$1" in
+deconfig) ip addr flush dev "$interface" ;;
+bound|renew) ip addr flush dev "$interface"; ip addr add "$ip/${mask:-24}" dev "$interface"
+             echo "udhcpc: $1 $ip" ;;
+esac
+SCRIPT
+        chmod 755 "$d/root/init" "$d/root/udhcpc.sh"
+        (cd "$d/root" && find . | "$d/x/bin/busybox" cpio -o -H newc 2>/dev/null | gzip -1) >"$d/initrd.img" || return 1
+        rm -rf "$d/x" "$d/dl"
+        chmod -R a+rX "$d"
+}
