@@ -386,6 +386,7 @@ for f in /usr/bin/virt-name-cache /usr/libexec/virt-name-cache /lib/$MULTIARCH/l
         [ -e "$f" ] && fail "purge left $f"
 done
 cmp -s /etc/nsswitch.conf "$T/nsswitch.orig" || fail "purge: nsswitch.conf differs from before"
+purged=$SECONDS
 row "8. purge (dpkg --purge both)" \
     "no definition names our files; nothing of ours left; nsswitch.conf as before" \
     "definitions and dnsmasq: '$(ours_in_networks)'; files gone; nsswitch.conf identical"
@@ -399,6 +400,11 @@ boot=$(active)
 expect_eq "after the purge: net-start both" "$N1 $N2" "$started"
 expect_eq "after the purge: the boot starts the autostart network" "$N1" "$boot"
 row "9. net-start both, and a boot" "both start" "net-start: $started; boot: $boot"
+# Nothing the packages started outlives them: a port-probe still asking
+# (30 s at most) would write a store again after the purge.
+while [ $((SECONDS - purged)) -lt 35 ]; do sleep 1; done
+for f in /var/lib/virt-name-cache /run/virt-name-cache; do [ -e "$f" ] && fail "$f is back after the purge"; done
+pass "35 s after the purge, no store written again"
 
 echo
 cat "$TABLE"
