@@ -304,13 +304,23 @@ row "3. leases: a new guest (delta), the domain's guest renews (gamma)" \
 # --- 4. rebuild ------------------------------------------------------------------------
 vnc rebuild --connect qemu:///system >"$T/rebuild.log" 2>&1 || fail "rebuild: $(cat "$T/rebuild.log")"
 cat "$T/rebuild.log"
+asked=$(sed -n 's/.*; \([0-9]* of [0-9]*\) addresses answered.*/\1/p' "$T/rebuild.log")
+# A rebuild asks the domains' ports for 2 s; a port that did not answer
+# in time is asked again at its guest's next lease event (port-probe, 30
+# s): that, by hand, when needed (issue 17's evidence, not our names).
+again=""
+if [ -z "$(nss $VM)" ]; then
+        ip netns exec $H timeout 40 /usr/libexec/virt-name-cache/port-probe domain $VM ||
+                fail "port-probe domain $VM"
+        again="; $VM's port asked again by port-probe"
+fi
 host=$(vnc list | awk -v a="${ADDR[gamma]}" '$1 == a {print $2}')
 expect_eq "rebuild: the host name gamma sent, not libvirt's '$libvirt_says'" "gamma" "$host"
 got=$(names_via nss rebuild) || fail "rebuild: names"
 got2=$(names_via dns rebuild) || fail "rebuild: names"
 row "4. rebuild --connect qemu:///system" \
     "every name as before; the lease libvirt lists as '$libvirt_says' keeps the host name its guest sent" \
-    "host name of ${ADDR[gamma]}: $host; NSS: $got; dnsmasq: $got2"
+    "host name of ${ADDR[gamma]}: $host; ports answered in the rebuild: ${asked:-none asked}$again; NSS: $got; dnsmasq: $got2"
 
 # --- 5. remove ---------------------------------------------------------------------------
 in_ns_dpkg -r virt-name-cache libnss-virtname >"$T/remove.log" 2>&1 || { cat "$T/remove.log"; fail "dpkg -r"; }
