@@ -940,13 +940,6 @@ int virtname_writer_put_network(struct virtname_writer *w, const struct virtname
         return put_record(w, VIRTNAME_DB_NETWORKS, n->name, strlen(n->name), enc_network, n);
 }
 
-int virtname_writer_del_network(struct virtname_writer *w, const char *name)
-{
-        int rc = virtname_writer_prune_leases(w, name, NULL, NULL);
-
-        return rc < 0 ? rc : idx_del(w, VIRTNAME_DB_NETWORKS, name, strlen(name), NULL, 0);
-}
-
 /* --- commit and publish ----------------------------------------------------- */
 
 int virtname_writer_resync(struct virtname_writer *w, const char *network)

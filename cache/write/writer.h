@@ -80,9 +80,8 @@ int virtname_writer_del_address(struct virtname_writer *w, int family, const uin
 int virtname_writer_put_domain(struct virtname_writer *w, const struct virtname_domain *d);
 int virtname_writer_del_domain(struct virtname_writer *w, const char *name);
 
-/* Insert or replace a network; deleting one also deletes its leases. */
+/* Insert or replace a network. */
 int virtname_writer_put_network(struct virtname_writer *w, const struct virtname_network *n);
-int virtname_writer_del_network(struct virtname_writer *w, const char *name);
 
 /* Delete every lease of NETWORK that KEEP rejects (NULL: all of them). */
 typedef int (*virtname_lease_filter)(const struct virtname_lease_view *l, void *ctx);
