@@ -25,6 +25,7 @@
 # test takes the same lock).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-e2e.sh"
+. "$(dirname "$0")/lib-guest.sh"
 for p in dpkg-buildpackage lintian dh fakeroot; do
         command -v "$p" >/dev/null || skip "$p not installed (make pkg-deps installs debhelper, lintian, fakeroot)"
 done
@@ -119,32 +120,15 @@ for n in 1 2; do
         virsh net-define "$T/n$n.xml" >/dev/null && virsh net-start "lnet$n" >/dev/null || fail "network lnet$n"
 done
 virsh net-autostart $N1 >/dev/null || fail "net-autostart"
-# The domain: a small Linux guest (Debian's kernel, busybox's udhcpc)
-# that sends the host name gamma and answers for its address on its own
+# The domain: a small Linux guest (lib-guest.sh: Debian's kernel,
+# busybox's udhcpc) that sends the host name gamma and answers for its address on its own
 # port, as a guest OS does.  On a network whose DNS answers our names,
 # dnsmasq (dhcp-ignore-names) names its lease after our hosts file's
 # first name, the domain's: the case where a rebuild took lcvm for the
 # name the guest sent.
-e2e_linux_guest "$T/guest" || skip "Debian's kernel and busybox-static packages cannot be downloaded here: $(tail -2 "$T/guest/download.log" 2>/dev/null)"
-cat >"$T/dom.xml" <<XML
-<domain type='qemu'>
-  <name>$VM</name>
-  <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$T/guest/vmlinuz</kernel><initrd>$T/guest/initrd.img</initrd>
-    <cmdline>console=ttyS0 panic=-1 guesthost=gamma</cmdline>
-  </os>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <interface type='network'><source network='$N1'/><mac address='$VMMAC'/><model type='e1000'/><rom enabled='no'/></interface>
-    <serial type='pty'><log file='/var/log/libvirt/qemu/$VM-console.log' append='on'/></serial>
-    <console type='pty'/>
-  </devices>
-</domain>
-XML
-mkdir -p /var/log/libvirt/qemu
+chmod 711 "$T"                          # libvirt-qemu reads the guest below it
+guest_build "$T/guest" --no-sshd
+guest_domain_xml $VM $VMMAC $N1 --host gamma --no-sshd >"$T/dom.xml"
 virsh define "$T/dom.xml" >/dev/null || fail "define $VM"
 virsh start $VM >"$T/start.log" 2>&1 || skip "a QEMU domain cannot start here: $(tr '\n' ' ' <"$T/start.log")"
 # The domain's lease in libvirt's list, as NAME (or any name, for ""),
@@ -193,7 +177,8 @@ for g in $GUESTS; do
         add_guest "$ns" "$peer" "$m1:$m2:$m3:$m4:$m5:$m6" "$n" "$name"
         ADDR[$name]=$(addr_of "$ns") NETOF[$name]=$n
 done
-ADDR[gamma]=$(vm_lease gamma) || fail "$VM's guest got no lease as gamma: $(tail -5 /var/log/libvirt/qemu/$VM-console.log)"
+guest_wait_lease $VM >/dev/null || fail "$VM's guest got no lease"
+ADDR[gamma]=$(vm_lease gamma) || fail "libvirt's list has no lease of $VM named gamma: $(virsh net-dhcp-leases $N1)"
 NETOF[gamma]=1 ADDR[$VM]=${ADDR[gamma]} NETOF[$VM]=1
 NAMES="alpha beta gamma $VM"
 virsh net-dhcp-leases $N1 >"$T/leases"; virsh net-dhcp-leases $N2 >>"$T/leases"
