@@ -128,7 +128,8 @@ virsh net-autostart $N1 >/dev/null || fail "net-autostart"
 # name the guest sent.
 chmod 711 "$T"                          # libvirt-qemu reads the guest below it
 guest_build "$T/guest" --no-sshd
-guest_domain_xml $VM $VMMAC $N1 --host gamma --no-sshd >"$T/dom.xml"
+# (A reset must boot it again in the same run of the domain, not end it.)
+guest_domain_xml $VM $VMMAC $N1 --host gamma --no-sshd | sed '/<on_reboot>destroy<\/on_reboot>/d' >"$T/dom.xml"
 virsh define "$T/dom.xml" >/dev/null || fail "define $VM"
 virsh start $VM >"$T/start.log" 2>&1 || skip "a QEMU domain cannot start here: $(tr '\n' ' ' <"$T/start.log")"
 # The domain's lease in libvirt's list, as NAME (or any name, for ""),
