@@ -901,7 +901,7 @@ static void check_networks(struct doctor *doc)
                 snprintf(net, sizeof(net), "%.*s", (int)len - 5, de->d_name);
                 if (virtname_hostsdir_path(virtname_store_dir(doc->ctx->db_dir), net, hostsdir, sizeof(hostsdir)) == 0)
                         snprintf(dir, sizeof(dir), "hostsdir=%s", hostsdir);
-                f = fopen(path, "re");
+                f = virtname_open_file(path, (size_t)1 << 20, VIRTNAME_READ_NOFOLLOW);
                 if (!f && errno == EACCES) {
                         /* libvirt keeps these root-only: not a fault. */
                         report(doc, "info", "network %.*s: cannot read %s (%s): not checked "
@@ -910,7 +910,7 @@ static void check_networks(struct doctor *doc)
                         continue;
                 }
                 if (!f) {
-                        report(doc, "warning", "%s: %s", path, strerror(errno));
+                        report(doc, "warning", "%s: %s", path, virtname_read_strerror(-errno));
                         unreadable++;
                         continue;
                 }

@@ -102,6 +102,12 @@ const char (*virtname_writer_resyncs(const struct virtname_writer *w, size_t *n)
 /* The open transaction, for the lookups in lookup.h. */
 const struct virtname_view *virtname_writer_view(const struct virtname_writer *w);
 
+/* For a VIRTNAME_WRITER_FRESH writer (a rebuild): a read-only view of
+ * the store it is about to replace, as it was committed; NULL when
+ * there is none (or it cannot be read, or W is not fresh).  It stays
+ * valid until virtname_writer_close(). */
+const struct virtname_view *virtname_writer_previous(struct virtname_writer *w);
+
 /* The store directory and the state directory W writes. */
 const char *virtname_writer_store_dir(const struct virtname_writer *w);
 const char *virtname_writer_state_dir(const struct virtname_writer *w);
