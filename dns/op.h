@@ -4,8 +4,11 @@
 #ifndef VIRTNAME_DNS_OP_H
 #define VIRTNAME_DNS_OP_H
 
-#include <ldns/ldns.h>
+/* stdbool.h first: without it ldns/common.h defines bool as signed char,
+ * and dns/ then disagreed with every other file on what bool is (gcc's
+ * LTO: -Wlto-type-mismatch on virtname_dns_probe's bool *fatal). */
 #include <stdbool.h>
+#include <ldns/ldns.h>
 
 #include "dns/update.h"
 
