@@ -6,6 +6,24 @@
  * ldns checks no TSIG on AXFR answers (ldns 1.8 ldns_axfr_next): a forged
  * transfer could at worst make us send updates the server refuses, or
  * release names we own but no longer want anyway.
+ *
+ * virtname_dns_sync() is a pipeline of named steps; each step's comment
+ * says what holds before and after it:
+ *
+ *   1. sync_wants     the records wanted: checked, sorted, each once
+ *   2. sync_fetch     the zone and the reverse zones by transfer; a
+ *                     failure ends the reconcile before anything is sent
+ *   3. plan_names     claims, changes and releases of names (not sent)
+ *   4. send_names     the claims and changes; the names not published
+ *                     are marked: what they have stays, PTRs included
+ *   5. plan_ptrs      claims, changes and releases of PTRs (not sent)
+ *   6. send_plan      the PTR claims and changes
+ *   7. send_releases  the releases, only if nothing was refused
+ *   8. sync_result    the worst result, one line saying why
+ *
+ * Throughout: nothing is sent before the whole map is read; after a
+ * fatal failure (no server, the key or the zone refused) nothing more
+ * is sent; every change goes out with the prerequisites above.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -512,216 +530,321 @@ static int str_cmp(const void *a, const void *b)
         return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int virtname_dns_sync(struct virtname_dns_session *s, const struct virtname_dns_record *recs, size_t n,
-                      struct virtname_dns_sync_stats *st, note_fn note, void *arg, char *err, size_t errlen)
-{
-        struct zone_data fz = { 0 }, rz[VIRTNAME_DNS_MAX_REVERSE] = { { 0 } };
-        /* the plan: forward claims and changes, PTR claims and changes,
-         * then every release; each sent only if the one before met no
-         * fatal failure, so a refusal changes nothing after it */
-        struct plan fwd = { 0 }, ptr = { 0 }, rel = { 0 };
-        struct want *w = NULL, **wr = NULL;
-        const char **left = NULL;
-        size_t nw = 0, nr = 0, nleft = 0;
-        int rc = VIRTNAME_DNS_OK, worst = VIRTNAME_DNS_OK;
-        bool fatal = false;
-        char e[400];
+/* One reconcile (virtname_dns_sync): what is wanted, the zones as the
+ * transfers showed them, the plan, and how it went so far. */
+struct sync {
+        struct virtname_dns_session *s;
+        struct virtname_dns_sync_stats *st;
+        note_fn note;
+        void *arg;
+        struct want *w;                 /* wanted records: sorted by name, then address; each once */
+        size_t nw;
+        struct zone_data fz;            /* the zone, sorted by owner name */
+        struct zone_data rz[VIRTNAME_DNS_MAX_REVERSE];  /* each reverse zone, the same */
+        struct plan fwd, ptr, rel;      /* claims and changes of names, of PTRs; releases */
+        const char **left;              /* names not published (sorted): PTRs to them stay */
+        size_t nleft;
+        int worst;                      /* the worst result so far */
+        bool fatal;                     /* an op met a fatal failure: nothing more is sent */
+};
 
-        memset(st, 0, sizeof(*st));
-        if (err && errlen)
-                err[0] = '\0';
-        if (n && !(w = calloc(n, sizeof(*w)))) {
-                virtname_errf(err, errlen, 0, "out of memory");
-                return VIRTNAME_DNS_EOTHER;
-        }
+static void sync_free(struct sync *x)
+{
+        plan_free(&x->fwd);
+        plan_free(&x->ptr);
+        plan_free(&x->rel);
+        zone_free(&x->fz);
+        for (size_t r = 0; r < VIRTNAME_DNS_MAX_REVERSE; r++)
+                zone_free(&x->rz[r]);
+        free(x->w);
+        free(x->left);
+}
+
+/* A record that cannot be published: noted, counted, and left out. */
+static void bad_record(struct sync *x, const char *name, const char *why)
+{
+        x->st->failed++;
+        x->worst = VIRTNAME_DNS_EINPUT;
+        if (x->note)
+                x->note(x->arg, name, VIRTNAME_DNS_EINPUT, why);
+}
+
+/* Step 1, what is wanted: RECS as x->w, each with its name in the zone
+ * and its reverse name.  After it x->w is sorted by name, then address,
+ * and holds each record once; a record without an address family or a
+ * usable name is noted (EINPUT) and left out, the others go on.  -1:
+ * out of memory. */
+static int sync_wants(struct sync *x, const struct virtname_dns_record *recs, size_t n)
+{
+        char e[400];
+        size_t k = 0;
+
+        if (n && !(x->w = calloc(n, sizeof(*x->w))))
+                return -1;
         for (size_t i = 0; i < n; i++) {
-                struct want *x = &w[nw];
+                struct want *w = &x->w[x->nw];
+
                 if (recs[i].family != AF_INET && recs[i].family != AF_INET6) {
                         snprintf(e, sizeof(e), "%s: record without an address family; skipped", recs[i].name);
-                        goto bad_input;
+                        bad_record(x, recs[i].name, e);
+                        continue;
                 }
-                if (virtname_dns_fqdn(s->c, recs[i].name, x->fqdn, sizeof(x->fqdn), e, sizeof(e)) < 0)
-                        goto bad_input;
-                x->guest = recs[i].name;
-                x->family = recs[i].family;
-                memcpy(x->addr, recs[i].addr, 16);
-                if (x->family == AF_INET)
-                        memset(x->addr + 4, 0, 12);
-                x->ttl = recs[i].ttl;
-                x->revzone = dns_reverse(s->c, x->family, x->addr, x->rev, sizeof(x->rev));
-                x->no_ptr = recs[i].no_reverse;   /* another name has its PTR */
-                nw++;
-                continue;
-bad_input:
-                st->failed++;
-                worst = VIRTNAME_DNS_EINPUT;
-                if (note)
-                        note(arg, recs[i].name, VIRTNAME_DNS_EINPUT, e);
+                if (virtname_dns_fqdn(x->s->c, recs[i].name, w->fqdn, sizeof(w->fqdn), e, sizeof(e)) < 0) {
+                        bad_record(x, recs[i].name, e);
+                        continue;
+                }
+                w->guest = recs[i].name;
+                w->family = recs[i].family;
+                memcpy(w->addr, recs[i].addr, 16);
+                if (w->family == AF_INET)
+                        memset(w->addr + 4, 0, 12);
+                w->ttl = recs[i].ttl;
+                w->revzone = dns_reverse(x->s->c, w->family, w->addr, w->rev, sizeof(w->rev));
+                w->no_ptr = recs[i].no_reverse;   /* another name has its PTR */
+                x->nw++;
         }
-        if (nw)
-                qsort(w, nw, sizeof(*w), want_cmp);
-        /* drop exact duplicates */
-        size_t k = 0;
-        for (size_t i = 0; i < nw; i++)
-                if (!k || want_cmp(&w[k - 1], &w[i]) != 0)
-                        w[k++] = w[i];
-        nw = k;
+        if (x->nw)
+                qsort(x->w, x->nw, sizeof(*x->w), want_cmp);
+        for (size_t i = 0; i < x->nw; i++)
+                if (!k || want_cmp(&x->w[k - 1], &x->w[i]) != 0)
+                        x->w[k++] = x->w[i];
+        x->nw = k;
+        return 0;
+}
 
-        /* the whole map first: a transfer that fails changes nothing */
-        if ((rc = axfr(s, s->c->zone, &fz, err, errlen)) != VIRTNAME_DNS_OK)
-                goto out;
-        st->zone_rrs = fz.n;
-        for (size_t r = 0; r < s->c->nreverse; r++) {
-                if ((rc = axfr(s, s->c->reverse[r], &rz[r], err, errlen)) != VIRTNAME_DNS_OK)
-                        goto out;
-                st->zone_rrs += rz[r].n;
-                if (rz[r].n)
-                        qsort(rz[r].v, rz[r].n, sizeof(*rz[r].v), zrr_cmp);
+/* Step 2, the map: the zone and every configured reverse zone by
+ * transfer, each sorted by owner name.  Nothing has been sent before it
+ * and nothing is after it: a transfer that fails ends the reconcile
+ * with its result, so a zone this host could not read is never
+ * changed.  After it st->planned is true. */
+static int sync_fetch(struct sync *x, char *err, size_t errlen)
+{
+        const struct virtname_dns_config *c = x->s->c;
+        int rc = axfr(x->s, c->zone, &x->fz, err, errlen);
+
+        if (rc != VIRTNAME_DNS_OK)
+                return rc;
+        x->st->zone_rrs = x->fz.n;
+        for (size_t r = 0; r < c->nreverse; r++) {
+                if ((rc = axfr(x->s, c->reverse[r], &x->rz[r], err, errlen)) != VIRTNAME_DNS_OK)
+                        return rc;
+                x->st->zone_rrs += x->rz[r].n;
+                if (x->rz[r].n)
+                        qsort(x->rz[r].v, x->rz[r].n, sizeof(*x->rz[r].v), zrr_cmp);
         }
-        if (fz.n)
-                qsort(fz.v, fz.n, sizeof(*fz.v), zrr_cmp);
-        st->planned = true;
+        if (x->fz.n)
+                qsort(x->fz.v, x->fz.n, sizeof(*x->fz.v), zrr_cmp);
+        x->st->planned = true;
+        return VIRTNAME_DNS_OK;
+}
 
-        /* forward: merge the sorted wanted names with the zone's names */
+/* Step 3, plan the names: the wanted names merged with the zone's, both
+ * sorted.  A wanted name gets a claim or a change in x->fwd, or counts
+ * as unchanged, or (held by another owner) is noted and marked leave;
+ * a name of ours no longer wanted gets a release in x->rel.  Nothing is
+ * sent.  -1: out of memory. */
+static int plan_names(struct sync *x)
+{
+        const struct zone_data *z = &x->fz;
         size_t i = 0, j = 0;
         bool twin_noted = false;
-        while (i < nw || j < fz.n) {
+        char e[400];
+
+        while (i < x->nw || j < z->n) {
                 struct zgroup g;
                 int c;
-                if (j < fz.n)
-                        group_at(s, &fz, j, &g);
-                c = i >= nw ? 1 : j >= fz.n ? -1 : strcmp(w[i].fqdn, fz.v[j].name);
+
+                if (j < z->n)
+                        group_at(x->s, z, j, &g);
+                c = i >= x->nw ? 1 : j >= z->n ? -1 : strcmp(x->w[i].fqdn, z->v[j].name);
                 if (c <= 0) {
                         size_t wj = i;
-                        while (wj < nw && strcmp(w[wj].fqdn, w[i].fqdn) == 0)
+
+                        while (wj < x->nw && strcmp(x->w[wj].fqdn, x->w[i].fqdn) == 0)
                                 wj++;
-                        st->names++;
-                        if (plan_forward(s, &fwd, w, i, wj, &fz, c == 0 ? &g : NULL, st, note, arg) < 0)
-                                goto oom;
+                        x->st->names++;
+                        if (plan_forward(x->s, &x->fwd, x->w, i, wj, z, c == 0 ? &g : NULL, x->st, x->note,
+                                         x->arg) < 0)
+                                return -1;
                         i = wj;
                         if (c == 0)
                                 j += g.count;
-                } else {
-                        if (g.ours && plan_release(s, &rel, s->c->zone, fz.v[j].name, false) < 0)
-                                goto oom;
-                        if (g.twin && !twin_noted && note) {
-                                /* two machines, one owner: say so even where no name collides */
-                                virtname_errf(e, sizeof(e), 0, "%s: made by another machine that also calls itself "
-                                              "owner '%s' (this one is id=%s): give each host its own host-label (or "
-                                              "owner) in dns.conf", fz.v[j].name, s->c->owner, s->c->owner_id);
-                                note(arg, fz.v[j].name, VIRTNAME_DNS_ECONFLICT, e);
-                                st->conflicts++;
-                                twin_noted = true;
-                        }
-                        j += g.count;
+                        continue;
                 }
+                if (g.ours && plan_release(x->s, &x->rel, x->s->c->zone, z->v[j].name, false) < 0)
+                        return -1;
+                if (g.twin && !twin_noted && x->note) {
+                        /* two machines, one owner: say so even where no name collides */
+                        virtname_errf(e, sizeof(e), 0, "%s: made by another machine that also calls itself "
+                                      "owner '%s' (this one is id=%s): give each host its own host-label (or "
+                                      "owner) in dns.conf", z->v[j].name, x->s->c->owner, x->s->c->owner_id);
+                        x->note(x->arg, z->v[j].name, VIRTNAME_DNS_ECONFLICT, e);
+                        x->st->conflicts++;
+                        twin_noted = true;
+                }
+                j += g.count;
         }
-        dns_send_ops(s, fwd.ops, fwd.n, 64);
-        /* names whose claim or change failed: their records stay as they are */
-        for (size_t o = 0; o < fwd.n; o++)
-                if (fwd.ops[o].result != VIRTNAME_DNS_OK)
-                        for (size_t q = fwd.back[o]; q < nw && strcmp(w[q].fqdn, fwd.ops[o].name) == 0; q++)
-                                w[q].leave = true;
-        fatal = count_results(&fwd, st, &worst, note, arg);
-        if (nw && (!(left = calloc(nw, sizeof(*left))) || !(wr = calloc(nw, sizeof(*wr)))))
-                goto oom;
-        for (size_t q = 0; q < nw; q++)
-                if (w[q].leave && (!nleft || strcmp(left[nleft - 1], w[q].fqdn) != 0))
-                        left[nleft++] = w[q].fqdn;      /* sorted: w is */
+        return 0;
+}
 
-        /* reverse, zone by zone: one PTR per address the zone covers */
-        for (size_t r = 0; r < s->c->nreverse && !fatal; r++) {
-                const struct zone_data *z = &rz[r];
-                nr = 0;
-                for (size_t q = 0; q < nw; q++)
-                        if (w[q].revzone == s->c->reverse[r] && !w[q].no_ptr)
-                                wr[nr++] = &w[q];
+/* Send P (when nothing before was fatal) and count how it went. */
+static void send_plan(struct sync *x, struct plan *p)
+{
+        if (x->fatal)
+                return;
+        dns_send_ops(x->s, p->ops, p->n, 64);
+        x->fatal = count_results(p, x->st, &x->worst, x->note, x->arg);
+}
+
+/* Step 4, send the names' claims and changes.  After it every wanted
+ * name whose op failed is marked leave too, and x->left lists (sorted)
+ * every name marked leave: what those names have in the zone, their
+ * PTRs included, stays as it is.  -1: out of memory. */
+static int send_names(struct sync *x)
+{
+        send_plan(x, &x->fwd);
+        for (size_t o = 0; o < x->fwd.n; o++)
+                if (x->fwd.ops[o].result != VIRTNAME_DNS_OK)
+                        for (size_t q = x->fwd.back[o]; q < x->nw && strcmp(x->w[q].fqdn, x->fwd.ops[o].name) == 0;
+                             q++)
+                                x->w[q].leave = true;
+        if (x->nw && !(x->left = calloc(x->nw, sizeof(*x->left))))
+                return -1;
+        for (size_t q = 0; q < x->nw; q++)
+                if (x->w[q].leave && (!x->nleft || strcmp(x->left[x->nleft - 1], x->w[q].fqdn) != 0))
+                        x->left[x->nleft++] = x->w[q].fqdn;     /* sorted: w is */
+        return 0;
+}
+
+/* Step 5, plan the PTRs, reverse zone by reverse zone, only when step 4
+ * met no fatal failure: one PTR for each wanted address the zone holds
+ * (the first name in order, when several want one), none for a name
+ * marked leave, a release of each of our reverse names no longer
+ * wanted, unless its PTR points at a name in x->left or it belongs to a
+ * longer configured zone.  Nothing is sent.  -1: out of memory. */
+static int plan_ptrs(struct sync *x)
+{
+        const struct virtname_dns_config *c = x->s->c;
+        struct want **wr = NULL;
+        int rc = 0;
+
+        if (x->fatal)
+                return 0;
+        if (x->nw && !(wr = calloc(x->nw, sizeof(*wr))))
+                return -1;
+        for (size_t r = 0; r < c->nreverse && rc == 0; r++) {
+                const struct zone_data *z = &x->rz[r];
+                size_t nr = 0, i = 0, j = 0;
+
+                for (size_t q = 0; q < x->nw; q++)
+                        if (x->w[q].revzone == c->reverse[r] && !x->w[q].no_ptr)
+                                wr[nr++] = &x->w[q];
                 if (nr)
                         qsort(wr, nr, sizeof(*wr), rev_cmp);
-                i = j = 0;
-                while (i < nr || j < z->n) {
+                while (rc == 0 && (i < nr || j < z->n)) {
                         struct zgroup g;
-                        int c;
+                        int cmp;
+
                         if (j < z->n)
-                                group_at(s, z, j, &g);
-                        c = i >= nr ? 1 : j >= z->n ? -1 : strcmp(wr[i]->rev, z->v[j].name);
-                        if (c <= 0) {
-                                /* two names for one address: the first in order gets the PTR */
-                                if (plan_ptr(s, &ptr, wr[i], z, c == 0 ? &g : NULL, st, note, arg) < 0)
-                                        goto oom;
-                                size_t i2 = i + 1;
-                                while (i2 < nr && strcmp(wr[i2]->rev, wr[i]->rev) == 0)
-                                        i2++;
-                                i = i2;
-                                if (c == 0)
+                                group_at(x->s, z, j, &g);
+                        cmp = i >= nr ? 1 : j >= z->n ? -1 : strcmp(wr[i]->rev, z->v[j].name);
+                        if (cmp <= 0) {
+                                rc = plan_ptr(x->s, &x->ptr, wr[i], z, cmp == 0 ? &g : NULL, x->st, x->note, x->arg);
+                                for (i++; i < nr && strcmp(wr[i]->rev, wr[i - 1]->rev) == 0; i++)
+                                        ;
+                                if (cmp == 0)
                                         j += g.count;
                                 continue;
                         }
-                        /* a name of a longer configured zone belongs to that one; a
-                         * PTR to a name left as it is stays */
                         char target[256] = "";
                         for (size_t q = g.first; q < g.first + g.count; q++)
                                 if (ldns_rr_get_type(z->v[q].rr) == LDNS_RR_TYPE_PTR)
                                         dns_name_text(ldns_rr_rdf(z->v[q].rr, 0), target, sizeof(target));
                         const char *tp = target;
-                        bool keep = nleft && bsearch(&tp, left, nleft, sizeof(*left), str_cmp);
-                        if (g.ours && !keep && dns_reverse_zone_of(s->c, z->v[j].name) == s->c->reverse[r] &&
-                            plan_release(s, &rel, s->c->reverse[r], z->v[j].name, true) < 0)
-                                goto oom;
+                        bool keep = x->nleft && bsearch(&tp, x->left, x->nleft, sizeof(*x->left), str_cmp);
+                        if (g.ours && !keep && dns_reverse_zone_of(c, z->v[j].name) == c->reverse[r])
+                                rc = plan_release(x->s, &x->rel, c->reverse[r], z->v[j].name, true);
                         j += g.count;
                 }
         }
-        if (!fatal) {
-                dns_send_ops(s, ptr.ops, ptr.n, 64);
-                fatal = count_results(&ptr, st, &worst, note, arg);
-        }
-        /* Releases only once everything else went through (or another
-         * host holds it): after a refusal the plan was wrong somewhere
-         * (a host label or key the server does not accept), and what
-         * this host has stays until that is fixed. */
+        free(wr);
+        return rc;
+}
+
+/* Step 7, the releases, only once every claim and change went through
+ * without a fatal failure or a refusal (names held by others are no
+ * reason to keep ours): after a refusal the plan was wrong somewhere (a
+ * host label or key the server does not accept), and what this host
+ * has stays until that is fixed.  Else they are counted as withheld. */
+static void send_releases(struct sync *x)
+{
         bool refused = false;
-        for (size_t o = 0; o < fwd.n; o++)
-                refused = refused || fwd.ops[o].result == VIRTNAME_DNS_EREFUSED;
-        for (size_t o = 0; o < ptr.n; o++)
-                refused = refused || ptr.ops[o].result == VIRTNAME_DNS_EREFUSED;
-        if (!fatal && !refused) {
-                dns_send_ops(s, rel.ops, rel.n, 64);
-                fatal = count_results(&rel, st, &worst, note, arg);
-        } else {
-                st->withheld = (fatal ? ptr.n : 0) + rel.n;
-        }
-        if (worst == VIRTNAME_DNS_OK && (st->conflicts || st->ptr_conflicts))
-                worst = VIRTNAME_DNS_ECONFLICT;
-        rc = worst;
-        st->stopped = fatal;
-        if (fatal) {
+
+        for (size_t o = 0; o < x->fwd.n; o++)
+                refused = refused || x->fwd.ops[o].result == VIRTNAME_DNS_EREFUSED;
+        for (size_t o = 0; o < x->ptr.n; o++)
+                refused = refused || x->ptr.ops[o].result == VIRTNAME_DNS_EREFUSED;
+        if (!x->fatal && !refused)
+                send_plan(x, &x->rel);
+        else
+                x->st->withheld = (x->fatal ? x->ptr.n : 0) + x->rel.n;
+}
+
+/* Step 8, the result: the worst of all, a conflict at least when a name
+ * was held by another owner, and one line in ERR saying why. */
+static int sync_result(struct sync *x, char *err, size_t errlen)
+{
+        const struct virtname_dns_sync_stats *st = x->st;
+        int rc = x->worst;
+
+        if (rc == VIRTNAME_DNS_OK && (st->conflicts || st->ptr_conflicts))
+                rc = VIRTNAME_DNS_ECONFLICT;
+        x->st->stopped = x->fatal;
+        if (x->fatal) {
+                const struct plan *plans[] = { &x->fwd, &x->ptr, &x->rel };
                 const struct dns_op *f = NULL;
-                for (size_t o = 0; !f && o < fwd.n; o++)
-                        f = fwd.ops[o].fatal ? &fwd.ops[o] : NULL;
-                for (size_t o = 0; !f && o < ptr.n; o++)
-                        f = ptr.ops[o].fatal ? &ptr.ops[o] : NULL;
-                for (size_t o = 0; !f && o < rel.n; o++)
-                        f = rel.ops[o].fatal ? &rel.ops[o] : NULL;
+
+                for (size_t p = 0; p < 3; p++)
+                        for (size_t o = 0; !f && o < plans[p]->n; o++)
+                                f = plans[p]->ops[o].fatal ? &plans[p]->ops[o] : NULL;
                 virtname_errf(err, errlen, 0, "dns-sync stopped: %s", f ? f->why : "?");
         } else if (rc != VIRTNAME_DNS_OK) {
                 virtname_errf(err, errlen, 0, "dns-sync: %zu conflicts, %zu failed (names), %zu conflicts, %zu failed "
                               "(PTR)%s", st->conflicts, st->failed, st->ptr_conflicts, st->ptr_failed,
                               st->withheld ? "; the server refused part of it: nothing was released" : "");
         }
+        return rc;
+}
+
+/* The reconcile, as the steps above; each sends only what the plan,
+ * made from the transfers before anything was sent, holds. */
+int virtname_dns_sync(struct virtname_dns_session *s, const struct virtname_dns_record *recs, size_t n,
+                      struct virtname_dns_sync_stats *st, note_fn note, void *arg, char *err, size_t errlen)
+{
+        struct sync x = { .s = s, .st = st, .note = note, .arg = arg, .worst = VIRTNAME_DNS_OK };
+        int rc;
+
+        memset(st, 0, sizeof(*st));
+        if (err && errlen)
+                err[0] = '\0';
+        if (sync_wants(&x, recs, n) < 0)                        /* 1 */
+                goto oom;
+        rc = sync_fetch(&x, err, errlen);                       /* 2 */
+        if (rc != VIRTNAME_DNS_OK)
+                goto out;
+        if (plan_names(&x) < 0 ||                               /* 3 */
+            send_names(&x) < 0 ||                               /* 4 */
+            plan_ptrs(&x) < 0)                                  /* 5 */
+                goto oom;
+        send_plan(&x, &x.ptr);                                  /* 6 */
+        send_releases(&x);                                      /* 7 */
+        rc = sync_result(&x, err, errlen);                      /* 8 */
         goto out;
 oom:
         virtname_errf(err, errlen, 0, "out of memory");
         rc = VIRTNAME_DNS_EOTHER;
 out:
-        plan_free(&fwd);
-        plan_free(&ptr);
-        plan_free(&rel);
-        zone_free(&fz);
-        for (size_t r = 0; r < VIRTNAME_DNS_MAX_REVERSE; r++)
-                zone_free(&rz[r]);
-        free(w);
-        free(wr);
-        free(left);
+        sync_free(&x);
         return rc;
 }
 
