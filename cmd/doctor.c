@@ -722,9 +722,9 @@ static void check_fleet_dns(struct doctor *doc)
         char err[512], when[64], fp[512];
         int rc = virtname_dns_config_load(NULL, &conf, err, sizeof(err));
 
-        if (rc == VIRTNAME_DNS_CONF_ABSENT)
+        if (rc == VIRTNAME_DNS_EABSENT)
                 return;         /* not configured: nothing to say */
-        if (rc != VIRTNAME_DNS_CONF_OK) {
+        if (rc != VIRTNAME_DNS_OK) {
                 report(doc, "problem", "fleet DNS: %s", err);
                 return;
         }

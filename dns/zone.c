@@ -62,12 +62,11 @@ static int zrr_cmp(const void *a, const void *b)
         return strcmp(((const struct zrr *)a)->name, ((const struct zrr *)b)->name);
 }
 
-/* axfr_once(): the server answered SERVFAIL before any record, or no
- * connection to it could be made */
-#define AXFR_SERVFAIL (-1)
-#define AXFR_UNREACHED (-2)
-
-static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zone_data *z, char *err, size_t errlen);
+/* One AXFR of ZONE into Z (appending).  *AGAIN: it failed the way a
+ * server that is still starting fails (no connection could be made, or
+ * SERVFAIL before any record): worth asking again. */
+static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zone_data *z, bool *again,
+                     char *err, size_t errlen);
 
 /* AXFR of ZONE into Z (appending).  A server that has just started may
  * refuse the connection, or answer SERVFAIL before it has loaded the
@@ -77,25 +76,25 @@ static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zo
 static int axfr(struct virtname_dns_session *s, const char *zone, struct zone_data *z, char *err, size_t errlen)
 {
         double start = dns_mono_ms();
-        int rc = axfr_once(s, zone, z, err, errlen), tries = 1;
+        bool again;
+        int rc = axfr_once(s, zone, z, &again, err, errlen), tries = 1;
 
-        for (; (rc == AXFR_SERVFAIL || rc == AXFR_UNREACHED) &&
-               dns_mono_ms() + 250 < start + s->c->timeout_ms; tries++) {
+        for (; again && dns_mono_ms() + 250 < start + s->c->timeout_ms; tries++) {
                 nanosleep(&(struct timespec){ 0, 250 * 1000 * 1000 }, NULL);
                 if (!dns_res_ready(s))
                         break;  /* keep the last message */
-                rc = axfr_once(s, zone, z, err, errlen);
+                rc = axfr_once(s, zone, z, &again, err, errlen);
         }
-        if (rc == AXFR_SERVFAIL || rc == AXFR_UNREACHED) {
+        if (again) {
                 size_t len = strlen(err);
                 snprintf(err + len, errlen - len, "; %d tr%s in %.0f ms", tries, tries == 1 ? "y" : "ies",
                          dns_mono_ms() - start);
-                rc = VIRTNAME_DNS_ENET;
         }
         return rc;
 }
 
-static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zone_data *z, char *err, size_t errlen)
+static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zone_data *z, bool *again,
+                     char *err, size_t errlen)
 {
         size_t first = z->n;
         /* a resolver of its own: ldns leaves transfer state in it */
@@ -105,6 +104,7 @@ static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zo
         ldns_rr *rr;
         int rc = VIRTNAME_DNS_OK;
 
+        *again = false;
         if (!r || !d || (!z->all && !(z->all = ldns_rr_list_new()))) {
                 virtname_errf(err, errlen, 0, "out of memory");
                 rc = VIRTNAME_DNS_EOTHER;
@@ -127,7 +127,8 @@ static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zo
         if (st != LDNS_STATUS_OK) {
                 virtname_errf(err, errlen, 0, "transfer of %s: cannot reach %s (%s)", zone, s->server_desc,
                               ldns_get_errorstr_by_id(st));
-                rc = AXFR_UNREACHED;
+                rc = VIRTNAME_DNS_ENET;
+                *again = true;
                 goto out;
         }
         while ((rr = ldns_axfr_next(r))) {
@@ -165,8 +166,8 @@ static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zo
                         char *t = ldns_pkt_rcode2str(ldns_pkt_get_rcode(last));
                         virtname_errf(err, errlen, 0, "transfer of %s: %s refused it (%s)", zone, s->server_desc, t ? t : "?");
                         free(t);
-                        rc = ldns_pkt_get_rcode(last) == LDNS_RCODE_SERVFAIL && z->n == first ? AXFR_SERVFAIL
-                                                                                           : VIRTNAME_DNS_EREFUSED;
+                        *again = ldns_pkt_get_rcode(last) == LDNS_RCODE_SERVFAIL && z->n == first;
+                        rc = *again ? VIRTNAME_DNS_ENET : VIRTNAME_DNS_EREFUSED;
                 } else {
                         virtname_errf(err, errlen, 0, "transfer of %s from %s did not complete within %u ms", zone,
                                s->server_desc, s->c->timeout_ms);
@@ -291,7 +292,7 @@ static struct dns_op *plan_add(struct plan *p, const char *zone, const char *nam
                 p->names = nn;
                 p->cap = cap;
         }
-        if (dns_op_init(&p->ops[p->n], zone, name) < 0)
+        if (dns_op_init(&p->ops[p->n], zone, name))
                 return NULL;
         p->kinds[p->n] = k;
         p->back[p->n] = back;
@@ -357,14 +358,14 @@ static int plan_forward(struct virtname_dns_session *s, struct plan *p, struct w
                  * host's own label, which the server's policy gives this
                  * host's key alone: ours again, unless a TXT came meanwhile. */
                 if (!(op = plan_add(p, s->c->zone, w[wi].fqdn, K_CHANGE, wi, w[wi].guest)) ||
-                    dns_rr_push(op->pre, op->name, 0, LDNS_RR_CLASS_NONE, LDNS_RR_TYPE_TXT, NULL) < 0 ||
-                    dns_upd_del_rrset(op, LDNS_RR_TYPE_A) < 0 || dns_upd_del_rrset(op, LDNS_RR_TYPE_AAAA) < 0 ||
-                    dns_upd_add_owner(s, op) < 0)
-                        return -1;
+                    dns_rr_push(op->pre, op->name, 0, LDNS_RR_CLASS_NONE, LDNS_RR_TYPE_TXT, NULL) ||
+                    dns_upd_del_rrset(op, LDNS_RR_TYPE_A) || dns_upd_del_rrset(op, LDNS_RR_TYPE_AAAA) ||
+                    dns_upd_add_owner(s, op))
+                        return VIRTNAME_DNS_EOTHER;
                 for (size_t k = wi; k < wj; k++)
-                        if (add_addr(s, op, &w[k], LDNS_RR_CLASS_IN) < 0)
-                                return -1;
-                return 0;
+                        if (add_addr(s, op, &w[k], LDNS_RR_CLASS_IN))
+                                return VIRTNAME_DNS_EOTHER;
+                return VIRTNAME_DNS_OK;
         }
         if (g && !g->ours) {
                 char line[600];
@@ -380,16 +381,16 @@ static int plan_forward(struct virtname_dns_session *s, struct plan *p, struct w
                                  "virt-name-cache; left alone", w[wi].fqdn);
                 if (note)
                         note(arg, w[wi].guest, VIRTNAME_DNS_ECONFLICT, line);
-                return 0;
+                return VIRTNAME_DNS_OK;
         }
         if (!g) {
-                if (!(op = plan_add(p, s->c->zone, w[wi].fqdn, K_CLAIM, wi, w[wi].guest)) || dns_pre_unused(op) < 0 ||
-                    dns_upd_add_owner(s, op) < 0)
-                        return -1;
+                if (!(op = plan_add(p, s->c->zone, w[wi].fqdn, K_CLAIM, wi, w[wi].guest)) || dns_pre_unused(op) ||
+                    dns_upd_add_owner(s, op))
+                        return VIRTNAME_DNS_EOTHER;
                 for (size_t k = wi; k < wj; k++)
-                        if (add_addr(s, op, &w[k], LDNS_RR_CLASS_IN) < 0)
-                                return -1;
-                return 0;
+                        if (add_addr(s, op, &w[k], LDNS_RR_CLASS_IN))
+                                return VIRTNAME_DNS_EOTHER;
+                return VIRTNAME_DNS_OK;
         }
         /* ours: add what is missing, delete what is no longer wanted */
         op = NULL;
@@ -400,10 +401,10 @@ static int plan_forward(struct virtname_dns_session *s, struct plan *p, struct w
                 if (have)
                         continue;
                 if (!op && (!(op = plan_add(p, s->c->zone, w[wi].fqdn, K_CHANGE, wi, w[wi].guest)) ||
-                            dns_pre_owned(s, op) < 0))
-                        return -1;
-                if (add_addr(s, op, &w[k], LDNS_RR_CLASS_IN) < 0)
-                        return -1;
+                            dns_pre_owned(s, op)))
+                        return VIRTNAME_DNS_EOTHER;
+                if (add_addr(s, op, &w[k], LDNS_RR_CLASS_IN))
+                        return VIRTNAME_DNS_EOTHER;
         }
         for (size_t i = g->first; i < g->first + g->count; i++) {
                 ldns_rr *rr = z->v[i].rr;
@@ -416,22 +417,22 @@ static int plan_forward(struct virtname_dns_session *s, struct plan *p, struct w
                 if (wanted)
                         continue;
                 if (!op && (!(op = plan_add(p, s->c->zone, w[wi].fqdn, K_CHANGE, wi, w[wi].guest)) ||
-                            dns_pre_owned(s, op) < 0))
-                        return -1;
+                            dns_pre_owned(s, op)))
+                        return VIRTNAME_DNS_EOTHER;
                 /* RFC 2136 2.5.4: delete an RR from an RRset: class NONE, TTL 0 */
                 ldns_rr *del = ldns_rr_clone(rr);
                 if (!del)
-                        return -1;
+                        return VIRTNAME_DNS_EOTHER;
                 ldns_rr_set_class(del, LDNS_RR_CLASS_NONE);
                 ldns_rr_set_ttl(del, 0);
                 if (!ldns_rr_list_push_rr(op->upd, del)) {
                         ldns_rr_free(del);
-                        return -1;
+                        return VIRTNAME_DNS_EOTHER;
                 }
         }
         if (!op)
                 st->unchanged++;
-        return 0;
+        return VIRTNAME_DNS_OK;
 }
 
 static int plan_release(struct virtname_dns_session *s, struct plan *p, const char *zone, const char *name,
@@ -439,15 +440,15 @@ static int plan_release(struct virtname_dns_session *s, struct plan *p, const ch
 {
         struct dns_op *op = plan_add(p, zone, name, ptr ? K_PTR_RELEASE : K_RELEASE, 0, NULL);
 
-        if (!op || dns_pre_owned(s, op) < 0)
-                return -1;
+        if (!op || dns_pre_owned(s, op))
+                return VIRTNAME_DNS_EOTHER;
         p->names[p->n - 1] = op->name;
         if (ptr)
-                return dns_upd_del_rrset(op, LDNS_RR_TYPE_PTR) < 0 || dns_upd_del_rrset(op, LDNS_RR_TYPE_TXT) < 0
-                               ? -1 : 0;
-        return dns_upd_del_rrset(op, LDNS_RR_TYPE_A) < 0 || dns_upd_del_rrset(op, LDNS_RR_TYPE_AAAA) < 0 ||
-                               dns_upd_del_rrset(op, LDNS_RR_TYPE_TXT) < 0
-                       ? -1 : 0;
+                return dns_upd_del_rrset(op, LDNS_RR_TYPE_PTR) || dns_upd_del_rrset(op, LDNS_RR_TYPE_TXT)
+                               ? VIRTNAME_DNS_EOTHER : VIRTNAME_DNS_OK;
+        return dns_upd_del_rrset(op, LDNS_RR_TYPE_A) || dns_upd_del_rrset(op, LDNS_RR_TYPE_AAAA) ||
+                               dns_upd_del_rrset(op, LDNS_RR_TYPE_TXT)
+                       ? VIRTNAME_DNS_EOTHER : VIRTNAME_DNS_OK;
 }
 
 /* Reverse: the wanted PTR (target FQDN) at one reverse name against G. */
@@ -459,7 +460,7 @@ static int plan_ptr(struct virtname_dns_session *s, struct plan *p, const struct
         uint32_t ttl = w->ttl ? w->ttl : s->c->ttl;
 
         if (w->leave)
-                return 0;               /* its name was not published: its PTR stays as it is */
+                return VIRTNAME_DNS_OK; /* its name was not published: its PTR stays as it is */
         if (g && !g->ours) {
                 char line[600];
                 st->ptr_conflicts++;
@@ -467,14 +468,14 @@ static int plan_ptr(struct virtname_dns_session *s, struct plan *p, const struct
                          "virt-name-cache; no PTR to %s", w->rev, w->fqdn);
                 if (note)
                         note(arg, w->guest, VIRTNAME_DNS_ECONFLICT, line);
-                return 0;
+                return VIRTNAME_DNS_OK;
         }
         if (!g) {
-                if (!(op = plan_add(p, w->revzone, w->rev, K_PTR_CLAIM, 0, w->guest)) || dns_pre_unused(op) < 0 ||
-                    dns_upd_add_owner(s, op) < 0 ||
-                    dns_rr_push(op->upd, w->rev, ttl, LDNS_RR_CLASS_IN, LDNS_RR_TYPE_PTR, w->fqdn) < 0)
-                        return -1;
-                return 0;
+                if (!(op = plan_add(p, w->revzone, w->rev, K_PTR_CLAIM, 0, w->guest)) || dns_pre_unused(op) ||
+                    dns_upd_add_owner(s, op) ||
+                    dns_rr_push(op->upd, w->rev, ttl, LDNS_RR_CLASS_IN, LDNS_RR_TYPE_PTR, w->fqdn))
+                        return VIRTNAME_DNS_EOTHER;
+                return VIRTNAME_DNS_OK;
         }
         size_t nptr = 0;
         bool same = false;
@@ -487,13 +488,13 @@ static int plan_ptr(struct virtname_dns_session *s, struct plan *p, const struct
                 }
         if (nptr == 1 && same) {
                 st->ptr_unchanged++;
-                return 0;
+                return VIRTNAME_DNS_OK;
         }
-        if (!(op = plan_add(p, w->revzone, w->rev, K_PTR_CHANGE, 0, w->guest)) || dns_pre_owned(s, op) < 0 ||
-            dns_upd_del_rrset(op, LDNS_RR_TYPE_PTR) < 0 ||
-            dns_rr_push(op->upd, w->rev, ttl, LDNS_RR_CLASS_IN, LDNS_RR_TYPE_PTR, w->fqdn) < 0)
-                return -1;
-        return 0;
+        if (!(op = plan_add(p, w->revzone, w->rev, K_PTR_CHANGE, 0, w->guest)) || dns_pre_owned(s, op) ||
+            dns_upd_del_rrset(op, LDNS_RR_TYPE_PTR) ||
+            dns_rr_push(op->upd, w->rev, ttl, LDNS_RR_CLASS_IN, LDNS_RR_TYPE_PTR, w->fqdn))
+                return VIRTNAME_DNS_EOTHER;
+        return VIRTNAME_DNS_OK;
 }
 
 /* Count the results of P's ops; the worst into *WORST; true when one
@@ -572,15 +573,15 @@ static void bad_record(struct sync *x, const char *name, const char *why)
 /* Step 1, what is wanted: RECS as x->w, each with its name in the zone
  * and its reverse name.  After it x->w is sorted by name, then address,
  * and holds each record once; a record without an address family or a
- * usable name is noted (EINPUT) and left out, the others go on.  -1:
- * out of memory. */
+ * usable name is noted (EINPUT) and left out, the others go on.
+ * VIRTNAME_DNS_EOTHER: out of memory. */
 static int sync_wants(struct sync *x, const struct virtname_dns_record *recs, size_t n)
 {
         char e[400];
         size_t k = 0;
 
         if (n && !(x->w = calloc(n, sizeof(*x->w))))
-                return -1;
+                return VIRTNAME_DNS_EOTHER;
         for (size_t i = 0; i < n; i++) {
                 struct want *w = &x->w[x->nw];
 
@@ -589,7 +590,7 @@ static int sync_wants(struct sync *x, const struct virtname_dns_record *recs, si
                         bad_record(x, recs[i].name, e);
                         continue;
                 }
-                if (virtname_dns_fqdn(x->s->c, recs[i].name, w->fqdn, sizeof(w->fqdn), e, sizeof(e)) < 0) {
+                if (virtname_dns_fqdn(x->s->c, recs[i].name, w->fqdn, sizeof(w->fqdn), e, sizeof(e))) {
                         bad_record(x, recs[i].name, e);
                         continue;
                 }
@@ -609,7 +610,7 @@ static int sync_wants(struct sync *x, const struct virtname_dns_record *recs, si
                 if (!k || want_cmp(&x->w[k - 1], &x->w[i]) != 0)
                         x->w[k++] = x->w[i];
         x->nw = k;
-        return 0;
+        return VIRTNAME_DNS_OK;
 }
 
 /* Step 2, the map: the zone and every configured reverse zone by
@@ -642,7 +643,7 @@ static int sync_fetch(struct sync *x, char *err, size_t errlen)
  * sorted.  A wanted name gets a claim or a change in x->fwd, or counts
  * as unchanged, or (held by another owner) is noted and marked leave;
  * a name of ours no longer wanted gets a release in x->rel.  Nothing is
- * sent.  -1: out of memory. */
+ * sent.  VIRTNAME_DNS_EOTHER: out of memory. */
 static int plan_names(struct sync *x)
 {
         const struct zone_data *z = &x->fz;
@@ -664,15 +665,15 @@ static int plan_names(struct sync *x)
                                 wj++;
                         x->st->names++;
                         if (plan_forward(x->s, &x->fwd, x->w, i, wj, z, c == 0 ? &g : NULL, x->st, x->note,
-                                         x->arg) < 0)
-                                return -1;
+                                         x->arg))
+                                return VIRTNAME_DNS_EOTHER;
                         i = wj;
                         if (c == 0)
                                 j += g.count;
                         continue;
                 }
-                if (g.ours && plan_release(x->s, &x->rel, x->s->c->zone, z->v[j].name, false) < 0)
-                        return -1;
+                if (g.ours && plan_release(x->s, &x->rel, x->s->c->zone, z->v[j].name, false))
+                        return VIRTNAME_DNS_EOTHER;
                 if (g.twin && !twin_noted && x->note) {
                         /* two machines, one owner: say so even where no name collides */
                         virtname_errf(e, sizeof(e), 0, "%s: made by another machine that also calls itself "
@@ -684,7 +685,7 @@ static int plan_names(struct sync *x)
                 }
                 j += g.count;
         }
-        return 0;
+        return VIRTNAME_DNS_OK;
 }
 
 /* Send P (when nothing before was fatal) and count how it went. */
@@ -699,7 +700,7 @@ static void send_plan(struct sync *x, struct plan *p)
 /* Step 4, send the names' claims and changes.  After it every wanted
  * name whose op failed is marked leave too, and x->left lists (sorted)
  * every name marked leave: what those names have in the zone, their
- * PTRs included, stays as it is.  -1: out of memory. */
+ * PTRs included, stays as it is.  VIRTNAME_DNS_EOTHER: out of memory. */
 static int send_names(struct sync *x)
 {
         send_plan(x, &x->fwd);
@@ -709,11 +710,11 @@ static int send_names(struct sync *x)
                              q++)
                                 x->w[q].leave = true;
         if (x->nw && !(x->left = calloc(x->nw, sizeof(*x->left))))
-                return -1;
+                return VIRTNAME_DNS_EOTHER;
         for (size_t q = 0; q < x->nw; q++)
                 if (x->w[q].leave && (!x->nleft || strcmp(x->left[x->nleft - 1], x->w[q].fqdn) != 0))
                         x->left[x->nleft++] = x->w[q].fqdn;     /* sorted: w is */
-        return 0;
+        return VIRTNAME_DNS_OK;
 }
 
 /* Step 5, plan the PTRs, reverse zone by reverse zone, only when step 4
@@ -721,7 +722,8 @@ static int send_names(struct sync *x)
  * (the first name in order, when several want one), none for a name
  * marked leave, a release of each of our reverse names no longer
  * wanted, unless its PTR points at a name in x->left or it belongs to a
- * longer configured zone.  Nothing is sent.  -1: out of memory. */
+ * longer configured zone.  Nothing is sent.  VIRTNAME_DNS_EOTHER: out
+ * of memory. */
 static int plan_ptrs(struct sync *x)
 {
         const struct virtname_dns_config *c = x->s->c;
@@ -729,9 +731,9 @@ static int plan_ptrs(struct sync *x)
         int rc = 0;
 
         if (x->fatal)
-                return 0;
+                return VIRTNAME_DNS_OK;
         if (x->nw && !(wr = calloc(x->nw, sizeof(*wr))))
-                return -1;
+                return VIRTNAME_DNS_EOTHER;
         for (size_t r = 0; r < c->nreverse && rc == 0; r++) {
                 const struct zone_data *z = &x->rz[r];
                 size_t nr = 0, i = 0, j = 0;
@@ -827,14 +829,13 @@ int virtname_dns_sync(struct virtname_dns_session *s, const struct virtname_dns_
         memset(st, 0, sizeof(*st));
         if (err && errlen)
                 err[0] = '\0';
-        if (sync_wants(&x, recs, n) < 0)                        /* 1 */
+        if (sync_wants(&x, recs, n))                            /* 1 */
                 goto oom;
-        rc = sync_fetch(&x, err, errlen);                       /* 2 */
-        if (rc != VIRTNAME_DNS_OK)
+        if ((rc = sync_fetch(&x, err, errlen)))                 /* 2 */
                 goto out;
-        if (plan_names(&x) < 0 ||                               /* 3 */
-            send_names(&x) < 0 ||                               /* 4 */
-            plan_ptrs(&x) < 0)                                  /* 5 */
+        if (plan_names(&x) ||                                   /* 3 */
+            send_names(&x) ||                                   /* 4 */
+            plan_ptrs(&x))                                      /* 5 */
                 goto oom;
         send_plan(&x, &x.ptr);                                  /* 6 */
         send_releases(&x);                                      /* 7 */
