@@ -20,6 +20,8 @@
 
 #define DEFAULT_URI "qemu:///system"
 
+/* The importers below skip (with a warning) what libvirt cannot say and
+ * return 0, or the store's negative errno: the writer says why. */
 struct import {
         struct virtname_writer *w;
         virtname_warn_fn warn;
@@ -36,6 +38,7 @@ static int put_lease(struct import *im, const struct virtname_xml_network *net,
         char kept[VIRTNAME_NAME_MAX + 1];
         struct virtname_lease l;
         const char *why, *dropped;
+        int rc;
 
         if (virtname_lease_from_input(&in, &l, &why, &dropped) < 0) {
                 virtname_import_warn(im->warn, "network %s: lease %.64s skipped: %s", net->name,
@@ -51,8 +54,8 @@ static int put_lease(struct import *im, const struct virtname_xml_network *net,
         l.network = net->name;
         l.suffix = net->suffix;
         virtname_prior_hostname(im->w, &l, kept);
-        if (virtname_writer_put_lease(im->w, &l) < 0)
-                return -1;
+        if ((rc = virtname_writer_put_lease(im->w, &l)) < 0)
+                return rc;
         im->st->leases++;
         return 0;
 }
@@ -78,10 +81,8 @@ static int import_network(struct import *im, virNetworkPtr n)
         free(xml);
         net.n.active = virNetworkIsActive(n) == 1;
         net.n.updated = im->now;
-        if (virtname_edit_put_network(im->w, &net) < 0) {
-                rc = -1;
+        if ((rc = virtname_edit_put_network(im->w, &net)) < 0)
                 goto out;
-        }
         im->st->networks++;
         if (!net.n.active)
                 goto out;
@@ -151,7 +152,7 @@ static int import_domain(struct import *im, virDomainPtr d)
         if (rc == 0)
                 im->st->domains++;
         virtname_xml_domain_free(&x);
-        return rc < 0 ? -1 : 0;
+        return rc < 0 ? rc : 0;
 }
 
 int virtname_import_libvirt(struct virtname_writer *w, const char *uri,
@@ -183,10 +184,8 @@ int virtname_import_libvirt(struct virtname_writer *w, const char *uri,
         }
         for (int i = 0; i < n_doms && rc == 0; i++)
                 rc = import_domain(&im, doms[i]);
-        if (rc == -1) {
+        if (rc < 0 && n_doms >= 0)     /* the store refused a change: the writer says why */
                 snprintf(err, errlen, "%s", virtname_writer_error(w));
-                rc = -EIO;
-        }
         for (int i = 0; i < n_nets; i++)
                 virNetworkFree(nets[i]);
         for (int i = 0; i < n_doms; i++)

@@ -1,5 +1,6 @@
 /* names.c - lookup keys and host name rules. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
 
 #include "cache/read/names.h"
@@ -18,12 +19,12 @@ int virtname_name_normalise(const char *name, char out[VIRTNAME_NAME_MAX + 1])
         if (len > 1 && name[len - 1] == '.')
                 len--;
         if (len == 0 || len > VIRTNAME_NAME_MAX)
-                return -1;
+                return -EINVAL;
         for (size_t i = 0; i < len; i++) {
                 unsigned char c = (unsigned char)name[i];
 
                 if (c < 0x20 || c == 0x7f || c == '/')
-                        return -1;
+                        return -EINVAL;
                 out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (char)c;
         }
         out[len] = '\0';

@@ -9,8 +9,8 @@
 #include "cache/read/schema.h"
 
 /* Copy NAME into OUT as a lookup key: ASCII lower-case, one trailing dot
- * dropped.  Returns the key length, or -1 when NAME cannot be a key
- * (empty, longer than VIRTNAME_NAME_MAX, control bytes, '/' or DEL). */
+ * dropped.  Returns the key length, or -EINVAL when NAME cannot be a
+ * key (empty, longer than VIRTNAME_NAME_MAX, control bytes, '/' or DEL). */
 int virtname_name_normalise(const char *name, char out[VIRTNAME_NAME_MAX + 1]);
 
 /* True when NAME is a valid DNS host name (RFC 1123 labels of letters,

@@ -535,7 +535,7 @@ static int host_key(struct virtname_str hostname, char key[VIRTNAME_NAME_MAX + 1
                 n++;
         }
         label[n] = '\0';
-        return n == 0 ? -1 : virtname_name_normalise(label, key);
+        return n == 0 ? -EINVAL : virtname_name_normalise(label, key);
 }
 
 /* Would a lease with these fields have the same index entries as OLD? */
@@ -543,10 +543,11 @@ static bool same_index(const struct virtname_lease_view *old, struct virtname_st
                        struct virtname_str network, unsigned flags, const uint8_t *mac)
 {
         char a[VIRTNAME_NAME_MAX + 1], b[VIRTNAME_NAME_MAX + 1];
-        int alen = old->hostname.len ? host_key(old->hostname, a) : -1;
-        int blen = hostname.len ? host_key(hostname, b) : -1;
+        int alen = old->hostname.len ? host_key(old->hostname, a) : -ENOENT;
+        int blen = hostname.len ? host_key(hostname, b) : -ENOENT;
 
-        if (alen != blen || (alen > 0 && memcmp(a, b, (size_t)alen) != 0))
+        /* no host key on either side (none, or not a name) is the same */
+        if ((alen < 0) != (blen < 0) || (alen > 0 && (alen != blen || memcmp(a, b, (size_t)alen) != 0)))
                 return false;
         if ((old->flags & VIRTNAME_LEASE_HAS_MAC) != (flags & VIRTNAME_LEASE_HAS_MAC))
                 return false;
@@ -563,7 +564,7 @@ static int index_lease(struct virtname_writer *w, const uint8_t *lkey, size_t ll
 {
         uint8_t k[VIRTNAME_KEY_MAX];
         char hkey[VIRTNAME_NAME_MAX + 1];
-        int hlen = hostname.len ? host_key(hostname, hkey) : -1, rc = 0;
+        int hlen = hostname.len ? host_key(hostname, hkey) : -ENOENT, rc = 0;
         size_t n;
 
         if (hlen > 0 &&
