@@ -47,7 +47,8 @@ static bool valid_utf8(const unsigned char *s)
         return true;
 }
 
-/* qemu/NAME, qemu:system/NAME, qemu:session/NAME. */
+/* qemu/NAME, qemu:system/NAME, qemu:session/NAME: 0, or
+ * PROXY_EXIT_USAGE (said). */
 static int parse_host(const char *host, enum scope scopes[2], int *n, const char **name)
 {
         static const struct { const char *prefix; enum scope s[2]; int n; } forms[] = {
@@ -65,21 +66,21 @@ static int parse_host(const char *host, enum scope scopes[2], int *n, const char
                 memcpy(scopes, forms[i].s, sizeof(forms[i].s));
                 *n = forms[i].n;
                 if (!**name)
-                        return proxy_die("bad host '%s': no guest name after '%s'", host,
-                                         forms[i].prefix);
+                        return proxy_usage("bad host '%s': no guest name after '%s'", host,
+                                           forms[i].prefix);
                 if (strnlen(*name, VIRTNAME_NAME_MAX + 1) > VIRTNAME_NAME_MAX)
-                        return proxy_die("bad host: guest name longer than %d bytes",
-                                         VIRTNAME_NAME_MAX);
+                        return proxy_usage("bad host: guest name longer than %d bytes",
+                                           VIRTNAME_NAME_MAX);
                 for (const unsigned char *p = (const unsigned char *)*name; *p; p++)
                         if (*p < 0x20 || *p == 0x7f || *p == '/')
-                                return proxy_die("bad host '%s': the guest name may not contain '/' "
-                                                 "or control characters", host);
+                                return proxy_usage("bad host '%s': the guest name may not contain '/' "
+                                                   "or control characters", host);
                 if (!valid_utf8((const unsigned char *)*name))
-                        return proxy_die("bad host: the guest name is not valid UTF-8");
+                        return proxy_usage("bad host: the guest name is not valid UTF-8");
                 return 0;
         }
-        return proxy_die("bad host '%s': expected qemu/GUEST, qemu:system/GUEST or "
-                         "qemu:session/GUEST", host);
+        return proxy_usage("bad host '%s': expected qemu/GUEST, qemu:system/GUEST or "
+                           "qemu:session/GUEST", host);
 }
 
 static const char *session_dir(char *buf, size_t cap)
@@ -252,7 +253,8 @@ void guest_uuid_text(const struct guest *g, char out[GUEST_UUID_TEXT])
 /* Ask libvirt (read-only) about the guest.  KNOWN: the store has it (G
  * holds its name and maybe its UUID), and libvirt must not contradict the
  * UUID.  Returns 0 with G filled in, -ENOENT (libvirt does not know it or
- * cannot be asked), or 1 when the guest cannot be told for sure (said). */
+ * cannot be asked; nothing said), or EXIT_FAILURE when the guest cannot
+ * be told for sure (said). */
 static int from_libvirt(enum scope scope, struct guest *g, bool known)
 {
         const char *uri = getenv("VIRT_NAME_CACHE_LIBVIRT_URI");
@@ -352,8 +354,8 @@ int guest_find(const char *host, struct guest *g)
         int n = 0, rc;
 
         memset(g, 0, sizeof(*g));
-        if (parse_host(host, scopes, &n, &name))
-                return 2;
+        if ((rc = parse_host(host, scopes, &n, &name)))
+                return rc;
         g->name = name;
         for (int i = 0; i < n; i++) {
                 /* libvirt answers qemu:///session with the system's guests
