@@ -372,7 +372,6 @@ static uint64_t generation_of(const char *path)
 
 static void release(struct virtname_writer *w)
 {
-        virtname_reserved_unpin();
         if (w->view.txn)
                 mdb_txn_abort(w->view.txn);
         if (w->env)
@@ -403,7 +402,6 @@ int virtname_writer_open(const char *dir, int lock_timeout_ms, unsigned flags,
                 return -ENOMEM;
         }
         w->lock_fd = -1;
-        virtname_reserved_pin();        /* until release() */
         dir = virtname_store_dir(given);
         if (snprintf(w->dir, sizeof(w->dir), "%s", dir) >= (int)sizeof(w->dir) ||
             virtname_state_dir(given, w->state, sizeof(w->state)) < 0 ||
