@@ -14,7 +14,7 @@ READ_SRCS := $(addprefix cache/read/,schema.c paths.c names.c record.c reserved.
 WRITE_SRCS := $(addprefix cache/write/,writer.c publish.c fileio.c errmsg.c)
 LIBVIRT_SRCS := $(addprefix cache/libvirt/,virxml.c virconn.c)
 DERIVE_SRCS := $(addprefix cache/derive/,affected.c queue.c hostsdir.c export.c)
-INGEST_SRCS := $(addprefix cache/ingest/,event.c edit.c spool.c missed.c lease.c update.c)
+INGEST_SRCS := $(addprefix cache/ingest/,event.c edit.c spool.c missed.c lease.c update.c probe.c asks.c)
 LIB_SRCS := $(READ_SRCS) $(WRITE_SRCS) $(LIBVIRT_SRCS) $(DERIVE_SRCS) $(INGEST_SRCS)
 $(B)/libvirtname.a: $(addprefix $(B)/obj/,$(LIB_SRCS:.c=.o))
 	@mkdir -p $(dir $@)

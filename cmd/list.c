@@ -119,7 +119,7 @@ static int print_lease(const MDB_val *k, const MDB_val *d, void *ctx)
         if (answering < 0)
                 return -1;
         if (l->json) {
-                json_object_array_add(l->array, show_lease_json(&lease, answering));
+                json_object_array_add(l->array, show_lease_json(l->view, &lease, answering, l->now));
                 return 0;
         }
         strcpy(mac, "-");
@@ -128,14 +128,16 @@ static int print_lease(const MDB_val *k, const MDB_val *d, void *ctx)
                 if (virtname_iface_owner(l->view, lease.network, lease.mac, &dom) == 0)
                         show_str(dom.name, domain, sizeof(domain));
         }
-        printf("%-39s %-20s %-20s %-17s %-12s %s%s%s\n",
+        bool current = virtname_lease_current(&lease, l->now);
+
+        printf("%-39s %-20s %-20s %-17s %-12s %-8s %s%s%s%s%s\n",
                show_addr(lease.family, lease.addr, addr, sizeof(addr)),
                lease.hostname.len ? show_str(lease.hostname, host, sizeof(host)) : "-", domain, mac,
                lease.network.len ? show_str(lease.network, net, sizeof(net)) : "-",
-               show_time(lease.expiry, when, sizeof(when)),
-               virtname_lease_current(&lease, l->now) ? "" : " (expired)",
-               answering || !virtname_lease_current(&lease, l->now) ? ""
-                                                                   : " (not answered: its MAC has a newer lease)");
+               show_evidence_word(l->view, &lease), show_time(lease.expiry, when, sizeof(when)),
+               current ? "" : " (expired)", answering || !current ? "" : " (not answered: ",
+               answering || !current ? "" : show_unanswered(l->view, &lease, l->now),
+               answering || !current ? "" : ")");
         return 0;
 }
 
@@ -152,7 +154,7 @@ static const struct {
           print_domain },
         { VIRTNAME_DB_LEASES, "leases",
           "ADDRESS                                 HOST NAME            DOMAIN               "
-          "MAC               NETWORK      EXPIRES", print_lease },
+          "MAC               NETWORK      EVIDENCE EXPIRES", print_lease },
 };
 
 int cmd_list(int argc, char **argv, const struct cmd_ctx *ctx)

@@ -16,8 +16,6 @@
 #include "cache/read/names.h"
 #include "cache/read/reserved.h"
 
-#define NWFILTER_ADVICE "another guest may be using this MAC: libvirt's nwfilter clean-traffic " \
-                        "or no-mac-spoofing on every other guest's interface stops that"
 
 static void usage(FILE *out)
 {
@@ -35,6 +33,7 @@ static void usage(FILE *out)
 }
 
 struct ifctx {
+        const struct virtname_view *v;
         bool json;
         json_object *array;
         int64_t now;
@@ -45,13 +44,16 @@ static int print_iface_lease(const struct virtname_lease_view *l, bool answering
         struct ifctx *c = ctx;
         char addr[INET6_ADDRSTRLEN], when[32];
 
+        char why[512];
+
         if (c->json) {
-                json_object_array_add(c->array, show_lease_json(l, answering));
+                json_object_array_add(c->array, show_lease_json(c->v, l, answering, c->now));
                 return 0;
         }
-        printf("  lease:   %s (expires %s)%s\n", show_addr(l->family, l->addr, addr, sizeof(addr)),
-               show_time(l->expiry, when, sizeof(when)),
-               answering ? "" : " not answered: a newer lease of this MAC; " NWFILTER_ADVICE);
+        printf("  lease:   %s (expires %s)%s%s\n", show_addr(l->family, l->addr, addr, sizeof(addr)),
+               show_time(l->expiry, when, sizeof(when)), answering ? "" : " not answered: ",
+               answering ? "" : show_unanswered(c->v, l, c->now));
+        printf("    evidence: %s\n", show_evidence(c->v, l, c->now, why, sizeof(why)));
         return 0;
 }
 
@@ -76,7 +78,7 @@ static json_object *print_domain(const struct virtname_view *v, const struct vir
                         printf("vsock cid: %u\n", (unsigned)d->cid);
         }
         while (virtname_domain_iface_next(d, &pos, &f)) {
-                struct ifctx c = { json, json_object_new_array(), now };
+                struct ifctx c = { v, json, json_object_new_array(), now };
                 struct virtname_domain_view owner;
                 bool owns = f.network.len && virtname_iface_owner(v, f.network, f.mac, &owner) == 0 &&
                             owner.name.len == d->name.len &&
@@ -84,10 +86,12 @@ static json_object *print_domain(const struct virtname_view *v, const struct vir
 
                 if (!json) {
                         virtname_mac_format(f.mac, mac);
-                        printf("interface: %s%s%s%s%s\n", mac, f.network.len ? " on " : "",
+                        printf("interface: %s%s%s%s%s", mac, f.network.len ? " on " : "",
                                f.network.len ? show_str(f.network, buf, sizeof(buf)) : "",
                                f.filter.len ? ", nwfilter " : "",
                                f.filter.len ? show_str(f.filter, fbuf, sizeof(fbuf)) : "");
+                        printf("%s%s\n", f.port.len ? ", port " : "",
+                               f.port.len ? show_str(f.port, fbuf, sizeof(fbuf)) : "");
                         if (!f.network.len)
                                 printf("  (not on a libvirt network: its leases are not this domain's)\n");
                         else if (!owns)
@@ -138,8 +142,10 @@ static void show_address_lease(struct addr_leases *a, const struct virtname_leas
 {
         char when[32], buf[VIRTNAME_NAME_MAX + 1], mac[18];
 
+        char why[512];
+
         if (a->json) {
-                json_object_array_add(a->array, show_lease_json(lease, answering));
+                json_object_array_add(a->array, show_lease_json(a->v, lease, answering, a->now));
                 return;
         }
         printf("lease:     ");
@@ -152,11 +158,10 @@ static void show_address_lease(struct addr_leases *a, const struct virtname_leas
         printf(" on network %s", lease->network.len ? show_str(lease->network, buf, sizeof(buf)) : "-");
         if (lease->hostname.len)
                 printf(", host name %s", show_str(lease->hostname, buf, sizeof(buf)));
-        printf(", expires %s%s%s\n", show_time(lease->expiry, when, sizeof(when)),
-               lease->flags & VIRTNAME_LEASE_STATIC ? " (a static host)" : "",
-               !virtname_lease_current(lease, a->now) ? " (expired)"
-               : answering ? "" : " (not answered: a newer lease of the same MAC on the same network "
-                                  "overrides it; " NWFILTER_ADVICE ")");
+        printf(", expires %s%s%s%s\n", show_time(lease->expiry, when, sizeof(when)),
+               answering ? "" : " (not answered: ", answering ? "" : show_unanswered(a->v, lease, a->now),
+               answering ? "" : ")");
+        printf("evidence:  %s\n", show_evidence(a->v, lease, a->now, why, sizeof(why)));
 }
 
 static int query_address(const struct virtname_view *v, const char *what, int family,
@@ -206,10 +211,10 @@ static int query_address(const struct virtname_view *v, const char *what, int fa
         else if (a.current == 0)
                 why = "its lease has expired";
         else if (a.answering == 0)
-                why = "not answered: a newer lease of the same MAC on the same network overrides it";
+                why = "its lease does not answer (above)";
         else if (rc == -ENOENT)
-                why = "no domain owns its MAC on its network, and the guest sent no host name that may be "
-                      "used (none, reserved, or one an administrator gave another)";
+                why = "no domain's port answered for it, and the guest sent no host name that may be used "
+                      "(none, reserved, or one an administrator gave another)";
         if (json) {
                 json_object *o = json_object_new_object();
 
@@ -239,14 +244,15 @@ static int query_name(const struct virtname_view *v, const char *what, bool json
         struct virtname_domain_view dom;
         char addr[INET6_ADDRSTRLEN], when[32], key[VIRTNAME_NAME_MAX + 1];
         int64_t now = (int64_t)time(NULL);
-        bool have_dom = false, reserved;
+        bool have_dom = false, reserved, ambiguous = false;
         int rc = virtname_resolve(v, what, AF_UNSPEC, now, &ans);
 
         reserved = virtname_name_normalise(what, key) >= 0 && virtname_name_reserved(key);
         if (rc == 0) {
                 rc = virtname_find_domain(v, what, &dom);
                 have_dom = rc == 0;
-                if (rc == -ENOENT)
+                ambiguous = rc == -ENOTUNIQ;
+                if (rc == -ENOENT || rc == -ENOTUNIQ)
                         rc = 0;
         }
         if (rc < 0) {
@@ -289,8 +295,14 @@ static int query_name(const struct virtname_view *v, const char *what, bool json
         if (!reserved)
                 printf("name:      %s (%s)\n", what,
                        ans.known ? show_source(ans.source) : "domain UUID or ID");
+        if (ambiguous)
+                printf("domains:   several domains have this name in other cases (libvirt's names are case "
+                       "sensitive, DNS's are not): ask for one by its exact name, UUID or ID\n");
         if (ans.known && ans.n == 0)
-                printf("addresses: none current\n");
+                printf("addresses: none current%s\n", ans.source == VIRTNAME_SRC_DOMAIN && !ambiguous
+                                                        ? " (a domain's name follows only addresses its own "
+                                                          "ports answered for: see its leases below)"
+                                                        : "");
         for (size_t i = 0; i < ans.n; i++)
                 printf("address:   %s (expires %s)\n",
                        show_addr(ans.addr[i].family, ans.addr[i].addr, addr, sizeof(addr)),

@@ -5,11 +5,13 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/cmd.h"
 #include "cache/ingest/missed.h"
 #include "cache/read/paths.h"
 #include "cache/ingest/sources.h"
+#include "cache/ingest/asks.h"
 #include "cache/ingest/update.h"
 
 /* How long a rebuild waits for a hook or lease helper to finish. */
@@ -39,6 +41,46 @@ static void print_warning(const char *msg)
         cmd_warn("%s", msg);
 }
 
+/* How long a rebuild asks the running domains' ports: their guests are
+ * up, and answer in a millisecond or so; one that boots still asks for
+ * its lease later, and is asked then (hooks). */
+#define REBUILD_ASK_MS 2000
+
+struct asked {
+        size_t asked, answered;
+};
+
+/* Ask the ports in ASKS and record what they said. */
+static struct asked ask_ports(const struct cmd_ctx *ctx, struct virtname_asks *asks)
+{
+        struct asked n = { 0, 0 };
+        struct virtname_update *u;
+        char err[512];
+        int rc;
+
+        if (asks->n == 0)
+                return n;
+        if ((rc = virtname_asks_probe(asks, REBUILD_ASK_MS)) < 0) {
+                cmd_warn("cannot ask the domains' ports whether their guests use their leases' addresses: %s%s",
+                         strerror(-rc), rc == -EPERM ? " (run as root)" : "");
+                return n;
+        }
+        for (size_t i = 0; i < asks->n; i++)
+                for (size_t j = 0; asks->a[i].port.err == 0 && j < asks->a[i].port.n; j++) {
+                        n.asked++;
+                        n.answered += asks->a[i].port.addrs[j].answered;
+                }
+        rc = virtname_update_open(ctx->db_dir, REBUILD_LOCK_TIMEOUT_MS, 0, &u, err, sizeof(err));
+        if (rc == 0 && (rc = virtname_asks_record(virtname_update_writer(u), asks, true, (int64_t)time(NULL))) == 0)
+                rc = virtname_update_commit(u, 0, NULL, err, sizeof(err));
+        else if (rc < 0 && u)
+                snprintf(err, sizeof(err), "%s", virtname_writer_error(virtname_update_writer(u)));
+        virtname_update_close(u);
+        if (rc < 0 && rc != -EAGAIN)
+                cmd_warn("cannot record what the ports said: %s", err);
+        return n;
+}
+
 int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
 {
         static const struct option options[] = {
@@ -53,6 +95,8 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
         struct virtname_import_stats st = { 0 };
         struct virtname_update *u;
         struct virtname_writer *w;
+        struct virtname_asks asks = { 0 };
+        struct asked asked;
         char err[512], state[PATH_MAX];
         int c, rc;
 
@@ -133,13 +177,20 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
         /* Events spooled while we imported are applied on top, then the
          * new store replaces the old and is published. */
         rc = virtname_update_commit(u, VIRTNAME_WRITER_REPUBLISH, NULL, err, sizeof(err));
+        /* The running domains' ports, asked about their leases once the
+         * lock is free again. */
+        if ((rc == 0 || rc == -EAGAIN) && virtname_writer_view(w)->txn)
+                virtname_asks_all(virtname_writer_view(w), (int64_t)time(NULL), &asks);
         virtname_update_close(u);
         if (rc < 0 && rc != -EAGAIN) {
+                virtname_asks_free(&asks);
                 cmd_error("%s", err);
                 return EXIT_STORE;
         }
         if (rc == -EAGAIN)
                 cmd_warn("%s", err);
+        asked = ask_ports(ctx, &asks);
+        virtname_asks_free(&asks);
         /* Everything the hooks missed is in the new store now. */
         if ((rc = virtname_state_dir(ctx->db_dir, state, sizeof(state))) == 0)
                 rc = virtname_missed_clear(state);
@@ -150,6 +201,8 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
                st.domains, st.domains == 1 ? "" : "s", st.leases, st.leases == 1 ? "" : "s");
         if (st.skipped)
                 printf(" (%zu entr%s skipped)", st.skipped, st.skipped == 1 ? "y" : "ies");
+        if (asked.asked)
+                printf("; %zu of %zu addresses answered for by their domains' ports", asked.answered, asked.asked);
         printf("\n");
         if (virtname_dns_configured())
                 printf("The fleet DNS zone follows at the next change, or now with 'virt-name-cache dns-sync'.\n");

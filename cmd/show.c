@@ -135,13 +135,89 @@ json_object *show_domain_json(const struct virtname_domain_view *d)
                 json_object_object_add(i, "mac", json_object_new_string(buf));
                 json_object_object_add(i, "network", json_str(f.network));
                 json_object_object_add(i, "nwfilter", json_str(f.filter));
+                json_object_object_add(i, "port", json_str(f.port));
                 json_object_array_add(ifaces, i);
         }
         json_object_object_add(o, "interfaces", ifaces);
         return o;
 }
 
-json_object *show_lease_json(const struct virtname_lease_view *l, bool answering)
+/* The running owner of L's (network, MAC), or NULL. */
+static const struct virtname_domain_view *running_owner(const struct virtname_view *v,
+                                                        const struct virtname_lease_view *l,
+                                                        struct virtname_domain_view *d)
+{
+        if (!(l->flags & VIRTNAME_LEASE_HAS_MAC) || !l->network.len ||
+            virtname_iface_owner(v, l->network, l->mac, d) < 0)
+                return NULL;
+        return d;
+}
+
+const char *show_evidence_word(const struct virtname_view *v, const struct virtname_lease_view *l)
+{
+        if (l->flags & VIRTNAME_LEASE_STATIC)
+                return "admin";
+        if (virtname_lease_proven(v, l) == 1)
+                return l->flags & VIRTNAME_LEASE_RELEASED ? "released" : "port";
+        if (!(l->flags & VIRTNAME_LEASE_HAS_MAC))
+                return "none";
+        return l->evidence == VIRTNAME_EV_SILENT ? "silent" : "claim";
+}
+
+const char *show_evidence(const struct virtname_view *v, const struct virtname_lease_view *l, int64_t now,
+                          char *buf, size_t cap)
+{
+        struct virtname_domain_view d;
+        const struct virtname_domain_view *owner = running_owner(v, l, &d);
+        char port[64], when[32], name[VIRTNAME_NAME_MAX + 1];
+        const char *w = show_evidence_word(v, l);
+
+        show_str(l->port, port, sizeof(port));
+        show_time(l->proved, when, sizeof(when));
+        if (strcmp(w, "admin") == 0)
+                snprintf(buf, cap, "a static host of the network (an administrator's)");
+        else if (strcmp(w, "none") == 0)
+                snprintf(buf, cap, "the guest's own claim (no MAC: a relayed or restored DHCP message)");
+        else if (strcmp(w, "port") == 0 || strcmp(w, "released") == 0)
+                snprintf(buf, cap, "its domain's port %s answered for it (%s)%s", port, when,
+                         strcmp(w, "released") == 0 ? "; DHCP says released: the port is asked again" : "");
+        else if (!owner)
+                snprintf(buf, cap, "a DHCP claim: no domain has this MAC on this network");
+        else if (owner->state != VIRTNAME_STATE_RUNNING)
+                snprintf(buf, cap, "a DHCP claim: domain %s is %s", show_str(owner->name, name, sizeof(name)),
+                         owner->state == VIRTNAME_STATE_SHUTOFF ? "shut off"
+                                                                : "not known to run (its port is not known)");
+        else if (l->evidence == VIRTNAME_EV_SILENT && owner->id == l->proved_id)
+                snprintf(buf, cap, "a DHCP claim: domain %s's port %s did not answer for it (asked %s): "
+                         "another guest may have put this MAC in its DHCP request",
+                         show_str(owner->name, name, sizeof(name)), port, when);
+        else
+                snprintf(buf, cap, "a DHCP claim: domain %s's port has not answered for it yet",
+                         show_str(owner->name, name, sizeof(name)));
+        (void)now;
+        return buf;
+}
+
+const char *show_unanswered(const struct virtname_view *v, const struct virtname_lease_view *l, int64_t now)
+{
+        struct virtname_domain_view d;
+        const struct virtname_domain_view *owner = running_owner(v, l, &d);
+        struct virtname_network_view n;
+        MDB_val k = { l->network.len, (void *)l->network.p }, data;
+
+        if (!virtname_lease_current(l, now))
+                return "expired";
+        if (l->network.len && virtname_view_get(v, VIRTNAME_DB_NETWORKS, &k, &data) == 0 &&
+            virtname_network_decode(data.mv_data, data.mv_size, &n) == 0 && !n.active)
+                return "its network is stopped (kept for its next start)";
+        if (owner && owner->state == VIRTNAME_STATE_SHUTOFF)
+                return "its domain is shut off";
+        return "another lease of the same MAC on the same network answers (the one its port answered "
+               "for, or else the one asked for last)";
+}
+
+json_object *show_lease_json(const struct virtname_view *v, const struct virtname_lease_view *l, bool answering,
+                             int64_t now)
 {
         json_object *o = json_object_new_object();
         char buf[INET6_ADDRSTRLEN];
@@ -161,6 +237,11 @@ json_object *show_lease_json(const struct virtname_lease_view *l, bool answering
         json_object_object_add(o, "expiry", json_object_new_int64(l->expiry));
         json_object_object_add(o, "static", json_object_new_boolean(l->flags & VIRTNAME_LEASE_STATIC));
         json_object_object_add(o, "answering", json_object_new_boolean(answering));
+        json_object_object_add(o, "evidence", json_object_new_string(show_evidence_word(v, l)));
+        json_object_object_add(o, "port", json_str(l->port));
+        json_object_object_add(o, "asked", l->proved ? json_object_new_int64(l->proved) : NULL);
+        json_object_object_add(o, "why_not_answering",
+                               answering ? NULL : json_object_new_string(show_unanswered(v, l, now)));
         return o;
 }
 

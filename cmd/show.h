@@ -33,11 +33,22 @@ const char *show_state(enum virtname_domain_state s);
 /* A store string made safe for a terminal: control bytes become '?'. */
 const char *show_str(struct virtname_str s, char *buf, size_t cap);
 
+/* What backs lease L at NOW, in a few words ("its domain's port vnet3
+ * answered", "a DHCP claim: ..."), into BUF; and as one JSON word
+ * ("admin", "port", "claim", "silent", "released", "none"). */
+const char *show_evidence(const struct virtname_view *v, const struct virtname_lease_view *l, int64_t now,
+                          char *buf, size_t cap);
+const char *show_evidence_word(const struct virtname_view *v, const struct virtname_lease_view *l);
+
+/* Why current lease L does not answer (lookup.h), in a few words. */
+const char *show_unanswered(const struct virtname_view *v, const struct virtname_lease_view *l, int64_t now);
+
 /* JSON objects (new references). */
 json_object *show_domain_json(const struct virtname_domain_view *d);
 /* A lease; ANSWERING false marks one its (network, MAC) does not answer
  * with (a newer lease of the same family overrides it). */
-json_object *show_lease_json(const struct virtname_lease_view *l, bool answering);
+json_object *show_lease_json(const struct virtname_view *v, const struct virtname_lease_view *l, bool answering,
+                             int64_t now);
 
 /* Print a JSON document on stdout; returns EXIT_OK or EXIT_SYSTEM. */
 int show_json_print(json_object *doc);

@@ -29,4 +29,4 @@ INSTALL_TARGETS += install-dns
 
 # ldns to build; an authoritative server (BIND 9) and dig for the tests.
 BUILD_PACKAGES += libldns-dev
-TEST_PACKAGES += bind9 bind9-utils bind9-dnsutils
+TEST_PACKAGES += bind9 bind9-utils bind9-dnsutils knot knot-dnsutils

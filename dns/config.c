@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ldns/sha2.h>
+
 #include "dns/config.h"
 #include "cache/write/errmsg.h"
 
@@ -409,6 +411,51 @@ static bool parse_uint(const char *s, unsigned long lo, unsigned long hi, unsign
         return !errno && !*end && *out >= lo && *out <= hi;
 }
 
+/* ADDRESS/PREFIX */
+static bool parse_net(const char *v, struct virtname_dns_net *n)
+{
+        char a[64];
+        const char *slash = strchr(v, '/');
+        unsigned long p;
+
+        if (!slash || (size_t)(slash - v) >= sizeof(a))
+                return false;
+        memcpy(a, v, (size_t)(slash - v));
+        a[slash - v] = '\0';
+        memset(n->addr, 0, sizeof(n->addr));
+        n->family = strchr(a, ':') ? AF_INET6 : AF_INET;
+        if (inet_pton(n->family, a, n->addr) != 1 ||
+            !parse_uint(slash + 1, 0, n->family == AF_INET ? 32 : 128, &p))
+                return false;
+        n->prefix = (unsigned)p;
+        return true;
+}
+
+/* This machine's tag in ownership records (config.h): 16 hex digits of
+ * SHA-256 over /etc/machine-id and the full host name.  Never the
+ * machine-id itself (systemd asks applications not to publish it). */
+static void machine_tag(char out[17])
+{
+        unsigned char in[512], d[32];
+        size_t n = 0;
+        FILE *f = fopen("/etc/machine-id", "re");
+
+        if (!f)
+                f = fopen("/var/lib/dbus/machine-id", "re");
+        if (f) {
+                n = fread(in, 1, 64, f);
+                fclose(f);
+                while (n && (in[n - 1] == '\n' || in[n - 1] == ' '))
+                        n--;
+        }
+        n += (size_t)snprintf((char *)in + n, sizeof(in) - n, "\nvirt-name-cache fleet dns\n");
+        if (gethostname((char *)in + n, sizeof(in) - n - 1) == 0)
+                n += strnlen((char *)in + n, sizeof(in) - n - 1);
+        ldns_sha256(in, (unsigned)n, d);
+        for (int i = 0; i < 8; i++)
+                sprintf(out + 2 * i, "%02x", d[i]);
+}
+
 static void default_label(char *out, size_t outlen)
 {
         char host[256] = "";
@@ -432,7 +479,8 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
         char d[PATH_MAX], *text, keyname[256] = "", keyfile[PATH_MAX] = "";
         bool seen[16] = { false };
         static const char *const keys[] = { "server", "port", "zone", "key-file", "key-name", "names",
-                                            "host-label", "owner", "reverse-zone", "ttl", "timeout-ms" };
+                                            "host-label", "owner", "reverse-zone", "ttl", "timeout-ms",
+                                            "reverse-net", "reconcile-interval" };
         int line = 0;
 
         memset(c, 0, sizeof(*c));
@@ -440,6 +488,7 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
         c->ttl = 60;
         c->timeout_ms = 2000;
         c->names = VIRTNAME_DNS_NAMES_HOST;
+        c->reconcile_s = 600;
         if (conf_dir(dir, d, sizeof(d)) < 0 ||
             snprintf(c->path, sizeof(c->path), "%s/%s", d, VIRTNAME_DNS_CONF_NAME) >= (int)sizeof(c->path)) {
                 virtname_errf(err, errlen, 0, "configuration directory name too long");
@@ -476,7 +525,7 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
                         virtname_errf(err, errlen, 0, "%s:%d: unknown setting '%s'", c->path, line, k);
                         goto bad;
                 }
-                if (seen[ki] && strcmp(k, "reverse-zone") != 0) {
+                if (seen[ki] && strcmp(k, "reverse-zone") != 0 && strcmp(k, "reverse-net") != 0) {
                         virtname_errf(err, errlen, 0, "%s:%d: '%s' set twice", c->path, line, k);
                         goto bad;
                 }
@@ -559,6 +608,20 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
                                 goto bad;
                         }
                         c->nreverse++;
+                } else if (strcmp(k, "reverse-net") == 0) {
+                        if (c->nnets == VIRTNAME_DNS_MAX_REVERSE || !parse_net(v, &c->nets[c->nnets])) {
+                                virtname_errf(err, errlen, 0, "%s:%d: reverse-net '%s': expected ADDRESS/PREFIX "
+                                       "(at most %d)", c->path, line, v, VIRTNAME_DNS_MAX_REVERSE);
+                                goto bad;
+                        }
+                        c->nnets++;
+                } else if (strcmp(k, "reconcile-interval") == 0) {
+                        if (!parse_uint(v, 1, 86400 * 7, &u)) {
+                                virtname_errf(err, errlen, 0, "%s:%d: reconcile-interval '%s' is not 1-604800 seconds",
+                                       c->path, line, v);
+                                goto bad;
+                        }
+                        c->reconcile_s = (unsigned)u;
                 } else if (strcmp(k, "ttl") == 0) {
                         if (!parse_uint(v, 0, 604800, &u)) {
                                 virtname_errf(err, errlen, 0, "%s:%d: ttl '%s' is not 0-604800 seconds", c->path, line, v);
@@ -589,6 +652,7 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
         }
         if (!c->owner[0])
                 snprintf(c->owner, sizeof(c->owner), "%s", c->host_label);
+        machine_tag(c->owner_id);
         snprintf(c->key_file, sizeof(c->key_file), "%s", keyfile);
         if (virtname_dns_key_load(c->key_file, keyname[0] ? keyname : NULL, &c->key, err, errlen) < 0)
                 return VIRTNAME_DNS_CONF_BAD;
@@ -622,5 +686,35 @@ int virtname_dns_fqdn(const struct virtname_dns_config *c, const char *guest,
 
 void virtname_dns_owner_text(const struct virtname_dns_config *c, char *out, size_t outlen)
 {
-        snprintf(out, outlen, "virt-name-cache owner=%s", c->owner);
+        snprintf(out, outlen, "virt-name-cache owner=%s id=%s", c->owner, c->owner_id);
+}
+
+bool virtname_dns_reverse_wanted(const struct virtname_dns_config *c, int family, const unsigned char *addr)
+{
+        if (c->nnets == 0)
+                return true;
+        for (size_t i = 0; i < c->nnets; i++) {
+                const struct virtname_dns_net *n = &c->nets[i];
+                unsigned full = n->prefix / 8, rest = n->prefix % 8;
+
+                if (n->family != family || memcmp(n->addr, addr, full) != 0)
+                        continue;
+                if (rest == 0 || ((n->addr[full] ^ addr[full]) & (0xff00 >> rest) & 0xff) == 0)
+                        return true;
+        }
+        return false;
+}
+
+void virtname_dns_fingerprint(const struct virtname_dns_config *c, char *out, size_t outlen)
+{
+        int n = snprintf(out, outlen, "%s#%u %s %s %s %s %s", c->server, c->port, c->zone,
+                         c->names == VIRTNAME_DNS_NAMES_HOST ? "host" : "flat", c->host_label, c->owner, c->owner_id);
+
+        for (size_t i = 0; i < c->nreverse && n > 0 && (size_t)n < outlen; i++)
+                n += snprintf(out + n, outlen - (size_t)n, " %s", c->reverse[i]);
+        for (size_t i = 0; i < c->nnets && n > 0 && (size_t)n < outlen; i++) {
+                char a[64];
+                inet_ntop(c->nets[i].family, c->nets[i].addr, a, sizeof(a));
+                n += snprintf(out + n, outlen - (size_t)n, " %s/%u", a, c->nets[i].prefix);
+        }
 }

@@ -13,8 +13,16 @@
  *   host-label = hv1             default: this host's name up to the first dot
  *   owner = hv1                  the identity in ownership records (default host-label)
  *   reverse-zone = 18.198.in-addr.arpa     repeatable: where PTR records go
+ *   reverse-net = 198.18.31.0/24 repeatable: PTRs only for addresses in these
+ *                                (default: every address a reverse zone holds)
  *   ttl = 60
  *   timeout-ms = 2000            for each message sent
+ *   reconcile-interval = 600     seconds between whole reconciles the timer runs
+ *
+ * Besides the owner, ownership records carry this machine's id: 16 hex
+ * digits of SHA-256 over /etc/machine-id and the full host name, so two
+ * hosts that share an owner (the same short host name, a cloned image)
+ * never take each other's names for their own.
  *
  * The key file is what tsig-keygen, ddns-confgen (its whole output) or
  * knot's `keymgr -t` print, or one line ALGORITHM:NAME:SECRET (dig -y).
@@ -23,6 +31,7 @@
 #define VIRTNAME_DNS_CONFIG_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,8 +57,16 @@ struct virtname_dns_config {
         enum virtname_dns_scheme names;
         char host_label[64];
         char owner[64];
+        char owner_id[17];      /* this machine (see above) */
         char reverse[VIRTNAME_DNS_MAX_REVERSE][256];    /* absolute, lower case */
         size_t nreverse;
+        struct virtname_dns_net {
+                int family;
+                unsigned char addr[16];
+                unsigned prefix;
+        } nets[VIRTNAME_DNS_MAX_REVERSE];
+        size_t nnets;
+        unsigned reconcile_s;
         uint32_t ttl;
         unsigned timeout_ms;
         char key_file[PATH_MAX];
@@ -78,5 +95,12 @@ int virtname_dns_fqdn(const struct virtname_dns_config *c, const char *guest,
 
 /* The text of this host's ownership TXT record. */
 void virtname_dns_owner_text(const struct virtname_dns_config *c, char *out, size_t outlen);
+
+/* Does ADDR get a PTR under reverse-net (always, when none is set)? */
+bool virtname_dns_reverse_wanted(const struct virtname_dns_config *c, int family, const unsigned char *addr);
+
+/* What a zone holds depends on: server, zone, names, host label, owner
+ * and id, reverse zones and nets, as one line (a new one: publish all). */
+void virtname_dns_fingerprint(const struct virtname_dns_config *c, char *out, size_t outlen);
 
 #endif

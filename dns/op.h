@@ -12,13 +12,15 @@
 struct virtname_dns_session {
         const struct virtname_dns_config *c;
         ldns_resolver *res;
-        char owner_txt[96];             /* "virt-name-cache owner=hv1" */
+        char owner_txt[128];            /* "virt-name-cache owner=hv1 id=..." */
         char server_desc[80];           /* "198.18.8.1#53" for messages */
         struct virtname_dns_counts n;
         double deadline;                /* CLOCK_MONOTONIC ms; 0: none */
         bool expired;
         int cur_timeout_ms;             /* for the message being sent */
         bool conn_refused;              /* its last failure was ECONNREFUSED */
+        bool fatal;                     /* it met a failure no name escapes (dns_op.fatal) */
+        bool key_ok;                    /* the server has answered a query signed with the key */
 };
 
 /* Set the resolver's timeout for the next message (the configured one,
@@ -30,6 +32,8 @@ struct dns_op {
         char name[256];                 /* the name it changes, for messages */
         ldns_rr_list *pre, *upd;
         int result;                     /* VIRTNAME_DNS_* after dns_send_ops */
+        bool fatal;                     /* ... a failure no other op escapes: no server, the
+                                         * key refused, a zone the server does not serve */
         char why[400];
 };
 
@@ -48,10 +52,20 @@ int dns_upd_del_rrset(struct dns_op *op, ldns_rr_type type);
 int dns_upd_add_owner(struct virtname_dns_session *s, struct dns_op *op);
 
 /* Send OPS in messages of up to BATCH ops each, one zone per message;
- * a batch whose prerequisites fail is re-sent op by op so that each op
- * gets its own result.  Every op's result/why is set; returns the number
- * of ops that did not succeed. */
+ * a batch whose prerequisites fail, or that the server's policy refuses,
+ * is re-sent op by op so that each op gets its own result.  After a
+ * fatal failure nothing more is sent: the ops left get its result.
+ * Every op's result/why is set; returns the number of ops that did not
+ * succeed. */
 size_t dns_send_ops(struct virtname_dns_session *s, struct dns_op *ops, size_t n, size_t batch);
+
+/* Is TXT (rdata text, quoted) an ownership record of this host's owner
+ * made by another machine (another id)? */
+bool dns_owner_twin(const struct virtname_dns_session *s, const char *txt);
+
+/* The reason in the TSIG record of a refusal (NOTAUTH): "BADSIG: ...",
+ * or "NOTAUTH" when it has none. */
+const char *dns_tsig_error(const ldns_pkt *ans);
 
 /* "198.18.0.10" / "2001:db8::1" */
 void dns_addr_text(int family, const unsigned char *addr, char *out, size_t outlen);

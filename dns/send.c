@@ -17,7 +17,8 @@
 struct queued {
         char name[VIRTNAME_NAME_MAX + 1];
         uint64_t generation;
-        int result;
+        int result;                     /* -1: not sent */
+        char why[256];
 };
 
 struct take {
@@ -41,6 +42,7 @@ static int take_one(const char *name, uint64_t generation, void *ctx)
         snprintf(t->q[t->n].name, sizeof(t->q[0].name), "%s", name);
         t->q[t->n].generation = generation;
         t->q[t->n].result = -1;
+        t->q[t->n].why[0] = '\0';
         t->n++;
         return 0;
 }
@@ -63,21 +65,52 @@ static int open_queue(const char *store_dir, struct virtname_writer **w, char *e
         return virtname_writer_open(store_dir, 2000, 0, w, err, errlen) < 0 ? -1 : 0;
 }
 
-/* Take the names sent off the queue and record the outcome. */
-static int settle(const char *store_dir, const struct take *t, const char *error, char *err, size_t errlen)
+int64_t virtname_dns_now_ns(void)
 {
+        struct timespec t;
+
+        clock_gettime(CLOCK_REALTIME, &t);
+        return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Is a whole reconcile due, besides what the queue says?  The
+ * configuration published last is not this one (a new dns.conf). */
+static bool conf_changed(const struct virtname_dns_config *c, const struct virtname_queue_status *qs)
+{
+        char fp[512];
+
+        virtname_dns_fingerprint(c, fp, sizeof(fp));
+        return strcmp(fp, qs->whole_conf) != 0;
+}
+
+/* Take the names sent off the queue and record the outcome: per name
+ * (doctor's problems) and for the send (ERROR NULL: it worked). */
+static int settle(const char *store_dir, const struct take *t, int result, const char *error, char *err,
+                  size_t errlen)
+{
+        struct virtname_queue_status qs;
         struct virtname_writer *w;
+        int64_t now = virtname_dns_now_ns();
         char e[512];
-        int rc = 0;
+        int rc;
 
         if (open_queue(store_dir, &w, e, sizeof(e)) < 0)
                 return virtname_errf(err, errlen, -1, "%s", e);
-        for (size_t i = 0; rc == 0 && i < t->n; i++)
-                if (t->q[i].result == VIRTNAME_DNS_OK || t->q[i].result == VIRTNAME_DNS_ECONFLICT ||
-                    t->q[i].result == VIRTNAME_DNS_EINPUT)
-                        rc = virtname_queue_done(w, t->q[i].name, t->q[i].generation);
-        if (rc == 0)
-                rc = virtname_queue_result(w, error, (int64_t)time(NULL));
+        rc = virtname_queue_status(w, &qs);
+        for (size_t i = 0; rc == 0 && i < t->n; i++) {
+                const struct queued *q = &t->q[i];
+                if (q->result < 0)
+                        continue;       /* not sent: waits */
+                rc = virtname_queue_problem(w, q->name, q->result, q->why, now);
+                if (rc == 0)
+                        rc = virtname_queue_done(w, q->name, q->generation);
+        }
+        /* The server answers again after it did not: it may have lost
+         * what it had (restored, rebuilt empty): a whole reconcile. */
+        if (rc == 0 && !error && virtname_queue_failing(&qs) && qs.fail_result == VIRTNAME_DNS_ENET)
+                rc = virtname_queue_want_full(w, 0);
+        if (rc == 0 && (error || t->n))
+                rc = virtname_queue_result(w, error ? result : 0, error, now);
         if (rc < 0) {
                 virtname_writer_close(w);
                 return virtname_errf(err, errlen, -1, "cannot update the DNS queue: %s", strerror(-rc));
@@ -97,25 +130,31 @@ int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_con
         struct virtname_view v;
         struct take t = { 0 };
         char e[512] = "", first_error[512] = "";
-        int64_t now = (int64_t)time(NULL);
+        int64_t now_ns = virtname_dns_now_ns();
         int rc, worst = VIRTNAME_DNS_OK;
+        bool fatal = false;
 
         memset(st, 0, sizeof(*st));
         if (open_queue(store_dir, &w, err, errlen) < 0)
                 return -1;
         rc = virtname_queue_status(w, &qs);
-        if (rc == 0 && backoff && qs.failed > qs.sent && now - qs.failed < VIRTNAME_DNS_BACKOFF &&
-            now >= qs.failed) {
+        st->problems = qs.problems;
+        st->whole_ns = qs.whole_ns;
+        /* Back off only from a server that did not answer, not from one
+         * that refused (a key fixed is used at the next event). */
+        if (rc == 0 && backoff && virtname_queue_failing(&qs) && qs.fail_result == VIRTNAME_DNS_ENET &&
+            now_ns >= qs.fail_ns && now_ns - qs.fail_ns < (int64_t)VIRTNAME_DNS_BACKOFF * 1000000000) {
                 st->skipped = true;
                 st->left = qs.names;
-                st->full = qs.full != 0;
+                st->full = qs.full != 0 || conf_changed(c, &qs);
                 virtname_writer_close(w);
                 return VIRTNAME_DNS_OK;
         }
         if (rc == 0)
                 rc = virtname_queue_walk(w, max, take_one, &t);
         virtname_writer_close(w);
-        st->full = qs.full != 0;
+        st->full = qs.full != 0 || conf_changed(c, &qs);
+        st->failing = virtname_queue_failing(&qs);
         if (rc < 0) {
                 free(t.q);
                 return virtname_errf(err, errlen, -1, "cannot read the DNS queue: %s", strerror(-rc));
@@ -134,6 +173,7 @@ int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_con
         rc = virtname_dns_open(c, &s, e, sizeof(e));
         if (rc != VIRTNAME_DNS_OK) {
                 worst = rc;
+                fatal = true;
                 snprintf(first_error, sizeof(first_error), "%s", e);
         } else {
                 virtname_dns_set_deadline(s, deadline_ms);
@@ -141,45 +181,48 @@ int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_con
         for (size_t i = 0; s && i < t.n; i++) {
                 struct virtname_named nm;
                 size_t n;
+                int r;
 
-                if (virtname_export_name(&v, t.q[i].name, now, &nm) < 0) {
-                        t.q[i].result = VIRTNAME_DNS_EOTHER;
+                if (virtname_export_name(&v, t.q[i].name, now_ns / 1000000000, &nm) < 0) {
+                        r = VIRTNAME_DNS_EOTHER;
                         snprintf(e, sizeof(e), "%s: the store cannot say", t.q[i].name);
                 } else {
                         n = records_of(&nm, recs);
-                        t.q[i].result = virtname_dns_publish(s, t.q[i].name, recs, n, e, sizeof(e));
+                        r = virtname_dns_publish(s, t.q[i].name, recs, n, e, sizeof(e));
                 }
-                switch (t.q[i].result) {
-                case VIRTNAME_DNS_OK:
+                if (r != VIRTNAME_DNS_OK && virtname_dns_fatal(s)) {
+                        /* The server is not there, or refused the key: the
+                         * rest waits for the next try. */
+                        fatal = true;
+                        worst = r;
+                        snprintf(first_error, sizeof(first_error), "%s", e);
+                        break;
+                }
+                t.q[i].result = r;
+                virtname_errf(t.q[i].why, sizeof(t.q[i].why), 0, "%s", r == VIRTNAME_DNS_OK ? "" : e);
+                if (r == VIRTNAME_DNS_OK)
                         st->sent++;
-                        break;
-                case VIRTNAME_DNS_ECONFLICT:
+                else if (r == VIRTNAME_DNS_ECONFLICT)
                         st->conflicts++;
-                        break;
-                default:
+                else
                         st->failed++;
+                if (r != VIRTNAME_DNS_OK && worst == VIRTNAME_DNS_OK) {
+                        worst = r;
+                        snprintf(first_error, sizeof(first_error), "%s", e);
                 }
-                if (t.q[i].result != VIRTNAME_DNS_OK) {
-                        if (!first_error[0])
-                                snprintf(first_error, sizeof(first_error), "%s", e);
-                        if (worst == VIRTNAME_DNS_OK || t.q[i].result == VIRTNAME_DNS_ENET)
-                                worst = t.q[i].result;
-                }
-                /* The server is not there: the rest waits for the next try. */
-                if (t.q[i].result == VIRTNAME_DNS_ENET)
-                        break;
         }
         if (s)
                 virtname_dns_close(s);
         virtname_view_end(&v);
         virtname_snapshot_unref(snap);
         for (size_t i = 0; i < t.n; i++)
-                if (t.q[i].result != VIRTNAME_DNS_OK && t.q[i].result != VIRTNAME_DNS_ECONFLICT &&
-                    t.q[i].result != VIRTNAME_DNS_EINPUT)
+                if (t.q[i].result < 0)
                         st->left++;
-        /* Conflicts are the other hosts' names: reported, not failures. */
-        rc = settle(store_dir, &t, worst == VIRTNAME_DNS_OK || worst == VIRTNAME_DNS_ECONFLICT ? NULL : first_error,
-                    err, errlen);
+        /* A name refused or held by another host is that name's problem
+         * (doctor lists it, the timer's reconcile retries it); a failure
+         * of the whole send is the send's. */
+        st->stopped = fatal;
+        rc = settle(store_dir, &t, worst, fatal ? first_error : NULL, err, errlen);
         free(t.q);
         if (rc < 0)
                 return -1;
@@ -237,8 +280,41 @@ static void all_free(struct all *a)
         free(a->r);
 }
 
+/* What a reconcile could not publish, kept until the queue is written. */
+struct problems {
+        struct problem {
+                char name[VIRTNAME_NAME_MAX + 1];
+                int result;
+                char why[256];
+        } *p;
+        size_t n, cap;
+        void (*note)(void *arg, const char *name, int result, const char *why);
+        void *arg;
+};
+
+static void collect(void *arg, const char *name, int result, const char *why)
+{
+        struct problems *pr = arg;
+
+        if (pr->note)
+                pr->note(pr->arg, name, result, why);
+        if (pr->n == pr->cap) {
+                size_t cap = pr->cap ? 2 * pr->cap : 64;
+                void *more = reallocarray(pr->p, cap, sizeof(*pr->p));
+
+                if (!more)
+                        return;         /* doctor lists fewer */
+                pr->p = more;
+                pr->cap = cap;
+        }
+        snprintf(pr->p[pr->n].name, sizeof(pr->p[0].name), "%s", name);
+        snprintf(pr->p[pr->n].why, sizeof(pr->p[0].why), "%s", why);
+        pr->p[pr->n++].result = result;
+}
+
 int virtname_dns_sync_store(const char *store_dir, const struct virtname_dns_config *c,
-                            struct virtname_dns_sync_stats *st, void (*note)(void *arg, const char *line),
+                            struct virtname_dns_sync_stats *st,
+                            void (*note)(void *arg, const char *name, int result, const char *why),
                             void *arg, char *err, size_t errlen)
 {
         struct virtname_dns_session *s = NULL;
@@ -246,9 +322,11 @@ int virtname_dns_sync_store(const char *store_dir, const struct virtname_dns_con
         struct virtname_meta meta = { 0 };
         struct virtname_writer *w;
         struct virtname_view v;
+        struct problems pr = { .note = note, .arg = arg };
         struct all a = { 0 };
-        char e[512] = "";
-        int rc;
+        char e[512] = "", fp[512];
+        int64_t now = virtname_dns_now_ns();
+        int rc, r;
 
         memset(st, 0, sizeof(*st));
         if (virtname_snapshot_load(store_dir, NULL, &snap) < 0)
@@ -259,7 +337,7 @@ int virtname_dns_sync_store(const char *store_dir, const struct virtname_dns_con
         }
         rc = virtname_get_meta(&v, &meta);
         if (rc == 0)
-                rc = virtname_export_names(&v, (int64_t)time(NULL), gather, &a);
+                rc = virtname_export_names(&v, now / 1000000000, gather, &a);
         virtname_view_end(&v);
         virtname_snapshot_unref(snap);
         if (rc < 0) {
@@ -268,26 +346,35 @@ int virtname_dns_sync_store(const char *store_dir, const struct virtname_dns_con
         }
         rc = virtname_dns_open(c, &s, e, sizeof(e));
         if (rc == VIRTNAME_DNS_OK) {
-                rc = virtname_dns_sync(s, a.r, a.n, st, note, arg, e, sizeof(e));
+                rc = virtname_dns_sync(s, a.r, a.n, st, collect, &pr, e, sizeof(e));
                 virtname_dns_close(s);
         }
         all_free(&a);
-        /* What the snapshot held is in the zone now (conflicts are the
-         * other hosts' names): the queue up to it is done. */
-        if (open_queue(store_dir, &w, err, errlen) < 0)
+        if (open_queue(store_dir, &w, err, errlen) < 0) {
+                free(pr.p);
                 return -1;
-        if (rc == VIRTNAME_DNS_OK || rc == VIRTNAME_DNS_ECONFLICT || rc == VIRTNAME_DNS_EINPUT) {
-                int r = virtname_queue_all_done(w, meta.generation);
-
+        }
+        /* Ran to its end (names held by others, refused or unusable are
+         * those names' problems): what the snapshot held is in the zone,
+         * the queue up to it is done, and the problems are these. */
+        if (st->planned && !st->stopped) {
+                virtname_dns_fingerprint(c, fp, sizeof(fp));
+                r = virtname_queue_all_done(w, meta.generation);
                 if (r == 0)
-                        r = virtname_queue_result(w, NULL, (int64_t)time(NULL));
-                if (r < 0) {
-                        virtname_writer_close(w);
-                        return virtname_errf(err, errlen, -1, "cannot update the DNS queue: %s", strerror(-r));
-                }
-        } else if (virtname_queue_result(w, e, (int64_t)time(NULL)) < 0) {
+                        r = virtname_queue_problems_clear(w);
+                for (size_t i = 0; r == 0 && i < pr.n; i++)
+                        r = virtname_queue_problem(w, pr.p[i].name, pr.p[i].result, pr.p[i].why, now);
+                if (r == 0)
+                        r = virtname_queue_whole(w, fp, now);
+                if (r == 0)
+                        r = virtname_queue_result(w, 0, NULL, now);
+        } else {
+                r = virtname_queue_result(w, rc, e, now);
+        }
+        free(pr.p);
+        if (r < 0) {
                 virtname_writer_close(w);
-                return virtname_errf(err, errlen, -1, "cannot update the DNS queue");
+                return virtname_errf(err, errlen, -1, "cannot update the DNS queue: %s", strerror(-r));
         }
         if (virtname_writer_commit(w, err, errlen) < 0)
                 return -1;

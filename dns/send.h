@@ -12,32 +12,46 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dns/config.h"
 #include "dns/zone.h"
 
 struct virtname_dns_send_stats {
         size_t sent, failed, conflicts, left;  /* names */
-        bool full;                              /* a whole reconcile is due */
+        size_t problems;                        /* names not published at the last try */
+        bool full;                              /* a whole reconcile is due (also: a new dns.conf) */
+        bool failing;                           /* the last send before this one failed */
         bool skipped;                           /* backing off after a recent network failure */
+        bool stopped;                           /* this send failed as a whole (no answer, the key refused) */
+        int64_t whole_ns;                       /* the last whole reconcile (0: never) */
 };
 
 /* Send up to MAX (0: all) queued names of the store in STORE_DIR (NULL:
  * the default) within DEADLINE_MS (0: none), taking each off the queue
- * once the server has it.  With BACKOFF, nothing is sent within
- * VIRTNAME_DNS_BACKOFF seconds of a network failure (hooks: the next
- * event or dns-sync retries).  Returns a VIRTNAME_DNS_* result (update.h;
- * the worst), with ERR saying why; -1 for a store error. */
+ * once the server has answered for it: a name it refused or another host
+ * holds is recorded as that name's problem (queue.h) for doctor and the
+ * next reconcile.  A failure of the whole send (no answer, the key
+ * refused) leaves the rest queued.  With BACKOFF, nothing is sent within
+ * VIRTNAME_DNS_BACKOFF seconds of a server that did not answer (hooks:
+ * the next event, the timer or dns-sync retries).  Returns a
+ * VIRTNAME_DNS_* result (update.h; the worst), with ERR saying why; -1
+ * for a store error. */
 #define VIRTNAME_DNS_BACKOFF 10
 int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_config *c, size_t max,
                             unsigned deadline_ms, bool backoff, struct virtname_dns_send_stats *st, char *err,
                             size_t errlen);
 
 /* Reconcile the zone with every name of the store (zone.h), then clear the
- * queue of what that covered.  NOTE gets one line per name not published.
- * Returns as virtname_dns_send_queue. */
+ * queue of what that covered and record the names not published as the
+ * problems (NOTE, when not NULL, sees each).  Returns as
+ * virtname_dns_send_queue. */
 int virtname_dns_sync_store(const char *store_dir, const struct virtname_dns_config *c,
-                            struct virtname_dns_sync_stats *st, void (*note)(void *arg, const char *line),
+                            struct virtname_dns_sync_stats *st,
+                            void (*note)(void *arg, const char *name, int result, const char *why),
                             void *arg, char *err, size_t errlen);
+
+/* CLOCK_REALTIME in nanoseconds (the queue's times). */
+int64_t virtname_dns_now_ns(void);
 
 #endif

@@ -70,6 +70,11 @@ void virtname_dns_counts(const struct virtname_dns_session *s, struct virtname_d
         *out = s->n;
 }
 
+bool virtname_dns_fatal(const struct virtname_dns_session *s)
+{
+        return s->fatal;
+}
+
 int dns_op_init(struct dns_op *op, const char *zone, const char *name)
 {
         memset(op, 0, sizeof(*op));
@@ -121,14 +126,32 @@ int dns_rr_push(ldns_rr_list *l, const char *owner, uint32_t ttl, ldns_rr_class 
         return 0;
 }
 
+const char *dns_tsig_error(const ldns_pkt *ans)
+{
+        ldns_rr *t = ans ? ldns_pkt_tsig(ans) : NULL;
+        uint16_t e = t && ldns_rr_rd_count(t) > 5 ? ldns_rdf2native_int16(ldns_rr_rdf(t, 5)) : 0;
+
+        return e == 17 ? "BADKEY: the server does not know this key" :
+               e == 16 ? "BADSIG: wrong secret or algorithm" :
+               e == 18 ? "BADTIME: the clocks differ" : "NOTAUTH";
+}
+
 static void owner_rdata(const struct virtname_dns_session *s, char *out, size_t outlen)
 {
         snprintf(out, outlen, "\"%s\"", s->owner_txt);
 }
 
+bool dns_owner_twin(const struct virtname_dns_session *s, const char *txt)
+{
+        char mine[160];
+        int n = snprintf(mine, sizeof(mine), "\"virt-name-cache owner=%s id=", s->c->owner);
+
+        return strncmp(txt, mine, (size_t)n) == 0 && strncmp(txt + n, s->c->owner_id, 16) != 0;
+}
+
 int dns_pre_owned(struct virtname_dns_session *s, struct dns_op *op)
 {
-        char txt[128];
+        char txt[160];
 
         owner_rdata(s, txt, sizeof(txt));
         /* RFC 2136 2.4.2: RRset exists (value dependent): class IN, TTL 0 */
@@ -149,7 +172,7 @@ int dns_upd_del_rrset(struct dns_op *op, ldns_rr_type type)
 
 int dns_upd_add_owner(struct virtname_dns_session *s, struct dns_op *op)
 {
-        char txt[128];
+        char txt[160];
 
         owner_rdata(s, txt, sizeof(txt));
         return dns_rr_push(op->upd, op->name, s->c->ttl, LDNS_RR_CLASS_IN, LDNS_RR_TYPE_TXT, txt);
@@ -164,6 +187,8 @@ void dns_addr_text(int family, const unsigned char *addr, char *out, size_t outl
 const char *dns_reverse(const struct virtname_dns_config *c, int family, const unsigned char *addr,
                         char *rev, size_t revlen)
 {
+        if (!virtname_dns_reverse_wanted(c, family, addr))
+                return NULL;
         if (family == AF_INET) {
                 snprintf(rev, revlen, "%u.%u.%u.%u.in-addr.arpa.", addr[3], addr[2], addr[1], addr[0]);
         } else {
@@ -348,11 +373,8 @@ static int exchange_error(struct virtname_dns_session *s, ldns_status st, ldns_p
                           const char *what, char *why, size_t whylen)
 {
         if (st == LDNS_STATUS_CRYPTO_TSIG_BOGUS && ans && ldns_pkt_get_rcode(ans) == LDNS_RCODE_NOTAUTH) {
-                ldns_rr *t = ldns_pkt_tsig(ans);
-                uint16_t e = t && ldns_rr_rd_count(t) > 5 ? ldns_rdf2native_int16(ldns_rr_rdf(t, 5)) : 0;
                 virtname_errf(why, whylen, 0, "%s: %s refused key %s (%s)", what, s->server_desc, s->c->key.name,
-                       e == 17 ? "BADKEY: unknown key" : e == 16 ? "BADSIG: wrong secret or algorithm" :
-                       e == 18 ? "BADTIME: clocks differ" : "NOTAUTH");
+                              dns_tsig_error(ans));
                 return VIRTNAME_DNS_EREFUSED;
         }
         if (st == LDNS_STATUS_CRYPTO_TSIG_BOGUS) {
@@ -405,6 +427,15 @@ static int send_update(struct virtname_dns_session *s, struct dns_op *ops, size_
         free(wire);
         s->n.updates++;
         st = exchange(s, p, size, &ans);
+        if (st == LDNS_STATUS_CRYPTO_TSIG_BOGUS && ans && ldns_pkt_get_rcode(ans) == LDNS_RCODE_NOTAUTH &&
+            s->key_ok && strncmp(dns_tsig_error(ans), "BADKEY", 6) == 0) {
+                /* Knot answers an ACL's "not this name" with NOTAUTH and
+                 * BADKEY, the same as for a key it does not know; but this
+                 * server has accepted the key in this session already. */
+                *rcode = LDNS_RCODE_NOTAUTH;
+                rc = VIRTNAME_DNS_OK;
+                goto out;
+        }
         if (st != LDNS_STATUS_OK || !ans) {
                 char what[300];
                 snprintf(what, sizeof(what), "update of %s", n == 1 ? ops[0].name : ops[0].zone);
@@ -439,8 +470,11 @@ static void set_result(struct virtname_dns_session *s, struct dns_op *op, int rc
 {
         char t[32];
 
+        op->fatal = false;
         if (rc != VIRTNAME_DNS_OK) {
+                /* no answer, or the key refused: the same for every op */
                 op->result = rc;
+                op->fatal = rc == VIRTNAME_DNS_ENET || rc == VIRTNAME_DNS_EREFUSED;
                 snprintf(op->why, sizeof(op->why), "%s", why);
                 return;
         }
@@ -454,9 +488,18 @@ static void set_result(struct virtname_dns_session *s, struct dns_op *op, int rc
                          op->name, t);
         } else if (rcode == LDNS_RCODE_SERVFAIL) {
                 op->result = VIRTNAME_DNS_ENET;
+                op->fatal = true;
                 snprintf(op->why, sizeof(op->why), "%s: %s answered SERVFAIL", op->name, s->server_desc);
+        } else if (rcode == LDNS_RCODE_REFUSED || rcode == LDNS_RCODE_NOTAUTH) {
+                /* The server's policy: this name is not this key's (BIND
+                 * says REFUSED, Knot's ACL NOTAUTH; a key it does not
+                 * accept at all never gets here: exchange_error). */
+                op->result = VIRTNAME_DNS_EREFUSED;
+                virtname_errf(op->why, sizeof(op->why), 0, "%s: %s refused the update (%s: its update policy "
+                              "does not let key %s change this name)", op->name, s->server_desc, t, s->c->key.name);
         } else {
                 op->result = VIRTNAME_DNS_EREFUSED;
+                op->fatal = true;       /* NOTAUTH, NOTZONE, FORMERR, NOTIMP: the zone, not the name */
                 snprintf(op->why, sizeof(op->why), "%s: %s refused the update of zone %s (%s)", op->name,
                          s->server_desc, op->zone, t);
         }
@@ -479,18 +522,31 @@ size_t dns_send_ops(struct virtname_dns_session *s, struct dns_op *ops, size_t n
                 ldns_pkt_rcode rcode;
                 char why[400] = "";
                 int rc = send_update(s, ops + i, j - i, &rcode, why, sizeof(why));
-                if (rc == VIRTNAME_DNS_OK && prereq_failed(rcode) && j - i > 1) {
-                        /* whose prerequisite? one by one */
+                if (rc == VIRTNAME_DNS_OK && j - i > 1 &&
+                    (prereq_failed(rcode) || rcode == LDNS_RCODE_REFUSED || rcode == LDNS_RCODE_NOTAUTH)) {
+                        /* whose prerequisite, which name? one by one */
                         for (size_t k = i; k < j; k++) {
                                 rc = send_update(s, ops + k, 1, &rcode, why, sizeof(why));
                                 set_result(s, ops + k, rc, rcode, why);
-                                failed += ops[k].result != VIRTNAME_DNS_OK;
                         }
                 } else {
-                        for (size_t k = i; k < j; k++) {
+                        for (size_t k = i; k < j; k++)
                                 set_result(s, ops + k, rc, rcode, why);
-                                failed += ops[k].result != VIRTNAME_DNS_OK;
+                }
+                for (size_t k = i; k < j; k++)
+                        failed += ops[k].result != VIRTNAME_DNS_OK;
+                for (size_t k = i; k < j; k++) {
+                        if (!ops[k].fatal)
+                                continue;
+                        s->fatal = true;
+                        /* the rest would fail the same way: not sent */
+                        for (size_t m = j; m < n; m++) {
+                                ops[m].result = ops[k].result;
+                                ops[m].fatal = true;
+                                virtname_errf(ops[m].why, sizeof(ops[m].why), 0, "%s: not sent (%s)", ops[m].name,
+                                              ops[k].why);
                         }
+                        return failed + (n - j);
                 }
                 i = j;
         }
@@ -500,8 +556,8 @@ size_t dns_send_ops(struct virtname_dns_session *s, struct dns_op *ops, size_t n
 /* ---- publish one name ---- */
 
 struct current {
-        bool exists, ours;
-        char other[96];                 /* another owner's TXT, if any */
+        bool exists, ours, twin;        /* twin: our owner, another machine's id */
+        char other[128];                /* another owner's TXT, if any */
         int nold;
         int fam[64];
         unsigned char old[64][16];
@@ -540,15 +596,18 @@ static int query(struct virtname_dns_session *s, const char *name, ldns_rr_type 
                 int rc = exchange_error(s, st, *ans, what, err, errlen);
                 ldns_pkt_free(*ans);
                 *ans = NULL;
+                s->fatal = true;
                 return rc;
         }
         ldns_pkt_rcode rc = ldns_pkt_get_rcode(*ans);
+        s->key_ok = true;       /* the answer's signature verified */
         if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN) {
                 char t2[32];
                 rcode_text(rc, t2, sizeof(t2));
                 virtname_errf(err, errlen, 0, "query for %s: %s answered %s", name, s->server_desc, t2);
                 ldns_pkt_free(*ans);
                 *ans = NULL;
+                s->fatal = true;
                 return rc == LDNS_RCODE_SERVFAIL ? VIRTNAME_DNS_ENET : VIRTNAME_DNS_EREFUSED;
         }
         return VIRTNAME_DNS_OK;
@@ -569,12 +628,14 @@ static int current_state(struct virtname_dns_session *s, const char *fqdn, struc
         for (size_t i = 0; l && i < ldns_rr_list_rr_count(l); i++) {
                 ldns_rr *rr = ldns_rr_list_rr(l, i);
                 char *t = ldns_rr_rd_count(rr) == 1 ? ldns_rdf2str(ldns_rr_rdf(rr, 0)) : NULL;
-                char want[128];
+                char want[160];
                 owner_rdata(s, want, sizeof(want));
-                if (t && strcmp(t, want) == 0)
+                if (t && strcmp(t, want) == 0) {
                         cur->ours = true;
-                else if (t && strncmp(t, "\"virt-name-cache owner=", 23) == 0)
+                } else if (t && strncmp(t, "\"virt-name-cache owner=", 23) == 0) {
                         snprintf(cur->other, sizeof(cur->other), "%.*s", (int)strlen(t) - 24, t + 23);
+                        cur->twin = dns_owner_twin(s, t);
+                }
                 free(t);
         }
         ldns_rr_list_deep_free(l);
@@ -700,9 +761,17 @@ int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
         if (!cur.ours && n == 0)
                 return VIRTNAME_DNS_OK;         /* nothing of ours to release */
         if (!cur.ours && cur.exists) {
-                if (cur.other[0])
-                        virtname_errf(err, errlen, 0, "%s: held by host '%s', not by this host ('%s')", fqdn, cur.other,
-                               s->c->owner);
+                if (cur.twin)
+                        virtname_errf(err, errlen, 0, "%s: held by another machine that also calls itself owner "
+                                      "'%s' (%s; this one is id=%s): give each host its own host-label (or owner) "
+                                      "in dns.conf", fqdn, s->c->owner, cur.other, s->c->owner_id);
+                else if (cur.other[0]) {
+                        char *id = strstr(cur.other, " id=");
+                        if (id)
+                                *id = '\0';
+                        virtname_errf(err, errlen, 0, "%s: held by host '%s'%s%s%s, not by this host ('%s')", fqdn,
+                                      cur.other, id ? " (id=" : "", id ? id + 4 : "", id ? ")" : "", s->c->owner);
+                }
                 else
                         virtname_errf(err, errlen, 0, "%s: has records not made by virt-name-cache; left alone", fqdn);
                 return VIRTNAME_DNS_ECONFLICT;
@@ -764,4 +833,38 @@ ptrs:
                 }
         }
         return prc;
+}
+
+/* Is the server's policy enforced?  An update of NAME in ZONE that can
+ * change nothing: "NAME is not in use" as its prerequisite, deleting
+ * NAME's TXT as its update.  BIND and Knot check the key's right to
+ * the update's names whatever it would change. */
+int virtname_dns_probe(struct virtname_dns_session *s, const char *zone, const char *name, bool *fatal,
+                       char *why, size_t whylen)
+{
+        struct dns_op op;
+        int rc;
+
+        *fatal = false;
+        if (!s->key_ok) {
+                /* a signed query first: does the server take the key at all? */
+                ldns_pkt *ans;
+                rc = query(s, zone, LDNS_RR_TYPE_SOA, &ans, why, whylen);
+                ldns_pkt_free(ans);
+                if (rc != VIRTNAME_DNS_OK) {
+                        *fatal = true;
+                        return rc;
+                }
+        }
+        if (dns_op_init(&op, zone, name) < 0 || dns_pre_unused(&op) < 0 || dns_upd_del_rrset(&op, LDNS_RR_TYPE_TXT) < 0) {
+                dns_op_free(&op);
+                virtname_errf(why, whylen, 0, "out of memory");
+                return VIRTNAME_DNS_EOTHER;
+        }
+        dns_send_ops(s, &op, 1, 1);
+        rc = op.result;
+        *fatal = op.fatal;
+        snprintf(why, whylen, "%s", op.why);
+        dns_op_free(&op);
+        return rc;
 }

@@ -71,6 +71,17 @@ void virtname_dns_set_deadline(struct virtname_dns_session *s, unsigned ms);
 const char *virtname_dns_reverse(const struct virtname_dns_config *c, int family, const unsigned char *addr,
                                  char *rev, size_t revlen);
 
+/* Has the session met a failure that is not about one name (no server,
+ * the key or the zone refused)?  Then what was not sent waits. */
+bool virtname_dns_fatal(const struct virtname_dns_session *s);
+
+/* Does the server let this key change NAME of ZONE?  An update that
+ * cannot change anything (update.c): VIRTNAME_DNS_OK it was accepted,
+ * EREFUSED refused, ECONFLICT the name exists (no answer); FATAL: the
+ * failure is not about NAME (no server, the key refused). */
+int virtname_dns_probe(struct virtname_dns_session *s, const char *zone, const char *name, bool *fatal,
+                       char *why, size_t whylen);
+
 /* Counters of the messages a session sent (for measurements). */
 struct virtname_dns_counts {
         unsigned long queries, updates, axfrs;

@@ -126,7 +126,12 @@ static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zo
         }
         if (!ldns_axfr_complete(r)) {
                 ldns_pkt *last = ldns_axfr_last_pkt(r);
-                if (last && ldns_pkt_get_rcode(last) != LDNS_RCODE_NOERROR) {
+                if (last && ldns_pkt_get_rcode(last) == LDNS_RCODE_NOTAUTH) {
+                        /* a TSIG failure says which in the answer's TSIG record */
+                        virtname_errf(err, errlen, 0, "transfer of %s: %s refused it (%s; key %s)", zone,
+                                      s->server_desc, dns_tsig_error(last), s->c->key.name);
+                        rc = VIRTNAME_DNS_EREFUSED;
+                } else if (last && ldns_pkt_get_rcode(last) != LDNS_RCODE_NOERROR) {
                         char *t = ldns_pkt_rcode2str(ldns_pkt_get_rcode(last));
                         virtname_errf(err, errlen, 0, "transfer of %s: %s refused it (%s)", zone, s->server_desc, t ? t : "?");
                         free(t);
@@ -139,6 +144,8 @@ static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zo
                 }
                 ldns_axfr_abort(r);
         }
+        if (rc == VIRTNAME_DNS_OK)
+                s->key_ok = true;       /* the server took the key for the transfer */
 out:
         ldns_rdf_deep_free(d);
         if (r)
@@ -150,11 +157,14 @@ out:
 struct zgroup {
         size_t first, count;
         bool ours, other;               /* our TXT; anything not ours */
+        bool bare;                      /* A and AAAA records only: no TXT, nothing else */
+        bool twin;                      /* a TXT of our owner made by another machine */
 };
 
 static void group_at(struct virtname_dns_session *s, const struct zone_data *z, size_t i, struct zgroup *g)
 {
-        char want[128];
+        char want[160];
+        bool addr_only = true;
 
         snprintf(want, sizeof(want), "\"%s\"", s->owner_txt);
         memset(g, 0, sizeof(*g));
@@ -163,17 +173,21 @@ static void group_at(struct virtname_dns_session *s, const struct zone_data *z, 
                 ldns_rr *rr = z->v[i].rr;
                 ldns_rr_type t = ldns_rr_get_type(rr);
                 g->count++;
+                if (t != LDNS_RR_TYPE_A && t != LDNS_RR_TYPE_AAAA)
+                        addr_only = false;
                 if (t == LDNS_RR_TYPE_TXT && ldns_rr_rd_count(rr) == 1) {
                         char *txt = ldns_rdf2str(ldns_rr_rdf(rr, 0));
                         if (txt && strcmp(txt, want) == 0)
                                 g->ours = true;
                         else
                                 g->other = true;
+                        g->twin = g->twin || (txt && dns_owner_twin(s, txt));
                         free(txt);
                 } else if (t != LDNS_RR_TYPE_A && t != LDNS_RR_TYPE_AAAA && t != LDNS_RR_TYPE_PTR) {
                         g->other = true;        /* SOA, NS, anything an administrator put */
                 }
         }
+        g->bare = addr_only && g->count;
         /* A name with our TXT and another's: not ours alone; leave it. */
         if (g->ours && g->other)
                 g->ours = false, g->other = true;
@@ -183,13 +197,15 @@ static void group_at(struct virtname_dns_session *s, const struct zone_data *z, 
 
 /* One wanted forward record, sorted by name then address. */
 struct want {
+        const char *guest;              /* the store's name (for problems) */
         char fqdn[256];
         char rev[128];
         const char *revzone;
         int family;
         unsigned char addr[16];
         uint32_t ttl;
-        bool skip;                      /* name not published (conflict, failure) */
+        bool no_ptr;                    /* another name answers for the address in reverse */
+        bool leave;                     /* not published (conflict, failure): its records stay as they are */
 };
 
 static int want_cmp(const void *a, const void *b)
@@ -217,11 +233,13 @@ enum kind { K_CLAIM, K_CHANGE, K_RELEASE, K_PTR_CLAIM, K_PTR_CHANGE, K_PTR_RELEA
 struct plan {
         struct dns_op *ops;
         enum kind *kinds;
+        const char **names;             /* for problems: the guest, or the zone's name released */
         size_t n, cap;
         size_t *back;                   /* want index of the op's first record (forward claims/changes) */
 };
 
-static struct dns_op *plan_add(struct plan *p, const char *zone, const char *name, enum kind k, size_t back)
+static struct dns_op *plan_add(struct plan *p, const char *zone, const char *name, enum kind k, size_t back,
+                               const char *who)
 {
         if (p->n == p->cap) {
                 size_t cap = p->cap ? p->cap * 2 : 256;
@@ -237,12 +255,17 @@ static struct dns_op *plan_add(struct plan *p, const char *zone, const char *nam
                 if (!b)
                         return NULL;
                 p->back = b;
+                const char **nn = realloc(p->names, cap * sizeof(*nn));
+                if (!nn)
+                        return NULL;
+                p->names = nn;
                 p->cap = cap;
         }
         if (dns_op_init(&p->ops[p->n], zone, name) < 0)
                 return NULL;
         p->kinds[p->n] = k;
         p->back[p->n] = back;
+        p->names[p->n] = who;
         return &p->ops[p->n++];
 }
 
@@ -253,6 +276,7 @@ static void plan_free(struct plan *p)
         free(p->ops);
         free(p->kinds);
         free(p->back);
+        free(p->names);
         memset(p, 0, sizeof(*p));
 }
 
@@ -277,26 +301,59 @@ static int add_addr(struct virtname_dns_session *s, struct dns_op *op, const str
                            w->family == AF_INET ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA, a);
 }
 
+typedef void (*note_fn)(void *arg, const char *name, int result, const char *why);
+
+/* Is FQDN under this host's own label (names = host)? */
+static bool under_own_label(const struct virtname_dns_session *s, const char *fqdn)
+{
+        char own[320];
+        size_t n, f = strlen(fqdn);
+
+        if (s->c->names != VIRTNAME_DNS_NAMES_HOST)
+                return false;
+        n = (size_t)snprintf(own, sizeof(own), ".%s.%s", s->c->host_label, s->c->zone);
+        return f > n && strcmp(fqdn + f - n, own) == 0;
+}
+
 /* Forward: ops for names wanted [wi, wj) against zone group G (or none). */
 static int plan_forward(struct virtname_dns_session *s, struct plan *p, struct want *w, size_t wi, size_t wj,
                         const struct zone_data *z, const struct zgroup *g, struct virtname_dns_sync_stats *st,
-                        void (*note)(void *, const char *), void *arg)
+                        note_fn note, void *arg)
 {
         struct dns_op *op;
 
+        if (g && !g->ours && g->bare && under_own_label(s, w[wi].fqdn)) {
+                /* Addresses without our TXT (deleted by hand) under this
+                 * host's own label, which the server's policy gives this
+                 * host's key alone: ours again, unless a TXT came meanwhile. */
+                if (!(op = plan_add(p, s->c->zone, w[wi].fqdn, K_CHANGE, wi, w[wi].guest)) ||
+                    dns_rr_push(op->pre, op->name, 0, LDNS_RR_CLASS_NONE, LDNS_RR_TYPE_TXT, NULL) < 0 ||
+                    dns_upd_del_rrset(op, LDNS_RR_TYPE_A) < 0 || dns_upd_del_rrset(op, LDNS_RR_TYPE_AAAA) < 0 ||
+                    dns_upd_add_owner(s, op) < 0)
+                        return -1;
+                for (size_t k = wi; k < wj; k++)
+                        if (add_addr(s, op, &w[k], LDNS_RR_CLASS_IN) < 0)
+                                return -1;
+                return 0;
+        }
         if (g && !g->ours) {
                 char line[600];
                 st->conflicts++;
                 for (size_t k = wi; k < wj; k++)
-                        w[k].skip = true;
-                snprintf(line, sizeof(line), "%s: held by another owner or by records not made by "
-                         "virt-name-cache; left alone", w[wi].fqdn);
+                        w[k].leave = true;
+                if (g->twin)
+                        virtname_errf(line, sizeof(line), 0, "%s: held by another machine that also calls itself "
+                                      "owner '%s' (this one is id=%s): give each host its own host-label (or owner) "
+                                      "in dns.conf", w[wi].fqdn, s->c->owner, s->c->owner_id);
+                else
+                        snprintf(line, sizeof(line), "%s: held by another owner or by records not made by "
+                                 "virt-name-cache; left alone", w[wi].fqdn);
                 if (note)
-                        note(arg, line);
+                        note(arg, w[wi].guest, VIRTNAME_DNS_ECONFLICT, line);
                 return 0;
         }
         if (!g) {
-                if (!(op = plan_add(p, s->c->zone, w[wi].fqdn, K_CLAIM, wi)) || dns_pre_unused(op) < 0 ||
+                if (!(op = plan_add(p, s->c->zone, w[wi].fqdn, K_CLAIM, wi, w[wi].guest)) || dns_pre_unused(op) < 0 ||
                     dns_upd_add_owner(s, op) < 0)
                         return -1;
                 for (size_t k = wi; k < wj; k++)
@@ -312,7 +369,8 @@ static int plan_forward(struct virtname_dns_session *s, struct plan *p, struct w
                         have = rr_is_addr(z->v[i].rr, w[k].family, w[k].addr);
                 if (have)
                         continue;
-                if (!op && (!(op = plan_add(p, s->c->zone, w[wi].fqdn, K_CHANGE, wi)) || dns_pre_owned(s, op) < 0))
+                if (!op && (!(op = plan_add(p, s->c->zone, w[wi].fqdn, K_CHANGE, wi, w[wi].guest)) ||
+                            dns_pre_owned(s, op) < 0))
                         return -1;
                 if (add_addr(s, op, &w[k], LDNS_RR_CLASS_IN) < 0)
                         return -1;
@@ -327,7 +385,8 @@ static int plan_forward(struct virtname_dns_session *s, struct plan *p, struct w
                         wanted = rr_is_addr(rr, w[k].family, w[k].addr);
                 if (wanted)
                         continue;
-                if (!op && (!(op = plan_add(p, s->c->zone, w[wi].fqdn, K_CHANGE, wi)) || dns_pre_owned(s, op) < 0))
+                if (!op && (!(op = plan_add(p, s->c->zone, w[wi].fqdn, K_CHANGE, wi, w[wi].guest)) ||
+                            dns_pre_owned(s, op) < 0))
                         return -1;
                 /* RFC 2136 2.5.4: delete an RR from an RRset: class NONE, TTL 0 */
                 ldns_rr *del = ldns_rr_clone(rr);
@@ -348,10 +407,11 @@ static int plan_forward(struct virtname_dns_session *s, struct plan *p, struct w
 static int plan_release(struct virtname_dns_session *s, struct plan *p, const char *zone, const char *name,
                         bool ptr)
 {
-        struct dns_op *op = plan_add(p, zone, name, ptr ? K_PTR_RELEASE : K_RELEASE, 0);
+        struct dns_op *op = plan_add(p, zone, name, ptr ? K_PTR_RELEASE : K_RELEASE, 0, NULL);
 
         if (!op || dns_pre_owned(s, op) < 0)
                 return -1;
+        p->names[p->n - 1] = op->name;
         if (ptr)
                 return dns_upd_del_rrset(op, LDNS_RR_TYPE_PTR) < 0 || dns_upd_del_rrset(op, LDNS_RR_TYPE_TXT) < 0
                                ? -1 : 0;
@@ -363,22 +423,24 @@ static int plan_release(struct virtname_dns_session *s, struct plan *p, const ch
 /* Reverse: the wanted PTR (target FQDN) at one reverse name against G. */
 static int plan_ptr(struct virtname_dns_session *s, struct plan *p, const struct want *w,
                     const struct zone_data *z, const struct zgroup *g, struct virtname_dns_sync_stats *st,
-                    void (*note)(void *, const char *), void *arg)
+                    note_fn note, void *arg)
 {
         struct dns_op *op;
         uint32_t ttl = w->ttl ? w->ttl : s->c->ttl;
 
+        if (w->leave)
+                return 0;               /* its name was not published: its PTR stays as it is */
         if (g && !g->ours) {
                 char line[600];
                 st->ptr_conflicts++;
                 snprintf(line, sizeof(line), "%s: held by another owner or by records not made by "
                          "virt-name-cache; no PTR to %s", w->rev, w->fqdn);
                 if (note)
-                        note(arg, line);
+                        note(arg, w->guest, VIRTNAME_DNS_ECONFLICT, line);
                 return 0;
         }
         if (!g) {
-                if (!(op = plan_add(p, w->revzone, w->rev, K_PTR_CLAIM, 0)) || dns_pre_unused(op) < 0 ||
+                if (!(op = plan_add(p, w->revzone, w->rev, K_PTR_CLAIM, 0, w->guest)) || dns_pre_unused(op) < 0 ||
                     dns_upd_add_owner(s, op) < 0 ||
                     dns_rr_push(op->upd, w->rev, ttl, LDNS_RR_CLASS_IN, LDNS_RR_TYPE_PTR, w->fqdn) < 0)
                         return -1;
@@ -397,17 +459,20 @@ static int plan_ptr(struct virtname_dns_session *s, struct plan *p, const struct
                 st->ptr_unchanged++;
                 return 0;
         }
-        if (!(op = plan_add(p, w->revzone, w->rev, K_PTR_CHANGE, 0)) || dns_pre_owned(s, op) < 0 ||
+        if (!(op = plan_add(p, w->revzone, w->rev, K_PTR_CHANGE, 0, w->guest)) || dns_pre_owned(s, op) < 0 ||
             dns_upd_del_rrset(op, LDNS_RR_TYPE_PTR) < 0 ||
             dns_rr_push(op->upd, w->rev, ttl, LDNS_RR_CLASS_IN, LDNS_RR_TYPE_PTR, w->fqdn) < 0)
                 return -1;
         return 0;
 }
 
-static void count_results(struct plan *p, size_t from, struct virtname_dns_sync_stats *st, int *worst,
-                          void (*note)(void *, const char *), void *arg)
+/* Count the results of P's ops; the worst into *WORST; true when one
+ * was fatal (nothing more is to be sent). */
+static bool count_results(struct plan *p, struct virtname_dns_sync_stats *st, int *worst, note_fn note, void *arg)
 {
-        for (size_t i = from; i < p->n; i++) {
+        bool fatal = false;
+
+        for (size_t i = 0; i < p->n; i++) {
                 struct dns_op *op = &p->ops[i];
                 bool ptr = p->kinds[i] >= K_PTR_CLAIM;
                 if (op->result == VIRTNAME_DNS_OK) {
@@ -420,22 +485,34 @@ static void count_results(struct plan *p, size_t from, struct virtname_dns_sync_
                         (*(ptr ? &st->ptr_conflicts : &st->conflicts))++;
                 else
                         (*(ptr ? &st->ptr_failed : &st->failed))++;
-                if (*worst == VIRTNAME_DNS_OK || op->result == VIRTNAME_DNS_ENET)
+                fatal = fatal || op->fatal;
+                if (*worst == VIRTNAME_DNS_OK || *worst == VIRTNAME_DNS_ECONFLICT || op->result == VIRTNAME_DNS_ENET)
                         *worst = op->result;
-                if (note)
-                        note(arg, op->why);
+                if (note && !(op->fatal && fatal && i && p->ops[i - 1].fatal))
+                        note(arg, p->names[i] ? p->names[i] : op->name, op->result, op->why);
         }
+        return fatal;
+}
+
+/* Sorted list of names (for "is this PTR's target one to leave?"). */
+static int str_cmp(const void *a, const void *b)
+{
+        return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 int virtname_dns_sync(struct virtname_dns_session *s, const struct virtname_dns_record *recs, size_t n,
-                      struct virtname_dns_sync_stats *st, void (*note)(void *arg, const char *line),
-                      void *arg, char *err, size_t errlen)
+                      struct virtname_dns_sync_stats *st, note_fn note, void *arg, char *err, size_t errlen)
 {
         struct zone_data fz = { 0 }, rz[VIRTNAME_DNS_MAX_REVERSE] = { { 0 } };
-        struct plan p = { 0 };
+        /* the plan: forward claims and changes, PTR claims and changes,
+         * then every release; each sent only if the one before met no
+         * fatal failure, so a refusal changes nothing after it */
+        struct plan fwd = { 0 }, ptr = { 0 }, rel = { 0 };
         struct want *w = NULL, **wr = NULL;
-        size_t nw = 0, nr = 0;
+        const char **left = NULL;
+        size_t nw = 0, nr = 0, nleft = 0;
         int rc = VIRTNAME_DNS_OK, worst = VIRTNAME_DNS_OK;
+        bool fatal = false;
         char e[400];
 
         memset(st, 0, sizeof(*st));
@@ -453,20 +530,21 @@ int virtname_dns_sync(struct virtname_dns_session *s, const struct virtname_dns_
                 }
                 if (virtname_dns_fqdn(s->c, recs[i].name, x->fqdn, sizeof(x->fqdn), e, sizeof(e)) < 0)
                         goto bad_input;
+                x->guest = recs[i].name;
                 x->family = recs[i].family;
                 memcpy(x->addr, recs[i].addr, 16);
                 if (x->family == AF_INET)
                         memset(x->addr + 4, 0, 12);
                 x->ttl = recs[i].ttl;
                 x->revzone = dns_reverse(s->c, x->family, x->addr, x->rev, sizeof(x->rev));
-                x->skip = recs[i].no_reverse;   /* another name has its PTR */
+                x->no_ptr = recs[i].no_reverse;   /* another name has its PTR */
                 nw++;
                 continue;
 bad_input:
                 st->failed++;
                 worst = VIRTNAME_DNS_EINPUT;
                 if (note)
-                        note(arg, e);
+                        note(arg, recs[i].name, VIRTNAME_DNS_EINPUT, e);
         }
         if (nw)
                 qsort(w, nw, sizeof(*w), want_cmp);
@@ -490,9 +568,11 @@ bad_input:
         }
         if (fz.n)
                 qsort(fz.v, fz.n, sizeof(*fz.v), zrr_cmp);
+        st->planned = true;
 
         /* forward: merge the sorted wanted names with the zone's names */
         size_t i = 0, j = 0;
+        bool twin_noted = false;
         while (i < nw || j < fz.n) {
                 struct zgroup g;
                 int c;
@@ -504,34 +584,45 @@ bad_input:
                         while (wj < nw && strcmp(w[wj].fqdn, w[i].fqdn) == 0)
                                 wj++;
                         st->names++;
-                        if (plan_forward(s, &p, w, i, wj, &fz, c == 0 ? &g : NULL, st, note, arg) < 0)
+                        if (plan_forward(s, &fwd, w, i, wj, &fz, c == 0 ? &g : NULL, st, note, arg) < 0)
                                 goto oom;
                         i = wj;
                         if (c == 0)
                                 j += g.count;
                 } else {
-                        if (g.ours && plan_release(s, &p, s->c->zone, fz.v[j].name, false) < 0)
+                        if (g.ours && plan_release(s, &rel, s->c->zone, fz.v[j].name, false) < 0)
                                 goto oom;
+                        if (g.twin && !twin_noted && note) {
+                                /* two machines, one owner: say so even where no name collides */
+                                virtname_errf(e, sizeof(e), 0, "%s: made by another machine that also calls itself "
+                                              "owner '%s' (this one is id=%s): give each host its own host-label (or "
+                                              "owner) in dns.conf", fz.v[j].name, s->c->owner, s->c->owner_id);
+                                note(arg, fz.v[j].name, VIRTNAME_DNS_ECONFLICT, e);
+                                st->conflicts++;
+                                twin_noted = true;
+                        }
                         j += g.count;
                 }
         }
-        size_t nfwd = p.n;
-        dns_send_ops(s, p.ops, p.n, 64);
-        /* names whose claim or change failed get no PTR this time */
-        for (size_t o = 0; o < nfwd; o++)
-                if (p.ops[o].result != VIRTNAME_DNS_OK && p.kinds[o] != K_RELEASE)
-                        for (size_t q = p.back[o]; q < nw && strcmp(w[q].fqdn, p.ops[o].name) == 0; q++)
-                                w[q].skip = true;
-        count_results(&p, 0, st, &worst, note, arg);
+        dns_send_ops(s, fwd.ops, fwd.n, 64);
+        /* names whose claim or change failed: their records stay as they are */
+        for (size_t o = 0; o < fwd.n; o++)
+                if (fwd.ops[o].result != VIRTNAME_DNS_OK)
+                        for (size_t q = fwd.back[o]; q < nw && strcmp(w[q].fqdn, fwd.ops[o].name) == 0; q++)
+                                w[q].leave = true;
+        fatal = count_results(&fwd, st, &worst, note, arg);
+        if (nw && (!(left = calloc(nw, sizeof(*left))) || !(wr = calloc(nw, sizeof(*wr)))))
+                goto oom;
+        for (size_t q = 0; q < nw; q++)
+                if (w[q].leave && (!nleft || strcmp(left[nleft - 1], w[q].fqdn) != 0))
+                        left[nleft++] = w[q].fqdn;      /* sorted: w is */
 
         /* reverse, zone by zone: one PTR per address the zone covers */
-        if (nw && !(wr = calloc(nw, sizeof(*wr))))
-                goto oom;
-        for (size_t r = 0; r < s->c->nreverse; r++) {
+        for (size_t r = 0; r < s->c->nreverse && !fatal; r++) {
                 const struct zone_data *z = &rz[r];
                 nr = 0;
                 for (size_t q = 0; q < nw; q++)
-                        if (w[q].revzone == s->c->reverse[r] && !w[q].skip)
+                        if (w[q].revzone == s->c->reverse[r] && !w[q].no_ptr)
                                 wr[nr++] = &w[q];
                 if (nr)
                         qsort(wr, nr, sizeof(*wr), rev_cmp);
@@ -544,7 +635,7 @@ bad_input:
                         c = i >= nr ? 1 : j >= z->n ? -1 : strcmp(wr[i]->rev, z->v[j].name);
                         if (c <= 0) {
                                 /* two names for one address: the first in order gets the PTR */
-                                if (plan_ptr(s, &p, wr[i], z, c == 0 ? &g : NULL, st, note, arg) < 0)
+                                if (plan_ptr(s, &ptr, wr[i], z, c == 0 ? &g : NULL, st, note, arg) < 0)
                                         goto oom;
                                 size_t i2 = i + 1;
                                 while (i2 < nr && strcmp(wr[i2]->rev, wr[i]->rev) == 0)
@@ -552,34 +643,73 @@ bad_input:
                                 i = i2;
                                 if (c == 0)
                                         j += g.count;
-                        } else {
-                                /* a name of a longer configured zone belongs to that one */
-                                if (g.ours && dns_reverse_zone_of(s->c, z->v[j].name) == s->c->reverse[r] &&
-                                    plan_release(s, &p, s->c->reverse[r], z->v[j].name, true) < 0)
-                                        goto oom;
-                                j += g.count;
+                                continue;
                         }
+                        /* a name of a longer configured zone belongs to that one; a
+                         * PTR to a name left as it is stays */
+                        char target[256] = "";
+                        for (size_t q = g.first; q < g.first + g.count; q++)
+                                if (ldns_rr_get_type(z->v[q].rr) == LDNS_RR_TYPE_PTR)
+                                        dns_name_text(ldns_rr_rdf(z->v[q].rr, 0), target, sizeof(target));
+                        const char *tp = target;
+                        bool keep = nleft && bsearch(&tp, left, nleft, sizeof(*left), str_cmp);
+                        if (g.ours && !keep && dns_reverse_zone_of(s->c, z->v[j].name) == s->c->reverse[r] &&
+                            plan_release(s, &rel, s->c->reverse[r], z->v[j].name, true) < 0)
+                                goto oom;
+                        j += g.count;
                 }
         }
-        dns_send_ops(s, p.ops + nfwd, p.n - nfwd, 64);
-        count_results(&p, nfwd, st, &worst, note, arg);
+        if (!fatal) {
+                dns_send_ops(s, ptr.ops, ptr.n, 64);
+                fatal = count_results(&ptr, st, &worst, note, arg);
+        }
+        /* Releases only once everything else went through (or another
+         * host holds it): after a refusal the plan was wrong somewhere
+         * (a host label or key the server does not accept), and what
+         * this host has stays until that is fixed. */
+        bool refused = false;
+        for (size_t o = 0; o < fwd.n; o++)
+                refused = refused || fwd.ops[o].result == VIRTNAME_DNS_EREFUSED;
+        for (size_t o = 0; o < ptr.n; o++)
+                refused = refused || ptr.ops[o].result == VIRTNAME_DNS_EREFUSED;
+        if (!fatal && !refused) {
+                dns_send_ops(s, rel.ops, rel.n, 64);
+                fatal = count_results(&rel, st, &worst, note, arg);
+        } else {
+                st->withheld = (fatal ? ptr.n : 0) + rel.n;
+        }
         if (worst == VIRTNAME_DNS_OK && (st->conflicts || st->ptr_conflicts))
                 worst = VIRTNAME_DNS_ECONFLICT;
         rc = worst;
-        if (rc != VIRTNAME_DNS_OK)
-                virtname_errf(err, errlen, 0, "dns-sync: %zu conflicts, %zu failed (names), %zu conflicts, %zu failed (PTR)",
-                       st->conflicts, st->failed, st->ptr_conflicts, st->ptr_failed);
+        st->stopped = fatal;
+        if (fatal) {
+                const struct dns_op *f = NULL;
+                for (size_t o = 0; !f && o < fwd.n; o++)
+                        f = fwd.ops[o].fatal ? &fwd.ops[o] : NULL;
+                for (size_t o = 0; !f && o < ptr.n; o++)
+                        f = ptr.ops[o].fatal ? &ptr.ops[o] : NULL;
+                for (size_t o = 0; !f && o < rel.n; o++)
+                        f = rel.ops[o].fatal ? &rel.ops[o] : NULL;
+                virtname_errf(err, errlen, 0, "dns-sync stopped: %s", f ? f->why : "?");
+        } else if (rc != VIRTNAME_DNS_OK) {
+                virtname_errf(err, errlen, 0, "dns-sync: %zu conflicts, %zu failed (names), %zu conflicts, %zu failed "
+                              "(PTR)%s", st->conflicts, st->failed, st->ptr_conflicts, st->ptr_failed,
+                              st->withheld ? "; the server refused part of it: nothing was released" : "");
+        }
         goto out;
 oom:
         virtname_errf(err, errlen, 0, "out of memory");
         rc = VIRTNAME_DNS_EOTHER;
 out:
-        plan_free(&p);
+        plan_free(&fwd);
+        plan_free(&ptr);
+        plan_free(&rel);
         zone_free(&fz);
         for (size_t r = 0; r < VIRTNAME_DNS_MAX_REVERSE; r++)
                 zone_free(&rz[r]);
         free(w);
         free(wr);
+        free(left);
         return rc;
 }
 

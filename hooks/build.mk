@@ -1,7 +1,7 @@
 # hooks/: libvirt's network and qemu hooks and dnsmasq's lease helper.
-HOOKS := network-hook qemu-hook daemon-hook lease-helper
+HOOKS := network-hook qemu-hook daemon-hook lease-helper port-probe
 HOOK_LIBDIR := $(LIBEXECDIR)/virt-name-cache
-$(B)/hooks/%: $(B)/obj/hooks/%.o $(B)/obj/hooks/hook.o $(B)/libvirtname.a
+$(B)/hooks/%: $(B)/obj/hooks/%.o $(B)/obj/hooks/hook.o $(B)/obj/hooks/ask.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(XML_LIBS) $(HOOK_LIBS)
 ALL += $(addprefix $(B)/hooks/,$(HOOKS))

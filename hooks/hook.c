@@ -124,24 +124,25 @@ char *hook_read_stdin(size_t *len)
         return buf;
 }
 
-/* A commit queued names for the fleet DNS (cache/derive/queue.h): start the
- * sender, detached, so that this hook never waits on the network.  It
- * closes every descriptor (libvirtd reads a hook's output until EOF) and
- * leaves the session, so neither libvirtd nor dnsmasq waits for it. */
-static void start_dns_sender(const struct virtname_commit_info *info)
+void hook_spawn(const char *program, const char *env, const char *const *args)
 {
-        static bool started;
-        const char *sender = secure_getenv("VIRT_NAME_CACHE_DNS_SEND");
+        const char *path = secure_getenv(env);
+        char fallback[PATH_MAX];
+        const char *argv[8];
+        size_t n = 0;
         pid_t pid;
 
-        if (started || !info || (info->queued == 0 && !info->queued_full))
-                return;
-        started = true;
-        if (!sender || !*sender)
-                sender = VIRTNAME_LIBEXECDIR "/dns-send";
+        if (!path || !*path) {
+                snprintf(fallback, sizeof(fallback), "%s/%s", VIRTNAME_LIBEXECDIR, program);
+                path = fallback;
+        }
+        argv[n++] = path;
+        while (args && *args && n < sizeof(argv) / sizeof(argv[0]) - 1)
+                argv[n++] = *args++;
+        argv[n] = NULL;
         pid = fork();
         if (pid < 0) {
-                hook_log(LOG_WARNING, "cannot start %s: %s (dns-sync sends the queue)", sender, strerror(errno));
+                hook_log(LOG_WARNING, "cannot start %s: %s", path, strerror(errno));
                 return;
         }
         if (pid == 0) {
@@ -155,12 +156,25 @@ static void start_dns_sender(const struct virtname_commit_info *info)
                 if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
                         _exit(1);
                 closefrom(3);
-                execl(sender, sender, "--from-hook", (char *)NULL);
-                syslog(LOG_WARNING, "cannot run %s: %m (dns-sync sends the queue)", sender);
+                execv(path, (char *const *)argv);
+                syslog(LOG_WARNING, "cannot run %s: %m", path);
                 _exit(1);
         }
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                 ;
+}
+
+/* A commit queued names for the fleet DNS (cache/derive/queue.h): start the
+ * sender (dns-sync sends the queue if it cannot run). */
+static void start_dns_sender(const struct virtname_commit_info *info)
+{
+        static bool started;
+        static const char *const args[] = { "--from-hook", NULL };
+
+        if (started || !info || (info->queued == 0 && !info->queued_full))
+                return;
+        started = true;
+        hook_spawn("dns-send", "VIRT_NAME_CACHE_DNS_SEND", args);
 }
 
 /* After our unlock: events other hooks spooled while we held the lock
@@ -199,6 +213,11 @@ static void spool(const char *state, const struct virtname_event *e, const char 
 
 void hook_submit(const struct virtname_event *e, const char *what)
 {
+        hook_submit_then(e, what, NULL, NULL);
+}
+
+void hook_submit_then(const struct virtname_event *e, const char *what, hook_then_fn then, void *ctx)
+{
         char err[512], state[PATH_MAX], applied[320];
         struct virtname_update *u;
         struct virtname_writer *w;
@@ -218,6 +237,8 @@ void hook_submit(const struct virtname_event *e, const char *what)
         if (rc == -ETIMEDOUT) {
                 spool(state, e, what, err);
                 apply_pending(state);
+                if (then)
+                        then(NULL, ctx);
                 return;
         }
         if (rc < 0) {
@@ -245,11 +266,16 @@ void hook_submit(const struct virtname_event *e, const char *what)
                 return;
         }
         rc = virtname_update_commit(u, 0, &info, err, sizeof(err));
+        /* What follows from the store as committed (W's view now). */
+        if (then && (rc == 0 || rc == -EAGAIN))
+                then(virtname_writer_view(w)->txn ? virtname_writer_view(w) : NULL, ctx);
         virtname_update_close(u);
         if (rc == -EAGAIN)
                 hook_log(LOG_WARNING, "%s: %s", what, err);     /* saved; the next writer publishes */
         else if (rc < 0)
                 spool(state, e, what, err);
+        if (then && rc < 0 && rc != -EAGAIN)
+                then(NULL, ctx);
         start_dns_sender(rc == 0 || rc == -EAGAIN ? &info : NULL);
         apply_pending(state);
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "cache/ingest/event.h"
+#include "cache/read/view.h"
 
 /* Longest the writer lock is waited for before the event is spooled: a
  * commit takes a few milliseconds, writing a new base at 100,000 guests
@@ -40,6 +41,26 @@ char *hook_read_stdin(size_t *len);
 /* Record event E (WHAT names it in messages): applied now or spooled.
  * Whatever goes wrong is logged and noted; it never fails the hook. */
 void hook_submit(const struct virtname_event *e, const char *what);
+
+/* hook_submit(), then THEN(V, CTX) with V the store as the commit left it
+ * (before the writer lock is released), or NULL when the event waits in
+ * the spool (not applied yet) or could not be committed. */
+typedef void (*hook_then_fn)(const struct virtname_view *v, void *ctx);
+void hook_submit_then(const struct virtname_event *e, const char *what, hook_then_fn then, void *ctx);
+
+/* Start PROGRAM (in the package's libexec directory, or where the
+ * environment variable ENV says: tests) with ARGS (NULL-terminated, at
+ * most 6), detached: out of the session, every descriptor closed
+ * (libvirtd reads a hook's output until EOF), not waited for. */
+void hook_spawn(const char *program, const char *env, const char *const *args);
+
+/* Ask the port of the domain owning the lease of ADDR (FAMILY) on NETWORK
+ * whether its guest uses the address (port-probe, detached), when it has
+ * not answered in this run (cache/ingest/asks.h); V: the store now, NULL
+ * when not known (port-probe then looks).  Likewise for every current
+ * lease of domain NAME. */
+void hook_ask_lease(const struct virtname_view *v, const char *network, int family, const uint8_t addr[16]);
+void hook_ask_domain(const struct virtname_view *v, const char *name);
 
 /* Publish the snapshot again if it is missing or stale (the daemon hook,
  * after a reboot emptied /run), and apply what the spool holds. */

@@ -18,6 +18,14 @@
  * dhcp-ignore-names), `init` would hand dnsmasq every stored lease's host
  * name back, and dnsmasq would answer them unchecked: there the names in
  * libvirt's reply become "*".
+ *
+ * The MAC (DHCPv4 chaddr, DHCPv6's DNSMASQ_MAC) is only what the guest
+ * wrote in its payload: a lease event records it as a claim, and the
+ * port of the domain with that MAC is asked whether its guest uses the
+ * address (port-probe, hook.h).  A message dnsmasq got through a relay
+ * (libvirt's networks have none: a guest sent it as one) is attributed
+ * to no MAC at all, and an event whose MAC is not an Ethernet address (a
+ * guest's own hardware type) is dropped and counted, not "missed".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,6 +62,19 @@ static const char *printable(const char *name, char out[65])
         return out;
 }
 
+/* Count an event dropped as guest junk (WHY), for doctor. */
+static void drop(const char *what, const char *why)
+{
+        struct virtname_event e = { 0 };
+        char line[256];
+
+        snprintf(line, sizeof(line), "%s: %s", what, why);
+        hook_log(LOG_NOTICE, "%s: dropped: %s", what, why);
+        virtname_event_dropped(&e, line);
+        hook_submit(&e, what);
+        virtname_event_free(&e);
+}
+
 /* Fill L from dnsmasq's arguments and environment.  Returns 0, or -1
  * for an event that cannot be recorded (logged). */
 static int lease_from_event(char **argv, int argc, struct virtname_lease *l, const char *what)
@@ -64,8 +85,8 @@ static int lease_from_event(char **argv, int argc, struct virtname_lease *l, con
                                            .iaid = getenv("DNSMASQ_IAID") };
         const char *why, *dropped;
         char shown[65];
-        int family;
-        uint8_t addr[16];
+        int family = AF_INET;
+        uint8_t addr[16], mac[VIRTNAME_MAC_LEN];
 
         /* DHCPv4 passes the MAC; DHCPv6 passes the DUID and, when dnsmasq
          * knows it, the MAC in DNSMASQ_MAC. */
@@ -75,6 +96,15 @@ static int lease_from_event(char **argv, int argc, struct virtname_lease *l, con
         } else {
                 in.mac = argv[2];
                 in.clientid = getenv("DNSMASQ_CLIENT_ID");
+        }
+        /* Relayed: the MAC is a relay option or a relayed chaddr, which
+         * the guest that forged the relay message wrote. */
+        if (getenv("DNSMASQ_RELAY_ADDRESS"))
+                in.mac = NULL;
+        if (in.mac && !virtname_mac_parse(in.mac, mac)) {
+                drop(what, family == AF_INET6 ? "the client's MAC is not an Ethernet address"
+                                              : "the client's hardware address is not Ethernet's");
+                return -1;
         }
         /* Expiry: absolute, or a length from now (dnsmasq built without a
          * reliable clock); 0 means an infinite lease. */
@@ -214,12 +244,45 @@ static void pass_kept_name(const struct virtname_lease *l)
                 setenv("DNSMASQ_SUPPLIED_HOSTNAME", name, 1);
 }
 
+struct asked {
+        const char *bridge;
+        const struct virtname_lease *lease;
+};
+
+/* After the commit: ask the port of the domain with the lease's MAC
+ * about its address, unless it answered in this run already. */
+static void ask_port(const struct virtname_view *v, void *ctx)
+{
+        const struct asked *a = ctx;
+        char network[VIRTNAME_NETWORK_MAX + 1];
+        struct virtname_snapshot *snap = NULL;
+        struct virtname_view sv;
+
+        if (!a->bridge || !(a->lease->flags & VIRTNAME_LEASE_HAS_MAC))
+                return;
+        /* Not committed yet (spooled): the published store names the
+         * network, and port-probe waits for the lease. */
+        if (!v && virtname_snapshot_load(virtname_store_dir(NULL), NULL, &snap) == 0 &&
+            virtname_snapshot_view(snap, &sv) == 0) {
+                network_of_bridge(&sv, a->bridge, network);
+                virtname_view_end(&sv);
+        } else if (v) {
+                network_of_bridge(v, a->bridge, network);
+        } else {
+                network[0] = '\0';
+        }
+        virtname_snapshot_unref(snap);
+        if (network[0])
+                hook_ask_lease(v, network, a->lease->family, a->lease->addr);
+}
+
 /* Record one add/old/del event. */
 static void record(int argc, char **argv)
 {
         const char *bridge = getenv("VIR_BRIDGE_NAME"), *domain = getenv("DNSMASQ_DOMAIN");
         struct virtname_event e = { 0 };
         struct virtname_lease l = { 0 };
+        struct asked asked = { NULL, &l };
         char what[160];
         bool keep;
 
@@ -232,7 +295,8 @@ static void record(int argc, char **argv)
          * name the lease has. */
         keep = argv[1][0] == 'o' && !getenv("DNSMASQ_SUPPLIED_HOSTNAME");
         virtname_event_lease(&e, keep ? 'k' : argv[1][0], &l, bridge, domain);
-        hook_submit(&e, what);
+        asked.bridge = bridge;
+        hook_submit_then(&e, what, ask_port, &asked);
         virtname_event_free(&e);
         /* libvirt's helper takes a fifth argument over the variable */
         if (keep && getenv("DNSMASQ_DATA_MISSING") && argc < 5)

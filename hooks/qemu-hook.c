@@ -51,6 +51,14 @@ static bool domain_is_gone(const char *name)
         return access(path, F_OK) < 0 && errno == ENOENT;
 }
 
+/* After a start (and a reconnect, which is a libvirtd restart): ask the
+ * domain's ports about its leases, which they have not answered for in
+ * this run. */
+static void ask_ports(const struct virtname_view *v, void *ctx)
+{
+        hook_ask_domain(v, ctx);
+}
+
 int main(int argc, char **argv)
 {
         struct virtname_xml_domain x;
@@ -83,15 +91,21 @@ int main(int argc, char **argv)
         x.d.state = operations[i].state;
         x.d.updated = (int64_t)time(NULL);
         if (x.d.state == VIRTNAME_STATE_SHUTOFF) {
-                /* A stopped domain keeps its name and MACs, not its ID or CID. */
+                /* A stopped domain keeps its name and MACs, not its ID,
+                 * CID or taps. */
                 x.d.id = -1;
                 x.d.cid = 0;
+                for (size_t j = 0; j < x.d.n_ifaces; j++)
+                        x.ifaces[j].port = NULL;
         }
         if (strcmp(argv[2], "release") == 0 && domain_is_gone(x.d.name))
                 virtname_event_domain_gone(&e, x.d.name);
         else
                 virtname_event_domain(&e, &x);
-        hook_submit(&e, what);
+        if (strcmp(argv[2], "started") == 0 || strcmp(argv[2], "reconnect") == 0)
+                hook_submit_then(&e, what, ask_ports, x.name);
+        else
+                hook_submit(&e, what);
         virtname_event_free(&e);
         virtname_xml_domain_free(&x);
         return 0;

@@ -7,13 +7,21 @@ PKG_OUT := $(abspath build/packages)
 PKG_TREE := $(abspath build/pkgtree)
 PACKAGING_PACKAGES += debhelper dpkg-dev fakeroot lintian rpm git
 
-# The unit that publishes the snapshot again at boot (it lives on tmpfs).
+# The unit that publishes the snapshot again at boot (it lives on tmpfs);
+# the fleet DNS timer (a unit and its timer, and a cron line for hosts
+# without systemd) that heals the zone without events.
 SYSTEMDUNITDIR ?= /lib/systemd/system
 TMPFILESDIR ?= /usr/lib/tmpfiles.d
+PATHS_SED = -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 install-systemd:
 	install -D -m 0644 packaging/virt-name-cache-publish.service \
 	  $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-publish.service
 	install -D -m 0644 packaging/virt-name-cache.tmpfiles $(DESTDIR)$(TMPFILESDIR)/virt-name-cache.conf
+	install -d $(DESTDIR)$(SYSCONFDIR)/cron.d
+	sed $(PATHS_SED) packaging/virt-name-cache-dns.service >$(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-dns.service
+	sed $(PATHS_SED) packaging/virt-name-cache-dns.timer >$(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-dns.timer
+	sed $(PATHS_SED) packaging/virt-name-cache.cron >$(DESTDIR)$(SYSCONFDIR)/cron.d/virt-name-cache
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-dns.* $(DESTDIR)$(SYSCONFDIR)/cron.d/virt-name-cache
 INSTALL_TARGETS += install-systemd
 
 # The tree as committed plus local changes, without build outputs (in a

@@ -11,6 +11,7 @@ APPARMOR_FILES := abstractions/nameservice.d/virt-name-cache \
                   abstractions/virt-name-cache-dnsmasq \
                   abstractions/virt-name-cache-lease-helper \
                   abstractions/virt-name-cache-dns-send \
+                  abstractions/virt-name-cache-port-probe \
                   abstractions/virt-name-cache-store
 APPARMOR_DIR ?= $(SYSCONFDIR)/apparmor.d
 

@@ -98,6 +98,27 @@ static const char *session_dir(char *buf, size_t cap)
         return buf;
 }
 
+bool guest_pinnable(const struct guest *g)
+{
+        return g->cid != 0 || g->n_addrs > 0;
+}
+
+/* A current lease of one of the domain's (network, MAC) pairs that its
+ * port has not answered for: only DHCP says it is the guest's. */
+static int add_claim(const struct virtname_lease_view *l, bool answering, void *ctx)
+{
+        struct guest *g = ctx;
+
+        if (answering && g->n_claims < GUEST_ADDRS_MAX) {
+                struct virtname_addr *a = &g->claims[g->n_claims++];
+
+                a->family = l->family;
+                memcpy(a->addr, l->addr, 16);
+                a->expiry = l->expiry;
+        }
+        return 0;
+}
+
 /* Everything the proxy reads from a store, in this one function: the
  * domain WHAT names (domain name, UUID or ID: virtname_find_domain never
  * looks at guest-sent host names) and the current addresses of that
@@ -135,6 +156,17 @@ static int store_lookup(const char *dir, const char *what, struct guest *g)
                     ans.known && ans.source == VIRTNAME_SRC_DOMAIN) {
                         g->n_addrs = ans.n < GUEST_ADDRS_MAX ? ans.n : GUEST_ADDRS_MAX;
                         memcpy(g->addrs, ans.addr, g->n_addrs * sizeof(g->addrs[0]));
+                }
+                /* None its ports answered for: what DHCP says, to connect
+                 * to but never to trust a first host key from. */
+                if (g->n_addrs == 0 && g->running) {
+                        struct virtname_iface_view f;
+                        size_t pos = 0;
+
+                        while (virtname_domain_iface_next(&dom, &pos, &f))
+                                if (f.network.len)
+                                        virtname_iface_leases(&view, f.network, f.mac, (int64_t)time(NULL), add_claim,
+                                                              g);
                 }
         } else if (rc != -ENOENT) {
                 proxy_say("%s: %s", dir, strerror(-rc));

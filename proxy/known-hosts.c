@@ -475,6 +475,14 @@ int known_hosts_command(const char *invocation, const char *host, const char *ty
                 proxy_die("guest %s (UUID %s) offers a host certificate; record its plain key "
                           "first: ssh -o HostKeyAlgorithms=-*-cert-v01@openssh.com ...", g.domain,
                           uuid);
+        } else if (offered && n == 0 && !guest_pinnable(&g)) {
+                /* The connection went to an address only DHCP says is the
+                 * guest's: whoever answered there is not recorded as it. */
+                proxy_die("guest %s (UUID %s): its port has answered for no address and it has no VSOCK "
+                          "device, so the host key %s %s is not recorded.  Check that fingerprint on the "
+                          "guest's console (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then add this line "
+                          "to %s: " KH_PREFIX "%s %s %s", g.domain, uuid, type, fingerprint, path, uuid, type,
+                          key);
         } else if (offered && n == 0) {
                 /* First use: record the offered key (trust on first use). */
                 comment_name(g.domain, cname, sizeof(cname));

@@ -23,8 +23,10 @@ struct guest {
         uint8_t uuid[VIRTNAME_UUID_LEN];
         bool running_known, running;
         uint32_t cid;                  /* 0: no VSOCK device known */
-        size_t n_addrs;                /* its current addresses, for TCP */
-        struct virtname_addr addrs[GUEST_ADDRS_MAX];
+        size_t n_addrs;                /* its current addresses, for TCP: the ones its own */
+        struct virtname_addr addrs[GUEST_ADDRS_MAX];  /* ports answered for (lookup.h) */
+        size_t n_claims;               /* when there are none: current leases of its MACs */
+        struct virtname_addr claims[GUEST_ADDRS_MAX]; /* that only DHCP says are its */
         char where[PATH_MAX + 64];     /* where it was found, for messages */
 };
 
@@ -35,6 +37,11 @@ struct guest {
  * identity cannot be told for sure, 2 for a bad host name; the message
  * is already said. */
 int guest_find(const char *host, struct guest *g);
+
+/* May a host key first seen on a connection to G be recorded (trust on
+ * first use)?  Only when the connection can only have reached G: over
+ * VSOCK (its own device), or TCP to an address its own port answered for. */
+bool guest_pinnable(const struct guest *g);
 
 /* G's UUID as libvirt writes it: 36 lower-case characters with dashes. */
 void guest_uuid_text(const struct guest *g, char out[GUEST_UUID_TEXT]);

@@ -193,17 +193,24 @@ static int proxy(const char *host, const char *port_text)
                                          fd == -ETIMEDOUT ? "timed out" : strerror(-fd));
                 proxy_say("connected over VSOCK; handing the socket to ssh");
         } else {
-                if (g.n_addrs == 0)
+                const struct virtname_addr *addrs = g.n_addrs ? g.addrs : g.claims;
+                size_t n = g.n_addrs ? g.n_addrs : g.n_claims;
+
+                if (n == 0)
                         return proxy_die("guest %s has no VSOCK device and no current address",
                                          g.domain);
-                for (size_t i = 0; i < g.n_addrs && fd < 0; i++) {
+                if (!g.n_addrs)
+                        fprintf(stderr, PROG ": guest %s: its port has answered for no address yet; trying the "
+                                "one DHCP says is its (a first host key seen this way is not recorded)\n",
+                                g.domain);
+                for (size_t i = 0; i < n && fd < 0; i++) {
                         struct sockaddr_storage ss;
                         char text[INET6_ADDRSTRLEN];
-                        socklen_t len = tcp_address(&g.addrs[i], port, &ss);
+                        socklen_t len = tcp_address(&addrs[i], port, &ss);
 
-                        inet_ntop(g.addrs[i].family, g.addrs[i].addr, text, sizeof(text));
+                        inet_ntop(addrs[i].family, addrs[i].addr, text, sizeof(text));
                         proxy_say("no VSOCK CID; connecting over TCP to %s port %lu", text, port);
-                        fd = connect_to(g.addrs[i].family, (struct sockaddr *)&ss, len);
+                        fd = connect_to(addrs[i].family, (struct sockaddr *)&ss, len);
                         snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried), "%s%s (%s)",
                                  i ? ", " : "", text,
                                  fd == -ETIMEDOUT ? "timed out" : fd < 0 ? strerror(-fd) : "ok");

@@ -1,14 +1,15 @@
 # selftest/: helper programs the tests and the benchmark run.
 SELFTEST_TOOLS := nss-buffers nss-entry store-churn lookup-loop lookup-steps change-latency \
-                  fdpass-recv runstat event-latency snapshot-load lmdb-commit
+                  fdpass-recv runstat event-latency snapshot-load lmdb-commit store-prove probe-port
 $(B)/selftest/%: $(B)/obj/selftest/tools/%.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS)
 ALL += $(addprefix $(B)/selftest/,$(SELFTEST_TOOLS))
 
 # What the tests need beyond the build: strace (O_CLOEXEC check),
-# binutils (readelf), the reference module.
-TEST_PACKAGES += strace binutils
+# binutils (readelf), the reference module; ebtables (iptables: libvirt's
+# nwfilter uses it too) and python3 for t-probe's forged frames.
+TEST_PACKAGES += strace binutils iptables python3
 # t-resolved: a private system bus (dbus-daemon), busctl and the
 # libsystemd-shared the downloaded systemd-resolved links (systemd).  The
 # systemd-resolved package itself is never installed: its postinst

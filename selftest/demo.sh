@@ -26,12 +26,27 @@ run "$B/virt-name-cache" --db-dir "$store" rebuild --leases-dir "$TOP/selftest/d
 run "$B/virt-name-cache" --db-dir "$store" list
 
 echo
-echo "== A libvirt domain name resolves to the leases of the domain's MACs (IPv4 and IPv6):"
-resolve ahosts web-vm
-echo
-echo "== The host name the guest sent in DHCP, in any case, also with the network's DNS domain:"
+echo "== The host name a guest sent in DHCP resolves from its lease, in any case, also with"
+echo "   the network's DNS domain:"
 resolve ahosts web
 resolve hosts DB-primary.lab.test
+echo
+echo "== A libvirt domain name is another matter.  The MAC in a lease is what the guest wrote in"
+echo "   its DHCP request, and any guest can write another's: a domain's name follows only the"
+echo "   addresses the domain's own port (its tap) answered for.  Lease files carry no such"
+echo "   answer, so here web-vm has no address yet (its lease is only a DHCP claim):"
+resolve hosts web-vm
+run "$B/virt-name-cache" --db-dir "$store" query web-vm
+echo
+echo "== On a libvirt host the hooks start port-probe after each lease and each domain start: it"
+echo "   asks the domain's tap (ARP, IPv6 neighbour solicitation) about the address and records"
+echo "   the answer.  This demo has no guests to ask: the test tool store-prove stands in for the"
+echo "   ports' answers (it records every domain as running and its ports as having answered for"
+echo "   its leases; the tests use it the same way, and prove the real answers with real ports):"
+run "$B/selftest/store-prove" "$store"
+echo
+echo "== Now a libvirt domain name resolves to the leases its ports answered for (IPv4 and IPv6):"
+resolve ahosts web-vm
 echo
 echo "== A domain with NICs on two networks has both addresses:"
 resolve ahostsv4 builder

@@ -39,9 +39,11 @@ virsh() {
 }
 
 # WRAPPER TARGET: libvirt and dnsmasq clean the environment, so a wrapper
-# points the hook at the test's store.
+# points the hook at the test's store and at the build's port-probe (which
+# the hooks start to ask a domain's tap about its leases).
 e2e_wrap() {
-        printf '#!/bin/sh\nexport VIRT_NAME_CACHE_DIR=%s VIRT_NAME_CACHE_LOG_STDERR=1\nexec %s "$@"\n' "$S" "$2" >"$1"
+        printf '#!/bin/sh\nexport VIRT_NAME_CACHE_DIR=%s VIRT_NAME_CACHE_LOG_STDERR=1 VIRT_NAME_CACHE_PORT_PROBE=%s\nexec %s "$@"\n' \
+                "$S" "$B/hooks/port-probe" "$2" >"$1"
         chmod 755 "$1"
 }
 

@@ -63,9 +63,12 @@ base_of() {
         ls -1 "$1"/names.*.mdb 2>/dev/null | sort | tail -n 1
 }
 
-# make_store DIR: a store built from make_fixture's files.
+# make_store DIR: a store built from make_fixture's files, with every
+# domain running and its port answering for its leases (store-prove: the
+# lease files know no ports; the end-to-end tests prove it with real ones).
 make_store() {
         make_fixture "$1.leases"
         "$B/virt-name-cache" --db-dir "$1" rebuild --leases-dir "$1.leases" >/dev/null ||
                 fail "rebuild of the fixture failed"
+        "$B/selftest/store-prove" "$1" >/dev/null || fail "store-prove of the fixture failed"
 }

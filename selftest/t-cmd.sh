@@ -47,6 +47,27 @@ pass "each bad entry named in a warning"
 expect_eq "snapshot mode" "644 644" "$(stat -c %a "$S/names.delta" "$(base_of "$S")" | xargs)"
 expect_eq "private dir mode" "700" "$(stat -c %a "$S/private")"
 
+# Lease files know no ports (issue 17): the domain's name follows its
+# lease only once the domain's own port answered for the address.  Until
+# then the domain has no address, the address answers with the guest's
+# own name, and query, list and list --json say it is a DHCP claim.
+out=$(vnc query Alpha-VM)
+grep -q "^addresses: none current (a domain's name follows only addresses its own ports answered for" <<<"$out" ||
+        fail "domain from lease files alone: $out"
+grep -q "^    evidence: a DHCP claim: domain Alpha-VM is not known to run (its port is not known)" <<<"$out" || fail "query: claim: $out"
+expect_eq "lease files alone: the address answers with the guest's name" "name:      alpha (host name a guest sent)" \
+        "$(vnc query 198.18.1.10 | grep "^name")"
+expect_eq "list: EVIDENCE claim" "198.18.1.10 claim" "$(vnc list | awk '$1 == "198.18.1.10" {print $1, $6}')"
+grep -q '"evidence": "claim"' <<<"$(vnc list --json)" || fail "list --json: no claim evidence"
+pass "a domain's name needs its port's answer; lease files carry none"
+# What port-probe records when the running domain's port answers
+# (store-prove stands in for it): from here on the name rules as before.
+"$B/selftest/store-prove" "$S" >/dev/null || fail "store-prove"
+grep -q "^    evidence: its domain's port vp0i0 answered for it" <<<"$(vnc query Alpha-VM)" ||
+        fail "query: port evidence: $(vnc query Alpha-VM)"
+expect_eq "list: EVIDENCE port" "198.18.1.10 port" "$(vnc list | awk '$1 == "198.18.1.10" {print $1, $6}')"
+grep -q '"evidence": "port"' <<<"$(vnc list --json)" || fail "list --json: no port evidence"
+
 # query: names (any case, trailing dot, suffix), addresses, exit codes.
 expect_eq "query hostname" "198.18.1.10" "$(vnc query ALPHA.lab.test. | awk '/^address/ {print $2}')"
 expect_eq "query domain" "domain:    Alpha-VM" "$(vnc query alpha-vm | grep '^domain')"

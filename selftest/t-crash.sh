@@ -25,10 +25,16 @@ JSON
 "$B/virt-name-cache" --db-dir "$S" rebuild --leases-dir "$S.leases" >/dev/null || fail "rebuild with churn1"
 expect_eq "churn1 after a rebuild" "198.18.101.1 2001:db8::1:1" "$(addrs_of "$S" ahosts churn1)"
 
+# The readers ask for guests' host names: a rebuild from lease files
+# (which know no ports) leaves a domain's name without an address until
+# its port answers again (issue 17), so domain names would fail between a
+# rebuild and the ports' answers whether or not anything crashed.  web
+# and db2 are leases of domains' MACs, Lone of none, churn1 the churning
+# writers' IPv4 and IPv6 pair (the torn-answer check).
 readers=()
 for r in 1 2; do
         VIRT_NAME_CACHE_DIR=$S LD_LIBRARY_PATH=$B "$B/selftest/lookup-loop" -c -t 3600 \
-                virtname web-vm web db-vm churn1 >"$T/r$r" 2>&1 &
+                virtname web Lone db2 churn1 >"$T/r$r" 2>&1 &
         readers+=($!)
 done
 stop_readers() { kill -INT "${readers[@]}" 2>/dev/null; wait "${readers[@]}" 2>/dev/null; }
@@ -74,6 +80,9 @@ VIRT_NAME_CACHE_DIR=$S VIRT_NAME_CACHE_DELTA_LIMIT=64 "$B/selftest/store-churn" 
         fail "a writer after all the kills"
 "$B/virt-name-cache" --db-dir "$S" doctor --nsswitch /dev/null --hooks-dir "$T" --leases-dir "$T" >"$T/doctor" 2>&1
 grep -q "^ok .*the snapshot matches the private store" "$T/doctor" || fail "doctor: $(cat "$T/doctor")"
+# ... and domain names answer again once the ports' answers are recorded.
+"$B/selftest/store-prove" "$S" >/dev/null || fail "store-prove after all the kills"
+expect_eq "domain names after all the kills" "198.18.0.11 198.19.0.21" "$(addrs_of "$S" ahostsv4 db-vm)"
 ls "$S" | grep -q '^\.names\.' && fail "temporary files left after a writer's cleanup: $(ls -a "$S")"
 expect_eq "bases kept (the current one and the one before)" "1" "$(( $(ls "$S"/names.*.mdb | wc -l) <= 2 ))"
 pass "the store recovered without a rebuild"

@@ -43,6 +43,9 @@ JSON
 printf 'interface=vbr3\n' >"$D/net3.conf"
 S=$T/store
 "$B/virt-name-cache" --db-dir "$S" rebuild --leases-dir "$D" || fail "rebuild"
+# The lease helper below runs as dnsmasq runs it: no libvirt helper after
+# it, and port-probe (which it starts for a running domain's MAC) a no-op.
+export VIRT_NAME_CACHE_LEASESHELPER=$T/none VIRT_NAME_CACHE_PORT_PROBE=/bin/true
 
 ref() { getent -s "hosts:$1" ahosts "$2" | awk '{print $1}' | sort -u | xargs; }
 ours() { addrs_of "$S" ahosts "$1"; }
@@ -59,6 +62,20 @@ differs() {   # NAME WHY OUR-EXPECTED REFERENCE-MODULE
         [ "$r" != "$o" ] || fail "$1: declared different but $4 agrees now ([$r]); update the test"
         echo "DIFFERS (by design): $1: virtname [$o], $4 [$r]: $2"
 }
+
+# --- Issue 17: a domain name needs its own port's answer --------------------
+# libvirt_guest answers a domain name with every lease that carries one of
+# its MACs (a join of the lease files).  That MAC is what the guest wrote
+# in its DHCP request (chaddr, a DUID, a relay option): any guest can write
+# another's.  Ours answers a domain name only with the addresses the
+# domain's own port (its tap) answered for, and lease files carry no such
+# answer: every domain name here differs by design.
+for n in db-vm DB-VM intruder Upper-VM upper-vm nohost-vm twin-b web-vm; do
+        differs "$n" "a domain name from lease files alone: no answer from its port, no address" "" libvirt_guest
+done
+# With the ports' answers recorded (store-prove stands in for port-probe,
+# which asks each running domain's tap), both agree again.
+"$B/selftest/store-prove" "$S" >/dev/null || fail "store-prove"
 
 # Guest-sent host names, as `libvirt` answers them.
 for n in web WEB Lone lone db2 old MixedCase mixedcase twin TWIN nosuchname; do same libvirt "$n"; done
@@ -85,8 +102,10 @@ pass "virtname agrees with libvirt and libvirt_guest except where declared"
 # The cases selftest/t-e2e-attack.sh plays with real dnsmasq, dhclient and
 # QEMU, here as lease files both sides read.  Network atknet (bridge vbr4,
 # DNS domain atk.test, static host fixed = 198.18.4.5):
-#   victim-vm, MAC :04:01, leased 198.18.4.10; then a guest using that MAC
-#     with its own client id leased 198.18.4.20 (the newer lease)
+#   victim-vm, MAC :04:01, leased 198.18.4.10, which its port answered for;
+#     then a guest that put that MAC in its own request (another client
+#     id) leased 198.18.4.20 (the newer lease), reported to us by the lease
+#     helper as dnsmasq runs it
 #   a guest on vbr5 (network atknet2) using the same MAC: 198.18.5.10
 #   guests (MACs :04:3x) sending localhost, ip6-localhost, _gateway, wpad,
 #     localhost.localdomain, this host's name (and its first label), a
@@ -99,16 +118,18 @@ HN=$(uname -n) HN1=$(uname -n | cut -d. -f1)
 later=$((soon + 100))
 ATTACK_NAMES=(localhost ip6-localhost _gateway wpad localhost.localdomain "$HN" adminbox-diff fixed)
 [ "$HN1" = "$HN" ] || ATTACK_NAMES+=("$HN1")
-{
+attack_leases() {   # with the spoofer's lease when $1 is "spoofer"
         echo "[ { \"ip-address\": \"198.18.4.10\", \"mac-address\": \"52:54:00:00:04:01\", \"client-id\": \"01:52:54:00:00:04:01\", \"expiry-time\": $soon },"
-        echo "  { \"ip-address\": \"198.18.4.20\", \"mac-address\": \"52:54:00:00:04:01\", \"client-id\": \"73:70:6f:6f:66\", \"hostname\": \"spoofer\", \"expiry-time\": $later },"
+        [ "${1:-}" = spoofer ] &&
+                echo "  { \"ip-address\": \"198.18.4.20\", \"mac-address\": \"52:54:00:00:04:01\", \"client-id\": \"73:70:6f:6f:66\", \"hostname\": \"spoofer\", \"expiry-time\": $later },"
         i=0
         for h in "${ATTACK_NAMES[@]}"; do
                 echo "  { \"ip-address\": \"198.18.4.$((30 + i))\", \"mac-address\": \"52:54:00:00:04:$((30 + i))\", \"hostname\": \"$h\", \"expiry-time\": $soon },"
                 i=$((i + 1))
         done
         echo "  { \"ip-address\": \"198.18.4.99\", \"mac-address\": \"52:54:00:00:04:99\", \"hostname\": \"bystander\", \"expiry-time\": $soon } ]"
-} >"$D/vbr4.status"
+}
+attack_leases >"$D/vbr4.status"
 printf '[ { "domain": "victim-vm", "macs": [ "52:54:00:00:04:01" ] } ]\n' >"$D/vbr4.macs"
 printf 'interface=vbr4\ndomain=atk.test\n' >"$D/atknet.conf"
 printf '[ { "ip-address": "198.18.5.10", "mac-address": "52:54:00:00:04:01", "hostname": "victim-vm", "expiry-time": %s } ]\n' \
@@ -122,6 +143,15 @@ sed -e 's/labnet/atknet/; s/vnctest0/vbr4/; s/lab\.test/atk.test/; s/198\.18\.5\
         VIRT_NAME_CACHE_DIR=$S "$B/hooks/network-hook" atknet started begin - || fail "network hook"
 expect_eq "the static host" "198.18.4.5" "$(ours fixed)"
 expect_eq "the leases survive the network hook" "198.18.4.99" "$(ours bystander)"
+# The victim running, its port having answered for 198.18.4.10; then the
+# spoofer's lease: dnsmasq runs our helper (then libvirt's, which writes
+# the lease file the reference reads).
+"$B/selftest/store-prove" "$S" >/dev/null || fail "store-prove (attack)"
+VIRT_NAME_CACHE_DIR=$S VIR_BRIDGE_NAME=vbr4 DNSMASQ_LEASE_EXPIRES=$later DNSMASQ_CLIENT_ID=73:70:6f:6f:66 \
+        DNSMASQ_SUPPLIED_HOSTNAME=spoofer "$B/hooks/lease-helper" add 52:54:00:00:04:01 198.18.4.20 spoofer
+attack_leases spoofer >"$D/vbr4.status"
+expect_eq "the spoofer's lease recorded, a claim of the victim's MAC" "52:54:00:00:04:01 claim" \
+        "$("$B/virt-name-cache" --db-dir "$S" list | awk '$1 == "198.18.4.20" {print $4, $6}')"
 
 attacker_differs() {   # NAME WHY OURS MODULE ATTACKER-ADDRESS
         differs "$1" "$2" "$3" "$4"
@@ -130,12 +160,16 @@ attacker_differs() {   # NAME WHY OURS MODULE ATTACKER-ADDRESS
         *) fail "$1: $4 says [$(ref "$4" "$1")], expected the attacker's $5 in it; update the test" ;;
         esac
 }
-attacker_differs victim-vm "a guest uses the domain's MAC: only the newest lease of (network, MAC) answers" \
-        "198.18.4.20" libvirt_guest 198.18.4.10
+# (Issue 9 answered the newest lease of the MAC here, the spoofer's; with
+# issue 17 the lease the domain's port answered for wins over a newer
+# claim of its MAC.)
+attacker_differs victim-vm "a guest puts the domain's MAC in its request: its port answered for the older lease only" \
+        "198.18.4.10" libvirt_guest 198.18.4.20
 attacker_differs victim-vm "... and a lease of that MAC on another network is never the domain's" \
-        "198.18.4.20" libvirt_guest 198.18.5.10
-expect_eq "the older lease of the spoofed MAC: no name in reverse" "" "$(virtname_getent "$S" hosts 198.18.4.10)"
-expect_eq "the newer one: the domain" "198.18.4.20 victim-vm.atk.test victim-vm" "$(virtname_getent "$S" hosts 198.18.4.20 | xargs)"
+        "198.18.4.10" libvirt_guest 198.18.5.10
+expect_eq "the lease its port answered for: the domain in reverse" "198.18.4.10 victim-vm.atk.test victim-vm" \
+        "$(virtname_getent "$S" hosts 198.18.4.10 | xargs)"
+expect_eq "the spoofer's newer lease of its MAC: no name in reverse" "" "$(virtname_getent "$S" hosts 198.18.4.20)"
 expect_eq "the other network's lease: not the domain in reverse" "" "$(virtname_getent "$S" hosts 198.18.5.10)"
 i=0
 for h in "${ATTACK_NAMES[@]}"; do

@@ -85,7 +85,21 @@ for DP in "$B/selftest/dns-push" "$BA/selftest/dns-push"; do
         conf bind.key "reverse-zone = 18.198.IN-ADDR.ARPA" "reverse-zone = 8.b.d.0.1.0.0.2.ip6.arpa."
         expect_eq "summary" "server 198.18.8.1#53 zone fleet.test. names host host-label hv1 owner hv1 key first-key. (hmac-sha256.) ttl 60 timeout 2000 ms
 reverse-zone 18.198.in-addr.arpa.
-reverse-zone 8.b.d.0.1.0.0.2.ip6.arpa." "$(run config)"
+reverse-zone 8.b.d.0.1.0.0.2.ip6.arpa.
+reconcile-interval 600" "$(run config | grep -v '^id ')"
+        conf bind.key "reverse-net = 198.18.31.0/24" "reverse-net = 2001:db8:31::/48" "reconcile-interval = 30"
+        expect_eq "reverse-net, reconcile-interval" "reverse-net 198.18.31.0/24
+reverse-net 2001:db8:31::/48
+reconcile-interval 30" "$(run config | grep '^reverse-net\|^reconcile')"
+        # The machine's id in ownership records: from the machine-id and
+        # the full host name (a UTS namespace of its own gives another one).
+        idof() { unshare -u sh -c 'hostname "$0" && exec "$@"' "$1" "$DP" --conf "$C" config | sed -n 's/^id //p'; }
+        a=$(idof node1.dc1) b=$(idof node1.dc2) c=$(idof node1.dc1)
+        [[ $a =~ ^[0-9a-f]{16}$ ]] || fail "id: [$a]"
+        [ "$a" != "$b" ] || fail "node1.dc1 and node1.dc2 have one id: $a"
+        expect_eq "the same host name, the same id" "$a" "$c"
+        grep -q "$a" /etc/machine-id && fail "the id shows the machine-id"
+        pass "ids: node1.dc1 $a, node1.dc2 $b"
 
         # guest names: host scheme, flat scheme, bad names
         expect_eq "host scheme" "web-1.hv1.fleet.test." "$(run name Web-1)"
@@ -124,6 +138,9 @@ reverse-zone 8.b.d.0.1.0.0.2.ip6.arpa." "$(run config)"
                                                 bad "$C/dns.conf:4: host-label 'a.b' is not one DNS label"
         conf bind.key "owner = a b";            bad "$C/dns.conf:5: owner 'a b': 1-63 of letters"
         conf bind.key "server";                 bad "$C/dns.conf:5: expected KEY = VALUE"
+        conf bind.key "reverse-net = 198.18.31.0";      bad "$C/dns.conf:5: reverse-net '198.18.31.0': expected ADDRESS/PREFIX"
+        conf bind.key "reverse-net = 198.18.31.0/33";   bad "$C/dns.conf:5: reverse-net '198.18.31.0/33': expected ADDRESS/PREFIX"
+        conf bind.key "reconcile-interval = 0";         bad "$C/dns.conf:5: reconcile-interval '0' is not 1-604800 seconds"
         conf bind.key "ttl =";                  bad "$C/dns.conf:5: 'ttl' has no value"
         conf bind.key "key-name = nope";        bad "$C/bind.key: no key named 'nope'"
         conf missing.key;                       bad "$C/missing.key: No such file or directory"

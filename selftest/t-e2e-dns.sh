@@ -29,7 +29,7 @@ cleanup() {
         for p in "$T"/dhclient-*.pid; do [ -s "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
         virsh destroy e2evm >/dev/null 2>&1
         e2e_stop $NET
-        ip netns del $G1 2>/dev/null; ip netns del $G2 2>/dev/null
+        ip netns del $G1 2>/dev/null; ip netns del $G2 2>/dev/null; ip netns del $G3 2>/dev/null
 }
 trap cleanup EXIT
 
@@ -216,6 +216,47 @@ for q in wpad wpad.$DOM; do
         expect_eq "after the restart, $q" "" "$(dq "$q" A)"
 done
 pass "after a network restart (dnsmasq's init) the names are the store's, not the guests' ($ms ms)"
+
+# A domain whose guest sends a host name, stopped and started again while
+# its lease lasts: one PTR, the domain's name, as NSS answers (issue 20).
+# (A veth with the domain's MAC stands for its guest; the qemu hook gets
+# the XML libvirt would give it.)
+G3=vncd3$$ MAC3=52:54:00:20:00:03
+e2e_guest $G3 vd3 $MAC3 $BR
+vm3() {   # OPERATION
+        printf "<domain type='kvm'><name>vmthree</name><uuid>6d1f5a3e-0b4c-4a7e-9a55-3c2d1e0f9a33</uuid><devices><interface type='network'><mac address='%s'/><source network='%s' bridge='%s'/></interface></devices></domain>" \
+                $MAC3 $NET $BR | "$B/hooks/qemu-hook" vmthree "$1" begin - || fail "qemu hook $1"
+}
+vm3 started
+dhcp $G3 g3guest -1 || fail "guest 3 got no lease: $(cat "$T/dhclient-$G3.log")"
+a3=$(guest_addr $G3)
+wait_dns vmthree "$a3" >/dev/null
+ptrs() { dq -x "$a3" | tr ' ' '\n' | grep -c .; }
+echo "domain started: PTR of $a3: $(dq -x "$a3"); NSS: $(virtname_getent "$S" hosts "$a3")"
+expect_eq "domain started: one PTR, the domain's" "vmthree.$DOM." "$(dq -x "$a3")"
+vm3 stopped
+echo "domain stopped: PTR of $a3: [$(dq -x "$a3")]; NSS: [$(virtname_getent "$S" hosts "$a3")]"
+vm3 started
+dhcp $G3 g3guest -1 || fail "guest 3 renew"
+wait_dns vmthree "$a3" >/dev/null
+sleep 0.5
+echo "domain started again, lease kept: PTR of $a3: $(dq -x "$a3"); NSS: $(virtname_getent "$S" hosts "$a3")"
+expect_eq "domain stopped and started, lease kept: one PTR" "1" "$(ptrs)"
+expect_eq "... the domain's, as NSS" "vmthree.$DOM." "$(dq -x "$a3")"
+expect_eq "NSS reverse" "vmthree.$DOM" "$(virtname_getent "$S" hosts "$a3" | awk '{print $2}')"
+# The same with the guest's DHCP while the domain is shut off (a renewal
+# in flight at the stop, or dnsmasq's replay): still one PTR after the start.
+vm3 stopped
+dhcp $G3 g3guest -1 || fail "guest 3 renew while stopped"
+echo "domain stopped, the guest renewed: PTR of $a3: [$(dq -x "$a3")]; NSS: [$(virtname_getent "$S" hosts "$a3")]"
+vm3 started
+dhcp $G3 g3guest -1 || fail "guest 3 renew"
+wait_dns vmthree "$a3" >/dev/null
+sleep 0.5
+echo "started again: PTR of $a3: $(dq -x "$a3"); NSS: $(virtname_getent "$S" hosts "$a3")"
+expect_eq "renewed while stopped, then started: one PTR" "1" "$(ptrs)"
+expect_eq "... the domain's" "vmthree.$DOM." "$(dq -x "$a3")"
+pass "a domain stopped and started with its lease kept: dnsmasq gives one PTR, the domain's name, as NSS does"
 
 "$B/virt-name-cache" disable $NET --helper "$T/lease-helper" >/dev/null || fail "disable"
 xml=$(virsh net-dumpxml --inactive $NET)

@@ -9,6 +9,25 @@ export VIRT_NAME_CACHE_DIR=$T/store VIRT_NAME_CACHE_LEASESHELPER=$T/none
 resolve() { addrs_of "$VIRT_NAME_CACHE_DIR" ahosts "$1"; }
 q() { "$B/virt-name-cache" query "$@"; }
 soon=$(( $(date +%s) + 600 ))
+# The lease helper and the qemu hook start port-probe, detached, to ask a
+# domain's own port (its tap) whether its guest uses a lease's address: a
+# domain's name follows a lease only once that port answered (issue 17).
+# Here port-probe is a stub that records its arguments (never a real
+# network: the real one asks real ports in t-probe and the end-to-end
+# tests), and store-prove records what the ports would answer.
+export VIRT_NAME_CACHE_PORT_PROBE=$T/port-probe PROBE_LOG=$T/probe.log
+printf '#!/bin/sh\necho "$*" >>"$PROBE_LOG"\n' >"$T/port-probe"
+chmod 755 "$T/port-probe"
+# probe_started ARGS: was port-probe started with exactly ARGS (it is
+# detached: wait for it up to 5 s)?
+probe_started() {
+        for _ in $(seq 50); do
+                grep -qxF -- "$1" "$PROBE_LOG" 2>/dev/null && return 0
+                sleep 0.1
+        done
+        return 1
+}
+prove() { "$B/selftest/store-prove" "$VIRT_NAME_CACHE_DIR" >/dev/null || fail "store-prove"; }
 
 # Network started: bridge, DNS domain, static hosts (an invalid name is dropped).
 "$H/network-hook" labnet started begin - <"$F/network-started.xml" || fail "network hook exit"
@@ -55,7 +74,22 @@ pass "lease helper: add, old, v4, v6, hostile names, expiry"
 
 # Qemu hook with real libvirt XML: libvirt's test driver dumps a domain.
 "$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml" || fail "qemu hook exit"
-expect_eq "domain name via its MAC's lease" "198.18.5.103 2001:db8:5::103" "$(resolve vsockvm)"
+# The running domain's tap is recorded, and port-probe is started to ask
+# it about the domain's leases.  Until it answers, the leases with the
+# domain's MAC are the DHCP payload's claim: the domain's name has no
+# address, the address answers with the guest's own name.
+expect_eq "qemu hook records the tap" "interface: 52:54:00:05:00:03 on labnet, port vnet3" \
+        "$(q VsockVM | grep '^interface: 52:54:00:05:00:03')"
+probe_started "domain VsockVM" || fail "qemu hook: port-probe not started for the domain: $(cat "$PROBE_LOG" 2>&1)"
+pass "qemu hook starts port-probe domain VsockVM"
+expect_eq "domain name, its port not answered yet: no address" "" "$(resolve vsockvm)"
+q VsockVM | grep -q "^    evidence: a DHCP claim: domain VsockVM's port has not answered for it yet" ||
+        fail "query: not a claim: $(q VsockVM)"
+expect_eq "reverse, no port answer: the guest's own name" "name:      renamed (host name a guest sent)" \
+        "$(q 198.18.5.103 | grep '^name')"
+prove
+expect_eq "domain name via its MAC's lease, its port answering" "198.18.5.103 2001:db8:5::103" "$(resolve vsockvm)"
+q VsockVM | grep -q "^    evidence: its domain's port vnet3 answered for it" || fail "query: no port evidence: $(q VsockVM)"
 q VsockVM | grep -q "^vsock cid: 42" || fail "CID not recorded: $(q VsockVM)"
 q 12 | grep -q "^domain:    VsockVM" || fail "ID lookup"
 q 6a5e1c0e2b7a4c559d1a0c7f4b2e3d11 | grep -q "^domain:    VsockVM" || fail "UUID lookup"
@@ -69,9 +103,32 @@ expect_eq "stopped domain: ID gone" "1" "$(q 12 >/dev/null 2>&1; echo $?)"
 # Shut off, it keeps its name, without addresses; so do its leases' names.
 expect_eq "shut-off domain: no address" "" "$(resolve vsockvm)"
 expect_eq "shut-off domain: its lease's guest name neither" "" "$(resolve renamed)"
+# A new run (libvirt gives it a new ID) is asked again: the port's answer
+# held for the run it came in.
+sed "s/id='12'/id='13'/" "$F/domain-vsock.xml" >"$T/domain-vsock-13.xml"
+"$H/qemu-hook" VsockVM started begin - <"$T/domain-vsock-13.xml"
+expect_eq "running again, new run: its port not answered yet" "" "$(resolve vsockvm)"
+prove
+expect_eq "running again, its port answering" "198.18.5.103 2001:db8:5::103" "$(resolve vsockvm)"
+pass "qemu hook: started, stopped, CID, ID, UUID, port"
+# Renamed (virsh domrename, same UUID; here its stop went unrecorded, as
+# when libvirtd was down): the old name is gone, also once the domain is
+# shut off again and the old record would own its MAC (issue 20).
+sed 's|<name>VsockVM</name>|<name>VsockNew</name>|' "$F/domain-vsock.xml" >"$T/renamed.xml"
+"$H/qemu-hook" VsockNew started begin - <"$T/renamed.xml"
+# (a rename is of a shut-off domain: its start is a new run, asked again)
+probe_started "domain VsockNew" || fail "renamed: port-probe not started: $(cat "$PROBE_LOG")"
+prove
+expect_eq "renamed: the new name" "198.18.5.103 2001:db8:5::103" "$(resolve vsocknew)"
+expect_eq "renamed: the old name" "" "$(resolve vsockvm)"
+q VsockVM >/dev/null 2>&1 && fail "renamed: the store still has the old domain: $(q VsockVM)"
+"$H/qemu-hook" VsockNew stopped end - <"$T/renamed.xml"
+expect_eq "renamed and shut off: the old name" "" "$(resolve vsockvm)"
+q VsockVM >/dev/null 2>&1 && fail "renamed and shut off: the old name is back"
 "$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml"
-expect_eq "running again" "198.18.5.103 2001:db8:5::103" "$(resolve vsockvm)"
-pass "qemu hook: started, stopped, CID, ID, UUID"
+q VsockNew >/dev/null 2>&1 && fail "renamed back: VsockNew stays"
+expect_eq "renamed back" "198.18.5.103 2001:db8:5::103" "$(resolve vsockvm)"
+pass "qemu hook: a renamed domain (same UUID) leaves its old name behind"
 if command -v virsh >/dev/null; then
         virsh -q -c test:///default dumpxml test >"$T/test.xml" || fail "virsh dumpxml"
         "$H/qemu-hook" test started begin - <"$T/test.xml"
@@ -87,6 +144,8 @@ fi
 "$H/network-hook" labnet port-created begin - <"$F/port-created.xml"
 q portvm | grep -q "^interface: 52:54:00:05:00:09 on labnet" || fail "port-created: $(q portvm)"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon "$H/lease-helper" add 52:54:00:05:00:09 198.18.5.109
+expect_eq "port owner, its port not answered" "" "$(resolve portvm)"
+prove
 expect_eq "port owner resolves by its MAC's lease" "198.18.5.109" "$(resolve portvm)"
 "$H/network-hook" labnet port-deleted end - <"$F/port-created.xml"
 q portvm | grep -q "^interface:" && fail "port-deleted left the interface"
@@ -183,11 +242,17 @@ pass "chaining to libvirt's lease helper"
 # A network restart: the stop drops its leases; dnsmasq then restores its
 # DHCPv6 leases with `old` events that carry no MAC (DNSMASQ_DATA_MISSING).
 # The MAC it reported with that DUID before is the lease's again, so the
-# domain keeps its IPv6 address.
-"$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml"
+# domain keeps its IPv6 address.  (The domain restarted first: a new run,
+# ID 14, whose port has answered for nothing yet.)
+sed "s/id='12'/id='14'/" "$F/domain-vsock.xml" >"$T/domain-vsock-14.xml"
+"$H/qemu-hook" VsockVM started begin - <"$T/domain-vsock-14.xml"
 "$H/network-hook" labnet started begin - <"$F/network-started.xml"
+: >"$PROBE_LOG"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_IAID=77 DNSMASQ_MAC=52:54:00:05:00:03 \
         DNSMASQ_SUPPLIED_HOSTNAME=vsockguest "$H/lease-helper" add 00:04:aa:bb:cc:dd 2001:db8:5::103 vsockguest
+# (the lease of a running domain's MAC: its port is asked about it)
+probe_started "lease labnet 2001:db8:5::103" || fail "lease helper: port-probe not started: $(cat "$PROBE_LOG")"
+prove
 expect_eq "before the restart" "2001:db8:5::103" "$(addrs_of "$VIRT_NAME_CACHE_DIR" ahostsv6 vsockvm | tr ' ' '\n' | grep -v ffff | xargs)"
 "$H/network-hook" labnet stopped end - </dev/null
 expect_eq "network stopped: no leases" "" "$(resolve vsockvm)"
@@ -228,7 +293,12 @@ expect_eq "shut off, still leased" "198.18.5.103 vnc-gone-198-18-5-103" "$(hline
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=vnc-gone-198-18-5-9 \
         "$H/lease-helper" add 52:54:00:05:00:22 198.18.5.122
 expect_eq "nobody else may be called vnc-gone-*" "" "$(resolve vnc-gone-198-18-5-9)"
+: >"$PROBE_LOG"
 "$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml"
+probe_started "domain VsockVM" || fail "started again: port-probe not started: $(cat "$PROBE_LOG")"
+expect_eq "running again, its port not answered yet: the guest's name only" "198.18.5.103 renamed" \
+        "$(hline 198.18.5.103)"
+prove
 expect_eq "running again" "198.18.5.103 vsockvm renamed" "$(hline 198.18.5.103)"
 export VIRT_NAME_CACHE_LEASESHELPER=$F/fake-leaseshelper FAKE_HELPER_LOG=$T/fake.log
 expect_eq "init on this network: no names for dnsmasq" "1795400000 52:54:00:05:00:07 198.18.5.107 * *" \
@@ -261,3 +331,108 @@ ls -l --time-style=+%s.%N "$D" | diff "$T/hd-before" - || fail "an unchanged eve
 grep -E 'openat\([0-9]+, "[0-9a-f]' "$T/st-same" "$T/st-renew" &&
         fail "an unchanged event or a renewal read hosts files"
 pass "hosts directory: made at start, follows every change, shut-off names replaced, init without names, repaired"
+
+# Guest junk the lease helper attributes to nobody (issue 17).  A message
+# dnsmasq got through a relay (DNSMASQ_RELAY_ADDRESS): libvirt's networks
+# have no relay, so a guest forged it, and the MAC it carries (a relayed
+# chaddr, RFC 6939's client link-layer address) is the forger's word.
+# The lease is kept without a MAC: the guest's own name still resolves,
+# the domain whose MAC it carries gets nothing, no port is asked.
+: >"$PROBE_LOG"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_RELAY_ADDRESS=198.18.5.1 \
+        DNSMASQ_SUPPLIED_HOSTNAME=relayed4 "$H/lease-helper" add 52:54:00:05:00:03 198.18.5.140 relayed4
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_RELAY_ADDRESS=2001:db8:5::1 DNSMASQ_IAID=9 \
+        DNSMASQ_MAC=52:54:00:05:00:03 DNSMASQ_SUPPLIED_HOSTNAME=relayed6 \
+        "$H/lease-helper" add 00:04:11:11:11:11 2001:db8:5::140 relayed6
+q 198.18.5.140 | grep -q "^lease:     no MAC on network labnet, host name relayed4" || fail "relayed v4: $(q 198.18.5.140)"
+q 2001:db8:5::140 | grep -q "^lease:     no MAC on network labnet, host name relayed6" ||
+        fail "relayed v6: $(q 2001:db8:5::140)"
+expect_eq "a relayed lease: the guest's own name resolves" "198.18.5.140" "$(resolve relayed4)"
+prove
+expect_eq "a relayed lease with the domain's MAC: not the domain's" "198.18.5.103 2001:db8:5::103" "$(resolve vsockvm)"
+sleep 0.3
+expect_eq "a relayed lease: no port asked" "" "$(cat "$PROBE_LOG")"
+pass "lease helper: a relayed DHCP message's MAC is attributed to nobody"
+
+# A hardware address that is not Ethernet's: dnsmasq writes the type
+# before it ("06-..." for a DHCPv4 htype 6, helper.c), and DNSMASQ_MAC
+# for DHCPv6 in the same form.  A guest picks that at will: the event is
+# dropped and counted, never a missed event (those mean the store lost
+# something and make doctor report a problem).
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=tokenring \
+        "$H/lease-helper" add 06-52:54:00:05:00:03 198.18.5.141 tokenring || fail "htype 6: exit $?"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_IAID=10 DNSMASQ_MAC=06-52:54:00:05:00:03 \
+        DNSMASQ_SUPPLIED_HOSTNAME=tokenring6 "$H/lease-helper" add 00:04:22:22:22:22 2001:db8:5::141 tokenring6 ||
+        fail "DHCPv6, htype 6: exit $?"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_IAID=11 DNSMASQ_MAC=01:02:03:04:05:06:07:08 \
+        DNSMASQ_SUPPLIED_HOSTNAME=longmac6 "$H/lease-helper" add 00:04:33:33:33:33 2001:db8:5::142 longmac6 ||
+        fail "DHCPv6, an 8-byte MAC: exit $?"
+for a in 198.18.5.141 2001:db8:5::141 2001:db8:5::142; do
+        expect_eq "dropped: no lease $a" "1" "$(q "$a" >/dev/null 2>&1; echo $?)"
+done
+expect_eq "dropped: no names" "" "$(resolve tokenring)$(resolve tokenring6)$(resolve longmac6)"
+[ -s "$VIRT_NAME_CACHE_DIR/private/missed.log" ] &&
+        fail "dropped events went to the missed-events log: $(cat "$VIRT_NAME_CACHE_DIR/private/missed.log")"
+out=$("$B/virt-name-cache" doctor --hooks-dir "$T/nohooks" --leases-dir "$T/noleases" 2>&1)
+grep -q "^info .*3 DHCP events dropped as a guest's junk since the last rebuild (last: lease add 2001:db8:5::142: the client's MAC is not an Ethernet address)" \
+        <<<"$out" || fail "doctor: no info line for the dropped events: $out"
+grep -q "^ok .*no missed events" <<<"$out" || fail "doctor: dropped events shown as missed: $out"
+grep "^problem" <<<"$out" | grep -qi "drop\|missed\|could not be recorded" && fail "doctor: dropped events a problem: $out"
+pass "lease helper: non-Ethernet hardware addresses dropped and counted, not missed"
+
+# A DHCP release is payload too (any guest can send one with another's
+# MAC and client id): a release of a lease its domain's port answered
+# for marks it released and asks the port again; the lease keeps
+# answering until the port says its guest no longer uses the address.
+: >"$PROBE_LOG"
+VIR_BRIDGE_NAME=vnctest0 "$H/lease-helper" del 52:54:00:05:00:03 198.18.5.103 renamed
+probe_started "lease labnet 198.18.5.103" || fail "del: port-probe not started: $(cat "$PROBE_LOG")"
+q 198.18.5.103 | grep -q "^evidence:  its domain's port vnet3 answered for it (.*); DHCP says released: the port is asked again" ||
+        fail "del of a proven lease: $(q 198.18.5.103)"
+expect_eq "list: EVIDENCE released" "198.18.5.103 released" \
+        "$("$B/virt-name-cache" list | awk '$1 == "198.18.5.103" {print $1, $6}')"
+expect_eq "released, not asked yet: still the domain's" "198.18.5.103 2001:db8:5::103" "$(resolve vsockvm)"
+# A guest putting the domain's MAC in its own request gets a lease with it
+# (dnsmasq reports it so); its port is asked, the domain's name stays.
+: >"$PROBE_LOG"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=thief \
+        "$H/lease-helper" add 52:54:00:05:00:03 198.18.5.150 thief
+probe_started "lease labnet 198.18.5.150" || fail "chaddr claim: port-probe not started: $(cat "$PROBE_LOG")"
+expect_eq "a claim of the domain's MAC: the domain's name stays" "198.18.5.103 2001:db8:5::103" "$(resolve vsockvm)"
+out=$("$B/virt-name-cache" doctor --hooks-dir "$T/nohooks" --leases-dir "$T/noleases" 2>&1)
+grep -q "^info .*network labnet: 1 lease of running domains not answered for by their ports yet" <<<"$out" ||
+        fail "doctor: the claim not counted as waiting: $out"
+pass "lease helper: a release and a claim of a proven domain's MAC ask its port; its name stays meanwhile"
+
+# The real port-probe, started with the arguments the hooks gave it, on a
+# port of the same name (vnet3) in a network namespace of this test: a
+# bridge, the domain's tap, and its guest behind it holding 198.18.5.103
+# only.  The released lease is answered for again; the claim of .150 and
+# the released IPv6 lease get silence (after port-probe's 30 s): the
+# claim is marked so (doctor warns), the released lease goes.
+HN=vnhh$$ GN=vnhg$$
+cleanup() { ip netns del $GN 2>/dev/null; ip netns del $HN 2>/dev/null; }
+trap cleanup EXIT
+ip netns add $HN && ip netns add $GN || fail "cannot create namespaces"
+ip -n $HN link add vnctest0 type bridge && ip -n $HN link set vnctest0 up && ip -n $HN addr add 198.18.5.1/24 dev vnctest0 &&
+        ip -n $HN link add vnet3 type veth peer name eth0 netns $GN && ip -n $HN link set vnet3 master vnctest0 up &&
+        ip -n $GN link set eth0 address 52:54:00:05:00:03 up && ip -n $GN addr add 198.18.5.103/24 dev eth0 ||
+        fail "namespace set-up"
+VIR_BRIDGE_NAME=vnctest0 "$H/lease-helper" del 00:04:aa:bb:cc:dd 2001:db8:5::103 vsockguest
+expect_eq "del of the proven IPv6 lease: released" "2001:db8:5::103 released" \
+        "$("$B/virt-name-cache" list | awk '$1 == "2001:db8:5::103" {print $1, $6}')"
+port_probe() { ip netns exec $HN "$B/hooks/port-probe" "$@"; }
+port_probe lease labnet 2001:db8:5::103 & p6=$!
+port_probe lease labnet 198.18.5.150 & p150=$!
+port_probe lease labnet 198.18.5.103 || fail "port-probe exit $?"
+expect_eq "the port answered: released no more" "198.18.5.103 port" \
+        "$("$B/virt-name-cache" list | awk '$1 == "198.18.5.103" {print $1, $6}')"
+wait $p6 $p150
+expect_eq "the port silent: the released IPv6 lease goes" "1" "$(q 2001:db8:5::103 >/dev/null 2>&1; echo $?)"
+expect_eq "the claim the port did not answer for" "198.18.5.150 silent" \
+        "$("$B/virt-name-cache" list | awk '$1 == "198.18.5.150" {print $1, $6}')"
+expect_eq "the domain: what its port answered for" "198.18.5.103" "$(resolve vsockvm)"
+out=$("$B/virt-name-cache" doctor --hooks-dir "$T/nohooks" --leases-dir "$T/noleases" 2>&1)
+grep -q "^warning .*network labnet: 1 lease carries a running domain's MAC but its port did not answer for it (e.g. 198.18.5.150 under MAC 52:54:00:05:00:03 of VsockVM)" \
+        <<<"$out" || fail "doctor: the silent claim not warned: $out"
+pass "port-probe: an answer clears a release, silence removes a released lease and marks a claim"

@@ -8,12 +8,14 @@
 # matched against sample paths: a profile that includes
 # abstractions/nameservice may read the snapshot and nothing else of ours;
 # Debian's libvirtd profile may run the hooks only with our include, and
-# then runs dns-send in a child profile; dnsmasq's profile
-# (apparmor-profiles) runs the lease helper and dns-send in child profiles,
-# reads the hosts directories and gains no write access itself; the
-# helper's child may write the store, the snapshot and the hosts
-# directories; dns-send's child may also read dns.conf and the key and
-# reach the network.
+# then runs dns-send in a child profile and port-probe as the hooks run;
+# dnsmasq's profile (apparmor-profiles) runs the lease helper, dns-send and
+# port-probe in child profiles, reads the hosts directories and gains no
+# write access itself; the helper's child may write the store, the
+# snapshot and the hosts directories; dns-send's child may also read
+# dns.conf and the key and reach the network; port-probe's child may
+# write the store, read which bridge a tap is on and open raw packet
+# sockets, and reaches no network otherwise.
 # SELinux: the module builds with the refpolicy devel Makefile, its file
 # contexts match what `make install` installs or the programs create,
 # and it installs into a copy of Debian's full policy store (semodule -p),
@@ -39,7 +41,8 @@ make -C "$TOP" --no-print-directory install DESTDIR="$T/root" B="$B" >"$T/instal
         { cat "$T/install.log"; fail "make install"; }
 OURS="abstractions/nameservice.d/virt-name-cache abstractions/virt-name-cache-libvirtd
       abstractions/virt-name-cache-dnsmasq abstractions/virt-name-cache-lease-helper
-      abstractions/virt-name-cache-dns-send abstractions/virt-name-cache-store"
+      abstractions/virt-name-cache-dns-send abstractions/virt-name-cache-store
+      abstractions/virt-name-cache-port-probe"
 for f in $OURS; do
         [ -f "$T/root/etc/apparmor.d/$f" ] || fail "make install did not install /etc/apparmor.d/$f"
 done
@@ -134,14 +137,16 @@ pass "AppArmor: abstractions/nameservice includes the snippet; snapshot read-onl
 # libvirtd: Debian's own profile, with and without our line in local/.
 cp /etc/apparmor.d/usr.sbin.libvirtd "$T/aa/"
 : >"$T/aa/local/usr.sbin.libvirtd"
+# The hooks, and port-probe, which the qemu hook starts and which runs
+# as the hooks run (in libvirtd's profile).
 HOOKS="/usr/libexec/virt-name-cache/network-hook /usr/libexec/virt-name-cache/qemu-hook
-       /usr/libexec/virt-name-cache/daemon-hook"
+       /usr/libexec/virt-name-cache/daemon-hook /usr/libexec/virt-name-cache/port-probe"
 got=$("$PY" "$T/aaperms.py" "$T/aa" "$T/aa/usr.sbin.libvirtd" $HOOKS) || fail "compiling usr.sbin.libvirtd"
 echo "$got" | grep -q 'x$' && fail "Debian's libvirtd profile already allows executing the hooks? $got"
 pass "AppArmor: Debian's libvirtd profile alone does not let libvirtd run the hooks"
 echo 'include if exists <abstractions/virt-name-cache-libvirtd>' >"$T/aa/local/usr.sbin.libvirtd"
 got=$("$PY" "$T/aaperms.py" "$T/aa" "$T/aa/usr.sbin.libvirtd" $HOOKS) || fail "compiling usr.sbin.libvirtd"
-expect_eq "libvirtd with our include executes every hook" "3" "$(echo "$got" | grep -c 'x$')"
+expect_eq "libvirtd with our include executes every hook and port-probe" "4" "$(echo "$got" | grep -c 'x$')"
 got=$("$PY" "$T/aaperms.py" "$T/aa" "$T/aa/usr.sbin.libvirtd" /usr/libexec/virt-name-cache/dns-send) ||
         fail "compiling usr.sbin.libvirtd"
 case $got in *x) ;; *) fail "libvirtd (a hook) may not start dns-send: $got" ;; esac
@@ -153,7 +158,7 @@ echo "$names" | grep -qx 'libvirtd//virt_name_cache_dns_send' ||
 # own profile allows that (abstractions/dbus), so we add no dbus rules.
 apparmor_parser -Q -K --base "$T/aa" -I "$T/aa" -p "$T/aa/usr.sbin.libvirtd" 2>/dev/null |
         grep -q '^ *dbus bus=system,' || fail "libvirtd's profile no longer allows the system bus"
-pass "AppArmor: libvirtd with our include runs the hooks, and dns-send in a child profile; D-Bus is libvirtd's"
+pass "AppArmor: libvirtd with our include runs the hooks and port-probe, and dns-send in a child profile; D-Bus is libvirtd's"
 
 # dnsmasq: apparmor-profiles' profile with our include.
 cp /etc/apparmor.d/usr.sbin.dnsmasq "$T/aa/"
@@ -164,14 +169,17 @@ echo "$names" | grep -qx 'dnsmasq//virt_name_cache_lease_helper' ||
         fail "no child profile for the lease helper: $names"
 echo "$names" | grep -qx 'dnsmasq//virt_name_cache_dns_send' ||
         fail "no child profile for dns-send: $names"
+echo "$names" | grep -qx 'dnsmasq//virt_name_cache_port_probe' ||
+        fail "no child profile for port-probe: $names"
 echo "$names" | grep -qx 'dnsmasq//libvirt_leaseshelper' ||
         fail "dnsmasq's profile has no libvirt_leaseshelper child to hand events on to: $names"
-pass "AppArmor: dnsmasq's profile compiles with the lease helper's and dns-send's child profiles"
+pass "AppArmor: dnsmasq's profile compiles with the lease helper's, dns-send's and port-probe's child profiles"
 # dnsmasq itself: the same tree with the child's body emptied, so that
 # only dnsmasq's own rules are compiled.
 cp -a "$T/aa" "$T/aa-parent"
 : >"$T/aa-parent/abstractions/virt-name-cache-lease-helper"
 : >"$T/aa-parent/abstractions/virt-name-cache-dns-send"
+: >"$T/aa-parent/abstractions/virt-name-cache-port-probe"
 # dnsmasq reads its hosts directories (hostsdir=STORE/dnsmasq/NETWORK: the
 # directory and the ADDRESS files) and writes none of them.
 expect_perms "$T/aa-parent" "$T/aa-parent/usr.sbin.dnsmasq" \
@@ -184,10 +192,11 @@ expect_perms "$T/aa-parent" "$T/aa-parent/usr.sbin.dnsmasq" \
         "/run/virt-name-cache/dnsmasq/default/sub/192.0.2.5 -" \
         "/etc/virt-name-cache/dns.conf -" "/etc/virt-name-cache/hv1.key -"
 got=$("$PY" "$T/aaperms.py" "$T/aa-parent" "$T/aa-parent/usr.sbin.dnsmasq" \
-        /usr/libexec/virt-name-cache/lease-helper /usr/libexec/virt-name-cache/dns-send) ||
-        fail "compiling usr.sbin.dnsmasq"
+        /usr/libexec/virt-name-cache/lease-helper /usr/libexec/virt-name-cache/dns-send \
+        /usr/libexec/virt-name-cache/port-probe) || fail "compiling usr.sbin.dnsmasq"
 echo "$got" | grep -q '/lease-helper .*x$' || fail "dnsmasq may not execute the lease helper: $got"
 echo "$got" | grep -q '/dns-send .*x$' && fail "dnsmasq itself may execute dns-send: $got"
+echo "$got" | grep -q '/port-probe .*x$' && fail "dnsmasq itself may execute port-probe: $got"
 pass "AppArmor: dnsmasq runs the lease helper, reads the hosts directories, writes nothing of ours"
 # The child's own rules, compiled as a profile of their own.
 cat >"$T/helper.profile" <<'EOF'
@@ -213,11 +222,15 @@ expect_perms "$T/aa" "$T/helper.profile" \
         "/etc/virt-name-cache/x -" "/var/lib/libvirt/dnsmasq/virbr0.status -" \
         "/etc/passwd -" "/tmp/x -" "/usr/libexec/virt-name-cache/lease-helper rm"
 got=$("$PY" "$T/aaperms.py" "$T/aa" "$T/helper.profile" /usr/lib/libvirt/libvirt_leaseshelper \
-        /usr/libexec/virt-name-cache/dns-send) || fail "compiling the helper's profile"
-expect_eq "the lease helper runs libvirt_leaseshelper and dns-send" "2" "$(echo "$got" | grep -c 'x$')"
-apparmor_parser -Q -K --base "$T/aa" -I "$T/aa" -p "$T/helper.profile" 2>/dev/null |
-        grep -q '^ *network' && fail "the lease helper's profile has network rules"
-pass "AppArmor: the lease helper's child profile writes the store, snapshot and hosts files, runs dns-send"
+        /usr/libexec/virt-name-cache/dns-send /usr/libexec/virt-name-cache/port-probe) ||
+        fail "compiling the helper's profile"
+expect_eq "the lease helper runs libvirt_leaseshelper, dns-send and port-probe" "3" "$(echo "$got" | grep -c 'x$')"
+apparmor_parser -Q -K --base "$T/aa" -I "$T/aa" -p "$T/helper.profile" 2>/dev/null >"$T/helper.pp"
+grep -q '^ *network' "$T/helper.pp" && fail "the lease helper's profile has network rules"
+grep -q '^ *capability' "$T/helper.pp" && fail "the lease helper's profile has capabilities"
+grep -q 'port-probe Px -> dnsmasq//virt_name_cache_port_probe,' "$T/helper.pp" ||
+        fail "the lease helper does not start port-probe in dnsmasq's child profile for it"
+pass "AppArmor: the lease helper's child profile writes the store, snapshot and hosts files, runs dns-send and port-probe"
 # dns-send's rules, compiled as a profile of their own.
 cat >"$T/dns-send.profile" <<'EOF'
 abi <abi/3.0>,
@@ -232,12 +245,37 @@ expect_perms "$T/aa" "$T/dns-send.profile" \
         "/var/lib/virt-name-cache/store.mdb rwak" "/var/lib/virt-name-cache/dns-send.lock rwak" \
         "/run/virt-name-cache/names.delta rwa" "/run/virt-name-cache/dnsmasq/default/192.0.2.5 rwa" \
         "/run/virt-name-cache/other -" "/tmp/x -" \
-        "/usr/libexec/virt-name-cache/dns-send rm" "/usr/libexec/virt-name-cache/lease-helper -"
+        "/usr/libexec/virt-name-cache/dns-send rm" "/usr/libexec/virt-name-cache/lease-helper -" \
+        "/etc/machine-id r" "/var/lib/dbus/machine-id r"
 apparmor_parser -Q -K --base "$T/aa" -I "$T/aa" -p "$T/dns-send.profile" 2>/dev/null >"$T/dns-send.pp"
 for rule in 'network inet dgram,' 'network inet6 dgram,' 'network inet stream,' 'network inet6 stream,'; do
         grep -q "^ *$rule" "$T/dns-send.pp" || fail "dns-send's profile lacks '$rule'"
 done
-pass "AppArmor: dns-send's child profile reads dns.conf and the key, writes only the store, reaches the network"
+pass "AppArmor: dns-send's child profile reads dns.conf, the key and the machine-id, writes only the store, reaches the network"
+# port-probe's rules, compiled as a profile of their own: the store, the
+# tap's bridge from sysfs, raw packet sockets; no key, no other network.
+cat >"$T/port-probe.profile" <<'PROFILE'
+abi <abi/3.0>,
+include <tunables/global>
+profile virt-name-cache-test-port-probe {
+  include <abstractions/virt-name-cache-port-probe>
+}
+PROFILE
+expect_perms "$T/aa" "$T/port-probe.profile" \
+        "/sys/class/net/ r" "/sys/class/net/vnet3/master r" "/sys/devices/virtual/net/vnet3/master r" \
+        "/sys/class/net/vnet3/address -" "/sys/devices/virtual/net/vnet3/brport/learning -" \
+        "/var/lib/virt-name-cache/store.mdb rwak" "/var/lib/virt-name-cache/writer.lock rwak" \
+        "/run/virt-name-cache/names.delta rwa" "/run/virt-name-cache/dnsmasq/default/192.0.2.5 rwa" \
+        "/etc/hosts r" "/etc/virt-name-cache/dns.conf r" "/etc/virt-name-cache/hv1.key -" \
+        "/etc/passwd -" "/tmp/x -" "/run/virt-name-cache/other -" \
+        "/usr/libexec/virt-name-cache/port-probe rm" "/usr/libexec/virt-name-cache/lease-helper -"
+apparmor_parser -Q -K --base "$T/aa" -I "$T/aa" -p "$T/port-probe.profile" 2>/dev/null >"$T/port-probe.pp"
+for rule in 'capability net_raw,' 'network packet raw,' 'dns-send Px -> dnsmasq//virt_name_cache_dns_send,'; do
+        grep -q "$rule" "$T/port-probe.pp" || fail "port-probe's profile lacks '$rule'"
+done
+others=$(grep -E '^ *(network|capability) ' "$T/port-probe.pp" | grep -v -e 'capability net_raw,' -e 'network packet raw,')
+[ -z "$others" ] || fail "port-probe's profile has other network or capability rules: $others"
+pass "AppArmor: port-probe's child profile writes the store, reads the taps' bridges, opens raw packet sockets only"
 
 # ---------------------------------------------------------------- SELinux
 make -C "$TOP" --no-print-directory selinux B="$T/build" >"$T/selinux.log" 2>&1 ||
@@ -287,7 +325,8 @@ done
 for p in /var/lib/virt-name-cache /var/lib/virt-name-cache/store.mdb /var/lib/virt-name-cache/spool/1.event; do
         expect_eq "label of $p" virt_name_cache_var_lib_t "$(matchpathcon -f "$FC" "$p" | awk '{print $2}' | cut -d: -f3)"
 done
-for p in /usr/libexec/virt-name-cache/lease-helper /usr/libexec/virt-name-cache/dns-send; do
+for p in /usr/libexec/virt-name-cache/lease-helper /usr/libexec/virt-name-cache/dns-send \
+         /usr/libexec/virt-name-cache/port-probe; do
         expect_eq "label of $p" virt_name_cache_helper_exec_t "$(matchpathcon -f "$FC" "$p" | awk '{print $2}' | cut -d: -f3)"
 done
 expect_eq "the hooks keep their distribution label" bin_t \
@@ -329,6 +368,13 @@ for d in ("dnsmasq_t", "virtd_t"):
     check("%s runs the lease helper and dns-send in its own domain" % d,
           {"execute", "execute_no_trans", "read", "open", "map"} <= perms(d, "virt_name_cache_helper_exec_t", "file"))
 check("dnsmasq_t may not run other programs (bin_t)", "execute" not in perms("dnsmasq_t", "bin_t", "file"))
+# port-probe, started by the qemu hook (virtd_t) and the lease helper
+# (dnsmasq_t), asks a tap on raw packet sockets and reads its bridge.
+for d in ("dnsmasq_t", "virtd_t"):
+    check("%s (port-probe) has net_raw" % d, "net_raw" in perms(d, d, "capability"))
+    check("%s (port-probe) opens and uses packet sockets" % d,
+          {"create", "bind", "read", "write", "setopt", "ioctl"} <= perms(d, d, "packet_socket"))
+    check("%s (port-probe) reads a tap's bridge in sysfs" % d, "read" in perms(d, "sysfs_t", "lnk_file"))
 tt = [str(r.default) for r in setools.TERuleQuery(p, ruletype=["type_transition"], source="dnsmasq_t",
                                                   target="virt_leaseshelper_exec_t", tclass=["process"]).results()]
 check("libvirt_leaseshelper, run by our helper in dnsmasq_t, still moves to virt_leaseshelper_t",

@@ -104,6 +104,11 @@ cat >"$L/vbr9.status" <<JSON
 JSON
 printf 'interface=vbr9\n' >"$L/net9.conf"
 "$B/virt-name-cache" --db-dir "$S" rebuild --leases-dir "$L" >/dev/null || fail "rebuild of the fixture"
+# The domains' ports answering for their leases (lease files know no
+# ports; a domain name follows only what its port answered for): this
+# test is about the entry points, the evidence rule is t-hooks' and
+# t-probe's.
+"$B/selftest/store-prove" "$S" >/dev/null || fail "store-prove of the fixture"
 
 failed=() missing=() last_rc=0
 harness() {   # LABEL COMMAND...: run it, note a failure and go on

@@ -19,7 +19,10 @@
 #   non-existent: not found
 # Beyond libvirt's cases: reverse lookups (libvirt's modules have none),
 # expiry checked at lookup time (a lease that runs out while the store
-# stays as it is), and the same address leased on both networks.
+# stays as it is), and the same address leased on both networks.  One
+# deliberate difference: a domain name answers only what the domain's own
+# port answered for, which lease files cannot say (checked first, then
+# libvirt's cases with the ports' answers recorded by store-prove).
 . "$(dirname "$0")/lib.sh"
 F=$TOP/selftest/fixtures/nssdata
 L=$T/leases S=$T/store
@@ -45,6 +48,23 @@ all() { addrs_of "$S" ahosts "$1"; }
 reverse() { virtname_getent "$S" hosts "$1" | sed 's/^[^ ]* *//'; }
 # Expiry is checked when the lookup runs, not when the store was written.
 expect_eq "shortlived: current" "198.18.21.201" "$(v4 shortlived)"
+
+# A deliberate difference from libvirt (issue 17): libvirt's modules give
+# a domain name the leases that carry its MACs; the MAC in a lease is what
+# the guest wrote in its DHCP request, so ours gives a domain name only
+# the addresses the domain's own port answered for, and lease files carry
+# no such answer.  From the files alone the domain names have no address
+# (a guest's host name that is a domain's name neither: the domain's
+# wins), nor a reverse name unless a name resolves forwards to it.
+for n in fedora gentoo debian suse; do
+        expect_eq "$n: a domain, lease files alone: no address" "" "$(all $n)"
+done
+expect_eq "reverse 198.18.20.254 (host name gentoo, a domain's): none" "" "$(reverse 198.18.20.254)"
+expect_eq "reverse 198.18.20.2 (no host name): none" "" "$(reverse 198.18.20.2)"
+# With every domain running and its ports answering for its leases
+# (store-prove, standing in for port-probe), libvirt's cases as libvirt
+# has them.
+"$B/selftest/store-prove" "$S" >/dev/null || fail "store-prove"
 
 # fedora: libvirt expects 197, 198, 199 and 3, in that order (by expiry,
 # latest first, expiry 0 last).  A deliberate difference: MAC :91 has two
@@ -105,6 +125,7 @@ cp "$L"/* "$T/overlap/"
 sed -i 's/"198.18.21.3"/"198.18.20.3"/' "$T/overlap/nsb0.status"
 "$B/virt-name-cache" --db-dir "$T/ovstore" rebuild --leases-dir "$T/overlap" >"$T/ov.out" 2>&1 ||
         fail "rebuild (overlap): $(cat "$T/ov.out")"
+"$B/selftest/store-prove" "$T/ovstore" >/dev/null || fail "store-prove (overlap)"
 cat "$T/ov.out"
 o_fedora=$(addrs_of "$T/ovstore" ahostsv4 fedora) o_suse=$(addrs_of "$T/ovstore" ahostsv4 suse)
 echo "overlap: fedora [$o_fedora], suse [$o_suse]"

@@ -11,7 +11,32 @@
 
 bool virtname_export_name_ok(const char *key)
 {
-        return virtname_hostname_valid(key);
+        /* What a zone file may hold (BIND's check-names, RFC 952 and
+         * 1123): labels of letters, digits and inner hyphens. */
+        size_t label = 0;
+
+        if (!virtname_hostname_valid(key))
+                return false;
+        for (const char *p = key;; p++) {
+                if (*p == '.' || *p == '\0') {
+                        if (label == 0 || p[-1] == '-')
+                                return false;
+                        if (*p == '\0')
+                                return true;
+                        label = 0;
+                } else if (*p == '_' || (*p == '-' && label == 0)) {
+                        return false;
+                } else {
+                        label++;
+                }
+        }
+}
+
+/* May KEY go to DNS: a name a zone may hold, and not the name of several
+ * domains in different cases (DNS has no case to tell them apart). */
+static bool exportable(const struct virtname_view *v, const char *key)
+{
+        return virtname_export_name_ok(key) && !virtname_name_ambiguous(v, key);
 }
 
 /* The lookup key of a name as a reverse answer gives it: a domain's name
@@ -44,7 +69,7 @@ static int line_add(const struct virtname_view *v, struct virtname_line *l, cons
         struct virtname_answer a;
         int rc;
 
-        if (!key[0] || !virtname_export_name_ok(key))
+        if (!key[0] || !exportable(v, key))
                 return 0;
         for (unsigned i = 0; i < l->n; i++)
                 if (strcmp(l->names[i], key) == 0)
@@ -196,7 +221,7 @@ int virtname_export_name(const struct virtname_view *v, const char *name, int64_
 
         out->name = name;
         memset(out->reverse, 0, sizeof(out->reverse));
-        if (!virtname_export_name_ok(name)) {
+        if (!exportable(v, name)) {
                 memset(&out->answer, 0, offsetof(struct virtname_answer, addr));
                 return 0;
         }
@@ -216,11 +241,11 @@ int virtname_export_name(const struct virtname_view *v, const char *name, int64_
         return rc;
 }
 
-/* Walking the candidate names: the domains' keys and the distinct host
- * keys, each a sorted stream; merged, each name once. */
+/* Walking the candidate names: the domains' names (normalised) and the
+ * distinct host keys, each a sorted stream of "name NUL ..." keys;
+ * merged, each name once. */
 struct stream {
         struct virtname_iter it;
-        bool host;
         int rc;                        /* 0: cur holds the next name */
         char cur[VIRTNAME_NAME_MAX + 1];
 };
@@ -232,25 +257,25 @@ static void stream_next(struct stream *s)
 
         snprintf(prev, sizeof(prev), "%s", s->rc == 0 ? s->cur : "");
         while ((s->rc = virtname_iter_next(&s->it, &k, &d)) == 0) {
-                size_t n = s->host ? strnlen(k.mv_data, k.mv_size) : k.mv_size;
+                size_t n = strnlen(k.mv_data, k.mv_size);
 
                 if (n == 0 || n > VIRTNAME_NAME_MAX)
                         continue;
                 memcpy(s->cur, k.mv_data, n);
                 s->cur[n] = '\0';
-                if (!s->host || strcmp(s->cur, prev) != 0)
+                if (strcmp(s->cur, prev) != 0)
                         return;
         }
 }
 
 int virtname_export_names(const struct virtname_view *v, int64_t now, virtname_named_fn fn, void *ctx)
 {
-        struct stream s[2] = { { .host = false }, { .host = true } };
+        struct stream s[2] = { { .rc = 0 }, { .rc = 0 } };
         struct virtname_named named;
         char name[VIRTNAME_NAME_MAX + 1];
         int rc = 0;
 
-        s[0].rc = virtname_iter_start(&s[0].it, v, VIRTNAME_DB_DOMAINS, NULL, 0);
+        s[0].rc = virtname_iter_start(&s[0].it, v, VIRTNAME_DB_DNAMES, NULL, 0);
         s[1].rc = virtname_iter_start(&s[1].it, v, VIRTNAME_DB_HOSTIDX, NULL, 0);
         for (int i = 0; i < 2; i++)
                 if (s[i].rc == 0) {

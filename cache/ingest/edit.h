@@ -27,11 +27,41 @@ int virtname_edit_stop_network(struct virtname_writer *w, const char *name);
  * errno. */
 int virtname_edit_put_domain(struct virtname_writer *w, struct virtname_xml_domain *x);
 
+/* A domain gone (a transient one destroyed, or undefined while running):
+ * its record, and the leases of its (network, MAC) pairs no other domain
+ * defines, so that the names its guest sent go at once too. */
+int virtname_edit_domain_gone(struct virtname_writer *w, const char *name);
+
 /* Attach MAC on NETWORK to domain NAME (creating the domain record when
  * the store has none; UUID may be NULL), or detach it (ATTACH false:
  * NETWORK is ignored).  Returns 0 or a negative errno. */
 int virtname_edit_iface(struct virtname_writer *w, const char *name, const uint8_t *uuid,
                    const uint8_t mac[VIRTNAME_MAC_LEN], const char *network, bool attach);
+
+/* DHCP says the lease of ADDR (FAMILY) on NETWORK is released.  A lease
+ * whose domain's port answers for it (lookup.h) is only marked
+ * VIRTNAME_LEASE_RELEASED: a release is a DHCP payload like any other,
+ * which any guest can send with another's MAC, and only the port can
+ * say whether its guest still uses the address (virtname_edit_prove()).
+ * Returns 1 (marked: ask the port), 0 (deleted, or none), or a negative
+ * errno. */
+int virtname_edit_release(struct virtname_writer *w, int family, const uint8_t addr[16], const char *network);
+
+/* What the port PORT of the domain that owns (NETWORK, MAC) said, in the
+ * domain's run ID, at time WHEN, when asked about ADDR (FAMILY): EVIDENCE
+ * VIRTNAME_EV_PORT (its guest answered) or VIRTNAME_EV_SILENT.  Recorded
+ * on the lease of ADDR on NETWORK when it still has MAC and the domain is
+ * still in that run on that port (else the answer is stale: 0, nothing
+ * changed); a released lease whose port is silent goes.  Returns 0 or a
+ * negative errno. */
+int virtname_edit_prove(struct virtname_writer *w, const char *network, const uint8_t mac[VIRTNAME_MAC_LEN],
+                        int family, const uint8_t addr[16], enum virtname_evidence evidence, const char *port,
+                        int32_t id, int64_t when);
+
+/* Count a DHCP event dropped as guest junk (meta "dropped", and the
+ * last one's WHY in "dropped:last", for doctor): not a missed event,
+ * which a guest could otherwise turn into a standing problem. */
+int virtname_edit_count_dropped(struct virtname_writer *w, const char *why);
 
 /* The network whose bridge is BRIDGE: its name and DNS domain ("" when
  * none) into NAME and SUFFIX.  Returns 0 or -ENOENT. */

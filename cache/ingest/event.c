@@ -11,6 +11,9 @@
  *   network-stop  name
  *   port          u8 plugged, u8 has UUID, UUID, MAC, domain, network
  *   hostsdir      network name
+ *   proof         network, MAC, u8 family (4/6), 16 address bytes, u8
+ *                 evidence, port, u32 domain ID, i64 time
+ *   dropped       why (one line)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,6 +41,8 @@ enum kind {
         EV_NETWORK_STOP,
         EV_PORT,
         EV_HOSTSDIR,
+        EV_PROOF,
+        EV_DROPPED,
 };
 
 /* --- building ---------------------------------------------------------------- */
@@ -185,6 +190,27 @@ void virtname_event_hostsdir(struct virtname_event *e, const char *network)
         put_str(e, network);
 }
 
+void virtname_event_proof(struct virtname_event *e, const char *network, const uint8_t mac[VIRTNAME_MAC_LEN],
+                          int family, const uint8_t addr[16], enum virtname_evidence evidence, const char *port,
+                          int32_t id, int64_t when)
+{
+        start(e, EV_PROOF);
+        put_str(e, network);
+        put(e, mac, VIRTNAME_MAC_LEN);
+        put_uint(e, family == AF_INET6 ? 6 : 4, 1);
+        put(e, addr, 16);
+        put_uint(e, evidence, 1);
+        put_str(e, port);
+        put_uint(e, (uint32_t)id, 4);
+        put_uint(e, (uint64_t)when, 8);
+}
+
+void virtname_event_dropped(struct virtname_event *e, const char *why)
+{
+        start(e, EV_DROPPED);
+        put_str(e, why);
+}
+
 void virtname_event_free(struct virtname_event *e)
 {
         free(e->p);
@@ -244,7 +270,17 @@ static void kept(struct virtname_writer *w, struct in *in, struct virtname_lease
         MDB_val k = { virtname_lease_key(l->family, l->addr, virtname_str_of(l->network), key), key }, d;
 
         if (k.mv_size == 0 || virtname_view_get(virtname_writer_view(w), VIRTNAME_DB_LEASES, &k, &d) < 0 ||
-            virtname_lease_decode(d.mv_data, d.mv_size, &old) < 0 ||
+            virtname_lease_decode(d.mv_data, d.mv_size, &old) < 0)
+                return;
+        /* A DHCPv6 lease dnsmasq restores (at its start, or SIGHUP) comes
+         * without the client's MAC: the same client's lease of this
+         * address has it. */
+        if (l->family == AF_INET6 && !(l->flags & VIRTNAME_LEASE_HAS_MAC) && (old.flags & VIRTNAME_LEASE_HAS_MAC) &&
+            l->clientid && virtname_str_eq(old.clientid, l->clientid)) {
+                memcpy(l->mac, old.mac, VIRTNAME_MAC_LEN);
+                l->flags |= VIRTNAME_LEASE_HAS_MAC;
+        }
+        if (
             (old.flags & VIRTNAME_LEASE_HAS_MAC) != (l->flags & VIRTNAME_LEASE_HAS_MAC) ||
             ((l->flags & VIRTNAME_LEASE_HAS_MAC) && memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) != 0) ||
             (old.flags & VIRTNAME_LEASE_STATIC))
@@ -293,25 +329,50 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
                 snprintf(suffix, sizeof(suffix), "%s",
                          domain && virtname_hostname_valid(domain) ? domain : "");
         }
-        if (action == 'd')
-                return network[0] ? virtname_writer_del_lease(w, l.family, l.addr, network, true)
-                                  : virtname_writer_del_address(w, l.family, l.addr,
-                                                                l.flags & VIRTNAME_LEASE_HAS_MAC ? l.mac : NULL);
+        if (action == 'd') {
+                int rc = network[0] ? virtname_edit_release(w, l.family, l.addr, network)
+                                    : virtname_writer_del_address(w, l.family, l.addr,
+                                                                  l.flags & VIRTNAME_LEASE_HAS_MAC ? l.mac : NULL);
+
+                return rc < 0 ? rc : 0;
+        }
         l.network = network[0] ? network : NULL;
-        /* A DHCPv6 lease dnsmasq restores (at its start, or SIGHUP) comes
-         * without the client's MAC: the one it last reported with this
-         * client on this network. */
-        if (l.family == AF_INET6 && !(l.flags & VIRTNAME_LEASE_HAS_MAC) && l.network &&
-            virtname_writer_duid_mac(w, l.network, l.clientid, l.mac) == 0)
-                l.flags |= VIRTNAME_LEASE_HAS_MAC;
         l.suffix = suffix[0] ? suffix : NULL;
         /* A lease dnsmasq reports again without the name the guest sent
          * (restored at its start, or renewed without one) keeps the
          * name it has, and a replay (no time the client asked) keeps
-         * that time, if the lease is still the same client's. */
-        if ((action == 'k' && !l.hostname) || l.seen == 0)
+         * that time and the MAC, if the lease is still the same
+         * client's. */
+        if ((action == 'k' && !l.hostname) || l.seen == 0 || !(l.flags & VIRTNAME_LEASE_HAS_MAC))
                 kept(w, in, &l, action == 'k' && !l.hostname);
         return in->w.bad ? -ENOMEM : virtname_writer_put_lease(w, &l);
+}
+
+static int apply_proof(struct virtname_writer *w, struct in *in, char *what, size_t whatlen)
+{
+        const char *network = take_str(in), *port;
+        const uint8_t *mac = virtname_wire_take(&in->w, VIRTNAME_MAC_LEN), *addr;
+        unsigned fam = (unsigned)virtname_wire_uint(&in->w, 1), evidence;
+        uint8_t full[16];
+        char text[64];
+        int32_t id;
+        int64_t when;
+
+        addr = virtname_wire_take(&in->w, 16);
+        evidence = (unsigned)virtname_wire_uint(&in->w, 1);
+        port = take_str(in);
+        id = (int32_t)(uint32_t)virtname_wire_uint(&in->w, 4);
+        when = (int64_t)virtname_wire_uint(&in->w, 8);
+        if (in->w.bad || !network || !mac || !addr || (fam != 4 && fam != 6) ||
+            (evidence != VIRTNAME_EV_PORT && evidence != VIRTNAME_EV_SILENT))
+                return -EBADMSG;
+        memcpy(full, addr, 16);
+        if (!inet_ntop(fam == 6 ? AF_INET6 : AF_INET, full, text, sizeof(text)))
+                snprintf(text, sizeof(text), "?");
+        snprintf(what, whatlen, "port %.32s %s for %s", port ? port : "?",
+                 evidence == VIRTNAME_EV_PORT ? "answers" : "is silent", text);
+        return virtname_edit_prove(w, network, mac, fam == 6 ? AF_INET6 : AF_INET, full,
+                                   (enum virtname_evidence)evidence, port, id, when);
 }
 
 static int apply_domain(struct virtname_writer *w, struct in *in, char *what, size_t whatlen)
@@ -340,6 +401,7 @@ static int apply_domain(struct virtname_writer *w, struct in *in, char *what, si
                 memcpy(i->mac, f.mac, VIRTNAME_MAC_LEN);
                 i->network = dup_str(in, f.network);
                 i->filter = dup_str(in, f.filter);
+                i->port = dup_str(in, f.port);
                 memset(&xifaces[x.d.n_ifaces], 0, sizeof(xifaces[0]));
                 x.d.n_ifaces++;
         }
@@ -437,7 +499,7 @@ int virtname_event_apply(struct virtname_writer *w, const void *buf, size_t len,
         case EV_DOMAIN_GONE:
                 name = take_str(&in);
                 snprintf(what, whatlen, "domain %.200s gone", name ? name : "?");
-                rc = in.w.bad || !name ? -EBADMSG : virtname_writer_del_domain(w, name);
+                rc = in.w.bad || !name ? -EBADMSG : virtname_edit_domain_gone(w, name);
                 break;
         case EV_NETWORK:
                 rc = apply_network(w, &in, what, whatlen);
@@ -455,6 +517,14 @@ int virtname_event_apply(struct virtname_writer *w, const void *buf, size_t len,
                 snprintf(what, whatlen, "network %.200s hosts directory", name ? name : "?");
                 rc = in.w.bad || !name ? -EBADMSG : !virtname_hostsdir_network_ok(name) ? -EINVAL
                                                   : virtname_writer_resync(w, name);
+                break;
+        case EV_PROOF:
+                rc = apply_proof(w, &in, what, whatlen);
+                break;
+        case EV_DROPPED:
+                name = take_str(&in);
+                snprintf(what, whatlen, "dropped event");
+                rc = in.w.bad || !name ? -EBADMSG : virtname_edit_count_dropped(w, name);
                 break;
         default:
                 rc = -EBADMSG;

@@ -49,6 +49,15 @@ void virtname_event_port(struct virtname_event *e, const char *name, const uint8
  * it: the network is starting with one. */
 void virtname_event_hostsdir(struct virtname_event *e, const char *network);
 
+/* What port PORT of the domain owning (NETWORK, MAC), in its run ID, said
+ * at WHEN about ADDR: virtname_edit_prove(). */
+void virtname_event_proof(struct virtname_event *e, const char *network, const uint8_t mac[VIRTNAME_MAC_LEN],
+                          int family, const uint8_t addr[16], enum virtname_evidence evidence, const char *port,
+                          int32_t id, int64_t when);
+
+/* A DHCP event dropped as guest junk, WHY (virtname_edit_count_dropped()). */
+void virtname_event_dropped(struct virtname_event *e, const char *why);
+
 void virtname_event_free(struct virtname_event *e);
 
 /* Apply the event in BUF (LEN bytes) in W's transaction.  WHAT gets a

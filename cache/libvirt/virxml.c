@@ -175,8 +175,11 @@ int virtname_xml_parse_domain(const char *xml, size_t len, struct virtname_xml_d
                         if (!x->network)
                                 x->bridge = xstr(&d, node, "string(source/@bridge)");
                         x->filter = xstr(&d, node, "string(filterref/@filter)");
+                        /* The tap libvirt made for it (live XML only). */
+                        x->port = xstr(&d, node, "string(target/@dev)");
                         f->network = x->network;
                         f->filter = x->filter;
+                        f->port = x->port;
                         out->d.n_ifaces++;
                 }
         }
@@ -195,6 +198,7 @@ void virtname_xml_domain_free(struct virtname_xml_domain *x)
                 free(x->xifaces[i].network);
                 free(x->xifaces[i].bridge);
                 free(x->xifaces[i].filter);
+                free(x->xifaces[i].port);
         }
         free(x->xifaces);
         free(x->ifaces);

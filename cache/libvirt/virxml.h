@@ -18,9 +18,10 @@
 #include "cache/read/record.h"
 
 /* The strings of one interface, owned here: <source network=...> or, for
- * an interface of type bridge, <source bridge=...>, and <filterref>. */
+ * an interface of type bridge, <source bridge=...>, <filterref>, and the
+ * tap libvirt made for it (<target dev=...>, in a running domain's XML). */
 struct virtname_xml_iface {
-        char *network, *bridge, *filter;
+        char *network, *bridge, *filter, *port;
 };
 
 /* A domain as libvirt describes it: D is ready for

@@ -55,16 +55,21 @@ static int network_running(const struct virtname_view *v, struct virtname_str ne
 /* --- one (network, MAC): its leases and its owner ---------------------- */
 
 /* Which of two current leases of one (network, MAC, family) answers: a
- * static host's, then the one its client asked for last (a guest that
- * takes a shorter lease, or leases never expire, must not lose its name
- * to a spoofer of its MAC), then the latest expiry, then the higher
- * address. */
-static bool newer(const struct virtname_lease_view *a, const struct virtname_lease_view *b)
+ * static host's, then one the domain's port answers for (a guest that
+ * puts this MAC in its DHCP payload gets a lease with it, but not an
+ * answer from this port), then the one its client asked for last (a
+ * guest that takes a shorter lease, or leases never expire, must not
+ * lose its name to a spoofer of its MAC), then the latest expiry (0 =
+ * never), then the higher address. */
+static bool newer(const struct virtname_lease_view *a, bool a_proven, const struct virtname_lease_view *b,
+                  bool b_proven)
 {
         bool as = a->flags & VIRTNAME_LEASE_STATIC, bs = b->flags & VIRTNAME_LEASE_STATIC;
 
         if (as != bs)
                 return as;
+        if (a_proven != b_proven)
+                return a_proven;
         if (a->seen != b->seen)
                 return a->seen > b->seen;
         if (a->expiry != b->expiry)
@@ -122,28 +127,82 @@ static int walk_iface(const struct virtname_view *v, struct virtname_str network
         return rc == -ENOENT ? 0 : rc;
 }
 
+/* The port of domain D's interface (NETWORK, MAC): true when D lists it. */
+static bool iface_of(const struct virtname_domain_view *d, struct virtname_str network, const uint8_t *mac,
+                     struct virtname_iface_view *out)
+{
+        size_t pos = 0;
+
+        while (virtname_domain_iface_next(d, &pos, out))
+                if (memcmp(out->mac, mac, VIRTNAME_MAC_LEN) == 0 && out->network.len == network.len &&
+                    memcmp(out->network.p, network.p, network.len) == 0)
+                        return true;
+        return false;
+}
+
+/* Does the port evidence of lease L hold for OWNER (NULL: no owner)?  Only
+ * in the run of the domain it was seen in, on the port it was seen on. */
+static bool proven_for(const struct virtname_lease_view *l, const struct virtname_domain_view *owner)
+{
+        struct virtname_iface_view f;
+
+        return owner && l->evidence == VIRTNAME_EV_PORT && owner->state == VIRTNAME_STATE_RUNNING &&
+               owner->id >= 0 && owner->id == l->proved_id && iface_of(owner, l->network, l->mac, &f) &&
+               f.port.len > 0 && f.port.len == l->port.len && memcmp(f.port.p, l->port.p, f.port.len) == 0;
+}
+
+int virtname_lease_proven(const struct virtname_view *v, const struct virtname_lease_view *l)
+{
+        struct virtname_domain_view owner;
+        int rc;
+
+        if (l->evidence != VIRTNAME_EV_PORT || !(l->flags & VIRTNAME_LEASE_HAS_MAC) || !l->network.len)
+                return 0;
+        rc = virtname_iface_owner(v, l->network, l->mac, &owner);
+        if (rc == -ENOENT)
+                return 0;
+        return rc < 0 ? rc : proven_for(l, &owner);
+}
+
 struct top {
-        bool have[2];
+        bool have[2], proven[2];
         struct virtname_lease_view best[2];
+        const struct virtname_domain_view *owner;      /* of the (network, MAC), or NULL */
 };
 
 static int keep_top(const struct virtname_lease_view *l, void *ctx)
 {
         struct top *t = ctx;
         int s = family_slot(l->family);
+        bool proven = proven_for(l, t->owner);
 
-        if (!t->have[s] || newer(l, &t->best[s])) {
+        if (!t->have[s] || newer(l, proven, &t->best[s], t->proven[s])) {
                 t->best[s] = *l;
+                t->proven[s] = proven;
                 t->have[s] = true;
         }
         return 0;
 }
 
+/* The answering lease of each family of (NETWORK, MAC), whose owner is
+ * OWNER (NULL: none; it decides which leases are proven). */
 static int iface_top(const struct virtname_view *v, struct virtname_str network, const uint8_t *mac,
-                     int64_t now, struct top *t)
+                     int64_t now, const struct virtname_domain_view *owner, struct top *t)
 {
         memset(t, 0, sizeof(*t));
+        t->owner = owner;
         return walk_iface(v, network, mac, now, keep_top, t);
+}
+
+/* The owner of (NETWORK, MAC) into *D and OWNER pointing at it, or OWNER
+ * NULL when nobody (for certain) owns it. */
+static int owner_of(const struct virtname_view *v, struct virtname_str network, const uint8_t *mac,
+                    struct virtname_domain_view *d, const struct virtname_domain_view **owner)
+{
+        int rc = virtname_iface_owner(v, network, mac, d);
+
+        *owner = rc == 0 ? d : NULL;
+        return rc == -ENOENT ? 0 : rc;
 }
 
 static bool same_lease(const struct virtname_lease_view *a, const struct virtname_lease_view *b)
@@ -170,15 +229,20 @@ int virtname_iface_leases(const struct virtname_view *v, struct virtname_str net
                           virtname_iface_lease_cb cb, void *ctx)
 {
         struct each_iface e = { .cb = cb, .ctx = ctx };
-        int rc = iface_top(v, network, mac, now, &e.top);
+        const struct virtname_domain_view *owner;
+        struct virtname_domain_view d;
+        int rc = owner_of(v, network, mac, &d, &owner);
 
+        if (rc == 0)
+                rc = iface_top(v, network, mac, now, owner, &e.top);
         return rc < 0 ? rc : walk_iface(v, network, mac, now, call_each, &e);
 }
 
 int virtname_lease_answering(const struct virtname_view *v, const struct virtname_lease_view *l,
                              int64_t now)
 {
-        struct virtname_domain_view owner;
+        const struct virtname_domain_view *owner;
+        struct virtname_domain_view d;
         struct top t;
         int rc, s = family_slot(l->family);
 
@@ -188,15 +252,14 @@ int virtname_lease_answering(const struct virtname_view *v, const struct virtnam
                 return rc;
         if (!(l->flags & VIRTNAME_LEASE_HAS_MAC) || l->network.len == 0)
                 return 1;       /* no (network, MAC) to share with another lease */
-        rc = iface_top(v, l->network, l->mac, now, &t);
+        if ((rc = owner_of(v, l->network, l->mac, &d, &owner)) < 0)
+                return rc;
+        rc = iface_top(v, l->network, l->mac, now, owner, &t);
         if (rc < 0 || !t.have[s] || !same_lease(l, &t.best[s]))
                 return rc < 0 ? rc : 0;
         /* The lease of a domain that is shut off is left over from when it
          * ran: nobody is there to answer. */
-        rc = virtname_iface_owner(v, l->network, l->mac, &owner);
-        if (rc == -ENOENT)
-                return 1;
-        return rc < 0 ? rc : owner.state != VIRTNAME_STATE_SHUTOFF;
+        return !owner || owner->state != VIRTNAME_STATE_SHUTOFF;
 }
 
 /* Does domain D list the interface (NETWORK, MAC)? */
@@ -204,13 +267,8 @@ static bool has_iface(const struct virtname_domain_view *d, struct virtname_str 
                       const uint8_t *mac)
 {
         struct virtname_iface_view f;
-        size_t pos = 0;
 
-        while (virtname_domain_iface_next(d, &pos, &f))
-                if (memcmp(f.mac, mac, VIRTNAME_MAC_LEN) == 0 && f.network.len == network.len &&
-                    memcmp(f.network.p, network.p, network.len) == 0)
-                        return true;
-        return false;
+        return iface_of(d, network, mac, &f);
 }
 
 int virtname_iface_owner(const struct virtname_view *v, struct virtname_str network,
@@ -287,21 +345,16 @@ static void add(struct collect *c, const struct virtname_lease_view *l)
         slot->expiry = l->expiry;
 }
 
-/* Is the domain view D the one stored under KEY? */
-static bool is_domain_key(const struct virtname_domain_view *d, const char *key, size_t len)
+/* Are A and B the same domain (the same key: its exact name)? */
+static bool same_domain(const struct virtname_domain_view *a, const struct virtname_domain_view *b)
 {
-        char dk[VIRTNAME_NAME_MAX + 1], name[VIRTNAME_NAME_MAX + 1];
-
-        if (d->name.len > VIRTNAME_NAME_MAX)
-                return false;
-        memcpy(name, d->name.p, d->name.len);
-        name[d->name.len] = '\0';
-        return virtname_name_normalise(name, dk) == (int)len && memcmp(dk, key, len) == 0;
+        return a->name.len == b->name.len && memcmp(a->name.p, b->name.p, a->name.len) == 0;
 }
 
-/* Rule 1: the domain KEY names, through the interfaces it owns. */
+/* Rule 1: domain DOM, through the interfaces it owns, with the addresses
+ * its own ports answer for (or an administrator gave it). */
 static int resolve_domain(const struct virtname_view *v, const struct virtname_domain_view *dom,
-                          const char *key, size_t len, struct collect *c, int64_t now)
+                          struct collect *c, int64_t now)
 {
         struct virtname_iface_view f;
         size_t pos = 0;
@@ -315,16 +368,16 @@ static int resolve_domain(const struct virtname_view *v, const struct virtname_d
                 struct top t;
                 int rc = virtname_iface_owner(v, f.network, f.mac, &owner);
 
-                if (rc == -ENOENT || (rc == 0 && !is_domain_key(&owner, key, len)))
+                if (rc == -ENOENT || (rc == 0 && !same_domain(&owner, dom)))
                         continue;
                 if (rc == 0 && (rc = network_running(v, f.network)) == 0)
                         continue;
                 if (rc > 0)
-                        rc = iface_top(v, f.network, f.mac, now, &t);
+                        rc = iface_top(v, f.network, f.mac, now, &owner, &t);
                 if (rc < 0)
                         return rc;
                 for (int s = 0; s < 2; s++)
-                        if (t.have[s])
+                        if (t.have[s] && (t.proven[s] || (t.best[s].flags & VIRTNAME_LEASE_STATIC)))
                                 add(c, &t.best[s]);
         }
         return 0;
@@ -355,6 +408,11 @@ static int resolve_hosts(const struct virtname_view *v, const char *key, size_t 
                         continue;
                 if (r == 0 && !(l.flags & VIRTNAME_LEASE_STATIC) == statics)
                         continue;
+                /* An administrator's name stays theirs while its network
+                 * is stopped, as a shut-off domain's does: known, no
+                 * address. */
+                if (r == 0 && statics && (!c->suffix || virtname_str_eq(l.suffix, c->suffix)))
+                        c->answer->known = true;
                 if (r == 0)
                         r = virtname_lease_answering(v, &l, now);
                 if (r < 0) {
@@ -372,15 +430,92 @@ static int resolve_hosts(const struct virtname_view *v, const char *key, size_t 
         return 0;
 }
 
-static int resolve_key(const struct virtname_view *v, const char *key, size_t len,
+/* Walk the domains named KEY (normalised, LEN bytes) in any case: the
+ * key of the one spelt EXACT into *FOUND if there is one, else of the
+ * first; *COUNT how many (0, 1, 2 for more).  Every lookup of a name
+ * starts here: one seek, whether a domain has the name or not. */
+static int domains_named(const struct virtname_view *v, const char *key, size_t len, const char *exact,
+                         MDB_val *found, int *count)
+{
+        uint8_t prefix[VIRTNAME_NAME_MAX + 2];
+        size_t elen = exact ? strlen(exact) : 0;
+        struct virtname_iter it;
+        bool exact_found = false;
+        MDB_val k, d;
+        int rc;
+
+        *count = 0;
+        if (len == 0 || len > VIRTNAME_NAME_MAX)
+                return 0;
+        memcpy(prefix, key, len);
+        prefix[len] = '\0';
+        rc = virtname_iter_start(&it, v, VIRTNAME_DB_DNAMES, prefix, len + 1);
+        while (rc == 0 && !exact_found && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
+                MDB_val name = { k.mv_size - len - 1, (uint8_t *)k.mv_data + len + 1 };
+
+                if (k.mv_size <= len + 1)
+                        continue;
+                exact_found = name.mv_size == elen && memcmp(name.mv_data, exact, elen) == 0;
+                if ((*count)++ == 0 || exact_found)
+                        *found = name;  /* points into the store, valid until the view ends */
+                if (*count > 2)
+                        *count = 2;
+        }
+        virtname_iter_end(&it);
+        if (exact_found)
+                *count = 1;
+        return rc == 0 || rc == -ENOENT ? 0 : rc;
+}
+
+bool virtname_name_ambiguous(const struct virtname_view *v, const char *key)
+{
+        MDB_val found;
+        int count;
+
+        return domains_named(v, key, strlen(key), NULL, &found, &count) == 0 && count > 1;
+}
+
+int virtname_domain_by_name(const struct virtname_view *v, const char *name, struct virtname_domain_view *out)
+{
+        char exact[VIRTNAME_NAME_MAX + 1], key[VIRTNAME_NAME_MAX + 1];
+        size_t n = strlen(name);
+        MDB_val found;
+        int len, rc, count;
+
+        if (n > 1 && name[n - 1] == '.')
+                n--;
+        if (n == 0 || n > VIRTNAME_NAME_MAX)
+                return -ENOENT;
+        memcpy(exact, name, n);
+        exact[n] = '\0';
+        /* A name no lookup key can be made of is found by its exact
+         * spelling only. */
+        if ((len = virtname_name_normalise(exact, key)) < 0)
+                return virtname_get_domain(v, &(MDB_val){ n, exact }, out);
+        /* Exactly as spelt, or in another case when only one domain has
+         * the name in any case (libvirt's names are case sensitive, DNS's
+         * are not). */
+        if ((rc = domains_named(v, key, (size_t)len, exact, &found, &count)) < 0)
+                return rc;
+        return count > 1 ? -ENOTUNIQ : count == 1 ? virtname_get_domain(v, &found, out) : -ENOENT;
+}
+
+/* The answer for KEY (normalised) that the user wrote as NAME. */
+static int resolve_key(const struct virtname_view *v, const char *name, const char *key, size_t len,
                        struct collect *c, int64_t now)
 {
-        MDB_val k = { len, (void *)key };
         struct virtname_domain_view dom;
-        int rc = virtname_get_domain(v, &k, &dom);
+        int rc = virtname_domain_by_name(v, name, &dom);
 
         if (rc == 0)
-                return resolve_domain(v, &dom, key, len, c, now);
+                return resolve_domain(v, &dom, c, now);
+        if (rc == -ENOTUNIQ) {
+                /* Domains' name, in no case that says which: theirs, no
+                 * address. */
+                c->answer->source = VIRTNAME_SRC_DOMAIN;
+                c->answer->known = !c->suffix;
+                return 0;
+        }
         if (rc != -ENOENT)
                 return rc;
         rc = resolve_hosts(v, key, len, c, now, true);
@@ -392,7 +527,7 @@ static int resolve_key(const struct virtname_view *v, const char *key, size_t le
 int virtname_resolve(const struct virtname_view *v, const char *name, int family, int64_t now,
                      struct virtname_answer *answer)
 {
-        char key[VIRTNAME_NAME_MAX + 1], base[VIRTNAME_NAME_MAX + 1];
+        char key[VIRTNAME_NAME_MAX + 1], base[VIRTNAME_NAME_MAX + 1], typed[VIRTNAME_NAME_MAX + 1];
         struct collect c = { answer, family, NULL };
         const char *suffix;
         size_t base_len;
@@ -404,7 +539,7 @@ int virtname_resolve(const struct virtname_view *v, const char *name, int family
          * are asked only about a name the store would answer. */
         if (len < 0 || virtname_name_reserved_fixed(key))
                 return 0;
-        rc = resolve_key(v, key, (size_t)len, &c, now);
+        rc = resolve_key(v, name, key, (size_t)len, &c, now);
         if (rc < 0)
                 return rc;
         if ((answer->known || answer->n || answer->source == VIRTNAME_SRC_DOMAIN) && virtname_name_reserved(key))
@@ -415,11 +550,13 @@ int virtname_resolve(const struct virtname_view *v, const char *name, int family
                 return 0;
         memcpy(base, key, base_len);
         base[base_len] = '\0';
+        memcpy(typed, name, base_len);  /* the first label as written */
+        typed[base_len] = '\0';
         if (virtname_name_reserved_fixed(base))
                 return 0;
         memset(answer, 0, offsetof(struct virtname_answer, addr));
         c.suffix = suffix;
-        rc = resolve_key(v, base, base_len, &c, now);
+        rc = resolve_key(v, typed, base, base_len, &c, now);
         if (rc == 0 && (answer->known || answer->n) &&
             (virtname_name_reserved(key) || virtname_name_reserved(base)))
                 goto refuse;
@@ -439,80 +576,83 @@ static void copy_str(char *dst, size_t cap, struct virtname_str s)
         dst[n] = '\0';
 }
 
-/* May a guest be called HOSTNAME in reverse?  Not when the name, or its
- * first label, is reserved or is a name an administrator set. */
-static int guest_name_free(const struct virtname_view *v, const char *hostname, int64_t now)
+/* Does NAME resolve (forwards, in LEASE's family) to LEASE's address?  A
+ * reverse answer is only ever a name the forward rules give that
+ * address: no reserved name, no name another owner holds, no name a
+ * guest merely sent. */
+static int confirmed(const struct virtname_view *v, const char *name, const struct virtname_lease_view *lease,
+                     int64_t now)
 {
-        char key[VIRTNAME_NAME_MAX + 1], label[VIRTNAME_NAME_MAX + 1];
+        struct virtname_answer a;
+        int rc = virtname_resolve(v, name, lease->family, now, &a);
+
+        for (size_t i = 0; rc == 0 && i < a.n; i++)
+                if (memcmp(a.addr[i].addr, lease->addr, 16) == 0)
+                        return 1;
+        return rc < 0 ? rc : 0;
+}
+
+/* The name lease L would answer to in reverse from SOURCE, into OUT: the
+ * domain that owns its (network, MAC), a static host's name, or the first
+ * label of the name the guest sent.  0, or -ENOENT. */
+static int candidate(const struct virtname_view *v, const struct virtname_lease_view *l,
+                     enum virtname_source source, char out[VIRTNAME_NAME_MAX + 1])
+{
         struct virtname_domain_view dom;
-        struct collect c;
-        struct virtname_answer probe;
-        int len = virtname_name_normalise(hostname, key), rc;
-        size_t first;
+        int rc;
 
-        if (len < 0 || virtname_name_reserved(key))
-                return 0;
-        first = strcspn(key, ".");
-        memcpy(label, key, first);
-        label[first] = '\0';
-        if (virtname_name_reserved(label))
-                return 0;
-        for (int i = 0; i < 2; i++) {
-                const char *k = i ? label : key;
-
-                rc = virtname_get_domain(v, &(MDB_val){ strlen(k), (void *)k }, &dom);
-                if (rc == 0)
-                        return 0;
-                if (rc != -ENOENT)
+        switch (source) {
+        case VIRTNAME_SRC_DOMAIN:
+                if (!(l->flags & VIRTNAME_LEASE_HAS_MAC) || !l->network.len)
+                        return -ENOENT;
+                if ((rc = virtname_iface_owner(v, l->network, l->mac, &dom)) < 0)
                         return rc;
+                copy_str(out, VIRTNAME_NAME_MAX + 1, dom.name);
+                return 0;
+        case VIRTNAME_SRC_STATIC:
+        case VIRTNAME_SRC_GUEST:
+                if (!l->hostname.len || !(l->flags & VIRTNAME_LEASE_STATIC) != (source == VIRTNAME_SRC_GUEST))
+                        return -ENOENT;
+                copy_str(out, VIRTNAME_NAME_MAX + 1, l->hostname);
+                if (source == VIRTNAME_SRC_GUEST)
+                        out[strcspn(out, ".")] = '\0';
+                return 0;
+        default:
+                return -ENOENT;
         }
-        memset(&probe, 0, offsetof(struct virtname_answer, addr));
-        c = (struct collect){ &probe, AF_UNSPEC, NULL };
-        rc = resolve_hosts(v, label, first, &c, now, true);
-        return rc < 0 ? rc : !probe.known;
 }
 
 int virtname_lease_name(const struct virtname_view *v, const struct virtname_lease_view *lease, int64_t now,
-                       struct virtname_reverse *out)
+                        struct virtname_reverse *out)
 {
-        struct virtname_domain_view dom;
-        char nkey[VIRTNAME_NAME_MAX + 1];
-        size_t nlen;
-        int rc;
+        static const enum virtname_source order[] = { VIRTNAME_SRC_DOMAIN, VIRTNAME_SRC_STATIC,
+                                                      VIRTNAME_SRC_GUEST };
+        int rc = -ENOENT;
 
         out->source = VIRTNAME_SRC_NONE;
-        if ((lease->flags & VIRTNAME_LEASE_HAS_MAC) && lease->network.len) {
-                rc = virtname_iface_owner(v, lease->network, lease->mac, &dom);
-                if (rc < 0 && rc != -ENOENT)
+        for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && out->source == VIRTNAME_SRC_NONE; i++) {
+                if ((rc = candidate(v, lease, order[i], out->name)) == -ENOENT)
+                        continue;
+                if (rc == 0)
+                        rc = confirmed(v, out->name, lease, now);
+                if (rc < 0)
                         return rc;
-                if (rc == 0) {
-                        copy_str(out->name, sizeof(out->name), dom.name);
-                        out->source = VIRTNAME_SRC_DOMAIN;
-                }
+                if (rc == 1)
+                        out->source = order[i];
         }
-        if (out->source == VIRTNAME_SRC_NONE && lease->hostname.len) {
-                copy_str(out->name, sizeof(out->name), lease->hostname);
-                if (lease->flags & VIRTNAME_LEASE_STATIC) {
-                        out->source = VIRTNAME_SRC_STATIC;
-                } else {
-                        rc = guest_name_free(v, out->name, now);
-                        if (rc < 0)
-                                return rc;
-                        if (rc == 1)
-                                out->source = VIRTNAME_SRC_GUEST;
-                }
-        }
-        if (out->source == VIRTNAME_SRC_NONE ||
-            virtname_name_normalise(out->name, nkey) < 0 || virtname_name_reserved(nkey))
+        if (out->source == VIRTNAME_SRC_NONE)
                 return -ENOENT;
         out->fqdn[0] = '\0';
-        nlen = strlen(out->name);
-        if (lease->suffix.len > 0 && nlen + 1 + lease->suffix.len <= VIRTNAME_NAME_MAX) {
-                memcpy(out->fqdn, out->name, nlen);
-                out->fqdn[nlen] = '.';
-                memcpy(out->fqdn + nlen + 1, lease->suffix.p, lease->suffix.len);
-                out->fqdn[nlen + 1 + lease->suffix.len] = '\0';
-                if (virtname_name_normalise(out->fqdn, nkey) < 0 || virtname_name_reserved(nkey))
+        if (lease->suffix.len > 0 && strlen(out->name) + 1 + lease->suffix.len <= VIRTNAME_NAME_MAX) {
+                size_t n = strlen(out->name);
+
+                memcpy(out->fqdn, out->name, n);
+                out->fqdn[n] = '.';
+                memcpy(out->fqdn + n + 1, lease->suffix.p, lease->suffix.len);
+                out->fqdn[n + 1 + lease->suffix.len] = '\0';
+                if ((rc = confirmed(v, out->fqdn, lease, now)) < 0)
+                        return rc;
+                if (rc == 0)
                         out->fqdn[0] = '\0';
         }
         out->expiry = lease->expiry;
@@ -579,19 +719,14 @@ static bool parse_id(const char *s, uint32_t *id)
 int virtname_find_domain(const struct virtname_view *v, const char *what,
                          struct virtname_domain_view *out)
 {
-        char key[VIRTNAME_NAME_MAX + 1];
         uint8_t uuid[VIRTNAME_UUID_LEN], idkey[4];
         enum virtname_db index;
         uint32_t id;
         MDB_val k, name;
-        int len = virtname_name_normalise(what, key), rc;
+        int rc = virtname_domain_by_name(v, what, out);
 
-        if (len > 0) {
-                k = (MDB_val){ (size_t)len, key };
-                rc = virtname_get_domain(v, &k, out);
-                if (rc != -ENOENT)
-                        return rc;
-        }
+        if (rc != -ENOENT)
+                return rc;
         if (virtname_uuid_parse(what, uuid)) {
                 index = VIRTNAME_DB_UUIDS;
                 k = (MDB_val){ sizeof(uuid), uuid };

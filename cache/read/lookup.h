@@ -9,14 +9,27 @@
  *    MAC) pair, never a MAC alone.  When several domains define the same
  *    (network, MAC), the one running owns it; if that does not decide it,
  *    nobody does.
+ *  - And of those only the ones its own port answers for: the MAC in a
+ *    DHCP report is only what the guest wrote in its payload (record.h,
+ *    enum virtname_evidence), so a domain's name follows a lease's
+ *    address only once the guest behind the domain's tap answered for
+ *    it in the domain's current run (or an administrator's static host
+ *    gives it).  A guest's own host name needs no such proof: it is the
+ *    guest's claim about itself.
  *  - One (network, MAC) with several current leases of a family (firmware
  *    then the OS, or a guest spoofing the MAC) answers with the most
- *    recent lease only: a static host first, then the one its client
- *    asked for last, then the latest expiry (0 = never), then the higher
- *    address.  The others are never answered,
- *    forwards or in reverse; lease listings mark them (conflicts).
+ *    recent lease only: a static host first, then one its port answers
+ *    for, then the one its client asked for last, then the latest expiry
+ *    (0 = never), then the higher address.  The others are never
+ *    answered, forwards or in reverse; lease listings mark them.
+ *  - Domains are kept by their exact names (libvirt's are case
+ *    sensitive); a name in another case finds a domain only when one
+ *    domain alone has it in any case.
+ *  - A reverse answer is a name that resolves forwards to the address:
+ *    the domain's, a static host's, or the first label of the guest's.
  *  - Names an administrator set win over names a guest sent: a domain
- *    name, then a network's static host, then guest host names.
+ *    name, then a network's static host, then guest host names; a static
+ *    host's name stays its own while its network is stopped.
  *  - Reserved names (reserved.h) are never answered, forwards or reverse.
  *  - NAME.DOMAIN resolves NAME on networks whose DNS domain is DOMAIN.
  *  - Expired leases are never answered, nor the leases of a domain that
@@ -85,13 +98,24 @@ int virtname_reverse(const struct virtname_view *v, int family, const void *addr
 int virtname_lease_name(const struct virtname_view *v, const struct virtname_lease_view *lease, int64_t now,
                         struct virtname_reverse *out);
 
-/* Find a domain by name, UUID (text, any case, with or without dashes)
- * or numeric ID, in that order.  Only names libvirt gives: never a guest
- * host name.  Returns 0, -ENOENT, -EIO or -EBADMSG. */
+/* Find a domain by NAME (one trailing dot allowed): exactly as libvirt
+ * spells it, or else in any case when only one domain has that name in
+ * any case.  Returns 0, -ENOENT, -ENOTUNIQ (several domains have it in
+ * other cases), -EIO or -EBADMSG. */
+int virtname_domain_by_name(const struct virtname_view *v, const char *name, struct virtname_domain_view *out);
+
+/* Do several domains have the name KEY (normalised) in different cases?
+ * DNS, whose names have no case, then gives it to none of them. */
+bool virtname_name_ambiguous(const struct virtname_view *v, const char *key);
+
+/* Find a domain by name (virtname_domain_by_name()), UUID (text, any
+ * case, with or without dashes) or numeric ID, in that order.  Only names
+ * libvirt gives: never a guest host name.  Returns 0, -ENOENT, -ENOTUNIQ,
+ * -EIO or -EBADMSG. */
 int virtname_find_domain(const struct virtname_view *v, const char *what,
                          struct virtname_domain_view *out);
 
-/* The domain record for a normalised key. */
+/* The domain record for a domain key (its exact name, schema.h). */
 int virtname_get_domain(const struct virtname_view *v, const MDB_val *key,
                         struct virtname_domain_view *out);
 
@@ -113,6 +137,12 @@ int virtname_iface_leases(const struct virtname_view *v, struct virtname_str net
  * not a shut-off domain's?  Returns 1, 0, or a negative errno. */
 int virtname_lease_answering(const struct virtname_view *v, const struct virtname_lease_view *l,
                              int64_t now);
+
+/* Does the port evidence of lease L hold: did the guest behind the port
+ * of the domain that owns L's (network, MAC) answer for L's address, in
+ * the domain's current run on its current port?  1, 0, or a negative
+ * errno. */
+int virtname_lease_proven(const struct virtname_view *v, const struct virtname_lease_view *l);
 
 /* Is lease L current at NOW? */
 bool virtname_lease_current(const struct virtname_lease_view *l, int64_t now);

@@ -58,10 +58,14 @@ size_t virtname_lease_encode(const struct virtname_lease *l, uint8_t *buf, size_
         put_uint(&o, (uint64_t)l->expiry, 8);
         put_uint(&o, (uint64_t)l->seen, 8);
         put_uint(&o, l->iaid, 4);
+        put_uint(&o, (uint64_t)l->evidence, 1);
+        put_uint(&o, (uint64_t)l->proved, 8);
+        put_uint(&o, (uint32_t)l->proved_id, 4);
         put_str(&o, l->hostname);
         put_str(&o, l->network);
         put_str(&o, l->suffix);
         put_str(&o, l->clientid);
+        put_str(&o, l->port);
         return finish(&o);
 }
 
@@ -85,6 +89,7 @@ size_t virtname_domain_encode(const struct virtname_domain *d, uint8_t *buf, siz
                 put(&o, d->ifaces[i].mac, VIRTNAME_MAC_LEN);
                 put_str(&o, d->ifaces[i].network);
                 put_str(&o, d->ifaces[i].filter);
+                put_str(&o, d->ifaces[i].port);
         }
         return finish(&o);
 }
@@ -141,10 +146,16 @@ int virtname_lease_decode(const void *data, size_t len, struct virtname_lease_vi
         v->expiry = (int64_t)virtname_wire_uint(&in, 8);
         v->seen = (int64_t)virtname_wire_uint(&in, 8);
         v->iaid = (uint32_t)virtname_wire_uint(&in, 4);
+        v->evidence = (enum virtname_evidence)virtname_wire_uint(&in, 1);
+        v->proved = (int64_t)virtname_wire_uint(&in, 8);
+        v->proved_id = (int32_t)(uint32_t)virtname_wire_uint(&in, 4);
         v->hostname = take_str(&in);
         v->network = take_str(&in);
         v->suffix = take_str(&in);
         v->clientid = take_str(&in);
+        v->port = take_str(&in);
+        if (v->evidence > VIRTNAME_EV_PORT)
+                return -EBADMSG;
         return end(&in);
 }
 
@@ -167,6 +178,7 @@ int virtname_domain_decode(const void *data, size_t len, struct virtname_domain_
                 virtname_wire_take(&in, VIRTNAME_MAC_LEN);
                 take_str(&in);
                 take_str(&in);
+                take_str(&in);
         }
         v->end = in.p;
         return end(&in);
@@ -182,6 +194,7 @@ bool virtname_domain_iface_next(const struct virtname_domain_view *v, size_t *po
         iface->mac = virtname_wire_take(&in, VIRTNAME_MAC_LEN);
         iface->network = take_str(&in);
         iface->filter = take_str(&in);
+        iface->port = take_str(&in);
         if (in.bad)
                 return false;
         *pos = (size_t)(in.p - v->ifaces);

@@ -16,11 +16,23 @@
 
 #include "cache/read/schema.h"
 
-#define VIRTNAME_RECORD_VERSION 3
+#define VIRTNAME_RECORD_VERSION 4
 
 /* Lease flags. */
 #define VIRTNAME_LEASE_HAS_MAC 0x01u  /* mac is known */
 #define VIRTNAME_LEASE_STATIC 0x02u   /* from a network's static <host> entry */
+#define VIRTNAME_LEASE_RELEASED 0x04u /* DHCP says released; its port is being asked */
+
+/* What says that the guest with a lease's MAC uses its address (README,
+ * "Name rules").  The MAC dnsmasq reports is only what the DHCP payload
+ * says (chaddr, a DUID, a relay option): any guest can send another's.
+ * What the guest behind the domain's own port answers is evidence. */
+enum virtname_evidence {
+        VIRTNAME_EV_CLAIM = 0,         /* only the DHCP payload: not asked (yet) */
+        VIRTNAME_EV_SILENT = 1,        /* the domain's port was asked and did not answer */
+        VIRTNAME_EV_PORT = 2,          /* the guest behind the domain's own port (its tap)
+                                        * answered for the address, through its filters */
+};
 
 /* Domain states.  Only what both the hooks and a rebuild can see: libvirt
  * runs no hook when a domain is paused or resumed, so a paused domain is
@@ -44,12 +56,20 @@ struct virtname_lease {
         const char *network;           /* libvirt network name */
         const char *suffix;            /* the network's DNS domain */
         const char *clientid;          /* DHCP client id or DUID */
+        /* The last time the port of the domain with this MAC was asked:
+         * what it said, when, on which port, in which run of the domain
+         * (its ID then).  Evidence holds only for that run on that port. */
+        enum virtname_evidence evidence;
+        int64_t proved;                /* unix time, 0: never asked */
+        int32_t proved_id;             /* the domain's ID then */
+        const char *port;              /* its tap then */
 };
 
 struct virtname_iface {
         uint8_t mac[VIRTNAME_MAC_LEN];
         const char *network;           /* NULL when not on a libvirt network */
         const char *filter;            /* its nwfilter (<filterref filter=...>), or NULL */
+        const char *port;              /* its tap (<target dev=...>) while running, or NULL */
 };
 
 struct virtname_domain {
@@ -86,6 +106,10 @@ struct virtname_lease_view {
         int64_t seen;
         uint32_t iaid;
         struct virtname_str hostname, network, suffix, clientid;
+        enum virtname_evidence evidence;
+        int64_t proved;
+        int32_t proved_id;
+        struct virtname_str port;
 };
 
 struct virtname_domain_view {
@@ -122,7 +146,7 @@ int virtname_network_decode(const void *data, size_t len, struct virtname_networ
 /* One interface of a decoded domain. */
 struct virtname_iface_view {
         const uint8_t *mac;
-        struct virtname_str network, filter;
+        struct virtname_str network, filter, port;
 };
 
 /* Walk the interfaces of a decoded domain: start with *POS = 0; returns

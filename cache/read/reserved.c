@@ -32,11 +32,22 @@ static bool ends_with(const char *s, const char *suffix)
         return n > m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* A first label of digits only: "127" or "10.0.0.1" as a name reads as an
+ * address to anyone who sees it (inet_aton takes "127"). */
+static bool numeric_label(const char *key)
+{
+        size_t n = strcspn(key, ".");
+
+        return n > 0 && strspn(key, "0123456789") >= n;
+}
+
 bool virtname_name_reserved_fixed(const char *key)
 {
         return strcmp(key, "localhost") == 0 || ends_with(key, ".localhost") ||
-               strcmp(key, "localhost.localdomain") == 0 || strncmp(key, "ip6-", 4) == 0 ||
-               key[0] == '_' || strcmp(key, "wpad") == 0 ||
+               strcmp(key, "localhost.localdomain") == 0 || ends_with(key, ".localhost.localdomain") ||
+               strcmp(key, "localhost4") == 0 || strcmp(key, "localhost6") == 0 ||
+               strcmp(key, "localhost4.localdomain4") == 0 || strcmp(key, "localhost6.localdomain6") == 0 ||
+               strncmp(key, "ip6-", 4) == 0 || key[0] == '_' || strcmp(key, "wpad") == 0 || numeric_label(key) ||
                /* what a network's DNS calls an address whose guest left (hostsdir.c) */
                strncmp(key, "vnc-gone-", 9) == 0;
 }

@@ -7,9 +7,12 @@
  * lease helper drops such a host name) and again where answers go out
  * (lookup.c), because /etc/hosts and the host name can change after a
  * lease was recorded:
- *   localhost, *.localhost, localhost.localdomain, ip6-*, names that begin
- *   with '_', wpad, vnc-gone-* (hostsdir.c), the host's own name and its
- *   first label, and every name and alias in /etc/hosts.
+ *   localhost, *.localhost, localhost.localdomain, *.localhost.localdomain,
+ *   localhost4, localhost6, localhost4.localdomain4, localhost6.localdomain6,
+ *   ip6-*, names that begin with '_', wpad, names whose first label is all
+ *   digits (they read as addresses), vnc-gone-* (hostsdir.c), the host's
+ *   own name and its first label, and every name and alias in /etc/hosts,
+ *   whatever /etc/hosts says of the fixed ones.
  *
  * Each check sees /etc/hosts as it is (one stat() says whether it
  * changed; it is parsed into a hash set of its names only then, so a

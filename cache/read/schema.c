@@ -13,7 +13,7 @@ static const char *const databases[VIRTNAME_DB_COUNT] = {
         [VIRTNAME_DB_OWNERS] = "owners",
         [VIRTNAME_DB_UUIDS] = "uuids",
         [VIRTNAME_DB_IDS] = "ids",
-        [VIRTNAME_DB_DUIDS] = "duids",
+        [VIRTNAME_DB_DNAMES] = "dnames",
 };
 
 const char *virtname_db_name(enum virtname_db db)

@@ -11,7 +11,12 @@
  *             "updated" -> i64 unix time of the last commit
  *             "spool:NAME" -> "" : spooled event NAME is applied (spool.h)
  *   networks  network name -> network record (record.h)
- *   domains   normalised domain name -> domain record
+ *   domains   domain key -> domain record.  A domain key is the domain's
+ *             name exactly as libvirt spells it: libvirt's names are
+ *             case sensitive ("Web" and "web" are two domains); a UUID is
+ *             not always known (a rebuild from lease files has none)
+ *   dnames    normalised name NUL domain key -> ""  every domain by its
+ *             name in any case, for the lookups that ignore case
  *   leases    lease key -> lease record: the address key (family byte + 16
  *             address bytes) then the network's name, so that one address
  *             leased on two networks is two leases
@@ -20,9 +25,6 @@
  *   owners    network NUL MAC domain key -> ""  domains with that interface
  *   uuids     UUID (16 bytes) -> domain key
  *   ids       domain ID (u32, big-endian) -> domain key
- *   duids     network NUL DHCPv6 DUID -> MAC (6 bytes): the MAC dnsmasq last
- *             reported with that client, for the leases it restores without
- *             one; kept when the network stops
  *
  * A host key is the normalised first label of a host name.  Integers in
  * records are little-endian; index keys that must sort numerically are
@@ -34,15 +36,13 @@
 #include <lmdb.h>
 #include <stddef.h>
 
-#define VIRTNAME_SCHEMA_VERSION 4u
+#define VIRTNAME_SCHEMA_VERSION 5u
 
 /* Longest name we accept anywhere: a DNS name is at most 253 bytes. */
 #define VIRTNAME_NAME_MAX 253
 /* Longest network name the store keeps: index keys hold a network's and a
  * domain's name and must stay within LMDB's 511-byte keys. */
 #define VIRTNAME_NETWORK_MAX 200
-/* Longest DHCPv6 DUID (as dnsmasq prints it) the duids table keeps. */
-#define VIRTNAME_DUID_MAX 260
 /* A host key is a DNS label. */
 #define VIRTNAME_LABEL_MAX 63
 #define VIRTNAME_ADDR_KEY_LEN 17
@@ -62,7 +62,7 @@ enum virtname_db {
         VIRTNAME_DB_OWNERS,
         VIRTNAME_DB_UUIDS,
         VIRTNAME_DB_IDS,
-        VIRTNAME_DB_DUIDS,
+        VIRTNAME_DB_DNAMES,
         VIRTNAME_DB_COUNT
 };
 

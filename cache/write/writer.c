@@ -1,6 +1,7 @@
 /* writer.c - transactional changes to the private store; what changed is
  * remembered for publishing (publish.h). */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -544,39 +545,12 @@ static int get_lease(struct virtname_writer *w, const uint8_t *lkey, size_t llen
         return virtname_lease_decode(raw->mv_data, raw->mv_size, l);
 }
 
-/* The duids key of (NETWORK, DUID) into K; 0 when either is unusable. */
-static size_t duid_key(struct virtname_str network, const char *duid, uint8_t *k)
-{
-        size_t dlen = duid ? strlen(duid) : 0;
-
-        if (network.len == 0 || network.len > VIRTNAME_NETWORK_MAX || dlen == 0 ||
-            dlen > VIRTNAME_DUID_MAX || memchr(network.p, '\0', network.len))
-                return 0;
-        memcpy(k, network.p, network.len);
-        k[network.len] = '\0';
-        memcpy(k + network.len + 1, duid, dlen);
-        return network.len + 1 + dlen;
-}
-
-int virtname_writer_duid_mac(struct virtname_writer *w, const char *network, const char *duid,
-                             uint8_t mac[VIRTNAME_MAC_LEN])
-{
-        uint8_t k[VIRTNAME_NETWORK_MAX + 1 + VIRTNAME_DUID_MAX];
-        MDB_val key = { duid_key(virtname_str_of(network), duid, k), k }, d;
-
-        if (key.mv_size == 0 ||
-            mdb_get(w->view.txn, w->view.dbi[VIRTNAME_DB_DUIDS], &key, &d) != 0 ||
-            d.mv_size != VIRTNAME_MAC_LEN)
-                return -ENOENT;
-        memcpy(mac, d.mv_data, VIRTNAME_MAC_LEN);
-        return 0;
-}
-
 int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_lease *l)
 {
         struct virtname_lease copy = *l;
         struct virtname_lease_view old;
         uint8_t key[VIRTNAME_LEASE_KEY_MAX], enc[1024];
+        char port[VIRTNAME_NAME_MAX + 1];
         size_t n, klen;
         MDB_val raw;
         int rc;
@@ -590,22 +564,40 @@ int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_l
         klen = virtname_lease_key(l->family, copy.addr, virtname_str_of(copy.network), key);
         if (klen == 0)
                 return fail(w, -EINVAL, "lease: network name longer than %d bytes", VIRTNAME_NETWORK_MAX);
-        /* Remember which MAC goes with a DHCPv6 client: dnsmasq restores
-         * its leases at start without it. */
-        if (l->family == AF_INET6 && (l->flags & VIRTNAME_LEASE_HAS_MAC)) {
-                uint8_t dk[VIRTNAME_NETWORK_MAX + 1 + VIRTNAME_DUID_MAX];
-                size_t dlen = duid_key(virtname_str_of(copy.network), copy.clientid, dk);
-
-                if (dlen && (rc = idx_put(w, VIRTNAME_DB_DUIDS, dk, dlen, copy.mac, VIRTNAME_MAC_LEN)) < 0)
-                        return rc;
-        }
         rc = get_lease(w, key, klen, &old, &raw);
         if (rc < 0 && rc != -ENOENT && rc != -EBADMSG)
                 return rc;
         if (rc == 0) {
+                bool same_mac = (old.flags & l->flags & VIRTNAME_LEASE_HAS_MAC) &&
+                                memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) == 0;
+
                 /* The administrator's name for an address stays. */
                 if ((old.flags & VIRTNAME_LEASE_STATIC) && !(l->flags & VIRTNAME_LEASE_STATIC))
                         return 0;
+                /* A claim never displaces evidence: while the port of the
+                 * domain holding the address answers for it, a DHCP
+                 * report of it with another MAC (any guest can put any
+                 * MAC in its DHCP payload) is refused. */
+                if (!same_mac && !copy.proved && virtname_lease_proven(&w->view, &old) == 1) {
+                        char text[INET6_ADDRSTRLEN] = "?";
+
+                        inet_ntop(old.family, old.addr, text, sizeof(text));
+                        return fail(w, -EEXIST, "lease %s: the port of the domain that holds it answers "
+                                                "for it; a DHCP report with another MAC does not take it",
+                                    text);
+                }
+                /* A report that says nothing of evidence (DHCP) keeps what
+                 * the same MAC's port said. */
+                if (same_mac && !copy.proved) {
+                        copy.evidence = old.evidence;
+                        copy.proved = old.proved;
+                        copy.proved_id = old.proved_id;
+                        if (old.port.len > VIRTNAME_NAME_MAX)
+                                return fail(w, -EBADMSG, "lease: damaged port name");
+                        memcpy(port, old.port.p, old.port.len);
+                        port[old.port.len] = '\0';
+                        copy.port = port;
+                }
                 /* The same lease again (dnsmasq's "old" at every start):
                  * nothing to write. */
                 n = virtname_lease_encode(&copy, enc, sizeof(enc));
@@ -773,38 +765,96 @@ static int index_owner(struct virtname_writer *w, const uint8_t *mac, struct vir
                    : idx_del(w, VIRTNAME_DB_OWNERS, k, n, NULL, 0);
 }
 
-static int unindex_domain(struct virtname_writer *w, const char *key, size_t klen,
-                          const struct virtname_domain_view *old)
+/* The dnames key of the domain with key KEY: its name normalised, NUL,
+ * KEY; 0 for a name that cannot be a lookup key (it is found only by
+ * its exact name, UUID or ID). */
+static size_t dname_key(const char *key, size_t klen, uint8_t *out)
+{
+        char name[VIRTNAME_NAME_MAX + 1], norm[VIRTNAME_NAME_MAX + 1];
+        int n;
+
+        memcpy(name, key, klen);
+        name[klen] = '\0';
+        if ((n = virtname_name_normalise(name, norm)) < 0)
+                return 0;
+        memcpy(out, norm, (size_t)n);
+        out[n] = '\0';
+        memcpy(out + n + 1, key, klen);
+        return (size_t)n + 1 + klen;
+}
+
+/* Add (ADD) or remove the index entries of domain D under KEY. */
+static int index_domain(struct virtname_writer *w, const char *key, size_t klen, const struct virtname_domain_view *d,
+                        bool add)
 {
         struct virtname_iface_view f;
-        size_t pos = 0;
+        uint8_t dk[2 * VIRTNAME_NAME_MAX + 2];
+        size_t pos = 0, n = dname_key(key, klen, dk);
         int rc = 0;
 
-        while (rc == 0 && virtname_domain_iface_next(old, &pos, &f))
-                rc = index_owner(w, f.mac, f.network, (struct virtname_str){ key, klen }, false);
-        if (rc == 0 && old->has_uuid)
-                rc = idx_del(w, VIRTNAME_DB_UUIDS, old->uuid, VIRTNAME_UUID_LEN, key, klen);
-        if (rc == 0 && old->id >= 0) {
+        while (rc == 0 && virtname_domain_iface_next(d, &pos, &f))
+                rc = index_owner(w, f.mac, f.network, (struct virtname_str){ key, klen }, add);
+        if (rc == 0 && n)
+                rc = add ? idx_put(w, VIRTNAME_DB_DNAMES, dk, n, "", 0) : idx_del(w, VIRTNAME_DB_DNAMES, dk, n, NULL, 0);
+        if (rc == 0 && d->has_uuid)
+                rc = add ? idx_put(w, VIRTNAME_DB_UUIDS, d->uuid, VIRTNAME_UUID_LEN, key, klen)
+                         : idx_del(w, VIRTNAME_DB_UUIDS, d->uuid, VIRTNAME_UUID_LEN, key, klen);
+        if (rc == 0 && d->id >= 0) {
                 uint8_t idkey[4];
 
-                virtname_id_key((uint32_t)old->id, idkey);
-                rc = idx_del(w, VIRTNAME_DB_IDS, idkey, sizeof(idkey), key, klen);
+                virtname_id_key((uint32_t)d->id, idkey);
+                rc = add ? idx_put(w, VIRTNAME_DB_IDS, idkey, sizeof(idkey), key, klen)
+                         : idx_del(w, VIRTNAME_DB_IDS, idkey, sizeof(idkey), key, klen);
         }
         return rc;
 }
 
-int virtname_writer_put_domain(struct virtname_writer *w, const struct virtname_domain *d)
+/* Delete the domain at KEY with its index entries. */
+static int del_domain_key(struct virtname_writer *w, const char *key, size_t klen)
 {
-        char key[VIRTNAME_NAME_MAX + 1];
-        uint8_t small[1024];
         struct virtname_domain_view old;
         MDB_val raw;
-        int klen = d->name ? virtname_name_normalise(d->name, key) : -1, rc;
-        size_t n;
+        int rc = get_domain(w, key, klen, &old, &raw);
 
-        if (klen < 0)
-                return fail(w, -EINVAL, "domain: unusable name");
-        rc = get_domain(w, key, (size_t)klen, &old, &raw);
+        if (rc == -ENOENT)
+                return 0;
+        if (rc == 0)
+                rc = index_domain(w, key, klen, &old, false);
+        else if (rc == -EBADMSG)
+                rc = 0;
+        return rc < 0 ? rc : idx_del(w, VIRTNAME_DB_DOMAINS, key, klen, NULL, 0);
+}
+
+static bool domain_key_ok(const char *name)
+{
+        return name && *name && strlen(name) <= VIRTNAME_NAME_MAX;
+}
+
+int virtname_writer_put_domain(struct virtname_writer *w, const struct virtname_domain *d)
+{
+        uint8_t small[1024];
+        struct virtname_domain_view old, now;
+        MDB_val raw, renamed;
+        size_t klen, n;
+        int rc;
+
+        if (!domain_key_ok(d->name))
+                return fail(w, -EINVAL, "domain: unusable name (empty, or longer than %d bytes)", VIRTNAME_NAME_MAX);
+        klen = strlen(d->name);
+        /* The same UUID under another name: the domain was renamed. */
+        if (d->has_uuid &&
+            mdb_get(w->view.txn, w->view.dbi[VIRTNAME_DB_UUIDS], &(MDB_val){ VIRTNAME_UUID_LEN, (void *)d->uuid },
+                    &renamed) == 0 &&
+            (renamed.mv_size != klen || memcmp(renamed.mv_data, d->name, klen) != 0)) {
+                char other[VIRTNAME_NAME_MAX + 1];
+
+                if (renamed.mv_size > VIRTNAME_NAME_MAX)
+                        return fail(w, -EBADMSG, "damaged uuids index");
+                memcpy(other, renamed.mv_data, renamed.mv_size);
+                if ((rc = del_domain_key(w, other, renamed.mv_size)) < 0)
+                        return rc;
+        }
+        rc = get_domain(w, d->name, klen, &old, &raw);
         if (rc == 0) {
                 /* The same record again (a reconnect, a repeated hook), but
                  * for the time it was seen: nothing to write. */
@@ -814,43 +864,22 @@ int virtname_writer_put_domain(struct virtname_writer *w, const struct virtname_
                 n = virtname_domain_encode(&same, small, sizeof(small));
                 if (n && n <= sizeof(small) && n == raw.mv_size && memcmp(small, raw.mv_data, n) == 0)
                         return 0;
-                rc = unindex_domain(w, key, (size_t)klen, &old);
+                rc = index_domain(w, d->name, klen, &old, false);
         } else if (rc == -ENOENT || rc == -EBADMSG) {
                 rc = 0;
         }
         if (rc == 0)
-                rc = put_record(w, VIRTNAME_DB_DOMAINS, key, (size_t)klen, enc_domain, d);
-        for (size_t i = 0; rc == 0 && i < d->n_ifaces; i++)
-                rc = index_owner(w, d->ifaces[i].mac, virtname_str_of(d->ifaces[i].network),
-                                 (struct virtname_str){ key, (size_t)klen }, true);
-        if (rc == 0 && d->has_uuid)
-                rc = idx_put(w, VIRTNAME_DB_UUIDS, d->uuid, VIRTNAME_UUID_LEN, key, (size_t)klen);
-        if (rc == 0 && d->id >= 0) {
-                uint8_t idkey[4];
-
-                virtname_id_key((uint32_t)d->id, idkey);
-                rc = idx_put(w, VIRTNAME_DB_IDS, idkey, sizeof(idkey), key, (size_t)klen);
-        }
+                rc = put_record(w, VIRTNAME_DB_DOMAINS, d->name, klen, enc_domain, d);
+        if (rc == 0 && (rc = get_domain(w, d->name, klen, &now, &raw)) == 0)
+                rc = index_domain(w, d->name, klen, &now, true);
         return rc;
 }
 
 int virtname_writer_del_domain(struct virtname_writer *w, const char *name)
 {
-        char key[VIRTNAME_NAME_MAX + 1];
-        struct virtname_domain_view old;
-        MDB_val raw;
-        int klen = virtname_name_normalise(name, key), rc;
-
-        if (klen < 0)
+        if (!domain_key_ok(name))
                 return fail(w, -EINVAL, "domain: unusable name");
-        rc = get_domain(w, key, (size_t)klen, &old, &raw);
-        if (rc == -ENOENT)
-                return 0;
-        if (rc == 0)
-                rc = unindex_domain(w, key, (size_t)klen, &old);
-        else if (rc == -EBADMSG)
-                rc = 0;
-        return rc < 0 ? rc : idx_del(w, VIRTNAME_DB_DOMAINS, key, (size_t)klen, NULL, 0);
+        return del_domain_key(w, name, strlen(name));
 }
 
 /* --- networks -------------------------------------------------------------- */

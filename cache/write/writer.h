@@ -59,13 +59,11 @@ int virtname_writer_open(const char *dir, int lock_timeout_ms, unsigned flags,
 /* Insert or replace a lease, keyed by its address and network.  Its host name must
  * pass virtname_hostname_valid() (only its first label is indexed).  A
  * dynamic lease never replaces a static host's entry (the administrator's
- * name for that address stays). */
+ * name for that address stays).  A lease that says nothing of evidence
+ * (proved 0: a DHCP report) keeps what the port said of the lease it
+ * replaces when the MAC is the same, and must not replace one whose
+ * domain's port answers for the address with another MAC: -EEXIST. */
 int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_lease *l);
-/* The MAC dnsmasq last reported with DHCPv6 client DUID on NETWORK:
- * 0, or -ENOENT. */
-int virtname_writer_duid_mac(struct virtname_writer *w, const char *network, const char *duid,
-                             uint8_t mac[VIRTNAME_MAC_LEN]);
-
 /* Delete the lease of ADDR on NETWORK (NULL: a lease without a network);
  * with DYNAMIC_ONLY, not a static host's. */
 int virtname_writer_del_lease(struct virtname_writer *w, int family, const uint8_t addr[16],
@@ -76,7 +74,9 @@ int virtname_writer_del_lease(struct virtname_writer *w, int family, const uint8
 int virtname_writer_del_address(struct virtname_writer *w, int family, const uint8_t addr[16],
                                 const uint8_t *mac);
 
-/* Insert or replace a domain, keyed by its normalised name. */
+/* Insert or replace a domain, keyed by its name as libvirt spells it
+ * (schema.h); a domain renamed (the same UUID under another name) loses
+ * its old record. */
 int virtname_writer_put_domain(struct virtname_writer *w, const struct virtname_domain *d);
 int virtname_writer_del_domain(struct virtname_writer *w, const char *name);
 

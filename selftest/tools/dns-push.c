@@ -36,7 +36,7 @@ static double now(void)
 
 static int parse_addr(const char *s, struct virtname_dns_record *r)
 {
-        memset(r->addr, 0, sizeof(r->addr));
+        *r = (struct virtname_dns_record){ 0 };         /* no_reverse too */
         if (inet_pton(AF_INET, s, r->addr) == 1)
                 r->family = AF_INET;
         else if (inet_pton(AF_INET6, s, r->addr) == 1)
@@ -104,9 +104,16 @@ static int read_input(struct input *in)
         return 0;
 }
 
-static void print_line(void *arg, const char *line)
+static void print_rr(void *arg, const char *line)
 {
         fprintf((FILE *)arg, "%s\n", line);
+}
+
+static void print_note(void *arg, const char *name, int result, const char *why)
+{
+        (void)name;
+        (void)result;
+        fprintf((FILE *)arg, "%s\n", why);
 }
 
 int main(int argc, char **argv)
@@ -143,6 +150,12 @@ int main(int argc, char **argv)
                        c.host_label, c.owner, c.key.name, c.key.algorithm, c.ttl, c.timeout_ms);
                 for (size_t i = 0; i < c.nreverse; i++)
                         printf("reverse-zone %s\n", c.reverse[i]);
+                for (size_t i = 0; i < c.nnets; i++) {
+                        char net[64];
+                        inet_ntop(c.nets[i].family, c.nets[i].addr, net, sizeof(net));
+                        printf("reverse-net %s/%u\n", net, c.nets[i].prefix);
+                }
+                printf("reconcile-interval %u\nid %s\n", c.reconcile_s, c.owner_id);
                 return 0;
         }
         if (strcmp(cmd, "name") == 0 && a < argc) {
@@ -167,11 +180,11 @@ int main(int argc, char **argv)
                 if (!r)
                         return 5;
                 for (size_t i = 0; i < n; i++) {
-                        r[i].name = name;
                         if (parse_addr(argv[a + (int)i], &r[i]) < 0) {
                                 fprintf(stderr, "dns-push: '%s' is not an address\n", argv[a + (int)i]);
                                 return 64;
                         }
+                        r[i].name = name;
                 }
                 rc = virtname_dns_publish(s, name, r, n, err, sizeof(err));
                 free(r);
@@ -200,7 +213,7 @@ int main(int argc, char **argv)
                         free(g);
                 } else {
                         struct virtname_dns_sync_stats st;
-                        rc = virtname_dns_sync(s, in.r, in.n, &st, print_line, stderr, err, sizeof(err));
+                        rc = virtname_dns_sync(s, in.r, in.n, &st, print_note, stderr, err, sizeof(err));
                         if (rc != VIRTNAME_DNS_OK)
                                 fprintf(stderr, "dns-push: %s\n", err);
                         printf("sync: %zu names: %zu claimed, %zu changed, %zu released, %zu unchanged, "
@@ -215,7 +228,7 @@ int main(int argc, char **argv)
                 free(in.names);
                 free(in.r);
         } else if (strcmp(cmd, "owned") == 0) {
-                rc = virtname_dns_owned(s, print_line, stdout, err, sizeof(err));
+                rc = virtname_dns_owned(s, print_rr, stdout, err, sizeof(err));
                 if (rc != VIRTNAME_DNS_OK)
                         fprintf(stderr, "dns-push: %s\n", err);
         } else {

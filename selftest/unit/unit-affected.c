@@ -7,12 +7,14 @@
  *   unit-affected DIR [ROUNDS [SEED]]      DIR must not exist yet
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "cache/derive/affected.h"
+#include "cache/ingest/edit.h"
 #include "cache/write/writer.h"
 #include "selftest/unit/unit.h"
 
@@ -116,7 +118,9 @@ static bool has_name(const struct virtname_affected *a, const char *name)
 static void random_op(struct virtname_writer *w)
 {
         uint8_t mac[6] = { 0x52, 0x54, 0, 0, 0, (uint8_t)(rand() % MACS) };
-        int net = rand() % NETS, op = rand() % 11;
+        int net = rand() % NETS, op = rand() % 13;
+        static const char *const ports[MACS] = { "vnet0", "vnet1", "vnet2", "vnet3", "vnet4", "vnet5", "vnet6",
+                                                 "vnet7" };
 
         if (op < 5) {
                 struct virtname_lease l = { .family = rand() % 4 ? AF_INET : AF_INET6,
@@ -143,7 +147,10 @@ static void random_op(struct virtname_writer *w)
                                 l.hostname ? l.hostname : "-", l.flags & VIRTNAME_LEASE_STATIC ? " static" : "",
                                 (long long)(l.expiry ? l.expiry - now : 0));
                 }
-                CHECK(virtname_writer_put_lease(w, &l) == 0);
+                /* A claim does not displace a proven lease of another MAC. */
+                int rc = virtname_writer_put_lease(w, &l);
+
+                CHECK(rc == 0 || rc == -EEXIST);
         } else if (op < 7) {
                 uint8_t addr[16] = { 198, 18, (uint8_t)net, (uint8_t)(1 + rand() % 12) };
 
@@ -154,15 +161,36 @@ static void random_op(struct virtname_writer *w)
                                              .state = rand() % 2 ? VIRTNAME_STATE_RUNNING : VIRTNAME_STATE_SHUTOFF,
                                              .n_ifaces = (size_t)(1 + rand() % 2), .ifaces = ifaces };
 
+                /* Runs 1 and 2 of a running domain, so that what its
+                 * ports proved holds or not. */
+                if (d.state == VIRTNAME_STATE_RUNNING)
+                        d.id = 1 + rand() % 2;
                 for (size_t i = 0; i < d.n_ifaces; i++) {
+                        int m = rand() % MACS;
+
                         memset(ifaces[i].mac, 0, 6);
-                        memcpy(ifaces[i].mac, (uint8_t[]){ 0x52, 0x54, 0, 0, 0, (uint8_t)(rand() % MACS) }, 6);
+                        memcpy(ifaces[i].mac, (uint8_t[]){ 0x52, 0x54, 0, 0, 0, (uint8_t)m }, 6);
                         ifaces[i].network = nets[rand() % NETS];
                         ifaces[i].filter = NULL;
+                        ifaces[i].port = d.state == VIRTNAME_STATE_RUNNING ? ports[m] : NULL;
                 }
                 CHECK(virtname_writer_put_domain(w, &d) == 0);
         } else if (op < 10) {
                 CHECK(virtname_writer_del_domain(w, doms[rand() % DOMS]) == 0);
+        } else if (op < 12) {
+                /* What a port said of an address (stale answers are
+                 * ignored: another run, another port). */
+                uint8_t addr[16] = { 198, 18, (uint8_t)net, (uint8_t)(1 + rand() % 12) };
+                int family = AF_INET;
+
+                if (rand() % 4 == 0) {
+                        family = AF_INET6;
+                        memcpy(addr, (uint8_t[]){ 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                                  (uint8_t)(1 + rand() % 6) }, 16);
+                }
+                CHECK(virtname_edit_prove(w, nets[net], mac, family, addr,
+                                          rand() % 4 ? VIRTNAME_EV_PORT : VIRTNAME_EV_SILENT, ports[mac[5]],
+                                          1 + rand() % 2, now) == 0);
         } else {
                 /* A network stops (its leases stay, unanswered) or starts. */
                 struct virtname_network n = { .name = nets[net], .suffix = suffixes[net], .active = rand() % 3 != 0 };
@@ -176,7 +204,7 @@ int main(int argc, char **argv)
         static struct items names[2], lines[2];
         int rounds = argc > 2 ? atoi(argv[2]) : 400;
         unsigned seed = argc > 3 ? (unsigned)atoi(argv[3]) : 1;
-        size_t changed_names = 0, changed_lines = 0, reported_names = 0;
+        size_t changed_names = 0, changed_lines = 0, reported_names = 0, domain_answers = 0;
         char err[512];
 
         if (argc < 2) {
@@ -200,6 +228,10 @@ int main(int argc, char **argv)
                 rc = virtname_affected_of(w, now, &a);
                 CHECK(rc == 0);
                 export_all(virtname_writer_view(w), &names[1], &lines[1]);
+                /* Domains' names with addresses their ports answered for. */
+                for (size_t i = 0; i < names[1].n; i++)
+                        domain_answers += strncmp(names[1].s[i], "dom0:", 5) == 0 ||
+                                          strncmp(names[1].s[i], "dom1:", 5) == 0;
 
                 /* Every name whose records changed is reported. */
                 for (int side = 0; side < 2; side++)
@@ -288,7 +320,8 @@ int main(int argc, char **argv)
                         return 1;
                 }
         }
-        printf("%d rounds: %zu names and %zu lines changed; %zu names reported\n", rounds, changed_names,
-               changed_lines, reported_names);
+        printf("%d rounds: %zu names and %zu lines changed; %zu names reported; %zu domain answers\n", rounds,
+               changed_names, changed_lines, reported_names, domain_answers);
+        CHECK(domain_answers > 0);      /* the evidence rules were exercised */
         return unit_done("unit-affected");
 }

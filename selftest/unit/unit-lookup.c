@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "cache/ingest/edit.h"
 #include "cache/read/lookup.h"
 #include "cache/read/reader.h"
 #include "cache/write/writer.h"
@@ -66,13 +67,25 @@ static void seen_lease(struct virtname_writer *w, const char *ip, const uint8_t 
         CHECK(virtname_writer_put_lease(w, &l) == 0);
 }
 
-static void domain(struct virtname_writer *w, const char *name, enum virtname_domain_state state,
+/* Domain NAME in run ID (-1: not running). */
+static void domain(struct virtname_writer *w, const char *name, enum virtname_domain_state state, int32_t id,
                    size_t n, const struct virtname_iface *ifaces)
 {
-        struct virtname_domain d = { .name = name, .id = -1, .state = state, .n_ifaces = n,
+        struct virtname_domain d = { .name = name, .id = id, .state = state, .n_ifaces = n,
                                      .ifaces = ifaces };
 
         CHECK(virtname_writer_put_domain(w, &d) == 0);
+}
+
+/* What PORT (of the domain owning (NET, MAC) in run ID) said about IP. */
+static void prove(struct virtname_writer *w, const char *ip, const uint8_t *mac, const char *net, const char *port,
+                  int32_t id, enum virtname_evidence ev)
+{
+        uint8_t addr[16] = { 0 };
+        int family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+
+        inet_pton(family, ip, addr);
+        CHECK(virtname_edit_prove(w, net, mac, family, addr, ev, port, id, now) == 0);
 }
 
 /* The answer for NAME (AF_INET) as "a b c" in answer order, or "-". */
@@ -124,10 +137,10 @@ static const char *reverse(const char *ip)
 
 int main(int argc, char **argv)
 {
-        const struct virtname_iface vm_ifaces[] = { { MAC(1), "net1", "clean-traffic" },
-                                                    { MAC(2), "net2", NULL } };
-        const struct virtname_iface shared[] = { { MAC(7), "net1", NULL } };
-        const struct virtname_iface lonely[] = { { MAC(8), "net1", NULL } };
+        const struct virtname_iface vm_ifaces[] = { { MAC(1), "net1", "clean-traffic", "vnet1" },
+                                                    { MAC(2), "net2", NULL, "vnet2" } };
+        const struct virtname_iface shared[] = { { MAC(7), "net1", NULL, "vnet7" } };
+        const struct virtname_iface lonely[] = { { MAC(8), "net1", NULL, NULL } };
         struct virtname_writer *w;
         uint8_t mac1[] = MAC(1), mac2[] = MAC(2), mac5[] = MAC(5), mac6[] = MAC(6), mac7[] = MAC(7),
                 mac8[] = MAC(8), mac9[] = MAC(9);
@@ -139,9 +152,11 @@ int main(int argc, char **argv)
         dir = argv[1];
         now = (int64_t)time(NULL);
         w = open_writer();
-        domain(w, "Guest-VM", VIRTNAME_STATE_RUNNING, 2, vm_ifaces);
+        domain(w, "Guest-VM", VIRTNAME_STATE_RUNNING, 3, 2, vm_ifaces);
         lease(w, "198.18.1.1", mac1, "net1", "lab.test", NULL, now + 100, 0);
         lease(w, "198.18.2.1", mac2, "net2", NULL, NULL, now + 100, 0);
+        prove(w, "198.18.1.1", mac1, "net1", "vnet1", 3, VIRTNAME_EV_PORT);
+        prove(w, "198.18.2.1", mac2, "net2", "vnet2", 3, VIRTNAME_EV_PORT);
         /* The same MAC on a network the domain has no interface on. */
         lease(w, "198.18.3.1", mac1, "net3", NULL, "stranger", now + 500, 0);
         /* A static host, and a guest claiming its name. */
@@ -155,10 +170,11 @@ int main(int argc, char **argv)
         lease(w, "198.18.1.11", NULL, "net1", NULL, "gone", now - 1, 0);
         lease(w, "198.18.1.12", NULL, "net1", NULL, "wpad", now + 100, 0);
         /* One (network, MAC) defined by two domains. */
-        domain(w, "Up", VIRTNAME_STATE_RUNNING, 1, shared);
-        domain(w, "Down", VIRTNAME_STATE_SHUTOFF, 1, shared);
+        domain(w, "Up", VIRTNAME_STATE_RUNNING, 7, 1, shared);
+        domain(w, "Down", VIRTNAME_STATE_SHUTOFF, -1, 1, shared);
         lease(w, "198.18.1.7", mac7, "net1", NULL, NULL, now + 100, 0);
-        domain(w, "Alone", VIRTNAME_STATE_SHUTOFF, 1, lonely);
+        prove(w, "198.18.1.7", mac7, "net1", "vnet7", 7, VIRTNAME_EV_PORT);
+        domain(w, "Alone", VIRTNAME_STATE_SHUTOFF, -1, 1, lonely);
         lease(w, "198.18.1.8", mac8, "net1", NULL, NULL, now + 100, 0);
         commit(w);
 
@@ -181,19 +197,53 @@ int main(int argc, char **argv)
         EXPECT(answer("alone"), "-");                          /* shut off: no address */
         EXPECT(reverse("198.18.1.8"), "-");                    /* nor a name for its lease */
 
-        /* A newer lease of the same (network, MAC): only it answers, and
-         * the older one has no name in reverse. */
+        /* A newer lease of the same (network, MAC) that its port does not
+         * answer for (another guest put this MAC in its DHCP payload):
+         * the domain keeps the address its port answers for, in both
+         * directions; the guest's own name for the claim is its own. */
         w = open_writer();
-        lease(w, "198.18.1.2", mac1, "net1", "lab.test", NULL, now + 200, 0);
+        lease(w, "198.18.1.2", mac1, "net1", "lab.test", "spoofer", now + 200, 0);
+        commit(w);
+        EXPECT(answer("guest-vm"), "198.18.1.1 198.18.2.1");
+        EXPECT(reverse("198.18.1.1"), "Guest-VM");
+        EXPECT(reverse("198.18.1.2"), "-");                    /* not answering for its (network, MAC) */
+        w = open_writer();
+        prove(w, "198.18.1.2", mac1, "net1", "vnet1", 3, VIRTNAME_EV_SILENT);
+        commit(w);
+        EXPECT(answer("guest-vm"), "198.18.1.1 198.18.2.1");
+        /* An answer from an old run or another port says nothing. */
+        w = open_writer();
+        prove(w, "198.18.1.2", mac1, "net1", "vnet1", 2, VIRTNAME_EV_PORT);
+        prove(w, "198.18.1.2", mac1, "net1", "vnet9", 3, VIRTNAME_EV_PORT);
+        commit(w);
+        EXPECT(answer("guest-vm"), "198.18.1.1 198.18.2.1");
+        /* Once its port answers for the newer one, the newer one. */
+        w = open_writer();
+        prove(w, "198.18.1.2", mac1, "net1", "vnet1", 3, VIRTNAME_EV_PORT);
         commit(w);
         EXPECT(answer("guest-vm"), "198.18.1.2 198.18.2.1");
         EXPECT(reverse("198.18.1.1"), "-");
         EXPECT(reverse("198.18.1.2"), "Guest-VM");
+        /* A DHCP report of a proven address with another MAC is refused. */
+        w = open_writer();
+        {
+                struct virtname_lease l = { .family = AF_INET, .flags = VIRTNAME_LEASE_HAS_MAC, .expiry = now + 100,
+                                            .network = "net1", .hostname = "taker" };
+
+                inet_pton(AF_INET, "198.18.1.2", l.addr);
+                memcpy(l.mac, mac9, 6);
+                CHECK(virtname_writer_put_lease(w, &l) == -EEXIST);
+        }
+        virtname_writer_close(w);
+        EXPECT(answer("taker"), "-");
         /* The lease its client asked for last wins over a longer one (a
-         * guest renewing for less time than a spoofer of its MAC got). */
+         * guest renewing for less time than a spoofer of its MAC got),
+         * both answered for by the port. */
         w = open_writer();
         seen_lease(w, "198.18.1.3", mac1, now + 50, now);
         seen_lease(w, "198.18.1.4", mac1, now + 5000, now - 30);
+        prove(w, "198.18.1.3", mac1, "net1", "vnet1", 3, VIRTNAME_EV_PORT);
+        prove(w, "198.18.1.4", mac1, "net1", "vnet1", 3, VIRTNAME_EV_PORT);
         commit(w);
         EXPECT(answer("guest-vm"), "198.18.1.3 198.18.2.1");
         EXPECT(reverse("198.18.1.4"), "-");
@@ -204,6 +254,17 @@ int main(int argc, char **argv)
         CHECK(virtname_writer_del_lease(w, AF_INET, (uint8_t[16]){ 198, 18, 1, 2 }, "net1", true) == 0);
         commit(w);
         EXPECT(answer("guest-vm"), "198.18.1.4 198.18.2.1");
+        /* The same domain started again (another run): nothing proven
+         * until its port answers again. */
+        w = open_writer();
+        domain(w, "Guest-VM", VIRTNAME_STATE_RUNNING, 4, 2, vm_ifaces);
+        commit(w);
+        EXPECT(answer("guest-vm"), "-");
+        EXPECT(reverse("198.18.1.4"), "-");
+        w = open_writer();
+        domain(w, "Guest-VM", VIRTNAME_STATE_RUNNING, 3, 2, vm_ifaces);
+        commit(w);
+        EXPECT(answer("guest-vm"), "198.18.1.4 198.18.2.1");
         w = open_writer();
         CHECK(virtname_writer_del_lease(w, AF_INET, (uint8_t[16]){ 198, 18, 1, 3 }, "net1", true) == 0);
         CHECK(virtname_writer_del_lease(w, AF_INET, (uint8_t[16]){ 198, 18, 1, 4 }, "net1", true) == 0);
@@ -211,7 +272,7 @@ int main(int argc, char **argv)
         commit(w);
         /* Both owners of one (network, MAC) shut off: nobody owns it. */
         w = open_writer();
-        domain(w, "Up", VIRTNAME_STATE_SHUTOFF, 1, shared);
+        domain(w, "Up", VIRTNAME_STATE_SHUTOFF, -1, 1, shared);
         commit(w);
         EXPECT(answer("up"), "-");
         EXPECT(reverse("198.18.1.7"), "-");
@@ -227,5 +288,50 @@ int main(int argc, char **argv)
         commit(w);
         EXPECT(answer("fixed"), "198.18.1.5");
         EXPECT(answer("thief"), "-");
+        /* A static host's name stays its own while its network is
+         * stopped: a guest on another network does not get it. */
+        w = open_writer();
+        {
+                struct virtname_network n1 = { .name = "net1", .bridge = "br1", .suffix = "lab.test",
+                                               .active = false };
+
+                CHECK(virtname_writer_put_network(w, &n1) == 0);
+        }
+        lease(w, "198.18.2.5", mac5, "net2", NULL, "fixed", now + 100, 0);
+        commit(w);
+        EXPECT(answer("fixed"), "-");
+        EXPECT(reverse("198.18.2.5"), "-");
+        /* Domains whose names differ in case only: each by its own name,
+         * neither by a third spelling. */
+        w = open_writer();
+        {
+                const struct virtname_iface a_if[] = { { MAC(0x21), "net2", NULL, "vnet21" } };
+                const struct virtname_iface b_if[] = { { MAC(0x22), "net2", NULL, "vnet22" } };
+                uint8_t ma[] = MAC(0x21), mb[] = MAC(0x22);
+
+                domain(w, "Dup", VIRTNAME_STATE_RUNNING, 21, 1, a_if);
+                domain(w, "dup", VIRTNAME_STATE_RUNNING, 22, 1, b_if);
+                lease(w, "198.18.2.21", ma, "net2", NULL, NULL, now + 100, 0);
+                lease(w, "198.18.2.22", mb, "net2", NULL, NULL, now + 100, 0);
+                prove(w, "198.18.2.21", ma, "net2", "vnet21", 21, VIRTNAME_EV_PORT);
+                prove(w, "198.18.2.22", mb, "net2", "vnet22", 22, VIRTNAME_EV_PORT);
+                /* a guest sending the name in a third case gets nothing */
+                lease(w, "198.18.2.23", mac9, "net2", NULL, "DUP", now + 100, 0);
+        }
+        commit(w);
+        EXPECT(answer("Dup"), "198.18.2.21");
+        EXPECT(answer("dup"), "198.18.2.22");
+        EXPECT(answer("DUP"), "-");
+        EXPECT(reverse("198.18.2.21"), "Dup");
+        EXPECT(reverse("198.18.2.22"), "dup");
+        EXPECT(reverse("198.18.2.23"), "-");
+        /* Reverse names are forward-confirmed first labels: a guest that
+         * sent a name under a domain it does not have gets its label. */
+        w = open_writer();
+        lease(w, "198.18.2.30", NULL, "net2", NULL, "www.example.com", now + 100, 0);
+        commit(w);
+        EXPECT(reverse("198.18.2.30"), "www");
+        EXPECT(answer("www"), "198.18.2.30");
+        EXPECT(answer("www.example.com"), "-");
         return unit_done("unit-lookup");
 }

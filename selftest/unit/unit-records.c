@@ -73,6 +73,11 @@ static void names(void)
         CHECK(virtname_name_reserved_fixed("_gateway"));
         CHECK(virtname_name_reserved_fixed("wpad"));
         CHECK(!virtname_name_reserved_fixed("localhostx"));
+        CHECK(virtname_name_reserved_fixed("foo.localhost.localdomain"));
+        CHECK(virtname_name_reserved_fixed("localhost4") && virtname_name_reserved_fixed("localhost6"));
+        CHECK(virtname_name_reserved_fixed("localhost6.localdomain6"));
+        CHECK(virtname_name_reserved_fixed("127") && virtname_name_reserved_fixed("10.0.0.1"));
+        CHECK(!virtname_name_reserved_fixed("1web") && !virtname_name_reserved_fixed("web1"));
         CHECK(!virtname_name_reserved_fixed("web-vm"));
         CHECK(virtname_hostname_reserved("localhost.evil.test"));       /* its first label */
         CHECK(virtname_hostname_reserved("bad name"));                  /* not a name at all */
@@ -121,11 +126,12 @@ static void hosts_file(void)
 
 static void records(void)
 {
-        struct virtname_iface ifaces[2] = { { { 0x52, 0x54, 0, 0, 0, 1 }, "net1", "clean-traffic" },
-                                            { { 0x52, 0x54, 0, 0, 0, 2 }, NULL, NULL } };
+        struct virtname_iface ifaces[2] = { { { 0x52, 0x54, 0, 0, 0, 1 }, "net1", "clean-traffic", "vnet3" },
+                                            { { 0x52, 0x54, 0, 0, 0, 2 }, NULL, NULL, NULL } };
         struct virtname_domain d = { "Web-VM", true, { 1, 2, 3 }, 7, VIRTNAME_STATE_RUNNING, 42, 99, 2, ifaces };
         struct virtname_lease l = { AF_INET, { 198, 18, 0, 10 }, VIRTNAME_LEASE_HAS_MAC, { 0x52, 0x54, 0, 0, 0, 1 },
-                                    1234, 5678, 0, "web", "net1", "lab.test", "01:52:54" };
+                                    1234, 5678, 0, "web", "net1", "lab.test", "01:52:54",
+                                    VIRTNAME_EV_PORT, 4321, 7, "vnet3" };
         struct virtname_domain_view dv;
         struct virtname_lease_view lv;
         struct virtname_iface_view f;
@@ -139,7 +145,7 @@ static void records(void)
         CHECK(virtname_domain_decode(buf, n, &dv) == 0);
         CHECK(virtname_str_eq(dv.name, "Web-VM") && dv.id == 7 && dv.cid == 42 && dv.n_ifaces == 2);
         CHECK(virtname_domain_iface_next(&dv, &pos, &f) && virtname_str_eq(f.network, "net1") &&
-              virtname_str_eq(f.filter, "clean-traffic"));
+              virtname_str_eq(f.filter, "clean-traffic") && virtname_str_eq(f.port, "vnet3"));
         CHECK(virtname_domain_iface_next(&dv, &pos, &f) && f.network.len == 0 && f.mac[5] == 2);
         CHECK(!virtname_domain_iface_next(&dv, &pos, &f));
         for (size_t cut = 0; cut < n; cut++)
@@ -147,7 +153,9 @@ static void records(void)
 
         n = virtname_lease_encode(&l, buf, sizeof(buf));
         CHECK(virtname_lease_decode(buf, n, &lv) == 0 && lv.expiry == 1234 && lv.seen == 5678 &&
-              virtname_str_eq(lv.hostname, "web") && virtname_str_eq(lv.suffix, "lab.test"));
+              virtname_str_eq(lv.hostname, "web") && virtname_str_eq(lv.suffix, "lab.test") &&
+              lv.evidence == VIRTNAME_EV_PORT && lv.proved == 4321 && lv.proved_id == 7 &&
+              virtname_str_eq(lv.port, "vnet3"));
         buf[0] = 9;                                             /* another record version */
         CHECK(virtname_lease_decode(buf, n, &lv) == -EBADMSG);
         CHECK(virtname_lease_encode(&l, NULL, 0) == n);         /* size first, like snprintf */

@@ -1,0 +1,56 @@
+/* asks.h - which ports to ask about which addresses (probe.h), and
+ * recording what they said.
+ *
+ * A lease needs asking when its (network, MAC) belongs to a running
+ * domain whose port for it is known (the tap in the domain's live XML)
+ * and that port has not answered for the lease's address in the
+ * domain's current run, or DHCP said the lease was released (a release
+ * is payload too: the port says whether its guest still uses it).
+ */
+#ifndef VIRTNAME_ASKS_H
+#define VIRTNAME_ASKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cache/ingest/probe.h"
+#include "cache/read/lookup.h"
+#include "cache/write/writer.h"
+
+/* One port to ask, for the domain's run ID on NETWORK. */
+struct virtname_ask {
+        struct virtname_probe_port port;
+        char network[VIRTNAME_NETWORK_MAX + 1];
+        int32_t id;
+};
+
+struct virtname_asks {
+        struct virtname_ask *a;
+        size_t n, cap;
+};
+
+/* Does lease L need asking (view V, time NOW)?  1, 0, or a negative
+ * errno. */
+int virtname_lease_needs_asking(const struct virtname_view *v, const struct virtname_lease_view *l, int64_t now);
+
+/* Add to ASKS what to ask for the lease of ADDR (FAMILY) on NETWORK; for
+ * every current lease of domain NAME; for every running domain's.  0 or
+ * a negative errno. */
+int virtname_asks_lease(const struct virtname_view *v, const char *network, int family, const uint8_t addr[16],
+                        int64_t now, struct virtname_asks *asks);
+int virtname_asks_domain(const struct virtname_view *v, const char *name, int64_t now,
+                         struct virtname_asks *asks);
+int virtname_asks_all(const struct virtname_view *v, int64_t now, struct virtname_asks *asks);
+
+/* Ask them (virtname_probe()) for at most DEADLINE_MS. */
+int virtname_asks_probe(struct virtname_asks *asks, unsigned deadline_ms);
+
+/* Record what the ports said (after virtname_probe()) at time WHEN, in
+ * W's transaction: an answer as VIRTNAME_EV_PORT, silence as
+ * VIRTNAME_EV_SILENT when SILENCE (the full deadline passed), else
+ * nothing.  0 or a negative errno. */
+int virtname_asks_record(struct virtname_writer *w, const struct virtname_asks *asks, bool silence, int64_t when);
+
+void virtname_asks_free(struct virtname_asks *asks);
+
+#endif
