@@ -143,13 +143,13 @@ static bool set_immutable(int fd, bool on)
         return ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
 }
 
-/* Let DIR/NAME be replaced or removed. */
+/* Let DIR/NAME be replaced or removed (whoever made it immutable). */
 static void unprotect(const char *dir, const char *name)
 {
         char path[PATH_MAX];
         int fd;
 
-        if (!protected_dir(dir) || virtname_path(path, sizeof(path), dir, name) < 0)
+        if (virtname_path(path, sizeof(path), dir, name) < 0)
                 return;
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         if (fd >= 0) {
@@ -170,7 +170,8 @@ static int install(int fd, const char *tmp, const char *dir, const char *name, b
         if (rc == 0 && fchmod(fd, 0644) < 0)
                 rc = -errno;
         if (rc == 0) {
-                unprotect(dir, name);
+                if (protected_dir(dir))
+                        unprotect(dir, name);
                 if (rename(tmp, final) < 0)
                         rc = -errno;
         }
