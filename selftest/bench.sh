@@ -262,6 +262,7 @@ for n in $SIZES; do
                 "$(echo "$t_plain / 1000000000" | bc -l)" "$(echo "$t_dns / 1000000000" | bc -l)" \
                 "$(echo "$t_plain / $t_true" | bc -l)" "$(echo "$t_dns / $t_true" | bc -l)" \
                 "$rb_ms" "$(echo "$rb_kb / 1024" | bc -l)")")
+        echo "bench: $n guests measured" >&2
 done
 
 printf '\nlookups/s in one process                                                    |\n'
