@@ -160,7 +160,8 @@ static void unprotect(const char *dir, const char *name)
 
 /* Make TMP (open as FD) world-readable and rename it to DIR/NAME; a
  * BASE (SIZE bytes) sealed immutable is checked whole once more, now
- * that nobody can change it: readers take it without its sum. */
+ * that nobody can change it: readers take it without its sum.  (They
+ * find a base only through the delta written after this.) */
 static int install(int fd, const char *tmp, const char *dir, const char *name, bool base, uint64_t size)
 {
         struct virtname_base_info info;
