@@ -153,7 +153,8 @@ for n in $SIZES; do
                 { echo "bench: the network hook's start failed" >&2; exit 1; }
         hd_kb=$(du -sk "$W/run/dns/dnsmasq/bench" | cut -f1)
         hd_txt=$(( ($(find "$W/run/dns/dnsmasq/bench" -type f ! -name '.*' -printf '%s\n' | awk '{s += $1} END {print s + 0}') + 1023) / 1024 ))
-        [ "$(cat "$W/run/dns/dnsmasq/bench"/* | wc -l)" -ge "$n" ] || { echo "bench: the hosts directory lacks lines" >&2; exit 1; }
+        [ "$(find "$W/run/dns/dnsmasq/bench" -type f ! -name '.*' -exec cat {} + | wc -l)" -ge "$n" ] ||
+                { echo "bench: the hosts directory lacks lines" >&2; exit 1; }
         if [ -n "$REF" ]; then
                 VIRT_NAME_CACHE_IMMUTABLE= on ref "$REF/virt-name-cache" rebuild --leases-dir "$D" >/dev/null
         fi
