@@ -213,22 +213,17 @@ static void pass_kept_name(const struct virtname_lease *l)
 {
         const char *store = virtname_store_dir(NULL);
         char network[VIRTNAME_NETWORK_MAX + 1], name[VIRTNAME_NAME_MAX + 1] = "";
-        uint8_t key[VIRTNAME_LEASE_KEY_MAX];
         struct virtname_snapshot *snap;
         struct virtname_lease_view old;
         struct virtname_view v;
         int64_t now = (int64_t)time(NULL);
-        MDB_val k, d;
 
         if (!(l->flags & VIRTNAME_LEASE_HAS_MAC) || !virtname_hostsdir_active(store) ||
             virtname_snapshot_load(store, NULL, &snap) < 0)
                 return;
         if (virtname_snapshot_view(snap, &v) == 0) {
                 if (our_dns_network(&v, store, network)) {
-                        k.mv_data = key;
-                        k.mv_size = virtname_lease_key(l->family, l->addr, virtname_str_of(network), key);
-                        if (k.mv_size && virtname_view_get(&v, VIRTNAME_DB_LEASES, &k, &d) == 0 &&
-                            virtname_lease_decode(d.mv_data, d.mv_size, &old) == 0 &&
+                        if (virtname_get_lease(&v, l->family, l->addr, virtname_str_of(network), &old) == 0 &&
                             (old.flags & VIRTNAME_LEASE_HAS_MAC) && memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) == 0 &&
                             old.hostname.len && old.hostname.len <= VIRTNAME_NAME_MAX) {
                                 memcpy(name, old.hostname.p, old.hostname.len);

@@ -1,5 +1,5 @@
 # selftest/: helper programs the tests and the benchmark run.
-SELFTEST_TOOLS := nss-buffers nss-entry store-churn lookup-loop lookup-steps change-latency \
+SELFTEST_TOOLS := nss-buffers nss-entry store-churn lookup-loop lookup-steps \
                   fdpass-recv runstat event-latency snapshot-load lmdb-commit store-prove probe-port
 $(B)/selftest/%: $(B)/obj/selftest/tools/%.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
@@ -23,3 +23,21 @@ $(B)/selftest/unit-%: $(B)/obj/selftest/unit/unit-%.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS)
 ALL += $(addprefix $(B)/selftest/,$(UNIT_TESTS))
+
+# Frames built whole for the hostile-guest tests (issue 17): dhcp-forge
+# (the DHCP packets a real client cannot send) and neigh-probe (ARP/NS out
+# of one bridge port), libc only.  dhcp-forge also statically linked: it
+# runs inside the busybox guest of selftest/lib-guest.sh (needs libc.a,
+# libc6-dev; not in the sanitizer tree, ASan does not link statically).
+RAW_TOOLS := dhcp-forge neigh-probe
+$(addprefix $(B)/selftest/,$(RAW_TOOLS)): $(B)/selftest/%: $(B)/obj/selftest/tools/%.o \
+                                          $(B)/obj/selftest/tools/rawlink.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
+ALL += $(addprefix $(B)/selftest/,$(RAW_TOOLS))
+ifneq ($(SAN),1)
+$(B)/selftest/dhcp-forge.static: $(B)/obj/selftest/tools/dhcp-forge.o $(B)/obj/selftest/tools/rawlink.o
+	@mkdir -p $(dir $@)
+	$(CC) -static -o $@ $^
+ALL += $(B)/selftest/dhcp-forge.static
+endif

@@ -38,22 +38,35 @@ virsh() {
         return $r
 }
 
-# WRAPPER TARGET: libvirt and dnsmasq clean the environment, so a wrapper
-# points the hook at the test's store and at the build's port-probe (which
-# the hooks start to ask a domain's tap about its leases).
+# WRAPPER TARGET [SHELL-LINE]: libvirt and dnsmasq clean the environment,
+# so a wrapper points the hook at the test's store and at the build's
+# port-probe (which the hooks start to ask a domain's tap about its
+# leases), and runs SHELL-LINE first.
 e2e_wrap() {
-        printf '#!/bin/sh\nexport VIRT_NAME_CACHE_DIR=%s VIRT_NAME_CACHE_LOG_STDERR=1 VIRT_NAME_CACHE_PORT_PROBE=%s\nexec %s "$@"\n' \
-                "$S" "$B/hooks/port-probe" "$2" >"$1"
+        printf '#!/bin/sh\nexport VIRT_NAME_CACHE_DIR=%s VIRT_NAME_CACHE_LOG_STDERR=1 VIRT_NAME_CACHE_PORT_PROBE=%s\n%s\nexec %s "$@"\n' \
+                "$S" "$B/hooks/port-probe" "${3:-}" "$2" >"$1"
         chmod 755 "$1"
 }
 
 # Private libvirt state, the machine's own libvirt never seen; our network
-# and qemu hooks installed, the lease helper wrapper in $T/lease-helper.
+# and qemu hooks installed, the lease helper wrapper in $T/lease-helper:
+# it logs each call, "ARGS | DNSMASQ_*=..." (what dnsmasq passed), to
+# $T/lease-helper.log.
 e2e_private_libvirt() {
         local d
         for d in /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
                 mkdir -p "$d" && mount -t tmpfs tmpfs "$d" || fail "cannot mount a tmpfs on $d"
         done
+        # No KVM for libvirt here (the tests' domains are TCG).  Where QEMU's
+        # capability probe finds KVM but libvirt-qemu cannot open /dev/kvm
+        # (this machine: root:993 0660, libvirt-qemu in group kvm), libvirt
+        # finds its capability cache invalid at every lookup and probes
+        # again: 4 s each, 30-50 s a `virsh define`.  An unreadable file over
+        # /dev/kvm in this mount namespace makes both sides say "no KVM".
+        if [ -e /dev/kvm ]; then
+                : >"$T/no-kvm" && chmod 0 "$T/no-kvm" && mount --bind "$T/no-kvm" /dev/kvm ||
+                        fail "cannot hide /dev/kvm"
+        fi
         mkdir -p "$T/etc" && cp -a /etc/libvirt/. "$T/etc/" && mount --bind "$T/etc" /etc/libvirt ||
                 fail "cannot bind a private /etc/libvirt"
         # QEMU here: no virtlogd, no AppArmor/SELinux labelling, no cgroups
@@ -63,7 +76,8 @@ e2e_private_libvirt() {
         rm -rf /etc/libvirt/hooks && mkdir -p /etc/libvirt/hooks/network.d /etc/libvirt/hooks/qemu.d
         e2e_wrap /etc/libvirt/hooks/network.d/virt-name-cache "$B/hooks/network-hook"
         e2e_wrap /etc/libvirt/hooks/qemu.d/virt-name-cache "$B/hooks/qemu-hook"
-        e2e_wrap "$T/lease-helper" "$B/hooks/lease-helper"
+        e2e_wrap "$T/lease-helper" "$B/hooks/lease-helper" \
+                "echo \"\$* | \$(env | grep '^DNSMASQ_' | sort | tr '\\n' ' ')\" >>$T/lease-helper.log"
 }
 
 e2e_start_libvirtd() {

@@ -141,22 +141,12 @@ static void line_init(struct virtname_line *out, int family, const uint8_t addr[
 int virtname_export_line(const struct virtname_view *v, int family, const uint8_t addr[16],
                          struct virtname_str network, int64_t now, struct virtname_line *out)
 {
-        uint8_t key[VIRTNAME_LEASE_KEY_MAX];
         struct virtname_lease_view lease;
-        MDB_val k, d;
         int rc;
 
         line_init(out, family, addr, network);
-        k.mv_size = virtname_lease_key(family, addr, network, key);
-        k.mv_data = key;
-        if (k.mv_size == 0)
-                return 0;
-        rc = virtname_view_get(v, VIRTNAME_DB_LEASES, &k, &d);
+        rc = virtname_get_lease(v, family, addr, network, &lease);
         if (rc == -ENOENT)
-                return 0;
-        if (rc == 0)
-                rc = virtname_lease_decode(d.mv_data, d.mv_size, &lease);
-        if (rc == -EBADMSG)
                 return 0;
         return rc < 0 ? rc : line_of(v, &lease, now, out);
 }

@@ -398,7 +398,8 @@ int virtname_hostsdir_sync(const char *store_dir, const char *network, const str
                 /* What is not wanted goes (the files of another layout
                  * too), and so do the temporary files of a writer that was
                  * killed. */
-                qsort(s.names, s.n, sizeof(s.names[0]), cmp_name);
+                if (s.n)        /* none wanted: no array at all */
+                        qsort(s.names, s.n, sizeof(s.names[0]), cmp_name);
                 while ((de = readdir(d))) {
                         size_t len = strlen(de->d_name);
                         bool tmp = de->d_name[0] == '.' && len > strlen(TMP_SUFFIX) &&

@@ -111,19 +111,10 @@ int virtname_asks_lease(const struct virtname_view *v, const char *network, int 
                         int64_t now, struct virtname_asks *asks)
 {
         struct collect c = { v, now, asks };
-        uint8_t key[VIRTNAME_LEASE_KEY_MAX], full[16] = { 0 };
         struct virtname_lease_view l;
-        MDB_val k, d;
-        int rc;
+        int rc = virtname_get_lease(v, family, addr, virtname_str_of(network), &l);
 
-        memcpy(full, addr, family == AF_INET6 ? 16 : 4);
-        k = (MDB_val){ virtname_lease_key(family, full, virtname_str_of(network), key), key };
-        if (k.mv_size == 0)
-                return 0;
-        rc = virtname_view_get(v, VIRTNAME_DB_LEASES, &k, &d);
-        if (rc == 0)
-                rc = virtname_lease_decode(d.mv_data, d.mv_size, &l);
-        if (rc == -ENOENT || rc == -EBADMSG)
+        if (rc == -ENOENT)
                 return 0;
         return rc < 0 ? rc : add_if_needed(&l, true, &c);
 }

@@ -269,20 +269,11 @@ static const char *copy_str(char *dst, size_t cap, struct virtname_str s)
 static int get_lease_copy(struct virtname_writer *w, int family, const uint8_t addr[16], const char *network,
                           struct lease_copy *c)
 {
-        uint8_t key[VIRTNAME_LEASE_KEY_MAX], full[16] = { 0 };
         struct virtname_lease_view v;
-        MDB_val k, d;
-        int rc;
+        int rc = virtname_get_lease(virtname_writer_view(w), family, addr, virtname_str_of(network), &v);
 
-        memcpy(full, addr, family == AF_INET6 ? 16 : 4);
-        k = (MDB_val){ virtname_lease_key(family, full, virtname_str_of(network), key), key };
-        if (k.mv_size == 0)
-                return -ENOENT;
-        rc = virtname_view_get(virtname_writer_view(w), VIRTNAME_DB_LEASES, &k, &d);
-        if (rc == 0)
-                rc = virtname_lease_decode(d.mv_data, d.mv_size, &v);
         if (rc < 0)
-                return rc == -EBADMSG ? -ENOENT : rc;
+                return rc;
         if (v.clientid.len >= sizeof(c->clientid))
                 return -ENOENT;         /* not one of ours to keep */
         c->l = (struct virtname_lease){ .family = v.family, .flags = v.flags, .expiry = v.expiry, .seen = v.seen,
@@ -300,19 +291,15 @@ static int get_lease_copy(struct virtname_writer *w, int family, const uint8_t a
 
 int virtname_edit_release(struct virtname_writer *w, int family, const uint8_t addr[16], const char *network)
 {
-        const struct virtname_view *v = virtname_writer_view(w);
-        uint8_t key[VIRTNAME_LEASE_KEY_MAX], full[16] = { 0 };
         struct virtname_lease_view l;
         struct lease_copy c;
-        MDB_val k, d;
-        int rc;
+        int rc = virtname_get_lease(virtname_writer_view(w), family, addr, virtname_str_of(network), &l);
 
-        memcpy(full, addr, family == AF_INET6 ? 16 : 4);
-        k = (MDB_val){ virtname_lease_key(family, full, virtname_str_of(network), key), key };
-        if (k.mv_size == 0 || virtname_view_get(v, VIRTNAME_DB_LEASES, &k, &d) < 0 ||
-            virtname_lease_decode(d.mv_data, d.mv_size, &l) < 0 || (rc = virtname_lease_proven(v, &l)) == 0)
-                return virtname_writer_del_lease(w, family, full, network, true);
-        if (rc < 0 || (rc = get_lease_copy(w, family, full, network, &c)) < 0)
+        if (rc == 0)
+                rc = virtname_lease_proven(virtname_writer_view(w), &l);
+        if (rc <= 0)
+                return rc < 0 && rc != -ENOENT ? rc : virtname_writer_del_lease(w, family, addr, network, true);
+        if ((rc = get_lease_copy(w, family, addr, network, &c)) < 0)
                 return rc;
         c.l.flags |= VIRTNAME_LEASE_RELEASED;
         rc = virtname_writer_put_lease(w, &c.l);

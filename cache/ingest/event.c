@@ -265,12 +265,9 @@ static const uint8_t *take_record(struct in *in, size_t *len)
  * last asked (when L does not say). */
 static void kept(struct virtname_writer *w, struct in *in, struct virtname_lease *l, bool hostname)
 {
-        uint8_t key[VIRTNAME_LEASE_KEY_MAX];
         struct virtname_lease_view old;
-        MDB_val k = { virtname_lease_key(l->family, l->addr, virtname_str_of(l->network), key), key }, d;
 
-        if (k.mv_size == 0 || virtname_view_get(virtname_writer_view(w), VIRTNAME_DB_LEASES, &k, &d) < 0 ||
-            virtname_lease_decode(d.mv_data, d.mv_size, &old) < 0)
+        if (virtname_get_lease(virtname_writer_view(w), l->family, l->addr, virtname_str_of(l->network), &old) < 0)
                 return;
         /* A DHCPv6 lease dnsmasq restores (at its start, or SIGHUP) comes
          * without the client's MAC: the same client's lease of this

@@ -23,6 +23,20 @@ static int get_lease(const struct virtname_view *v, const uint8_t *lease_key, si
         return rc < 0 ? rc : virtname_lease_decode(d.mv_data, d.mv_size, out);
 }
 
+int virtname_get_lease(const struct virtname_view *v, int family, const uint8_t *addr, struct virtname_str network,
+                       struct virtname_lease_view *out)
+{
+        uint8_t key[VIRTNAME_LEASE_KEY_MAX], full[16] = { 0 };
+        size_t len;
+        int rc;
+
+        memcpy(full, addr, family == AF_INET6 ? 16 : 4);
+        if (!(len = virtname_lease_key(family, full, network, key)))
+                return -ENOENT;
+        rc = get_lease(v, key, len, out);
+        return rc == -EBADMSG ? -ENOENT : rc;
+}
+
 int virtname_get_domain(const struct virtname_view *v, const MDB_val *key,
                         struct virtname_domain_view *out)
 {

@@ -115,6 +115,12 @@ bool virtname_name_ambiguous(const struct virtname_view *v, const char *key);
 int virtname_find_domain(const struct virtname_view *v, const char *what,
                          struct virtname_domain_view *out);
 
+/* The lease of ADDR (FAMILY; IPv4 in the first 4 bytes) on NETWORK (a
+ * view string: empty for a lease of no network): 0, -ENOENT (none, or a
+ * damaged record), or another negative errno. */
+int virtname_get_lease(const struct virtname_view *v, int family, const uint8_t *addr, struct virtname_str network,
+                       struct virtname_lease_view *out);
+
 /* The domain record for a domain key (its exact name, schema.h). */
 int virtname_get_domain(const struct virtname_view *v, const MDB_val *key,
                         struct virtname_domain_view *out);
