@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cache/ingest/probe.h"
+#include "cache/read/wire.h"
 
 /* When to ask again, in ms from the start; then every RETRY_MS. */
 static const unsigned schedule[] = { 0, 20, 50, 100, 200, 400, 800, 1500, 2500, 4000 };
@@ -67,8 +68,8 @@ static int bridge_of(const char *port, char bridge[IF_NAMESIZE])
  * other frame is ever queued. */
 static int packet_socket(int index, const uint8_t mac[ETH_ALEN])
 {
-        uint32_t hi = (uint32_t)mac[0] << 24 | (uint32_t)mac[1] << 16 | (uint32_t)mac[2] << 8 | mac[3];
-        uint32_t lo = (uint32_t)mac[4] << 8 | mac[5];
+        /* BPF loads in network byte order */
+        uint32_t hi = (uint32_t)virtname_be_get(mac, 4), lo = (uint32_t)virtname_be_get(mac + 4, 2);
         struct sock_filter code[] = {
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 6),          /* source MAC, first 4 bytes */
                 BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, hi, 0, 6),
@@ -145,11 +146,12 @@ static uint16_t icmp6_sum(const struct in6_addr *src, const struct in6_addr *dst
         uint32_t sum = 0;
 
         for (int i = 0; i < 16; i += 2)
-                sum += (uint32_t)(src->s6_addr[i] << 8 | src->s6_addr[i + 1]) +
-                       (uint32_t)(dst->s6_addr[i] << 8 | dst->s6_addr[i + 1]);
+                sum += (uint32_t)(virtname_be_get(src->s6_addr + i, 2) + virtname_be_get(dst->s6_addr + i, 2));
         sum += (uint32_t)len + IPPROTO_ICMPV6;
-        for (size_t i = 0; i < len; i += 2)
-                sum += (uint32_t)(msg[i] << 8 | (i + 1 < len ? msg[i + 1] : 0));
+        for (size_t i = 0; i + 1 < len; i += 2)
+                sum += (uint32_t)virtname_be_get(msg + i, 2);
+        if (len % 2)
+                sum += (uint32_t)msg[len - 1] << 8;     /* the last byte, padded with a zero */
         while (sum >> 16)
                 sum = (sum & 0xffff) + (sum >> 16);
         return htons((uint16_t)~sum);

@@ -8,6 +8,7 @@
 #include "cache/read/lookup.h"
 #include "cache/read/names.h"
 #include "cache/read/reserved.h"
+#include "cache/read/wire.h"
 
 bool virtname_lease_current(const struct virtname_lease_view *l, int64_t now)
 {
@@ -767,8 +768,8 @@ static uint64_t meta_uint(const struct virtname_view *v, const char *name, size_
                 return 0;
         if (r == 0 && d.mv_size != n)
                 r = -EBADMSG;
-        for (size_t i = 0; r == 0 && i < n; i++)
-                val |= (uint64_t)((const uint8_t *)d.mv_data)[i] << (8 * i);
+        if (r == 0)
+                val = virtname_le_get(d.mv_data, n);
         if (r < 0 && *rc == 0)
                 *rc = r;
         return val;

@@ -164,7 +164,8 @@ void virtname_addr_key(int family, const uint8_t addr[16], uint8_t key[VIRTNAME_
 size_t virtname_lease_key(int family, const uint8_t addr[16], struct virtname_str network,
                           uint8_t key[VIRTNAME_LEASE_KEY_MAX]);
 
-/* The 4-byte big-endian key of domain ID in the ids database. */
+/* The 4-byte key of domain ID in the ids database: big-endian, unlike
+ * the records, so that the index sorts by number. */
 void virtname_id_key(uint32_t id, uint8_t key[4]);
 
 /* Composite index keys (schema.h) into OUT, which has room for

@@ -19,6 +19,7 @@
 #include "cache/read/names.h"
 #include "cache/read/paths.h"
 #include "cache/read/reserved.h"
+#include "cache/read/wire.h"
 #include "cache/write/fileio.h"
 #include "cache/write/publish.h"
 #include "cache/write/writer.h"
@@ -310,8 +311,7 @@ static int put_meta_uint(struct virtname_writer *w, const char *name, uint64_t v
 {
         uint8_t b[8];
 
-        for (size_t i = 0; i < n; i++)
-                b[i] = (uint8_t)(val >> (8 * i));
+        virtname_le_put(b, val, n);
         return idx_put(w, VIRTNAME_DB_META, name, strlen(name), b, n);
 }
 
