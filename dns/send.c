@@ -13,6 +13,7 @@
 #include "cache/derive/queue.h"
 #include "cache/read/reader.h"
 #include "cache/write/errmsg.h"
+#include "cache/write/grow.h"
 
 struct queued {
         char name[VIRTNAME_NAME_MAX + 1];
@@ -31,15 +32,8 @@ static int take_one(const char *name, uint64_t generation, void *ctx)
 {
         struct take *t = ctx;
 
-        if (t->n == t->cap) {
-                size_t cap = t->cap ? 2 * t->cap : 64;
-                void *more = reallocarray(t->q, cap, sizeof(*t->q));
-
-                if (!more)
-                        return -ENOMEM;
-                t->q = more;
-                t->cap = cap;
-        }
+        if (!VIRTNAME_GROW(t->q, t->cap, t->n + 1))
+                return -ENOMEM;
         snprintf(t->q[t->n].name, sizeof(t->q[0].name), "%s", name);
         t->q[t->n].generation = generation;
         t->q[t->n].sent = false;
@@ -257,25 +251,8 @@ static int gather(const struct virtname_named *nm, void *ctx)
         struct all *a = ctx;
         char *name;
 
-        if (a->n_names == a->cap_names) {
-                size_t cap = a->cap_names ? 2 * a->cap_names : 256;
-                void *more = reallocarray(a->names, cap, sizeof(*a->names));
-
-                if (!more)
-                        return -ENOMEM;
-                a->names = more;
-                a->cap_names = cap;
-        }
-        while (a->n + nm->answer.n > a->cap) {
-                size_t cap = a->cap ? 2 * a->cap : 512;
-                void *more = reallocarray(a->r, cap, sizeof(*a->r));
-
-                if (!more)
-                        return -ENOMEM;
-                a->r = more;
-                a->cap = cap;
-        }
-        if (!(name = strdup(nm->name)))
+        if (!VIRTNAME_GROW(a->names, a->cap_names, a->n_names + 1) ||
+            !VIRTNAME_GROW(a->r, a->cap, a->n + nm->answer.n) || !(name = strdup(nm->name)))
                 return -ENOMEM;
         a->names[a->n_names++] = name;
         records_of(nm, a->r + a->n);
@@ -311,15 +288,8 @@ static void collect(void *arg, const char *name, int result, const char *why)
 
         if (pr->note)
                 pr->note(pr->arg, name, result, why);
-        if (pr->n == pr->cap) {
-                size_t cap = pr->cap ? 2 * pr->cap : 64;
-                void *more = reallocarray(pr->p, cap, sizeof(*pr->p));
-
-                if (!more)
-                        return;         /* doctor lists fewer */
-                pr->p = more;
-                pr->cap = cap;
-        }
+        if (!VIRTNAME_GROW(pr->p, pr->cap, pr->n + 1))
+                return;         /* doctor lists fewer */
         snprintf(pr->p[pr->n].name, sizeof(pr->p[0].name), "%s", name);
         snprintf(pr->p[pr->n].why, sizeof(pr->p[0].why), "%s", why);
         pr->p[pr->n++].result = result;

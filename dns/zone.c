@@ -37,6 +37,7 @@
 #include "dns/op.h"
 #include "dns/zone.h"
 #include "cache/write/errmsg.h"
+#include "cache/write/grow.h"
 
 /* One RR of a transfer, by owner name (lower case, absolute). */
 struct zrr {
@@ -132,20 +133,7 @@ static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zo
                 goto out;
         }
         while ((rr = ldns_axfr_next(r))) {
-                if (z->n == z->cap) {
-                        size_t cap = z->cap ? z->cap * 2 : 1024;
-                        struct zrr *v = realloc(z->v, cap * sizeof(*v));
-                        if (!v) {
-                                ldns_rr_free(rr);
-                                ldns_axfr_abort(r);
-                                virtname_errf(err, errlen, 0, "out of memory");
-                                rc = VIRTNAME_DNS_EOTHER;
-                                goto out;
-                        }
-                        z->v = v;
-                        z->cap = cap;
-                }
-                if (!ldns_rr_list_push_rr(z->all, rr)) {
+                if (!VIRTNAME_GROW(z->v, z->cap, z->n + 1) || !ldns_rr_list_push_rr(z->all, rr)) {
                         ldns_rr_free(rr);
                         ldns_axfr_abort(r);
                         virtname_errf(err, errlen, 0, "out of memory");
@@ -261,42 +249,25 @@ static int rev_cmp(const void *a, const void *b)
 
 enum kind { K_CLAIM, K_CHANGE, K_RELEASE, K_PTR_CLAIM, K_PTR_CHANGE, K_PTR_RELEASE };
 
+/* Ops to send (one array: dns_send_ops takes them so), and beside each
+ * what the plan keeps about it. */
 struct plan {
         struct dns_op *ops;
-        enum kind *kinds;
-        const char **names;             /* for problems: the guest, or the zone's name released */
-        size_t n, cap;
-        size_t *back;                   /* want index of the op's first record (forward claims/changes) */
+        struct planned {
+                enum kind kind;
+                size_t back;            /* want index of its first record (forward claims, changes) */
+                const char *who;        /* for problems: the guest; NULL: the op's name */
+        } *of;
+        size_t n, cap, cap_of;
 };
 
 static struct dns_op *plan_add(struct plan *p, const char *zone, const char *name, enum kind k, size_t back,
                                const char *who)
 {
-        if (p->n == p->cap) {
-                size_t cap = p->cap ? p->cap * 2 : 256;
-                struct dns_op *o = realloc(p->ops, cap * sizeof(*o));
-                if (!o)
-                        return NULL;
-                p->ops = o;
-                enum kind *kk = realloc(p->kinds, cap * sizeof(*kk));
-                if (!kk)
-                        return NULL;
-                p->kinds = kk;
-                size_t *b = realloc(p->back, cap * sizeof(*b));
-                if (!b)
-                        return NULL;
-                p->back = b;
-                const char **nn = realloc(p->names, cap * sizeof(*nn));
-                if (!nn)
-                        return NULL;
-                p->names = nn;
-                p->cap = cap;
-        }
-        if (dns_op_init(&p->ops[p->n], zone, name))
+        if (!VIRTNAME_GROW(p->ops, p->cap, p->n + 1) || !VIRTNAME_GROW(p->of, p->cap_of, p->n + 1) ||
+            dns_op_init(&p->ops[p->n], zone, name))
                 return NULL;
-        p->kinds[p->n] = k;
-        p->back[p->n] = back;
-        p->names[p->n] = who;
+        p->of[p->n] = (struct planned){ k, back, who };
         return &p->ops[p->n++];
 }
 
@@ -305,9 +276,7 @@ static void plan_free(struct plan *p)
         for (size_t i = 0; i < p->n; i++)
                 dns_op_free(&p->ops[i]);
         free(p->ops);
-        free(p->kinds);
-        free(p->back);
-        free(p->names);
+        free(p->of);
         memset(p, 0, sizeof(*p));
 }
 
@@ -442,7 +411,6 @@ static int plan_release(struct virtname_dns_session *s, struct plan *p, const ch
 
         if (!op || dns_pre_owned(s, op))
                 return VIRTNAME_DNS_EOTHER;
-        p->names[p->n - 1] = op->name;
         if (ptr)
                 return dns_upd_del_rrset(op, LDNS_RR_TYPE_PTR) || dns_upd_del_rrset(op, LDNS_RR_TYPE_TXT)
                                ? VIRTNAME_DNS_EOTHER : VIRTNAME_DNS_OK;
@@ -505,11 +473,11 @@ static bool count_results(struct plan *p, struct virtname_dns_sync_stats *st, in
 
         for (size_t i = 0; i < p->n; i++) {
                 struct dns_op *op = &p->ops[i];
-                bool ptr = p->kinds[i] >= K_PTR_CLAIM;
+                bool ptr = p->of[i].kind >= K_PTR_CLAIM;
                 if (op->result == VIRTNAME_DNS_OK) {
                         size_t *c[] = { &st->claimed, &st->changed, &st->released,
                                         &st->ptr_claimed, &st->ptr_changed, &st->ptr_released };
-                        (*c[p->kinds[i]])++;
+                        (*c[p->of[i].kind])++;
                         continue;
                 }
                 if (op->result == VIRTNAME_DNS_ECONFLICT)
@@ -520,7 +488,7 @@ static bool count_results(struct plan *p, struct virtname_dns_sync_stats *st, in
                 if (*worst == VIRTNAME_DNS_OK || *worst == VIRTNAME_DNS_ECONFLICT || op->result == VIRTNAME_DNS_ENET)
                         *worst = op->result;
                 if (note && !(op->fatal && fatal && i && p->ops[i - 1].fatal))
-                        note(arg, p->names[i] ? p->names[i] : op->name, op->result, op->why);
+                        note(arg, p->of[i].who ? p->of[i].who : op->name, op->result, op->why);
         }
         return fatal;
 }
@@ -706,8 +674,8 @@ static int send_names(struct sync *x)
         send_plan(x, &x->fwd);
         for (size_t o = 0; o < x->fwd.n; o++)
                 if (x->fwd.ops[o].result != VIRTNAME_DNS_OK)
-                        for (size_t q = x->fwd.back[o]; q < x->nw && strcmp(x->w[q].fqdn, x->fwd.ops[o].name) == 0;
-                             q++)
+                        for (size_t q = x->fwd.of[o].back;
+                             q < x->nw && strcmp(x->w[q].fqdn, x->fwd.ops[o].name) == 0; q++)
                                 x->w[q].leave = true;
         if (x->nw && !(x->left = calloc(x->nw, sizeof(*x->left))))
                 return VIRTNAME_DNS_EOTHER;

@@ -6,6 +6,7 @@
 
 #include "cache/ingest/asks.h"
 #include "cache/ingest/edit.h"
+#include "cache/write/grow.h"
 
 /* The running owner of L's (network, MAC) and its port for it: 1, 0
  * (none, not running, no port known), or a negative errno. */
@@ -63,15 +64,8 @@ static int add(struct virtname_asks *asks, struct virtname_str port, const uint8
         if (!a) {
                 if (asks->n == VIRTNAME_PROBE_PORTS_MAX || network.len > VIRTNAME_NETWORK_MAX)
                         return 0;       /* more in one go than probe.h asks */
-                if (asks->n == asks->cap) {
-                        size_t cap = asks->cap ? 2 * asks->cap : 8;
-                        struct virtname_ask *p = reallocarray(asks->a, cap, sizeof(*p));
-
-                        if (!p)
-                                return -ENOMEM;
-                        asks->a = p;
-                        asks->cap = cap;
-                }
+                if (!VIRTNAME_GROW(asks->a, asks->cap, asks->n + 1))
+                        return -ENOMEM;
                 a = memset(&asks->a[asks->n++], 0, sizeof(*a));
                 memcpy(a->port.port, port.p, port.len);
                 memcpy(a->port.mac, mac, VIRTNAME_MAC_LEN);

@@ -27,6 +27,7 @@
 #include "cache/ingest/event.h"
 #include "cache/read/names.h"
 #include "cache/read/wire.h"
+#include "cache/write/grow.h"
 
 #define VERSION 1
 /* As many as edit.c and virxml.c keep. */
@@ -51,19 +52,9 @@ static void put(struct virtname_event *e, const void *p, size_t n)
 {
         if (e->bad)
                 return;
-        if (e->len + n > e->cap) {
-                size_t cap = e->cap ? e->cap : 256;
-                uint8_t *more;
-
-                while (cap < e->len + n)
-                        cap *= 2;
-                more = realloc(e->p, cap);
-                if (!more) {
-                        e->bad = true;
-                        return;
-                }
-                e->p = more;
-                e->cap = cap;
+        if (!VIRTNAME_GROW(e->p, e->cap, e->len + n)) {
+                e->bad = true;
+                return;
         }
         if (n)
                 memcpy(e->p + e->len, p, n);

@@ -18,6 +18,7 @@
 #include "cache/read/names.h"
 #include "cache/ingest/sources.h"
 #include "cache/write/fileio.h"
+#include "cache/write/grow.h"
 
 /* libvirt's files for 100,000 guests are ~15 MB; refuse absurd ones. */
 #define MAX_FILE_SIZE ((size_t)256 << 20)
@@ -354,15 +355,8 @@ static int import_network(struct import *im, const struct net *n)
 /* Room for one more network, zeroed. */
 static bool grow(struct net **nets, size_t n, size_t *cap)
 {
-        if (n == *cap) {
-                size_t more = *cap ? *cap * 2 : 8;
-                struct net *p = reallocarray(*nets, more, sizeof(**nets));
-
-                if (!p)
-                        return false;
-                *nets = p;
-                *cap = more;
-        }
+        if (!VIRTNAME_GROW(*nets, *cap, n + 1))
+                return false;
         memset(&(*nets)[n], 0, sizeof(**nets));
         return true;
 }

@@ -21,6 +21,7 @@
 #include "cache/read/reserved.h"
 #include "cache/read/wire.h"
 #include "cache/write/fileio.h"
+#include "cache/write/grow.h"
 #include "cache/write/publish.h"
 #include "cache/write/writer.h"
 
@@ -213,15 +214,8 @@ static int note_change(struct virtname_writer *w, enum virtname_db db, const voi
         if (w->fresh)
                 return 0;
 
-        if (w->n_changes == w->cap_changes) {
-                size_t cap = w->cap_changes ? 2 * w->cap_changes : 16;
-                struct virtname_change **more = reallocarray(w->changes, cap, sizeof(*more));
-
-                if (!more)
-                        return fail(w, -ENOMEM, "out of memory");
-                w->changes = more;
-                w->cap_changes = cap;
-        }
+        if (!VIRTNAME_GROW(w->changes, w->cap_changes, w->n_changes + 1))
+                return fail(w, -ENOMEM, "out of memory");
         c = malloc(sizeof(*c) + klen + olen);
         if (!c)
                 return fail(w, -ENOMEM, "out of memory");
@@ -741,8 +735,11 @@ int virtname_writer_prune_leases(struct virtname_writer *w, const char *network,
         MDB_cursor *cur;
         MDB_val k, d;
         struct virtname_lease_view l;
-        uint8_t (*doomed)[VIRTNAME_LEASE_KEY_MAX] = NULL;
-        size_t *lens = NULL, n = 0, cap = 0;
+        struct {
+                size_t len;
+                uint8_t key[VIRTNAME_LEASE_KEY_MAX];
+        } *doomed = NULL;
+        size_t n = 0, cap = 0;
         int rc = mdb_cursor_open(w->view.txn, w->view.dbi[VIRTNAME_DB_LEASES], &cur);
 
         if (rc != 0)
@@ -754,34 +751,22 @@ int virtname_writer_prune_leases(struct virtname_writer *w, const char *network,
                     virtname_lease_decode(d.mv_data, d.mv_size, &l) < 0 ||
                     !virtname_str_eq(l.network, network) || (keep && keep(&l, ctx)))
                         continue;
-                if (n == cap) {
-                        size_t more = cap ? 2 * cap : 64;
-                        void *p = reallocarray(doomed, more, sizeof(*doomed)), *q;
-
-                        if (p)
-                                doomed = p;
-                        q = p ? reallocarray(lens, more, sizeof(*lens)) : NULL;
-                        if (!q) {
-                                rc = ENOMEM;
-                                break;
-                        }
-                        lens = q;
-                        cap = more;
+                if (!VIRTNAME_GROW(doomed, cap, n + 1)) {
+                        rc = ENOMEM;
+                        break;
                 }
-                memcpy(doomed[n], k.mv_data, k.mv_size);
-                lens[n++] = k.mv_size;
+                memcpy(doomed[n].key, k.mv_data, k.mv_size);
+                doomed[n++].len = k.mv_size;
         }
         mdb_cursor_close(cur);
         if (rc != MDB_NOTFOUND) {
                 free(doomed);
-                free(lens);
                 return rc == ENOMEM ? fail(w, -ENOMEM, "out of memory") : mdb_fail(w, rc, "leases");
         }
         rc = 0;
         for (size_t i = 0; i < n && rc == 0; i++)
-                rc = del_lease_key(w, doomed[i], lens[i], false);
+                rc = del_lease_key(w, doomed[i].key, doomed[i].len, false);
         free(doomed);
-        free(lens);
         return rc;
 }
 
