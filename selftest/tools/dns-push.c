@@ -111,9 +111,8 @@ static void print_rr(void *arg, const char *line)
 
 static void print_note(void *arg, const char *name, int result, const char *why)
 {
-        (void)name;
         (void)result;
-        fprintf((FILE *)arg, "%s\n", why);
+        fprintf((FILE *)arg, "%s: %s\n", name, why);
 }
 
 int main(int argc, char **argv)
