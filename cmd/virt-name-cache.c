@@ -1,5 +1,5 @@
 /* virt-name-cache.c - the administrator's command: global options, then
- * one subcommand (cmd-*.c). */
+ * one subcommand (cmd.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>

@@ -1,4 +1,4 @@
-/* leasefiles.c - importing libvirt's dnsmasq state directory:
+/* from-leasefiles.c - importing libvirt's dnsmasq state directory:
  * NETWORK.conf (bridge and DNS domain), BRIDGE.status (leases, JSON) and
  * BRIDGE.macs (domain MACs, JSON). */
 #define _GNU_SOURCE

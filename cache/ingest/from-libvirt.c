@@ -1,4 +1,4 @@
-/* libvirt.c - importing the live state from libvirt: networks (with
+/* from-libvirt.c - importing the live state from libvirt: networks (with
  * their XML and DHCP leases) and domains (with their XML), over a
  * read-only connection. */
 #include <errno.h>
