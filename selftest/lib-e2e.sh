@@ -147,12 +147,13 @@ e2e_dhclient() {   # TAG NS ARGS...
         local tag=$1 ns=$2 n end=$((SECONDS + 60))
         shift 2
         e2e_dhclient_stop "$tag"
-        n=$(grep -ci "bound to" "$T/$tag.log" 2>/dev/null)
+        touch "$T/$tag.log"
+        n=$(grep -ci "bound to" "$T/$tag.log")
         ip netns exec "$ns" dhclient -d -1 -v -lf "$T/$tag.leases" -pf "$T/$tag.dhclient-pid" "$@" \
                 >>"$T/$tag.log" 2>&1 &
         echo $! >"$T/$tag.pid"
         touch "$T/$tag.dhclient"
-        while [ "$(grep -ci "bound to" "$T/$tag.log")" = "${n:-0}" ]; do
+        while [ "$(grep -ci "bound to" "$T/$tag.log")" = "$n" ]; do
                 if [ $SECONDS -ge $end ] || ! kill -0 "$(cat "$T/$tag.pid")" 2>/dev/null; then
                         tail -n 5 "$T/$tag.log" >&2
                         e2e_dhclient_stop "$tag"
