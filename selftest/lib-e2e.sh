@@ -17,9 +17,10 @@
 #                              in $T/TAG.leases; returns once it is bound
 #   e2e_dhclient_stop TAG      end it, by that PID
 #   e2e_dhclient_release TAG NS ARGS...   end it, then dhclient -r
-#   e2e_name_after_lease NAME ADDRESS [SECONDS]
+#   e2e_name_after_lease NAME ADDRESS [SECONDS [LINE]]
 #                              the milliseconds from dnsmasq's event of the
-#                              lease to NAME resolving to ADDRESS via glibc
+#                              lease (after line LINE of the lease helper's
+#                              log) to NAME resolving to ADDRESS via glibc
 #   virsh ...                  virsh on the private libvirtd, timed
 
 e2e_require() {
@@ -121,13 +122,13 @@ e2e_guest() {   # NS PEER MAC BRIDGE
 }
 
 # Wait (default 120 s) for dnsmasq's event of the lease of ADDRESS in the
-# lease helper's log, then for NAME to resolve to ADDRESS through glibc
+# lease helper's log (after its line LINE, default 0), then for NAME to resolve to ADDRESS through glibc
 # (a domain's name: once its port answered); print the milliseconds
 # between the two, 1 when either never came.
 e2e_name_after_lease() {
-        local name=$1 addr=$2 end=$((SECONDS + ${3:-120})) t0=
+        local name=$1 addr=$2 end=$((SECONDS + ${3:-120})) from=$((${4:-0} + 1)) t0=
         while [ $SECONDS -lt $end ]; do
-                [ -z "$t0" ] && grep -qE "^(add|old) [^ ]+ $addr( |$)" "$T/lease-helper.log" 2>/dev/null &&
+                [ -z "$t0" ] && tail -n "+$from" "$T/lease-helper.log" 2>/dev/null | grep -qE "^(add|old) [^ ]+ $addr( |$)" &&
                         t0=$(date +%s%N)
                 if [ -n "$t0" ] && virtname_getent "$S" ahosts "$name" | grep -q "^$addr "; then
                         echo $(( ($(date +%s%N) - t0) / 1000000 ))

@@ -553,7 +553,8 @@ exit 0
 SCRIPT
 chmod 755 "$T/dh-script"
 # dhcp NS TAG CLIENT-ID HOSTNAME: one lease with DHCP client id CLIENT-ID
-# and host name HOSTNAME (none if ""); prints its address.
+# and host name HOSTNAME (none if ""), the client ended once bound (no
+# release, no renewal); prints its address.
 dhcp() {
         local ns=$1 tag=$2
         { printf 'send dhcp-client-identifier "%s";\n' "$3"
@@ -561,14 +562,9 @@ dhcp() {
           printf 'request subnet-mask, broadcast-address;\ntimeout 40;\nretry 1;\ninitial-interval 1;\n'
         } >"$T/dh-$tag.conf"
         rm -f "$T/dh-$tag.leases"
-        # In the foreground (-d), its PID ours: ended by it once bound.
-        ip netns exec "$ns" dhclient -d -1 -v -cf "$T/dh-$tag.conf" -lf "$T/dh-$tag.leases" \
-                -pf "$T/dh-$tag.dhclient-pid" -sf "$T/dh-script" eth0 >"$T/dh-$tag.log" 2>&1 &
-        echo $! >"$T/dh-$tag.pid"
-        wait_until 60 grep -q "fixed-address" "$T/dh-$tag.leases" 2>/dev/null || {
-                cat "$T/dh-$tag.log" >&2; fail "dhclient $tag in $ns got no lease"; }
-        kill "$(cat "$T/dh-$tag.pid")" && wait "$(cat "$T/dh-$tag.pid")" 2>/dev/null
-        rm -f "$T/dh-$tag.pid"
+        e2e_dhclient "dh-$tag" "$ns" -4 -cf "$T/dh-$tag.conf" -sf "$T/dh-script" eth0 ||
+                fail "dhclient $tag in $ns got no lease"
+        e2e_dhclient_stop "dh-$tag"
         sed -n 's/^ *fixed-address \(.*\);$/\1/p' "$T/dh-$tag.leases" | tail -n 1
 }
 e2e_guest $GB vnab0 $M $BR2
@@ -739,8 +735,7 @@ AF=$(dhcp $GC fx "fixed-spoof" evil)
 wait_until 10 has_lease "$AF" || fail "the lease $AF never reached the store"
 expect_eq "static host's MAC used by a guest: fixed answers the static address only" $V4.5 "$(fwd ahosts fixed)"
 expect_eq "... $V4.5 is still fixed in reverse" "fixed.atk.test fixed" "$(rev $V4.5)"
-ip netns exec $GC dhclient -r -cf "$T/dh-fx.conf" -lf "$T/dh-fx.leases" -pf "$T/dh-fx.pid" -sf "$T/dh-script" eth0 \
-        >>"$T/dh-fx.log" 2>&1
+e2e_dhclient_release dh-fx $GC -4 -cf "$T/dh-fx.conf" -sf "$T/dh-script" eth0
 wait_until 30 eval '! dnsmasq_has 52:54:00:40:00:05 $AF' || fail "no release of $AF"
 helper_has "^del 52:54:00:40:00:05 $AF" || fail "dnsmasq passed no del for $AF"
 expect_eq "after that guest's release: fixed still answers the static address" $V4.5 "$(fwd ahosts fixed)"

@@ -130,8 +130,11 @@ chmod 755 "$T/dhclient-script"
 dhcp6() { e2e_dhclient dhclient6 $G -6 -cf "$T/dhclient6.conf" -sf "$T/dhclient-script" eth0; }
 dhcp4() { e2e_dhclient dhclient4 $G -4 -cf "$T/dhclient.conf" -sf "$T/dhclient-script" eth0; }
 
+# (dhclient -6 says "Bound to" before its script has put the address on)
+global6() { ip -n "$1" -6 -o addr show dev eth0 scope global | awk '{print $4}' | cut -d/ -f1; }
 dhcp6 || fail "dhclient -6 got no lease"
-addr=$(ip -n $G -6 -o addr show dev eth0 scope global | awk '{print $4}' | cut -d/ -f1)
+wait_until 10 eval '[ -n "$(global6 $G)" ]' || fail "dhclient -6 put no address on eth0"
+addr=$(global6 $G)
 echo "guest got $addr"
 case $addr in $PREFIX::1[0-9a-f][0-9a-f]) ;; *) fail "unexpected DHCPv6 address '$addr'" ;; esac
 wait_until 10 eval '[ "$(v6 v6guest)" = "$addr" ]'
@@ -231,7 +234,8 @@ ipv6_up $G2
 printf 'default-duid "%s";\n' '\000\002\000\000\253\021\001\002\003\004\005\006\007\010' >"$T/dhclient6k.leases"
 printf 'send fqdn.fqdn "enguest";\nsend fqdn.server-update off;\n' >"$T/dhclient6k.conf"
 e2e_dhclient dhclient6k $G2 -6 -cf "$T/dhclient6k.conf" -sf "$T/dhclient-script" eth0 || fail "dhclient -6 (DUID-EN) got no lease"
-addr2=$(ip -n $G2 -6 -o addr show dev eth0 scope global | awk '{print $4}' | cut -d/ -f1)
+wait_until 10 eval '[ -n "$(global6 $G2)" ]' || fail "dhclient -6 (DUID-EN) put no address on eth0"
+addr2=$(global6 $G2)
 wait_until 10 eval 'virsh net-dhcp-leases $NET | grep -q "00:02:00:00:ab:11:01:02:03:04:05:06:07:08"' ||
         fail "the guest did not send the DUID-EN: $(virsh net-dhcp-leases $NET)"
 virsh net-dhcp-leases $NET | grep "$addr2"
