@@ -327,6 +327,8 @@ attack() {   # CONFIG: a1 .. e from that attacker
         else
                 expect_eq "a1 ($c): the store keeps $own as $c's (its port answers for it)" "$mac port" \
                         "$(mac_of $own) $(ev $own)"
+                vnc query $own | grep -q "^evidence:  its domain's port vna$c answered for it (" ||
+                        fail "a1 ($c): query $own: $(vnc query $own)"
                 expect_eq "a1 ($c): $c's name" "$own" "$(fwd ahostsv4 $c)"
                 expect_eq "a1 ($c): evil-a1-$c not taken" "" "$(fwd ahosts evil-a1-$c)"
                 store="refused: $c's own port answers for $own"
@@ -376,6 +378,9 @@ attack() {   # CONFIG: a1 .. e from that attacker
                         fail "b ($c): no relayed add with DNSMASQ_MAC=$M: $(tail -3 "$LOG")"
                 wait_until 10 has_lease $a || fail "b ($c): $a never reached the store"
                 expect_eq "b ($c): relayed: the lease has no MAC" "- none" "$(mac_of $a) $(ev $a)"
+                expect_eq "b ($c): query's evidence line" \
+                        "evidence:  the guest's own claim (no MAC: a relayed or restored DHCP message)" \
+                        "$(vnc query $a | grep '^evidence:')"
                 expect_eq "b ($c): evil-b-$c, the guest's claim" "$a" "$(fwd ahostsv6 evil-b-$c)"
                 vic_intact "b ($c)"
                 ref_has libvirt_guest vic $a ahostsv6 ||
@@ -418,6 +423,8 @@ attack() {   # CONFIG: a1 .. e from that attacker
         wait_until 30 lists $VA $mc evil-c-$c || fail "c ($c): not in libvirt's list: $(tail -3 "$LOG")"
         helper_event add $mc $VA evil-c-$c || fail "c ($c): no add: $(tail -3 "$LOG")"
         expect_eq "c ($c): the store refused it: vic's lease" "$M port" "$(mac_of $VA) $(ev $VA)"
+        vnc query $VA | grep -q "^evidence:  its domain's port vnavic answered for it (" ||
+                fail "c ($c): query $VA: $(vnc query $VA)"
         [ -n "$(ls "$S/private/spool" 2>/dev/null)" ] && fail "c ($c): events wait in the spool: $(ls "$S/private/spool")"
         expect_eq "c ($c): evil-c-$c not taken" "" "$(fwd ahosts evil-c-$c)"
         vic_intact "c ($c), request"
