@@ -17,8 +17,6 @@ install-hooks: $(addprefix $(B)/hooks/,$(HOOKS))
 	ln -sf $(HOOK_LIBDIR)/daemon-hook $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/daemon.d/virt-name-cache
 INSTALL_TARGETS += install-hooks
 
-$(B)/obj/hooks/hook.o: ALL_CFLAGS += -DVIRTNAME_LIBEXECDIR='"$(LIBEXECDIR)/virt-name-cache"'
-
 # Of the hooks only the network hook talks to systemd-resolved
 # (cache/derive/resolved.c); the others and the lease helper go without libsystemd.
 $(B)/hooks/network-hook: $(addprefix $(B)/obj/,$(RESOLVED_SRCS:.c=.o))

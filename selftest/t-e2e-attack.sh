@@ -91,11 +91,6 @@ fwd() { addrs_of "$S" "$1" "$2" | tr ' ' '\n' | grep -v '^::ffff:' | xargs; }
 rev() { virtname_getent "$S" hosts "$1" | awk '{$1=""; print}' | xargs; }
 # Debian's modules on the same lease files (our private /var/lib/libvirt).
 ref() { getent -s "hosts:$1" "${3:-ahostsv4}" "$2" | awk '{print $1}' | sort -u | xargs; }
-wait_until() {   # SECONDS COMMAND...: poll every 0.2 s
-        local end=$((SECONDS + $1))
-        shift
-        until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.2; done
-}
 helper_has() { grep -qE "$1" "$LOG" 2>/dev/null; }
 # dnsmasq ran the helper for ACTIONS (regex) of MAC and ADDRESS, with the
 # host name the guest sent (as an argument too, or not: dnsmasq leaves it
@@ -198,26 +193,32 @@ XML
 sed -e "s/mute/atkdorm/g; s/$US/$UD/; s/$MS/$MD/" "$T/mute.xml" >"$T/atkdorm.xml"
 t0=$(date +%s%N)
 for d in $DOMS; do virsh define "$T/$d.xml" >/dev/null || fail "define $d"; done
+GUESTS="vic atk Atk"
 for d in vic atk Atk mute; do
-        virsh start $d >"$T/start.log" 2>&1 || fail "start $d: $(cat "$T/start.log")"
+        virsh start $d >"$T/start.log" 2>&1 && continue
+        [ $d = Atk ] || fail "start $d: $(cat "$T/start.log")"
+        skip_part "libvirt's nwfilter cannot start a domain with clean-traffic here ($(tr '\n' ' ' <"$T/start.log")): no attacker behind clean-traffic"
+        virsh undefine Atk >/dev/null
+        CONFIGS="ns atk" GUESTS="vic atk" DOMS="vic atk mute atkdorm"
 done
-virsh nwfilter-binding-list | grep -q "vnaAtk *clean-traffic" ||
+[ "$GUESTS" = "vic atk" ] || virsh nwfilter-binding-list | grep -q "vnaAtk *clean-traffic" ||
         fail "no clean-traffic binding on Atk's port: $(virsh nwfilter-binding-list)"
 VA=$(guest_wait_lease vic) || fail "vic: no DHCPv4 lease"
-echo "timing: 4 domains started, vic's DHCPv4 lease after $(ms_since $t0) ms"
+echo "timing: the domains started, vic's DHCPv4 lease after $(ms_since $t0) ms"
 VA6=$(guest_wait vic "lease6 " 120) || fail "vic: no DHCPv6 lease"
 NA=$(guest_wait_lease atk) || fail "atk: no lease"
-FA=$(guest_wait_lease Atk) || fail "Atk: no lease"
-for d in vic atk Atk; do guest_wait $d ready 120 >/dev/null || fail "$d's /init did not finish"; done
-echo "timing: the 3 guests ready after $(ms_since $t0) ms: vic $VA $VA6, atk $NA, Atk $FA"
+FA=
+[ "$GUESTS" = "vic atk" ] || FA=$(guest_wait_lease Atk) || fail "Atk: no lease"
+for d in $GUESTS; do guest_wait $d ready 120 >/dev/null || fail "$d's /init did not finish"; done
+echo "timing: the guests ready after $(ms_since $t0) ms: vic $VA $VA6, atk $NA, Atk ${FA:-(not run)}"
 ID_V=$(virsh domid vic) ID_M=$(virsh domid mute)
 # vic's name follows its leases once its port answered for them.
 vic_named() { [ "$(fwd ahostsv4 vic)" = "$VA" ] && [ "$(fwd ahostsv6 vic)" = "$VA6" ]; }
-wait_until 60 vic_named || fail "vic: [$(fwd ahosts vic)], want $VA $VA6: $(vnc query vic)"
+wait_for 60 vic_named || fail "vic: [$(fwd ahosts vic)], want $VA $VA6: $(vnc query vic)"
 echo "timing: vic's name answers both leases $(ms_since $t0) ms after the start"
 for a in $VA $VA6; do expect_eq "vic's lease $a: its port answered" port "$(ev $a)"; done
-wait_until 60 eval '[ "$(fwd ahostsv4 atk)" = "$NA" ] && [ "$(fwd ahostsv4 Atk)" = "$FA" ]' ||
-        fail "atk, Atk: [$(fwd ahostsv4 atk)] [$(fwd ahostsv4 Atk)], want $NA $FA"
+wait_for 60 eval '[ "$(fwd ahostsv4 atk)" = "$NA" ] && [ "$(fwd ahostsv4 Atk)" = "$FA" ]' ||
+        fail "atk, Atk: [$(fwd ahostsv4 atk)] [$(fwd ahostsv4 Atk)], want $NA ${FA:-nothing}"
 expect_eq "mute (its port never answers): no address" "" "$(fwd ahosts mute)"
 
 # What must hold after every attack: vic's names, forwards and reverse.
@@ -231,7 +232,7 @@ vic_intact() {   # WHAT
 vic_intact "before the attacks"
 
 # --- ssh through the proxy: vic's key pinned on first use ------------------------
-sed -e "s|@PROXY@|$P|" "$TOP/proxy/30-virt-name-cache.conf" >"$T/ssh_config"
+sed -e "s|@PROXY@|$P|" "$TOP/proxy/20-virt-name-cache.conf" >"$T/ssh_config"
 printf 'Host *\n    IdentityFile %s\n    IdentitiesOnly yes\n    BatchMode yes\n    ConnectTimeout 30\n' \
         "$GUEST_DIR/id_ed25519" >>"$T/ssh_config"
 sshq() {   # HOST COMMAND: ssh through the proxy from the host side
@@ -262,7 +263,7 @@ ssh_vic_intact() {   # WHAT: ssh still reaches vic's sshd, the pinned key unchan
 e2e_guest $GA vnaa0 $MA $BR1
 ip netns exec $GA sysctl -qw net.ipv6.conf.eth0.accept_dad=0
 ip -n $GA link set eth0 down && ip -n $GA link set eth0 up
-wait_until 30 eval "ip -n $GA -6 addr show dev eth0 scope link 2>/dev/null | grep -q fe80" || fail "$GA: no link-local address"
+wait_for 30 eval "ip -n $GA -6 addr show dev eth0 scope link 2>/dev/null | grep -q fe80" || fail "$GA: no link-local address"
 out=$(ip netns exec $GA "$B/selftest/dhcp-forge" eth0 v4 --hostname atk-ns) || fail "$GA's own lease: $out"
 XA=$(sed -n 's/^ack //p' <<<"$out")
 ip -n $GA addr add "$XA/24" dev eth0 || fail "$GA: address $XA"
@@ -311,10 +312,10 @@ attack() {   # CONFIG: a1 .. e from that attacker
         # dnsmasq finds its lease by it and moves it to that chaddr).
         out=$(forge $c v4 --chaddr $M --request $own --hostname evil-a1-$c) || fail "a1 ($c): $out"
         expect_eq "a1 ($c): dnsmasq acked its own address" "ack $own" "$(grep ^ack <<<"$out")"
-        wait_until 30 lists $own $M evil-a1-$c || fail "a1 ($c): not in libvirt's list: $(tail -3 "$LOG")"
+        wait_for 30 lists $own $M evil-a1-$c || fail "a1 ($c): not in libvirt's list: $(tail -3 "$LOG")"
         helper_event old $M $own evil-a1-$c || fail "a1 ($c): no event: $(tail -3 "$LOG")"
         if [ $c = ns ]; then
-                wait_until 10 eval '[ "$(mac_of $own)" = $M ]' || fail "a1 ($c): store: $(vnc query $own)"
+                wait_for 10 eval '[ "$(mac_of $own)" = $M ]' || fail "a1 ($c): store: $(vnc query $own)"
                 vnc query $own | grep -q "^evidence:  a DHCP claim: domain vic's port" ||
                         fail "a1 ($c): the evidence: $(vnc query $own)"
                 # One lease answers per (network, MAC, family): vic's own.
@@ -342,7 +343,7 @@ attack() {   # CONFIG: a1 .. e from that attacker
         # the attacker's client id again.
         out=$(forge $c v4 --chaddr $M --request $VA --hostname evil-a2-$c) || fail "a2 ($c): $out"
         expect_eq "a2 ($c): dnsmasq acked the attacker's own address, not vic's" "ack $own" "$(grep ^ack <<<"$out")"
-        wait_until 30 lists $own $M evil-a2-$c || fail "a2 ($c): not in libvirt's list: $(tail -3 "$LOG")"
+        wait_for 30 lists $own $M evil-a2-$c || fail "a2 ($c): not in libvirt's list: $(tail -3 "$LOG")"
         helper_event old $M $own evil-a2-$c || fail "a2 ($c): no event: $(tail -3 "$LOG")"
         if [ $c = ns ]; then
                 expect_eq "a2 ($c): the claim, evil-a2-$c" "evil-a2-$c $M" "$(listed $own 2) $(mac_of $own)"
@@ -357,9 +358,9 @@ attack() {   # CONFIG: a1 .. e from that attacker
         # with the attacker's host name.
         out=$(forge $c v4 --chaddr $M --client-id 01:$M --request $VA --hostname evil-a3-$c) || fail "a3 ($c): $out"
         expect_eq "a3 ($c): dnsmasq acked vic's address" "ack $VA" "$(grep ^ack <<<"$out")"
-        wait_until 30 lists $VA $M evil-a3-$c || fail "a3 ($c): not in libvirt's list: $(tail -3 "$LOG")"
+        wait_for 30 lists $VA $M evil-a3-$c || fail "a3 ($c): not in libvirt's list: $(tail -3 "$LOG")"
         helper_event old $M $VA evil-a3-$c || fail "a3 ($c): no event: $(tail -3 "$LOG")"
-        wait_until 10 eval '[ "$(listed $VA 2)" = evil-a3-$c ]' || fail "a3 ($c): $(vnc query $VA)"
+        wait_for 10 eval '[ "$(listed $VA 2)" = evil-a3-$c ]' || fail "a3 ($c): $(vnc query $VA)"
         expect_eq "a3 ($c): vic's lease keeps its MAC and evidence" "$M port vic" "$(mac_of $VA) $(ev $VA) $(listed $VA 3)"
         # Known limit: the host name of a lease is what the last DHCP
         # message about it said; the port proves the address, not who sent
@@ -373,10 +374,10 @@ attack() {   # CONFIG: a1 .. e from that attacker
         if [ $blocked6 = 0 ]; then
                 out=$(forge $c v6 --relay-mac $M --link-address $V6:1 --hostname evil-b-$c) || fail "b ($c): $out"
                 a=$(sed -n 's/^reply \([^ ]*\) .*/\1/p' <<<"$out")
-                wait_until 30 lists $a $M evil-b-$c || fail "b ($c): not in libvirt's list: $(tail -3 "$LOG")"
+                wait_for 30 lists $a $M evil-b-$c || fail "b ($c): not in libvirt's list: $(tail -3 "$LOG")"
                 helper_has "^add [0-9a-f:]+ $a (evil-b-$c )?\| .*DNSMASQ_MAC=$M .*DNSMASQ_RELAY_ADDRESS=.*DNSMASQ_SUPPLIED_HOSTNAME=evil-b-$c " ||
                         fail "b ($c): no relayed add with DNSMASQ_MAC=$M: $(tail -3 "$LOG")"
-                wait_until 10 has_lease $a || fail "b ($c): $a never reached the store"
+                wait_for 10 has_lease $a || fail "b ($c): $a never reached the store"
                 expect_eq "b ($c): relayed: the lease has no MAC" "- none" "$(mac_of $a) $(ev $a)"
                 expect_eq "b ($c): query's evidence line" \
                         "evidence:  the guest's own claim (no MAC: a relayed or restored DHCP message)" \
@@ -403,7 +404,7 @@ attack() {   # CONFIG: a1 .. e from that attacker
         if [ $c = Atk ]; then
                 t=$(drops I-vnaAtk-ipv4-ip "^-j DROP")
                 forge $c release --chaddr $M --addr $VA --server $GW >/dev/null || fail "c ($c): release"
-                wait_until 10 eval '[ "$(drops I-vnaAtk-ipv4-ip "^-j DROP")" -gt "$t" ]' ||
+                wait_for 10 eval '[ "$(drops I-vnaAtk-ipv4-ip "^-j DROP")" -gt "$t" ]' ||
                         fail "c ($c): a release from $VA passed no-ip-spoofing: $(ebt -L I-vnaAtk-ipv4-ip --Lc)"
                 [ "$(helper_count "^del $M $VA")" = "$n" ] || fail "c ($c): a release from $VA reached dnsmasq"
                 pass "c ($c): a release from vic's address dropped by clean-traffic (no-ip-spoofing)"
@@ -412,15 +413,15 @@ attack() {   # CONFIG: a1 .. e from that attacker
         else
                 forge $c release --chaddr $M --addr $VA --server $GW >/dev/null || fail "c ($c): release"
         fi
-        wait_until 30 eval '[ "$(helper_count "^del $M $VA")" -gt "$n" ]' || fail "c ($c): dnsmasq passed no del"
+        wait_for 30 eval '[ "$(helper_count "^del $M $VA")" -gt "$n" ]' || fail "c ($c): dnsmasq passed no del"
         # libvirt's helper runs after ours: once its list lacks the lease,
         # the store has the release and vic's port is being asked.
-        wait_until 30 eval '! dnsmasq_has $M $VA' || fail "c ($c): dnsmasq kept vic's lease"
-        wait_until 45 eval '[ "$(ev $VA)" = port ]' || fail "c ($c): vic's port not asked again: $(vnc query $VA)"
+        wait_for 30 eval '! dnsmasq_has $M $VA' || fail "c ($c): dnsmasq kept vic's lease"
+        wait_for 45 eval '[ "$(ev $VA)" = port ]' || fail "c ($c): vic's port not asked again: $(vnc query $VA)"
         vic_intact "c ($c), release"
         out=$(forge $c v4 --chaddr $mc --no-client-id --request $VA --hostname evil-c-$c) || fail "c ($c): $out"
         expect_eq "c ($c): dnsmasq gave vic's address to the attacker" "ack $VA" "$(grep ^ack <<<"$out")"
-        wait_until 30 lists $VA $mc evil-c-$c || fail "c ($c): not in libvirt's list: $(tail -3 "$LOG")"
+        wait_for 30 lists $VA $mc evil-c-$c || fail "c ($c): not in libvirt's list: $(tail -3 "$LOG")"
         helper_event add $mc $VA evil-c-$c || fail "c ($c): no add: $(tail -3 "$LOG")"
         expect_eq "c ($c): the store refused it: vic's lease" "$M port" "$(mac_of $VA) $(ev $VA)"
         vnc query $VA | grep -q "^evidence:  its domain's port vnavic answered for it (" ||
@@ -437,10 +438,10 @@ attack() {   # CONFIG: a1 .. e from that attacker
         else
                 forge $c release --chaddr $mc --no-client-id --addr $VA --server $GW >/dev/null
         fi || fail "c ($c): the attacker's release"
-        wait_until 30 eval '! dnsmasq_has $mc $VA' || fail "c ($c): the attacker's release not seen"
+        wait_for 30 eval '! dnsmasq_has $mc $VA' || fail "c ($c): the attacker's release not seen"
         guest_ssh $VA 'kill -USR1 $(pidof udhcpc)' || fail "c ($c): cannot make vic renew"
-        wait_until 30 eval '[ "$(fwd ahostsv4 vichost)" = $VA ]' || fail "c ($c): vic did not get $VA back: $(tail -3 "$LOG")"
-        wait_until 45 eval '[ "$(ev $VA)" = port ]' || fail "c ($c): vic's lease: $(vnc query $VA)"
+        wait_for 30 eval '[ "$(fwd ahostsv4 vichost)" = $VA ]' || fail "c ($c): vic did not get $VA back: $(tail -3 "$LOG")"
+        wait_for 45 eval '[ "$(ev $VA)" = port ]' || fail "c ($c): vic's lease: $(vnc query $VA)"
         vic_intact "c ($c), vic asked again"
         if [ $c = Atk ]; then
                 cell c $c "a release from vic's address: dropped (no-ip-spoofing); from 0.0.0.0 it passes: dnsmasq dropped vic's lease and acked $VA to the attacker; store: vic's port asked again (answered: kept), the attacker's lease refused; doctor: nothing; libnss-libvirt: evil-c -> $VA, vic loses it"
@@ -455,10 +456,10 @@ attack() {   # CONFIG: a1 .. e from that attacker
                 out=$(forge $c v6 --duid random --count $NDUID) || fail "d ($c): $out"
                 expect_eq "d ($c): $NDUID replies" $NDUID "$(grep -c '^reply ' <<<"$out")"
                 for a in $(awk '/^reply/ { print $2 }' <<<"$out"); do
-                        wait_until 30 has_lease $a || fail "d ($c): $a never reached the store: $(tail -3 "$LOG")"
+                        wait_for 30 has_lease $a || fail "d ($c): $a never reached the store: $(tail -3 "$LOG")"
                         expect_eq "d ($c): $a has the attacker's MAC (dnsmasq's neighbour cache)" $mac "$(mac_of $a)"
                 done
-                wait_until 10 eval '[ $(( $(lease6_count) - d6 )) = $NDUID ]' ||
+                wait_for 10 eval '[ $(( $(lease6_count) - d6 )) = $NDUID ]' ||
                         fail "d ($c): dnsmasq's leases: $d6 -> $(lease6_count)"
         else
                 n=$(drops libvirt-I-vnaAtk "^-j DROP")
@@ -494,8 +495,8 @@ attack() {   # CONFIG: a1 .. e from that attacker
         # e: hardware type 6 (no client id: dnsmasq would find its lease by it).
         out=$(forge $c v4 --htype 6 --no-client-id --hostname evil-e-$c) || fail "e ($c): $out"
         a=$(sed -n 's/^ack //p' <<<"$out")
-        wait_until 30 helper_event "add|old" 06-$mac $a evil-e-$c || fail "e ($c): no event: $(tail -3 "$LOG")"
-        wait_until 10 eval '[ "$(dropped_count)" = "$(helper_count "^(add|old|del) 06-")" ]' ||
+        wait_for 30 helper_event "add|old" 06-$mac $a evil-e-$c || fail "e ($c): no event: $(tail -3 "$LOG")"
+        wait_for 10 eval '[ "$(dropped_count)" = "$(helper_count "^(add|old|del) 06-")" ]' ||
                 fail "e ($c): not counted as dropped: [$(dropped_count)], events [$(helper_count "^(add|old|del) 06-")]"
         has_lease $a && fail "e ($c): the store holds $a: $(vnc query $a)"
         expect_eq "e ($c): evil-e-$c answers nothing" "" "$(fwd ahosts evil-e-$c)"
@@ -527,7 +528,7 @@ UsePAM no
 StrictModes no
 CONF
 ip netns exec $GA /usr/sbin/sshd -f "$T/sshd-ga.conf" -E "$T/sshd-ga.log" || fail "sshd in $GA: $(cat "$T/sshd-ga.log")"
-wait_until 10 has_lease $YA || fail "$YA never reached the store"
+wait_for 10 has_lease $YA || fail "$YA never reached the store"
 expect_eq "mute: no address (its port never answered)" "" "$(fwd ahosts mute)"
 out=$(sshq qemu:system/mute 'ip netns identify') && fail "ssh qemu:system/mute was let in: $out"
 fp=$(ssh-keygen -l -f "$T/hostkey-ga.pub" | awk '{print $2}')
@@ -576,7 +577,7 @@ dhcp() {
 }
 e2e_guest $GB vnab0 $M $BR2
 B2=$(dhcp $GB b1 "other-net" vic)
-wait_until 10 has_lease "$B2" || fail "the lease $B2 on $NET2 never reached the store"
+wait_for 10 has_lease "$B2" || fail "the lease $B2 on $NET2 never reached the store"
 vic_intact "vic's MAC on $NET2"
 expect_eq "vic.other.test ($NET2's domain): nothing" "" "$(fwd ahosts vic.other.test)"
 expect_eq "the lease on $NET2: no name in reverse (its MAC is no domain's there; its host name is a domain's)" \
@@ -598,10 +599,10 @@ m_leases() { virsh net-dhcp-leases $NET1 --mac $M | awk '$4 == "ipv4"' | wc -l; 
 # vic's, GA's, atk's and Atk's own (moved at a1) and the spoofs: dnsmasq
 # runs the lease helper for each in turn.
 n_m=$((NSPOOF + 4))
-wait_until 60 eval '[ "$(m_leases)" = $n_m ]' || fail "leases of vic's MAC in dnsmasq: $(m_leases), want $n_m"
+wait_for 60 eval '[ "$(m_leases)" = $n_m ]' || fail "leases of vic's MAC in dnsmasq: $(m_leases), want $n_m"
 # All but atk's and Atk's own (dnsmasq moved them to vic's MAC at a1;
 # the store refused that).
-wait_until 30 eval '[ "$(vnc query vic | grep -c "^  lease: *$V4\.")" = $((n_m - 2)) ]' ||
+wait_for 30 eval '[ "$(vnc query vic | grep -c "^  lease: *$V4\.")" = $((n_m - 2)) ]' ||
         fail "the store does not hold the $((n_m - 2)) leases of vic's MAC: $(vnc query vic | grep -c "^  lease:")"
 vic_intact "$n_m leases of vic's MAC"
 r=$(ref libvirt_guest vic)
@@ -616,7 +617,7 @@ attack_name() {   # HOSTNAME: a new MAC and client id, one lease; ADDR[HOSTNAME]
         n=$((n + 1))
         ip -n $GC link set eth0 address "$(printf '52:54:00:40:01:%02x' $n)"
         ADDR[$1]=$(dhcp $GC "c$n" "attacker-c$n" "$1")
-        wait_until 10 has_lease "${ADDR[$1]}" || fail "the lease of ${ADDR[$1]} (host name $1) never reached the store"
+        wait_for 10 has_lease "${ADDR[$1]}" || fail "the lease of ${ADDR[$1]} (host name $1) never reached the store"
 }
 attack_name atkbenign        # the control: a name of its own
 expect_eq "control: a guest's own host name resolves to it" "${ADDR[atkbenign]}" "$(fwd ahostsv4 atkbenign)"
@@ -633,12 +634,6 @@ grep "^add 52:54:00:40:01:" "$LOG" | sed 's/ | .*DNSMASQ_SUPPLIED_HOSTNAME=\([^ 
 helper_got() {   # ADDRESS: the host name the guest sent (DNSMASQ_SUPPLIED_HOSTNAME) with its last add
         awk -v a="$1" '$1 == "add" && $3 == a { n = ""; for (i = 4; i <= NF; i++) if ($i ~ /^DNSMASQ_SUPPLIED_HOSTNAME=/) { n = $i; sub(/^[^=]*=/, "", n) } } END { print n }' "$LOG"
 }
-# After a rebuild the names are the ones libvirt's lease helper recorded:
-# dnsmasq's cleaned-up argument (foo.localhost -> foo) where it passed one.
-helper_arg() {   # ADDRESS: the host name dnsmasq passed as the argument with its last add
-        awk -v a="$1" '$1 == "add" && $3 == a { n = ($4 == "|") ? "" : $4 } END { print n }' "$LOG"
-}
-NAME_FROM=helper_got
 reserved_text() {   # NAME: one of the reserved names this test sends?
         case ${1,,} in
         localhost|localhost.*|*.localhost|ip6-*|_*|wpad|wpad.*|vncatkhost|vncatkhost.*|adminbox|adminbox.*) return 0 ;;
@@ -665,7 +660,7 @@ check_reserved() {
                 # The guest's name is what it sent, whole (dnsmasq's own
                 # cleaned-up argument is not used): foo.localhost stays
                 # reserved, where dnsmasq would have made it foo.
-                got=$($NAME_FROM "$a")
+                got=$(helper_got "$a")
                 want=""
                 [ -n "$got" ] && ! reserved_text "$got" && want="$got.atk.test $got"
                 expect_eq "reserved name $h (the guest sent '$got'): reverse of the attacker's $a" "$want" "$(rev "$a")"
@@ -739,15 +734,16 @@ done
 # --- a guest using the static host's MAC ----------------------------------------
 ip -n $GC link set eth0 address 52:54:00:40:00:05
 AF=$(dhcp $GC fx "fixed-spoof" evil)
-wait_until 10 has_lease "$AF" || fail "the lease $AF never reached the store"
+wait_for 10 has_lease "$AF" || fail "the lease $AF never reached the store"
 expect_eq "static host's MAC used by a guest: fixed answers the static address only" $V4.5 "$(fwd ahosts fixed)"
 expect_eq "... $V4.5 is still fixed in reverse" "fixed.atk.test fixed" "$(rev $V4.5)"
 e2e_dhclient_release dh-fx $GC -4 -cf "$T/dh-fx.conf" -sf "$T/dh-script" eth0
-wait_until 30 eval '! dnsmasq_has 52:54:00:40:00:05 $AF' || fail "no release of $AF"
+wait_for 30 eval '! dnsmasq_has 52:54:00:40:00:05 $AF' || fail "no release of $AF"
 helper_has "^del 52:54:00:40:00:05 $AF" || fail "dnsmasq passed no del for $AF"
 expect_eq "after that guest's release: fixed still answers the static address" $V4.5 "$(fwd ahosts fixed)"
 
 # --- names that differ only in case: atk and Atk ---------------------------------
+if [ -n "$FA" ]; then
 expect_eq "atk: its own address" "$NA" "$(fwd ahostsv4 atk)"
 expect_eq "Atk: its own address" "$FA" "$(fwd ahostsv4 Atk)"
 expect_eq "ATK: two domains' in another case: nothing" "" "$(fwd ahosts ATK)"
@@ -769,11 +765,12 @@ echo "note: libvirt_guest for atk: [$(ref libvirt_guest atk)], for Atk: [$(ref l
 pass "atk and Atk: two records, each by its exact name and UUID; in another case neither"
 # (the pins recorded by UUID just now)
 "$P" --forget "$UN" >/dev/null && "$P" --forget "$UF" >/dev/null || fail "--forget atk, Atk"
+fi
 
 # --- every claim asked, then doctor ------------------------------------------------
 t0=$(date +%s%N)
 asked() { ! vnc doctor --nsswitch /dev/null 2>/dev/null | grep -q "not answered for by their ports yet"; }
-wait_until 120 asked || fail "claims still not asked after 120 s: $(vnc doctor --nsswitch /dev/null 2>&1 | grep -i 'network')"
+wait_for 120 asked || fail "claims still not asked after 120 s: $(vnc doctor --nsswitch /dev/null 2>&1 | grep -i 'network')"
 echo "timing: every port's answer or silence recorded $(ms_since $t0) ms after the last claim"
 for a in "${SILENT[@]}"; do
         expect_eq "$a: its domain's port did not answer" silent "$(ev $a)"
@@ -802,7 +799,7 @@ pass "doctor: the silent claims (warning, with the reason), the dropped htype-6 
 # --- a domain that is defined but has never run --------------------------------------
 ip -n $GC link set eth0 address 52:54:00:40:01:fe
 AD=$(dhcp $GC dorm "attacker-dorm" atkdorm)
-wait_until 10 has_lease "$AD" || fail "the lease $AD never reached the store"
+wait_for 10 has_lease "$AD" || fail "the lease $AD never reached the store"
 # libvirt runs no hook when a domain is defined: until it first starts
 # (or a rebuild, below), the store does not know the name is a domain's,
 # and a guest's host name answers (README, "Name rules": a known limit).
@@ -824,7 +821,9 @@ vnc query atkdorm | grep -q "^state: *shut off" || fail "rebuild: atkdorm not in
 expect_eq "after rebuild: atkdorm (defined, shut off) answers nothing" "" "$(fwd ahosts atkdorm)"
 expect_eq "after rebuild: the guest that sent atkdorm has no name in reverse" "" "$(rev "$AD")"
 vic_intact "after rebuild"
-NAME_FROM=helper_arg
+# The same leases keep the names their guests sent, whole, as the store
+# recorded them (not libvirt's list: dnsmasq's cleaned-up foo for
+# foo.localhost).
 check_reserved
 expect_eq "after rebuild: fixed" $V4.5 "$(fwd ahosts fixed)"
 expect_eq "after rebuild: $NET2's lease of vic's MAC is not vic's" "" "$(rev "$B2")"
@@ -845,7 +844,7 @@ virsh net-destroy $NET2 >/dev/null || fail "net-destroy $NET2"
 expect_eq "$NET2 stopped: nas has no address" "" "$(fwd ahosts nas)"
 ip -n $GC link set eth0 address 52:54:00:40:01:fd
 AN=$(dhcp $GC nas "attacker-nas" nas)
-wait_until 10 has_lease "$AN" || fail "the lease $AN never reached the store"
+wait_for 10 has_lease "$AN" || fail "the lease $AN never reached the store"
 for f in nas NAS nas. nas.other.test; do
         for db in hosts ahosts ahostsv4; do
                 case " $(fwd $db $f) " in *" $AN "*) fail "'$f' ($db) resolves to the guest $AN on $NET1" ;; esac
@@ -862,7 +861,7 @@ virsh net-start $NET2 >/dev/null || fail "net-start $NET2"
 expect_eq "$NET2 started again: nas" "$W4.5" "$(fwd ahostsv4 nas)"
 pass "a static host keeps its name while its network is stopped"
 
-[ -e "$S/private/missed.log" ] && fail "events were missed: $(cat "$S/private/missed.log")"
+expect_nothing_missed "$S"
 
 # --- the table -----------------------------------------------------------------------
 declare -A ROW=([a1]="a1 chaddr = vic's MAC, asking its own address"
@@ -878,7 +877,8 @@ echo "AAAA, both reverses and ssh qemu:system/vic with the key pinned first stay
 echo
 printf '| attack | %s | %s | %s |\n|---|---|---|---|\n' "${WHO[ns]}" "${WHO[atk]}" "${WHO[Atk]}"
 for a in $ATTACKS; do
-        printf '| %s | %s | %s | %s |\n' "${ROW[$a]}" "${CELL[$a|ns]}" "${CELL[$a|atk]}" "${CELL[$a|Atk]}"
+        printf '| %s | %s | %s | %s |\n' "${ROW[$a]}" "${CELL[$a|ns]}" "${CELL[$a|atk]}" \
+                "${CELL[$a|Atk]:-not run here (no nwfilter)}"
 done
 echo
 echo "Also: $NSPOOF more leases of vic's MAC from $GA: vic answers its one address, each spoof silent"

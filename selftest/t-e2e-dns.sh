@@ -118,11 +118,6 @@ in_guest() {   # NS COMMAND...: with the resolver DHCP gave it
                 "$T/resolv-$ns.conf" "$@"
 }
 guest_addr() { ip -n "$1" -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1; }
-wait_until() {   # SECONDS COMMAND...: poll every 0.1 s
-        local end=$((SECONDS + $1))
-        shift
-        until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.1; done
-}
 
 e2e_guest $G1 vd1 $MAC1 $BR
 dhcp $G1 g1 || fail "guest 1 got no lease: $(cat "$T/dhclient-$G1.log")"
@@ -241,7 +236,7 @@ n=$(renewals)
 out=$(ip netns exec $G3 "$B/selftest/dhcp-forge" eth0 v4 --chaddr $VMMAC --client-id 01:$VMMAC --request "$vm" \
         --hostname e2evmguest) || fail "the renewal while shut off: $out"
 expect_eq "a renewal of e2evm's lease while it is shut off" "ack $vm" "$(grep ^ack <<<"$out")"
-wait_until 10 eval '[ "$(renewals)" -gt "$n" ]' || fail "the renewal never reached the lease helper"
+wait_for 10 eval '[ "$(renewals)" -gt "$n" ]' || fail "the renewal never reached the lease helper"
 echo "domain shut off, its lease renewed: PTR of $vm: [$(dq -x "$vm")]; NSS: [$(virtname_getent "$S" hosts "$vm" | xargs)]"
 restart_vm "renewed while shut off, then started"
 pass "a domain stopped and started with its lease kept: dnsmasq gives one PTR, the domain's name, as NSS does"
