@@ -619,7 +619,8 @@ int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_l
                  * domain holding the address answers for it, a DHCP
                  * report of it with another MAC (any guest can put any
                  * MAC in its DHCP payload) is refused. */
-                if (!same_mac && !copy.proved && virtname_lease_proven(&w->view, &old) == 1) {
+                if (!same_mac && !copy.proved && !(l->flags & VIRTNAME_LEASE_STATIC) &&
+                    virtname_lease_proven(&w->view, &old) == 1) {
                         char text[INET6_ADDRSTRLEN] = "?";
 
                         inet_ntop(old.family, old.addr, text, sizeof(text));
