@@ -280,6 +280,17 @@ void hook_submit_then(const struct virtname_event *e, const char *what, hook_the
         apply_pending(state);
 }
 
+void hook_domain_state(struct virtname_xml_domain *x, enum virtname_domain_state state)
+{
+        x->d.state = state;
+        if (state != VIRTNAME_STATE_SHUTOFF)
+                return;
+        x->d.id = -1;
+        x->d.cid = 0;
+        for (size_t i = 0; i < x->d.n_ifaces; i++)
+                x->ifaces[i].port = NULL;
+}
+
 void hook_republish(const char *what)
 {
         char err[512], state[PATH_MAX];

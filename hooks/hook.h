@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "cache/ingest/event.h"
+#include "cache/libvirt/virxml.h"
 #include "cache/read/view.h"
 
 /* Longest the writer lock is waited for before the event is spooled: a
@@ -61,6 +62,10 @@ void hook_spawn(const char *program, const char *env, const char *const *args);
  * lease of domain NAME. */
 void hook_ask_lease(const struct virtname_view *v, const char *network, int family, const uint8_t addr[16]);
 void hook_ask_domain(const struct virtname_view *v, const char *name);
+
+/* Domain X is in STATE: a stopped domain keeps its name and MACs, not
+ * its ID, CID or taps. */
+void hook_domain_state(struct virtname_xml_domain *x, enum virtname_domain_state state);
 
 /* Publish the snapshot again if it is missing or stale (the daemon hook,
  * after a reboot emptied /run), and apply what the spool holds. */
