@@ -235,7 +235,18 @@ struct top {
         enum virtname_rank rank[2];
         struct virtname_lease_view best[2];
         const struct virtname_domain_view *owner;      /* of the (network, MAC), or NULL */
+        size_t observed;                               /* observed addresses among them */
 };
+
+/* Does lease L answer besides the one its (network, MAC) answers with
+ * per family: an observed address (seen, or reported by the guest
+ * agent) backed in this run?  A guest may use several at once, and its
+ * port answered for each (or its agent reported it); stale ones go at
+ * the port's silence or their expiry. */
+static bool also_answers(const struct virtname_lease_view *l, enum virtname_rank rank)
+{
+        return (l->flags & VIRTNAME_LEASE_OBSERVED) && (rank == VIRTNAME_RANK_PORT || rank == VIRTNAME_RANK_AGENT);
+}
 
 static int keep_top(const struct virtname_lease_view *l, void *ctx)
 {
@@ -243,6 +254,7 @@ static int keep_top(const struct virtname_lease_view *l, void *ctx)
         int s = family_slot(l->family);
         enum virtname_rank rank = rank_for(l, t->owner);
 
+        t->observed += (l->flags & VIRTNAME_LEASE_OBSERVED) != 0;
         if (!t->have[s] || newer(l, rank, &t->best[s], t->rank[s])) {
                 t->best[s] = *l;
                 t->rank[s] = rank;
@@ -288,7 +300,8 @@ static int call_each(const struct virtname_lease_view *l, void *ctx)
         struct each_iface *e = ctx;
         int s = family_slot(l->family);
 
-        return e->cb(l, e->top.have[s] && same_lease(l, &e->top.best[s]), e->ctx);
+        return e->cb(l, (e->top.have[s] && same_lease(l, &e->top.best[s])) || also_answers(l, rank_for(l, e->top.owner)),
+                     e->ctx);
 }
 
 int virtname_iface_leases(const struct virtname_view *v, struct virtname_str network,
@@ -322,8 +335,10 @@ int virtname_lease_answering(const struct virtname_view *v, const struct virtnam
         if ((rc = owner_of(v, l->network, l->mac, &d, &owner)) < 0)
                 return rc;
         rc = iface_top(v, l->network, l->mac, now, owner, &t);
-        if (rc < 0 || !t.have[s] || !same_lease(l, &t.best[s]))
-                return rc < 0 ? rc : 0;
+        if (rc < 0)
+                return rc;
+        if ((!t.have[s] || !same_lease(l, &t.best[s])) && !also_answers(l, rank_for(l, owner)))
+                return 0;
         /* The lease of a domain that is shut off is left over from when it
          * ran: nobody is there to answer. */
         return !owner || owner->state != VIRTNAME_STATE_SHUTOFF;
@@ -453,6 +468,34 @@ static int held_elsewhere(const struct virtname_view *v, const struct virtname_l
         return rc == 0 || rc == -ENOENT ? held : rc;
 }
 
+/* Add lease L of rank RANK to C, unless it is only an agent's report of
+ * an address held more strongly elsewhere.  0 or a negative errno. */
+static int add_backed(const struct virtname_view *v, struct collect *c, const struct virtname_lease_view *l,
+                      enum virtname_rank rank, int64_t now)
+{
+        int rc = rank == VIRTNAME_RANK_AGENT ? held_elsewhere(v, l, now) : 0;
+
+        if (rc == 0)
+                add(c, l, rank);
+        return rc < 0 ? rc : 0;
+}
+
+/* The observed addresses beside the top ones (also_answers()). */
+struct more {
+        const struct virtname_view *v;
+        struct collect *c;
+        const struct virtname_domain_view *owner;
+        int64_t now;
+};
+
+static int add_more(const struct virtname_lease_view *l, void *ctx)
+{
+        struct more *m = ctx;
+        enum virtname_rank rank = rank_for(l, m->owner);
+
+        return also_answers(l, rank) ? add_backed(m->v, m->c, l, rank, m->now) : 0;
+}
+
 /* Rule 1: domain DOM, through the interfaces it owns, with the addresses
  * its own ports answer for, an administrator gave it, or its own guest
  * agent reported (unless held more strongly elsewhere). */
@@ -479,16 +522,16 @@ static int resolve_domain(const struct virtname_view *v, const struct virtname_d
                         rc = iface_top(v, f.network, f.mac, now, &owner, &t);
                 if (rc < 0)
                         return rc;
-                for (int s = 0; s < 2; s++) {
-                        if (!t.have[s] || t.rank[s] < VIRTNAME_RANK_AGENT)
-                                continue;
-                        if (t.rank[s] == VIRTNAME_RANK_AGENT && (rc = held_elsewhere(v, &t.best[s], now)) != 0) {
-                                if (rc < 0)
-                                        return rc;
-                                continue;
-                        }
-                        add(c, &t.best[s], t.rank[s]);
+                for (int s = 0; s < 2 && rc >= 0; s++)
+                        if (t.have[s] && t.rank[s] >= VIRTNAME_RANK_AGENT)
+                                rc = add_backed(v, c, &t.best[s], t.rank[s], now);
+                if (rc >= 0 && t.observed) {
+                        struct more m = { v, c, &owner, now };
+
+                        rc = walk_iface(v, f.network, f.mac, now, add_more, &m);
                 }
+                if (rc < 0)
+                        return rc;
         }
         return 0;
 }

@@ -23,8 +23,11 @@
  *    then the OS, or a guest spoofing the MAC) answers with one lease
  *    only: the strongest (administrator, port, agent), then the one its
  *    client asked for (or was seen) last, then the latest expiry (0 =
- *    never), then the higher address.  The others are never answered,
- *    forwards or in reverse; lease listings mark them.
+ *    never), then the higher address; and besides it with every
+ *    observed address (record.h) its port answered for, or its agent
+ *    reported, in this run (a guest may use several at once).  The
+ *    others are never answered, forwards or in reverse; lease listings
+ *    mark them.
  *  - Domains are kept by their exact names (libvirt's are case
  *    sensitive); a name in another case finds a domain only when one
  *    domain alone has it in any case.
