@@ -10,6 +10,8 @@ ALL += $(addprefix $(B)/selftest/,$(SELFTEST_TOOLS))
 # binutils (readelf), the reference module; ebtables (iptables: libvirt's
 # nwfilter uses it too) and python3 for t-probe's forged frames.
 TEST_PACKAGES += strace binutils iptables python3
+# t-watch and bench-watch: busybox's ping in the veth guests.
+TEST_PACKAGES += busybox
 # t-resolved: a private system bus (dbus-daemon), busctl and the
 # libsystemd-shared the downloaded systemd-resolved links (systemd).  The
 # systemd-resolved package itself is never installed: its postinst
