@@ -23,6 +23,6 @@ $(B)/libvirtname.a: $(addprefix $(B)/obj/,$(LIB_SRCS:.c=.o))
 ALL += $(B)/libvirtname.a
 
 # What only a rebuild reads (the command): libvirt's lease files and API.
-IMPORT_SRCS := $(addprefix cache/ingest/,from-leasefiles.c from-libvirt.c warn.c)
+IMPORT_SRCS := $(addprefix cache/ingest/,from-leasefiles.c from-libvirt.c prior.c warn.c)
 # systemd-resolved, over sd-bus: the network hook and doctor only.
 RESOLVED_SRCS := cache/derive/resolved.c

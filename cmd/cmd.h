@@ -9,6 +9,7 @@
 #define VIRTNAME_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Exit codes (documented in virt-name-cache.1). */
 enum {
@@ -33,6 +34,26 @@ void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* After a command's getopt loop: true (and an error naming ARGV[0], the
  * command) when operands are left that the command does not take. */
 bool cmd_extra_args(int argc, char **argv);
+
+/* Opening the store for writing failed with RC (ERR says how): say so,
+ * and that COMMAND needs root when permissions are why.  Returns the
+ * exit code. */
+int cmd_store_failed(const struct cmd_ctx *ctx, const char *command, int rc, const char *err);
+
+/* The rebuild (rebuild.c) from libvirt at URI, or only the lease files
+ * in LEASES_DIR, or (both NULL) libvirt at qemu:///system with the lease
+ * files as the fallback.  Returns the exit code. */
+int cmd_rebuild_run(const struct cmd_ctx *ctx, const char *uri, const char *leases_dir, bool partial);
+
+/* Note in the state directory's CMD_REMEMBER_NAME file one line (printf
+ * FMT) of what a package removal turned off (remember.c).  Returns 0 or
+ * a negative errno. */
+#define CMD_REMEMBER_NAME "disabled-at-removal"
+int cmd_remember(const struct cmd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* How to ACTION (start, restart) SERVICE on this host: "systemctl ACTION
+ * SERVICE" under systemd, else "service SERVICE ACTION", into BUF. */
+const char *cmd_service(const char *action, const char *service, char *buf, size_t cap);
 
 int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_list(int argc, char **argv, const struct cmd_ctx *ctx);

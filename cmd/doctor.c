@@ -59,6 +59,9 @@ static void report(struct doctor *doc, const char *level, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
 static void vreport(struct doctor *doc, const char *level, const char *fmt, va_list ap)
+        __attribute__((format(printf, 3, 0)));
+
+static void vreport(struct doctor *doc, const char *level, const char *fmt, va_list ap)
 {
         if (strcmp(level, "problem") == 0)
                 doc->problems++;
@@ -1042,7 +1045,7 @@ static void check_networks(struct doctor *doc)
                 snprintf(net, sizeof(net), "%.*s", (int)len - 5, de->d_name);
                 if (virtname_hostsdir_path(virtname_store_dir(doc->ctx->db_dir), net, hostsdir, sizeof(hostsdir)) == 0)
                         snprintf(dir, sizeof(dir), "hostsdir=%s", hostsdir);
-                f = fopen(path, "re");
+                f = virtname_open_file(path, (size_t)1 << 20, VIRTNAME_READ_NOFOLLOW);
                 if (!f && errno == EACCES) {
                         /* libvirt keeps these root-only: not a fault. */
                         report(doc, "info", "network %.*s: cannot read %s (%s): not checked "
@@ -1051,7 +1054,7 @@ static void check_networks(struct doctor *doc)
                         continue;
                 }
                 if (!f) {
-                        report(doc, "warning", "%s: %s", path, strerror(errno));
+                        report(doc, "warning", "%s: %s", path, virtname_read_strerror(-errno));
                         unreadable++;
                         continue;
                 }

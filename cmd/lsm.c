@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmd/lsm.h"
+#include "cache/write/fileio.h"
 
 #define AA_DIR "/etc/apparmor.d"
 #define AA_SNIPPET "abstractions/nameservice.d/virt-name-cache"
@@ -57,21 +58,14 @@ static bool lsm_path(const struct lsm *l, char *buf, size_t cap, const char *pat
  * newline.  Returns 0 or -errno. */
 static int read_line(const char *path, char *buf, size_t cap)
 {
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        ssize_t n;
+        char *text;
+        size_t len;
+        int rc = virtname_read_file(path, 65536, &text, &len);
 
-        if (fd < 0)
-                return -errno;
-        n = read(fd, buf, cap - 1);
-        if (n < 0) {
-                int err = errno;
-
-                close(fd);
-                return -err;
-        }
-        close(fd);
-        buf[n] = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
+        if (rc < 0)
+                return rc;
+        snprintf(buf, cap, "%.*s", (int)strcspn(text, "\n"), text);
+        free(text);
         return 0;
 }
 
@@ -104,7 +98,7 @@ static int aa_includes(const char *path, const char *name)
 
         if (snprintf(want, sizeof(want), "<abstractions/%s>", name) >= (int)sizeof(want))
                 return -ENAMETOOLONG;
-        f = fopen(path, "re");
+        f = virtname_open_file(path, (size_t)1 << 20, 0);
         if (!f)
                 return -errno;
         while (!found && fgets(line, sizeof(line), f)) {
@@ -161,49 +155,18 @@ static const char *aa_loaded(const char *list, const char *const *names, char *m
  * errno set when it cannot be read. */
 static char *aa_profiles(const struct lsm *l)
 {
-        char path[PATH_MAX];
-        char *buf = NULL;
-        size_t len = 0, cap = 0;
-        int fd;
+        char path[PATH_MAX], *buf;
+        size_t len;
+        int rc;
 
         if (!lsm_path(l, path, sizeof(path), "/sys/kernel/security/apparmor/profiles")) {
                 errno = ENAMETOOLONG;
                 return NULL;
         }
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return NULL;
-        for (;;) {
-                ssize_t n;
-
-                if (cap - len < 4096) {
-                        char *more = realloc(buf, cap + 65536);
-
-                        if (!more) {
-                                free(buf);
-                                close(fd);
-                                errno = ENOMEM;
-                                return NULL;
-                        }
-                        buf = more;
-                        cap += 65536;
-                }
-                n = read(fd, buf + len, cap - len - 1);
-                if (n < 0) {
-                        int err = errno;
-
-                        free(buf);
-                        close(fd);
-                        errno = err;
-                        return NULL;
-                }
-                if (n == 0)
-                        break;
-                len += (size_t)n;
-        }
-        close(fd);
-        buf[len] = '\0';
-        return buf;
+        rc = virtname_read_file(path, (size_t)64 << 20, &buf, &len);
+        if (rc < 0)
+                errno = -rc;
+        return rc < 0 ? NULL : buf;
 }
 
 /* One confined daemon: is it loaded, and does its profile include our
@@ -282,7 +245,7 @@ static void check_apparmor(const struct lsm *l, const char *snapshot_dir)
                 l->report(l->ctx, "problem", "AppArmor is active and " AA_DIR "/" AA_SNIPPET " is missing: "
                           "confined programs (libvirtd, dhclient, man, ...) cannot read the snapshot "
                           "and get \"not found\" for guests (reinstall libnss-virtname, then "
-                          "'systemctl reload apparmor')");
+                          "'systemctl reload apparmor', without systemd 'service apparmor reload')");
         } else if (!lsm_path(l, path, sizeof(path), AA_DIR "/abstractions/nameservice")) {
                 return;
         } else if ((inc = aa_includes(path, "nameservice.d")) == 1) {
@@ -354,7 +317,7 @@ static int selinux_module_installed(const struct lsm *l, char *policy, size_t ca
 
         if (!copy_str(policy, cap, "targeted"))
                 return -ENAMETOOLONG;
-        if (lsm_path(l, path, sizeof(path), "/etc/selinux/config") && (f = fopen(path, "re"))) {
+        if (lsm_path(l, path, sizeof(path), "/etc/selinux/config") && (f = virtname_open_file(path, (size_t)1 << 20, 0))) {
                 while (fgets(line, sizeof(line), f)) {
                         if (strncmp(line, "SELINUXTYPE=", 12) == 0) {
                                 line[strcspn(line, " \t\r\n")] = '\0';

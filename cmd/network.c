@@ -11,6 +11,7 @@
  * dhcp-ignore-names keeps the host names guests send out of dnsmasq's
  * own DNS: they reach it only through the name rules, in that
  * directory. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <getopt.h>
@@ -24,7 +25,9 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "cmd/bridge.h"
 #include "cmd/cmd.h"
+#include "cache/write/fileio.h"
 #include "cache/libvirt/virconn.h"
 #include "cache/derive/hostsdir.h"
 #include "cache/read/paths.h"
@@ -37,13 +40,15 @@
 #define OPTION_PREFIX "dhcp-script="
 #define HOSTSDIR_PREFIX "hostsdir="
 #define IGNORE_NAMES "dhcp-ignore-names"
+/* Where libvirt keeps the system's network definitions. */
+#define LIBVIRT_NETWORKS_DIR "/etc/libvirt/qemu/networks"
 
 static void usage(FILE *out, const char *cmd)
 {
         bool enable = strcmp(cmd, "enable") == 0;
 
         fprintf(out,
-                "Usage: virt-name-cache %s NETWORK [--connect URI] [--helper PATH]%s\n"
+                "Usage: virt-name-cache %s %s [--connect URI] [--helper PATH] [--no-restart]%s\n"
                 "\n"
                 "%s the definition of libvirt network NETWORK, in its <dnsmasq:options>:\n"
                 "  dhcp-script=PATH          dnsmasq runs the lease helper at every lease change\n"
@@ -51,15 +56,22 @@ static void usage(FILE *out, const char *cmd)
                 "                            network (DIR is %s/dnsmasq/NETWORK)\n"
                 "  dhcp-ignore-names         ... and no host name a guest sends, except\n"
                 "                            through the name rules in DIR\n"
-                "Everything else in the definition is kept.  It takes effect when the network\n"
-                "next starts (a running network: when it restarts).\n"
+                "Everything else in the definition is kept.  A running network is restarted\n"
+                "%sand the interfaces that were on its bridge are put back on the new one.\n"
                 "\n"
                 "  --connect URI  libvirt to change (default qemu:///system)\n"
                 "  --helper PATH  the lease helper (default " VIRTNAME_LIBEXECDIR "/lease-helper)\n"
+                "  --no-restart   leave a running network as it is until it restarts\n"
                 "%s"
                 "  -h, --help     this text\n",
-                cmd, enable ? " [--no-dns]" : "", enable ? "Add to" : "Remove from", VIRTNAME_STORE_DIR,
-                enable ? "  --no-dns       the lease helper only: leave the network's DNS as it is\n" : "");
+                cmd, enable ? "NETWORK" : "NETWORK|--all", enable ? " [--no-dns]" : " [--remember]",
+                enable ? "Add to" : "Remove from", VIRTNAME_STORE_DIR,
+                enable ? "(after recording the leases it has, with the names their guests sent)\n" : "",
+                enable ? "  --no-dns       the lease helper only: leave the network's DNS as it is\n"
+                       : "  --all          every network whose definition names the helper or the\n"
+                         "                 store's hosts directories\n"
+                         "  --remember     note what was disabled, for the package's next\n"
+                         "                 installation to offer back\n");
 }
 
 /* The <dnsmasq:options> child of ROOT, or NULL. */
@@ -148,8 +160,10 @@ struct want {
 };
 
 /* Change the definition in DOC; returns 1 when changed, 0 when there was
- * nothing to do, or an exit code (negated) after printing why. */
-static int edit(xmlDocPtr doc, const char *network, const struct want *want, bool enable)
+ * nothing to do, or an exit code (negated) after printing why (unless
+ * QUIET).  *HAD_DNS (may be NULL): DOC had our hosts directory. */
+static int edit(xmlDocPtr doc, const char *network, const struct want *want, bool enable, bool quiet,
+                bool *had_dns)
 {
         xmlNodePtr root = xmlDocGetRootElement(doc), options = find_options(root), script, dir, ignore;
         xmlChar *value = NULL;
@@ -158,8 +172,12 @@ static int edit(xmlDocPtr doc, const char *network, const struct want *want, boo
         script = find_option(options, OPTION_PREFIX, &value);
         dir = find_exact(options, want->hostsdir ? want->hostsdir : "");
         ignore = find_exact(options, IGNORE_NAMES);
+        if (had_dns)
+                *had_dns = dir != NULL;
         if (script && xmlStrcmp(value, BAD_CAST want->script) != 0) {
-                if (enable)
+                if (quiet)
+                        ;
+                else if (enable)
                         cmd_error("network %s already runs '%s' as its dnsmasq script; not replacing it",
                                   network, (const char *)value);
                 else
@@ -202,17 +220,15 @@ static int edit(xmlDocPtr doc, const char *network, const struct want *want, boo
 /* The hosts directory for NETWORK's dnsmasq: created and filled now, so
  * that it is there when dnsmasq next starts (the network hook fills it
  * again then); or removed. */
-static int hostsdir(const char *db_dir, const char *network, bool enable)
+static int hostsdir(const struct cmd_ctx *ctx, const char *network, bool enable)
 {
         struct virtname_update *u;
         struct virtname_writer *w;
         char err[512];
-        int rc = virtname_update_open(db_dir, 5000, 0, &u, err, sizeof(err));
+        int rc = virtname_update_open(ctx->db_dir, 5000, 0, &u, err, sizeof(err));
 
-        if (rc < 0) {
-                cmd_error("%s", err);
-                return EXIT_STORE;
-        }
+        if (rc < 0)
+                return cmd_store_failed(ctx, enable ? "enable" : "disable", rc, err);
         w = virtname_update_writer(u);
         if (!enable) {
                 char path[PATH_MAX];
@@ -242,35 +258,340 @@ static int hostsdir(const char *db_dir, const char *network, bool enable)
         return EXIT_OK;
 }
 
+/* What one run changes, and how. */
+struct opts {
+        const char *uri, *helper;
+        bool enable;
+        bool dns;                      /* enable: the hosts directory too */
+        bool restart;                  /* restart a running network whose dnsmasq must change */
+        bool remember;                 /* disable: note it for the next installation */
+};
+
+/* The document XML (may be NULL) holds, or NULL. */
+static xmlDocPtr read_xml(const char *xml)
+{
+        xmlDocPtr doc = xml ? xmlReadMemory(xml, (int)strlen(xml), "network.xml", NULL,
+                                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+                            : NULL;
+
+        if (doc && !xmlDocGetRootElement(doc)) {
+                xmlFreeDoc(doc);
+                doc = NULL;
+        }
+        return doc;
+}
+
+/* The running definition of NET would change too: its dnsmasq is not
+ * yet (or still) running the way the definition now says. */
+static bool live_differs(virNetworkPtr net, const char *network, const struct want *want, bool enable)
+{
+        char *xml = virNetworkIsActive(net) == 1 ? virNetworkGetXMLDesc(net, 0) : NULL;
+        xmlDocPtr doc = read_xml(xml);
+        bool differs = doc && edit(doc, network, want, enable, true, NULL) == 1;
+
+        xmlFreeDoc(doc);
+        free(xml);
+        return differs;
+}
+
+/* Stop and start NET again (its dnsmasq then runs the new definition),
+ * and put the interfaces that were on its bridge back on the new one
+ * (bridge.h).  Should it not start with the new definition, OLD_XML is
+ * defined again and started.  Returns an exit code. */
+static int restart(virConnectPtr conn, virNetworkPtr net, const char *network, const char *old_xml)
+{
+        struct bridge_ports ports;
+        char *bridge = virNetworkGetBridgeName(net), done[1024], err[256];
+        int rc, n;
+
+        if (!bridge) {
+                cmd_error("network %s: libvirt names no bridge for it: %s", network, virtname_virt_error());
+                return EXIT_LIBVIRT;
+        }
+        rc = bridge_ports_read(bridge, &ports);
+        if (rc < 0)
+                cmd_warn("network %s: cannot list the interfaces on %s: %s", network, bridge, strerror(-rc));
+        if (virNetworkDestroy(net) < 0) {
+                cmd_error("network %s: cannot stop it: %s", network, virtname_virt_error());
+                rc = EXIT_LIBVIRT;
+                goto out;
+        }
+        rc = EXIT_OK;
+        if (virNetworkCreate(net) < 0) {
+                virNetworkPtr back;
+
+                cmd_error("network %s did not start again: %s", network, virtname_virt_error());
+                back = old_xml ? virNetworkDefineXML(conn, old_xml) : NULL;
+                if (!back || virNetworkCreate(net) < 0) {
+                        cmd_error("network %s is stopped: its guests are cut off until it starts "
+                                  "(virsh net-start %s)", network, network);
+                        if (back)
+                                virNetworkFree(back);
+                        rc = EXIT_LIBVIRT;
+                        goto out;
+                }
+                virNetworkFree(back);
+                cmd_error("network %s: its previous definition is back and running", network);
+                rc = EXIT_LIBVIRT;
+        }
+        free(bridge);
+        bridge = virNetworkGetBridgeName(net);
+        n = bridge ? bridge_ports_restore(bridge, &ports, done, sizeof(done), err, sizeof(err)) : -ENODEV;
+        if (n < 0) {
+                char again[64];
+
+                cmd_error("network %s: restarted, but not every guest interface is back on %s: %s; "
+                          "restarting libvirtd puts them back (%s)", network, bridge ? bridge : "its bridge",
+                          bridge ? err : virtname_virt_error(),
+                          cmd_service("restart", "libvirtd", again, sizeof(again)));
+                rc = EXIT_SYSTEM;
+        } else {
+                printf("network %s: restarted; %d interface%s put back on %s%s%s%s\n", network, n,
+                       n == 1 ? "" : "s", bridge, n ? " (" : "", done, n ? ")" : "");
+        }
+out:
+        bridge_ports_free(&ports);
+        free(bridge);
+        return rc;
+}
+
+/* The options enable and disable work with for NETWORK into WANT. */
+static int wanted(const struct cmd_ctx *ctx, const struct opts *o, const char *network, struct want *want,
+                  char *script, size_t script_cap, char *dir, size_t dir_cap)
+{
+        char path[PATH_MAX];
+        const char *store = virtname_store_dir(ctx->db_dir);
+        int rc;
+
+        want->script = script;
+        want->hostsdir = NULL;
+        if (o->helper[0] != '/' || strpbrk(o->helper, "\n\r") ||
+            (size_t)snprintf(script, script_cap, OPTION_PREFIX "%s", o->helper) >= script_cap) {
+                cmd_error("the helper must be an absolute path");
+                return EXIT_USAGE;
+        }
+        /* disable takes away whatever enable added */
+        if (!o->enable || o->dns) {
+                rc = virtname_hostsdir_path(store, network, path, sizeof(path));
+                if (rc == -EINVAL && !o->enable)
+                        return EXIT_OK;
+                if (rc < 0 || strpbrk(path, "\n\r") || store[0] != '/') {
+                        cmd_error("network %s: no hosts directory for its DNS can be named after it "
+                                  "(use --no-dns)", network);
+                        return EXIT_USAGE;
+                }
+                snprintf(dir, dir_cap, HOSTSDIR_PREFIX "%s", path);
+                want->hostsdir = dir;
+        }
+        return EXIT_OK;
+}
+
+/* enable or disable one network, NAME (NET: looked up, or NULL). */
+static int change(const struct cmd_ctx *ctx, virConnectPtr conn, virNetworkPtr net, const char *name,
+                  const struct opts *o)
+{
+        char script[4096], dir[PATH_MAX + 16], *xml = NULL;
+        struct want want;
+        xmlDocPtr doc = NULL;
+        xmlChar *out = NULL;
+        bool active, differs, had_dns = false;
+        int c, size, rc;
+
+        rc = wanted(ctx, o, name, &want, script, sizeof(script), dir, sizeof(dir));
+        if (rc != EXIT_OK)
+                return rc;
+        /* The persistent definition, not the running one. */
+        xml = virNetworkGetXMLDesc(net, VIR_NETWORK_XML_INACTIVE);
+        if (!xml && virGetLastErrorCode() == VIR_ERR_INVALID_ARG)
+                xml = virNetworkGetXMLDesc(net, 0);     /* drivers without the flag */
+        if (!xml) {
+                cmd_error("network %s: cannot read its definition: %s", name, virtname_virt_error());
+                return EXIT_LIBVIRT;
+        }
+        rc = EXIT_LIBVIRT;
+        if (!(doc = read_xml(xml))) {
+                cmd_error("network %s: libvirt returned XML we cannot parse", name);
+                goto out;
+        }
+        c = edit(doc, name, &want, o->enable, false, &had_dns);
+        if (c < 0) {
+                rc = -c;
+                goto out;
+        }
+        if (c == 1) {
+                virNetworkPtr defined;
+
+                xmlDocDumpMemory(doc, &out, &size);
+                defined = out ? virNetworkDefineXML(conn, (const char *)out) : NULL;
+                if (!defined) {
+                        cmd_error("network %s: libvirt refused the new definition: %s", name,
+                                  virtname_virt_error());
+                        goto out;
+                }
+                virNetworkFree(defined);
+                printf("network %s: its definition %s the lease helper %s%s.\n", name,
+                       o->enable ? "now names" : "no longer names", o->helper,
+                       !want.hostsdir ? "" : o->enable ? ", and its DNS server answers the store's names"
+                                                       : ", nor the store's names for its DNS server");
+        }
+        active = virNetworkIsActive(net) == 1;
+        differs = live_differs(net, name, &want, o->enable);
+        if (c == 0 && !differs)
+                printf("network %s: already %s\n", name, o->enable ? "enabled" : "disabled");
+        rc = EXIT_OK;
+        /* Before dnsmasq restarts with our helper: the leases it has, with
+         * the names their guests sent (libvirt's lease list still has
+         * them; afterwards dnsmasq names leases after our hosts files). */
+        if (o->enable && differs && o->restart) {
+                printf("network %s: recording the leases it has before it restarts\n", name);
+                if (cmd_rebuild_run(ctx, o->uri, NULL, false) != EXIT_OK)
+                        cmd_warn("network %s: its leases were not recorded (see above); they are as their "
+                                 "guests renew them", name);
+        }
+        /* The hosts directory is there before dnsmasq starts with it. */
+        if (o->enable && want.hostsdir)
+                rc = hostsdir(ctx, name, true);
+        if (rc == EXIT_OK && differs && o->restart)
+                rc = restart(conn, net, name, xml);
+        else if (rc == EXIT_OK && differs)
+                printf("It takes effect when the network restarts, which briefly cuts its guests off the "
+                       "network\n(run 'virt-name-cache %s %s' without --no-restart, which puts them back):\n"
+                       "    virsh net-destroy %s && virsh net-start %s\n",
+                       o->enable ? "enable" : "disable", name, name, name);
+        else if (rc == EXIT_OK && c == 1 && !active)
+                printf("The network is not running; this takes effect when it starts:\n"
+                       "    virsh net-start %s\n", name);
+        if (rc == EXIT_OK && !o->enable && want.hostsdir)
+                rc = hostsdir(ctx, name, false);
+        if (rc == EXIT_OK && !o->enable && o->remember && (c == 1 || differs) &&
+            cmd_remember(ctx, "network %s %s%s", o->uri, name, had_dns ? "" : " no-dns") < 0)
+                cmd_warn("network %s: cannot note that it was disabled", name);
+        if (rc == EXIT_OK && o->enable && c == 1 && !active)
+                printf("Then run 'virt-name-cache rebuild --connect %s' to record the leases it "
+                       "has.\n", o->uri);
+out:
+        xmlFree(out);
+        xmlFreeDoc(doc);
+        free(xml);
+        return rc;
+}
+
+/* Does the definition XML name our lease helper or a hosts directory of
+ * the store? */
+static bool names_ours(const struct cmd_ctx *ctx, const char *xml, const char *helper)
+{
+        char root[PATH_MAX];
+
+        return xml && ((strstr(xml, OPTION_PREFIX) && strstr(xml, helper)) ||
+                       (virtname_hostsdir_path(virtname_store_dir(ctx->db_dir), NULL, root, sizeof(root)) == 0 &&
+                        strstr(xml, HOSTSDIR_PREFIX) && strstr(xml, root)));
+}
+
+/* disable --all: every network whose definition (persistent or running)
+ * names our lease helper or hosts directories. */
+static int disable_all(const struct cmd_ctx *ctx, virConnectPtr conn, const struct opts *o)
+{
+        virNetworkPtr *nets = NULL;
+        int n = virConnectListAllNetworks(conn, &nets, 0), rc = EXIT_OK, found = 0;
+
+        if (n < 0) {
+                cmd_error("cannot list the networks of %s: %s", o->uri, virtname_virt_error());
+                return EXIT_LIBVIRT;
+        }
+        for (int i = 0; i < n; i++) {
+                const char *name = virNetworkGetName(nets[i]);
+                char *saved = virNetworkGetXMLDesc(nets[i], VIR_NETWORK_XML_INACTIVE);
+                char *live = virNetworkIsActive(nets[i]) == 1 ? virNetworkGetXMLDesc(nets[i], 0) : NULL;
+                bool ours = names_ours(ctx, saved, o->helper) || names_ours(ctx, live, o->helper);
+                int one;
+
+                free(saved);
+                free(live);
+                if (!ours)
+                        continue;
+                found++;
+                if (virNetworkIsPersistent(nets[i]) != 1) {
+                        cmd_warn("network %s is transient: its dnsmasq runs the lease helper until it stops",
+                                 name);
+                        continue;
+                }
+                one = change(ctx, conn, nets[i], name, o);
+                if (one != EXIT_OK && rc == EXIT_OK)
+                        rc = one;
+        }
+        for (int i = 0; i < n; i++)
+                virNetworkFree(nets[i]);
+        free(nets);
+        if (!found)
+                printf("no network of %s runs the lease helper\n", o->uri);
+        return rc;
+}
+
+/* libvirt cannot be reached: the system's saved network definitions
+ * (read only), to say which still name our files.  Returns how many. */
+static int saved_ours(const struct cmd_ctx *ctx, const char *helper)
+{
+        DIR *d = opendir(LIBVIRT_NETWORKS_DIR);
+        struct dirent *de;
+        int n = 0;
+
+        while (d && (de = readdir(d))) {
+                char path[PATH_MAX], *xml;
+                size_t len = strlen(de->d_name);
+
+                if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".xml") != 0 ||
+                    snprintf(path, sizeof(path), LIBVIRT_NETWORKS_DIR "/%s", de->d_name) >= (int)sizeof(path) ||
+                    virtname_read_file_flags(path, 1 << 20, VIRTNAME_READ_NOFOLLOW, &xml, &len) < 0)
+                        continue;
+                if (names_ours(ctx, xml, helper)) {
+                        cmd_error("network %.*s still names the lease helper or its hosts directory",
+                                  (int)strlen(de->d_name) - 4, de->d_name);
+                        n++;
+                }
+                free(xml);
+        }
+        if (d)
+                closedir(d);
+        return n;
+}
+
 static int run(int argc, char **argv, bool enable, const struct cmd_ctx *ctx)
 {
         static const struct option options[] = {
                 { "connect", required_argument, NULL, 'c' },
                 { "helper", required_argument, NULL, 'H' },
                 { "no-dns", no_argument, NULL, 'n' },
+                { "no-restart", no_argument, NULL, 'R' },
+                { "all", no_argument, NULL, 'a' },
+                { "remember", no_argument, NULL, 'm' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        const char *uri = "qemu:///system", *helper = VIRTNAME_LIBEXECDIR "/lease-helper", *name;
-        char script[4096], dir[PATH_MAX + 16];
-        struct want want = { script, dir };
+        struct opts o = { "qemu:///system", VIRTNAME_LIBEXECDIR "/lease-helper", enable, true, true, false };
+        bool all = false;
         virConnectPtr conn;
-        virNetworkPtr net = NULL, defined;
-        xmlDocPtr doc = NULL;
-        xmlChar *out = NULL;
-        char *xml = NULL;
-        int c, size, rc;
+        virNetworkPtr net;
+        int c, rc;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
                 switch (c) {
                 case 'c':
-                        uri = optarg;
+                        o.uri = optarg;
                         break;
                 case 'H':
-                        helper = optarg;
+                        o.helper = optarg;
                         break;
                 case 'n':
-                        want.hostsdir = NULL;
+                        o.dns = false;
+                        break;
+                case 'R':
+                        o.restart = false;
+                        break;
+                case 'a':
+                        all = true;
+                        break;
+                case 'm':
+                        o.remember = true;
                         break;
                 case 'h':
                         usage(stdout, argv[0]);
@@ -280,98 +601,50 @@ static int run(int argc, char **argv, bool enable, const struct cmd_ctx *ctx)
                         return EXIT_USAGE;
                 }
         }
-        if (argc - optind != 1) {
-                cmd_error("%s: give exactly one NETWORK", argv[0]);
+        if (enable ? all || o.remember : !o.dns) {
+                cmd_error("%s: %s is for %s only", argv[0], enable ? "--all/--remember" : "--no-dns",
+                          enable ? "disable" : "enable");
                 usage(stderr, argv[0]);
                 return EXIT_USAGE;
         }
-        name = argv[optind];
-        if (helper[0] != '/' || strpbrk(helper, "\n\r") ||
-            (size_t)snprintf(script, sizeof(script), OPTION_PREFIX "%s", helper) >= sizeof(script)) {
-                cmd_error("the helper must be an absolute path");
+        if (argc - optind != (all ? 0 : 1)) {
+                cmd_error("%s: give exactly one NETWORK%s", argv[0], enable ? "" : ", or --all");
+                usage(stderr, argv[0]);
                 return EXIT_USAGE;
         }
-        if (!enable)
-                want.hostsdir = dir;    /* take away whatever enable added */
-        if (want.hostsdir) {
-                char path[PATH_MAX];
-                const char *store = virtname_store_dir(ctx->db_dir);
 
-                rc = virtname_hostsdir_path(store, name, path, sizeof(path));
-                if (rc == -EINVAL && !enable) {
-                        want.hostsdir = NULL;
-                } else if (rc < 0 || strpbrk(path, "\n\r") || store[0] != '/') {
-                        cmd_error("network %s: no hosts directory for its DNS can be named after it "
-                                  "(use --no-dns)", name);
-                        return EXIT_USAGE;
-                } else {
-                        snprintf(dir, sizeof(dir), HOSTSDIR_PREFIX "%s", path);
+        conn = virtname_virt_open(o.uri, false);
+        /* Nothing to restore where no saved definition names us (no
+         * libvirt on this host, or none of its networks was enabled). */
+        if (!conn && all && strcmp(o.uri, "qemu:///system") == 0) {
+                char start[64];
+
+                if (saved_ours(ctx, o.helper) == 0) {
+                        printf("libvirt at %s is not reachable, and no saved network definition names the "
+                               "lease helper\n", o.uri);
+                        return EXIT_OK;
                 }
-        }
-
-        conn = virtname_virt_open(uri, false);
-        if (!conn) {
-                cmd_error("cannot connect to libvirt at %s: %s", uri, virtname_virt_error());
+                cmd_error("libvirt at %s is not reachable (%s): start libvirtd (%s), then run this again; "
+                          "those networks cannot be restored without it", o.uri, virtname_virt_error(),
+                          cmd_service("start", "libvirtd", start, sizeof(start)));
                 return EXIT_LIBVIRT;
         }
-        rc = EXIT_LIBVIRT;
-        net = virNetworkLookupByName(conn, name);
-        if (!net) {
-                cmd_error("network %s: %s", name, virtname_virt_error());
-                goto out;
+        if (!conn) {
+                cmd_error("cannot connect to libvirt at %s: %s", o.uri, virtname_virt_error());
+                return EXIT_LIBVIRT;
         }
-        /* The persistent definition, not the running one. */
-        xml = virNetworkGetXMLDesc(net, VIR_NETWORK_XML_INACTIVE);
-        if (!xml && virGetLastErrorCode() == VIR_ERR_INVALID_ARG)
-                xml = virNetworkGetXMLDesc(net, 0);     /* drivers without the flag */
-        if (!xml) {
-                cmd_error("network %s: cannot read its definition: %s", name, virtname_virt_error());
-                goto out;
+        if (all) {
+                rc = disable_all(ctx, conn, &o);
+        } else {
+                net = virNetworkLookupByName(conn, argv[optind]);
+                if (!net) {
+                        cmd_error("network %s: %s", argv[optind], virtname_virt_error());
+                        rc = EXIT_LIBVIRT;
+                } else {
+                        rc = change(ctx, conn, net, argv[optind], &o);
+                        virNetworkFree(net);
+                }
         }
-        doc = xmlReadMemory(xml, (int)strlen(xml), "network.xml", NULL,
-                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-        if (!doc || !xmlDocGetRootElement(doc)) {
-                cmd_error("network %s: libvirt returned XML we cannot parse", name);
-                goto out;
-        }
-        c = edit(doc, name, &want, enable);
-        if (c < 0) {
-                rc = -c;
-                goto out;
-        }
-        if (c == 0) {
-                printf("network %s: already %s\n", name, enable ? "enabled" : "disabled");
-                rc = want.hostsdir ? hostsdir(ctx->db_dir, name, enable) : EXIT_OK;
-                goto out;
-        }
-        xmlDocDumpMemory(doc, &out, &size);
-        defined = out ? virNetworkDefineXML(conn, (const char *)out) : NULL;
-        if (!defined) {
-                cmd_error("network %s: libvirt refused the new definition: %s", name, virtname_virt_error());
-                goto out;
-        }
-        virNetworkFree(defined);
-        rc = want.hostsdir ? hostsdir(ctx->db_dir, name, enable) : EXIT_OK;
-        printf("network %s: its definition %s the lease helper %s%s.\n", name,
-               enable ? "now names" : "no longer names", helper,
-               !want.hostsdir ? "" : enable ? ", and its DNS server answers the store's names"
-                                            : ", nor the store's names for its DNS server");
-        /* The running network keeps its dnsmasq until it restarts. */
-        if (virNetworkIsActive(net) == 1)
-                printf("It takes effect when the network restarts, which briefly cuts its guests off:\n"
-                       "    virsh net-destroy %s && virsh net-start %s\n", name, name);
-        else
-                printf("The network is not running; this takes effect when it starts:\n"
-                       "    virsh net-start %s\n", name);
-        if (enable)
-                printf("Then run 'virt-name-cache rebuild --connect %s' to record the leases it "
-                       "already has.\n", uri);
-out:
-        xmlFree(out);
-        xmlFreeDoc(doc);
-        free(xml);
-        if (net)
-                virNetworkFree(net);
         virConnectClose(conn);
         return rc;
 }

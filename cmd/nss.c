@@ -36,7 +36,7 @@ struct text {
 static void usage(FILE *out, const char *cmd)
 {
         fprintf(out,
-                "Usage: virt-name-cache %s [--file PATH]\n"
+                "Usage: virt-name-cache %s [--file PATH]%s\n"
                 "\n"
                 "%s on the hosts line of nsswitch.conf (right after 'files', before\n"
                 "dns, resolve, mdns and any source that can end the lookup).  Nothing\n"
@@ -45,8 +45,11 @@ static void usage(FILE *out, const char *cmd)
                 "nothing.\n"
                 "\n"
                 "  --file PATH  the file to edit (default " NSSWITCH ")\n"
+                "%s"
                 "  -h, --help   this text\n",
-                cmd, strcmp(cmd, "enable-nss") == 0 ? "Add virtname" : "Remove virtname");
+                cmd, strcmp(cmd, "enable-nss") == 0 ? "" : " [--remember]",
+                strcmp(cmd, "enable-nss") == 0 ? "Add virtname" : "Remove virtname",
+                strcmp(cmd, "enable-nss") == 0 ? "" : "  --remember   note it, for the package's next installation to offer back\n");
 }
 
 static bool is_blank(char c)
@@ -168,11 +171,12 @@ static int edit(struct text *t, const char *path, bool enable, char *how, size_t
         } else if (stop >= 0) {
                 const struct nsswitch_source *s = &h.src[stop];
 
-                insert_word(t, s->name);
+                /* Said before the insertion moves the text S points into. */
                 if (s->stops && !how[0])
                         snprintf(how, howcap, "placed before '%.*s %.*s', which ends the lookup %s",
                                  (int)s->len, s->name, (int)s->action_len, s->action,
                                  status_words(s->stops));
+                insert_word(t, s->name);
         } else if (h.n) {
                 insert_word(t, h.src[h.n - 1].end);
         } else if (h.list_end > t->buf && h.list_end[-1] == ':') {
@@ -227,10 +231,11 @@ static int write_with_backup(const char *path, const struct text *orig, const st
         return rc;
 }
 
-static int run(int argc, char **argv, bool enable)
+static int run(int argc, char **argv, bool enable, const struct cmd_ctx *ctx)
 {
         static const struct option options[] = {
                 { "file", required_argument, NULL, 'f' },
+                { "remember", no_argument, NULL, 'm' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
@@ -239,12 +244,20 @@ static int run(int argc, char **argv, bool enable)
         char path[PATH_MAX], how[256] = "";
         struct nsswitch_hosts h;
         struct stat st;
+        bool remember = false;
         int c, rc;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
                 switch (c) {
                 case 'f':
                         file = optarg;
+                        break;
+                case 'm':
+                        if (enable) {
+                                usage(stderr, argv[0]);
+                                return EXIT_USAGE;
+                        }
+                        remember = true;
                         break;
                 case 'h':
                         usage(stdout, argv[0]);
@@ -311,6 +324,8 @@ static int run(int argc, char **argv, bool enable)
                 rc = EXIT_SYSTEM;
                 goto out;
         }
+        if (remember && cmd_remember(ctx, "nss %s", path) < 0)
+                cmd_warn("cannot note that virtname was removed from %s", path);
         nsswitch_parse(t.buf, t.len, &h);
         printf("%s: virtname %s%s%s; now: %.*s\n(the previous file is %s" BACKUP_SUFFIX ")\n",
                file, enable ? "enabled" : "disabled", how[0] ? " - " : "", how,
@@ -324,12 +339,10 @@ out:
 
 int cmd_enable_nss(int argc, char **argv, const struct cmd_ctx *ctx)
 {
-        (void)ctx;
-        return run(argc, argv, true);
+        return run(argc, argv, true, ctx);
 }
 
 int cmd_disable_nss(int argc, char **argv, const struct cmd_ctx *ctx)
 {
-        (void)ctx;
-        return run(argc, argv, false);
+        return run(argc, argv, false, ctx);
 }

@@ -70,10 +70,8 @@ int cmd_publish(int argc, char **argv, const struct cmd_ctx *ctx)
                 return EXIT_OK;
         }
         rc = virtname_update_open(ctx->db_dir, 30000, VIRTNAME_WRITER_RECREATE, &u, err, sizeof(err));
-        if (rc < 0) {
-                cmd_error("cannot open the store of %s: %s", dir, err);
-                return rc == -ENOMEM ? EXIT_SYSTEM : EXIT_STORE;
-        }
+        if (rc < 0)
+                return cmd_store_failed(ctx, "publish", rc, err);
         if (virtname_writer_recreated(virtname_update_writer(u)))
                 cmd_warn("the private store was damaged and is started anew (the damaged one is kept "
                          "beside it); run 'virt-name-cache rebuild'");

@@ -21,17 +21,17 @@
 static void usage(FILE *out)
 {
         fprintf(out,
-                "Usage: virt-name-cache rebuild [--connect URI] [--leases-dir DIR] [--partial]\n"
+                "Usage: virt-name-cache rebuild [--connect URI | --leases-dir DIR] [--partial]\n"
                 "\n"
                 "Recreate the whole store, atomically: readers see the old store until the\n"
                 "new one is complete.\n"
                 "\n"
-                "  --connect URI     read networks, DHCP leases and domains from libvirt at URI\n"
-                "                    (default qemu:///system); when libvirt cannot be reached,\n"
-                "                    fall back to the lease files and say so\n"
-                "  --leases-dir DIR  read libvirt's dnsmasq lease files from DIR (default\n"
-                "                    " VIRTNAME_LEASES_DIR "); given without --connect, use\n"
-                "                    only the files\n"
+                "  --connect URI     read networks, DHCP leases and domains from libvirt at URI;\n"
+                "                    when it cannot be reached, fail and change nothing\n"
+                "  --leases-dir DIR  read only libvirt's dnsmasq lease files in DIR\n"
+                "Without either: libvirt at qemu:///system, and when it cannot be reached the\n"
+                "lease files in " VIRTNAME_LEASES_DIR " (said on stderr).\n"
+                "\n"
                 "  --partial         commit even when some lease files cannot be read (their\n"
                 "                    leases are dropped); without it such a rebuild changes nothing\n"
                 "  -h, --help        this text\n");
@@ -97,68 +97,42 @@ static struct asked ask_ports(const struct cmd_ctx *ctx, struct virtname_asks *a
         return n;
 }
 
-int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
+int cmd_rebuild_run(const struct cmd_ctx *ctx, const char *uri, const char *leases_dir, bool partial)
 {
-        static const struct option options[] = {
-                { "connect", required_argument, NULL, 'c' },
-                { "leases-dir", required_argument, NULL, 'l' },
-                { "partial", no_argument, NULL, 'p' },
-                { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 },
-        };
-        const char *uri = NULL, *leases_dir = NULL, *source;
-        bool partial = false, use_files;
         struct virtname_import_stats st = { 0 };
         struct virtname_update *u;
         struct virtname_writer *w;
         struct virtname_asks asks = { 0 };
         struct asked asked;
+        const char *source;
         char err[512], state[PATH_MAX];
-        int c, rc;
-
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-                switch (c) {
-                case 'c':
-                        uri = optarg;
-                        break;
-                case 'l':
-                        leases_dir = optarg;
-                        break;
-                case 'p':
-                        partial = true;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        return EXIT_OK;
-                default:
-                        usage(stderr);
-                        return EXIT_USAGE;
-                }
-        }
-        if (cmd_extra_args(argc, argv))
-                return EXIT_USAGE;
+        bool use_files;
+        int rc;
 
         /* A new store file, filled and then renamed over the old one: the
          * store never grows by the pages a rewrite in place frees, and a
          * rebuild that fails leaves the old one as it was. */
         rc = virtname_update_open(ctx->db_dir, REBUILD_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_FRESH, &u,
                                   err, sizeof(err));
-        if (rc < 0) {
-                cmd_error("cannot open the store of %s: %s%s", virtname_store_dir(ctx->db_dir), err,
-                          rc == -ETIMEDOUT ? " (events that arrive meanwhile are spooled, not lost)"
-                                           : "");
-                return rc == -ENOMEM ? EXIT_SYSTEM : EXIT_STORE;
-        }
+        if (rc < 0)
+                return cmd_store_failed(ctx, "rebuild", rc, err);
         w = virtname_update_writer(u);
 
-        /* libvirt first, unless only lease files were asked for. */
-        use_files = leases_dir && !uri;
+        /* libvirt first, unless only lease files were asked for; the
+         * files stand in only when no source was named. */
+        use_files = leases_dir != NULL;
         source = uri ? uri : "qemu:///system";
         if (!use_files) {
                 rc = virtname_import_libvirt(w, uri, print_warning, &st, err, sizeof(err));
+                if (rc == -ECONNREFUSED && uri) {
+                        cmd_error("%s; the store is unchanged (--leases-dir DIR rebuilds from "
+                                  "lease files alone)", err);
+                        virtname_update_close(u);
+                        return EXIT_LIBVIRT;
+                }
                 if (rc == -ECONNREFUSED) {
                         cmd_warn("%s; rebuilding from the lease files in %s instead", err,
-                                 leases_dir ? leases_dir : VIRTNAME_LEASES_DIR);
+                                 VIRTNAME_LEASES_DIR);
                         use_files = true;
                         memset(&st, 0, sizeof(st));
                 } else if (rc < 0) {
@@ -230,4 +204,45 @@ int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
         if (virtname_dns_configured())
                 printf("The fleet DNS zone follows at the next change, or now with 'virt-name-cache dns-sync'.\n");
         return st.bad_files ? EXIT_INPUT : EXIT_OK;
+}
+
+int cmd_rebuild(int argc, char **argv, const struct cmd_ctx *ctx)
+{
+        static const struct option options[] = {
+                { "connect", required_argument, NULL, 'c' },
+                { "leases-dir", required_argument, NULL, 'l' },
+                { "partial", no_argument, NULL, 'p' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        const char *uri = NULL, *leases_dir = NULL;
+        bool partial = false;
+        int c;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+                switch (c) {
+                case 'c':
+                        uri = optarg;
+                        break;
+                case 'l':
+                        leases_dir = optarg;
+                        break;
+                case 'p':
+                        partial = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return EXIT_OK;
+                default:
+                        usage(stderr);
+                        return EXIT_USAGE;
+                }
+        }
+        if (cmd_extra_args(argc, argv))
+                return EXIT_USAGE;
+        if (uri && leases_dir) {
+                cmd_error("rebuild: give --connect or --leases-dir, not both");
+                return EXIT_USAGE;
+        }
+        return cmd_rebuild_run(ctx, uri, leases_dir, partial);
 }

@@ -1,12 +1,16 @@
 /* virt-name-cache.c - the administrator's command: global options, then
  * one subcommand (cmd-*.c). */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cache/read/paths.h"
 
 static const struct {
         const char *name;
@@ -27,6 +31,8 @@ static const struct {
         { "enable-watch", cmd_enable_watch, "start the watcher of bridged, static and agent guests" },
         { "disable-watch", cmd_disable_watch, "stop and disable the watcher" },
 };
+
+static void vmsg(const char *kind, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 static void vmsg(const char *kind, const char *fmt, va_list ap)
 {
@@ -50,6 +56,28 @@ bool cmd_extra_args(int argc, char **argv)
                 return false;
         cmd_error("%s: unexpected argument '%s'", argv[0], argv[optind]);
         return true;
+}
+
+int cmd_store_failed(const struct cmd_ctx *ctx, const char *command, int rc, const char *err)
+{
+        char state[PATH_MAX];
+
+        if ((rc == -EACCES || rc == -EPERM) && virtname_state_dir(ctx->db_dir, state, sizeof(state)) == 0) {
+                cmd_error("%s needs root (or write access to %s): %s", command, state, err);
+                return EXIT_STORE;
+        }
+        cmd_error("cannot open the store of %s: %s%s", virtname_store_dir(ctx->db_dir), err,
+                  rc == -ETIMEDOUT ? " (events that arrive meanwhile are spooled, not lost)" : "");
+        return rc == -ENOMEM ? EXIT_SYSTEM : EXIT_STORE;
+}
+
+const char *cmd_service(const char *action, const char *service, char *buf, size_t cap)
+{
+        if (access("/run/systemd/system", F_OK) == 0)
+                snprintf(buf, cap, "systemctl %s %s", action, service);
+        else
+                snprintf(buf, cap, "service %s %s", service, action);
+        return buf;
 }
 
 void cmd_warn(const char *fmt, ...)

@@ -14,6 +14,7 @@
 
 #include "dns/config.h"
 #include "cache/write/errmsg.h"
+#include "cache/write/fileio.h"
 
 static char *trim(char *s)
 {
@@ -329,31 +330,18 @@ static int key_knot(const char *path, char *text, const char *want,
         return rc;
 }
 
+/* A configuration or key file, at most 64 KiB, as text. */
 static char *slurp(const char *path, char *err, size_t errlen)
 {
-        FILE *f = fopen(path, "re");
         char *buf;
         size_t n;
+        int rc = virtname_read_file(path, 65536, &buf, &n);
 
-        if (!f) {
-                virtname_errf(err, errlen, 0, "%s: %s", path, strerror(errno));
+        if (rc < 0) {
+                virtname_errf(err, errlen, 0, "%s: %s", path,
+                              rc == -EFBIG ? "larger than 64 KiB" : virtname_read_strerror(rc));
                 return NULL;
         }
-        buf = malloc(65537);
-        if (!buf) {
-                fclose(f);
-                virtname_errf(err, errlen, 0, "%s: out of memory", path);
-                return NULL;
-        }
-        n = fread(buf, 1, 65536, f);
-        if (ferror(f) || !feof(f)) {
-                virtname_errf(err, errlen, 0, "%s: %s", path, ferror(f) ? strerror(errno) : "larger than 64 KiB");
-                fclose(f);
-                free(buf);
-                return NULL;
-        }
-        fclose(f);
-        buf[n] = '\0';
         if (strlen(buf) != n) {
                 virtname_errf(err, errlen, 0, "%s: holds a NUL byte", path);
                 free(buf);
@@ -438,10 +426,10 @@ static void machine_tag(char out[17])
 {
         unsigned char in[512], d[32];
         size_t n = 0;
-        FILE *f = fopen("/etc/machine-id", "re");
+        FILE *f = virtname_open_file("/etc/machine-id", 4096, 0);
 
         if (!f)
-                f = fopen("/var/lib/dbus/machine-id", "re");
+                f = virtname_open_file("/var/lib/dbus/machine-id", 4096, 0);
         if (f) {
                 n = fread(in, 1, 64, f);
                 fclose(f);

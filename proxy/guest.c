@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libvirt/libvirt.h>
 
@@ -333,6 +334,28 @@ out:
         return rc;
 }
 
+/* The store directory of SCOPE (SBUF holds it), or NULL. */
+static const char *scope_dir(enum scope scope, char *sbuf, size_t cap)
+{
+        return scope == SYSTEM ? virtname_store_dir(NULL) : session_dir(sbuf, cap);
+}
+
+/* Does the store of SCOPE know a domain WHAT names?  (For messages.) */
+static bool in_store(enum scope scope, const char *what)
+{
+        struct guest other;
+        char sbuf[PATH_MAX];
+        const char *dir = scope_dir(scope, sbuf, sizeof(sbuf));
+        bool verbose = proxy_verbose;
+        int rc;
+
+        memset(&other, 0, sizeof(other));
+        proxy_verbose = false;
+        rc = dir ? store_lookup(dir, what, &other) : -ENOENT;
+        proxy_verbose = verbose;
+        return rc == 0;
+}
+
 int guest_find(const char *host, struct guest *g)
 {
         enum scope scopes[2];
@@ -345,14 +368,22 @@ int guest_find(const char *host, struct guest *g)
                 return 2;
         g->name = name;
         for (int i = 0; i < n; i++) {
-                bool known = false;
+                /* libvirt answers qemu:///session with the system's guests
+                 * when root asks: root's session guests are only those of
+                 * a session store it keeps. */
+                bool known = false, ask = !(scopes[i] == SESSION && geteuid() == 0);
 
-                dir = scopes[i] == SYSTEM ? virtname_store_dir(NULL) : session_dir(sbuf, sizeof(sbuf));
+                dir = scope_dir(scopes[i], sbuf, sizeof(sbuf));
                 if (dir && store_lookup(dir, name, g) == 0) {
                         known = true;
                         snprintf(g->where, sizeof(g->where), "the store in %s", dir);
                 }
-                if (!known || !g->cid || !g->has_uuid) {
+                /* The store answers for a guest whose UUID it knows and
+                 * whether it runs, with a way to reach it (a running guest
+                 * without a CID has no VSOCK device): no libvirt
+                 * connection on the way to the guest. */
+                if (ask && (!known || !g->has_uuid || !g->running_known ||
+                            (!g->cid && !g->n_addrs && !g->n_claims))) {
                         rc = from_libvirt(scopes[i], g, known);
                         if (rc > 0)
                                 return rc;
@@ -361,5 +392,15 @@ int guest_find(const char *host, struct guest *g)
                 if (known)
                         return 0;
         }
+        if (n == 1 && scopes[0] == SESSION && geteuid() == 0)
+                return proxy_die("unknown guest '%s' among root's session guests (libvirt has none "
+                                 "for root: its qemu:///session is the system's): use qemu/%s or "
+                                 "qemu:system/%s", name, name, name);
+        /* Known in the other scope: say which host name reaches it. */
+        if (n == 1 && in_store(scopes[0] == SYSTEM ? SESSION : SYSTEM, name))
+                return proxy_die("unknown guest '%s' at %s; %s has one of that name: use qemu:%s/%s", name,
+                                 scopes[0] == SYSTEM ? "qemu:///system" : "qemu:///session",
+                                 scopes[0] == SYSTEM ? "your session" : "the system",
+                                 scopes[0] == SYSTEM ? "session" : "system", name);
         return proxy_die("unknown guest '%s'", name);
 }

@@ -37,6 +37,7 @@
 
 #include "proxy/proxy.h"
 #include "cache/read/names.h"
+#include "cache/write/fileio.h"
 
 #define KH_PREFIX "virt-name-cache:"
 #define KH_FILE_MAX (8 << 20)          /* far above any real number of guests */
@@ -91,50 +92,24 @@ static int kh_check(int fd, const char *path)
         return 0;
 }
 
-/* Read all of FD into *TEXT (NUL-terminated, malloc'ed). */
+/* Read all of FD (checked by kh_check()) into *TEXT (NUL-terminated,
+ * malloc'ed). */
 static int kh_read(int fd, const char *path, char **text, size_t *len)
 {
-        size_t cap = 4096, n = 0;
-        char *buf = malloc(cap), *bigger;
-        ssize_t r;
+        int rc = virtname_read_fd(fd, KH_FILE_MAX, text, len);
 
-        if (!buf)
-                return proxy_die("out of memory");
-        for (;;) {
-                if (cap - n < 2) {
-                        if (cap >= KH_FILE_MAX) {
-                                free(buf);
-                                return proxy_die("%s: larger than %d bytes", path, KH_FILE_MAX);
-                        }
-                        bigger = realloc(buf, cap * 2);
-                        if (!bigger) {
-                                free(buf);
-                                return proxy_die("out of memory");
-                        }
-                        buf = bigger;
-                        cap *= 2;
-                }
-                r = read(fd, buf + n, cap - n - 1);
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r < 0) {
-                        free(buf);
-                        return proxy_die("%s: %s", path, strerror(errno));
-                }
-                if (r == 0)
-                        break;
-                n += (size_t)r;
-        }
-        buf[n] = '\0';
-        *text = buf;
-        *len = n;
+        if (rc == -EFBIG)
+                return proxy_die("%s: larger than %d bytes", path, KH_FILE_MAX);
+        if (rc < 0)
+                return proxy_die("%s: %s", path, virtname_read_strerror(rc));
         return 0;
 }
 
 /* The file's text without a lock ("" when there is no file yet). */
 static int kh_load(const char *path, char **text, size_t *len)
 {
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc;
+        /* O_NONBLOCK: a FIFO in its place must not hang ssh. */
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), rc;
 
         if (fd < 0 && errno == ENOENT) {
                 *text = strdup("");
@@ -276,7 +251,7 @@ static int kh_lock(const char *path, bool create)
         struct stat a, b;
 
         for (int tries = 0; tries < 100; tries++) {
-                int fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | (create ? O_CREAT : 0), 0600);
+                int fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (create ? O_CREAT : 0), 0600);
 
                 if (fd < 0 && errno == ENOENT && create && tries == 0) {
                         /* ~/.ssh itself may not exist yet: ssh makes it 0700 too. */

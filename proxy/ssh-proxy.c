@@ -57,7 +57,8 @@ int proxy_die(const char *fmt, ...)
         return 1;
 }
 
-static int timeout_ms(void)
+/* How long a TCP connect may take. */
+static int tcp_timeout_ms(void)
 {
         const char *s = getenv("VIRT_NAME_CACHE_CONNECT_TIMEOUT");
         int secs = s ? atoi(s) : 10;
@@ -65,8 +66,36 @@ static int timeout_ms(void)
         return (secs > 0 && secs < 3600 ? secs : 10) * 1000;
 }
 
-/* Non-blocking connect with a timeout; the socket or -errno. */
-static int connect_to(int family, const struct sockaddr *sa, socklen_t len)
+/* How long a VSOCK connect may take before TCP is tried: short, since a
+ * guest whose VSOCK answers at all answers at once.  --vsock-timeout or
+ * VIRT_NAME_CACHE_VSOCK_TIMEOUT (milliseconds). */
+#define VSOCK_TIMEOUT_MS 1000
+static int vsock_timeout = -1;
+
+static bool parse_ms(const char *s, int *ms)
+{
+        char *end;
+        long v;
+
+        errno = 0;
+        v = s ? strtol(s, &end, 10) : -1;
+        if (!s || errno || end == s || *end || v < 1 || v > 600000)
+                return false;
+        *ms = (int)v;
+        return true;
+}
+
+static int vsock_timeout_ms(void)
+{
+        int ms;
+
+        if (vsock_timeout > 0)
+                return vsock_timeout;
+        return parse_ms(getenv("VIRT_NAME_CACHE_VSOCK_TIMEOUT"), &ms) ? ms : VSOCK_TIMEOUT_MS;
+}
+
+/* Non-blocking connect with a timeout of MS; the socket or -errno. */
+static int connect_to(int family, const struct sockaddr *sa, socklen_t len, int ms)
 {
         int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), err = 0;
         socklen_t elen = sizeof(err);
@@ -74,6 +103,12 @@ static int connect_to(int family, const struct sockaddr *sa, socklen_t len)
 
         if (fd < 0)
                 return -errno;
+        /* The kernel's own VSOCK connect timeout (2 s by default) is ours. */
+        if (family == AF_VSOCK) {
+                struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+
+                (void)setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_CONNECT_TIMEOUT, &tv, sizeof(tv));
+        }
         if (connect(fd, sa, len) < 0) {
                 if (errno != EINPROGRESS) {
                         err = errno;
@@ -81,7 +116,7 @@ static int connect_to(int family, const struct sockaddr *sa, socklen_t len)
                         return -err;
                 }
                 p = (struct pollfd){ .fd = fd, .events = POLLOUT };
-                if (poll(&p, 1, timeout_ms()) == 0) {
+                if (poll(&p, 1, ms) == 0) {
                         close(fd);
                         return -ETIMEDOUT;
                 }
@@ -123,16 +158,16 @@ static int pass_fd(int fd)
 static void usage(FILE *out)
 {
         fprintf(out,
-                "Usage: " PROG " [-v] HOST PORT\n"
+                "Usage: " PROG " [-v] [--vsock-timeout MS] HOST PORT\n"
                 "       " PROG " [-v] --known-hosts INVOCATION HOST TYPE FINGERPRINT KEY\n"
                 "       " PROG " [-v] --forget HOST|UUID\n"
                 "\n"
                 "ssh ProxyCommand (with ProxyUseFdpass yes) for HOST = qemu/GUEST,\n"
                 "qemu:system/GUEST or qemu:session/GUEST, GUEST a libvirt domain name,\n"
-                "UUID or ID.  Connects over VSOCK to the guest's CID, or over TCP to its\n"
-                "current address, and passes the socket to ssh.  --known-hosts is ssh's\n"
-                "KnownHostsCommand (%%I %%H %%t %%f %%K): the guest's host keys, kept per\n"
-                "UUID; --forget forgets them.  See " PROG "(1).\n");
+                "UUID or ID.  Connects over VSOCK to the guest's CID (for at most MS ms,\n"
+                "default 1000), else over TCP to its current address, and passes the socket\n"
+                "to ssh.  --known-hosts is ssh's KnownHostsCommand (%%I %%H %%t %%f %%K): the\n"
+                "guest's host keys, kept per UUID; --forget forgets them.  See " PROG "(1).\n");
 }
 
 /* The socket address of A, port PORT, in SS; returns its length. */
@@ -160,9 +195,11 @@ static socklen_t tcp_address(const struct virtname_addr *a, unsigned long port,
 /* The ProxyCommand: connect to HOST's PORT and hand the socket to ssh. */
 static int proxy(const char *host, const char *port_text)
 {
+        const struct virtname_addr *addrs;
         struct guest g;
         char tried[512] = "";
         unsigned long port;
+        size_t n;
         char *end;
         int fd = -ENOENT, rc;
         struct stat st;
@@ -181,45 +218,53 @@ static int proxy(const char *host, const char *port_text)
         if (fstat(STDOUT_FILENO, &st) < 0 || !S_ISSOCK(st.st_mode))
                 return proxy_die("standard output is not a socket: run me from ssh with "
                                  "ProxyUseFdpass yes");
+        /* TCP: the addresses the domain's ports answered for, else (said)
+         * the ones only DHCP says are its. */
+        addrs = g.n_addrs ? g.addrs : g.claims;
+        n = g.n_addrs ? g.n_addrs : g.n_claims;
         if (g.cid) {
                 struct sockaddr_vm vm = { .svm_family = AF_VSOCK, .svm_cid = g.cid,
                                           .svm_port = (unsigned)port };
 
-                proxy_say("connecting over VSOCK to CID %u port %lu", (unsigned)g.cid, port);
-                fd = connect_to(AF_VSOCK, (struct sockaddr *)&vm, sizeof(vm));
-                if (fd < 0)
+                proxy_say("connecting over VSOCK to CID %u port %lu (at most %d ms)", (unsigned)g.cid, port,
+                          vsock_timeout_ms());
+                fd = connect_to(AF_VSOCK, (struct sockaddr *)&vm, sizeof(vm), vsock_timeout_ms());
+                snprintf(tried, sizeof(tried), "VSOCK CID %u: %s", (unsigned)g.cid,
+                         fd == -ETIMEDOUT ? "timed out" : fd < 0 ? strerror(-fd) : "ok");
+                if (fd < 0 && n == 0)
                         return proxy_die("cannot connect to %s over VSOCK (CID %u, port %lu): %s",
                                          g.domain, (unsigned)g.cid, port,
                                          fd == -ETIMEDOUT ? "timed out" : strerror(-fd));
-                proxy_say("connected over VSOCK; handing the socket to ssh");
-        } else {
-                const struct virtname_addr *addrs = g.n_addrs ? g.addrs : g.claims;
-                size_t n = g.n_addrs ? g.n_addrs : g.n_claims;
-
-                if (n == 0)
-                        return proxy_die("guest %s has no VSOCK device and no current address",
-                                         g.domain);
-                if (!g.n_addrs)
-                        fprintf(stderr, PROG ": guest %s: its port has answered for no address yet; trying the "
-                                "ones only its guest agent or DHCP says are its (a first host key seen this way is "
-                                "not recorded)\n", g.domain);
-                for (size_t i = 0; i < n && fd < 0; i++) {
-                        struct sockaddr_storage ss;
-                        char text[INET6_ADDRSTRLEN];
-                        socklen_t len = tcp_address(&addrs[i], port, &ss);
-
-                        inet_ntop(addrs[i].family, addrs[i].addr, text, sizeof(text));
-                        proxy_say("no VSOCK CID; connecting over TCP to %s port %lu", text, port);
-                        fd = connect_to(addrs[i].family, (struct sockaddr *)&ss, len);
-                        snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried), "%s%s (%s)",
-                                 i ? ", " : "", text,
-                                 fd == -ETIMEDOUT ? "timed out" : fd < 0 ? strerror(-fd) : "ok");
-                }
-                if (fd < 0)
-                        return proxy_die("cannot connect to %s over TCP port %lu: %s",
-                                         g.domain, port, tried);
-                proxy_say("connected over TCP; handing the socket to ssh");
+                if (fd >= 0)
+                        proxy_say("connected over VSOCK; handing the socket to ssh");
+                else
+                        proxy_say("%s; trying TCP", tried);
+        } else if (n == 0) {
+                return proxy_die("guest %s has no VSOCK device and %s has no current address for it%s",
+                                 g.domain, g.where, strncmp(g.where, "libvirt", 7) == 0
+                                 ? " (the store does not know it: is its network enabled? "
+                                   "virt-name-cache enable NETWORK)" : "");
         }
+        if (fd < 0 && !g.n_addrs)
+                fprintf(stderr, PROG ": guest %s: its port has answered for no address yet; trying the "
+                        "ones only its guest agent or DHCP says are its (a first host key seen this way is not "
+                        "recorded)\n", g.domain);
+        for (size_t i = 0; i < n && fd < 0; i++) {
+                struct sockaddr_storage ss;
+                char text[INET6_ADDRSTRLEN];
+                socklen_t len = tcp_address(&addrs[i], port, &ss);
+
+                inet_ntop(addrs[i].family, addrs[i].addr, text, sizeof(text));
+                proxy_say("%sconnecting over TCP to %s port %lu", g.cid ? "" : "no VSOCK CID; ", text, port);
+                fd = connect_to(addrs[i].family, (struct sockaddr *)&ss, len, tcp_timeout_ms());
+                snprintf(tried + strlen(tried), sizeof(tried) - strlen(tried), "%s%s (%s)",
+                         tried[0] ? ", " : "", text,
+                         fd == -ETIMEDOUT ? "timed out" : fd < 0 ? strerror(-fd) : "ok");
+                if (fd >= 0)
+                        proxy_say("connected over TCP; handing the socket to ssh");
+        }
+        if (fd < 0)
+                return proxy_die("cannot connect to %s port %lu: %s", g.domain, port, tried);
         rc = pass_fd(fd);
         close(fd);
         return rc;
@@ -228,6 +273,7 @@ static int proxy(const char *host, const char *port_text)
 int main(int argc, char **argv)
 {
         static const struct option longopts[] = {
+                { "vsock-timeout", required_argument, NULL, 'w' },
                 { "known-hosts", no_argument, NULL, 'K' },
                 { "forget", no_argument, NULL, 'F' },
                 { "help", no_argument, NULL, 'h' },
@@ -238,6 +284,11 @@ int main(int argc, char **argv)
         while ((opt = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1) {
                 if (opt == 'v') {
                         proxy_verbose = true;
+                } else if (opt == 'w') {
+                        if (!parse_ms(optarg, &vsock_timeout)) {
+                                proxy_die("bad --vsock-timeout '%s': milliseconds, 1 to 600000", optarg);
+                                return 2;
+                        }
                 } else if (opt == 'K' || opt == 'F') {
                         mode = opt;
                 } else if (opt == 'h') {

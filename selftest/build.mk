@@ -1,5 +1,5 @@
 # selftest/: helper programs the tests and the benchmark run.
-SELFTEST_TOOLS := nss-buffers nss-entry store-churn lookup-loop lookup-steps change-latency \
+SELFTEST_TOOLS := nss-buffers nss-entry store-churn lookup-loop lookup-steps \
                   fdpass-recv runstat event-latency snapshot-load lmdb-commit store-prove probe-port
 $(B)/selftest/%: $(B)/obj/selftest/tools/%.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)

@@ -1,6 +1,6 @@
 # selftest/lsm.mk: what t-lsm needs.  lsm-check runs doctor's LSM check
 # (cmd/lsm.c) on its own against a fake /sys and /etc.
-$(B)/selftest/lsm-check: $(B)/obj/selftest/tools/lsm-check.o $(B)/obj/cmd/lsm.o
+$(B)/selftest/lsm-check: $(B)/obj/selftest/tools/lsm-check.o $(B)/obj/cmd/lsm.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 ALL += $(B)/selftest/lsm-check

@@ -112,6 +112,36 @@ truncate -s 300M "$T/bad/vbr1.status"
 "$VNC" --db-dir "$S" rebuild --leases-dir "$T/bad" 2>"$T/err" >/dev/null
 grep -qF "vbr1.status: file too large" "$T/err" || fail "huge file: $(cat "$T/err")"
 pass "huge file refused"
+# Not a regular file, or a link, where a lease file or a network's
+# configuration belongs: refused at once (a FIFO used to block the
+# rebuild forever, holding the writer lock), and the store unchanged.
+for f in vbr1.status vbr1.macs net1.conf; do
+        rm -rf "$T/odd" && cp -r "$L" "$T/odd" && rm -f "$T/odd/$f"
+        mkfifo "$T/odd/$f"
+        timeout 20 "$VNC" --db-dir "$S" rebuild --leases-dir "$T/odd" >/dev/null 2>"$T/err"
+        expect_eq "$f as a FIFO: exit" "4" "$?"
+        grep -qF "odd/$f: not a regular file" "$T/err" || fail "$f as a FIFO: $(cat "$T/err")"
+        rm -f "$T/odd/$f" && ln -s "$L/$f" "$T/odd/$f"
+        timeout 20 "$VNC" --db-dir "$S" rebuild --leases-dir "$T/odd" >/dev/null 2>"$T/err"
+        expect_eq "$f as a symbolic link: exit" "4" "$?"
+        grep -qF "odd/$f: a symbolic link" "$T/err" || fail "$f as a link: $(cat "$T/err")"
+done
+expect_eq "store untouched by refused files" "$gen" "$(vnc list --json | sed -n 's/.*"generation": \([0-9]*\).*/\1/p')"
+# doctor reads libvirt's dnsmasq configurations and dns.conf the same way.
+mkdir -p "$T/oddconf" && mkfifo "$T/oddconf/net9.conf" "$T/oddconf/dns.conf"
+out=$(VIRT_NAME_CACHE_CONF=$T/oddconf timeout 20 "$VNC" --db-dir "$S" doctor --leases-dir "$T/oddconf" 2>&1)
+expect_eq "doctor with FIFOs: finished" "1" "$?"
+grep -q "^warning .*oddconf/net9.conf: not a regular file" <<<"$out" || fail "doctor, a FIFO .conf: $out"
+grep -q "^problem .*fleet DNS: .*oddconf/dns.conf: not a regular file" <<<"$out" || fail "doctor, a FIFO dns.conf: $out"
+pass "FIFOs and links as lease files, configurations and dns.conf: refused at once, nothing changed"
+
+# The directories a writer creates get their modes whatever the umask:
+# the snapshot's readable by everyone (dnsmasq, unprivileged lookups),
+# the private store root's alone.
+( umask 077 && "$VNC" --db-dir "$T/umask/store" rebuild --leases-dir "$L" >/dev/null 2>&1 ) ||
+        fail "rebuild under umask 077"
+expect_eq "modes under umask 077" "755 755 700 644" \
+        "$(stat -c %a "$T/umask" "$T/umask/store" "$T/umask/store/private" "$T/umask/store/names.delta" | xargs)"
 printf '[' >"$T/bad/vbr1.status"
 out=$(vnc rebuild --leases-dir "$T/bad" --partial 2>/dev/null); rc=$?
 expect_eq "--partial exit" "4" "$rc"
@@ -119,6 +149,26 @@ expect_eq "--partial commits what it could read" "1" "$(rc_of vnc query alpha)"
 vnc rebuild --leases-dir "$L" >/dev/null 2>&1
 expect_eq "missing leases dir" "4" "$(rc_of vnc rebuild --leases-dir "$T/nonexistent")"
 expect_eq "unknown option" "2" "$(rc_of vnc rebuild --bogus)"
+expect_eq "--connect with --leases-dir" "2" "$(rc_of vnc rebuild --connect test:///default --leases-dir "$L")"
+# Without a source named, an unreachable libvirt falls back to its lease
+# files (the package's first rebuild); a --connect that fails changes
+# nothing.  A private /run hides any libvirtd; libvirt's lease files are
+# the fixture's.
+if unshare -m true 2>/dev/null; then
+        gen=$(vnc list --json | sed -n 's/.*"generation": \([0-9]*\).*/\1/p')
+        out=$(unshare -m --propagation private bash -c 'mount -t tmpfs tmpfs /run && mkdir -p /var/lib/libvirt &&
+                mount -t tmpfs tmpfs /var/lib/libvirt && cp -r "$1" /var/lib/libvirt/dnsmasq &&
+                "$2" --db-dir "$3" rebuild --connect qemu:///system; echo "rc=$?"
+                "$2" --db-dir "$3" list --json | sed -n "s/.*\"generation\": \([0-9]*\).*/gen=\1/p"
+                "$2" --db-dir "$3" rebuild; echo "rc=$?"' _ "$L" "$VNC" "$S" 2>&1)
+        echo "$out"
+        grep -q "^virt-name-cache: libvirt at qemu:///system is not reachable: .*; the store is unchanged" <<<"$out" &&
+                grep -q "^rc=5$" <<<"$out" && grep -q "^gen=$gen$" <<<"$out" || fail "a --connect that fails: $out"
+        grep -q "warning: libvirt at qemu:///system is not reachable: .*rebuilding from the lease files in /var/lib/libvirt/dnsmasq instead" \
+                <<<"$out" && grep -q "^rebuilt $S from /var/lib/libvirt/dnsmasq: 1 network, 1 domain, 3 leases" <<<"$out" &&
+                grep -c "^rc=0$" <<<"$out" | grep -q 1 || fail "the fallback without --connect: $out"
+        pass "--connect that fails: exit 5, store unchanged; without it, the lease files"
+fi
 
 # A rebuild replaces everything: a lease that vanished from the files is
 # gone.  (An empty file is what libvirt's helper leaves for no leases.)
@@ -158,6 +208,12 @@ as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$T/bin/virt
 if id nobody >/dev/null 2>&1; then
         out=$(as_nobody --db-dir "$S" query alpha 2>&1) || fail "nobody cannot query: $out"
         pass "unprivileged query"
+        out=$(as_nobody --db-dir "$T/umask/store" query alpha 2>&1) || fail "nobody cannot read a store made under umask 077: $out"
+        pass "unprivileged query of a store made under umask 077"
+        as_nobody --db-dir "$S" rebuild --leases-dir "$L" >/dev/null 2>"$T/err"
+        expect_eq "unprivileged rebuild exit" "3" "$?"
+        grep -q "^virt-name-cache: rebuild needs root (or write access to $S/private): " "$T/err" ||
+                fail "unprivileged rebuild: $(cat "$T/err")"
         chmod 600 "$S/names.delta"
         as_nobody --db-dir "$S" list >/dev/null 2>"$T/err"
         expect_eq "unreadable snapshot exit" "3" "$?"
@@ -255,6 +311,71 @@ fi
 rm -rf "$T/hooks/qemu.d"
 out=$(doctor --nsswitch "$T/nss-ok"); expect_eq "doctor without qemu hook" "1" "$?"
 grep -q "^problem .*qemu hook" <<<"$out" || fail "doctor: qemu hook"
+
+# disable --all (the package's removal) with libvirt unreachable: fine
+# when no saved network definition names the lease helper, refused (exit
+# 5, saying which and what to do) when one does.  A private /run hides
+# any libvirtd; a private libvirt networks directory holds the saved
+# definitions.
+expect_eq "enable --all" "2" "$(rc_of vnc enable --all)"
+expect_eq "disable --no-dns" "2" "$(rc_of vnc disable n1 --no-dns)"
+if unshare -m true 2>/dev/null && [ -d /etc/libvirt/qemu/networks ]; then
+        out=$(unshare -m --propagation private bash -c 'mount -t tmpfs tmpfs /run &&
+                mount -t tmpfs tmpfs /etc/libvirt/qemu/networks || exit 9
+                "$1" --db-dir "$2" disable --all; echo "rc=$?"
+                printf "%s\n" "<network><name>n9</name><dnsmasq:options xmlns:dnsmasq=\"http://libvirt.org/schemas/network/dnsmasq/1.0\"><dnsmasq:option value=\"dhcp-script=/usr/libexec/virt-name-cache/lease-helper\"/></dnsmasq:options></network>" \
+                        >/etc/libvirt/qemu/networks/n9.xml
+                "$1" --db-dir "$2" disable --all; echo "rc=$?"' _ "$VNC" "$S" 2>&1)
+        echo "$out"
+        grep -q "^libvirt at qemu:///system is not reachable, and no saved network definition names the lease helper$" <<<"$out" &&
+                grep -q "^rc=0$" <<<"$out" || fail "disable --all, nothing saved names us: $out"
+        grep -q "^virt-name-cache: network n9 still names the lease helper or its hosts directory$" <<<"$out" &&
+                grep -q "^virt-name-cache: libvirt at qemu:///system is not reachable (.*): start libvirtd (.*), then run this again" <<<"$out" &&
+                grep -q "^rc=5$" <<<"$out" || fail "disable --all, a saved definition names us: $out"
+        pass "disable --all without libvirt: nothing to do, or refused naming the network"
+fi
+
+# A rebuild never takes a name dnsmasq got from us for the guest's own.
+# On a network with a hosts directory (enable), dnsmasq names a lease
+# after our file's first name (here the domain's, Alpha-VM) and libvirt's
+# lease list records that; the lease helper recorded what the guest sent.
+P=$T/prior PL=$T/prior.leases
+mkdir -p "$PL" && cp "$L/net1.conf" "$L/vbr1.macs" "$PL/"
+status() {   # HOSTNAME EXPIRY: libvirt's lease list for alpha's lease
+        printf '[ { "ip-address": "198.18.1.10", "mac-address": "52:54:00:00:01:01", "hostname": "%s", "expiry-time": %s } ]\n' \
+                "$1" "$2" >"$PL/vbr1.status"
+}
+status alpha "$soon"
+"$VNC" --db-dir "$P" rebuild --leases-dir "$PL" >/dev/null 2>&1 || fail "prior: first rebuild"
+# Alpha-VM's port answered for its lease: the store answers Alpha-VM with
+# it, and so does our hosts file, which dnsmasq names the lease after.
+"$B/selftest/store-prove" "$P" >/dev/null || fail "prior: store-prove"
+mkdir -p "$P/dnsmasq/net1"
+VIRT_NAME_CACHE_DIR=$P VIRT_NAME_CACHE_LEASESHELPER=/nonexistent VIR_BRIDGE_NAME=vbr1 DNSMASQ_SUPPLIED_HOSTNAME=realname \
+        DNSMASQ_LEASE_EXPIRES=$soon "$B/hooks/lease-helper" add 52:54:00:00:01:01 198.18.1.10 Alpha-VM ||
+        fail "prior: lease helper"
+prior_host() { "$VNC" --db-dir "$P" list | awk '$1 == "198.18.1.10" {print $2}'; }
+expect_eq "the lease helper records the name the guest sent" "realname" "$(prior_host)"
+status Alpha-VM "$soon"
+"$VNC" --db-dir "$P" rebuild --leases-dir "$PL" >/dev/null 2>&1 || fail "prior: rebuild"
+expect_eq "rebuild keeps the guest's name for the same lease" "realname" "$(prior_host)"
+expect_eq "... and it resolves" "198.18.1.10" "$(addrs_of "$P" ahostsv4 realname)"
+# A lease renewed since (another expiry) whose name is one the store
+# answered with that address: not the guest's word either.
+"$B/selftest/store-prove" "$P" >/dev/null || fail "prior: store-prove"
+status Alpha-VM "$((soon + 60))"
+"$VNC" --db-dir "$P" rebuild --leases-dir "$PL" >/dev/null 2>&1 || fail "prior: rebuild, renewed"
+expect_eq "a name the store answered with the address is not taken" "-" "$(prior_host)"
+status newname "$((soon + 90))"
+"$VNC" --db-dir "$P" rebuild --leases-dir "$PL" >/dev/null 2>&1 || fail "prior: rebuild, new name"
+expect_eq "a name the store did not give is the guest's" "newname" "$(prior_host)"
+# Without a hosts directory (a network whose DNS is libvirt's own) the
+# lease list has the guests' names.
+rm -rf "$P/dnsmasq/net1"
+status alpha-vm "$((soon + 120))"
+"$VNC" --db-dir "$P" rebuild --leases-dir "$PL" >/dev/null 2>&1 || fail "prior: rebuild, no hosts directory"
+expect_eq "no hosts directory: libvirt's name" "alpha-vm" "$(prior_host)"
+pass "rebuild keeps the names guests sent, never one dnsmasq took from our hosts directory"
 
 # Every command has --help (exit 0, a Usage line); bad commands exit 2.
 for c in rebuild list query doctor; do

@@ -206,7 +206,7 @@ rm -rf "$S"
 "$B/virt-name-cache" rebuild --connect qemu:///system >/dev/null || fail "rebuild --connect"
 expect_eq "rebuild --connect: AAAA" "$addr" "$(v6 v6guest)"
 [ $target = e2evm6 ] && expect_eq "rebuild --connect: the domain's AAAA" "$addr" "$(v6 e2evm6)"
-"$B/virt-name-cache" rebuild --connect 'qemu+unix:///system?socket=/nonexistent' >/dev/null 2>&1 ||
+"$B/virt-name-cache" rebuild --leases-dir /var/lib/libvirt/dnsmasq >/dev/null 2>&1 ||
         fail "rebuild from the lease files"
 expect_eq "rebuild from the lease files: AAAA" "$addr" "$(v6 v6guest)"
 [ $target = e2evm6 ] && expect_eq "rebuild from the lease files: the domain's AAAA" "$addr" "$(v6 e2evm6)"

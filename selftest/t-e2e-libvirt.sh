@@ -100,13 +100,22 @@ virsh net-dumpxml --inactive $NET | grep -q "<host mac='52:54:00:10:00:05' name=
 pass "enable: option added, rest of the definition kept, idempotent"
 virsh net-start $NET >/dev/null || fail "net-start: $(tail -5 "$T/libvirtd.log")"
 grep -q "^dhcp-script=$T/lease-helper" /var/lib/libvirt/dnsmasq/$NET.conf || fail "dnsmasq config lacks the helper"
-# On a running network the change waits for a restart, which is advised.
-out=$("$B/virt-name-cache" disable $NET --helper "$T/lease-helper") || fail "disable: $out"
+# With --no-restart a running network keeps its dnsmasq until it
+# restarts, which is advised; without, it is restarted (in libvirtd's
+# network namespace, where its bridge is: t-lifecycle checks the guests
+# are put back on it).
+out=$("$B/virt-name-cache" disable $NET --no-restart --helper "$T/lease-helper") || fail "disable: $out"
 grep -q "takes effect when the network restarts" <<<"$out" &&
         grep -q "virsh net-destroy $NET && virsh net-start $NET" <<<"$out" || fail "disable on a running network: $out"
-out=$("$B/virt-name-cache" enable $NET --helper "$T/lease-helper") || fail "enable again: $out"
-grep -q "takes effect when the network restarts" <<<"$out" || fail "enable on a running network: $out"
-pass "enable/disable: a stopped network takes it at net-start, a running one at its restart"
+grep -q "^dhcp-script=$T/lease-helper" /var/lib/libvirt/dnsmasq/$NET.conf || fail "--no-restart restarted dnsmasq"
+# Its definition is disabled, its dnsmasq not yet: disable restarts it.
+out=$(ip netns exec $H "$B/virt-name-cache" disable $NET --helper "$T/lease-helper") || fail "disable again: $out"
+grep -q "^network $NET: restarted; 0 interfaces put back on $BR$" <<<"$out" || fail "disable, restarting: $out"
+grep -q "^dhcp-script=" /var/lib/libvirt/dnsmasq/$NET.conf && fail "disable left dnsmasq with the helper"
+out=$(ip netns exec $H "$B/virt-name-cache" enable $NET --helper "$T/lease-helper") || fail "enable again: $out"
+grep -q "^network $NET: restarted; 0 interfaces put back on $BR$" <<<"$out" || fail "enable on a running network: $out"
+grep -q "^dhcp-script=$T/lease-helper" /var/lib/libvirt/dnsmasq/$NET.conf || fail "dnsmasq not restarted with the helper"
+pass "enable/disable: a stopped network takes it at net-start, a running one is restarted (or, with --no-restart, told how)"
 # The network hook ran at start: the network, its domain and static host.
 expect_eq "network hook: static host" "198.18.10.5" "$(resolve fixedhost.e2e.test)"
 
@@ -152,12 +161,16 @@ rm -rf "$S"
 "$B/virt-name-cache" rebuild --connect qemu:///system || fail "rebuild --connect"
 expect_eq "rebuild --connect: lease" "$addr" "$(resolve e2eguest)"
 expect_eq "rebuild --connect: static host" "198.18.10.5" "$(resolve fixedhost)"
-out=$("$B/virt-name-cache" rebuild --connect 'qemu+unix:///system?socket=/nonexistent' 2>&1) ||
-        fail "rebuild fallback failed: $out"
-grep -q "not reachable.*rebuilding from the lease files in /var/lib/libvirt/dnsmasq instead" <<<"$out" ||
-        fail "fallback not said: $out"
-expect_eq "fallback reads libvirt's lease files" "$addr" "$(resolve e2eguest)"
-pass "rebuild: from libvirt, and from the lease files when libvirt is unreachable"
+# A --connect that fails changes nothing (t-cmd: the fallback without it).
+gen=$("$B/virt-name-cache" list --json | sed -n 's/.*"generation": \([0-9]*\).*/\1/p')
+out=$("$B/virt-name-cache" rebuild --connect 'qemu+unix:///system?socket=/nonexistent' 2>&1)
+expect_eq "rebuild --connect to an unreachable libvirt: exit" "5" "$?"
+grep -q "not reachable.*the store is unchanged" <<<"$out" || fail "a failed --connect: $out"
+expect_eq "a failed --connect: store untouched" "$gen" \
+        "$("$B/virt-name-cache" list --json | sed -n 's/.*"generation": \([0-9]*\).*/\1/p')"
+"$B/virt-name-cache" rebuild --leases-dir /var/lib/libvirt/dnsmasq >/dev/null || fail "rebuild --leases-dir"
+expect_eq "rebuild from libvirt's lease files" "$addr" "$(resolve e2eguest)"
+pass "rebuild: from libvirt, a --connect that fails changes nothing, and from the lease files"
 
 # Release: the lease helper's del removes it.
 dhcp -r >>"$T/dhclient.log" 2>&1

@@ -44,7 +44,10 @@ for in in "$D"/*.in; do
                 doctor_says "$f" | grep -q "^problem " ||
                         fail "$name: doctor before enable: $(doctor_says "$f")"
         fi
-        "$VNC" enable-nss --file "$f" >/dev/null || fail "$name: enable-nss failed"
+        "$VNC" enable-nss --file "$f" >"$T/said" || fail "$name: enable-nss failed"
+        # What it says of the source it was placed before is that source's text.
+        [ "$name" = resolved-first ] && { grep -qF "placed before 'resolve [!UNAVAIL=return]', which ends the lookup" \
+                "$T/said" || fail "$name: enable-nss said: $(cat "$T/said")"; }
         cmp -s "$f" "$D/$name.out" || fail "$name: enable-nss gave:$(echo; cat -A "$f")"
         [ "$(through_glibc "$f")" = "no unshare" ] ||
                 expect_eq "$name: glibc asks virtname" "198.18.0.10" "$(through_glibc "$f")"

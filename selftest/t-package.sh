@@ -56,7 +56,9 @@ cp /etc/nsswitch.conf "$T/nsswitch.before"
 dpkg -i $debs >"$T/install.log" 2>&1 || { cat "$T/install.log"; fail "dpkg -i"; }
 cat "$T/install.log"
 grep -q "virt-name-cache enable-nss" "$T/install.log" || fail "post-install message lacks the enable-nss command"
-grep -qi "restart libvirtd" "$T/install.log" || fail "post-install message does not say to restart libvirtd"
+# ... and how to restart libvirtd on this host (systemd or not).
+grep -q "systemctl restart libvirtd\|service libvirtd restart" "$T/install.log" ||
+        fail "post-install message does not say how to restart libvirtd"
 # The install-time rebuild's warnings are shown (here: no libvirtd to ask).
 if [ ! -S /run/libvirt/libvirt-sock-ro ]; then
         grep -q "^virt-name-cache: warning: libvirt at qemu:///system is not reachable" "$T/install.log" ||

@@ -62,8 +62,10 @@ for h in mybox 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d43 4 6a5e1c0e-2b7a-4c55-9d1a-0c
         VIRT_NAME_CACHE_DIR=$SYS DNSMASQ_LEASE_EXPIRES=0 DNSMASQ_SUPPLIED_HOSTNAME=$h \
                 "$B/hooks/lease-helper" add "52:54:00:05:01:$n" "198.18.5.$n" "$h" ||
                 fail "lease helper: $h"
-        "$B/virt-name-cache" --db-dir "$SYS" list | grep -q "^198\.18\.5\.$n  *$h " ||
-                fail "the system store has no host name $h: $("$B/virt-name-cache" --db-dir "$SYS" list)"
+        # (An all-digit name is reserved, never stored: the proxy has
+        # even less to refuse.)
+        case $h in *[!0-9]*) "$B/virt-name-cache" --db-dir "$SYS" list | grep -q "^198\.18\.5\.$n  *$h " ||
+                fail "the system store has no host name $h: $("$B/virt-name-cache" --db-dir "$SYS" list)" ;; esac
         n=$((n + 1))
 done
 expect_cid "qemu/mybox: the session domain, not a system guest calling itself mybox" qemu/mybox 45
@@ -116,6 +118,28 @@ expect_error "control character" 2 "may not contain '/' or control characters" "
 expect_error "over-long" 2 "longer than 253 bytes" "qemu/$(printf 'x%.0s' $(seq 300))" 22
 expect_error "not UTF-8" 2 "not valid UTF-8" "qemu/$(printf 'gu\xffest')" 22
 expect_error "bad port" 1 "bad port 'ssh'" qemu/sessvm ssh
+expect_error "bad --vsock-timeout" 2 "bad --vsock-timeout 'soon'" --vsock-timeout soon qemu/sessvm 22
+# Session and system: root has no session guests of its own (libvirt
+# answers root's qemu:///session with the system's guests, which then had
+# no address); a guest of the other scope is named.
+expect_error "root, qemu:session/ of a system guest" 1 \
+        "unknown guest 'impostor' among root's session guests (libvirt has none for root: its qemu:///session is the system's): use qemu/impostor or qemu:system/impostor" \
+        qemu:session/impostor 22
+expect_error "root, qemu:session/ of a guest only libvirt knows" 1 "unknown guest 'lvstopped' among root's session guests" \
+        qemu:session/lvstopped 22
+expect_error "qemu:system/ of a session guest" 1 \
+        "unknown guest 'sessvm' at qemu:///system; your session has one of that name: use qemu:session/sessvm" \
+        qemu:system/sessvm 22
+if id nobody >/dev/null 2>&1; then
+        chmod 755 "$T"
+        mkdir -m 755 "$T/bin" && cp "$P" "$T/bin/ssh-proxy" && chmod 755 "$T/bin/ssh-proxy"
+        setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/nonexistent "$T/bin/ssh-proxy" \
+                qemu:session/impostor 22 >/dev/null 2>"$T/err" </dev/null
+        expect_eq "a user's qemu:session/ of a system guest: exit" 1 "$?"
+        grep -qF "unknown guest 'impostor' at qemu:///session; the system has one of that name: use qemu:system/impostor" \
+                "$T/err" || fail "a user's qemu:session/ of a system guest: $(cat "$T/err")"
+        pass "a user's qemu:session/ of a system guest: $(cat "$T/err")"
+fi
 "$P" >/dev/null 2>"$T/err"; expect_eq "missing arguments: exit" "2" "$?"
 grep -q "^Usage:" "$T/err" || fail "missing arguments: no usage"
 "$P" qemu/sessvm 22 >"$T/out" 2>"$T/err" </dev/null
@@ -162,11 +186,12 @@ grep -q "guest NoUuid: the store in $SES knows no UUID for it, so its host key c
         fail "no UUID: $(cat "$T/err")"
 # The store and libvirt disagree about a domain's UUID (a stale store):
 # refused, by the proxy and in known hosts mode.
+# (No CID and no address: the store cannot reach it, libvirt is asked.)
 domain_xml LvOnly 7 3d47 0 52:54:00:05:00:48 | sed '/<vsock/,/<\/vsock>/d' |
-        VIRT_NAME_CACHE_DIR=$SES "$B/hooks/qemu-hook" LvOnly started begin -
-expect_error "store and libvirt disagree" 1 "guest LvOnly: the store in $SES says UUID 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d47, libvirt at test:///" \
-        qemu:session/lvonly 22
-kh HOSTNAME qemu:session/lvonly ssh-ed25519 SHA256:x "$KEY2" >/dev/null; expect_eq "disagreement, known hosts: exit" 1 "$?"
+        VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" LvOnly started begin -
+expect_error "store and libvirt disagree" 1 "guest LvOnly: the store in $SYS says UUID 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d47, libvirt at test:///" \
+        qemu:system/lvonly 22
+kh HOSTNAME qemu:system/lvonly ssh-ed25519 SHA256:x "$KEY2" >/dev/null; expect_eq "disagreement, known hosts: exit" 1 "$?"
 expect_eq "nothing recorded for it" 2 "$(wc -l <"$T/kh")"
 chmod g+w "$T/kh"
 kh ORDER qemu/sessvm NONE NONE NONE; expect_eq "group-writable file: exit" 1 "$?"
@@ -234,6 +259,10 @@ domain_xml sshguest 21 3d21 0 52:54:00:02:00:02 | sed '/<vsock/,/<\/vsock>/d' |
 VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/network-hook" labnet started begin - <"$F/xml/network-started.xml"
 VIRT_NAME_CACHE_DIR=$SYS VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=0 DNSMASQ_SUPPLIED_HOSTNAME=sshguest \
         "$B/hooks/lease-helper" add 52:54:00:02:00:02 192.0.2.2 sshguest
+# Its port answering for that lease (port-probe's part; store-prove stands
+# in: the evidence itself is t-hooks' and the e2e tests').
+prove() { "$B/selftest/store-prove" "$SYS" >/dev/null || fail "store-prove"; }
+prove
 # The shipped snippet, pointed at the built proxy; the guests' keys in $T.
 sed -e "s|@PROXY@|$P|" "$TOP/proxy/30-virt-name-cache.conf" >"$T/ssh_config"
 printf 'Host *\n    IdentityFile %s\n    BatchMode yes\n    ConnectTimeout 10\n' "$T/id" >>"$T/ssh_config"
@@ -275,6 +304,18 @@ expect_eq "9 aliases (name, scope, UUID with and without dashes, ID, case, port 
 out=$(sshc -o ProxyCommand="$P -v %h %p" root@qemu/sshguest true 2>&1)
 grep -q "no VSOCK CID; connecting over TCP to 192.0.2.2 port 22" <<<"$out" || fail "-v path: $out"
 pass "-v says the TCP path was taken"
+# The store answers for a guest without a CID: no libvirt connection on
+# the way (there used to be one per ssh, 160-200 ms).
+if command -v strace >/dev/null; then
+        # (LeakSanitizer cannot run under ptrace: the ASan build's leak
+        # check is off for the traced runs only.)
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+        ip netns exec $C strace -f -e trace=connect -o "$T/strace-lv" ssh -F "$T/ssh_config" root@qemu/sshguest true \
+                2>"$T/ssh.err" || fail "ssh under strace: $(cat "$T/ssh.err")"
+        grep -q 'connect(.*AF_INET.*192\.0\.2\.2' "$T/strace-lv" || fail "no TCP connect seen: $(grep connect "$T/strace-lv")"
+        grep -q "libvirt" "$T/strace-lv" && fail "the proxy connected to libvirt: $(grep libvirt "$T/strace-lv")"
+        pass "a guest without a CID: the store answers, no libvirt connection"
+fi
 
 # The guest's host key changes: refused with ssh's warning, through every alias.
 stop_sshd; newkey hostkey ed25519; start_sshd hostkey
@@ -299,6 +340,7 @@ stop_sshd; start_sshd hostkey
 # The guest is recreated: same name, MAC and address, new UUID: a new host.
 domain_xml sshguest 22 3d22 0 52:54:00:02:00:02 | sed '/<vsock/,/<\/vsock>/d' |
         VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" sshguest started begin -
+prove
 out=$(sshc root@qemu/sshguest echo recreated 2>"$T/ssh.err")
 expect_eq "recreated guest: accepted as a new host" recreated "$out"
 grep -q "first connection to guest sshguest (UUID $U2): recorded" "$T/ssh.err" || fail "recreated: $(cat "$T/ssh.err")"
@@ -322,6 +364,27 @@ done
 expect_eq "concurrent first connections: one entry" 1 "$(keys_of "$U2")"
 expect_eq "one of them said it recorded the key" 1 "$(cat "$T"/par*.err | grep -c 'first connection to guest sshguest')"
 ls "$T" | grep -q '^known_hosts\.' && fail "temporary files left: $(ls "$T")"
+
+# A guest with a CID whose VSOCK does not answer (here: no VSOCK
+# transport at all) is reached over TCP at its address; the VSOCK wait
+# is --vsock-timeout (the kernel's own connect timeout set to it).
+domain_xml sshguest 22 3d22 50 52:54:00:02:00:02 | VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" sshguest started begin -
+prove
+out=$(sshc -o ProxyCommand="$P -v --vsock-timeout 300 %h %p" root@qemu/sshguest echo fell-back 2>"$T/ssh.err")
+expect_eq "VSOCK fails: ssh over TCP" "fell-back" "$out"
+grep -q "connecting over VSOCK to CID 50 port 22 (at most 300 ms)" "$T/ssh.err" &&
+        grep -q "VSOCK CID 50: .*; trying TCP" "$T/ssh.err" && grep -q "connecting over TCP to 192.0.2.2 port 22" "$T/ssh.err" ||
+        fail "VSOCK then TCP: $(cat "$T/ssh.err")"
+if command -v strace >/dev/null; then
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 VIRT_NAME_CACHE_VSOCK_TIMEOUT=250 \
+        ip netns exec $C strace -f -e trace=setsockopt -o "$T/strace-vs" \
+                "$B/selftest/fdpass-recv" "$P" qemu/sshguest 22 >/dev/null 2>&1
+        # struct timeval { 0, 250000 }, as strace prints its bytes
+        grep -F 'AF_VSOCK, SO_VM_SOCKETS_CONNECT_TIMEOUT' "$T/strace-vs" |
+                grep -qF '"\0\0\0\0\0\0\0\0\220\320\3\0\0\0\0\0"' ||
+                fail "VIRT_NAME_CACHE_VSOCK_TIMEOUT=250 not the VSOCK connect timeout: $(cat "$T/strace-vs")"
+fi
+pass "VSOCK that fails falls back to TCP; its timeout is --vsock-timeout or VIRT_NAME_CACHE_VSOCK_TIMEOUT"
 
 sshc root@qemu/nosuch true >/dev/null 2>"$T/ssh.err" && fail "unknown guest connected"
 grep -q "virt-name-cache-ssh-proxy: unknown guest 'nosuch'" "$T/ssh.err" || fail "unknown guest: $(cat "$T/ssh.err")"

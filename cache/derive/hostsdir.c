@@ -245,7 +245,8 @@ int virtname_hostsdir_sync(const char *store_dir, const char *network, const str
         } else {
                 /* What is not wanted goes, and so do the temporary files
                  * of a writer that was killed. */
-                qsort(w.names, w.n, sizeof(w.names[0]), cmp_name);
+                if (w.n)        /* none wanted: no array at all */
+                        qsort(w.names, w.n, sizeof(w.names[0]), cmp_name);
                 while ((de = readdir(d))) {
                         size_t len = strlen(de->d_name);
                         bool tmp = de->d_name[0] == '.' && len > strlen(TMP_SUFFIX) &&

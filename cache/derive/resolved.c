@@ -14,6 +14,7 @@
 #include <systemd/sd-bus.h>
 
 #include "cache/derive/resolved.h"
+#include "cache/write/fileio.h"
 
 #define RESOLVE1 "org.freedesktop.resolve1"
 #define RESOLVE1_PATH "/org/freedesktop/resolve1"
@@ -80,7 +81,7 @@ bool resolved_enabled(const char **file)
         FILE *f;
 
         *file = path && *path ? path : VIRTNAME_RESOLVED_CONF;
-        f = fopen(*file, "re");
+        f = virtname_open_file(*file, 4096, 0);
         if (!f)
                 return errno == ENOENT;
         if (fscanf(f, "%15s", word) != 1)

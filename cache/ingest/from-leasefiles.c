@@ -4,24 +4,25 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <json.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cache/read/lookup.h"
 #include "cache/ingest/lease.h"
+#include "cache/ingest/prior.h"
 #include "cache/read/names.h"
 #include "cache/ingest/sources.h"
+#include "cache/write/fileio.h"
 
 /* libvirt's files for 100,000 guests are ~15 MB; refuse absurd ones. */
-#define MAX_FILE_SIZE ((off_t)256 << 20)
+#define MAX_FILE_SIZE ((size_t)256 << 20)
+/* libvirt's NETWORK.conf is a few hundred bytes. */
+#define MAX_CONF_SIZE ((size_t)1 << 20)
 /* A domain with more NICs than this is recorded with the first ones. */
 #define MAX_IFACES 64
 
@@ -50,53 +51,6 @@ static bool has_suffix(const char *name, const char *suffix, size_t *stem)
         return true;
 }
 
-/* Read a whole regular file of at most MAX_FILE_SIZE bytes. */
-static int slurp(const char *path, char **out, size_t *len)
-{
-        struct stat st;
-        char *buf;
-        size_t n = 0;
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc = 0;
-
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0) {
-                rc = -errno;
-                goto out;
-        }
-        if (!S_ISREG(st.st_mode)) {
-                rc = -EINVAL;
-                goto out;
-        }
-        if (st.st_size > MAX_FILE_SIZE) {
-                rc = -EFBIG;
-                goto out;
-        }
-        buf = malloc((size_t)st.st_size + 1);
-        if (!buf) {
-                rc = -ENOMEM;
-                goto out;
-        }
-        while (n < (size_t)st.st_size) {
-                ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
-
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r <= 0) {
-                        rc = r < 0 ? -errno : -EIO;
-                        free(buf);
-                        goto out;
-                }
-                n += (size_t)r;
-        }
-        buf[n] = '\0';
-        *out = buf;
-        *len = n;
-out:
-        close(fd);
-        return rc;
-}
-
 /* A string member of OBJ, NULL when absent; -EBADMSG when not a string. */
 static int get_string(json_object *obj, const char *key, const char **out)
 {
@@ -115,11 +69,13 @@ static int get_string(json_object *obj, const char *key, const char **out)
 static int read_conf(struct import *im, const char *path, struct net *n)
 {
         char line[1024];
-        FILE *f = fopen(path, "re");
+        FILE *f = virtname_open_file(path, MAX_CONF_SIZE, VIRTNAME_READ_NOFOLLOW);
 
         if (!f) {
-                virtname_import_warn(im->warn, "%s: %s", path, strerror(errno));
-                return -errno;
+                int rc = -errno;
+
+                virtname_import_warn(im->warn, "%s: %s", path, virtname_read_strerror(rc));
+                return rc;
         }
         while (fgets(line, sizeof(line), f)) {
                 line[strcspn(line, "\r\n")] = '\0';
@@ -143,6 +99,7 @@ static int import_lease(struct import *im, const char *path, size_t idx,
                         json_object *e, const struct net *n)
 {
         struct virtname_lease_input in = { 0 };
+        char kept[VIRTNAME_NAME_MAX + 1];
         struct virtname_lease l;
         const char *why, *dropped;
         json_object *exp;
@@ -172,6 +129,7 @@ static int import_lease(struct import *im, const char *path, size_t idx,
                 return 0;       /* expired: nothing to keep */
         l.network = n->name;
         l.suffix = n->suffix[0] ? n->suffix : NULL;
+        virtname_prior_hostname(im->w, &l, kept);
         rc = virtname_writer_put_lease(im->w, &l);
         if (rc < 0)
                 return rc;
@@ -278,12 +236,13 @@ static int import_file(struct import *im, const char *path, const struct net *n,
         char *buf = NULL;
         size_t len = 0, pos, idx = 0;
         const char *bad = NULL;
-        int rc = slurp(path, &buf, &len);
+        int rc = virtname_read_file_flags(path, MAX_FILE_SIZE, VIRTNAME_READ_NOFOLLOW, &buf, &len);
 
         if (rc == -ENOENT)
                 return 0;
         if (rc < 0) {
-                virtname_import_warn(im->warn, "%s: %s", path, rc == -EFBIG ? "file too large" : strerror(-rc));
+                virtname_import_warn(im->warn, "%s: %s", path,
+                                     rc == -EFBIG ? "file too large" : virtname_read_strerror(rc));
                 im->st->bad_files++;
                 return rc == -ENOMEM ? rc : 0;
         }

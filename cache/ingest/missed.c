@@ -10,6 +10,10 @@
 
 #include "cache/ingest/missed.h"
 #include "cache/read/paths.h"
+#include "cache/write/fileio.h"
+
+/* Lines of at most 1 KiB, one per missed event until a rebuild. */
+#define MISSED_LOG_MAX ((size_t)256 << 20)
 
 static int missed_path(char *buf, size_t cap, const char *state)
 {
@@ -54,7 +58,7 @@ long virtname_missed_count(const char *state, char *last, size_t lastcap)
                 last[0] = '\0';
         if (missed_path(path, sizeof(path), state) < 0)
                 return -ENAMETOOLONG;
-        f = fopen(path, "re");
+        f = virtname_open_file(path, MISSED_LOG_MAX, VIRTNAME_READ_NOFOLLOW);
         if (!f)
                 return errno == ENOENT ? 0 : -errno;
         while (fgets(line, sizeof(line), f)) {

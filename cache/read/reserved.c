@@ -138,9 +138,15 @@ bool virtname_hosts_file_names(const char *path, const char *key)
         bool found = false;
         ssize_t n;
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        struct stat st;
 
         if (fd < 0)
                 return false;
+        /* Only a regular file: a FIFO or device there is no hosts file. */
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                close(fd);
+                return false;
+        }
         while (!found && ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
                 for (ssize_t i = 0; i < n && !found; i++)
                         found = scan_byte(&scan, buf[i], key);

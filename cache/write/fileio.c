@@ -67,15 +67,15 @@ static int read_fd(int fd, off_t size, size_t max, char **out, size_t *len)
         return 0;
 }
 
-int virtname_read_file(const char *path, size_t max, char **buf, size_t *len)
+/* Open PATH for reading without blocking, and check that it is a regular
+ * file of at most MAX bytes.  The descriptor (blocking again), or a
+ * negative errno. */
+static int open_regular(const char *path, size_t max, unsigned flags)
 {
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+                            (flags & VIRTNAME_READ_NOFOLLOW ? O_NOFOLLOW : 0)), rc;
         struct stat st;
-        int fd, rc;
 
-        *buf = NULL;
-        *len = 0;
-        /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
         if (fstat(fd, &st) < 0)
@@ -84,10 +84,78 @@ int virtname_read_file(const char *path, size_t max, char **buf, size_t *len)
                 rc = -EINVAL;
         else if ((unsigned long long)st.st_size > max)
                 rc = -EFBIG;
+        else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+                rc = -errno;
         else
-                rc = read_fd(fd, st.st_size, max, buf, len);
+                return fd;
         close(fd);
         return rc;
+}
+
+int virtname_read_fd(int fd, size_t max, char **buf, size_t *len)
+{
+        struct stat st;
+
+        *buf = NULL;
+        *len = 0;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        if ((unsigned long long)st.st_size > max)
+                return -EFBIG;
+        return read_fd(fd, st.st_size, max, buf, len);
+}
+
+int virtname_read_file_flags(const char *path, size_t max, unsigned flags, char **buf, size_t *len)
+{
+        int fd = open_regular(path, max, flags), rc;
+
+        *buf = NULL;
+        *len = 0;
+        if (fd < 0)
+                return fd;
+        rc = virtname_read_fd(fd, max, buf, len);
+        close(fd);
+        return rc;
+}
+
+int virtname_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+        return virtname_read_file_flags(path, max, 0, buf, len);
+}
+
+FILE *virtname_open_file(const char *path, size_t max, unsigned flags)
+{
+        int fd = open_regular(path, max, flags);
+        FILE *f;
+
+        if (fd < 0) {
+                errno = -fd;
+                return NULL;
+        }
+        f = fdopen(fd, "re");
+        if (!f) {
+                int e = errno;
+
+                close(fd);
+                errno = e;
+        }
+        return f;
+}
+
+const char *virtname_read_strerror(int rc)
+{
+        switch (rc) {
+        case -EINVAL:
+                return "not a regular file";
+        case -EFBIG:
+                return "larger than expected";
+        case -ELOOP:
+                return "a symbolic link";
+        default:
+                return strerror(-rc);
+        }
 }
 
 int virtname_write_at_start(int fd, const void *data, size_t len)
@@ -127,7 +195,6 @@ static int write_contents(int fd, const void *data, size_t len)
 /* PATH cannot be renamed over: overwrite the file itself. */
 static int rewrite_in_place(const char *path, const void *data, size_t len)
 {
-        struct stat st;
         char *old = NULL;
         size_t old_len = 0;
         int fd, rc;
@@ -135,12 +202,7 @@ static int rewrite_in_place(const char *path, const void *data, size_t len)
         fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
-        if (fstat(fd, &st) < 0)
-                rc = -errno;
-        else if (!S_ISREG(st.st_mode))
-                rc = -EINVAL;
-        else
-                rc = read_fd(fd, st.st_size, IN_PLACE_MAX, &old, &old_len);
+        rc = virtname_read_fd(fd, IN_PLACE_MAX, &old, &old_len);
         if (rc == 0) {
                 rc = write_contents(fd, data, len);
                 /* Half a new file is worse than the old one. */
@@ -206,10 +268,19 @@ int virtname_replace_file(const char *path, const void *data, size_t len, mode_t
         return 0;
 }
 
+/* mkdir DIR with MODE exactly (the umask takes bits away); EEXIST is
+ * not an error, and leaves the mode alone. */
+static int make_dir(const char *dir, mode_t mode)
+{
+        if (mkdir(dir, mode) < 0)
+                return errno == EEXIST ? 0 : -errno;
+        return chmod(dir, mode) < 0 ? -errno : 0;
+}
+
 int virtname_make_path(const char *dir, mode_t mode)
 {
         char buf[PATH_MAX];
-        int n = snprintf(buf, sizeof(buf), "%s", dir);
+        int n = snprintf(buf, sizeof(buf), "%s", dir), rc;
 
         if (n < 0 || (size_t)n >= sizeof(buf))
                 return -ENAMETOOLONG;
@@ -217,9 +288,9 @@ int virtname_make_path(const char *dir, mode_t mode)
                 if (*p != '/')
                         continue;
                 *p = '\0';
-                if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-                        return -errno;
+                if ((rc = make_dir(buf, 0755)) < 0)
+                        return rc;
                 *p = '/';
         }
-        return mkdir(buf, mode) < 0 && errno != EEXIST ? -errno : 0;
+        return make_dir(buf, mode);
 }

@@ -5,15 +5,39 @@
 #define VIRTNAME_FILEIO_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
+
+/* Every file we read that someone else writes (libvirt's lease files and
+ * configuration, our configuration, known_hosts, /sys values) is read
+ * through these: opening never blocks (a FIFO or a device in its place),
+ * only a regular file is read, and only up to a size.  */
+
+/* Flags for the readers. */
+#define VIRTNAME_READ_NOFOLLOW 0x1u     /* PATH itself may not be a symbolic link (-ELOOP) */
 
 /* Read the regular file PATH, at most MAX bytes, into a new buffer *BUF
  * (NUL-terminated; *LEN bytes without the NUL; free() it).  Returns 0, or
  * a negative errno: -EINVAL when PATH is not a regular file (a directory,
  * FIFO or device: opening never blocks), -EFBIG when it holds more than
- * MAX bytes, else what open or read failed with.  On failure *BUF is
- * NULL. */
+ * MAX bytes, -ELOOP for a link with VIRTNAME_READ_NOFOLLOW, else what
+ * open or read failed with.  On failure *BUF is NULL. */
 int virtname_read_file(const char *path, size_t max, char **buf, size_t *len);
+int virtname_read_file_flags(const char *path, size_t max, unsigned flags, char **buf, size_t *len);
+
+/* The same for an open descriptor (checked as above: fstat says a
+ * regular file of at most MAX bytes), read from its start. */
+int virtname_read_fd(int fd, size_t max, char **buf, size_t *len);
+
+/* PATH for reading line by line (fgets): opened and checked as
+ * virtname_read_file_flags() does, at most MAX bytes when opened.  NULL
+ * with errno set (EINVAL: not a regular file, EFBIG: too large). */
+FILE *virtname_open_file(const char *path, size_t max, unsigned flags);
+
+/* Explain a reader's error: "not a regular file" for -EINVAL, "larger
+ * than expected" for -EFBIG, "a symbolic link" for -ELOOP, else
+ * strerror. */
+const char *virtname_read_strerror(int rc);
 
 /* Replace PATH with LEN bytes of DATA, mode MODE, owner UID:GID ((uid_t)-1,
  * (gid_t)-1: the caller's): written to a temporary file in the same
@@ -35,8 +59,9 @@ int virtname_replace_file(const char *path, const void *data, size_t len, mode_t
  * errno. */
 int virtname_write_at_start(int fd, const void *data, size_t len);
 
-/* mkdir -p DIR: the missing parents 0755, DIR itself MODE.  Returns 0 or
- * a negative errno. */
+/* mkdir -p DIR: the missing parents 0755, DIR itself MODE, whatever the
+ * umask (readers and dnsmasq must search what we create).  A directory
+ * that exists keeps its mode.  Returns 0 or a negative errno. */
 int virtname_make_path(const char *dir, mode_t mode);
 
 #endif

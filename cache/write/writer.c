@@ -42,6 +42,10 @@ struct virtname_writer {
         char (*resync)[VIRTNAME_NETWORK_MAX + 1];      /* networks to derive again whole */
         size_t n_resync;
         bool private_dirty;            /* a private database written: commit even without changes */
+        char previous[PATH_MAX];       /* fresh: the store it replaces */
+        MDB_env *prev_env;             /* ... opened by virtname_writer_previous() */
+        struct virtname_view prev;
+        int prev_state;                /* 0: not tried, 1: open, -1: none */
         char err[512];
 };
 
@@ -371,9 +375,50 @@ static uint64_t generation_of(const char *path)
         return meta.generation;
 }
 
+static void close_previous(struct virtname_writer *w)
+{
+        if (w->prev.txn)
+                mdb_txn_abort(w->prev.txn);
+        w->prev.txn = NULL;
+        if (w->prev_env)
+                mdb_env_close(w->prev_env);
+        w->prev_env = NULL;
+}
+
+const struct virtname_view *virtname_writer_previous(struct virtname_writer *w)
+{
+        struct virtname_meta meta;
+        int rc;
+
+        if (w->prev_state)
+                return w->prev_state > 0 ? &w->prev : NULL;
+        w->prev_state = -1;
+        if (!w->fresh || access(w->previous, F_OK) < 0 || mdb_env_create(&w->prev_env) != 0) {
+                w->prev_env = NULL;
+                return NULL;
+        }
+        rc = mdb_env_set_maxdbs(w->prev_env, VIRTNAME_DB_COUNT + VIRTNAME_WRITER_PRIVATE_DBS);
+        if (rc == 0)
+                rc = mdb_env_set_mapsize(w->prev_env, MAP_SIZE);
+        /* We hold the writer lock: nobody changes it meanwhile. */
+        if (rc == 0)
+                rc = mdb_env_open(w->prev_env, w->previous, MDB_NOSUBDIR | MDB_NOLOCK | MDB_RDONLY, 0600);
+        if (rc == 0)
+                rc = mdb_txn_begin(w->prev_env, NULL, MDB_RDONLY, &w->prev.txn);
+        for (int db = 0; rc == 0 && db < VIRTNAME_DB_COUNT; db++)
+                rc = mdb_dbi_open(w->prev.txn, virtname_db_name(db), 0, &w->prev.dbi[db]);
+        if (rc != 0 || virtname_get_meta(&w->prev, &meta) < 0 || meta.schema != VIRTNAME_SCHEMA_VERSION) {
+                close_previous(w);
+                return NULL;
+        }
+        w->prev_state = 1;
+        return &w->prev;
+}
+
 static void release(struct virtname_writer *w)
 {
         virtname_reserved_unpin();
+        close_previous(w);
         if (w->view.txn)
                 mdb_txn_abort(w->view.txn);
         if (w->env)
@@ -422,6 +467,7 @@ int virtname_writer_open(const char *dir, int lock_timeout_ms, unsigned flags,
                         rc = fail(w, -ENAMETOOLONG, "state path too long: %s", w->state);
                 unlink(w->path);
                 w->fresh = true;
+                memcpy(w->previous, store, sizeof(w->previous));
                 if (rc == 0)
                         rc = open_env(w);
                 if (rc == 0)
@@ -900,13 +946,6 @@ int virtname_writer_put_network(struct virtname_writer *w, const struct virtname
                 return fail(w, -EINVAL, "network: unusable name (empty, or longer than %d bytes)",
                             VIRTNAME_NETWORK_MAX);
         return put_record(w, VIRTNAME_DB_NETWORKS, n->name, strlen(n->name), enc_network, n);
-}
-
-int virtname_writer_del_network(struct virtname_writer *w, const char *name)
-{
-        int rc = virtname_writer_prune_leases(w, name, NULL, NULL);
-
-        return rc < 0 ? rc : idx_del(w, VIRTNAME_DB_NETWORKS, name, strlen(name), NULL, 0);
 }
 
 /* --- commit and publish ----------------------------------------------------- */

@@ -82,9 +82,8 @@ int virtname_writer_del_address(struct virtname_writer *w, int family, const uin
 int virtname_writer_put_domain(struct virtname_writer *w, const struct virtname_domain *d);
 int virtname_writer_del_domain(struct virtname_writer *w, const char *name);
 
-/* Insert or replace a network; deleting one also deletes its leases. */
+/* Insert or replace a network. */
 int virtname_writer_put_network(struct virtname_writer *w, const struct virtname_network *n);
-int virtname_writer_del_network(struct virtname_writer *w, const char *name);
 
 /* Delete every lease of NETWORK that KEEP rejects (NULL: all of them). */
 typedef int (*virtname_lease_filter)(const struct virtname_lease_view *l, void *ctx);
@@ -104,6 +103,12 @@ const char (*virtname_writer_resyncs(const struct virtname_writer *w, size_t *n)
 
 /* The open transaction, for the lookups in lookup.h. */
 const struct virtname_view *virtname_writer_view(const struct virtname_writer *w);
+
+/* For a VIRTNAME_WRITER_FRESH writer (a rebuild): a read-only view of
+ * the store it is about to replace, as it was committed; NULL when
+ * there is none (or it cannot be read, or W is not fresh).  It stays
+ * valid until virtname_writer_close(). */
+const struct virtname_view *virtname_writer_previous(struct virtname_writer *w);
 
 /* The store directory and the state directory W writes. */
 const char *virtname_writer_store_dir(const struct virtname_writer *w);

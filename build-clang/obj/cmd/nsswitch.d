@@ -1,0 +1,3 @@
+build-clang/obj/cmd/nsswitch.o: cmd/nsswitch.c cmd/nsswitch.h
+
+cmd/nsswitch.h:

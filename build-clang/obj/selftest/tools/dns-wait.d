@@ -1,0 +1,1 @@
+build-clang/obj/selftest/tools/dns-wait.o: selftest/tools/dns-wait.c

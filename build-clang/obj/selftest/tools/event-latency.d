@@ -1,0 +1,2 @@
+build-clang/obj/selftest/tools/event-latency.o: \
+  selftest/tools/event-latency.c

@@ -1,0 +1,2 @@
+build-clang/obj/selftest/tools/fdpass-recv.o: \
+  selftest/tools/fdpass-recv.c

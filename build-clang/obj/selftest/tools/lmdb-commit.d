@@ -1,0 +1,2 @@
+build-clang/obj/selftest/tools/lmdb-commit.o: \
+  selftest/tools/lmdb-commit.c

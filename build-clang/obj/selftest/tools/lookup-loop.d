@@ -1,0 +1,2 @@
+build-clang/obj/selftest/tools/lookup-loop.o: \
+  selftest/tools/lookup-loop.c

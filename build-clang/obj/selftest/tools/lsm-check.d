@@ -1,0 +1,4 @@
+build-clang/obj/selftest/tools/lsm-check.o: selftest/tools/lsm-check.c \
+  cmd/lsm.h
+
+cmd/lsm.h:

@@ -1,0 +1,2 @@
+build-clang/obj/selftest/tools/nss-buffers.o: \
+  selftest/tools/nss-buffers.c

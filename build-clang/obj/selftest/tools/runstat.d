@@ -1,0 +1,1 @@
+build-clang/obj/selftest/tools/runstat.o: selftest/tools/runstat.c

@@ -1,0 +1,3 @@
+build-clang/pic/cache/read/paths.o: cache/read/paths.c cache/read/paths.h
+
+cache/read/paths.h:

@@ -1,0 +1,75 @@
+/* prior.c - host names a rebuild keeps from the store it replaces
+ * (prior.h). */
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache/derive/hostsdir.h"
+#include "cache/ingest/prior.h"
+#include "cache/read/lookup.h"
+
+/* The same lease in the replaced store: 0 with *OLD, or -ENOENT. */
+static int same_lease(const struct virtname_view *prev, const struct virtname_lease *l,
+                      struct virtname_lease_view *old)
+{
+        uint8_t key[VIRTNAME_LEASE_KEY_MAX];
+        MDB_val k = { 0, key }, d;
+
+        k.mv_size = virtname_lease_key(l->family, l->addr, virtname_str_of(l->network), key);
+        if (!k.mv_size || virtname_view_get(prev, VIRTNAME_DB_LEASES, &k, &d) != 0 ||
+            virtname_lease_decode(d.mv_data, d.mv_size, old) != 0)
+                return -ENOENT;
+        if ((old->flags & VIRTNAME_LEASE_STATIC) || old->expiry != l->expiry ||
+            (old->flags & VIRTNAME_LEASE_HAS_MAC) != (l->flags & VIRTNAME_LEASE_HAS_MAC) ||
+            ((l->flags & VIRTNAME_LEASE_HAS_MAC) && memcmp(old->mac, l->mac, VIRTNAME_MAC_LEN) != 0))
+                return -ENOENT;
+        return 0;
+}
+
+/* Did the replaced store answer NAME with L's address? */
+static bool answered_with(const struct virtname_view *prev, const char *name, const struct virtname_lease *l)
+{
+        struct virtname_answer a;
+
+        if (virtname_resolve(prev, name, l->family, (int64_t)time(NULL), &a) < 0)
+                return false;
+        for (size_t i = 0; i < a.n; i++)
+                if (a.addr[i].family == l->family &&
+                    memcmp(a.addr[i].addr, l->addr, l->family == AF_INET ? 4 : 16) == 0)
+                        return true;
+        return false;
+}
+
+int virtname_prior_hostname(struct virtname_writer *w, struct virtname_lease *l,
+                            char kept[VIRTNAME_NAME_MAX + 1])
+{
+        const struct virtname_view *prev = virtname_writer_previous(w);
+        struct virtname_lease_view old;
+        char path[PATH_MAX];
+
+        if (!prev || !l->network)
+                return 0;
+        if (same_lease(prev, l, &old) == 0) {
+                const char *was = l->hostname;
+
+                if (old.hostname.len > VIRTNAME_NAME_MAX)
+                        return 0;
+                memcpy(kept, old.hostname.p, old.hostname.len);
+                kept[old.hostname.len] = '\0';
+                l->hostname = kept[0] ? kept : NULL;
+                if (!l->seen)
+                        l->seen = old.seen;
+                return (was ? !l->hostname || strcmp(was, kept) != 0 : l->hostname != NULL) ? 1 : 0;
+        }
+        if (l->hostname &&
+            virtname_hostsdir_path(virtname_writer_store_dir(w), l->network, path, sizeof(path)) == 0 &&
+            access(path, F_OK) == 0 && answered_with(prev, l->hostname, l)) {
+                l->hostname = NULL;
+                return 1;
+        }
+        return 0;
+}
