@@ -24,14 +24,18 @@
 #     it reads the neighbour table again; one watcher at a time
 #   - doctor: the watcher runs, the host bridge's interfaces grouped
 . "$(dirname "$0")/lib.sh"
+# The watcher, the hooks and port-probe from HB (t-watch-asan: the
+# ASan/UBSan build); the rest (glibc's module, the command) from B.
+HB=${HB:-$B}
 command -v ebtables >/dev/null || skip "ebtables is not installed (make test-deps installs iptables)"
 command -v busybox >/dev/null || skip "busybox is not installed"
-for p in hooks/watch hooks/port-probe hooks/qemu-hook hooks/network-hook selftest/neigh-announce; do
-        [ -x "$B/$p" ] || fail "build first: make ($B/$p is missing)"
+for p in hooks/watch hooks/port-probe hooks/qemu-hook hooks/network-hook; do
+        [ -x "$HB/$p" ] || fail "build first: make ($HB/$p is missing)"
 done
+[ -x "$B/selftest/neigh-announce" ] || fail "build first: make ($B/selftest/neigh-announce is missing)"
 H=vnwh$$ TTL=12
 export VIRT_NAME_CACHE_DIR=$T/store VIRT_NAME_CACHE_LEASESHELPER=$T/none VIRT_NAME_CACHE_LOG_STDERR=1
-export VIRT_NAME_CACHE_PORT_PROBE=$B/hooks/port-probe
+export VIRT_NAME_CACHE_PORT_PROBE=$HB/hooks/port-probe
 NS=()
 cleanup() {
         local rc=$?
@@ -85,7 +89,7 @@ guest() {
         fi
         printf "<domain type='qemu' id='%d'><name>%s</name><uuid>22222222-0000-0000-0000-%012d</uuid>%s<devices>%s</devices></domain>\n" \
                 $((10 + n)) $name $n "${XML_EXTRA:-}" "$iface" >"$T/$name.xml"
-        in_h "$B/hooks/qemu-hook" $name started begin - <"$T/$name.xml" || fail "qemu hook $name"
+        in_h "$HB/hooks/qemu-hook" $name started begin - <"$T/$name.xml" || fail "qemu hook $name"
 }
 gx() { local g=$1; shift; ip netns exec vnw$g$$ "$@"; }
 MS=52:54:00:22:00:01 MA=52:54:00:22:00:02 MF=52:54:00:22:00:03 MN=52:54:00:22:00:04 MM=52:54:00:22:00:05
@@ -94,7 +98,7 @@ cat >"$T/lannet.xml" <<XML
 <ip address='198.18.23.1' netmask='255.255.255.0'><dhcp><range start='198.18.23.100' end='198.18.23.200'/></dhcp></ip>
 </network></hookData>
 XML
-in_h "$B/hooks/network-hook" lannet started begin - <"$T/lannet.xml" || fail "network hook"
+in_h "$HB/hooks/network-hook" lannet started begin - <"$T/lannet.xml" || fail "network hook"
 guest stat vnwbr0 $MS 198.18.22.10/24 2001:db8:22::10/64
 guest atk vnwbr0 $MA 198.18.22.11/24
 guest filt vnwbr0 $MF 198.18.22.12/24
@@ -112,13 +116,13 @@ expect_eq "stat: no address before it talks" "" "$(resolve stat)"
 
 # --- the watcher ----------------------------------------------------------------
 start_watch() {
-        ip netns exec $H "$B/hooks/watch" --connect test:///default --ttl $TTL >>"$T/watch.log" 2>&1 &
+        ip netns exec $H "$HB/hooks/watch" --connect test:///default --ttl $TTL >>"$T/watch.log" 2>&1 &
         echo $! >"$T/watch.pid"
         for _ in $(seq 50); do grep -q 'watching the neighbour table' "$T/watch.log" && return 0; sleep 0.1; done
         fail "the watcher did not start: $(cat "$T/watch.log")"
 }
 start_watch
-out=$(in_h "$B/hooks/watch" --connect test:///default 2>&1) && fail "a second watcher ran: $out"
+out=$(in_h "$HB/hooks/watch" --connect test:///default 2>&1) && fail "a second watcher ran: $out"
 expect_eq "a second watcher" "watch: another watcher is running" "$out"
 
 # --- a static guest talks to the host: its first packet -------------------------
