@@ -322,6 +322,24 @@ static void check_dropped(struct doctor *doc)
                (int)(why.mv_size > 200 ? 200 : why.mv_size), (const char *)why.mv_data);
 }
 
+/* The entry for NETWORK in ARRAY (*N entries of SIZE bytes, at most
+ * MAX, each starting with its network's name as a string), added when
+ * new; NULL when ARRAY is full. */
+static void *group_of(void *array, size_t size, size_t *n, size_t max, struct virtname_str network)
+{
+        char *p = array;
+
+        for (size_t i = 0; i < *n; i++, p += size)
+                if (virtname_str_eq(network, p))
+                        return p;
+        if (*n == max)
+                return NULL;
+        (*n)++;
+        memset(p, 0, size);
+        show_str(network, p, VIRTNAME_NAME_MAX + 1);
+        return p;
+}
+
 /* Is NETWORK the key of macvtap interfaces (schema.h)? */
 static bool is_direct(struct virtname_str network)
 {
@@ -405,20 +423,12 @@ static void check_segments(struct doctor *doc, bool watching)
                 if (virtname_domain_decode(d.mv_data, d.mv_size, &dom) < 0 || dom.state != VIRTNAME_STATE_RUNNING)
                         continue;
                 while (virtname_domain_iface_next(&dom, &pos, &f)) {
-                        struct segment *g = NULL;
+                        struct segment *g;
                         char name[VIRTNAME_NAME_MAX + 1];
 
-                        if (!is_direct(f.network) && !is_bridge(f.network))
+                        if ((!is_direct(f.network) && !is_bridge(f.network)) ||
+                            !(g = group_of(segs, sizeof(segs[0]), &n, sizeof(segs) / sizeof(segs[0]), f.network)))
                                 continue;
-                        for (size_t i = 0; i < n && !g; i++)
-                                if (virtname_str_eq(f.network, segs[i].network))
-                                        g = &segs[i];
-                        if (!g && n == sizeof(segs) / sizeof(segs[0]))
-                                continue;
-                        if (!g) {
-                                g = memset(&segs[n++], 0, sizeof(*g));
-                                show_str(f.network, g->network, sizeof(g->network));
-                        }
                         show_str(dom.name, name, sizeof(name));
                         g->running++;
                         if (virtname_iface_leases(v, f.network, f.mac, now, has_address, (void *)v) > 0)
@@ -501,15 +511,8 @@ static void check_evidence(struct doctor *doc)
                     virtname_iface_owner(v, l.network, l.mac, &owner) < 0 ||
                     owner.state != VIRTNAME_STATE_RUNNING)
                         continue;
-                for (size_t i = 0; i < n_nets && !e; i++)
-                        if (virtname_str_eq(l.network, nets[i].network))
-                                e = &nets[i];
-                if (!e && n_nets == sizeof(nets) / sizeof(nets[0]))
+                if (!(e = group_of(nets, sizeof(nets[0]), &n_nets, sizeof(nets) / sizeof(nets[0]), l.network)))
                         continue;
-                if (!e) {
-                        e = memset(&nets[n_nets++], 0, sizeof(*e));
-                        show_str(l.network, e->network, sizeof(e->network));
-                }
                 while (virtname_domain_iface_next(&owner, &pos, &f))
                         port |= memcmp(f.mac, l.mac, VIRTNAME_MAC_LEN) == 0 && f.port.len > 0;
                 show_addr(l.family, l.addr, addr, sizeof(addr));

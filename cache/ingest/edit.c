@@ -482,11 +482,28 @@ static int owner_in_run(struct virtname_writer *w, const char *network, const ui
         return owner.state == VIRTNAME_STATE_RUNNING && owner.id == id && same_port;
 }
 
+/* Lease C, backed now by EVIDENCE from PORT in run ID at WHEN; an
+ * observed address then holds TTL seconds more (0: as it was). */
+static int back(struct virtname_writer *w, struct lease_copy *c, enum virtname_evidence evidence, const char *port,
+                int32_t id, int64_t when, int64_t ttl)
+{
+        if ((c->l.flags & VIRTNAME_LEASE_OBSERVED) && ttl > 0) {
+                c->l.expiry = (when > 0 ? when : 1) + ttl;
+                c->l.seen = when;
+        }
+        c->l.evidence = evidence;
+        c->l.proved = when > 0 ? when : 1;
+        c->l.proved_id = id;
+        c->l.port = port;
+        return virtname_writer_put_lease(w, &c->l);
+}
+
 int virtname_edit_prove(struct virtname_writer *w, const char *network, const uint8_t mac[VIRTNAME_MAC_LEN],
                         int family, const uint8_t addr[16], enum virtname_evidence evidence, const char *port,
                         int32_t id, int64_t when)
 {
         struct lease_copy c;
+        int64_t ttl;
         int rc = get_lease_copy(w, family, addr, network, &c);
 
         if (rc == -ENOENT)
@@ -506,18 +523,10 @@ int virtname_edit_prove(struct virtname_writer *w, const char *network, const ui
                 c.l.flags &= ~VIRTNAME_LEASE_RELEASED;
         /* An observed address holds for as long again after each
          * answer. */
-        if (evidence == VIRTNAME_EV_PORT && (c.l.flags & VIRTNAME_LEASE_OBSERVED)) {
-                int64_t ttl = c.l.expiry - c.l.seen;
-
-                c.l.expiry = (when > 0 ? when : 1) + (ttl > 0 && ttl <= VIRTNAME_OBSERVED_TTL ? ttl
-                                                                                     : VIRTNAME_OBSERVED_TTL);
-                c.l.seen = when;
-        }
-        c.l.evidence = evidence;
-        c.l.proved = when > 0 ? when : 1;
-        c.l.proved_id = id;
-        c.l.port = port;
-        return virtname_writer_put_lease(w, &c.l);
+        ttl = c.l.expiry - c.l.seen;
+        return back(w, &c, evidence, port, id, when,
+                    evidence != VIRTNAME_EV_PORT ? 0 : ttl > 0 && ttl <= VIRTNAME_OBSERVED_TTL ? ttl
+                                                                                 : VIRTNAME_OBSERVED_TTL);
 }
 
 /* Is DHCP lease L waiting for its domain's port: the running owner of
@@ -679,15 +688,7 @@ static int agent_report(struct virtname_writer *w, const char *network, const ui
         if ((c.l.flags & (VIRTNAME_LEASE_STATIC | VIRTNAME_LEASE_ADMIN)) ||
             ((c.l.evidence == VIRTNAME_EV_PORT || c.l.evidence == VIRTNAME_EV_SILENT) && c.l.proved_id == id))
                 return 0;
-        if (c.l.flags & VIRTNAME_LEASE_OBSERVED) {
-                c.l.expiry = (when > 0 ? when : 1) + ttl;
-                c.l.seen = when;
-        }
-        c.l.evidence = VIRTNAME_EV_AGENT;
-        c.l.proved = when > 0 ? when : 1;
-        c.l.proved_id = id;
-        c.l.port = port;
-        return virtname_writer_put_lease(w, &c.l);
+        return back(w, &c, VIRTNAME_EV_AGENT, port, id, when, ttl);
 }
 
 int virtname_edit_agent(struct virtname_writer *w, const char *name, int32_t id, int64_t when, unsigned ttl,
