@@ -1,7 +1,9 @@
-/* ask.c - starting port-probe when a lease's port has to be asked
- * (hook.h). */
+/* ask.c - starting port-probe when a lease's port has to be asked, and
+ * recording what the ports said (hook.h). */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <string.h>
+#include <syslog.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -36,4 +38,39 @@ void hook_ask_domain(const struct virtname_view *v, const char *name)
 
         if (worth_asking(v, &asks, rc))
                 hook_spawn("port-probe", "VIRT_NAME_CACHE_PORT_PROBE", args);
+}
+
+/* What the port said about Q, as an event of its own. */
+static void record(const struct virtname_ask *a, const struct virtname_probe_addr *q, unsigned ttl, int64_t when)
+{
+        struct virtname_event e = { 0 };
+        char what[160], text[INET6_ADDRSTRLEN] = "?";
+
+        inet_ntop(q->family, q->addr, text, sizeof(text));
+        snprintf(what, sizeof(what), "port %s asked about %s", a->port.port, text);
+        if (a->observe && !q->answered) {
+                /* Seen, and never answered for: nothing to record. */
+                hook_log(LOG_NOTICE, "%s: no answer, not recorded", what);
+                return;
+        }
+        if (a->observe)
+                virtname_event_observed(&e, a->network, a->port.mac, q->family, q->addr, a->port.port, a->id, when,
+                                        ttl);
+        else
+                virtname_event_proof(&e, a->network, a->port.mac, q->family, q->addr,
+                                     q->answered ? VIRTNAME_EV_PORT : VIRTNAME_EV_SILENT, a->port.port, a->id, when);
+        hook_submit(&e, what);
+        virtname_event_free(&e);
+}
+
+void hook_record_asks(const struct virtname_asks *asks, unsigned ttl)
+{
+        for (size_t i = 0; i < asks->n; i++) {
+                if (asks->a[i].port.err) {
+                        hook_log(LOG_NOTICE, "port %s: %s", asks->a[i].port.port, strerror(-asks->a[i].port.err));
+                        continue;
+                }
+                for (size_t j = 0; j < asks->a[i].port.n; j++)
+                        record(&asks->a[i], &asks->a[i].port.addrs[j], ttl, (int64_t)time(NULL));
+        }
 }

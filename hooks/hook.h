@@ -63,6 +63,13 @@ void hook_spawn(const char *program, const char *env, const char *const *args);
 void hook_ask_lease(const struct virtname_view *v, const char *network, int family, const uint8_t addr[16]);
 void hook_ask_domain(const struct virtname_view *v, const char *name);
 
+/* Record what the ports in ASKS said (after virtname_asks_probe()), one
+ * event each: an answer or silence about a lease (a proof), an answer
+ * about an address only seen (an observed address holding TTL seconds;
+ * its silence: nothing). */
+struct virtname_asks;
+void hook_record_asks(const struct virtname_asks *asks, unsigned ttl);
+
 /* Domain X is in STATE: a stopped domain keeps its name and MACs, not
  * its ID, CID or taps. */
 void hook_domain_state(struct virtname_xml_domain *x, enum virtname_domain_state state);

@@ -9,9 +9,13 @@
  *   - the kernel's neighbour table (rtnetlink, cache/ingest/neigh.h): an
  *     address and MAC the host learnt on a bridge is only a candidate;
  *     when it is the MAC of a running domain's interface there and the
- *     store does not have the address for it yet, port-probe asks the
- *     domain's own port (asks.h, virtname_asks_seen()) and records an
- *     answer as an observed address;
+ *     store does not have the address for it yet, the domain's own port
+ *     is asked (asks.h, virtname_asks_seen()) and an answer recorded as
+ *     an observed address.  The candidates of a moment are asked
+ *     together, in a child process (at most CHILDREN at once), so that
+ *     the loop never waits on a port; a MAC gets at most PER_MAC
+ *     questions in RECENT_S seconds (a guest inventing addresses by the
+ *     thousand gets no more);
  *   - libvirt's domain events: a guest agent that connects is asked for
  *     its interfaces' addresses (agent.h; its claim about itself), a few
  *     times while the guest configures them; a change of our <metadata>
@@ -36,7 +40,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,8 +62,18 @@
 /* A candidate asked about lately is not asked again for this long: a
  * silent one (a spoofer's) would otherwise be asked at every change of
  * its neighbour entry. */
-#define RECENT_S 30
-#define RECENT_MAX 512
+#define RECENT_S 5
+#define RECENT_MAX 1024
+/* Questions per MAC in RECENT_S seconds, at most. */
+#define PER_MAC 16
+/* Candidates waiting for a child, at most. */
+#define PENDING_MAX 1024
+/* Children asking ports at once, at most; how long one asks: the guest
+ * has just used the address, so a live one answers at once. */
+#define CHILDREN 4
+#define SEEN_PROBE_MS 3000
+/* How long candidates gather before a child takes them. */
+#define GATHER_MS 20
 /* When a connected agent is asked, in seconds after it connects: the
  * guest may configure its addresses after the agent starts. */
 static const int agent_steps[] = { 0, 3, 10, 30, 90 };
@@ -88,9 +104,16 @@ static struct {
         struct virtname_neigh_sock *neigh;
         struct recent recent[RECENT_MAX];
         size_t recent_next;
+        struct virtname_neigh pending[PENDING_MAX];
+        size_t n_pending;
+        bool refresh_due;              /* the expiring observed addresses to be asked too */
+        int batch_timer;
+        struct { pid_t pid; int fd, watch; } child[CHILDREN];
+        size_t n_children;
+        int lock_fd;
         struct agent_due due[AGENTS_MAX];
         size_t n_due;
-} W = { .cb_agent = -1, .cb_meta = -1, .reconnect_timer = -1, .agent_timer = -1 };
+} W = { .cb_agent = -1, .cb_meta = -1, .reconnect_timer = -1, .agent_timer = -1, .batch_timer = -1 };
 
 static int64_t mono_ms(void)
 {
@@ -117,49 +140,134 @@ static const struct virtname_snapshot *snapshot(void)
 
 /* --- neighbours ------------------------------------------------------------ */
 
+/* Was this candidate asked lately, or its MAC too often? */
 static bool asked_lately(const struct virtname_neigh *n, int64_t now)
 {
+        int per_mac = 0;
+
         for (size_t i = 0; i < RECENT_MAX; i++) {
                 const struct recent *r = &W.recent[i];
 
-                if (r->when && now - r->when < RECENT_S && r->family == n->family &&
-                    memcmp(r->addr, n->addr, 16) == 0 && memcmp(r->mac, n->mac, VIRTNAME_MAC_LEN) == 0)
+                if (!r->when || now - r->when >= RECENT_S || memcmp(r->mac, n->mac, VIRTNAME_MAC_LEN) != 0)
+                        continue;
+                if ((r->family == n->family && memcmp(r->addr, n->addr, 16) == 0) || ++per_mac >= PER_MAC)
                         return true;
         }
         return false;
 }
 
-/* A neighbour the host learnt: ask the port of the domain with its MAC
- * on that bridge when the store has not got the address for it yet. */
+/* Gather candidates for GATHER_MS, then (a child free) ask. */
+static void batch_soon(void)
+{
+        if (W.n_children < CHILDREN)
+                virEventUpdateTimeout(W.batch_timer, GATHER_MS);
+}
+
+/* A neighbour the host learnt: the port of the domain with its MAC on
+ * that bridge is to be asked, when the store has not got the address
+ * for it yet. */
 static int seen(const struct virtname_neigh *n, void *ctx)
 {
         const struct virtname_snapshot *s;
         struct virtname_asks asks = { 0 };
         struct virtname_view v;
-        char path[64], mac[18], addr[INET6_ADDRSTRLEN], ttl[16];
-        const char *args[] = { "seen", n->dev, mac, addr, ttl, NULL };
+        char path[64], addr[INET6_ADDRSTRLEN], mac[18];
         int64_t now = (int64_t)time(NULL);
+        struct recent *r;
         int rc;
 
         (void)ctx;
         snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", n->dev);
-        if (access(path, F_OK) < 0 || asked_lately(n, now) || !(s = snapshot()) ||
+        if (access(path, F_OK) < 0 || W.n_pending == PENDING_MAX || asked_lately(n, now) || !(s = snapshot()) ||
             virtname_snapshot_view(s, &v) < 0)
                 return 0;
         rc = virtname_asks_seen(&v, n->dev, n->mac, n->family, n->addr, now, W.ttl / 2, &asks);
         virtname_view_end(&v);
         if (rc == 0 && asks.n > 0) {
-                W.recent[W.recent_next++ % RECENT_MAX] = (struct recent){ n->family, { 0 }, { 0 }, now };
-                memcpy(W.recent[(W.recent_next - 1) % RECENT_MAX].addr, n->addr, 16);
-                memcpy(W.recent[(W.recent_next - 1) % RECENT_MAX].mac, n->mac, VIRTNAME_MAC_LEN);
+                r = &W.recent[W.recent_next++ % RECENT_MAX];
+                *r = (struct recent){ .family = n->family, .when = now };
+                memcpy(r->addr, n->addr, 16);
+                memcpy(r->mac, n->mac, VIRTNAME_MAC_LEN);
+                W.pending[W.n_pending++] = *n;
                 virtname_mac_format(n->mac, mac);
-                inet_ntop(n->family, n->addr, addr, sizeof(addr));
-                snprintf(ttl, sizeof(ttl), "%u", W.ttl);
-                hook_log(LOG_INFO, "%s at %s on %s: asking its domain's port", addr, mac, n->dev);
-                hook_spawn("port-probe", "VIRT_NAME_CACHE_PORT_PROBE", args);
+                hook_log(LOG_INFO, "%s at %s on %s: asking its domain's port",
+                         inet_ntop(n->family, n->addr, addr, sizeof(addr)), mac, n->dev);
+                batch_soon();
         }
         virtname_asks_free(&asks);
         return 0;
+}
+
+/* In a child: ask the ports about CANDIDATES (N) and, when REFRESH, the
+ * observed addresses about to expire; record what they said. */
+static void ask_ports(const struct virtname_neigh *candidates, size_t n, bool refresh)
+{
+        struct virtname_snapshot *s;
+        struct virtname_asks asks = { 0 };
+        struct virtname_view v;
+        int64_t now = (int64_t)time(NULL);
+
+        if (virtname_snapshot_load(virtname_store_dir(NULL), NULL, &s) < 0)
+                return;
+        if (virtname_snapshot_view(s, &v) == 0) {
+                for (size_t i = 0; i < n; i++)
+                        virtname_asks_seen(&v, candidates[i].dev, candidates[i].mac, candidates[i].family,
+                                           candidates[i].addr, now, W.ttl / 2, &asks);
+                if (refresh)
+                        virtname_asks_expiring(&v, now, W.ttl * 3 / 4, &asks, NULL);
+                virtname_view_end(&v);
+        }
+        virtname_snapshot_unref(s);
+        if (asks.n && virtname_asks_probe(&asks, refresh ? 10000 : SEEN_PROBE_MS) == 0)
+                hook_record_asks(&asks, W.ttl);
+        virtname_asks_free(&asks);
+}
+
+static void on_child(int watch, int fd, int events, void *opaque)
+{
+        (void)fd, (void)events, (void)opaque;
+        for (size_t i = 0; i < W.n_children; i++) {
+                if (W.child[i].watch != watch)
+                        continue;
+                while (waitpid(W.child[i].pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                virEventRemoveHandle(watch);
+                close(W.child[i].fd);
+                W.child[i] = W.child[--W.n_children];
+                break;
+        }
+        if (W.n_pending || W.refresh_due)
+                batch_soon();
+}
+
+/* What gathered goes to a new child. */
+static void on_batch(int timer, void *opaque)
+{
+        pid_t pid;
+        int fd;
+
+        (void)opaque;
+        virEventUpdateTimeout(timer, -1);
+        if ((!W.n_pending && !W.refresh_due) || W.n_children == CHILDREN)
+                return;
+        pid = fork();
+        if (pid == 0) {
+                close(W.lock_fd);       /* the watcher's, not its child's */
+                ask_ports(W.pending, W.n_pending, W.refresh_due);
+                _exit(0);
+        }
+        if (pid < 0 || (fd = (int)pidfd_open(pid, 0)) < 0) {
+                hook_log(LOG_WARNING, "cannot ask the ports: %m");
+                if (pid > 0)
+                        waitpid(pid, NULL, 0);
+                return;
+        }
+        W.child[W.n_children] = (typeof(W.child[0])){ pid, fd,
+                                                      virEventAddHandle(fd, VIR_EVENT_HANDLE_READABLE, on_child,
+                                                                        NULL, NULL) };
+        W.n_children++;
+        W.n_pending = 0;
+        W.refresh_due = false;
 }
 
 static void on_neigh(int watch, int fd, int events, void *opaque)
@@ -370,23 +478,12 @@ static void on_reconnect(int timer, void *opaque)
 /* --- renewal ------------------------------------------------------------------ */
 
 /* Observed addresses whose answer ends within 3/4 TTL: their ports asked
- * again (port-probe records answers and silence); agents asked again. */
+ * again (an answer renews, silence deletes); agents asked again. */
 static void on_refresh(int timer, void *opaque)
 {
-        const struct virtname_snapshot *s = snapshot();
-        struct virtname_asks asks = { 0 };
-        struct virtname_view v;
-        char within[16];
-        const char *args[] = { "expiring", within, NULL };
-
         (void)timer, (void)opaque;
-        snprintf(within, sizeof(within), "%u", W.ttl * 3 / 4);
-        if (s && virtname_snapshot_view(s, &v) == 0) {
-                if (virtname_asks_expiring(&v, (int64_t)time(NULL), W.ttl * 3 / 4, &asks, NULL) == 0 && asks.n)
-                        hook_spawn("port-probe", "VIRT_NAME_CACHE_PORT_PROBE", args);
-                virtname_view_end(&v);
-        }
-        virtname_asks_free(&asks);
+        W.refresh_due = true;
+        batch_soon();
         ask_connected_agents();
 }
 
@@ -438,7 +535,7 @@ int main(int argc, char **argv)
                 { NULL, 0, NULL, 0 },
         };
         char *end;
-        int c, rc = 0, lock;
+        int c, rc = 0;
 
         W.uri = "qemu:///system";
         W.ttl = VIRTNAME_OBSERVED_TTL;
@@ -465,9 +562,9 @@ int main(int argc, char **argv)
         }
         hook_init("virt-name-cache-watch");
         alarm(0);                       /* a daemon, not a hook: no deadline */
-        if ((lock = take_lock()) < 0) {
-                fprintf(stderr, "watch: %s\n", lock == -EBUSY ? "another watcher is running"
-                                                               : strerror(-lock));
+        if ((W.lock_fd = take_lock()) < 0) {
+                fprintf(stderr, "watch: %s\n", W.lock_fd == -EBUSY ? "another watcher is running"
+                                                                    : strerror(-W.lock_fd));
                 return 1;
         }
         if (virEventRegisterDefaultImpl() < 0 || (rc = virtname_neigh_listen(&W.neigh)) < 0 ||
@@ -478,7 +575,8 @@ int main(int argc, char **argv)
         }
         W.reconnect_timer = virEventAddTimeout(-1, on_reconnect, NULL, NULL);
         W.agent_timer = virEventAddTimeout(-1, on_agent_timer, NULL, NULL);
-        if (W.reconnect_timer < 0 || W.agent_timer < 0 ||
+        W.batch_timer = virEventAddTimeout(-1, on_batch, NULL, NULL);
+        if (W.reconnect_timer < 0 || W.agent_timer < 0 || W.batch_timer < 0 ||
             virEventAddTimeout((int)(W.ttl / 2 * 1000), on_refresh, NULL, NULL) < 0) {
                 fprintf(stderr, "watch: cannot set its timers: %s\n", virtname_virt_error());
                 return 1;

@@ -185,6 +185,23 @@ sleep 2
 expect_eq "behind the filter: its own address only" "198.18.22.12" "$(resolve filt)"
 pass "behind the filter a guest gets its own address and no other"
 
+# --- a guest inventing addresses by the hundred ---------------------------------
+# Each is a candidate the host learnt (an ARP request to it); the
+# watcher asks at most 16 of one MAC's in 5 s, and answers nothing here.
+before=$(grep -c "at $MA on vnwbr0: asking" "$T/watch.log")
+t0=$SECONDS
+gx atk sh -c "for i in \$(seq 100 199); do $B/selftest/neigh-announce eth0 198.18.22.\$i --to 198.18.22.1 --count 1; done" \
+        >/dev/null || fail "the flood"
+flood=$((SECONDS - t0 + 1))
+sleep 1
+asked=$(( $(grep -c "at $MA on vnwbr0: asking" "$T/watch.log") - before ))
+learnt=$(in_h ip neigh | grep -c "^198.18.22.1[0-9][0-9] .*$MA")
+[ "$asked" -le $((16 * (flood / 5 + 2))) ] || fail "the watcher asked $asked of one MAC's candidates in $flood s"
+has atk 198.18.22.150 && fail "an invented address was recorded: $(q atk)"
+gx filt busybox ping -c1 -W2 198.18.22.1 >/dev/null
+expect_eq "after the flood the watcher still answers" "198.18.22.12" "$(resolve filt)"
+pass "a flood of $learnt invented addresses from one MAC: $asked asked in $flood s, none recorded"
+
 # --- refresh, silence, expiry, restart --------------------------------------------
 e1=$(q --json stat | python3 -c 'import json,sys; print(max(l["expiry"] for i in json.load(sys.stdin)["domain"]["interfaces"] for l in i["leases"]))')
 sleep $((TTL + 2))
