@@ -43,6 +43,10 @@ char *hook_read_stdin(size_t *len);
  * Whatever goes wrong is logged and noted; it never fails the hook. */
 void hook_submit(const struct virtname_event *e, const char *what);
 
+/* Record the N events E in one commit (WHAT names them in messages);
+ * each on its own when one of them cannot be applied. */
+void hook_submit_many(const struct virtname_event *e, size_t n, const char *what);
+
 /* hook_submit(), then THEN(V, CTX) with V the store as the commit left it
  * (before the writer lock is released), or NULL when the event waits in
  * the spool (not applied yet) or could not be committed. */

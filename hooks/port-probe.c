@@ -58,6 +58,12 @@ static int plan(char **argv, struct virtname_asks *asks)
         return rc;
 }
 
+/* What the ports said, each as an event of its own. */
+static void record(void *asks)
+{
+        hook_record_asks(asks, VIRTNAME_OBSERVED_TTL);
+}
+
 int main(int argc, char **argv)
 {
         struct virtname_asks asks = { 0 };
@@ -80,10 +86,9 @@ int main(int argc, char **argv)
                 virtname_asks_free(&asks);
                 return 0;
         }
-        rc = virtname_asks_probe(&asks, PROBE_DEADLINE_MS);
+        rc = virtname_asks_probe_then(&asks, PROBE_DEADLINE_MS, record, &asks);
         if (rc < 0)
                 hook_log(LOG_WARNING, "cannot ask the ports: %s", strerror(-rc));
-        hook_record_asks(&asks, VIRTNAME_OBSERVED_TTL);
         virtname_asks_free(&asks);
         return 0;
 }

@@ -73,7 +73,7 @@
 #define CHILDREN 4
 #define SEEN_PROBE_MS 3000
 /* How long candidates gather before a child takes them. */
-#define GATHER_MS 20
+#define GATHER_MS 5
 /* When a connected agent is asked, in seconds after it connects: the
  * guest may configure its addresses after the agent starts. */
 static const int agent_steps[] = { 0, 3, 10, 30, 90 };
@@ -198,6 +198,11 @@ static int seen(const struct virtname_neigh *n, void *ctx)
         return 0;
 }
 
+static void record(void *asks)
+{
+        hook_record_asks(asks, W.ttl);
+}
+
 /* In a child: ask the ports about CANDIDATES (N) and, when REFRESH, the
  * observed addresses about to expire; record what they said. */
 static void ask_ports(const struct virtname_neigh *candidates, size_t n, bool refresh)
@@ -218,8 +223,8 @@ static void ask_ports(const struct virtname_neigh *candidates, size_t n, bool re
                 virtname_view_end(&v);
         }
         virtname_snapshot_unref(s);
-        if (asks.n && virtname_asks_probe(&asks, refresh ? 10000 : SEEN_PROBE_MS) == 0)
-                hook_record_asks(&asks, W.ttl);
+        if (asks.n)
+                virtname_asks_probe_then(&asks, refresh ? 10000 : SEEN_PROBE_MS, record, &asks);
         virtname_asks_free(&asks);
 }
 

@@ -254,6 +254,11 @@ int virtname_asks_expiring(const struct virtname_view *v, int64_t now, int64_t w
 
 int virtname_asks_probe(struct virtname_asks *asks, unsigned deadline_ms)
 {
+        return virtname_asks_probe_then(asks, deadline_ms, NULL, NULL);
+}
+
+int virtname_asks_probe_then(struct virtname_asks *asks, unsigned deadline_ms, void (*then)(void *ctx), void *ctx)
+{
         struct virtname_probe_port **ports = calloc(asks->n ? asks->n : 1, sizeof(*ports));
         int rc;
 
@@ -261,7 +266,7 @@ int virtname_asks_probe(struct virtname_asks *asks, unsigned deadline_ms)
                 return -ENOMEM;
         for (size_t i = 0; i < asks->n; i++)
                 ports[i] = &asks->a[i].port;
-        rc = virtname_probe(ports, asks->n, deadline_ms);
+        rc = virtname_probe_then(ports, asks->n, deadline_ms, then, ctx);
         free(ports);
         return rc;
 }

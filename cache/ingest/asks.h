@@ -64,8 +64,10 @@ int virtname_asks_seen(const struct virtname_view *v, const char *bridge, const 
 int virtname_asks_expiring(const struct virtname_view *v, int64_t now, int64_t within, struct virtname_asks *asks,
                            int64_t *next);
 
-/* Ask them (virtname_probe()) for at most DEADLINE_MS. */
+/* Ask them (virtname_probe()) for at most DEADLINE_MS; the _then form
+ * calls THEN(CTX) once they said what they said (virtname_probe_then()). */
 int virtname_asks_probe(struct virtname_asks *asks, unsigned deadline_ms);
+int virtname_asks_probe_then(struct virtname_asks *asks, unsigned deadline_ms, void (*then)(void *ctx), void *ctx);
 
 /* Record what the ports said (after virtname_probe()) at time WHEN, in
  * W's transaction: an answer as VIRTNAME_EV_PORT, silence as

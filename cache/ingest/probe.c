@@ -293,6 +293,12 @@ static bool all_answered(const struct asking *a)
 
 int virtname_probe(struct virtname_probe_port *const *ports, size_t n, unsigned deadline_ms)
 {
+        return virtname_probe_then(ports, n, deadline_ms, NULL, NULL);
+}
+
+int virtname_probe_then(struct virtname_probe_port *const *ports, size_t n, unsigned deadline_ms,
+                        void (*then)(void *ctx), void *ctx)
+{
         struct asking *a;
         struct pollfd *pfd;
         int64_t start = now_ms();
@@ -358,9 +364,15 @@ int virtname_probe(struct virtname_probe_port *const *ports, size_t n, unsigned 
                         take_answers(&a[i], a[i].bridge_fd, 2);
                 }
         }
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++)
                 for (size_t j = 0; a[i].seen && j < ports[i]->n; j++)
                         ports[i]->addrs[j].answered = a[i].seen[j] == 3;
+        /* Closing a packet socket waits for the network's RCU grace
+         * period (tens of ms under load, two per port): what was said is
+         * acted on first. */
+        if (then)
+                then(ctx);
+        for (size_t i = 0; i < n; i++) {
                 if (a[i].tap_fd >= 0)
                         close(a[i].tap_fd);
                 if (a[i].bridge_fd >= 0)
