@@ -1,8 +1,5 @@
 # cmd/: the virt-name-cache command and its man page.
-VIRTNAME_VERSION := 0.1
 CMD_SRCS := $(sort $(wildcard cmd/*.c)) $(IMPORT_SRCS) $(RESOLVED_SRCS)
-$(B)/obj/cmd/virt-name-cache.o: ALL_CFLAGS += -DVIRTNAME_VERSION='"$(VIRTNAME_VERSION)"'
-$(B)/obj/cmd/doctor.o $(B)/obj/cmd/network.o $(B)/obj/cmd/watch.o: ALL_CFLAGS += -DVIRTNAME_LIBEXECDIR='"$(LIBEXECDIR)/virt-name-cache"'
 $(B)/virt-name-cache: $(addprefix $(B)/obj/,$(CMD_SRCS:.c=.o)) $(B)/libvirtname-dns.a $(B)/libvirtname.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(JSON_LIBS) $(VIRT_LIBS) $(XML_LIBS) $(DNS_LIBS) $(SYSTEMD_LIBS) $(MNL_LIBS)
 ALL += $(B)/virt-name-cache

@@ -22,6 +22,7 @@
 #include "cache/derive/resolved.h"
 #include "cmd/nsswitch.h"
 #include "cmd/show.h"
+#include "cmd/ssh-config.h"
 #include "cache/libvirt/virconn.h"
 #include "dns/config.h"
 #include "dns/update.h"
@@ -37,10 +38,6 @@
 #include "cache/write/writer.h"
 #include "cache/write/fileio.h"
 
-#ifndef VIRTNAME_LIBEXECDIR
-#define VIRTNAME_LIBEXECDIR "/usr/libexec/virt-name-cache"
-#endif
-#define HOOKS_DIR "/etc/libvirt/hooks"
 #define NSSWITCH "/etc/nsswitch.conf"
 #define HOOK_NAME "virt-name-cache"
 
@@ -48,7 +45,7 @@
 
 struct doctor {
         const struct cmd_ctx *ctx;
-        const char *nsswitch, *hooks_dir, *leases_dir, *helper, *uri;
+        const char *nsswitch, *hooks_dir, *leases_dir, *helper, *uri, *ssh_config;
         int problems, warnings;
         struct show show;              /* the snapshot, when it could be opened */
         char enabled[MAX_ENABLED][VIRTNAME_NAME_MAX + 1];      /* networks reporting to us */
@@ -99,6 +96,7 @@ static void usage(FILE *out)
         fprintf(out,
                 "Usage: virt-name-cache doctor [--nsswitch FILE] [--hooks-dir DIR]\n"
                 "                              [--leases-dir DIR] [--helper PATH]\n"
+                "                              [--ssh-config FILE]\n"
                 "\n"
                 "Check that guests resolve: nsswitch.conf names virtname, the NSS module\n"
                 "loads, the snapshot is readable, current and complete, the libvirt hooks\n"
@@ -107,9 +105,11 @@ static void usage(FILE *out)
                 "a problem.\n"
                 "\n"
                 "  --nsswitch FILE   default " NSSWITCH "\n"
-                "  --hooks-dir DIR   libvirt's hook directory (default " HOOKS_DIR ")\n"
+                "  --hooks-dir DIR   libvirt's hook directory (default " VIRTNAME_LIBVIRT_HOOKS_DIR ")\n"
                 "  --leases-dir DIR  libvirt's dnsmasq directory (default " VIRTNAME_LEASES_DIR ")\n"
                 "  --helper PATH     the lease helper (default " VIRTNAME_LIBEXECDIR "/lease-helper)\n"
+                "  --ssh-config FILE ssh's configuration, its ssh_config.d beside it (default\n"
+                "                    " VIRTNAME_SSH_CONFIG ")\n"
                 "  --connect URI     the libvirt to compare the store with, read-only\n"
                 "                    (default qemu:///system)\n"
                 "  -h, --help        this text\n");
@@ -1099,11 +1099,13 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
                 { "leases-dir", required_argument, NULL, 'l' },
                 { "helper", required_argument, NULL, 'H' },
                 { "connect", required_argument, NULL, 'c' },
+                { "ssh-config", required_argument, NULL, 's' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        struct doctor doc = { ctx, NSSWITCH, HOOKS_DIR, VIRTNAME_LEASES_DIR,
-                              VIRTNAME_LIBEXECDIR "/lease-helper", "qemu:///system", 0, 0, { 0 },
+        struct doctor doc = { ctx, NSSWITCH, VIRTNAME_LIBVIRT_HOOKS_DIR, VIRTNAME_LEASES_DIR,
+                              VIRTNAME_LIBEXECDIR "/lease-helper", "qemu:///system", VIRTNAME_SSH_CONFIG,
+                              0, 0, { 0 },
                               { { 0 } }, 0 };
         uint64_t generation;
         int c;
@@ -1124,6 +1126,9 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
                         break;
                 case 'H':
                         doc.helper = optarg;
+                        break;
+                case 's':
+                        doc.ssh_config = optarg;
                         break;
                 case 'h':
                         usage(stdout);
@@ -1151,6 +1156,7 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
         check_filters(&doc);
         check_segments(&doc, check_watcher(&doc));
         lsm_check(report_ctx, &doc, virtname_store_dir(ctx->db_dir));
+        ssh_config_check(report_ctx, &doc, doc.ssh_config);
         show_close(&doc.show);
         printf("%d problem%s, %d warning%s\n", doc.problems, doc.problems == 1 ? "" : "s",
                doc.warnings, doc.warnings == 1 ? "" : "s");

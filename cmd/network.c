@@ -33,9 +33,6 @@
 #include "cache/read/paths.h"
 #include "cache/ingest/update.h"
 
-#ifndef VIRTNAME_LIBEXECDIR
-#define VIRTNAME_LIBEXECDIR "/usr/libexec/virt-name-cache"
-#endif
 #define DNSMASQ_NS "http://libvirt.org/schemas/network/dnsmasq/1.0"
 #define OPTION_PREFIX "dhcp-script="
 #define HOSTSDIR_PREFIX "hostsdir="

@@ -16,7 +16,8 @@
  *   reverse-net = 198.18.31.0/24 repeatable: PTRs only for addresses in these
  *                                (default: every address a reverse zone holds)
  *   ttl = 60
- *   timeout-ms = 2000            for each message sent
+ *   timeout-ms = 2000            for each message sent (a refused transfer:
+ *                                asked again for up to this long)
  *   reconcile-interval = 600     seconds between whole reconciles the timer runs
  *
  * Besides the owner, ownership records carry this machine's id: 16 hex

@@ -4,8 +4,11 @@
 #ifndef VIRTNAME_DNS_OP_H
 #define VIRTNAME_DNS_OP_H
 
-#include <ldns/ldns.h>
+/* stdbool.h first: without it ldns/common.h defines bool as signed char,
+ * and dns/ then disagreed with every other file on what bool is (gcc's
+ * LTO: -Wlto-type-mismatch on virtname_dns_probe's bool *fatal). */
 #include <stdbool.h>
+#include <ldns/ldns.h>
 
 #include "dns/update.h"
 
@@ -22,6 +25,9 @@ struct virtname_dns_session {
         bool fatal;                     /* it met a failure no name escapes (dns_op.fatal) */
         bool key_ok;                    /* the server has answered a query signed with the key */
 };
+
+/* CLOCK_MONOTONIC in milliseconds. */
+double dns_mono_ms(void);
 
 /* Set the resolver's timeout for the next message (the configured one,
  * or less when the session's deadline is nearer); false: deadline over. */

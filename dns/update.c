@@ -244,7 +244,7 @@ static void rcode_text(ldns_pkt_rcode rc, char *out, size_t outlen)
         free(t);
 }
 
-static double mono_ms(void)
+double dns_mono_ms(void)
 {
         struct timespec t;
 
@@ -254,7 +254,7 @@ static double mono_ms(void)
 
 void virtname_dns_set_deadline(struct virtname_dns_session *s, unsigned ms)
 {
-        s->deadline = ms ? mono_ms() + ms : 0;
+        s->deadline = ms ? dns_mono_ms() + ms : 0;
 }
 
 bool dns_res_ready(struct virtname_dns_session *s)
@@ -262,7 +262,7 @@ bool dns_res_ready(struct virtname_dns_session *s)
         double left = s->c->timeout_ms;
 
         if (s->deadline) {
-                double d = s->deadline - mono_ms();
+                double d = s->deadline - dns_mono_ms();
                 if (d < 1) {
                         s->expired = true;
                         return false;
@@ -290,7 +290,7 @@ static ldns_status udp_exchange(struct virtname_dns_session *s, const ldns_pkt *
         uint8_t *wire = NULL, buf[65535];
         size_t size, salen;
         ldns_status st = LDNS_STATUS_NETWORK_ERR;
-        double end = mono_ms() + s->cur_timeout_ms;
+        double end = dns_mono_ms() + s->cur_timeout_ms;
         int fd = -1;
 
         s->conn_refused = false;
@@ -307,7 +307,7 @@ static ldns_status udp_exchange(struct virtname_dns_session *s, const ldns_pkt *
         }
         for (;;) {
                 struct pollfd p = { .fd = fd, .events = POLLIN };
-                int left = (int)(end - mono_ms());
+                int left = (int)(end - dns_mono_ms());
                 if (left <= 0 || poll(&p, 1, left) <= 0)
                         break;          /* timed out (EINTR: the caller retries later) */
                 ssize_t n = recv(fd, buf, sizeof(buf), 0);

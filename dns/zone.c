@@ -44,25 +44,37 @@ static int zrr_cmp(const void *a, const void *b)
         return strcmp(((const struct zrr *)a)->name, ((const struct zrr *)b)->name);
 }
 
-/* axfr_once(): the server answered SERVFAIL before any record */
+/* axfr_once(): the server answered SERVFAIL before any record, or no
+ * connection to it could be made */
 #define AXFR_SERVFAIL (-1)
+#define AXFR_UNREACHED (-2)
 
 static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zone_data *z, char *err, size_t errlen);
 
 /* AXFR of ZONE into Z (appending).  A server that has just started may
- * answer SERVFAIL before it has loaded the zone: ask again twice, a
- * quarter of a second apart, while the session has time. */
+ * refuse the connection, or answer SERVFAIL before it has loaded the
+ * zone: ask again every quarter of a second for up to the configured
+ * timeout-ms, while the session has time.  (One that does not answer at
+ * all has used the timeout up on the first try.) */
 static int axfr(struct virtname_dns_session *s, const char *zone, struct zone_data *z, char *err, size_t errlen)
 {
-        int rc = axfr_once(s, zone, z, err, errlen);
+        double start = dns_mono_ms();
+        int rc = axfr_once(s, zone, z, err, errlen), tries = 1;
 
-        for (int tries = 1; rc == AXFR_SERVFAIL && tries < 3; tries++) {
+        for (; (rc == AXFR_SERVFAIL || rc == AXFR_UNREACHED) &&
+               dns_mono_ms() + 250 < start + s->c->timeout_ms; tries++) {
                 nanosleep(&(struct timespec){ 0, 250 * 1000 * 1000 }, NULL);
                 if (!dns_res_ready(s))
-                        break;  /* keep the SERVFAIL message */
+                        break;  /* keep the last message */
                 rc = axfr_once(s, zone, z, err, errlen);
         }
-        return rc == AXFR_SERVFAIL ? VIRTNAME_DNS_ENET : rc;
+        if (rc == AXFR_SERVFAIL || rc == AXFR_UNREACHED) {
+                size_t len = strlen(err);
+                snprintf(err + len, errlen - len, "; %d tr%s in %.0f ms", tries, tries == 1 ? "y" : "ies",
+                         dns_mono_ms() - start);
+                rc = VIRTNAME_DNS_ENET;
+        }
+        return rc;
 }
 
 static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zone_data *z, char *err, size_t errlen)
@@ -95,9 +107,9 @@ static int axfr_once(struct virtname_dns_session *s, const char *zone, struct zo
         s->n.axfrs++;
         st = ldns_axfr_start(r, d, LDNS_RR_CLASS_IN);
         if (st != LDNS_STATUS_OK) {
-                virtname_errf(err, errlen, 0, "transfer of %s: cannot reach %s within %u ms (%s)", zone, s->server_desc,
-                       s->c->timeout_ms, ldns_get_errorstr_by_id(st));
-                rc = VIRTNAME_DNS_ENET;
+                virtname_errf(err, errlen, 0, "transfer of %s: cannot reach %s (%s)", zone, s->server_desc,
+                              ldns_get_errorstr_by_id(st));
+                rc = AXFR_UNREACHED;
                 goto out;
         }
         while ((rr = ldns_axfr_next(r))) {

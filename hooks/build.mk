@@ -17,8 +17,6 @@ install-hooks: $(addprefix $(B)/hooks/,$(HOOKS))
 	ln -sf $(HOOK_LIBDIR)/daemon-hook $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/daemon.d/virt-name-cache
 INSTALL_TARGETS += install-hooks
 
-$(B)/obj/hooks/hook.o: ALL_CFLAGS += -DVIRTNAME_LIBEXECDIR='"$(LIBEXECDIR)/virt-name-cache"'
-
 # The watcher (not a hook: an optional service) also talks to libvirt and
 # the kernel's neighbour table.
 $(B)/hooks/watch: $(B)/obj/hooks/watch.o $(B)/obj/hooks/hook.o $(B)/obj/hooks/ask.o $(B)/libvirtname.a

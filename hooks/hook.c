@@ -24,9 +24,6 @@
 
 static const char *hook_name = "virt-name-cache";
 
-#ifndef VIRTNAME_LIBEXECDIR
-#define VIRTNAME_LIBEXECDIR "/usr/libexec/virt-name-cache"
-#endif
 
 /* The last resort against a hang: never block libvirtd or dnsmasq. */
 static void deadline(int sig)

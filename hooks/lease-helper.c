@@ -48,8 +48,6 @@
 #include "cache/read/paths.h"
 #include "cache/read/reader.h"
 
-#define LIBVIRT_HELPER "/usr/lib/libvirt/libvirt_leaseshelper"
-
 /* NAME (attacker input) as it may go into a log line: at most 64 bytes,
  * nothing unprintable. */
 static const char *printable(const char *name, char out[65])
@@ -360,7 +358,7 @@ int main(int argc, char **argv)
          * libvirt's helper: exec keeps pending alarms. */
         alarm(0);
         if (!helper || !*helper)
-                helper = LIBVIRT_HELPER;
+                helper = VIRTNAME_LIBVIRT_LEASESHELPER;
         if (access(helper, X_OK) < 0)
                 return 0;       /* no libvirt helper: the store was all there was to do */
         argv[0] = (char *)helper;

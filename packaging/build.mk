@@ -2,7 +2,9 @@
 # -b -uc -us on a copy of the tree with packaging/debian as debian/) and
 # checks them with lintian (an error fails it); `make rpm` builds the RPM
 # with rpmbuild -bb.  Output in build/packages/.  Both first install what
-# they need (pkg-deps: GNUmakefile).
+# they need (pkg-deps: GNUmakefile).  RPM_OPTFLAGS= replaces rpm's
+# %{optflags} (the distribution's compiler flags; t-package passes
+# Fedora's).
 PKG_OUT := $(abspath build/packages)
 PKG_TREE := $(abspath build/pkgtree)
 PACKAGING_PACKAGES += debhelper dpkg-dev fakeroot lintian rpm git
@@ -11,20 +13,21 @@ PACKAGING_PACKAGES += debhelper dpkg-dev fakeroot lintian rpm git
 # the fleet DNS timer (a unit and its timer, and a cron line for hosts
 # without systemd) that heals the zone without events; the watcher's unit
 # (off until 'virt-name-cache enable-watch').
-SYSTEMDUNITDIR ?= /lib/systemd/system
+SYSTEMDUNITDIR ?= /usr/lib/systemd/system
 TMPFILESDIR ?= /usr/lib/tmpfiles.d
-PATHS_SED = -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+PATHS_SED = -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+            -e 's|@STOREDIR@|$(STOREDIR)|g'
 install-systemd:
-	install -D -m 0644 packaging/virt-name-cache-publish.service \
-	  $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-publish.service
-	install -D -m 0644 packaging/virt-name-cache.tmpfiles $(DESTDIR)$(TMPFILESDIR)/virt-name-cache.conf
-	install -d $(DESTDIR)$(SYSCONFDIR)/cron.d
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSCONFDIR)/cron.d
+	sed $(PATHS_SED) packaging/virt-name-cache-publish.service >$(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-publish.service
+	sed $(PATHS_SED) packaging/virt-name-cache.tmpfiles >$(DESTDIR)$(TMPFILESDIR)/virt-name-cache.conf
 	sed $(PATHS_SED) packaging/virt-name-cache-dns.service >$(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-dns.service
 	sed $(PATHS_SED) packaging/virt-name-cache-dns.timer >$(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-dns.timer
 	sed $(PATHS_SED) packaging/virt-name-cache.cron >$(DESTDIR)$(SYSCONFDIR)/cron.d/virt-name-cache
 	sed $(PATHS_SED) packaging/virt-name-cache-watch.service >$(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-watch.service
-	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-dns.* $(DESTDIR)$(SYSCONFDIR)/cron.d/virt-name-cache \
-	  $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-watch.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-publish.service $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-dns.* \
+	  $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-watch.service \
+	  $(DESTDIR)$(TMPFILESDIR)/virt-name-cache.conf $(DESTDIR)$(SYSCONFDIR)/cron.d/virt-name-cache
 INSTALL_TARGETS += install-systemd
 
 # The tree as committed plus local changes, without build outputs (in a
@@ -49,6 +52,7 @@ rpm: pkg-deps
 	$(MAKE) pkg-tree
 	mkdir -p $(PKG_OUT)/rpm/SOURCES
 	tar -czf $(PKG_OUT)/rpm/SOURCES/virt-name-cache-$(VIRTNAME_VERSION).tar.gz -C $(PKG_TREE) virt-name-cache-$(VIRTNAME_VERSION)
-	rpmbuild -bb --nodeps $(RPMBUILD_FLAGS) --define "_topdir $(PKG_OUT)/rpm" packaging/virt-name-cache.spec
+	rpmbuild -bb --nodeps $(RPMBUILD_FLAGS) --define "_topdir $(PKG_OUT)/rpm" \
+	  $(if $(RPM_OPTFLAGS),--define "optflags $(RPM_OPTFLAGS)") packaging/virt-name-cache.spec
 	@find $(PKG_OUT)/rpm/RPMS -name '*.rpm'
 .PHONY: pkg-tree deb rpm install-systemd

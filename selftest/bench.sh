@@ -40,7 +40,8 @@ SIZES=${BENCH_SIZES:-"10 1000 10000 100000"}
 SECS=${BENCH_SECONDS:-2}
 EVENTS=${BENCH_EVENTS:-40}
 BURST=${BENCH_BURST:-10000}
-LIBVIRT_HELPER=/usr/lib/libvirt/libvirt_leaseshelper
+# libvirt's own helper, where this distribution's libvirt-daemon puts it.
+LIBVIRT_HELPER=$(dpkg-query -S '*/libvirt_leaseshelper' 2>/dev/null | sed -n 's/^[^:]*: //p' | head -n 1)
 
 if [ "${IN_NAMESPACE:-}" != 1 ]; then
         exec env IN_NAMESPACE=1 unshare -m --propagation private bash "$0" "$@"
@@ -177,7 +178,7 @@ done
 
 # libvirt's own helper on the same data (the last size): per event, and a
 # network start extrapolated from 50 events.
-if [ -x "$LIBVIRT_HELPER" ]; then
+if [ -n "$LIBVIRT_HELPER" ] && [ -x "$LIBVIRT_HELPER" ]; then
         n=${SIZES##* }
         gen "$n"
         lv=$(awk 'NR <= 50' "$W/old-events" | while read -r mac ip name; do
@@ -187,6 +188,9 @@ if [ -x "$LIBVIRT_HELPER" ]; then
         echo
         echo "libvirt_leaseshelper at $n guests: $lv ms per event (median of 50);" \
              "a network start of $burst old events ~ $(echo "scale=0; $lv * $burst / 1000" | bc) s"
+else
+        echo
+        echo "libvirt_leaseshelper is not installed (libvirt-daemon): no reference for the helper"
 fi
 
 # The floor, measured beside each size's events: a process that only makes

@@ -24,7 +24,7 @@ FUZZ_B := build-fuzz
 FUZZ_PARSE_SRCS := selftest/fuzz/parse-fuzz.c cache/read/delta.c cache/read/base.c
 $(FUZZ_B)/parse-fuzz: $(FUZZ_PARSE_SRCS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. $(PKG_CFLAGS) \
+	$(FUZZ_CC) -std=gnu11 -g -O1 $(WARNINGS) -I. $(PKG_CFLAGS) \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $^ $(LMDB_LIBS)
 
 FUZZ_SECONDS ?= 600

@@ -13,7 +13,8 @@
 #                            enforcing policy README gives: only names under those,
 #                            grant KEY subdomain NAME A AAAA TXT PTR); every key may
 #                            transfer the zones; nothing from /etc/bind.  Waits until
-#                            it answers.  PID in DIR/server.pid, log DIR/server.log.
+#                            it answers (UDP and TCP).  PID in DIR/server.pid, log
+#                            DIR/server.log.
 #   dns_bind_stop DIR        stop that named (by its PID) and wait for it
 #   dns_bind_resume DIR ZONE start it again, its zones as they were
 #   dns_knot_start DIR "ZONES" KEYSPEC...
@@ -78,14 +79,20 @@ _dns_zone_files() {
         done
 }
 
+# Does the server answer ZONE's SOA, over UDP and over TCP (what the
+# transfers use: a dns-sync right after a restart once could not connect,
+# BIND 9.20 on Debian 13, after UDP had answered)?
+dns_answers() {
+        dns_cli dig +short +tries=1 +time=1 @"$DNS_SRV_ADDR" "$1" SOA 2>/dev/null | grep -q . &&
+                dns_cli dig +tcp +short +tries=1 +time=1 @"$DNS_SRV_ADDR" "$1" SOA 2>/dev/null | grep -q .
+}
+
 # Until the server answers every zone's SOA (10 s at most).
 _dns_wait_up() {
         local dir=$1 zones=$2 i z up
         for i in $(seq 100); do
                 up=1
-                for z in $zones; do
-                        dns_cli dig +short +tries=1 +time=1 @"$DNS_SRV_ADDR" "$z" SOA 2>/dev/null | grep -q . || up=0
-                done
+                for z in $zones; do dns_answers "$z" || up=0; done
                 [ $up = 1 ] && return 0
                 kill -0 "$(cat "$dir/server.pid")" 2>/dev/null || { tail -20 "$dir/server.log"; fail "the DNS server exited"; }
                 sleep 0.1

@@ -5,9 +5,41 @@ set -u
 : "${T:=$(mktemp -d)}"
 export TOP B BA T
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# fail ends the test also when called in a subshell ($(...), a pipeline,
+# a background job), where exit alone would end only the subshell: a
+# check inside "$(...)" (t-resolved's sanitizer check of doctor's output)
+# printed FAIL and the test went on to pass.
+VNC_TEST_PID=$$
+trap 'exit 1' USR1
+fail() {
+        echo "FAIL: $*" >&2
+        [ "$BASHPID" = "$VNC_TEST_PID" ] || kill -USR1 "$VNC_TEST_PID" 2>/dev/null
+        exit 1
+}
 skip() { echo "SKIP: $*"; exit 77; }
 pass() { echo "ok: $*"; }
+# skip_part WHY: a part of the test cannot run here (a component or the
+# ASan build is missing); the test goes on.  selftest/run shows every such
+# line in the test's summary ("PASS t-x (2 parts skipped: ...)") and keeps
+# its log.
+skip_part() { echo "SKIP-PART: $*"; }
+
+# installed_file NAME: the installed, executable file called NAME that a
+# package put somewhere (dpkg -S: Debian moves programs between /lib,
+# /usr/lib and /usr/libexec across releases), "" if there is none.
+installed_file() {
+        local f
+        for f in $(dpkg-query -S "*/$1" 2>/dev/null | sed -n 's/^[^:]*: //p'); do
+                [ -x "$f" ] && [ ! -d "$f" ] && { echo "$f"; return; }
+        done
+}
+
+# wait_for SECONDS COMMAND...: run COMMAND every 0.1 s until it succeeds;
+# false if it has not within SECONDS.
+wait_for() {
+        local end=$((SECONDS + $1)); shift
+        until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.1; done
+}
 
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() {
@@ -56,6 +88,17 @@ JSON
 [ { "ip-address": "198.19.0.21", "mac-address": "52:54:00:00:00:03", "hostname": "db2", "expiry-time": $soon } ]
 JSON
         printf '[ { "domain": "db-vm", "macs": [ "52:54:00:00:00:03" ] } ]\n' >"$d/vbr2.macs"
+}
+
+# expect_nothing_missed STORE: no libvirt or DHCP event went unrecorded
+# into store directory STORE: its missed-events log (in the state
+# directory, STORE/private, beside the private store, which must be there:
+# a check of the wrong directory would always pass) does not exist.
+expect_nothing_missed() {
+        local state=$1/private
+        [ -e "$state/store.mdb" ] || fail "no private store in $state: is $1 a store directory?"
+        [ -e "$state/missed.log" ] && fail "events were missed: $(cat "$state/missed.log")"
+        pass "no event missed"
 }
 
 # base_of DIR: the base snapshot file of store directory DIR (the newest).

@@ -309,5 +309,5 @@ run bind
 if dns_have_knot; then
         run knot
 else
-        echo "SKIP part: Knot DNS not installed (make test-deps installs knot, knot-dnsutils): BIND only"
+        skip_part "Knot DNS not installed (make test-deps installs knot, knot-dnsutils): BIND only"
 fi

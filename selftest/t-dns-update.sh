@@ -246,3 +246,17 @@ pass "a 300 ms session deadline: failed in $ms ms: $(head -1 "$T/err")"
 if push hv1 sync </dev/null >/dev/null; then fail "sync succeeded with no server"; fi
 grep -q "transfer of $Z" "$T/err" || fail "sync with no server: $(cat "$T/err")"
 pass "sync with no server: $(head -1 "$T/err")"
+
+# A server that is only starting refuses the transfer's connection (or
+# answers SERVFAIL) for a moment: a sync started then tries again every
+# quarter of a second, for up to timeout-ms (5000 here), and succeeds.
+ip -n "$DNS_NS_S" link set br0 up
+conf "$T/hv1s" hv1 "$T/hv1.key" flat
+sed -i "s/^timeout-ms = .*/timeout-ms = 5000/" "$T/hv1s/dns.conf"
+t0=$(date +%s%N)
+dns_cli "$P" --conf "$T/hv1s" sync </dev/null >"$T/starting.out" 2>"$T/starting.err" &
+sync_pid=$!
+dns_bind_resume "$T/bind" "$Z"
+wait $sync_pid || fail "sync while the server starts: $(cat "$T/starting.err")"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+pass "a sync started while the server was starting: done in $ms ms"

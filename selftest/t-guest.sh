@@ -223,7 +223,7 @@ guest_domain_xml vncg2 $M2 $NET --tap vncg2t --host guesttwo --filter clean-traf
 virsh define "$T/vncg2.xml" >/dev/null || fail "define vncg2"
 t0=$(date +%s%N)
 if ! virsh start vncg2 >"$T/start2.log" 2>&1; then
-        echo "SKIP: the attack from behind clean-traffic: libvirt's nwfilter cannot start it here: $(tr '\n' ' ' <"$T/start2.log")"
+        skip_part "the attack from behind clean-traffic: libvirt's nwfilter cannot start it here: $(tr '\n' ' ' <"$T/start2.log")"
         echo "summary: guest build ${GUEST_BUILD_SECONDS}s, boot to lease ${boot1} ms; vncg1 $A1 $A16 $STATIC6; attacks (a)-(e) reached dnsmasq; NOT RUN: the attack from behind clean-traffic (above)"
         exit 0
 fi

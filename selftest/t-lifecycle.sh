@@ -376,9 +376,9 @@ row "7. reinstall (dpkg -i), and what it offers" \
 in_ns_dpkg --purge virt-name-cache libnss-virtname >"$T/purge.log" 2>&1 || { cat "$T/purge.log"; fail "purge"; }
 cat "$T/purge.log"
 expect_eq "purge: nothing of ours in the networks' definitions or dnsmasq" "" "$(ours_in_networks)"
-for f in /usr/bin/virt-name-cache /usr/libexec/virt-name-cache /lib/$MULTIARCH/libnss_virtname.so.2 \
+for f in /usr/bin/virt-name-cache /usr/libexec/virt-name-cache /usr/lib/$MULTIARCH/libnss_virtname.so.2 \
          /var/lib/virt-name-cache /run/virt-name-cache /etc/libvirt/hooks/network.d/virt-name-cache \
-         /etc/nsswitch.conf.virt-name-cache.bak /etc/ssh/ssh_config.d/30-virt-name-cache.conf; do
+         /etc/nsswitch.conf.virt-name-cache.bak /etc/ssh/ssh_config.d/20-virt-name-cache.conf; do
         [ -e "$f" ] && fail "purge left $f"
 done
 cmp -s /etc/nsswitch.conf "$T/nsswitch.orig" || fail "purge: nsswitch.conf differs from before"

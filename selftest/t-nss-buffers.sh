@@ -19,7 +19,7 @@ if [ -x "$BA/selftest/nss-buffers" ]; then
         ASAN_OPTIONS=detect_leaks=1 run "$BA"
         pass "ASan/UBSan build"
 else
-        echo "no ASan build in $BA; make check builds it"
+        skip_part "no ASan build in $BA: make check builds it"
 fi
 command -v valgrind >/dev/null || skip "valgrind not installed"
 valgrind --version

@@ -160,7 +160,7 @@ if [ -x "$BA/selftest/nss-entry" ] && [ -e "$BA/libnss_virtname.so.2" ]; then
         ASAN_OPTIONS=detect_leaks=1:exitcode=98 harness "ASan/UBSan build" ours "$BA"
         if [ "$last_rc" != 0 ] && [ "$last_rc" != 1 ]; then failed+=("ASan/UBSan error (exit $last_rc)"); fi
 else
-        echo "note: no ASan build in $BA (make SAN=1 B=build-asan); make check builds it"
+        skip_part "no ASan build in $BA (make SAN=1 B=build-asan): make check builds it"
 fi
 if command -v valgrind >/dev/null; then
         echo "=== virtname under valgrind"

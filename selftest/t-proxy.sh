@@ -93,6 +93,8 @@ if command -v strace >/dev/null; then
         grep -q "AF_VSOCK, svm_cid=0x2a, svm_port=0x7e6\|AF_VSOCK.*svm_port=2022.*svm_cid=42" "$T/strace" ||
                 fail "connect() did not get CID 42 port 2022: $(grep connect "$T/strace")"
         pass "strace: connect(AF_VSOCK, cid 42, port 2022)"
+else
+        skip_part "strace not installed: the VSOCK connect() not traced"
 fi
 
 expect_error() {   # WHAT EXIT MESSAGE ARGS...
@@ -264,7 +266,7 @@ VIRT_NAME_CACHE_DIR=$SYS VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=0 DNSMAS
 prove() { "$B/selftest/store-prove" "$SYS" >/dev/null || fail "store-prove"; }
 prove
 # The shipped snippet, pointed at the built proxy; the guests' keys in $T.
-sed -e "s|@PROXY@|$P|" "$TOP/proxy/30-virt-name-cache.conf" >"$T/ssh_config"
+sed -e "s|@PROXY@|$P|" "$TOP/proxy/20-virt-name-cache.conf" >"$T/ssh_config"
 printf 'Host *\n    IdentityFile %s\n    BatchMode yes\n    ConnectTimeout 10\n' "$T/id" >>"$T/ssh_config"
 export VIRT_NAME_CACHE_KNOWN_HOSTS=$T/known_hosts
 KH=$T/known_hosts

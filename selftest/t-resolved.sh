@@ -39,13 +39,18 @@ if [ "${IN_NAMESPACE:-}" != 1 ]; then
         (cd "$T/deb" && apt-get download "systemd-resolved=$V") >"$T/download.log" 2>&1 ||
                 skip "cannot download systemd-resolved $V (the installed systemd's version): $(grep -E '^(E|W):' "$T/download.log" | tail -n 1)"
         dpkg-deb -x "$T"/deb/systemd-resolved_*.deb "$R" || fail "cannot unpack systemd-resolved $V"
-        "$R/lib/systemd/systemd-resolved" --version >/dev/null 2>&1 ||
-                skip "the unpacked systemd-resolved $V does not run here: $("$R/lib/systemd/systemd-resolved" --version 2>&1 | head -n 1)"
+        # Where the package has it: /lib/systemd on Debian 12, /usr/lib/systemd on 13.
+        in_deb() { dpkg-deb -c "$T"/deb/systemd-resolved_*.deb | awk '{print $6}' | sed -n "s|^\./\(.*/$1\)\$|/\1|p" | head -n 1; }
+        RESOLVED_BIN=$R$(in_deb systemd/systemd-resolved) RESOLVECTL=$R$(in_deb bin/resolvectl)
+        [ "$RESOLVED_BIN" != "$R" ] && [ "$RESOLVECTL" != "$R" ] ||
+                fail "no systemd-resolved or resolvectl in the package systemd-resolved $V"
+        "$RESOLVED_BIN" --version >/dev/null 2>&1 ||
+                skip "the unpacked systemd-resolved $V does not run here: $("$RESOLVED_BIN" --version 2>&1 | head -n 1)"
+        export RESOLVED_BIN RESOLVECTL
         unshare -m -n true 2>/dev/null || skip "cannot create mount and network namespaces here"
         IN_NAMESPACE=1 exec unshare -m -n --propagation private bash "$0" "$@"
 fi
 
-RESOLVECTL=$R/usr/bin/resolvectl
 BR=vncrsv0 BR2=vncrsv1
 export VIRT_NAME_CACHE_DIR=$T/store VIRT_NAME_CACHE_LOG_STDERR=1
 PIDS=()
@@ -230,7 +235,7 @@ pass "hung bus: exit 0 after $HOOK_MS ms"
 
 # --- systemd-resolved on the bus ---
 start_resolved() {
-        SYSTEMD_LOG_LEVEL=debug "$R/lib/systemd/systemd-resolved" >>"$T/resolved.log" 2>&1 &
+        SYSTEMD_LOG_LEVEL=debug "$RESOLVED_BIN" >>"$T/resolved.log" 2>&1 &
         RESOLVED=$!
         PIDS+=("$RESOLVED")
         for i in $(seq 50); do
@@ -349,7 +354,7 @@ pass "stopped: reverted; with the bridge gone: exit 0 after $HOOK_MS ms, quietly
 libvirtd_part() {
         local n=rsvlv br=vncrsv2 out s ms
         [ -x /usr/sbin/libvirtd ] && id libvirt-qemu >/dev/null 2>&1 || {
-                echo "libvirtd part not run: libvirt-daemon-system is not installed"; return; }
+                skip_part "libvirtd part: libvirt-daemon-system is not installed"; return; }
         . "$TOP/selftest/lib-e2e.sh"
         S=$T/store
         e2e_private_libvirt

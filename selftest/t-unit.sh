@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# t-unit: the C unit tests (selftest/unit/), with the normal and the
-# ASan/UBSan build: names, records and index keys, the delta format (every
+# t-unit: the C unit tests (selftest/unit/), with the normal, the
+# ASan/UBSan and the clang build: names, records and index keys, the delta format (every
 # bit flip and truncation refused), the name rules through a real
 # writer and a published snapshot, and what a transaction changed in the
 # answers (cache/derive/affected.h) against the whole export before and after.
 . "$(dirname "$0")/lib.sh"
+: "${BC:=$TOP/build-clang}"
 [ -x "$B/selftest/unit-records" ] && [ -x "$B/selftest/unit-lookup" ] || fail "the unit tests are not built in $B"
-for b in "$B" "$BA"; do
-        [ -x "$b/selftest/unit-records" ] || { echo "no ASan build in $b: make check builds it"; continue; }
+for b in "$B" "$BA" "$BC"; do
+        [ -x "$b/selftest/unit-records" ] || { skip_part "no build in $b: make check builds it"; continue; }
         "$b/selftest/unit-records" || fail "unit-records ($b)"
         VIRT_NAME_CACHE_LEASESHELPER=/nonexistent "$b/selftest/unit-lookup" "$T/store-$(basename "$b")" ||
                 fail "unit-lookup ($b)"

@@ -32,7 +32,7 @@
 
 #include "cache/libvirt/virxml.h"
 
-#define VIRTNAME_RESOLVED_CONF "/etc/virt-name-cache/resolved"
+#define VIRTNAME_RESOLVED_CONF VIRTNAME_CONF_DIR "/resolved"
 #define VIRTNAME_RESOLVED_CONF_ENV "VIRT_NAME_CACHE_RESOLVED_CONF"
 /* The hook's budget for all of its calls on the bus. */
 #define RESOLVED_HOOK_TIMEOUT_MS 500

@@ -6,7 +6,14 @@
 
 int virtname_name_normalise(const char *name, char out[VIRTNAME_NAME_MAX + 1])
 {
-        size_t len = strnlen(name, VIRTNAME_NAME_MAX + 2);
+        size_t len = 0;
+
+        /* strnlen(name, VIRTNAME_NAME_MAX + 2), which gcc flags once
+         * inlined (LTO) into callers that pass a VIRTNAME_NAME_MAX + 1
+         * buffer: the bound exceeds the object, though no byte past its
+         * NUL is read. */
+        while (len < VIRTNAME_NAME_MAX + 2 && name[len])
+                len++;
 
         if (len > 1 && name[len - 1] == '.')
                 len--;

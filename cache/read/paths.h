@@ -19,11 +19,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define VIRTNAME_STORE_DIR "/run/virt-name-cache"
-#define VIRTNAME_STATE_DIR "/var/lib/virt-name-cache"
+/* The default directories, VIRTNAME_STORE_DIR (the snapshot),
+ * VIRTNAME_STATE_DIR (the private store) and VIRTNAME_CONF_DIR (the
+ * administrator's configuration, the fleet DNS: dns.conf), are install
+ * paths: the build's config.h has them (GNUmakefile). */
 #define VIRTNAME_DIR_ENV "VIRT_NAME_CACHE_DIR"
-/* The administrator's configuration (the fleet DNS: dns.conf). */
-#define VIRTNAME_CONF_DIR "/etc/virt-name-cache"
 #define VIRTNAME_CONF_ENV "VIRT_NAME_CACHE_CONF"
 #define VIRTNAME_DNS_CONF_NAME "dns.conf"
 #define VIRTNAME_STATE_ENV "VIRT_NAME_CACHE_STATE_DIR"

@@ -1,8 +1,0 @@
-build-clang/obj/cache/read/record.o: cache/read/record.c \
-  cache/read/record.h cache/read/schema.h cache/read/wire.h
-
-cache/read/record.h:
-
-cache/read/schema.h:
-
-cache/read/wire.h:

@@ -1,1 +1,0 @@
-build-clang/obj/selftest/tools/dns-wait.o: selftest/tools/dns-wait.c

@@ -1,2 +1,0 @@
-build-clang/obj/selftest/tools/event-latency.o: \
-  selftest/tools/event-latency.c

@@ -1,2 +1,0 @@
-build-clang/obj/selftest/tools/fdpass-recv.o: \
-  selftest/tools/fdpass-recv.c

@@ -1,2 +1,0 @@
-build-clang/obj/selftest/tools/lmdb-commit.o: \
-  selftest/tools/lmdb-commit.c

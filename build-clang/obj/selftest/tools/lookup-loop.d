@@ -1,2 +1,0 @@
-build-clang/obj/selftest/tools/lookup-loop.o: \
-  selftest/tools/lookup-loop.c

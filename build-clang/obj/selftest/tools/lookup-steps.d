@@ -1,2 +1,0 @@
-build-clang/obj/selftest/tools/lookup-steps.o: \
-  selftest/tools/lookup-steps.c

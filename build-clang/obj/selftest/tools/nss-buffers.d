@@ -1,2 +1,0 @@
-build-clang/obj/selftest/tools/nss-buffers.o: \
-  selftest/tools/nss-buffers.c

@@ -1,1 +1,0 @@
-build-clang/obj/selftest/tools/runstat.o: selftest/tools/runstat.c

@@ -1,3 +1,0 @@
-build-clang/pic/cache/read/paths.o: cache/read/paths.c cache/read/paths.h
-
-cache/read/paths.h:
