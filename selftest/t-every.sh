@@ -216,7 +216,7 @@ has mv1 $AVM && fail "mv1 kept the old administrator's address: $(q mv1)"
 pass "a live change of the domain's <metadata> reaches the store through the watcher"
 
 # --- the ssh proxy: an agent's address is connected to, never pinned ------------------------------
-sed -e "s|@PROXY@|$B/proxy/ssh-proxy|" "$TOP/proxy/30-virt-name-cache.conf" >"$T/ssh_config"
+sed -e "s|@PROXY@|$B/proxy/ssh-proxy|" "$TOP/proxy/20-virt-name-cache.conf" >"$T/ssh_config"
 printf 'Host *\n    IdentityFile %s\n    IdentitiesOnly yes\n    BatchMode yes\n    ConnectTimeout 60\n' \
         "$GUEST_DIR/id_ed25519" >>"$T/ssh_config"
 sshq() { ip netns exec $H ssh -F "$T/ssh_config" "$@" 2>"$T/ssh.err"; }
