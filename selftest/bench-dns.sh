@@ -7,7 +7,9 @@
 #             (hostsdir=, as `enable` sets it up; the network hook's
 #             `start` made and filled it): lease helper `add` of a new
 #             guest until dnsmasq answers its A record, and `del` until
-#             it answers none
+#             it answers none; the CPU time dnsmasq spent per change (it
+#             re-reads the changed file), and the directory's tmpfs and
+#             text
 #   rfc2136   BIND 9 (primary for the zone and the reverse zones), this
 #             host's updates sent by the dns-send the helper starts after
 #             its commit: `add` until BIND answers GUEST.HOST.ZONE, `del`
@@ -44,7 +46,8 @@ Z=fleet.test R4=18.198.in-addr.arpa R6=8.b.d.0.1.0.0.2.ip6.arpa
 DNSMASQ_PID=
 cleanup() {
         set +e
-        [ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null && wait "$DNSMASQ_PID" 2>/dev/null
+        [ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null
+        [ -n "$DNSMASQ_PID" ] && for i in $(seq 50); do kill -0 "$DNSMASQ_PID" 2>/dev/null || break; sleep 0.1; done
         dns_net_down
         sleep 1         # the last detached dns-send (1 s timeout) is done with $T
         rm -rf "$T"
@@ -102,12 +105,17 @@ store s1 "$N"
 D=$T/s1/run/dnsmasq/bench
 printf "<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'><name>bench</name><bridge name='vbrb'/><domain name='bench.test'/><dnsmasq:options><dnsmasq:option value='hostsdir=%s'/><dnsmasq:option value='dhcp-ignore-names'/></dnsmasq:options></network>" \
         "$D" | on s1 noconf "$B/hooks/network-hook" bench start begin - || fail "network hook start"
-[ "$(find "$D" -type f ! -name '.*' | wc -l)" -ge "$N" ] || fail "the hosts directory has fewer than $N files"
+[ "$(cat "$D"/* | wc -l)" -ge "$N" ] || fail "the hosts directory has fewer than $N lines"
+hd_kb=$(du -sk "$D" | cut -f1)
+hd_txt=$(( ($(find "$D" -type f ! -name '.*' -printf '%s\n' | awk '{s += $1} END {print s + 0}') + 1023) / 1024 ))
 chmod 755 "$T" "$T/s1" "$T/s1/run"      # dnsmasq reads it as nobody, as libvirt's does
+# dnsmasq forks into the background and writes its PID (the one to stop:
+# `on ... &` would leave $! naming the subshell, not dnsmasq).
 on s1 noconf dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces --listen-address="$H" \
         --port=53 --domain=bench.test --local=/bench.test/ --expand-hosts --hostsdir="$D" \
-        --keep-in-foreground --pid-file= --log-facility="$T/dnsmasq.log" &
-DNSMASQ_PID=$!
+        --pid-file="$T/dnsmasq.pid" --log-facility="$T/dnsmasq.log" || fail "dnsmasq did not start"
+DNSMASQ_PID=$(cat "$T/dnsmasq.pid")
+[ -n "$DNSMASQ_PID" ] && kill -0 "$DNSMASQ_PID" || fail "dnsmasq is not running"
 ok=0
 for i in $(seq 100); do
         on s1 noconf "$B/selftest/dns-wait" "$H" g1.bench.test A 198.18.0.2 200 -- true >/dev/null 2>&1 && { ok=1; break; }
@@ -115,8 +123,11 @@ for i in $(seq 100); do
 done
 [ $ok = 1 ] || fail "dnsmasq does not answer g1 (log: $(tail -3 "$T/dnsmasq.log"))"
 
+cpu() { awk '{print $1}' "/proc/$DNSMASQ_PID/schedstat"; }   # dnsmasq's CPU time, ns
+c0=$(cpu)
 for i in $(seq "$EVENTS"); do wait_for "$H" "n$i.bench.test" "$(addr "$i")" noconf add "$i"; done >"$T/dm-add"
 for i in $(seq "$EVENTS"); do wait_for "$H" "n$i.bench.test" none noconf del "$i"; done >"$T/dm-del"
+dm_cpu=$(echo "scale=2; ($(cpu) - $c0) / 1000000 / ($EVENTS * 2)" | bc)
 
 # --- the fleet: the store's names in BIND, then events through dns-send -----
 on s1 conf "$B/virt-name-cache" dns-sync >/dev/null || fail "dns-sync of $N guests"
@@ -156,6 +167,7 @@ cat <<EOF
 
 DNS, $N guests in the store (median of $EVENTS events, ms from spawning the lease helper to the answer):
   dnsmasq (hosts directory)   new guest answered $(m dm-add)   released guest gone $(m dm-del)
+    dnsmasq's CPU per change $dm_cpu ms; the hosts directory: $hd_kb KiB of tmpfs for $hd_txt KiB of text
   BIND 9 (RFC 2136, dns-send) new guest answered $(m rfc-add)   released guest gone $(m rfc-del)
 lease helper wall time (median of $((EVENTS * 2)) events; exec of /bin/true alone: $base ms):
   no dns.conf $c_none ms   server up $c_up ms   server stopped $c_down ms

@@ -285,18 +285,23 @@ sed "s|</network>|<dnsmasq:options xmlns:dnsmasq='http://libvirt.org/schemas/net
         "$F/network-started.xml" >"$T/net-dns.xml"
 "$H/network-hook" labnet start begin - <"$T/net-dns.xml"
 [ -d "$D" ] || fail "start: no hosts directory $D"
-expect_eq "hosts directory: the static host" "198.18.5.50 fixed" "$(cat "$D/198.18.5.50")"
-expect_eq "hosts directory: the domain's address, its name first" "198.18.5.103 vsockvm renamed" "$(cat "$D/198.18.5.103")"
-expect_eq "hosts directory: files 0644" "644" "$(stat -c %a "$D/198.18.5.103")"
+# hline ADDRESS: its line in the file of its block of 64 addresses
+hline() { awk -v a="$1" '$1 == a' "$D"/[0-9]* 2>/dev/null; }
+expect_eq "hosts directory: the static host" "198.18.5.50 fixed" "$(hline 198.18.5.50)"
+expect_eq "hosts directory: the domain's address, its name first" "198.18.5.103 vsockvm renamed" "$(hline 198.18.5.103)"
+expect_eq "hosts directory: one file per block of 64 addresses, in address order" \
+        "$(awk '$1 ~ /^198\.18\.5\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])$/' "$D"/* | sort -t. -k4,4n)" \
+        "$(cat "$D/198.18.5.64_26")"
+expect_eq "hosts directory: files 0644" "644" "$(stat -c %a "$D/198.18.5.64_26")"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=dnsguest \
         "$H/lease-helper" add 52:54:00:05:00:21 198.18.5.121
-expect_eq "a new lease" "198.18.5.121 dnsguest" "$(cat "$D/198.18.5.121" 2>&1)"
+expect_eq "a new lease" "198.18.5.121 dnsguest" "$(hline 198.18.5.121)"
 "$H/lease-helper" del 52:54:00:05:00:21 198.18.5.121
-[ -e "$D/198.18.5.121" ] && fail "a released lease's file stays"
+[ -n "$(hline 198.18.5.121)" ] && fail "a released lease's line stays"
 # A guest still leased that loses its names: dnsmasq gave the lease our
 # name and keeps it until the lease gets another.
 "$H/qemu-hook" VsockVM stopped end - <"$F/domain-vsock.xml"
-expect_eq "shut off, still leased" "198.18.5.103 vnc-gone-198-18-5-103" "$(cat "$D/198.18.5.103")"
+expect_eq "shut off, still leased" "198.18.5.103 vnc-gone-198-18-5-103" "$(hline 198.18.5.103)"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=vnc-gone-198-18-5-9 \
         "$H/lease-helper" add 52:54:00:05:00:22 198.18.5.122
 expect_eq "nobody else may be called vnc-gone-*" "" "$(resolve vnc-gone-198-18-5-9)"
@@ -304,9 +309,9 @@ expect_eq "nobody else may be called vnc-gone-*" "" "$(resolve vnc-gone-198-18-5
 "$H/qemu-hook" VsockVM started begin - <"$F/domain-vsock.xml"
 probe_started "domain VsockVM" || fail "started again: port-probe not started: $(cat "$PROBE_LOG")"
 expect_eq "running again, its port not answered yet: the guest's name only" "198.18.5.103 renamed" \
-        "$(cat "$D/198.18.5.103")"
+        "$(hline 198.18.5.103)"
 prove
-expect_eq "running again" "198.18.5.103 vsockvm renamed" "$(cat "$D/198.18.5.103")"
+expect_eq "running again" "198.18.5.103 vsockvm renamed" "$(hline 198.18.5.103)"
 export VIRT_NAME_CACHE_LEASESHELPER=$F/fake-leaseshelper FAKE_HELPER_LOG=$T/fake.log
 expect_eq "init on this network: no names for dnsmasq" "1795400000 52:54:00:05:00:07 198.18.5.107 * *" \
         "$(VIR_BRIDGE_NAME=vnctest0 "$H/lease-helper" init </dev/null)"
@@ -316,12 +321,27 @@ export VIRT_NAME_CACHE_LEASESHELPER=$T/none
 unset FAKE_HELPER_LOG
 # Killed between its commit and the directory: the next writer finds the
 # directory behind and rewrites it whole.
-echo 1 >"$VIRT_NAME_CACHE_DIR/dnsmasq/.generation"
-rm -f "$D/198.18.5.50"
+sed -i 's/^[0-9]* /1 /' "$VIRT_NAME_CACHE_DIR/dnsmasq/.generation"
+rm -f "$D/198.18.5.0_26"
 touch "$D/198.18.9.9"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=later \
         "$H/lease-helper" add 52:54:00:05:00:23 198.18.5.123
-[ -e "$D/198.18.5.50" ] && [ ! -e "$D/198.18.9.9" ] || fail "a directory behind the store was not rewritten: $(ls "$D")"
+[ -n "$(hline 198.18.5.50)" ] && [ ! -e "$D/198.18.9.9" ] || fail "a directory behind the store was not rewritten: $(ls "$D")"
+# Events that change nothing, or no line (a renewal), leave the files alone;
+# a renewal still moves the directories' generation on with the store's.
+G=$VIRT_NAME_CACHE_DIR/dnsmasq/.generation
+# (strace: neither opens a file of the network's directory.)
+ls -l --time-style=+%s.%N "$D" >"$T/hd-before"
+g0=$(cut -d' ' -f1 "$G")
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=later \
+        strace -f -e trace=openat -o "$T/st-same" "$H/lease-helper" old 52:54:00:05:00:23 198.18.5.123
+expect_eq "an unchanged event: the same generation" "$g0 blocks-64" "$(cat "$G")"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$((soon + 60)) DNSMASQ_SUPPLIED_HOSTNAME=later \
+        strace -f -e trace=openat -o "$T/st-renew" "$H/lease-helper" old 52:54:00:05:00:23 198.18.5.123
+expect_eq "a renewal: the next generation" "$((g0 + 1)) blocks-64" "$(cat "$G")"
+ls -l --time-style=+%s.%N "$D" | diff "$T/hd-before" - || fail "an unchanged event or a renewal rewrote hosts files"
+grep -E 'openat\([0-9]+, "[0-9a-f]' "$T/st-same" "$T/st-renew" &&
+        fail "an unchanged event or a renewal read hosts files"
 pass "hosts directory: made at start, follows every change, shut-off names replaced, init without names, repaired"
 
 # Guest junk the lease helper attributes to nobody (issue 17).  A message

@@ -187,8 +187,10 @@ expect_perms "$T/aa-parent" "$T/aa-parent/usr.sbin.dnsmasq" \
         "/run/virt-name-cache/ r" "/run/virt-name-cache/names.delta r" \
         "/run/virt-name-cache/.names.tmp1 -" \
         "/run/virt-name-cache/dnsmasq/default/ r" "/run/virt-name-cache/dnsmasq/default/192.0.2.5 r" \
+        "/run/virt-name-cache/dnsmasq/default/192.0.2.0_26 r" "/run/virt-name-cache/dnsmasq/web-net/fd00::40_122 r" \
         "/run/virt-name-cache/dnsmasq/web-net/fd00::5 r" "/var/run/virt-name-cache/dnsmasq/default/192.0.2.5 r" \
         "/run/virt-name-cache/dnsmasq/default/.192.0.2.5.tmp -" "/run/virt-name-cache/dnsmasq/.generation -" \
+        "/run/virt-name-cache/dnsmasq/default/.192.0.2.0_26.tmp -" \
         "/run/virt-name-cache/dnsmasq/default/sub/192.0.2.5 -" \
         "/etc/virt-name-cache/dns.conf -" "/etc/virt-name-cache/hv1.key -"
 got=$("$PY" "$T/aaperms.py" "$T/aa-parent" "$T/aa-parent/usr.sbin.dnsmasq" \
@@ -216,6 +218,8 @@ expect_perms "$T/aa" "$T/helper.profile" \
         "/run/virt-name-cache/dnsmasq/..generation.tmp rwa" "/run/virt-name-cache/dnsmasq/default/ rwa" \
         "/run/virt-name-cache/dnsmasq/default/192.0.2.5 rwa" \
         "/run/virt-name-cache/dnsmasq/default/.192.0.2.5.tmp rwa" \
+        "/run/virt-name-cache/dnsmasq/default/192.0.2.0_26 rwa" \
+        "/run/virt-name-cache/dnsmasq/default/.192.0.2.0_26.tmp rwa" \
         "/run/virt-name-cache/dnsmasq/default/sub/192.0.2.5 -" "/run/virt-name-cache/other -" \
         "/run/virt-name-cache/dnsmasq/default.hosts -" \
         "/etc/hosts r" "/etc/virt-name-cache/dns.conf r" "/etc/virt-name-cache/hv1.key -" \

@@ -50,13 +50,14 @@ if unshare -m true 2>/dev/null; then
                 coproc STEPS { VIRT_NAME_CACHE_DIR=$2 LD_LIBRARY_PATH=$3 "$3/selftest/lookup-steps" virtname; }
                 ask() { echo "$1" >&"${STEPS[1]}"; read -r a <&"${STEPS[0]}"; echo "$a"; }
                 ask web
-                printf "192.0.2.200 web\n" >>"$1"
+                printf "192.0.2.200\tother  Web. # db-vm\n" >>"$1"
                 ask web
                 ask web-vm
+                ask db-vm
                 echo quit >&"${STEPS[1]}"; wait
                 ' _ "$T/hosts" "$S" "$B")
         expect_eq "a name added to /etc/hosts is no longer a guest's" \
-                "web 198.18.0.10|web -|web-vm 198.18.0.10" "$(tr '\n' '|' <<<"$out" | sed 's/|$//')"
+                "web 198.18.0.10|web -|web-vm 198.18.0.10|db-vm 198.18.0.11 198.19.0.21" "$(tr '\n' '|' <<<"$out" | sed 's/|$//')"
 else
         skip_part "no mount namespaces: the /etc/hosts case was not run"
 fi

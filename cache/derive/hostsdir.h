@@ -3,14 +3,19 @@
  * store's names under the same rules as the NSS module.
  *
  * STORE_DIR/dnsmasq/NETWORK/ exists for every network `virt-name-cache
- * enable` turned this on for; it holds one file per leased address,
- * named after it ("198.18.0.10", "2001:db8::10"), with that address's
- * hosts line (export.h).  One small file per address because dnsmasq
- * reads a changed file whole and checks each of its names against all
- * it knows: one file per network would cost it seconds per change at
- * 10,000 guests, a file per address milliseconds.  A file is written
- * under a dot name, which dnsmasq ignores, and renamed into place;
- * deleting it takes its names away.  dnsmasq reads the directory as an
+ * enable` turned this on for; it holds one file per aligned block of 64
+ * addresses that has lines (IPv4 /26, IPv6 /122), named after the block
+ * ("198.18.0.64_26", "2001:db8::40_122"), with the hosts lines (export.h)
+ * of its leased addresses, in address order.  A change rewrites only the
+ * files of its blocks, and dnsmasq re-reads only those: it drops what it
+ * read from a file before it reads it again, and drops it when the file
+ * goes (dnsmasq(8), --hostsdir).  Blocks, not a file per address: tmpfs
+ * gives every file a page, 4 KiB for a 20-50 byte line; small blocks,
+ * not a file per network: dnsmasq checks every address it reads from a
+ * changed file against every address it knows (about 6 ms a line at
+ * 100,000 names, dnsmasq 2.90), so a file costs it time in proportion to
+ * its lines.  A file is written under a dot name, which dnsmasq ignores,
+ * and renamed into place.  dnsmasq reads the directory as an
  * unprivileged user: directories 0755, files 0644.
  *
  * STORE_DIR/dnsmasq/.generation says which store generation the
@@ -39,14 +44,21 @@ int virtname_hostsdir_path(const char *store_dir, const char *network, char *out
 /* Does any network have a hosts directory in STORE_DIR? */
 bool virtname_hostsdir_active(const char *store_dir);
 
-/* After a commit that took the store from generation FROM to TO: write
- * the changed LINES (N) into the directories of their networks.  When
- * LINES is NULL, or the directories do not show FROM, every directory is
- * made to hold exactly V's lines instead.  Returns 0 or a negative
- * errno; ERR says what failed. */
+/* After a commit that took the store from generation FROM to TO (the
+ * same: it changed nothing): write the changed LINES (N, maybe none)
+ * into the files of their networks and blocks.  When the directories do
+ * not show FROM (a writer was killed before it got here), every
+ * directory is made to hold exactly V's lines instead.  Returns 0 or a
+ * negative errno; ERR says what failed. */
 int virtname_hostsdir_update(const char *store_dir, const struct virtname_line *lines, size_t n,
                              uint64_t from, uint64_t to, const struct virtname_view *v, int64_t now,
                              char *err, size_t errlen);
+
+/* After a commit whose changed lines are not known (a rebuild, more
+ * changes than the writer follows one by one): make every directory hold
+ * exactly V's lines, and show generation TO. */
+int virtname_hostsdir_update_all(const char *store_dir, uint64_t to, const struct virtname_view *v,
+                                 int64_t now, char *err, size_t errlen);
 
 /* Create NETWORK's directory (empty) if it is not there: dnsmasq watches
  * only a directory that exists when it starts. */

@@ -71,8 +71,8 @@ void virtname_update_close(struct virtname_update *u)
 }
 
 /* Step 6: the hosts directories at the committed generation: the lines
- * AFF changed since FROM (everything when AFF is NULL), then the networks
- * the writer was asked to write whole. */
+ * AFF changed since FROM (everything when AFF is NULL: not known), then
+ * the networks the writer was asked to write whole. */
 static int derive_hostsdirs(struct virtname_writer *w, const struct virtname_affected *aff, uint64_t from,
                             int64_t now, char *err, size_t errlen)
 {
@@ -86,8 +86,9 @@ static int derive_hostsdirs(struct virtname_writer *w, const struct virtname_aff
         if (!v->txn)
                 return virtname_errf(err, errlen, -EAGAIN, "change saved, but dnsmasq's hosts directory "
                                      "was not updated (%s)", virtname_writer_error(w));
-        rc = virtname_hostsdir_update(dir, aff ? aff->lines : NULL, aff ? aff->n_lines : 0, from,
-                                      virtname_writer_generation(w), v, now, why, sizeof(why));
+        rc = aff ? virtname_hostsdir_update(dir, aff->lines, aff->n_lines, from, virtname_writer_generation(w), v,
+                                            now, why, sizeof(why))
+                 : virtname_hostsdir_update_all(dir, virtname_writer_generation(w), v, now, why, sizeof(why));
         resync = virtname_writer_resyncs(w, &n);
         for (size_t i = 0; i < n; i++) {
                 int r = virtname_hostsdir_sync(dir, resync[i], v, now, rc == 0 ? why : NULL, sizeof(why));
@@ -120,8 +121,10 @@ int virtname_update_commit(struct virtname_update *u, unsigned flags, struct vir
                 rc = replay_spool(u, err, errlen);
         changed = virtname_writer_changed(w);
         from = virtname_writer_generation(w);
-        /* 2 */
-        if (rc == 0 && changed && (hostsdir || queue))
+        /* 2: nothing changed, no answer changed */
+        if (!changed)
+                arc = 0;
+        else if (rc == 0 && (hostsdir || queue))
                 arc = virtname_affected_of(w, now, &aff);
         /* 3 */
         if (rc == 0 && changed && queue) {

@@ -109,12 +109,9 @@ static int check_meta(int fd, uint64_t off, uint32_t page_size, uint64_t data_si
         return 0;
 }
 
-int virtname_base_check(int fd, uint64_t size, struct virtname_base_info *info)
+int virtname_base_check_shape(int fd, uint64_t size, struct virtname_base_info *info)
 {
         uint8_t t[VIRTNAME_BASE_TRAILER];
-        XXH3_state_t *st;
-        uint8_t *buf;
-        uint64_t sum;
         int rc;
 
         if (size < VIRTNAME_BASE_TRAILER)
@@ -125,7 +122,7 @@ int virtname_base_check(int fd, uint64_t size, struct virtname_base_info *info)
         info->page_size = (uint32_t)virtname_le_get(t + 12, 4);
         info->generation = virtname_le_get(t + 16, 8);
         info->data_size = virtname_le_get(t + 24, 8);
-        sum = virtname_le_get(t + 32, 8);
+        info->sum = virtname_le_get(t + 32, 8);
         /* The page size the writer used: a power of two LMDB accepts. */
         if (memcmp(t, magic, sizeof(magic)) != 0 || virtname_le_get(t + 8, 4) != VERSION ||
             info->page_size < 512 || info->page_size > 65536 ||
@@ -136,9 +133,17 @@ int virtname_base_check(int fd, uint64_t size, struct virtname_base_info *info)
         rc = check_meta(fd, 0, info->page_size, info->data_size);
         if (rc == 0)
                 rc = check_meta(fd, info->page_size, info->page_size, info->data_size);
+        return rc;
+}
+
+int virtname_base_check(int fd, uint64_t size, struct virtname_base_info *info)
+{
+        XXH3_state_t *st;
+        uint8_t *buf;
+        int rc = virtname_base_check_shape(fd, size, info);
+
         if (rc < 0)
                 return rc;
-
         st = XXH3_createState();
         buf = malloc(CHUNK);
         rc = st && buf && XXH3_64bits_reset(st) == XXH_OK ? 0 : -ENOMEM;
@@ -149,7 +154,7 @@ int virtname_base_check(int fd, uint64_t size, struct virtname_base_info *info)
                 if (rc == 0 && XXH3_64bits_update(st, buf, n) != XXH_OK)
                         rc = -ENOMEM;
         }
-        if (rc == 0 && XXH3_64bits_digest(st) != sum)
+        if (rc == 0 && XXH3_64bits_digest(st) != info->sum)
                 rc = -EBADMSG;
         XXH3_freeState(st);
         free(buf);

@@ -22,6 +22,7 @@
 struct virtname_base_info {
         uint64_t generation;
         uint64_t data_size;
+        uint64_t sum;
         uint32_t page_size;
 };
 
@@ -35,5 +36,10 @@ int virtname_base_write(int src_fd, uint64_t data_size, uint32_t page_size, uint
  * with INFO filled in, or -EBADMSG (damaged, truncated, not a base) or
  * another negative errno (cannot read it). */
 int virtname_base_check(int fd, uint64_t size, struct virtname_base_info *info);
+
+/* The same without the checksum: the trailer and the meta pages only,
+ * for a base nobody can have changed since a writer checked it whole
+ * (reader.h, sealed bases). */
+int virtname_base_check_shape(int fd, uint64_t size, struct virtname_base_info *info);
 
 #endif

@@ -4,9 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "cache/read/base.h"
@@ -76,6 +80,21 @@ static int open_trusted(const char *dir, const char *name, uid_t owner, int *fd,
         return rc;
 }
 
+/* Can nobody but root have changed the file FD (ST) since it was sealed:
+ * root's, in a directory of root's (OWNER), immutable (only root can set
+ * or clear the flag, and while it is set nobody can open the file for
+ * writing, truncate, rename or replace it), on tmpfs (no disk under it,
+ * no other system that mounts it)?  The writer seals a base only after
+ * checking it whole (publish.c). */
+static bool sealed(int fd, const struct stat *st, uid_t owner)
+{
+        struct statfs fs;
+        int flags = 0;
+
+        return owner == 0 && st->st_uid == 0 && ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 &&
+               (flags & FS_IMMUTABLE_FL) && fstatfs(fd, &fs) == 0 && fs.f_type == TMPFS_MAGIC;
+}
+
 static int read_delta(const char *dir, uid_t owner, struct virtname_snapshot *s)
 {
         struct stat st;
@@ -137,6 +156,7 @@ static int base_open(const char *dir, uid_t owner, uint64_t generation,
         struct virtname_view v = { 0 };
         struct stat st, lst;
         int fd, lfd, rc;
+        bool seal;
 
         virtname_base_name(name, sizeof(name), (unsigned long long)generation);
         rc = virtname_path(path, sizeof(path), dir, name);
@@ -144,7 +164,11 @@ static int base_open(const char *dir, uid_t owner, uint64_t generation,
                 rc = open_trusted(dir, name, owner, &fd, &st);
         if (rc < 0)
                 return rc;
-        rc = virtname_base_check(fd, (uint64_t)st.st_size, &info);
+        /* A sealed base was checked whole by the writer; any other is
+         * checked whole here, once per process. */
+        seal = sealed(fd, &st, owner);
+        rc = seal ? virtname_base_check_shape(fd, (uint64_t)st.st_size, &info)
+                  : virtname_base_check(fd, (uint64_t)st.st_size, &info);
         if (rc == 0 && info.generation != generation)
                 rc = -EBADMSG;
         b = rc == 0 ? calloc(1, sizeof(*b)) : NULL;
@@ -195,6 +219,7 @@ static int base_open(const char *dir, uid_t owner, uint64_t generation,
                 return rc;
         }
         b->generation = generation;
+        b->sealed = seal;
         file_id(&st, &b->id);
         b->refs = 1;
         *out = b;
@@ -207,18 +232,22 @@ static void base_unref(struct virtname_base_handle *b)
                 base_free(b);
 }
 
-/* Can the new delta use REUSE's base?  A generation names one base only
- * (a new private store starts above every published one); the file must
- * also be as it was checked: one changed in place would fault a reader
- * past its new end. */
-static bool base_reusable(const struct virtname_snapshot *reuse, uint64_t generation)
+/* Is base B's file as it was checked?  One changed in place would fault
+ * a reader past its new end; a sealed one cannot change. */
+static bool base_unchanged(const struct virtname_base_handle *b)
 {
         struct stat st;
         int fd;
 
-        return reuse && reuse->base->generation == generation &&
-               mdb_env_get_fd(reuse->base->env, &fd) == 0 && fstat(fd, &st) == 0 &&
-               same_file(&reuse->base->id, &st);
+        return b->sealed || (mdb_env_get_fd(b->env, &fd) == 0 && fstat(fd, &st) == 0 && same_file(&b->id, &st));
+}
+
+/* Can the new delta use REUSE's base?  A generation names one base only
+ * (a new private store starts above every published one), and the file
+ * must be as it was checked. */
+static bool base_reusable(const struct virtname_snapshot *reuse, uint64_t generation)
+{
+        return reuse && reuse->base->generation == generation && base_unchanged(reuse->base);
 }
 
 int virtname_snapshot_load(const char *dir, const struct virtname_snapshot *reuse,
@@ -264,15 +293,13 @@ bool virtname_snapshot_current(const struct virtname_snapshot *s, const char *di
 {
         char path[PATH_MAX];
         struct stat st;
-        int fd;
 
         if (virtname_path(path, sizeof(path), virtname_store_dir(dir), VIRTNAME_DELTA_NAME) < 0 ||
             stat(path, &st) < 0 || !same_file(&s->delta_id, &st))
                 return false;
         /* A base rewritten in place (not by rename) must not be read
          * through the old mapping: it would fault past its new end. */
-        return mdb_env_get_fd(s->base->env, &fd) == 0 && fstat(fd, &st) == 0 &&
-               same_file(&s->base->id, &st);
+        return base_unchanged(s->base);
 }
 
 void virtname_snapshot_ref(struct virtname_snapshot *s)

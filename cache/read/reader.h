@@ -13,6 +13,16 @@
  * directory writable by nobody but its owner (as ssh treats its
  * configuration): otherwise -EPERM.
  *
+ * A base is checked whole (its XXH3 checksum) unless it is sealed: root's,
+ * in root's directory, immutable (chattr +i) and on tmpfs.  The writer
+ * seals a base after checking it whole itself, and from then on nobody
+ * can open it for writing, truncate, rename or replace it; removing the
+ * flag takes root (CAP_LINUX_IMMUTABLE).  So a sealed base is what the
+ * writer checked, and a new process's first lookup, or a running
+ * process's first after a new base, costs a few small reads instead of
+ * reading the whole file.  For a sealed base the freshness check of each
+ * lookup is the delta's stat() alone.
+ *
  * Snapshots and bases are reference counted, so that a process can keep
  * one open, share it between threads and swap in a newer one while a
  * lookup still runs on the old.
@@ -40,6 +50,7 @@ struct virtname_base_handle {
         MDB_dbi dbi[VIRTNAME_DB_COUNT];
         uint64_t generation;
         struct virtname_file_id id;
+        bool sealed;                   /* checked by the writer, unchangeable since */
         int refs;
 };
 

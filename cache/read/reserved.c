@@ -4,18 +4,26 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache/read/names.h"
 #include "cache/read/reserved.h"
+#include "cache/read/xxh3.h"
 
 #define HOSTS_FILE "/etc/hosts"
-/* /etc/hosts files up to this size are kept in memory between lookups. */
-#define HOSTS_CACHE_MAX ((size_t)64 << 10)
+/* Lines longer than this are skipped (as they always were: the scanner
+ * had a fixed buffer). */
+#define LINE_MAX_LEN 1023
+/* Reads of the hosts file. */
+#define CHUNK ((size_t)64 << 10)
+/* Names of a hosts file past this many bytes are not kept in memory:
+ * every check reads the file instead. */
+#define POOL_MAX ((size_t)64 << 20)
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -44,200 +52,338 @@ bool virtname_name_reserved_fixed(const char *key)
                strncmp(key, "vnc-gone-", 9) == 0;
 }
 
-/* While a writer pins (reserved.h): the host name it read first, and
- * whether /etc/hosts has been read since the pin. */
-static unsigned pins;
-static bool pinned_uts_valid, pinned_hosts_read;
-static struct utsname pinned_uts;
+/* --- the names of a hosts file, as a set --------------------------------- */
 
-void virtname_reserved_pin(void)
-{
-        if (pins++ == 0)
-                pinned_uts_valid = pinned_hosts_read = false;
-}
-
-void virtname_reserved_unpin(void)
-{
-        if (pins > 0)
-                pins--;
-}
-
-/* The host's name as uname() gives it, whole or its first label. */
-static bool is_host_name(const char *key)
-{
-        struct utsname now, *u = pins && pinned_uts_valid ? &pinned_uts : &now;
-        size_t first;
-
-        if (u == &now) {
-                if (uname(&now) < 0)
-                        return false;
-                if (pins) {
-                        pinned_uts = now;
-                        pinned_uts_valid = true;
-                }
-        }
-        if (!u->nodename[0])
-                return false;
-        first = strcspn(u->nodename, ".");
-        return strcasecmp(key, u->nodename) == 0 ||
-               (strlen(key) == first && strncasecmp(key, u->nodename, first) == 0);
-}
-
-/* Does the hosts-file line LINE (NUL-terminated) list KEY after its
- * address? */
-static bool line_names(char *line, const char *key)
-{
-        char *save = NULL, *tok;
-
-        line[strcspn(line, "#")] = '\0';
-        tok = strtok_r(line, " \t\r", &save);           /* the address */
-        while (tok && (tok = strtok_r(NULL, " \t\r", &save)))
-                if (strcasecmp(tok, key) == 0 ||
-                    (strlen(tok) == strlen(key) + 1 && tok[strlen(key)] == '.' &&
-                     strncasecmp(tok, key, strlen(key)) == 0))
-                        return true;
-        return false;
-}
-
-/* Lines through a fixed buffer, a byte at a time: no allocation, any
- * size; an over-long line is skipped. */
-struct line_scan {
-        char line[1024];
-        size_t used;
-        bool skipping;
+/* Every name and alias of a hosts file, each as a lookup key would spell
+ * it (ASCII lower case, one trailing dot dropped), in an open-addressing
+ * hash table of offsets into one string pool. */
+struct name_set {
+        char *pool;                    /* the keys, each NUL-terminated */
+        size_t pool_len, pool_cap;
+        uint32_t *slot;                /* offset + 1 into POOL, 0: empty */
+        size_t mask;                   /* slots - 1 (a power of two) */
+        size_t n;
 };
 
-/* The line so far ends: does it name KEY? */
-static bool scan_end(struct line_scan *s, const char *key)
+static void set_free(struct name_set *s)
 {
-        bool found;
-
-        s->line[s->used] = '\0';
-        found = !s->skipping && s->used && line_names(s->line, key);
-        s->used = 0;
-        s->skipping = false;
-        return found;
+        free(s->pool);
+        free(s->slot);
+        memset(s, 0, sizeof(*s));
 }
 
-/* One more byte: true when it ends a line that names KEY. */
-static bool scan_byte(struct line_scan *s, char c, const char *key)
+static uint64_t key_hash(const char *key, size_t len)
 {
-        if (c == '\n')
-                return scan_end(s, key);
-        if (s->used < sizeof(s->line) - 1)
-                s->line[s->used++] = c;
-        else
-                s->skipping = true;
-        return false;
+        return XXH3_64bits(key, len);
+}
+
+/* The slot of KEY (LEN bytes) in S: where it is, or the empty one where
+ * it would go. */
+static uint32_t *set_find(const struct name_set *s, const char *key, size_t len)
+{
+        for (size_t i = (size_t)key_hash(key, len) & s->mask;; i = (i + 1) & s->mask) {
+                uint32_t *at = &s->slot[i];
+
+                if (*at == 0 || (strncmp(s->pool + *at - 1, key, len) == 0 && s->pool[*at - 1 + len] == '\0'))
+                        return at;
+        }
+}
+
+static bool set_has(const struct name_set *s, const char *key)
+{
+        return s->slot && *set_find(s, key, strlen(key)) != 0;
+}
+
+/* Grow S's table to hold at least twice WANT entries. */
+static int set_grow(struct name_set *s, size_t want)
+{
+        struct name_set bigger = *s;
+        size_t slots = 64;
+
+        while (slots < 2 * want)
+                slots *= 2;
+        if (s->slot && slots <= s->mask + 1)
+                return 0;
+        if (!(bigger.slot = calloc(slots, sizeof(*bigger.slot))))
+                return -ENOMEM;
+        bigger.mask = slots - 1;
+        for (size_t i = 0; s->slot && i <= s->mask; i++)
+                if (s->slot[i]) {
+                        const char *k = s->pool + s->slot[i] - 1;
+
+                        *set_find(&bigger, k, strlen(k)) = s->slot[i];
+                }
+        free(s->slot);
+        *s = bigger;
+        return 0;
+}
+
+/* Add the hosts-file token TOK (LEN bytes) to S. */
+static int set_add(struct name_set *s, const char *tok, size_t len)
+{
+        char key[VIRTNAME_NAME_MAX + 1];
+        uint32_t *at;
+        int rc;
+
+        if (len > 1 && tok[len - 1] == '.')
+                len--;
+        if (len == 0 || len > VIRTNAME_NAME_MAX)
+                return 0;       /* no lookup key is that long */
+        for (size_t i = 0; i < len; i++)
+                key[i] = tok[i] >= 'A' && tok[i] <= 'Z' ? (char)(tok[i] - 'A' + 'a') : tok[i];
+        if ((rc = set_grow(s, s->n + 1)) < 0)
+                return rc;
+        at = set_find(s, key, len);
+        if (*at)
+                return 0;
+        if (s->pool_len + len + 1 > s->pool_cap) {
+                size_t cap = s->pool_cap ? 2 * s->pool_cap : 4096;
+                char *more;
+
+                while (cap < s->pool_len + len + 1)
+                        cap *= 2;
+                if (cap > POOL_MAX)
+                        return -EFBIG;
+                if (!(more = realloc(s->pool, cap)))
+                        return -ENOMEM;
+                s->pool = more;
+                s->pool_cap = cap;
+        }
+        memcpy(s->pool + s->pool_len, key, len);
+        s->pool[s->pool_len + len] = '\0';
+        *at = (uint32_t)s->pool_len + 1;
+        s->pool_len += len + 1;
+        s->n++;
+        return 0;
+}
+
+/* Call FN for each name on the hosts-file line LINE (LEN bytes, no
+ * newline): the tokens after the address, up to a '#' (or a NUL byte).
+ * Stops at the first non-zero return and returns it. */
+typedef int (*token_fn)(const char *tok, size_t len, void *ctx);
+
+static int line_names(const char *line, size_t len, token_fn fn, void *ctx)
+{
+        const char *end = line;
+        bool address = true;
+        int rc = 0;
+
+        while (end < line + len && *end != '#' && *end != '\0')
+                end++;
+        for (const char *p = line; rc == 0 && p < end;) {
+                size_t n;
+
+                while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+                        p++;
+                for (n = 0; p + n < end && p[n] != ' ' && p[n] != '\t' && p[n] != '\r'; n++)
+                        ;
+                if (n && !address)
+                        rc = fn(p, n, ctx);
+                address = address && n == 0;
+                p += n;
+        }
+        return rc;
+}
+
+/* Call FN for each name in the hosts file FD, read in chunks: any size,
+ * memory bounded; a line longer than LINE_MAX_LEN is skipped.  Returns
+ * what FN stopped with, 0, or a negative errno. */
+static int scan_hosts(int fd, token_fn fn, void *ctx)
+{
+        char *buf = malloc(LINE_MAX_LEN + 1 + CHUNK);
+        size_t have = 0;                /* bytes of the current line at BUF */
+        bool skipping = false;          /* the current line is too long */
+        int rc = 0;
+
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t n = read(fd, buf + have, CHUNK);
+                size_t end, start = 0;
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        n = 0;          /* unreadable from here: the names so far */
+                end = have + (size_t)n;
+                for (size_t i = have; rc == 0 && i < end; i++) {
+                        if (buf[i] != '\n')
+                                continue;
+                        if (!skipping && i - start <= LINE_MAX_LEN)
+                                rc = line_names(buf + start, i - start, fn, ctx);
+                        skipping = false;
+                        start = i + 1;
+                }
+                if (rc != 0)
+                        break;
+                if (n == 0) {           /* a last line without a newline */
+                        if (!skipping && end - start <= LINE_MAX_LEN)
+                                rc = line_names(buf + start, end - start, fn, ctx);
+                        break;
+                }
+                have = end - start;
+                if (have > LINE_MAX_LEN) {
+                        skipping = true;
+                        have = 0;
+                } else {
+                        memmove(buf, buf + start, have);
+                }
+        }
+        free(buf);
+        return rc;
+}
+
+static int add_name(const char *tok, size_t len, void *ctx)
+{
+        return set_add(ctx, tok, len);
+}
+
+struct match {
+        const char *key;
+        size_t len;
+};
+
+/* 1 when TOK names the key (any case, one trailing dot). */
+static int match_name(const char *tok, size_t len, void *ctx)
+{
+        const struct match *m = ctx;
+
+        if (len == m->len + 1 && tok[m->len] == '.')
+                len--;
+        return len == m->len && strncasecmp(tok, m->key, len) == 0;
+}
+
+static int open_hosts(const char *path, struct stat *st)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+        if (fd >= 0 && (fstat(fd, st) < 0 || !S_ISREG(st->st_mode))) {
+                close(fd);
+                errno = EINVAL;
+                return -1;
+        }
+        return fd;
+}
+
+/* The names of the hosts file PATH into S (empty when it cannot be
+ * read), and the file's identity into ST.  Returns 0, or -EFBIG when the
+ * names would take more memory than a hosts file should, -ENOMEM. */
+static int load_hosts(const char *path, struct name_set *s, struct stat *st)
+{
+        int fd = open_hosts(path, st), rc;
+
+        memset(s, 0, sizeof(*s));
+        if (fd < 0) {
+                memset(st, 0, sizeof(*st));
+                return 0;
+        }
+        rc = scan_hosts(fd, add_name, s);
+        close(fd);
+        if (rc < 0)
+                set_free(s);
+        return rc;
 }
 
 bool virtname_hosts_file_names(const char *path, const char *key)
 {
-        struct line_scan scan = { .used = 0 };
-        char buf[4096];
-        bool found = false;
-        ssize_t n;
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        struct match m = { key, strlen(key) };
         struct stat st;
+        int fd = open_hosts(path, &st), rc;
 
         if (fd < 0)
                 return false;
-        /* Only a regular file: a FIFO or device there is no hosts file. */
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-                close(fd);
-                return false;
-        }
-        while (!found && ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)))
-                for (ssize_t i = 0; i < n && !found; i++)
-                        found = scan_byte(&scan, buf[i], key);
-        if (!found)
-                found = scan_end(&scan, key);
+        rc = scan_hosts(fd, match_name, &m);
         close(fd);
-        return found;
+        return rc == 1;
 }
 
-/* Does the hosts-file text BUF (LEN bytes) name KEY? */
-static bool text_names(const char *buf, size_t len, const char *key)
-{
-        struct line_scan scan = { .used = 0 };
+/* --- the host's name and /etc/hosts, as this process last saw them ------- */
 
-        for (size_t i = 0; i < len; i++)
-                if (scan_byte(&scan, buf[i], key))
-                        return true;
-        return scan_end(&scan, key);
-}
-
-/* /etc/hosts as it was at its last change: a lookup that answers costs
- * one stat() instead of reading the file (none while a writer pins).
- * With the pins above, the only global state here; a thread that finds
- * it busy reads the file itself, so nobody waits. */
-static pthread_mutex_t hosts_lock = PTHREAD_MUTEX_INITIALIZER;
+/* /etc/hosts is parsed when it changes (one stat() per check says
+ * whether it did), the host name read again when the kernel's coarse
+ * clock has moved since it was (one uname() per tick, 1-4 ms, instead of
+ * one per check).  The only global state of the read layer, behind a
+ * lock that is only ever tried: a thread that finds it busy (or a child
+ * forked while it was held) reads the host name and the file itself, so
+ * nobody waits. */
+static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
-        bool valid;
+        bool uts_valid;                /* UTS was read at UTS_READ */
+        struct timespec uts_read;      /* CLOCK_MONOTONIC_COARSE */
+        struct utsname uts;
+        bool uts_ok;
+        bool hosts_read;               /* NAMES is /etc/hosts as identified below */
+        bool hosts_ok;                 /* ... and could be kept (else: read it at each check) */
         dev_t dev;
         ino_t ino;
         off_t size;
-        struct timespec mtime;
-        char *text;
-} hosts;        /* guarded by hosts_lock */
+        struct timespec mtime, ctime;
+        struct name_set names;
+} state;        /* guarded by state_lock */
 
-static bool hosts_names(const char *key)
+static bool same_time(const struct timespec *a, const struct timespec *b)
+{
+        return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* STATE's host name, read again when the coarse clock has moved. */
+static void refresh_uts(void)
+{
+        struct timespec now;
+        bool clock = clock_gettime(CLOCK_MONOTONIC_COARSE, &now) == 0;
+
+        if (clock && state.uts_valid && same_time(&now, &state.uts_read))
+                return;
+        state.uts_ok = uname(&state.uts) == 0;
+        state.uts_valid = clock;
+        state.uts_read = now;
+}
+
+/* STATE's names of /etc/hosts, as the file is now. */
+static void refresh_hosts(void)
 {
         struct stat st;
-        bool found;
-        int fd;
+        bool exists = stat(HOSTS_FILE, &st) == 0;
 
-        /* Pinned and read already: the copy in memory. */
-        if (pins && pinned_hosts_read && pthread_mutex_trylock(&hosts_lock) == 0) {
-                if (hosts.valid) {
-                        found = text_names(hosts.text, (size_t)hosts.size, key);
-                        pthread_mutex_unlock(&hosts_lock);
-                        return found;
-                }
-                pthread_mutex_unlock(&hosts_lock);
-        }
-        if (stat(HOSTS_FILE, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > HOSTS_CACHE_MAX ||
-            pthread_mutex_trylock(&hosts_lock) != 0)
-                return virtname_hosts_file_names(HOSTS_FILE, key);
-        if (!hosts.valid || hosts.dev != st.st_dev || hosts.ino != st.st_ino ||
-            hosts.size != st.st_size || hosts.mtime.tv_sec != st.st_mtim.tv_sec ||
-            hosts.mtime.tv_nsec != st.st_mtim.tv_nsec) {
-                char *text = malloc((size_t)st.st_size + 1);
-                ssize_t n = -1;
+        if (state.hosts_read && exists == (state.size >= 0) &&
+            (!exists || (state.dev == st.st_dev && state.ino == st.st_ino && state.size == st.st_size &&
+                         same_time(&state.mtime, &st.st_mtim) && same_time(&state.ctime, &st.st_ctim))))
+                return;
+        set_free(&state.names);
+        state.hosts_read = true;
+        /* Not kept (too large, no memory): every check reads the file. */
+        state.hosts_ok = load_hosts(HOSTS_FILE, &state.names, &st) == 0;
+        state.dev = st.st_dev;
+        state.ino = st.st_ino;
+        state.size = st.st_mode ? st.st_size : -1;
+        state.mtime = st.st_mtim;
+        state.ctime = st.st_ctim;
+}
 
-                hosts.valid = false;
-                fd = text ? open(HOSTS_FILE, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK) : -1;
-                if (fd >= 0) {
-                        do
-                                n = pread(fd, text, (size_t)st.st_size, 0);
-                        while (n < 0 && errno == EINTR);
-                        close(fd);
-                }
-                if (n != st.st_size) {
-                        /* Changed while we read it, or unreadable. */
-                        free(text);
-                        pthread_mutex_unlock(&hosts_lock);
-                        return virtname_hosts_file_names(HOSTS_FILE, key);
-                }
-                free(hosts.text);
-                hosts.text = text;
-                hosts.dev = st.st_dev;
-                hosts.ino = st.st_ino;
-                hosts.size = st.st_size;
-                hosts.mtime = st.st_mtim;
-                hosts.valid = true;
-        }
-        found = text_names(hosts.text, (size_t)hosts.size, key);
-        pinned_hosts_read = pins > 0;
-        pthread_mutex_unlock(&hosts_lock);
-        return found;
+/* Is KEY the host name UTS gives, whole or its first label? */
+static bool names_host(const struct utsname *uts, const char *key)
+{
+        size_t first = strcspn(uts->nodename, ".");
+
+        return uts->nodename[0] && (strcasecmp(key, uts->nodename) == 0 ||
+                                    (strlen(key) == first && strncasecmp(key, uts->nodename, first) == 0));
 }
 
 bool virtname_name_reserved(const char *key)
 {
         int saved = errno;
-        bool reserved = virtname_name_reserved_fixed(key) || is_host_name(key) || hosts_names(key);
+        bool reserved = virtname_name_reserved_fixed(key);
+        struct utsname uts;
 
+        if (!reserved && pthread_mutex_trylock(&state_lock) == 0) {
+                refresh_uts();
+                refresh_hosts();
+                reserved = (state.uts_ok && names_host(&state.uts, key)) ||
+                           (state.hosts_ok ? set_has(&state.names, key) : virtname_hosts_file_names(HOSTS_FILE, key));
+                pthread_mutex_unlock(&state_lock);
+        } else if (!reserved) {
+                reserved = (uname(&uts) == 0 && names_host(&uts, key)) || virtname_hosts_file_names(HOSTS_FILE, key);
+        }
         errno = saved;
         return reserved;
 }

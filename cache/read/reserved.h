@@ -13,6 +13,12 @@
  *   digits (they read as addresses), vnc-gone-* (hostsdir.c), the host's
  *   own name and its first label, and every name and alias in /etc/hosts,
  *   whatever /etc/hosts says of the fixed ones.
+ *
+ * Each check sees /etc/hosts as it is (one stat() says whether it
+ * changed; it is parsed into a hash set of its names only then, so a
+ * check costs the same with 100,000 lines as with one), and the host
+ * name as uname() gave it within the kernel's coarse clock tick
+ * (CLOCK_MONOTONIC_COARSE, 1-4 ms: one uname() per tick, not per check).
  */
 #ifndef VIRTNAME_RESERVED_H
 #define VIRTNAME_RESERVED_H
@@ -29,18 +35,10 @@ bool virtname_hostname_reserved(const char *hostname);
 /* The fixed rules alone (no /etc/hosts, no host name). */
 bool virtname_name_reserved_fixed(const char *key);
 
-/* A writer checks many names in one transaction: from
- * virtname_reserved_pin() until the matching virtname_reserved_unpin()
- * the host name and /etc/hosts are read at the first check and reused,
- * instead of a uname() and a stat() at every check (a rebuild of 100,000
- * guests made 400,000 of them).  For single-threaded writers only; the
- * NSS module never pins, so a running program sees a new /etc/hosts at
- * once. */
-void virtname_reserved_pin(void);
-void virtname_reserved_unpin(void);
-
-/* Does the hosts file PATH name KEY (any case)?  A file that cannot be
- * read names nothing. */
+/* Does the hosts file PATH name KEY (any case, one trailing dot), as an
+ * alias or the name after the address, before any '#'?  Lines longer
+ * than 1,023 bytes are skipped.  A file that cannot be read names
+ * nothing. */
 bool virtname_hosts_file_names(const char *path, const char *key);
 
 #endif

@@ -120,31 +120,36 @@ static int make_tmp(const char *dir, const char *what, char *tmp, int *fd)
 /* The system store's published files are immutable (chattr +i): every
  * process on the host maps them, and rewriting one in place ("cp backup
  * names.X.mdb") would fault in those processes before they notice the
- * change.  Best effort: it needs CAP_LINUX_IMMUTABLE and tmpfs of Linux
- * 6.0 or later.  Scratch stores (VIRT_NAME_CACHE_DIR elsewhere) stay
- * ordinary files. */
+ * change.  A base sealed so (on tmpfs) is what readers take without
+ * checking its sum (reader.h).  Best effort: it needs CAP_LINUX_IMMUTABLE
+ * and tmpfs of Linux 6.0 or later.  Scratch stores (VIRT_NAME_CACHE_DIR
+ * elsewhere) stay ordinary files, unless VIRT_NAME_CACHE_IMMUTABLE=1
+ * (tests, benchmarks: `publish --remove` or chattr -i before removing
+ * them). */
 static bool protected_dir(const char *dir)
 {
-        return strcmp(dir, VIRTNAME_STORE_DIR) == 0;
+        const char *e = secure_getenv("VIRT_NAME_CACHE_IMMUTABLE");
+
+        return strcmp(dir, VIRTNAME_STORE_DIR) == 0 || (e && strcmp(e, "1") == 0);
 }
 
-static void set_immutable(int fd, bool on)
+static bool set_immutable(int fd, bool on)
 {
         int flags;
 
         if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0)
-                return;
+                return false;
         flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
-        (void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
+        return ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
 }
 
-/* Let DIR/NAME be replaced or removed. */
+/* Let DIR/NAME be replaced or removed (whoever made it immutable). */
 static void unprotect(const char *dir, const char *name)
 {
         char path[PATH_MAX];
         int fd;
 
-        if (!protected_dir(dir) || virtname_path(path, sizeof(path), dir, name) < 0)
+        if (virtname_path(path, sizeof(path), dir, name) < 0)
                 return;
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         if (fd >= 0) {
@@ -153,21 +158,29 @@ static void unprotect(const char *dir, const char *name)
         }
 }
 
-/* Make TMP (open as FD) world-readable and rename it to DIR/NAME. */
-static int install(int fd, const char *tmp, const char *dir, const char *name)
+/* Make TMP (open as FD) world-readable and rename it to DIR/NAME; a
+ * BASE (SIZE bytes) sealed immutable is checked whole once more, now
+ * that nobody can change it: readers take it without its sum.  (They
+ * find a base only through the delta written after this.) */
+static int install(int fd, const char *tmp, const char *dir, const char *name, bool base, uint64_t size)
 {
+        struct virtname_base_info info;
         char final[PATH_MAX];
         int rc = virtname_path(final, sizeof(final), dir, name);
 
         if (rc == 0 && fchmod(fd, 0644) < 0)
                 rc = -errno;
         if (rc == 0) {
-                unprotect(dir, name);
+                if (protected_dir(dir))
+                        unprotect(dir, name);
                 if (rename(tmp, final) < 0)
                         rc = -errno;
         }
-        if (rc == 0 && protected_dir(dir))
-                set_immutable(fd, true);
+        if (rc == 0 && protected_dir(dir) && set_immutable(fd, true) && base &&
+            virtname_base_check(fd, size, &info) < 0) {
+                set_immutable(fd, false);
+                rc = -EBADMSG;
+        }
         if (close(fd) < 0 && rc == 0)
                 rc = -errno;
         if (rc < 0)
@@ -196,7 +209,7 @@ static int write_delta(const char *dir, const struct virtname_delta_rec *recs, s
                         close(fd);
                         unlink(tmp);
                 } else {
-                        rc = install(fd, tmp, dir, VIRTNAME_DELTA_NAME);
+                        rc = install(fd, tmp, dir, VIRTNAME_DELTA_NAME, false, 0);
                 }
         }
         free(buf);
@@ -314,7 +327,7 @@ static int publish_base(struct virtname_publish *p, uint64_t previous_base, char
                 close(fd);
                 unlink(tmp);
         } else {
-                rc = install(fd, tmp, p->store_dir, name);
+                rc = install(fd, tmp, p->store_dir, name, true, size + VIRTNAME_BASE_TRAILER);
         }
         if (rc == 0)
                 rc = write_delta(p->store_dir, NULL, 0, p->generation, p->generation, SIZE_MAX);

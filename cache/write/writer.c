@@ -417,7 +417,6 @@ const struct virtname_view *virtname_writer_previous(struct virtname_writer *w)
 
 static void release(struct virtname_writer *w)
 {
-        virtname_reserved_unpin();
         close_previous(w);
         if (w->view.txn)
                 mdb_txn_abort(w->view.txn);
@@ -449,7 +448,6 @@ int virtname_writer_open(const char *dir, int lock_timeout_ms, unsigned flags,
                 return -ENOMEM;
         }
         w->lock_fd = -1;
-        virtname_reserved_pin();        /* until release() */
         dir = virtname_store_dir(given);
         if (snprintf(w->dir, sizeof(w->dir), "%s", dir) >= (int)sizeof(w->dir) ||
             virtname_state_dir(given, w->state, sizeof(w->state)) < 0 ||

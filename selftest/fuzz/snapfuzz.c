@@ -41,6 +41,20 @@
  *   resum    WORK-DIR is a delta file: set its length and checksum right,
  *            the way GOOD-DIR's delta has them (for kept inputs that carry a
  *            valid checksum, when the format changes).
+ *   seal     the good snapshot sealed in WORK-DIR (on tmpfs, root's): every
+ *            file chattr +i.  The reader must answer right without reading
+ *            the base whole (the bytes its process read, /proc/self/io); as
+ *            root, every way to change or replace a sealed file must fail
+ *            with EPERM (open for writing, truncate, rename or link over
+ *            it, unlink, chmod, chown, utimes); and with one condition of a
+ *            seal missing (the directory not root's, the files not
+ *            immutable) the reader must read the base whole again.
+ *
+ * -I and -O UID place each case as a sealed one almost is: its files
+ * chattr +i (-I) and its directory owned by UID (-O), so that the
+ * checksummed classes show that a damaged file that is not sealed (the
+ * directory not root's, not on tmpfs, not immutable) is always checked
+ * whole, and refused.
  *
  * Failing inputs are copied to KEEP-DIR/CLASS-SEED-CASE/ (the two files,
  * what.txt, stderr.txt) and the path printed.  Exit status: 0, 1 (a
@@ -60,6 +74,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -106,7 +122,9 @@ static struct {
         const char *keep;
         unsigned timeout_ms;
         const char *exclude;
-} opt = { "build/libnss_virtname.so.2", 1, 0, 0, NULL, -1, NULL, 10000, NULL };
+        bool immutable;                 /* -I: the case's files chattr +i */
+        long dir_owner;                 /* -O: the case directory's owner (-1: root's) */
+} opt = { "build/libnss_virtname.so.2", 1, 0, 0, NULL, -1, NULL, 10000, NULL, false, -1 };
 
 struct snap {
         struct buf base, delta;
@@ -1299,6 +1317,51 @@ static bool out_of_time(double end, unsigned long done)
         return opt.seconds > 0 && now_ms() >= end;
 }
 
+/* --- sealed and almost sealed files ------------------------------------------------ */
+
+static int set_flag_immutable(const char *path, bool on)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), flags = 0, rc = -1;
+
+        if (fd < 0)
+                return -1;
+        if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+                flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+                rc = ioctl(fd, FS_IOC_SETFLAGS, &flags);
+        }
+        close(fd);
+        return rc;
+}
+
+/* Every file in DIR chattr +i (ON) or -i. */
+static int dir_immutable(const char *dir, bool on)
+{
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        int rc = 0;
+
+        while (d && (e = readdir(d))) {
+                char path[PATH_MAX];
+
+                if (e->d_name[0] == '.')
+                        continue;
+                path_join(path, sizeof(path), dir, e->d_name);
+                if (set_flag_immutable(path, on) < 0 && on)
+                        rc = -1;
+        }
+        if (d)
+                closedir(d);
+        return d ? rc : -1;
+}
+
+/* Place the case in DIR as -I and -O say. */
+static int place_case(const char *dir)
+{
+        if (opt.dir_owner >= 0 && chown(dir, (uid_t)opt.dir_owner, (gid_t)opt.dir_owner) < 0)
+                return -1;
+        return opt.immutable ? dir_immutable(dir, true) : 0;
+}
+
 static int mode_cases(void)
 {
         struct tally per[NCLASSES] = { 0 }, prot = { 0 }, fixed = { 0 };
@@ -1345,8 +1408,12 @@ static int mode_cases(void)
 
                 done++;
                 make_case(c, &r, &s, desc, sizeof(desc));
-                if (empty_dir(case_dir) < 0 || snap_write(case_dir, &s) < 0)
+                if (opt.immutable)
+                        dir_immutable(case_dir, false);
+                if (empty_dir(case_dir) < 0 || snap_write(case_dir, &s) < 0 || place_case(case_dir) < 0) {
+                        fprintf(stderr, "snapfuzz: cannot place a case in %s: %s\n", case_dir, strerror(errno));
                         return 2;
+                }
                 if (resolve_dir(case_dir, err_path, &out, &run) < 0) {
                         fprintf(stderr, "snapfuzz: cannot start a child: %s\n", strerror(errno));
                         return 2;
@@ -1398,8 +1465,180 @@ static int mode_cases(void)
         print_tally("total fix:/synth-", &fixed);
         printf("snapfuzz cases: %lu cases, %lu failed (checksummed classes), %lu behind the checksum "
                "(fix:/synth-, not failing the run)\n", prot.cases + fixed.cases, prot.failed, fixed.failed);
+        if (opt.immutable)
+                dir_immutable(case_dir, false);
         buf_free(&out);
         return rc;
+}
+
+/* --- the seal mode ---------------------------------------------------------------------- */
+
+/* Bytes this process has read (rchar in /proc/self/io). */
+static uint64_t bytes_read(void)
+{
+        char line[128];
+        uint64_t v = 0;
+        FILE *f = fopen("/proc/self/io", "re");
+
+        while (f && fgets(line, sizeof(line), f))
+                if (sscanf(line, "rchar: %" SCNu64, &v) == 1)
+                        break;
+        if (f)
+                fclose(f);
+        return v;
+}
+
+/* In a child: every question against DIR, then what it read for them. */
+static int ask_counted(void *ctx, int out_fd)
+{
+        uint64_t before = bytes_read(), used;
+        int rc = ask_all(ctx, out_fd);
+
+        used = bytes_read() - before;
+        return rc ? rc : write_all(out_fd, &used, sizeof(used)) < 0 ? 3 : 0;
+}
+
+/* Ask everything of DIR in a child: 0 when every answer is the good one,
+ * with the bytes the child read into *USED. */
+static int ask_sealed(const char *dir, uint64_t *used)
+{
+        struct ask_ctx a = { dir };
+        struct buf out = { 0 };
+        struct run r;
+        size_t bad = 0;
+        int rc;
+
+        rc = run_child(ask_counted, &a, NULL, opt.timeout_ms, &out, &r);
+        if (rc == 0 && (r.result != RUN_OK || out.len != qs.n * sizeof(struct answer) + sizeof(*used)))
+                rc = -1;
+        for (size_t i = 0; rc == 0 && i < qs.n; i++)
+                bad += answer_compare(&good[i], (const struct answer *)out.p + i) != V_SAME;
+        if (rc == 0)
+                memcpy(used, out.p + qs.n * sizeof(struct answer), sizeof(*used));
+        buf_free(&out);
+        return rc < 0 ? -1 : bad ? -1 : 0;
+}
+
+/* Open PATH with FLAGS and close it again: 0, or -1 with errno. */
+static int open_close(const char *path, int flags)
+{
+        int fd = open(path, flags | O_CLOEXEC);
+
+        if (fd < 0)
+                return -1;
+        close(fd);
+        return 0;
+}
+
+/* Try to change the sealed file DIR/NAME in place or replace it, as
+ * root: every way must fail with EPERM.  Returns the number that did
+ * not. */
+static int tamper(const char *dir, const char *name)
+{
+        char path[PATH_MAX], other[PATH_MAX], link_path[PATH_MAX];
+        struct timespec times[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
+        const char *what[12];
+        int err[12], failed = 0;
+        size_t n = 0;
+
+        path_join(path, sizeof(path), dir, name);
+        path_join(other, sizeof(other), dir, ".snapfuzz-other");
+        path_join(link_path, sizeof(link_path), dir, ".snapfuzz-link");
+        if (write_file_renamed(dir, ".snapfuzz-other", "x", 1) < 0)
+                return 1;
+        what[n] = "open for writing";
+        err[n++] = open_close(path, O_WRONLY) < 0 ? errno : 0;
+        what[n] = "open read-write";
+        err[n++] = open_close(path, O_RDWR) < 0 ? errno : 0;
+        what[n] = "open to truncate";
+        err[n++] = open_close(path, O_WRONLY | O_TRUNC) < 0 ? errno : 0;
+        what[n] = "open to append";
+        err[n++] = open_close(path, O_WRONLY | O_APPEND) < 0 ? errno : 0;
+        what[n] = "truncate";
+        err[n++] = truncate(path, 0) < 0 ? errno : 0;
+        what[n] = "rename another file over it";
+        err[n++] = rename(other, path) < 0 ? errno : 0;
+        what[n] = "rename it away";
+        err[n++] = rename(path, other) < 0 ? errno : 0;
+        what[n] = "unlink";
+        err[n++] = unlink(path) < 0 ? errno : 0;
+        what[n] = "hard link";
+        err[n++] = link(path, link_path) < 0 ? errno : 0;
+        what[n] = "chmod";
+        err[n++] = chmod(path, 0666) < 0 ? errno : 0;
+        what[n] = "chown";
+        err[n++] = chown(path, 65534, 65534) < 0 ? errno : 0;
+        what[n] = "utimes";
+        err[n++] = utimensat(AT_FDCWD, path, times, 0) < 0 ? errno : 0;
+        for (size_t i = 0; i < n; i++) {
+                if (err[i] == EPERM)
+                        continue;
+                printf("FAIL seal: %s of sealed %s: %s\n", what[i], name, err[i] ? strerror(err[i]) : "it worked");
+                failed++;
+        }
+        unlink(other);
+        unlink(link_path);
+        return failed;
+}
+
+static int mode_seal(void)
+{
+        uint64_t used = 0, base_size = good_snap.base.len;
+        int failed = 0;
+        struct {
+                const char *what;
+                bool immutable;
+                long owner;
+                bool sealed;
+        } places[] = {
+                { "sealed (root's, root's directory, immutable, this file system)", true, -1, true },
+                { "not immutable", false, -1, false },
+                { "immutable, the directory not root's", true, 65534, false },
+        };
+
+        printf("snapfuzz seal: the good snapshot in %s, base %" PRIu64 " bytes\n", case_dir, base_size);
+        for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+                bool whole;
+
+                dir_immutable(case_dir, false);
+                if (chown(case_dir, 0, 0) < 0 || empty_dir(case_dir) < 0 || snap_write(case_dir, &good_snap) < 0)
+                        return 2;
+                opt.immutable = places[i].immutable;
+                opt.dir_owner = places[i].owner;
+                if (place_case(case_dir) < 0) {
+                        fprintf(stderr, "snapfuzz: cannot place the snapshot (%s): %s\n", places[i].what,
+                                strerror(errno));
+                        return 2;
+                }
+                if (ask_sealed(case_dir, &used) < 0) {
+                        printf("FAIL seal: %s: answers differ from the good snapshot's\n", places[i].what);
+                        failed++;
+                        continue;
+                }
+                whole = used >= base_size;
+                printf("%s %s: every answer right, the reader read %" PRIu64 " bytes (the base %s)\n",
+                       whole == !places[i].sealed ? "ok  " : "FAIL", places[i].what, used,
+                       whole ? "whole" : "not whole");
+                failed += whole != !places[i].sealed;
+                if (places[i].sealed) {
+                        int t = tamper(case_dir, base_name) + tamper(case_dir, VIRTNAME_DELTA_NAME);
+
+                        printf("%s root cannot change or replace the sealed base or delta (12 ways each: "
+                               "EPERM)\n", t ? "FAIL" : "ok  ");
+                        failed += t;
+                        if (ask_sealed(case_dir, &used) < 0) {
+                                printf("FAIL seal: answers differ after the attempts\n");
+                                failed++;
+                        }
+                }
+        }
+        dir_immutable(case_dir, false);
+        if (chown(case_dir, 0, 0) < 0)
+                failed++;
+        opt.immutable = false;
+        opt.dir_owner = -1;
+        printf("snapfuzz seal: %d failed\n", failed);
+        return failed ? 1 : 0;
 }
 
 /* --- long-running readers ----------------------------------------------------------------- */
@@ -1905,7 +2144,8 @@ static int mode_check(const char *dir)
 static void usage(void)
 {
         fprintf(stderr, "usage: snapfuzz [-m MODULE] [-s SEED] [-n CASES] [-t SECONDS] [-c CLASS] [-x CLASS,...] [-i CASE]\n"
-                        "                [-k KEEP-DIR] [-T TIMEOUT-MS] cases|rename|resize|window|check|resum "
+                        "                [-k KEEP-DIR] [-T TIMEOUT-MS] [-I] [-O UID] "
+                        "cases|rename|resize|window|seal|check|resum "
                         "GOOD-DIR WORK-DIR\n"
                         "classes:");
         for (size_t i = 0; i < NCLASSES; i++)
@@ -1932,8 +2172,14 @@ int main(int argc, char **argv)
         int c, rc;
 
         setvbuf(stdout, NULL, _IOLBF, 0);
-        while ((c = getopt(argc, argv, "m:s:n:t:c:x:i:k:T:")) != -1) {
+        while ((c = getopt(argc, argv, "m:s:n:t:c:x:i:k:T:IO:")) != -1) {
                 switch (c) {
+                case 'I':
+                        opt.immutable = true;
+                        break;
+                case 'O':
+                        opt.dir_owner = strtol(optarg, NULL, 0);
+                        break;
                 case 'm':
                         opt.module = optarg;
                         break;
@@ -2035,6 +2281,8 @@ int main(int argc, char **argv)
                 rc = mode_resize();
         } else if (strcmp(mode, "window") == 0) {
                 rc = mode_window();
+        } else if (strcmp(mode, "seal") == 0) {
+                rc = mode_seal();
         } else {
                 usage();
                 rc = 2;

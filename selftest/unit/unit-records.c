@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "cache/read/delta.h"
 #include "cache/read/names.h"
@@ -79,6 +81,47 @@ static void names(void)
         CHECK(!virtname_name_reserved_fixed("web-vm"));
         CHECK(virtname_hostname_reserved("localhost.evil.test"));       /* its first label */
         CHECK(virtname_hostname_reserved("bad name"));                  /* not a name at all */
+}
+
+/* The names of a hosts file: after the address, before a '#' or a NUL,
+ * any case, one trailing dot; lines over 1,023 bytes skipped; across the
+ * reader's 64 KiB chunks. */
+static void hosts_file(void)
+{
+        char path[] = "/tmp/unit-hosts.XXXXXX", *big = malloc(200000), across[32] = "";
+        int fd = mkstemp(path);
+        size_t n = 0;
+
+        CHECK(fd >= 0 && big);
+        n += (size_t)sprintf(big + n, "127.0.0.1 localhost\n# 1.2.3.4 commented\n1.2.3.5\tTabbed  Alias. other#cmt\r\n");
+        n += (size_t)sprintf(big + n, "1.2.3.6 before%cafter\n1.2.3.7\n  \n", '\0');
+        big[n++] = '1';
+        memset(big + n, 'x', 1100);     /* an over-long line: skipped */
+        n += 1100;
+        n += (size_t)sprintf(big + n, " toolong\n");
+        while (n < 70000) {             /* past the first chunk */
+                if (n > 65530 && !across[0])    /* a line across the chunks */
+                        snprintf(across, sizeof(across), "filler%zu", n);
+                n += (size_t)sprintf(big + n, "10.0.%zu.%zu filler%zu\n", n / 256 % 256, n % 256, n);
+        }
+        n += (size_t)sprintf(big + n, "1.2.3.8 last-without-newline");
+        CHECK(write(fd, big, n) == (ssize_t)n);
+        close(fd);
+        CHECK(virtname_hosts_file_names(path, "localhost"));
+        CHECK(!virtname_hosts_file_names(path, "commented"));
+        CHECK(virtname_hosts_file_names(path, "tabbed"));
+        CHECK(virtname_hosts_file_names(path, "alias"));
+        CHECK(virtname_hosts_file_names(path, "other"));
+        CHECK(!virtname_hosts_file_names(path, "cmt"));
+        CHECK(!virtname_hosts_file_names(path, "1.2.3.5"));     /* an address is no name */
+        CHECK(virtname_hosts_file_names(path, "before"));
+        CHECK(!virtname_hosts_file_names(path, "after"));
+        CHECK(!virtname_hosts_file_names(path, "toolong"));
+        CHECK(virtname_hosts_file_names(path, across));
+        CHECK(virtname_hosts_file_names(path, "last-without-newline"));
+        CHECK(!virtname_hosts_file_names("/nonexistent/hosts", "localhost"));
+        unlink(path);
+        free(big);
 }
 
 static void records(void)
@@ -174,6 +217,7 @@ static void delta(void)
 int main(void)
 {
         names();
+        hosts_file();
         records();
         delta();
         return unit_done("unit-records");
