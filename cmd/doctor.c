@@ -938,7 +938,7 @@ static void check_filters(struct doctor *doc)
                 return;
         for (int i = 0; i < doc->n_enabled; i++) {
                 char example[160] = "";
-                size_t n = 0;
+                size_t n = 0, all = 0;
 
                 rc = virtname_iter_start(&it, &doc->show.view, VIRTNAME_DB_DOMAINS, NULL, 0);
                 while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
@@ -949,7 +949,10 @@ static void check_filters(struct doctor *doc)
                         while (virtname_domain_iface_next(&dom, &pos, &f)) {
                                 char name[VIRTNAME_NAME_MAX + 1];
 
-                                if (!virtname_str_eq(f.network, doc->enabled[i]) || stops_spoofing(f.filter))
+                                if (!virtname_str_eq(f.network, doc->enabled[i]))
+                                        continue;
+                                all++;
+                                if (stops_spoofing(f.filter))
                                         continue;
                                 if (n++ == 0)
                                         snprintf(example, sizeof(example), "%.64s",
@@ -958,14 +961,14 @@ static void check_filters(struct doctor *doc)
                 }
                 virtname_iter_end(&it);
                 if (n)
-                        report(doc, "info", "network %s: %zu interface%s without libvirt's clean-traffic nwfilter "
-                               "(e.g. %s): such a guest can answer for addresses it was not given, so its own "
-                               "name can follow one another guest released; other domains' names stay with "
-                               "their own ports (add <filterref filter='clean-traffic'/>)",
-                               doc->enabled[i], n, n == 1 ? "" : "s", example);
-                else
-                        report(doc, "ok", "network %s: every interface has libvirt's clean-traffic nwfilter",
-                               doc->enabled[i]);
+                        report(doc, "info", "network %s: %zu of %zu interface%s without libvirt's clean-traffic "
+                               "nwfilter (e.g. %s): names do not depend on it (a domain's name follows only what "
+                               "its own port answers), but such a guest can send with any MAC and address on "
+                               "the network (add <filterref filter='clean-traffic'/>)",
+                               doc->enabled[i], n, all, all == 1 ? "" : "s", example);
+                else if (all)
+                        report(doc, "ok", "network %s: all %zu interface%s have libvirt's clean-traffic nwfilter",
+                               doc->enabled[i], all, all == 1 ? "" : "s");
         }
 }
 

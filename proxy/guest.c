@@ -134,6 +134,7 @@ static int add_claim(const struct virtname_lease_view *l, bool answering, void *
 static int store_lookup(const char *dir, const char *what, struct guest *g)
 {
         static struct virtname_answer ans;      /* 2 KiB: off the stack */
+        char key[VIRTNAME_NAME_MAX + 1];
         struct virtname_domain_view dom;
         struct virtname_snapshot *snap;
         struct virtname_view view;
@@ -148,7 +149,10 @@ static int store_lookup(const char *dir, const char *what, struct guest *g)
                 virtname_snapshot_unref(snap);
                 return rc;
         }
-        rc = virtname_find_domain(&view, what, &dom);
+        /* ssh lower-cases host names: a name that several domains have in
+         * other cases cannot say which of them was meant. */
+        rc = virtname_name_normalise(what, key) >= 0 && virtname_name_ambiguous(&view, key)
+                     ? -ENOTUNIQ : virtname_find_domain(&view, what, &dom);
         if (rc == 0) {
                 snprintf(g->domain, sizeof(g->domain), "%.*s", (int)dom.name.len, dom.name.p);
                 g->has_uuid = dom.has_uuid;
@@ -236,11 +240,10 @@ static bool parse_id(const char *s, int *id)
 static virDomainPtr lookup_alias(virConnectPtr conn, const char *what, bool *ambiguous)
 {
         uint8_t uuid[VIRTNAME_UUID_LEN];
-        virDomainPtr dom = virDomainLookupByName(conn, what);
+        /* In any case first: ssh lower-cases host names, so an exact match
+         * says nothing when another domain has the name in another case. */
+        virDomainPtr dom = lookup_any_case(conn, what, ambiguous);
         int id;
-
-        if (!dom)
-                dom = lookup_any_case(conn, what, ambiguous);
         if (!dom && !*ambiguous && virtname_uuid_parse(what, uuid))
                 dom = virDomainLookupByUUID(conn, uuid);
         if (!dom && !*ambiguous && parse_id(what, &id))
@@ -374,7 +377,11 @@ int guest_find(const char *host, struct guest *g)
                 bool known = false, ask = !(scopes[i] == SESSION && geteuid() == 0);
 
                 dir = scope_dir(scopes[i], sbuf, sizeof(sbuf));
-                if (dir && store_lookup(dir, name, g) == 0) {
+                rc = dir ? store_lookup(dir, name, g) : -ENOENT;
+                if (rc == -ENOTUNIQ)
+                        return proxy_die("guest name '%s' matches several domains in %s that differ only in "
+                                         "case (ssh lower-cases host names): use its UUID or ID", name, dir);
+                if (rc == 0) {
                         known = true;
                         snprintf(g->where, sizeof(g->where), "the store in %s", dir);
                 }

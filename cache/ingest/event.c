@@ -350,6 +350,7 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
         const uint8_t *rec;
         const char *bridge, *domain;
         size_t len;
+        int rc;
 
         rec = take_record(in, &len);
         if (!rec || virtname_lease_decode(rec, len, &v) < 0)
@@ -380,10 +381,9 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
                          domain && virtname_hostname_valid(domain) ? domain : "");
         }
         if (action == 'd') {
-                int rc = network[0] ? virtname_edit_release(w, l.family, l.addr, network)
-                                    : virtname_writer_del_address(w, l.family, l.addr,
-                                                                  l.flags & VIRTNAME_LEASE_HAS_MAC ? l.mac : NULL);
-
+                rc = network[0] ? virtname_edit_release(w, l.family, l.addr, network)
+                                : virtname_writer_del_address(w, l.family, l.addr,
+                                                              l.flags & VIRTNAME_LEASE_HAS_MAC ? l.mac : NULL);
                 return rc < 0 ? rc : 0;
         }
         l.network = network[0] ? network : NULL;
@@ -395,7 +395,14 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
          * client's. */
         if ((action == 'k' && !l.hostname) || l.seen == 0 || !(l.flags & VIRTNAME_LEASE_HAS_MAC))
                 kept(w, in, &l, action == 'k' && !l.hostname);
-        return in->w.bad ? -ENOMEM : virtname_writer_put_lease(w, &l);
+        if (in->w.bad)
+                return -ENOMEM;
+        rc = virtname_writer_put_lease(w, &l);
+        /* Refused (writer.h): another domain's port answers for the
+         * address.  Any guest can send this: nothing to record, and no
+         * event to retry (spooled, it would fail again before every later
+         * event, and the store would take none). */
+        return rc == -EEXIST ? 0 : rc;
 }
 
 /* A proof, or (OBSERVED) an observation: what a port said. */

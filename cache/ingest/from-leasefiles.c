@@ -99,7 +99,7 @@ static int import_lease(struct import *im, const char *path, size_t idx,
                         json_object *e, const struct net *n)
 {
         struct virtname_lease_input in = { 0 };
-        char kept[VIRTNAME_NAME_MAX + 1];
+        struct virtname_prior kept;
         struct virtname_lease l;
         const char *why, *dropped;
         json_object *exp;
@@ -129,7 +129,7 @@ static int import_lease(struct import *im, const char *path, size_t idx,
                 return 0;       /* expired: nothing to keep */
         l.network = n->name;
         l.suffix = n->suffix[0] ? n->suffix : NULL;
-        virtname_prior_hostname(im->w, &l, kept);
+        virtname_prior_lease(im->w, &l, &kept);
         rc = virtname_writer_put_lease(im->w, &l);
         if (rc < 0)
                 return rc;

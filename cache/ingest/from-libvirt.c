@@ -63,7 +63,7 @@ static int put_lease(struct import *im, const struct virtname_xml_network *net,
         struct virtname_lease_input in = { .address = dl->ipaddr, .mac = dl->mac, .hostname = dl->hostname,
                                            .clientid = dl->clientid, .iaid = dl->iaid,
                                            .expiry = dl->expirytime > 0 ? (int64_t)dl->expirytime : 0 };
-        char kept[VIRTNAME_NAME_MAX + 1];
+        struct virtname_prior kept;
         struct virtname_lease l;
         const char *why, *dropped;
 
@@ -80,7 +80,7 @@ static int put_lease(struct import *im, const struct virtname_xml_network *net,
                 return 0;
         l.network = net->name;
         l.suffix = net->suffix;
-        virtname_prior_hostname(im->w, &l, kept);
+        virtname_prior_lease(im->w, &l, &kept);
         if (virtname_writer_put_lease(im->w, &l) < 0)
                 return -1;
         im->st->leases++;

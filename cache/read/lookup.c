@@ -563,9 +563,13 @@ static int resolve_hosts(const struct virtname_view *v, const char *key, size_t 
                         continue;
                 /* An administrator's name stays theirs while its network
                  * is stopped, as a shut-off domain's does: known, no
-                 * address. */
-                if (r == 0 && statics && (!c->suffix || virtname_str_eq(l.suffix, c->suffix)))
-                        c->answer->known = true;
+                 * address; and under every network's domain, as a domain
+                 * name is: no guest gets it there either. */
+                if (r == 0 && statics) {
+                        c->answer->source = VIRTNAME_SRC_STATIC;
+                        if (!c->suffix || virtname_str_eq(l.suffix, c->suffix))
+                                c->answer->known = true;
+                }
                 if (r == 0)
                         r = virtname_lease_answering(v, &l, now);
                 if (r < 0) {
@@ -672,7 +676,7 @@ static int resolve_key(const struct virtname_view *v, const char *name, const ch
         if (rc != -ENOENT)
                 return rc;
         rc = resolve_hosts(v, key, len, c, now, true);
-        if (rc < 0 || c->answer->known)
+        if (rc < 0 || c->answer->known || c->answer->source == VIRTNAME_SRC_STATIC)
                 return rc;
         return resolve_hosts(v, key, len, c, now, false);
 }

@@ -64,7 +64,8 @@ int virtname_writer_open(const char *dir, int lock_timeout_ms, unsigned flags,
  * says nothing of evidence (proved 0: a DHCP report) keeps what the port
  * said of the lease it replaces when the MAC is the same, and must not
  * replace one whose domain's port answers for the address with another
- * MAC (unless it is an administrator's): -EEXIST. */
+ * MAC: -EEXIST (an administrator's static host or address does: its
+ * word is stronger). */
 int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_lease *l);
 /* Delete the lease of ADDR on NETWORK (NULL: a lease without a network);
  * with DYNAMIC_ONLY, not a static host's. */

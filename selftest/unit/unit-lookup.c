@@ -476,6 +476,11 @@ int main(int argc, char **argv)
         commit(w);
         EXPECT(answer("fixed"), "-");
         EXPECT(reverse("198.18.2.5"), "-");
+        /* ... nor under another network's domain */
+        w = open_writer();
+        lease(w, "198.18.2.6", mac6, "net2", "other.test", "fixed", now + 100, 0);
+        commit(w);
+        EXPECT(answer("fixed.other.test"), "-");
         /* Domains whose names differ in case only: each by its own name,
          * neither by a third spelling. */
         w = open_writer();
