@@ -69,5 +69,7 @@ int cmd_enable_nss(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_export(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_dns_sync(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_disable_nss(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_enable_watch(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_disable_watch(int argc, char **argv, const struct cmd_ctx *ctx);
 
 #endif

@@ -105,18 +105,24 @@ bool guest_pinnable(const struct guest *g)
         return g->cid != 0 || g->n_addrs > 0;
 }
 
+/* An address to connect to but not to trust a first host key from. */
+static void add_claim_addr(struct guest *g, const struct virtname_addr *a)
+{
+        if (g->n_claims < GUEST_ADDRS_MAX)
+                g->claims[g->n_claims++] = *a;
+}
+
 /* A current lease of one of the domain's (network, MAC) pairs that its
  * port has not answered for: only DHCP says it is the guest's. */
 static int add_claim(const struct virtname_lease_view *l, bool answering, void *ctx)
 {
         struct guest *g = ctx;
 
-        if (answering && g->n_claims < GUEST_ADDRS_MAX) {
-                struct virtname_addr *a = &g->claims[g->n_claims++];
+        if (answering) {
+                struct virtname_addr a = { .family = l->family, .expiry = l->expiry };
 
-                a->family = l->family;
-                memcpy(a->addr, l->addr, 16);
-                a->expiry = l->expiry;
+                memcpy(a.addr, l->addr, 16);
+                add_claim_addr(g, &a);
         }
         return 0;
 }
@@ -157,15 +163,21 @@ static int store_lookup(const char *dir, const char *what, struct guest *g)
                 g->running_known = dom.state != VIRTNAME_STATE_UNKNOWN;
                 g->running = dom.state == VIRTNAME_STATE_RUNNING;
                 /* A domain name resolves to the leases of its own
-                 * (network, MAC) pairs only; the source makes sure of it. */
+                 * (network, MAC) pairs only; the source makes sure of it.
+                 * What its port answered for or an administrator gave it
+                 * may pin a host key; what its guest agent says is its
+                 * claim, to connect to only (README, "Name rules"). */
                 if (virtname_resolve(&view, g->domain, AF_UNSPEC, (int64_t)time(NULL), &ans) == 0 &&
-                    ans.known && ans.source == VIRTNAME_SRC_DOMAIN) {
-                        g->n_addrs = ans.n < GUEST_ADDRS_MAX ? ans.n : GUEST_ADDRS_MAX;
-                        memcpy(g->addrs, ans.addr, g->n_addrs * sizeof(g->addrs[0]));
-                }
+                    ans.known && ans.source == VIRTNAME_SRC_DOMAIN)
+                        for (size_t i = 0; i < ans.n; i++) {
+                                if (ans.addr[i].rank < VIRTNAME_RANK_PORT)
+                                        add_claim_addr(g, &ans.addr[i]);
+                                else if (g->n_addrs < GUEST_ADDRS_MAX)
+                                        g->addrs[g->n_addrs++] = ans.addr[i];
+                        }
                 /* None its ports answered for: what DHCP says, to connect
                  * to but never to trust a first host key from. */
-                if (g->n_addrs == 0 && g->running) {
+                if (g->n_addrs == 0 && g->n_claims == 0 && g->running) {
                         struct virtname_iface_view f;
                         size_t pos = 0;
 

@@ -443,9 +443,11 @@ int known_hosts_command(const char *invocation, const char *host, const char *ty
                           "first: ssh -o HostKeyAlgorithms=-*-cert-v01@openssh.com ...", g.domain,
                           uuid);
         } else if (offered && n == 0 && !guest_pinnable(&g)) {
-                /* The connection went to an address only DHCP says is the
-                 * guest's: whoever answered there is not recorded as it. */
-                proxy_die("guest %s (UUID %s): its port has answered for no address and it has no VSOCK "
+                /* The connection went to an address only the guest's
+                 * agent or DHCP says is its: whoever answered there is
+                 * not recorded as it. */
+                proxy_die("guest %s (UUID %s): its port has answered for no address, no administrator gave it "
+                          "one, and it has no VSOCK "
                           "device, so the host key %s %s is not recorded.  Check that fingerprint on the "
                           "guest's console (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then add this line "
                           "to %s: " KH_PREFIX "%s %s %s", g.domain, uuid, type, fingerprint, path, uuid, type,

@@ -40,9 +40,11 @@ struct guest {
         bool running_known, running;
         uint32_t cid;                  /* 0: no VSOCK device known */
         size_t n_addrs;                /* its current addresses, for TCP: the ones its own */
-        struct virtname_addr addrs[GUEST_ADDRS_MAX];  /* ports answered for (lookup.h) */
-        size_t n_claims;               /* when there are none: current leases of its MACs */
-        struct virtname_addr claims[GUEST_ADDRS_MAX]; /* that only DHCP says are its */
+        struct virtname_addr addrs[GUEST_ADDRS_MAX];  /* ports answered for or an administrator gave
+                                                       * it (lookup.h) */
+        size_t n_claims;               /* when there are none: the ones only its guest */
+        struct virtname_addr claims[GUEST_ADDRS_MAX]; /* agent reports, else the current leases of
+                                                       * its MACs that only DHCP says are its */
         char where[PATH_MAX + 64];     /* where it was found, for messages */
 };
 
@@ -56,7 +58,9 @@ int guest_find(const char *host, struct guest *g);
 
 /* May a host key first seen on a connection to G be recorded (trust on
  * first use)?  Only when the connection can only have reached G: over
- * VSOCK (its own device), or TCP to an address its own port answered for. */
+ * VSOCK (its own device), or TCP to an address its own port answered for
+ * or an administrator gave it (never one only its guest agent or DHCP
+ * says is its). */
 bool guest_pinnable(const struct guest *g);
 
 /* G's UUID as libvirt writes it: 36 lower-case characters with dashes. */

@@ -261,7 +261,8 @@ static int proxy(const char *host, const char *port_text)
         }
         if (fd < 0 && !g.n_addrs)
                 fprintf(stderr, PROG ": guest %s: its port has answered for no address yet; trying the "
-                        "one DHCP says is its (a first host key seen this way is not recorded)\n", g.domain);
+                        "ones only its guest agent or DHCP says are its (a first host key seen this way is not "
+                        "recorded)\n", g.domain);
         for (size_t i = 0; i < n && fd < 0; i++) {
                 struct sockaddr_storage ss;
                 char text[INET6_ADDRSTRLEN];

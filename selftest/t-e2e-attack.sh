@@ -532,9 +532,9 @@ wait_for 10 has_lease $YA || fail "$YA never reached the store"
 expect_eq "mute: no address (its port never answered)" "" "$(fwd ahosts mute)"
 out=$(sshq qemu:system/mute 'ip netns identify') && fail "ssh qemu:system/mute was let in: $out"
 fp=$(ssh-keygen -l -f "$T/hostkey-ga.pub" | awk '{print $2}')
-grep -q "guest mute: its port has answered for no address yet; trying the one DHCP says is its (a first host key seen this way is not recorded)" \
+grep -q "guest mute: its port has answered for no address yet; trying the ones only its guest agent or DHCP says are its (a first host key seen this way is not recorded)" \
         "$T/ssh.err" || fail "ssh qemu:system/mute: no warning: $(cat "$T/ssh.err")"
-grep -q "guest mute (UUID $US): its port has answered for no address and it has no VSOCK device, so the host key ssh-ed25519 $fp is not recorded.  Check that fingerprint on the guest's console" \
+grep -q "guest mute (UUID $US): its port has answered for no address, no administrator gave it one, and it has no VSOCK device, so the host key ssh-ed25519 $fp is not recorded.  Check that fingerprint on the guest's console" \
         "$T/ssh.err" || fail "ssh qemu:system/mute: no refusal: $(cat "$T/ssh.err")"
 grep -q "Host key verification failed" "$T/ssh.err" || fail "ssh qemu:system/mute: $(cat "$T/ssh.err")"
 [ "$(md5sum <"$KH")" = "$KH_SUM" ] || fail "a key was recorded for mute: $(cat "$KH")"

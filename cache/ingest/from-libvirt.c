@@ -1,6 +1,7 @@
 /* from-libvirt.c - importing the live state from libvirt: networks (with
  * their XML and DHCP leases) and domains (with their XML), over a
- * read-only connection. */
+ * read-only connection, and what running domains' connected guest
+ * agents report (over a read-write one). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "cache/ingest/prior.h"
 #include "cache/read/names.h"
 #include "cache/ingest/sources.h"
+#include "cache/libvirt/agent.h"
 #include "cache/libvirt/virconn.h"
 #include "cache/libvirt/virxml.h"
 
@@ -27,7 +29,35 @@ struct import {
         virtname_warn_fn warn;
         struct virtname_import_stats *st;
         int64_t now;
+        const char *uri;
+        virConnectPtr agent_conn;      /* read-write, for guest agents (opened when needed) */
+        bool agent_failed;
 };
+
+/* What running domain D's connected guest agent reports of its
+ * addresses (edit.h): asking an agent takes a read-write connection. */
+static int import_agent(struct import *im, virDomainPtr d, const struct virtname_xml_domain *x)
+{
+        struct virtname_agent_addr addrs[VIRTNAME_AGENT_ADDRS_MAX];
+        virDomainPtr rw;
+        char err[256];
+        size_t n;
+        int rc = 0;
+
+        if (!im->agent_conn && !im->agent_failed && !(im->agent_conn = virtname_virt_open(im->uri, false))) {
+                virtname_import_warn(im->warn, "%s: cannot ask guest agents (a read-write connection): %s", im->uri,
+                                     virtname_virt_error());
+                im->agent_failed = true;
+        }
+        if (!im->agent_conn || !(rw = virDomainLookupByName(im->agent_conn, virDomainGetName(d))))
+                return 0;
+        if (virtname_agent_addresses(rw, addrs, &n, err, sizeof(err)) < 0)
+                virtname_import_warn(im->warn, "domain %s: its guest agent did not answer: %s", x->d.name, err);
+        else
+                rc = virtname_edit_agent(im->w, x->d.name, x->d.id, im->now, VIRTNAME_OBSERVED_TTL, addrs, n);
+        virDomainFree(rw);
+        return rc;
+}
 
 static int put_lease(struct import *im, const struct virtname_xml_network *net,
                      const virNetworkDHCPLease *dl)
@@ -151,6 +181,8 @@ static int import_domain(struct import *im, virDomainPtr d)
         rc = virtname_edit_put_domain(im->w, &x);
         if (rc == 0)
                 im->st->domains++;
+        if (rc == 0 && x.d.id >= 0 && x.agent_connected)
+                rc = import_agent(im, d, &x);
         virtname_xml_domain_free(&x);
         return rc < 0 ? rc : 0;
 }
@@ -159,7 +191,7 @@ int virtname_import_libvirt(struct virtname_writer *w, const char *uri,
                        virtname_warn_fn warn,
                        struct virtname_import_stats *st, char *err, size_t errlen)
 {
-        struct import im = { w, warn, st, (int64_t)time(NULL) };
+        struct import im = { w, warn, st, (int64_t)time(NULL), NULL, NULL, false };
         virNetworkPtr *nets = NULL;
         virDomainPtr *doms = NULL;
         virConnectPtr conn;
@@ -167,6 +199,7 @@ int virtname_import_libvirt(struct virtname_writer *w, const char *uri,
 
         if (!uri)
                 uri = DEFAULT_URI;
+        im.uri = uri;
         conn = virtname_virt_open(uri, true);
         if (!conn) {
                 snprintf(err, errlen, "libvirt at %s is not reachable: %s", uri, virtname_virt_error());
@@ -192,6 +225,8 @@ int virtname_import_libvirt(struct virtname_writer *w, const char *uri,
                 virDomainFree(doms[i]);
         free(nets);
         free(doms);
+        if (im.agent_conn)
+                virConnectClose(im.agent_conn);
         virConnectClose(conn);
         return rc;
 }

@@ -26,6 +26,15 @@
 static const unsigned schedule[] = { 0, 20, 50, 100, 200, 400, 800, 1500, 2500, 4000 };
 #define RETRY_MS 2000
 
+/* A frame buffer whose IP header (after 14 bytes of Ethernet header)
+ * is 4-byte aligned, as struct ip6_hdr wants: the frame starts
+ * FRAME_PAD bytes in. */
+#define FRAME_PAD 2
+union frame {
+        uint32_t align;
+        uint8_t b[FRAME_PAD + 1600];
+};
+
 /* The sockets and addresses of one port being asked. */
 struct asking {
         struct virtname_probe_port *p;
@@ -161,7 +170,8 @@ static uint16_t icmp6_sum(const struct in6_addr *src, const struct in6_addr *dst
  * MAC, so that the answer comes to the host. */
 static void ask(const struct asking *a, const struct virtname_probe_addr *q)
 {
-        uint8_t frame[128] = { 0 };
+        union frame out = { 0 };
+        uint8_t *frame = out.b + FRAME_PAD;
         struct ether_header *eh = (struct ether_header *)frame;
         struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = a->tap_index, .sll_halen = ETH_ALEN };
         size_t len;
@@ -255,13 +265,14 @@ static bool answer_of(const struct asking *a, const uint8_t *frame, size_t len, 
 /* Read what is waiting on FD (the tap's socket, or the bridge's: BIT). */
 static void take_answers(struct asking *a, int fd, uint8_t bit)
 {
-        uint8_t frame[1600], addr[16];
+        union frame in;
+        uint8_t *frame = in.b + FRAME_PAD, addr[16];
         struct sockaddr_ll from;
         socklen_t fromlen = sizeof(from);
         ssize_t n;
         int family;
 
-        while ((n = recvfrom(fd, frame, sizeof(frame), 0, (struct sockaddr *)&from, &fromlen)) >= 0) {
+        while ((n = recvfrom(fd, frame, sizeof(in.b) - FRAME_PAD, 0, (struct sockaddr *)&from, &fromlen)) >= 0) {
                 fromlen = sizeof(from);
                 /* What the bridge sends the guest (our questions, other
                  * ports' frames) leaves through the tap: not the guest's. */
@@ -283,6 +294,12 @@ static bool all_answered(const struct asking *a)
 }
 
 int virtname_probe(struct virtname_probe_port *const *ports, size_t n, unsigned deadline_ms)
+{
+        return virtname_probe_then(ports, n, deadline_ms, NULL, NULL);
+}
+
+int virtname_probe_then(struct virtname_probe_port *const *ports, size_t n, unsigned deadline_ms,
+                        void (*then)(void *ctx), void *ctx)
 {
         struct asking *a;
         struct pollfd *pfd;
@@ -349,9 +366,15 @@ int virtname_probe(struct virtname_probe_port *const *ports, size_t n, unsigned 
                         take_answers(&a[i], a[i].bridge_fd, 2);
                 }
         }
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++)
                 for (size_t j = 0; a[i].seen && j < ports[i]->n; j++)
                         ports[i]->addrs[j].answered = a[i].seen[j] == 3;
+        /* Closing a packet socket waits for the network's RCU grace
+         * period (tens of ms under load, two per port): what was said is
+         * acted on first. */
+        if (then)
+                then(ctx);
+        for (size_t i = 0; i < n; i++) {
                 if (a[i].tap_fd >= 0)
                         close(a[i].tap_fd);
                 if (a[i].bridge_fd >= 0)

@@ -119,6 +119,17 @@ bool virtname_addr_parse(const char *s, int *family, uint8_t addr[16])
         return false;
 }
 
+bool virtname_addr_unicast(int family, const uint8_t addr[16])
+{
+        static const uint8_t zero[16];
+
+        if (family == AF_INET)
+                return addr[0] != 0 && addr[0] != 127 && addr[0] < 224 && !(addr[0] == 169 && addr[1] == 254);
+        return family == AF_INET6 && memcmp(addr, zero, 16) != 0 && addr[0] != 0xff &&
+               !(addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80) &&
+               !(memcmp(addr, zero, 15) == 0 && addr[15] == 1);
+}
+
 bool virtname_uuid_parse(const char *s, uint8_t uuid[VIRTNAME_UUID_LEN])
 {
         size_t n = 0;

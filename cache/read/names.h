@@ -34,6 +34,11 @@ void virtname_mac_format(const uint8_t mac[VIRTNAME_MAC_LEN], char out[18]);
  * ADDR (IPv4 in the first 4 bytes, the rest zero).  False otherwise. */
 bool virtname_addr_parse(const char *s, int *family, uint8_t addr[16]);
 
+/* Is ADDR (FAMILY, as virtname_addr_parse() gives it) one a guest's
+ * interface can be reached at from elsewhere: not unspecified,
+ * loopback, link-local, multicast or IPv4 broadcast? */
+bool virtname_addr_unicast(int family, const uint8_t addr[16]);
+
 /* Parse a UUID: 32 hex digits, any case, dashes between digit pairs
  * ignored.  False for anything else. */
 bool virtname_uuid_parse(const char *s, uint8_t uuid[VIRTNAME_UUID_LEN]);

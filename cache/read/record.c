@@ -154,7 +154,7 @@ int virtname_lease_decode(const void *data, size_t len, struct virtname_lease_vi
         v->suffix = take_str(&in);
         v->clientid = take_str(&in);
         v->port = take_str(&in);
-        if (v->evidence > VIRTNAME_EV_PORT)
+        if (v->evidence > VIRTNAME_EV_AGENT)
                 return -EBADMSG;
         return end(&in);
 }

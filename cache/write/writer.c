@@ -612,14 +612,21 @@ int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_l
                 bool same_mac = (old.flags & l->flags & VIRTNAME_LEASE_HAS_MAC) &&
                                 memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) == 0;
 
-                /* The administrator's name for an address stays. */
+                /* The administrator's word for an address stays: a
+                 * network's static host, or an address a domain's
+                 * <metadata> gives (to anything but the same domain's
+                 * metadata again). */
                 if ((old.flags & VIRTNAME_LEASE_STATIC) && !(l->flags & VIRTNAME_LEASE_STATIC))
+                        return 0;
+                if ((old.flags & VIRTNAME_LEASE_ADMIN) && !(l->flags & VIRTNAME_LEASE_STATIC) &&
+                    !((l->flags & VIRTNAME_LEASE_ADMIN) && same_mac))
                         return 0;
                 /* A claim never displaces evidence: while the port of the
                  * domain holding the address answers for it, a DHCP
                  * report of it with another MAC (any guest can put any
-                 * MAC in its DHCP payload) is refused. */
-                if (!same_mac && !copy.proved && !(l->flags & VIRTNAME_LEASE_STATIC) &&
+                 * MAC in its DHCP payload) is refused.  An
+                 * administrator's word is not a claim. */
+                if (!same_mac && !copy.proved && !(copy.flags & (VIRTNAME_LEASE_STATIC | VIRTNAME_LEASE_ADMIN)) &&
                     virtname_lease_proven(&w->view, &old) == 1) {
                         char text[INET6_ADDRSTRLEN] = "?";
 
