@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -173,10 +174,79 @@ static void agent(struct virtname_writer *w, const char *name, int32_t id, const
         for (char *ip = strtok_r(copy, " ", &save); ip && n < 8; ip = strtok_r(NULL, " ", &save), n++) {
                 memset(&a[n], 0, sizeof(a[n]));
                 memcpy(a[n].mac, mac, 6);
-                a[n].family = AF_INET;
-                inet_pton(AF_INET, ip, a[n].addr);
+                a[n].family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+                inet_pton(a[n].family, ip, a[n].addr);
         }
         CHECK(virtname_edit_agent(w, name, id, now, 600, a, n) == 0);
+}
+
+/* Every address NAME answers with, both families, as "a b", or "-". */
+static const char *answer_any(const char *name)
+{
+        static char out[1024];
+        static struct virtname_answer a;
+        struct virtname_snapshot *s;
+        struct virtname_view v;
+        char text[INET6_ADDRSTRLEN];
+
+        out[0] = '\0';
+        if (virtname_snapshot_load(dir, NULL, &s) < 0 || virtname_snapshot_view(s, &v) < 0)
+                return "(no snapshot)";
+        if (virtname_resolve(&v, name, AF_UNSPEC, now, &a) == 0)
+                for (size_t i = 0; i < a.n; i++)
+                        snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", i ? " " : "",
+                                 inet_ntop(a.addr[i].family, a.addr[i].addr, text, sizeof(text)));
+        virtname_view_end(&v);
+        virtname_snapshot_unref(s);
+        return out[0] ? out : "-";
+}
+
+/* An IPv4 address of this host's (this network namespace's) other than
+ * loopback into TEXT, or false when it has none. */
+static bool host_address(char text[INET_ADDRSTRLEN])
+{
+        struct ifaddrs *all, *i;
+        bool found = false;
+
+        if (getifaddrs(&all) < 0)
+                return false;
+        for (i = all; i && !found; i = i->ifa_next)
+                if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+                    ((const uint8_t *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr)[0] != 127)
+                        found = inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, text,
+                                          INET_ADDRSTRLEN) != NULL;
+        freeifaddrs(all);
+        return found;
+}
+
+/* A guest agent's report is the guest's claim: never another domain's
+ * address in another spelling (IPv4-mapped or -compatible IPv6, which
+ * connect to the IPv4 address), never this host's own. */
+static void agent_claims(void)
+{
+        const uint8_t mv[] = MAC(0x40), ma[] = MAC(0x41);
+        const struct virtname_iface iv[] = { { MAC(0x40), "net4", NULL, "vnet40" } };
+        const struct virtname_iface ia[] = { { MAC(0x41), "direct/eth4", NULL, "macvtap4" } };
+        char host[INET_ADDRSTRLEN], claim[256];
+        struct virtname_writer *w = open_writer();
+
+        domain(w, "victim4", VIRTNAME_STATE_RUNNING, 40, 1, iv);
+        domain(w, "claimer4", VIRTNAME_STATE_RUNNING, 41, 1, ia);
+        lease(w, "198.18.4.10", mv, "net4", NULL, NULL, now + 100, 0);
+        prove(w, "198.18.4.10", mv, "net4", "vnet40", 40, VIRTNAME_EV_PORT);
+        agent(w, "claimer4", 41, ma, "::ffff:198.18.4.10 ::198.18.4.10 ::ffff:127.0.0.1 ::ffff:0.0.0.0");
+        commit(w);
+        EXPECT(answer("victim4"), "198.18.4.10");
+        EXPECT(answer_any("claimer4"), "-");
+        if (host_address(host)) {
+                w = open_writer();
+                snprintf(claim, sizeof(claim), "%s ::ffff:%s 198.18.4.99", host, host);
+                agent(w, "claimer4", 41, ma, claim);
+                commit(w);
+                EXPECT(answer_any("claimer4"), "198.18.4.99");  /* its own claim, not the host's address */
+        } else {
+                printf("unit-lookup: SKIP the host's own address: this namespace has none but loopback\n");
+        }
 }
 
 /* Issue 22: every source of an address in one ranking (lookup.h): an
@@ -514,5 +584,6 @@ int main(int argc, char **argv)
         EXPECT(answer("www"), "198.18.2.30");
         EXPECT(answer("www.example.com"), "-");
         every_source();
+        agent_claims();
         return unit_done("unit-lookup");
 }
