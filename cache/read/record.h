@@ -33,6 +33,9 @@
 /* How long an observed address holds after its port last answered for
  * it, or its guest agent last reported it (edit.h, "refresh rule"). */
 #define VIRTNAME_OBSERVED_TTL 3600
+/* Observed addresses one interface (network, MAC) holds at most: a guest
+ * without a filter answers for any address it invents (edit.h). */
+#define VIRTNAME_OBSERVED_MAX 64
 
 /* What says that the guest with a lease's MAC uses its address (README,
  * "Name rules").  The MAC dnsmasq reports is only what the DHCP payload

@@ -249,6 +249,55 @@ static void agent_claims(void)
         }
 }
 
+static int count_lease(const struct virtname_lease_view *l, bool answering, void *ctx)
+{
+        (*(size_t *)ctx)++;
+        return 0;
+}
+
+/* How many current leases (NET, MAC) has in the published snapshot. */
+static size_t leases_of(const char *net, const uint8_t *mac)
+{
+        struct virtname_snapshot *s;
+        struct virtname_view v;
+        size_t n = 0;
+
+        if (virtname_snapshot_load(dir, NULL, &s) < 0 || virtname_snapshot_view(s, &v) < 0)
+                return 0;
+        CHECK(virtname_iface_leases(&v, virtname_str_of(net), mac, now, count_lease, &n) == 0);
+        virtname_view_end(&v);
+        virtname_snapshot_unref(s);
+        return n;
+}
+
+/* A guest without a filter answers for every address it invents (the
+ * watcher asks its port at most 16 times in 5 s): its interface keeps
+ * at most VIRTNAME_OBSERVED_MAX observed addresses, not one per answer
+ * for an hour (11,520), each a record in the store and in every lookup
+ * of its name. */
+static void observed_flood(void)
+{
+        const uint8_t mf[] = MAC(0x50);
+        const struct virtname_iface iflood[] = { { MAC(0x50), "bridge/br5", NULL, "vnet50" } };
+        struct virtname_writer *w = open_writer();
+        char ip[32];
+
+        domain(w, "flood5", VIRTNAME_STATE_RUNNING, 50, 1, iflood);
+        for (int i = 0; i < 200; i++) {
+                snprintf(ip, sizeof(ip), "198.18.%d.%d", 5 + i / 250, 1 + i % 250);
+                observe(w, ip, mf, "bridge/br5", "vnet50", 50, 600);
+        }
+        commit(w);
+        CHECK(leases_of("bridge/br5", mf) == VIRTNAME_OBSERVED_MAX);
+        if (leases_of("bridge/br5", mf) != VIRTNAME_OBSERVED_MAX)
+                fprintf(stderr, "  flood5: %zu observed addresses\n", leases_of("bridge/br5", mf));
+        /* The ones it holds still renew. */
+        w = open_writer();
+        observe(w, "198.18.5.1", mf, "bridge/br5", "vnet50", 50, 600);
+        commit(w);
+        CHECK(leases_of("bridge/br5", mf) == VIRTNAME_OBSERVED_MAX);
+}
+
 /* Issue 22: every source of an address in one ranking (lookup.h): an
  * administrator's word, then a port's answer, then a guest agent's
  * report; a weaker one never takes an address a stronger one holds. */
@@ -585,5 +634,6 @@ int main(int argc, char **argv)
         EXPECT(answer("www.example.com"), "-");
         every_source();
         agent_claims();
+        observed_flood();
         return unit_done("unit-lookup");
 }
