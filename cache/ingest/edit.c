@@ -1,8 +1,6 @@
 /* edit.c - read-modify-write changes on the writer's transaction. */
 #include <errno.h>
-#include <ifaddrs.h>
 #include <net/if.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -628,50 +626,6 @@ static int put_observed(struct virtname_writer *w, const char *network, const ui
         return virtname_writer_put_lease(w, &l);
 }
 
-/* Is ADDR one of this host's own (an address or IPv4 broadcast address
- * of one of its interfaces, in ALL from getifaddrs(); NULL when that
- * failed: then every address counts as the host's)?  A guest that
- * answers for it, or whose agent reports it, would send its name's
- * users (and the ssh proxy) to this host. */
-static bool host_has(const struct ifaddrs *all, int family, const uint8_t addr[16])
-{
-        if (!all)
-                return true;
-        for (const struct ifaddrs *i = all; i; i = i->ifa_next) {
-                const struct sockaddr *sa[2] = { i->ifa_addr,
-                                                 (i->ifa_flags & IFF_BROADCAST) ? i->ifa_broadaddr : NULL };
-
-                for (int j = 0; j < 2; j++) {
-                        if (!sa[j] || sa[j]->sa_family != family)
-                                continue;
-                        if (family == AF_INET && memcmp(&((const struct sockaddr_in *)sa[j])->sin_addr, addr, 4) == 0)
-                                return true;
-                        if (family == AF_INET6 &&
-                            memcmp(&((const struct sockaddr_in6 *)sa[j])->sin6_addr, addr, 16) == 0)
-                                return true;
-                }
-        }
-        return false;
-}
-
-/* This host's interfaces' addresses, or NULL (host_has() then says yes). */
-static struct ifaddrs *host_addresses(void)
-{
-        struct ifaddrs *all;
-
-        return getifaddrs(&all) == 0 ? all : NULL;
-}
-
-static bool host_address(int family, const uint8_t addr[16])
-{
-        struct ifaddrs *all = host_addresses();
-        bool has = host_has(all, family, addr);
-
-        if (all)
-                freeifaddrs(all);
-        return has;
-}
-
 int virtname_edit_observe(struct virtname_writer *w, const char *network, const uint8_t mac[VIRTNAME_MAC_LEN],
                           int family, const uint8_t addr[16], const char *port, int32_t id, int64_t when,
                           unsigned ttl)
@@ -679,8 +633,7 @@ int virtname_edit_observe(struct virtname_writer *w, const char *network, const 
         bool same;
         int rc;
 
-        if (!port || !*port || !virtname_addr_unicast(family, addr) || ttl == 0 || ttl > VIRTNAME_OBSERVED_TTL ||
-            host_address(family, addr))
+        if (!port || !*port || !virtname_addr_unicast(family, addr) || ttl == 0 || ttl > VIRTNAME_OBSERVED_TTL)
                 return 0;
         if ((rc = owner_in_run(w, network, mac, port, id)) <= 0)
                 return rc;
@@ -757,7 +710,6 @@ int virtname_edit_agent(struct virtname_writer *w, const char *name, int32_t id,
         struct virtname_domain_view d;
         struct virtname_iface_view f;
         struct pairs *pairs;
-        struct ifaddrs *local;
         char ports[MAX_IFACES][IF_NAMESIZE + 1];
         size_t pos = 0;
         int rc = virtname_get_domain(virtname_writer_view(w), &(MDB_val){ strlen(name), (void *)name }, &d);
@@ -785,20 +737,15 @@ int virtname_edit_agent(struct virtname_writer *w, const char *name, int32_t id,
                         rc = unreport(w, pairs->network[i], old.family[j], old.addr[j], when);
         }
         /* Each address on the domain's own interface with that MAC; a MAC
-         * that is not the domain's is none of its business, nor is an
-         * address of this host's. */
-        local = n ? host_addresses() : NULL;
+         * that is not the domain's is none of its business. */
         for (size_t i = 0; rc == 0 && i < n; i++)
                 for (size_t j = 0; j < pairs->n; j++)
                         if (memcmp(addrs[i].mac, pairs->mac[j], VIRTNAME_MAC_LEN) == 0) {
-                                if (virtname_addr_unicast(addrs[i].family, addrs[i].addr) &&
-                                    !host_has(local, addrs[i].family, addrs[i].addr))
+                                if (virtname_addr_unicast(addrs[i].family, addrs[i].addr))
                                         rc = agent_report(w, pairs->network[j], pairs->mac[j], ports[j], id,
                                                           addrs[i].family, addrs[i].addr, when, ttl);
                                 break;
                         }
-        if (local)
-                freeifaddrs(local);
         free(pairs);
         return rc;
 }

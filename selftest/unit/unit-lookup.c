@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cache/ingest/edit.h"
+#include "cache/libvirt/hostaddr.h"
 #include "cache/read/lookup.h"
 #include "cache/read/reader.h"
 #include "cache/write/writer.h"
@@ -221,14 +222,18 @@ static bool host_address(char text[INET_ADDRSTRLEN])
 
 /* A guest agent's report is the guest's claim: never another domain's
  * address in another spelling (IPv4-mapped or -compatible IPv6, which
- * connect to the IPv4 address), never this host's own. */
+ * connect to the IPv4 address), never this host's own (hostaddr.h: what
+ * virtname_agent_addresses() keeps of libvirt's answer). */
 static void agent_claims(void)
 {
         const uint8_t mv[] = MAC(0x40), ma[] = MAC(0x41);
         const struct virtname_iface iv[] = { { MAC(0x40), "net4", NULL, "vnet40" } };
         const struct virtname_iface ia[] = { { MAC(0x41), "direct/eth4", NULL, "macvtap4" } };
-        char host[INET_ADDRSTRLEN], claim[256];
+        struct virtname_agent_addr reported[3] = { { .family = AF_INET }, { .family = AF_INET6 },
+                                                   { .family = AF_INET } };
+        char host[INET_ADDRSTRLEN], mapped[INET6_ADDRSTRLEN + 8];
         struct virtname_writer *w = open_writer();
+        size_t n = 3;
 
         domain(w, "victim4", VIRTNAME_STATE_RUNNING, 40, 1, iv);
         domain(w, "claimer4", VIRTNAME_STATE_RUNNING, 41, 1, ia);
@@ -238,15 +243,24 @@ static void agent_claims(void)
         commit(w);
         EXPECT(answer("victim4"), "198.18.4.10");
         EXPECT(answer_any("claimer4"), "-");
-        if (host_address(host)) {
-                w = open_writer();
-                snprintf(claim, sizeof(claim), "%s ::ffff:%s 198.18.4.99", host, host);
-                agent(w, "claimer4", 41, ma, claim);
-                commit(w);
-                EXPECT(answer_any("claimer4"), "198.18.4.99");  /* its own claim, not the host's address */
-        } else {
+        if (!host_address(host)) {
                 printf("unit-lookup: SKIP the host's own address: this namespace has none but loopback\n");
+                return;
         }
+        /* This host's address, and the same spelt IPv4-mapped, go; a
+         * guest's stays. */
+        snprintf(mapped, sizeof(mapped), "::ffff:%s", host);
+        inet_pton(AF_INET, host, reported[0].addr);
+        inet_pton(AF_INET6, mapped, reported[1].addr);
+        inet_pton(AF_INET, "198.18.4.99", reported[2].addr);
+        for (size_t i = 0; i < n; i++)
+                memcpy(reported[i].mac, ma, sizeof(ma));
+        CHECK(virtname_drop_host_addresses(reported, &n) == 0);
+        CHECK(n == 2 && reported[0].family == AF_INET6 && reported[1].family == AF_INET);
+        w = open_writer();
+        CHECK(virtname_edit_agent(w, "claimer4", 41, now, 600, reported, n) == 0);
+        commit(w);
+        EXPECT(answer_any("claimer4"), "198.18.4.99");
 }
 
 static int count_lease(const struct virtname_lease_view *l, bool answering, void *ctx)
