@@ -478,7 +478,7 @@ struct net_evidence {
 
 /* Per network: the leases that carry a running domain's MAC, and whether
  * the domain's own port answered for them (only then does the domain's
- * name follow them: README, "Name rules"). */
+ * name follow them: virt-name-cache(1), NAME RULES). */
 static void check_evidence(struct doctor *doc)
 {
         const struct virtname_view *v = &doc->show.view;
@@ -823,7 +823,7 @@ static void check_fleet_policy(struct doctor *doc, const struct virtname_dns_con
                        "%s.%s (a no-op update of %s was accepted): any host can delete the others' and the "
                        "administrator's names; grant each key only its own subdomain (BIND: update-policy { "
                        "grant %.*s subdomain %s.%s A AAAA TXT; }; Knot: acl update-owner: name, "
-                       "update-owner-name: %s.%s; see README, Fleet DNS)", c->key.name, c->host_label, c->zone,
+                       "update-owner-name: %s.%s; see virt-name-cache(1), FLEET DNS)", c->key.name, c->host_label, c->zone,
                        name, (int)strlen(c->key.name) - 1, c->key.name, c->host_label, c->zone, c->host_label,
                        c->zone);
         else if (rc == VIRTNAME_DNS_EREFUSED)

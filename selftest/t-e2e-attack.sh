@@ -806,7 +806,7 @@ AD=$(dhcp $GC dorm "attacker-dorm" atkdorm)
 wait_for 10 has_lease "$AD" || fail "the lease $AD never reached the store"
 # libvirt runs no hook when a domain is defined: until it first starts
 # (or a rebuild, below), the store does not know the name is a domain's,
-# and a guest's host name answers (README, "Name rules": a known limit).
+# and a guest's host name answers (virt-name-cache(1), NAME RULES: a known limit).
 # The ssh proxy takes only libvirt's names, and refuses it.
 echo "note: atkdorm (defined, never started, not yet rebuilt) answers a guest's claim: [$(fwd ahosts atkdorm)]"
 expect_eq "ssh-proxy -v qemu/atkdorm: tries nothing" "" "$(proxy_tried qemu/atkdorm)"

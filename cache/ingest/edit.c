@@ -556,7 +556,7 @@ static int pending(const struct virtname_view *v, const struct virtname_lease_vi
 
 /* May an address seen with RANK for another MAC take lease OLD (of the
  * same address on the same network) at NOW?  Only from a weaker holder
- * (README, "Name rules"): an expired lease, an observed address whose
+ * (virt-name-cache(1), NAME RULES): an expired lease, an observed address whose
  * evidence no longer holds, an agent's report (not to another agent), a
  * DHCP lease (not to an agent: it is a DHCP server's word, and not while
  * its own domain's port has yet to be asked about it).  1, 0, or a

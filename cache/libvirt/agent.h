@@ -3,7 +3,7 @@
  * The agent (qemu-guest-agent, on the virtio-serial channel
  * org.qemu.guest_agent.0) is the domain's own channel: no other guest
  * can speak through it, but what it says is the guest's claim about
- * itself, down to the MACs it names (README, "Name rules").  libvirt
+ * itself, down to the MACs it names (virt-name-cache(1), NAME RULES).  libvirt
  * asks it for us: virDomainInterfaceAddresses() with the agent source.
  */
 #ifndef VIRTNAME_AGENT_H

@@ -37,8 +37,8 @@
  * without a filter answers for any address it invents (edit.h). */
 #define VIRTNAME_OBSERVED_MAX 64
 
-/* What says that the guest with a lease's MAC uses its address (README,
- * "Name rules").  The MAC dnsmasq reports is only what the DHCP payload
+/* What says that the guest with a lease's MAC uses its address (virt-name-cache(1),
+ * NAME RULES).  The MAC dnsmasq reports is only what the DHCP payload
  * says (chaddr, a DUID, a relay option): any guest can send another's.
  * What the guest behind the domain's own port answers is evidence. */
 enum virtname_evidence {
