@@ -18,7 +18,11 @@
  *     thousand gets no more);
  *   - libvirt's domain events: a guest agent that connects is asked for
  *     its interfaces' addresses (agent.h; its claim about itself), a few
- *     times while the guest configures them; a change of our <metadata>
+ *     times while the guest configures them, each time by a child with a
+ *     deadline (at most AGENT_CHILDREN at once); one that let the
+ *     deadline pass is not asked for HUNG_MS, so that a guest cannot
+ *     keep the watcher's children, or libvirtd's workers, busy by
+ *     reconnecting its agent; a change of our <metadata>
  *     (no hook fires for it) records the domain again;
  * and, every TTL/2 seconds, renews what would expire: the observed
  * addresses' ports asked again (an answer renews, silence deletes), the
@@ -77,7 +81,14 @@
 /* When a connected agent is asked, in seconds after it connects: the
  * guest may configure its addresses after the agent starts. */
 static const int agent_steps[] = { 0, 3, 10, 30, 90 };
+#define AGENT_STEPS ((int)(sizeof(agent_steps) / sizeof(agent_steps[0])))
 #define AGENTS_MAX 256
+/* Agents asked at once, at most (each by a child, agent.h); when all are
+ * busy, the next is tried this much later. */
+#define AGENT_CHILDREN 4
+#define AGENT_RETRY_MS 500
+/* An agent that did not answer in time is not asked for this long. */
+#define HUNG_MS 600000
 /* Reconnecting to libvirtd: first after this, doubling up to the max. */
 #define RECONNECT_MS 2000
 #define RECONNECT_MAX_MS 300000
@@ -86,6 +97,17 @@ struct recent {
         int family;
         uint8_t addr[16], mac[VIRTNAME_MAC_LEN];
         int64_t when;
+};
+
+struct agent_child {
+        struct virtname_agent_child child;
+        char name[VIRTNAME_NAME_MAX + 1];
+        int watch, timer;
+};
+
+struct hung {
+        char name[VIRTNAME_NAME_MAX + 1];
+        int64_t until;                 /* monotonic ms */
 };
 
 struct agent_due {
@@ -113,6 +135,10 @@ static struct {
         int lock_fd;
         struct agent_due due[AGENTS_MAX];
         size_t n_due;
+        struct agent_child agents[AGENT_CHILDREN];
+        size_t n_agents;
+        struct hung hung[AGENTS_MAX];
+        size_t hung_next;
 } W = { .cb_agent = -1, .cb_meta = -1, .reconnect_timer = -1, .agent_timer = -1, .batch_timer = -1 };
 
 static int64_t mono_ms(void)
@@ -291,21 +317,104 @@ static void on_neigh(int watch, int fd, int events, void *opaque)
 
 /* --- guest agents and metadata ---------------------------------------------- */
 
-static void ask_agent(virDomainPtr dom)
+/* NAME into DST (VIRTNAME_NAME_MAX + 1 bytes; both may be in W). */
+static void copy_name(char *dst, const char *name)
+{
+        size_t len = strnlen(name, VIRTNAME_NAME_MAX);
+
+        memmove(dst, name, len);
+        dst[len] = '\0';
+}
+
+/* The agent's answer (or its silence) from child C. */
+static void agent_done(struct agent_child *c)
 {
         struct virtname_agent_addr addrs[VIRTNAME_AGENT_ADDRS_MAX];
         struct virtname_event e = { 0 };
-        const char *name = virDomainGetName(dom);
-        unsigned id = virDomainGetID(dom);
         char err[256], what[320];
+        int32_t id;
         size_t n;
+        int rc = virtname_agent_finish(&c->child, addrs, &n, &id, err, sizeof(err));
 
-        if (id == (unsigned)-1 || virtname_agent_addresses(dom, addrs, &n, err, sizeof(err)) < 0)
-                return;
-        snprintf(what, sizeof(what), "domain %.200s: its guest agent's addresses", name);
-        virtname_event_agent(&e, name, (int32_t)id, (int64_t)time(NULL), W.ttl, addrs, n);
-        hook_submit(&e, what);
-        virtname_event_free(&e);
+        virEventRemoveHandle(c->watch);
+        virEventRemoveTimeout(c->timer);
+        if (rc == -ETIMEDOUT) {
+                /* Not asked again for a while, whatever its agent does:
+                 * each question ties up one of libvirtd's workers until
+                 * the agent answers or goes. */
+                struct hung *h = &W.hung[W.hung_next++ % AGENTS_MAX];
+
+                copy_name(h->name, c->name);
+                h->until = mono_ms() + HUNG_MS;
+                hook_log(LOG_WARNING, "domain %s: its guest agent did not answer in %d ms; not asked for %d s",
+                         c->name, VIRTNAME_AGENT_DEADLINE_MS, HUNG_MS / 1000);
+        } else if (rc == 0 && id >= 0) {
+                snprintf(what, sizeof(what), "domain %.200s: its guest agent's addresses", c->name);
+                virtname_event_agent(&e, c->name, id, (int64_t)time(NULL), W.ttl, addrs, n);
+                hook_submit(&e, what);
+                virtname_event_free(&e);
+        }
+        *c = W.agents[--W.n_agents];
+}
+
+static void on_agent_answer(int watch, int fd, int events, void *opaque)
+{
+        (void)fd, (void)events, (void)opaque;
+        for (size_t i = 0; i < W.n_agents; i++)
+                if (W.agents[i].watch == watch) {
+                        agent_done(&W.agents[i]);
+                        return;
+                }
+}
+
+static void on_agent_deadline(int timer, void *opaque)
+{
+        (void)opaque;
+        for (size_t i = 0; i < W.n_agents; i++)
+                if (W.agents[i].timer == timer) {
+                        agent_done(&W.agents[i]);
+                        return;
+                }
+}
+
+/* Is domain NAME's agent being asked, or one that did not answer lately? */
+static bool agent_busy(const char *name)
+{
+        int64_t now = mono_ms();
+
+        for (size_t i = 0; i < W.n_agents; i++)
+                if (strcmp(W.agents[i].name, name) == 0)
+                        return true;
+        for (size_t i = 0; i < AGENTS_MAX; i++)
+                if (W.hung[i].until > now && strcmp(W.hung[i].name, name) == 0)
+                        return true;
+        return false;
+}
+
+/* Start asking domain NAME's agent, in a child (agent.h); false when
+ * all AGENT_CHILDREN are busy (asked later). */
+static bool ask_agent(const char *name)
+{
+        struct agent_child *c = &W.agents[W.n_agents];
+        int rc;
+
+        if (agent_busy(name))
+                return true;
+        if (W.n_agents == AGENT_CHILDREN)
+                return false;
+        if ((rc = virtname_agent_start(W.uri, name, &c->child)) < 0) {
+                hook_log(LOG_WARNING, "domain %s: cannot ask its guest agent: %s", name, strerror(-rc));
+                return true;
+        }
+        copy_name(c->name, name);
+        c->watch = virEventAddHandle(c->child.fd, VIR_EVENT_HANDLE_READABLE, on_agent_answer, NULL, NULL);
+        c->timer = virEventAddTimeout(VIRTNAME_AGENT_DEADLINE_MS, on_agent_deadline, NULL, NULL);
+        W.n_agents++;
+        if (c->watch < 0 || c->timer < 0) {
+                hook_log(LOG_WARNING, "domain %s: cannot wait for its guest agent: %s", name, virtname_virt_error());
+                agent_done(c);
+        }
+        return true;
 }
 
 /* Set the agent timer to the next ask due. */
@@ -320,20 +429,23 @@ static void agent_timer_set(void)
                 virEventUpdateTimeout(W.agent_timer, next < 0 ? -1 : next <= now ? 0 : (int)(next - now));
 }
 
-/* Ask domain NAME's agent now and at the steps after. */
-static void agent_schedule(const char *name)
+/* Ask domain NAME's agent now and at the steps after (ONCE: now only,
+ * unless it is due already). */
+static void agent_schedule(const char *name, bool once)
 {
         size_t i;
 
         for (i = 0; i < W.n_due && strcmp(W.due[i].name, name) != 0; i++)
                 ;
+        if (i < W.n_due && once)
+                return;
         if (i == W.n_due) {
                 if (W.n_due == AGENTS_MAX || strlen(name) > VIRTNAME_NAME_MAX)
                         return;
                 W.n_due++;
         }
         snprintf(W.due[i].name, sizeof(W.due[i].name), "%s", name);
-        W.due[i].step = 0;
+        W.due[i].step = once ? AGENT_STEPS - 1 : 0;
         W.due[i].due = mono_ms();
         agent_timer_set();
 }
@@ -345,17 +457,15 @@ static void on_agent_timer(int timer, void *opaque)
         (void)timer, (void)opaque;
         for (size_t i = 0; i < W.n_due;) {
                 struct agent_due *d = &W.due[i];
-                virDomainPtr dom;
 
                 if (d->due > now) {
                         i++;
                         continue;
                 }
-                if (W.conn && (dom = virDomainLookupByName(W.conn, d->name))) {
-                        ask_agent(dom);
-                        virDomainFree(dom);
-                }
-                if (++d->step < (int)(sizeof(agent_steps) / sizeof(agent_steps[0]))) {
+                if (!ask_agent(d->name)) {
+                        d->due = now + AGENT_RETRY_MS;  /* every child busy */
+                        i++;
+                } else if (++d->step < AGENT_STEPS) {
                         d->due += 1000LL * (agent_steps[d->step] - agent_steps[d->step - 1]);
                         i++;
                 } else {
@@ -369,7 +479,7 @@ static int on_agent(virConnectPtr conn, virDomainPtr dom, int state, int reason,
 {
         (void)conn, (void)reason, (void)opaque;
         if (state == VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED)
-                agent_schedule(virDomainGetName(dom));
+                agent_schedule(virDomainGetName(dom), false);
         return 0;
 }
 
@@ -415,7 +525,7 @@ static void ask_connected_agents(void)
 
                 if (xml && virtname_xml_parse_domain(xml, strlen(xml), &x, err, sizeof(err)) == 0) {
                         if (x.agent_connected)
-                                ask_agent(doms[i]);
+                                agent_schedule(x.d.name, true);
                         virtname_xml_domain_free(&x);
                 }
                 free(xml);

@@ -37,7 +37,8 @@
 #       --direct (NETWORK is a host device: <interface type='direct'>,
 #       macvtap in bridge mode), --metadata XML (in <metadata>),
 #       --agent (the channel org.qemu.guest_agent.0, and qemu-ga in the
-#       guest: guest_build --agent),
+#       guest: guest_build --agent), --agent-channel (the channel only:
+#       a --run program of the guest's answers on it),
 #       and the guest's own settings (kernel command line):
 #       --host NAME (DHCPv4 option 12, DHCPv6 FQDN, its host name; no
 #       spaces: the kernel command line splits there),
@@ -429,6 +430,8 @@ guest_domain_xml() {
                 --direct) type=direct source="dev='$net' mode='bridge'" ;;
                 --metadata) meta="<metadata>$2</metadata>"; shift ;;
                 --agent) cmd="$cmd vnc_agent=1"
+                         channel="<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>" ;;
+                --agent-channel)
                          channel="<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>" ;;
                 --dhcp6) cmd="$cmd vnc_dhcp6=1" ;;
                 --udhcpc6) cmd="$cmd vnc_dhcp6=udhcpc6" ;;

@@ -1,7 +1,7 @@
 /* from-libvirt.c - importing the live state from libvirt: networks (with
  * their XML and DHCP leases) and domains (with their XML), over a
  * read-only connection, and what running domains' connected guest
- * agents report (over a read-write one). */
+ * agents report (asked from a child with a deadline, agent.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +22,12 @@
 
 #define DEFAULT_URI "qemu:///system"
 
+/* Longest all guest agents of one rebuild are asked, in all: each has
+ * VIRTNAME_AGENT_DEADLINE_MS (agent.h); after this the rest are left to
+ * the watcher, so that guests whose agents never answer cannot keep a
+ * rebuild (dpkg's postinst) running. */
+#define AGENTS_BUDGET_MS 15000
+
 /* The importers below skip (with a warning) what libvirt cannot say and
  * return 0, or the store's negative errno: the writer says why. */
 struct import {
@@ -30,33 +36,41 @@ struct import {
         struct virtname_import_stats *st;
         int64_t now;
         const char *uri;
-        virConnectPtr agent_conn;      /* read-write, for guest agents (opened when needed) */
-        bool agent_failed;
+        int64_t agents_ms;             /* the agents' time so far */
 };
 
-/* What running domain D's connected guest agent reports of its
- * addresses (edit.h): asking an agent takes a read-write connection. */
-static int import_agent(struct import *im, virDomainPtr d, const struct virtname_xml_domain *x)
+static int64_t mono_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What running domain X's connected guest agent reports of its
+ * addresses (edit.h), asked by a child with a deadline (agent.h). */
+static int import_agent(struct import *im, const struct virtname_xml_domain *x)
 {
         struct virtname_agent_addr addrs[VIRTNAME_AGENT_ADDRS_MAX];
-        virDomainPtr rw;
+        int64_t start = mono_ms();
         char err[256];
+        int32_t id;
         size_t n;
-        int rc = 0;
+        int rc;
 
-        if (!im->agent_conn && !im->agent_failed && !(im->agent_conn = virtname_virt_open(im->uri, false))) {
-                virtname_import_warn(im->warn, "%s: cannot ask guest agents (a read-write connection): %s", im->uri,
-                                     virtname_virt_error());
-                im->agent_failed = true;
-        }
-        if (!im->agent_conn || !(rw = virDomainLookupByName(im->agent_conn, virDomainGetName(d))))
+        if (im->agents_ms >= AGENTS_BUDGET_MS) {
+                virtname_import_warn(im->warn, "domain %s: its guest agent not asked: the agents took %d s already",
+                                     x->d.name, AGENTS_BUDGET_MS / 1000);
                 return 0;
-        if (virtname_agent_addresses(rw, addrs, &n, err, sizeof(err)) < 0)
+        }
+        rc = virtname_agent_ask(im->uri, x->d.name, VIRTNAME_AGENT_DEADLINE_MS, addrs, &n, &id, err, sizeof(err));
+
+        im->agents_ms += mono_ms() - start;
+        if (rc < 0) {
                 virtname_import_warn(im->warn, "domain %s: its guest agent did not answer: %s", x->d.name, err);
-        else
-                rc = virtname_edit_agent(im->w, x->d.name, x->d.id, im->now, VIRTNAME_OBSERVED_TTL, addrs, n);
-        virDomainFree(rw);
-        return rc;
+                return 0;
+        }
+        return virtname_edit_agent(im->w, x->d.name, x->d.id, im->now, VIRTNAME_OBSERVED_TTL, addrs, n);
 }
 
 static int put_lease(struct import *im, const struct virtname_xml_network *net,
@@ -182,7 +196,7 @@ static int import_domain(struct import *im, virDomainPtr d)
         if (rc == 0)
                 im->st->domains++;
         if (rc == 0 && x.d.id >= 0 && x.agent_connected)
-                rc = import_agent(im, d, &x);
+                rc = import_agent(im, &x);
         virtname_xml_domain_free(&x);
         return rc < 0 ? rc : 0;
 }
@@ -191,7 +205,7 @@ int virtname_import_libvirt(struct virtname_writer *w, const char *uri,
                        virtname_warn_fn warn,
                        struct virtname_import_stats *st, char *err, size_t errlen)
 {
-        struct import im = { w, warn, st, (int64_t)time(NULL), NULL, NULL, false };
+        struct import im = { w, warn, st, (int64_t)time(NULL), NULL, 0 };
         virNetworkPtr *nets = NULL;
         virDomainPtr *doms = NULL;
         virConnectPtr conn;
@@ -225,8 +239,6 @@ int virtname_import_libvirt(struct virtname_writer *w, const char *uri,
                 virDomainFree(doms[i]);
         free(nets);
         free(doms);
-        if (im.agent_conn)
-                virConnectClose(im.agent_conn);
         virConnectClose(conn);
         return rc;
 }

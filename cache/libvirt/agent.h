@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <libvirt/libvirt.h>
 
@@ -37,5 +38,37 @@ struct virtname_agent_addr {
  * negative errno (ERR says why). */
 int virtname_agent_addresses(virDomainPtr dom, struct virtname_agent_addr *out, size_t *n, char *err,
                              size_t errlen);
+
+/* An agent may answer libvirt's guest-sync and then never the question:
+ * libvirt waits for it as long as the domain's agent timeout, by default
+ * for ever (and the domain's agent job stays taken, one of libvirtd's
+ * workers with it, until the agent answers or goes).  So the programs
+ * never ask in their own process: a child asks, over a connection of its
+ * own, and writes the answer into a pipe; a child that has not answered
+ * by the deadline is killed.  The domain's agent timeout is left alone
+ * (it is every other agent user's too). */
+#define VIRTNAME_AGENT_DEADLINE_MS 3000
+
+struct virtname_agent_child {
+        pid_t pid;
+        int fd;                        /* readable: the answer is there, or the child died */
+};
+
+/* Start a child asking domain NAME's agent (virtname_agent_addresses())
+ * over a read-write connection of its own to URI.  0 or a negative
+ * errno. */
+int virtname_agent_start(const char *uri, const char *name, struct virtname_agent_child *c);
+
+/* The child's answer (without waiting): its addresses into OUT (at most
+ * VIRTNAME_AGENT_ADDRS_MAX), their number into *N, the domain's ID into
+ * *ID.  The child is killed if it still runs, and reaped.  Returns 0,
+ * -ETIMEDOUT when it had not answered (ERR says so), or what
+ * virtname_agent_addresses() returned. */
+int virtname_agent_finish(struct virtname_agent_child *c, struct virtname_agent_addr *out, size_t *n, int32_t *id,
+                          char *err, size_t errlen);
+
+/* Both, waiting at most DEADLINE_MS for the answer. */
+int virtname_agent_ask(const char *uri, const char *name, unsigned deadline_ms, struct virtname_agent_addr *out,
+                       size_t *n, int32_t *id, char *err, size_t errlen);
 
 #endif
