@@ -8,7 +8,9 @@
  * Each lookup runs in one view of the snapshot current when it starts; a
  * published change is seen by the next lookup.  The name rules, reserved
  * names included, are in cache/read/lookup.c, shared with every other program
- * that answers names.
+ * that answers names; forward lookups take what they give from the
+ * answers database the writer derives with them (cache/read/answers.h),
+ * reverse lookups ask them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,7 +23,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "cache/read/lookup.h"
+#include "cache/read/answers.h"
 #include "nss/snapshot.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -104,7 +106,7 @@ static int resolve_in(const struct virtname_view *view, void *ctx)
 {
         struct resolve_args *a = ctx;
 
-        return virtname_resolve(view, a->name, a->af, a->now, a->answer);
+        return virtname_answers_resolve(view, a->name, a->af, a->now, a->answer);
 }
 
 /* Resolve NAME into ANSWER; on anything but success with addresses the

@@ -25,6 +25,9 @@
  *   owners    network NUL MAC domain key -> ""  domains with that interface
  *   uuids     UUID (16 bytes) -> domain key
  *   ids       domain ID (u32, big-endian) -> domain key
+ *   answers   normalised name -> what the forward name rules give it from
+ *             the commit that wrote it on (answers.h): derived by the
+ *             writer in the same transaction as every change it follows
  *
  * A host key is the normalised first label of a host name.  Integers in
  * records are little-endian; index keys that must sort numerically are
@@ -36,7 +39,7 @@
 #include <lmdb.h>
 #include <stddef.h>
 
-#define VIRTNAME_SCHEMA_VERSION 5u
+#define VIRTNAME_SCHEMA_VERSION 6u
 
 /* Longest name we accept anywhere: a DNS name is at most 253 bytes. */
 #define VIRTNAME_NAME_MAX 253
@@ -63,6 +66,7 @@ enum virtname_db {
         VIRTNAME_DB_UUIDS,
         VIRTNAME_DB_IDS,
         VIRTNAME_DB_DNAMES,
+        VIRTNAME_DB_ANSWERS,
         VIRTNAME_DB_COUNT
 };
 
