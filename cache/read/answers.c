@@ -38,11 +38,17 @@ size_t virtname_answers_encode(const struct virtname_answers_record *r, uint8_t 
         struct virtname_wout o = { buf, cap, 0, false };
 
         virtname_wout_uint(&o, VIRTNAME_RECORD_VERSION, 1);
-        virtname_wout_uint(&o, r->flags, 1);
-        virtname_wout_uint(&o, (uint64_t)r->from, 8);
-        virtname_wout_uint(&o, (uint64_t)r->until, 8);
-        if (r->flags & VIRTNAME_ANSWERS_RULES)
+        if (r->flags & VIRTNAME_ANSWERS_RULES) {
+                virtname_wout_uint(&o, VIRTNAME_ANSWERS_RULES, 1);
                 return virtname_wout_end(&o);
+        }
+        if ((r->flags & ~VIRTNAME_ANSWERS_RULES) || (r->until && r->until <= r->from))
+                return 0;
+        virtname_wout_uint(&o, (r->from ? VIRTNAME_ANSWERS_FROM : 0) | (r->until ? VIRTNAME_ANSWERS_UNTIL : 0), 1);
+        if (r->from)
+                virtname_wout_uint(&o, (uint64_t)r->from, 8);
+        if (r->until)
+                virtname_wout_uint(&o, (uint64_t)r->until, 8);
         if (r->n > MAX_COUNT)
                 return 0;
         virtname_wout_uint(&o, r->n, 1);
@@ -61,7 +67,8 @@ size_t virtname_answers_encode(const struct virtname_answers_record *r, uint8_t 
                 for (size_t j = 0; j < t->n; j++) {
                         if (j > 0 && t->seg[j].start <= t->seg[j - 1].start)
                                 return 0;
-                        virtname_wout_uint(&o, (uint64_t)t->seg[j].start, 8);
+                        if (j > 0)
+                                virtname_wout_uint(&o, (uint64_t)t->seg[j].start, 8);
                         if (!encode_answer(&o, &t->seg[j].answer))
                                 return 0;
                 }
@@ -71,10 +78,17 @@ size_t virtname_answers_encode(const struct virtname_answers_record *r, uint8_t 
 
 /* --- reading ------------------------------------------------------------- */
 
+/* A segment of a checked record: where it is, and whether it is its
+ * timeline's first (which has no start time of its own). */
+struct seg_at {
+        struct virtname_wire in;
+        bool first;
+};
+
 /* Check the segments of a timeline at IN (record FROM), leaving IN after
- * them; *AT is then a reader at the last segment that starts by NOW
- * (unset when none does). */
-static bool check_segments(struct virtname_wire *in, int64_t from, int64_t now, struct virtname_wire *at)
+ * them; *AT is then the last segment that starts by NOW (unset when none
+ * does). */
+static bool check_segments(struct virtname_wire *in, int64_t from, int64_t now, struct seg_at *at)
 {
         unsigned n = (unsigned)virtname_wire_uint(in, 1);
         int64_t last = 0;
@@ -83,11 +97,11 @@ static bool check_segments(struct virtname_wire *in, int64_t from, int64_t now, 
                 return false;
         for (unsigned i = 0; i < n && !in->bad; i++) {
                 struct virtname_wire here = *in;
-                int64_t start = (int64_t)virtname_wire_uint(in, 8);
+                int64_t start = i == 0 ? from : (int64_t)virtname_wire_uint(in, 8);
                 unsigned source = (unsigned)virtname_wire_uint(in, 1), known = (unsigned)virtname_wire_uint(in, 1);
                 unsigned count = (unsigned)virtname_wire_uint(in, 1);
 
-                if ((i == 0 ? start != from : start <= last) || source > VIRTNAME_SRC_GUEST || known > 1 ||
+                if ((i > 0 && start <= last) || source > VIRTNAME_SRC_GUEST || known > 1 ||
                     count > VIRTNAME_ANSWER_MAX)
                         return false;
                 for (unsigned j = 0; j < count && !in->bad; j++) {
@@ -99,18 +113,20 @@ static bool check_segments(struct virtname_wire *in, int64_t from, int64_t now, 
                         virtname_wire_take(in, 8);
                 }
                 if (start <= now)
-                        *at = here;
+                        *at = (struct seg_at){ here, i == 0 };
                 last = start;
         }
         return !in->bad;
 }
 
-/* The answer of the (checked) segment at AT, FAMILY's addresses only. */
-static void fill(struct virtname_wire at, int family, struct virtname_answer *out)
+/* The answer of the checked segment S, FAMILY's addresses only. */
+static void fill(struct seg_at s, int family, struct virtname_answer *out)
 {
+        struct virtname_wire at = s.in;
         unsigned count;
 
-        virtname_wire_take(&at, 8);
+        if (!s.first)
+                virtname_wire_take(&at, 8);
         out->source = (enum virtname_source)virtname_wire_uint(&at, 1);
         out->known = virtname_wire_uint(&at, 1) != 0;
         count = (unsigned)virtname_wire_uint(&at, 1);
@@ -133,8 +149,8 @@ static void fill(struct virtname_wire at, int family, struct virtname_answer *ou
 int virtname_answers_eval(const void *data, size_t len, const char *suffix, int family, int64_t now,
                           struct virtname_answer *out)
 {
-        struct virtname_wire in = { data, (const uint8_t *)data + len, false }, name = { 0 }, other = { 0 },
-                             mine = { 0 }, *pick = NULL;
+        struct virtname_wire in = { data, (const uint8_t *)data + len, false };
+        struct seg_at name = { 0 }, other = { 0 }, mine = { 0 }, *pick = NULL;
         bool have_name = false, have_other = false, have_mine = false, mine_as_name = false;
         size_t slen = suffix ? strlen(suffix) : 0;
         unsigned flags, n;
@@ -143,16 +159,17 @@ int virtname_answers_eval(const void *data, size_t len, const char *suffix, int 
         if (virtname_wire_uint(&in, 1) != VIRTNAME_RECORD_VERSION)
                 return -EBADMSG;
         flags = (unsigned)virtname_wire_uint(&in, 1);
-        from = (int64_t)virtname_wire_uint(&in, 8);
-        until = (int64_t)virtname_wire_uint(&in, 8);
-        if (in.bad || (flags & ~VIRTNAME_ANSWERS_RULES) || (until != 0 && until <= from))
-                return -EBADMSG;
-        if (flags & VIRTNAME_ANSWERS_RULES)
+        if (flags == VIRTNAME_ANSWERS_RULES)
                 return in.p == in.end ? -EAGAIN : -EBADMSG;
+        from = flags & VIRTNAME_ANSWERS_FROM ? (int64_t)virtname_wire_uint(&in, 8) : 0;
+        until = flags & VIRTNAME_ANSWERS_UNTIL ? (int64_t)virtname_wire_uint(&in, 8) : 0;
+        if (in.bad || (flags & ~(VIRTNAME_ANSWERS_FROM | VIRTNAME_ANSWERS_UNTIL)) ||
+            ((flags & VIRTNAME_ANSWERS_FROM) && from == 0) || ((flags & VIRTNAME_ANSWERS_UNTIL) && until <= from))
+                return -EBADMSG;
         n = (unsigned)virtname_wire_uint(&in, 1);
         for (unsigned i = 0; i < n && !in.bad; i++) {
                 unsigned kind = (unsigned)virtname_wire_uint(&in, 1);
-                struct virtname_wire at = { 0 };
+                struct seg_at at = { 0 };
                 bool match = false;
 
                 if (kind == VIRTNAME_ANSWERS_SUFFIX || kind == VIRTNAME_ANSWERS_AS_NAME) {

@@ -18,16 +18,18 @@
  * NAME.DOMAIN.  A name without a record answers nothing.  Value, integers
  * little-endian:
  *
- *   u8 version (VIRTNAME_RECORD_VERSION), u8 flags (VIRTNAME_ANSWERS_RULES:
- *     ask the rules; nothing follows), i64 from, i64 until (0: no end):
- *     the record holds for times in [from, until)
+ *   u8 version (VIRTNAME_RECORD_VERSION), u8 flags: VIRTNAME_ANSWERS_RULES
+ *     (ask the rules; nothing follows), VIRTNAME_ANSWERS_FROM (i64 from
+ *     follows, else it is 0), VIRTNAME_ANSWERS_UNTIL (i64 until follows,
+ *     else there is no end): the record holds for times in [from, until)
  *   u8 count of timelines, each:
  *     u8 kind (enum virtname_answers_kind), for the SUFFIX kinds u16
  *       length and the suffix
  *     except for VIRTNAME_ANSWERS_AS_NAME: u8 count of segments (1 or
- *       more), each: i64 start (the first: from; rising), u8 source, u8
- *       known, u8 count of addresses (at most VIRTNAME_ANSWER_MAX), each:
- *       u8 family (4 or 6), the address (4 or 16 bytes), i64 expiry
+ *       more), each: i64 start (not for the first, which starts at from;
+ *       rising), u8 source, u8 known, u8 count of addresses (at most
+ *       VIRTNAME_ANSWER_MAX), each: u8 family (4 or 6), the address (4 or
+ *       16 bytes), i64 expiry
  *
  * A timeline that is left out answers nothing; a suffix without one of
  * its own is answered as any other suffix (VIRTNAME_ANSWERS_OTHER).  The
@@ -45,6 +47,8 @@
 #include "cache/read/lookup.h"
 
 #define VIRTNAME_ANSWERS_RULES 0x01u
+#define VIRTNAME_ANSWERS_FROM 0x02u
+#define VIRTNAME_ANSWERS_UNTIL 0x04u
 
 enum virtname_answers_kind {
         VIRTNAME_ANSWERS_NAME = 0,     /* the name itself (no suffix) */
@@ -67,7 +71,7 @@ struct virtname_answers_timeline {
 };
 
 struct virtname_answers_record {
-        unsigned flags;
+        unsigned flags;                /* VIRTNAME_ANSWERS_RULES, or 0 */
         int64_t from, until;
         size_t n;
         const struct virtname_answers_timeline *t;
