@@ -89,8 +89,12 @@ static int32_t ttl_of(const struct virtname_addr *addr, size_t n, int64_t now)
 {
         int64_t ttl = MAX_TTL;
 
+        /* An expiry already past gives 0 (a damaged record may say
+         * anything: no subtraction that can overflow). */
         for (size_t i = 0; i < n; i++)
-                if (addr[i].expiry != 0 && addr[i].expiry - now < ttl)
+                if (addr[i].expiry != 0 && addr[i].expiry <= now)
+                        ttl = 0;
+                else if (addr[i].expiry != 0 && addr[i].expiry - now < ttl)
                         ttl = addr[i].expiry - now;
         return (int32_t)(ttl > 0 ? ttl : 0);
 }
