@@ -15,6 +15,7 @@
 
 #include "cmd/bridge.h"
 #include "cache/write/fileio.h"
+#include "cache/write/grow.h"
 
 #define SYS_NET "/sys/class/net"
 static const char *const flag_names[] = { "isolated", "learning", "unicast_flood" };
@@ -75,16 +76,10 @@ int bridge_ports_read(const char *bridge, struct bridge_ports *out)
 
                 if (de->d_name[0] == '.' || strlen(de->d_name) >= IF_NAMESIZE)
                         continue;
-                if (out->n == cap) {
-                        struct bridge_port *more = reallocarray(out->port, cap ? 2 * cap : 8, sizeof(*more));
-
-                        if (!more) {
-                                closedir(d);
-                                bridge_ports_free(out);
-                                return -ENOMEM;
-                        }
-                        out->port = more;
-                        cap = cap ? 2 * cap : 8;
+                if (!VIRTNAME_GROW(out->port, cap, out->n + 1)) {
+                        closedir(d);
+                        bridge_ports_free(out);
+                        return -ENOMEM;
                 }
                 p = &out->port[out->n++];
                 memcpy(p->name, de->d_name, strlen(de->d_name) + 1);     /* fits: checked above */

@@ -1,7 +1,7 @@
 # cmd/: the virt-name-cache command and its man page.
 CMD_SRCS := $(sort $(wildcard cmd/*.c)) $(IMPORT_SRCS) $(RESOLVED_SRCS)
 $(B)/virt-name-cache: $(addprefix $(B)/obj/,$(CMD_SRCS:.c=.o)) $(B)/libvirtname-dns.a $(B)/libvirtname.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(JSON_LIBS) $(VIRT_LIBS) $(XML_LIBS) $(DNS_LIBS) $(SYSTEMD_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(JSON_LIBS) $(VIRT_LIBS) $(XML_LIBS) $(DNS_LIBS) $(SYSTEMD_LIBS) $(MNL_LIBS)
 ALL += $(B)/virt-name-cache
 
 install-cmd: $(B)/virt-name-cache

@@ -1,9 +1,12 @@
 /* cmd.h - what the virt-name-cache subcommands share.
  *
- * Each subcommand lives in its own cmd-NAME.c and exports
+ * A subcommand is a function
  *      int cmd_NAME(int argc, char **argv, const struct cmd_ctx *ctx);
- * returning one of the exit codes below.  argv[0] is the subcommand name;
- * parse the rest with getopt_long (optind is reset for you).
+ * in cmd/ (rebuild.c, list.c, query.c, doctor.c, publish.c; network.c:
+ * enable and disable; nss.c: enable-nss and disable-nss; dns.c: export
+ * and dns-sync), listed in virt-name-cache.c's table and returning one
+ * of the exit codes below.  argv[0] is the subcommand name; parse the
+ * rest with getopt_long (optind is reset for you).
  */
 #ifndef VIRTNAME_CMD_H
 #define VIRTNAME_CMD_H
@@ -66,5 +69,7 @@ int cmd_enable_nss(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_export(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_dns_sync(int argc, char **argv, const struct cmd_ctx *ctx);
 int cmd_disable_nss(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_enable_watch(int argc, char **argv, const struct cmd_ctx *ctx);
+int cmd_disable_watch(int argc, char **argv, const struct cmd_ctx *ctx);
 
 #endif

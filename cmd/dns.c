@@ -80,7 +80,7 @@ static int print_records(const struct virtname_named *nm, void *ctx)
         struct zone_out *z = ctx;
         char owner[260], addr[INET6_ADDRSTRLEN], rev[128], why[256];
 
-        if (z->c && virtname_dns_fqdn(z->c, nm->name, owner, sizeof(owner), why, sizeof(why)) < 0) {
+        if (z->c && virtname_dns_fqdn(z->c, nm->name, owner, sizeof(owner), why, sizeof(why)) != VIRTNAME_DNS_OK) {
                 cmd_warn("%s", why);
                 z->bad++;
                 return 0;
@@ -219,11 +219,11 @@ int cmd_export(int argc, char **argv, const struct cmd_ctx *ctx)
         }
         if (strcmp(format, "zone") == 0) {
                 rc = virtname_dns_config_load(NULL, &conf, err, sizeof(err));
-                if (rc == VIRTNAME_DNS_CONF_BAD) {
+                if (rc != VIRTNAME_DNS_OK && rc != VIRTNAME_DNS_EABSENT) {
                         cmd_error("%s", err);
                         return EXIT_INPUT;
                 }
-                if (rc == VIRTNAME_DNS_CONF_OK) {
+                if (rc == VIRTNAME_DNS_OK) {
                         z.c = &conf;
                         z.ttl = conf.ttl;
                 }
@@ -293,7 +293,7 @@ static int exit_of(int rc)
                 return EXIT_INPUT;
         case VIRTNAME_DNS_EREFUSED:
                 return EXIT_LIBVIRT;
-        case -1:
+        case VIRTNAME_DNS_ESTORE:
                 return EXIT_STORE;
         default:
                 return EXIT_SYSTEM;
@@ -330,12 +330,12 @@ int cmd_dns_sync(int argc, char **argv, const struct cmd_ctx *ctx)
         if (cmd_extra_args(argc, argv))
                 return EXIT_USAGE;
         rc = virtname_dns_config_load(NULL, &conf, err, sizeof(err));
-        if (rc == VIRTNAME_DNS_CONF_ABSENT) {
+        if (rc == VIRTNAME_DNS_EABSENT) {
                 cmd_error("the fleet DNS is not configured: no %s/%s (see virt-name-cache(1), FLEET DNS)",
                           virtname_conf_dir(NULL), VIRTNAME_DNS_CONF_NAME);
                 return EXIT_INPUT;
         }
-        if (rc != VIRTNAME_DNS_CONF_OK) {
+        if (rc != VIRTNAME_DNS_OK) {
                 cmd_error("%s", err);
                 return EXIT_INPUT;
         }
@@ -354,7 +354,7 @@ int cmd_dns_sync(int argc, char **argv, const struct cmd_ctx *ctx)
                 return exit_of(rc);
         }
         rc = virtname_dns_sync_store(ctx->db_dir, &conf, &st, note, NULL, err, sizeof(err));
-        if (rc == -1) {
+        if (rc == VIRTNAME_DNS_ESTORE) {
                 cmd_error("%s", err);
                 return EXIT_STORE;
         }

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <errno.h>
 #include <getopt.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -320,6 +322,153 @@ static void check_dropped(struct doctor *doc)
                (int)(why.mv_size > 200 ? 200 : why.mv_size), (const char *)why.mv_data);
 }
 
+/* The entry for NETWORK in ARRAY (*N entries of SIZE bytes, at most
+ * MAX, each starting with its network's name as a string), added when
+ * new; NULL when ARRAY is full. */
+static void *group_of(void *array, size_t size, size_t *n, size_t max, struct virtname_str network)
+{
+        char *p = array;
+
+        for (size_t i = 0; i < *n; i++, p += size)
+                if (virtname_str_eq(network, p))
+                        return p;
+        if (*n == max)
+                return NULL;
+        (*n)++;
+        memset(p, 0, size);
+        show_str(network, p, VIRTNAME_NAME_MAX + 1);
+        return p;
+}
+
+/* Is NETWORK the key of macvtap interfaces (schema.h)? */
+static bool is_direct(struct virtname_str network)
+{
+        size_t n = strlen(VIRTNAME_NET_DIRECT);
+
+        return network.len > n && memcmp(network.p, VIRTNAME_NET_DIRECT, n) == 0;
+}
+
+static bool is_bridge(struct virtname_str network)
+{
+        size_t n = strlen(VIRTNAME_NET_BRIDGE);
+
+        return network.len > n && memcmp(network.p, VIRTNAME_NET_BRIDGE, n) == 0;
+}
+
+/* Does the watcher run (it holds its lock)? */
+static bool check_watcher(struct doctor *doc)
+{
+        char state[PATH_MAX], path[PATH_MAX];
+        int fd = -1;
+        bool running = false;
+
+        if (virtname_state_dir(doc->ctx->db_dir, state, sizeof(state)) == 0 &&
+            virtname_path(path, sizeof(path), state, VIRTNAME_WATCH_LOCK_NAME) == 0)
+                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd >= 0) {
+                running = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+                close(fd);
+        }
+        if (running)
+                report(doc, "ok", "the watcher runs: addresses the host sees static guests and guests on other "
+                       "host bridges use, and what guest agents report, are recorded as they appear");
+        else
+                report(doc, "info", "the watcher does not run (optional: 'virt-name-cache enable-watch'): "
+                       "static-address guests and guests on host bridges no libvirt network owns get their "
+                       "addresses, and guest agents are asked, only at 'virt-name-cache rebuild'");
+        return running;
+}
+
+/* The interfaces of running domains on one network key (check_segments). */
+struct segment {
+        char network[VIRTNAME_NAME_MAX + 1];
+        size_t running, addressed, filtered;
+        char bare[160], unfiltered[160];       /* examples: no address, no filter */
+};
+
+/* Has the interface an address its domain's name answers with (lookup.h)? */
+static int has_address(const struct virtname_lease_view *l, bool answering, void *ctx)
+{
+        const struct virtname_view *v = ctx;
+
+        return answering && virtname_lease_rank(v, l) >= VIRTNAME_RANK_AGENT;
+}
+
+/* Filters that keep a guest's ARP answers to its own address. */
+static bool stops_spoofing(struct virtname_str filter);
+
+/* Interfaces on no libvirt network, per network key (schema.h): what can
+ * give them an address.  A macvtap guest's traffic never reaches the
+ * host, so only its guest agent or an administrator can speak for it; a
+ * guest on another host bridge is seen using its addresses (the watcher,
+ * a rebuild) and its own port asked. */
+static void check_segments(struct doctor *doc, bool watching)
+{
+        static struct segment segs[64];
+        const struct virtname_view *v = &doc->show.view;
+        struct virtname_domain_view dom;
+        struct virtname_iface_view f;
+        struct virtname_iter it;
+        int64_t now = (int64_t)time(NULL);
+        size_t n = 0;
+        MDB_val k, d;
+        int rc;
+
+        if (!doc->show.snap)
+                return;
+        rc = virtname_iter_start(&it, v, VIRTNAME_DB_DOMAINS, NULL, 0);
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
+                size_t pos = 0;
+
+                if (virtname_domain_decode(d.mv_data, d.mv_size, &dom) < 0 || dom.state != VIRTNAME_STATE_RUNNING)
+                        continue;
+                while (virtname_domain_iface_next(&dom, &pos, &f)) {
+                        struct segment *g;
+                        char name[VIRTNAME_NAME_MAX + 1];
+
+                        if ((!is_direct(f.network) && !is_bridge(f.network)) ||
+                            !(g = group_of(segs, sizeof(segs[0]), &n, sizeof(segs) / sizeof(segs[0]), f.network)))
+                                continue;
+                        show_str(dom.name, name, sizeof(name));
+                        g->running++;
+                        if (virtname_iface_leases(v, f.network, f.mac, now, has_address, (void *)v) > 0)
+                                g->addressed++;
+                        else if (!g->bare[0])
+                                snprintf(g->bare, sizeof(g->bare), "%.64s", name);
+                        if (stops_spoofing(f.filter))
+                                g->filtered++;
+                        else if (!g->unfiltered[0])
+                                snprintf(g->unfiltered, sizeof(g->unfiltered), "%.64s", name);
+                }
+        }
+        virtname_iter_end(&it);
+        for (size_t i = 0; i < n; i++) {
+                const struct segment *g = &segs[i];
+                size_t bare = g->running - g->addressed;
+
+                if (is_direct(virtname_str_of(g->network)))
+                        report(doc, bare ? "warning" : "ok", "network %s: %zu running macvtap interface%s, %zu "
+                               "with an address; the host never sees a macvtap guest's traffic, so only its "
+                               "guest agent (org.qemu.guest_agent.0) or an administrator's address in its "
+                               "<metadata> can give it one%s%s%s", g->network, g->running,
+                               g->running == 1 ? "" : "s", g->addressed, bare ? " (none for " : "", g->bare,
+                               bare ? ")" : "");
+                else
+                        report(doc, bare ? "info" : "ok", "network %s: %zu running interface%s on a host bridge "
+                               "no libvirt network owns, %zu with an address its port answered for (or its "
+                               "agent or an administrator gave)%s%s%s%s", g->network, g->running,
+                               g->running == 1 ? "" : "s", g->addressed, bare ? "; none yet for " : "", g->bare,
+                               bare && !watching ? ", and the watcher does not run" : "",
+                               bare ? " (the host has not seen it use one)" : "");
+                if (!is_direct(virtname_str_of(g->network)) && g->filtered < g->running)
+                        report(doc, "info", "network %s: %zu interface%s without libvirt's clean-traffic nwfilter "
+                               "(e.g. %s): such a guest can answer for addresses it was not given, so its own "
+                               "name can take one nobody holds yet; names others hold stay theirs",
+                               g->network, g->running - g->filtered, g->running - g->filtered == 1 ? "" : "s",
+                               g->unfiltered);
+        }
+}
+
 /* What a network's domain leases are backed by (check_evidence). */
 struct net_evidence {
         char network[VIRTNAME_NAME_MAX + 1];
@@ -352,20 +501,18 @@ static void check_evidence(struct doctor *doc)
                 size_t pos = 0;
                 bool port = false;
 
-                if (virtname_lease_decode(d.mv_data, d.mv_size, &l) < 0 || (l.flags & VIRTNAME_LEASE_STATIC) ||
+                /* (What an administrator or a guest agent gives, and
+                 * macvtap interfaces, whose ports are never asked:
+                 * check_segments.) */
+                if (virtname_lease_decode(d.mv_data, d.mv_size, &l) < 0 ||
+                    (l.flags & (VIRTNAME_LEASE_STATIC | VIRTNAME_LEASE_ADMIN)) ||
                     !(l.flags & VIRTNAME_LEASE_HAS_MAC) || !virtname_lease_current(&l, now) ||
+                    is_direct(l.network) || virtname_lease_rank(v, &l) == VIRTNAME_RANK_AGENT ||
                     virtname_iface_owner(v, l.network, l.mac, &owner) < 0 ||
                     owner.state != VIRTNAME_STATE_RUNNING)
                         continue;
-                for (size_t i = 0; i < n_nets && !e; i++)
-                        if (virtname_str_eq(l.network, nets[i].network))
-                                e = &nets[i];
-                if (!e && n_nets == sizeof(nets) / sizeof(nets[0]))
+                if (!(e = group_of(nets, sizeof(nets[0]), &n_nets, sizeof(nets) / sizeof(nets[0]), l.network)))
                         continue;
-                if (!e) {
-                        e = memset(&nets[n_nets++], 0, sizeof(*e));
-                        show_str(l.network, e->network, sizeof(e->network));
-                }
                 while (virtname_domain_iface_next(&owner, &pos, &f))
                         port |= memcmp(f.mac, l.mac, VIRTNAME_MAC_LEN) == 0 && f.port.len > 0;
                 show_addr(l.family, l.addr, addr, sizeof(addr));
@@ -722,9 +869,9 @@ static void check_fleet_dns(struct doctor *doc)
         char err[512], when[64], fp[512];
         int rc = virtname_dns_config_load(NULL, &conf, err, sizeof(err));
 
-        if (rc == VIRTNAME_DNS_CONF_ABSENT)
+        if (rc == VIRTNAME_DNS_EABSENT)
                 return;         /* not configured: nothing to say */
-        if (rc != VIRTNAME_DNS_CONF_OK) {
+        if (rc != VIRTNAME_DNS_OK) {
                 report(doc, "problem", "fleet DNS: %s", err);
                 return;
         }
@@ -791,7 +938,7 @@ static void check_filters(struct doctor *doc)
                 return;
         for (int i = 0; i < doc->n_enabled; i++) {
                 char example[160] = "";
-                size_t n = 0;
+                size_t n = 0, all = 0;
 
                 rc = virtname_iter_start(&it, &doc->show.view, VIRTNAME_DB_DOMAINS, NULL, 0);
                 while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
@@ -802,7 +949,10 @@ static void check_filters(struct doctor *doc)
                         while (virtname_domain_iface_next(&dom, &pos, &f)) {
                                 char name[VIRTNAME_NAME_MAX + 1];
 
-                                if (!virtname_str_eq(f.network, doc->enabled[i]) || stops_spoofing(f.filter))
+                                if (!virtname_str_eq(f.network, doc->enabled[i]))
+                                        continue;
+                                all++;
+                                if (stops_spoofing(f.filter))
                                         continue;
                                 if (n++ == 0)
                                         snprintf(example, sizeof(example), "%.64s",
@@ -811,14 +961,14 @@ static void check_filters(struct doctor *doc)
                 }
                 virtname_iter_end(&it);
                 if (n)
-                        report(doc, "info", "network %s: %zu interface%s without libvirt's clean-traffic nwfilter "
-                               "(e.g. %s): such a guest can answer for addresses it was not given, so its own "
-                               "name can follow one another guest released; other domains' names stay with "
-                               "their own ports (add <filterref filter='clean-traffic'/>)",
-                               doc->enabled[i], n, n == 1 ? "" : "s", example);
-                else
-                        report(doc, "ok", "network %s: every interface has libvirt's clean-traffic nwfilter",
-                               doc->enabled[i]);
+                        report(doc, "info", "network %s: %zu of %zu interface%s without libvirt's clean-traffic "
+                               "nwfilter (e.g. %s): names do not depend on it (a domain's name follows only what "
+                               "its own port answers), but such a guest can send with any MAC and address on "
+                               "the network (add <filterref filter='clean-traffic'/>)",
+                               doc->enabled[i], n, all, all == 1 ? "" : "s", example);
+                else if (all)
+                        report(doc, "ok", "network %s: all %zu interface%s have libvirt's clean-traffic nwfilter",
+                               doc->enabled[i], all, all == 1 ? "" : "s");
         }
 }
 
@@ -1007,6 +1157,7 @@ int cmd_doctor(int argc, char **argv, const struct cmd_ctx *ctx)
         check_fleet_dns(&doc);
         check_evidence(&doc);
         check_filters(&doc);
+        check_segments(&doc, check_watcher(&doc));
         lsm_check(report_ctx, &doc, virtname_store_dir(ctx->db_dir));
         ssh_config_check(report_ctx, &doc, doc.ssh_config);
         show_close(&doc.show);

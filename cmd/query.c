@@ -274,6 +274,7 @@ static int query_name(const struct virtname_view *v, const char *what, bool json
                         json_object_object_add(a, "family",
                                                json_object_new_int(ans.addr[i].family == AF_INET6 ? 6 : 4));
                         json_object_object_add(a, "expiry", json_object_new_int64(ans.addr[i].expiry));
+                        json_object_object_add(a, "evidence", json_object_new_string(show_rank(ans.addr[i].rank)));
                         json_object_array_add(addrs, a);
                 }
                 json_object_object_add(o, "addresses", addrs);
@@ -301,12 +302,13 @@ static int query_name(const struct virtname_view *v, const char *what, bool json
         if (ans.known && ans.n == 0)
                 printf("addresses: none current%s\n", ans.source == VIRTNAME_SRC_DOMAIN && !ambiguous
                                                         ? " (a domain's name follows only addresses its own "
-                                                          "ports answered for: see its leases below)"
+                                                          "ports answered for, an administrator gave it or its "
+                                                          "guest agent reported: see its leases below)"
                                                         : "");
         for (size_t i = 0; i < ans.n; i++)
-                printf("address:   %s (expires %s)\n",
+                printf("address:   %s (expires %s; %s)\n",
                        show_addr(ans.addr[i].family, ans.addr[i].addr, addr, sizeof(addr)),
-                       show_time(ans.addr[i].expiry, when, sizeof(when)));
+                       show_time(ans.addr[i].expiry, when, sizeof(when)), show_rank(ans.addr[i].rank));
         if (ans.dropped)
                 printf("           (%zu more not shown)\n", ans.dropped);
         if (have_dom)

@@ -12,6 +12,7 @@
 #include "cache/read/paths.h"
 #include "cache/ingest/sources.h"
 #include "cache/ingest/asks.h"
+#include "cache/ingest/neigh.h"
 #include "cache/ingest/update.h"
 
 /* How long a rebuild waits for a hook or lease helper to finish. */
@@ -49,6 +50,21 @@ static void print_warning(const char *msg)
 struct asked {
         size_t asked, answered;
 };
+
+/* A neighbour the host knows: a candidate address of the domain with its
+ * MAC on that bridge (asks.h). */
+struct seen_ctx {
+        const struct virtname_view *v;
+        int64_t now;
+        struct virtname_asks *asks;
+};
+
+static int seen(const struct virtname_neigh *n, void *ctx)
+{
+        struct seen_ctx *c = ctx;
+
+        return virtname_asks_seen(c->v, n->dev, n->mac, n->family, n->addr, c->now, 0, c->asks);
+}
 
 /* Ask the ports in ASKS and record what they said. */
 static struct asked ask_ports(const struct cmd_ctx *ctx, struct virtname_asks *asks)
@@ -153,8 +169,15 @@ int cmd_rebuild_run(const struct cmd_ctx *ctx, const char *uri, const char *leas
         rc = virtname_update_commit(u, VIRTNAME_WRITER_REPUBLISH, NULL, err, sizeof(err));
         /* The running domains' ports, asked about their leases once the
          * lock is free again. */
-        if ((rc == 0 || rc == -EAGAIN) && virtname_writer_view(w)->txn)
-                virtname_asks_all(virtname_writer_view(w), (int64_t)time(NULL), &asks);
+        if ((rc == 0 || rc == -EAGAIN) && virtname_writer_view(w)->txn) {
+                struct seen_ctx sc = { virtname_writer_view(w), (int64_t)time(NULL), &asks };
+
+                virtname_asks_all(sc.v, sc.now, &asks);
+                /* And the addresses the host knows its guests by (its
+                 * neighbour table): the ones static guests and guests
+                 * on other bridges use. */
+                virtname_neigh_dump(seen, &sc);
+        }
         virtname_update_close(u);
         if (rc < 0 && rc != -EAGAIN) {
                 virtname_asks_free(&asks);

@@ -56,6 +56,20 @@ const char *show_source(enum virtname_source src)
         }
 }
 
+const char *show_rank(enum virtname_rank rank)
+{
+        switch (rank) {
+        case VIRTNAME_RANK_ADMIN:
+                return "admin";
+        case VIRTNAME_RANK_PORT:
+                return "port";
+        case VIRTNAME_RANK_AGENT:
+                return "agent";
+        default:
+                return "claim";
+        }
+}
+
 const char *show_addr(int family, const uint8_t *addr, char *buf, size_t cap)
 {
         if (!inet_ntop(family, addr, buf, (socklen_t)cap))
@@ -155,12 +169,18 @@ static const struct virtname_domain_view *running_owner(const struct virtname_vi
 
 const char *show_evidence_word(const struct virtname_view *v, const struct virtname_lease_view *l)
 {
-        if (l->flags & VIRTNAME_LEASE_STATIC)
+        int rank = virtname_lease_rank(v, l);
+
+        if (rank == VIRTNAME_RANK_ADMIN)
                 return "admin";
-        if (virtname_lease_proven(v, l) == 1)
+        if (rank == VIRTNAME_RANK_PORT)
                 return l->flags & VIRTNAME_LEASE_RELEASED ? "released" : "port";
+        if (rank == VIRTNAME_RANK_AGENT)
+                return "agent";
         if (!(l->flags & VIRTNAME_LEASE_HAS_MAC))
                 return "none";
+        if (l->flags & VIRTNAME_LEASE_OBSERVED)
+                return "stale";
         return l->evidence == VIRTNAME_EV_SILENT ? "silent" : "claim";
 }
 
@@ -169,18 +189,32 @@ const char *show_evidence(const struct virtname_view *v, const struct virtname_l
 {
         struct virtname_domain_view d;
         const struct virtname_domain_view *owner = running_owner(v, l, &d);
-        char port[64], when[32], name[VIRTNAME_NAME_MAX + 1];
+        char port[64], when[32], until[32], name[VIRTNAME_NAME_MAX + 1];
         const char *w = show_evidence_word(v, l);
 
         show_str(l->port, port, sizeof(port));
         show_time(l->proved, when, sizeof(when));
+        show_time(l->expiry, until, sizeof(until));
         if (strcmp(w, "admin") == 0)
-                snprintf(buf, cap, "a static host of the network (an administrator's)");
+                snprintf(buf, cap, "%s", l->flags & VIRTNAME_LEASE_STATIC
+                                                 ? "a static host of the network (an administrator's)"
+                                                 : "an administrator's address for the domain (its <metadata>)");
         else if (strcmp(w, "none") == 0)
                 snprintf(buf, cap, "the guest's own claim (no MAC: a relayed or restored DHCP message)");
         else if (strcmp(w, "port") == 0 || strcmp(w, "released") == 0)
-                snprintf(buf, cap, "its domain's port %s answered for it (%s)%s", port, when,
-                         strcmp(w, "released") == 0 ? "; DHCP says released: the port is asked again" : "");
+                snprintf(buf, cap, "its domain's port %s answered for it (%s)%s%s%s", port, when,
+                         strcmp(w, "released") == 0 ? "; DHCP says released: the port is asked again" : "",
+                         l->flags & VIRTNAME_LEASE_OBSERVED ? "; seen by the host, not leased: holds until " : "",
+                         l->flags & VIRTNAME_LEASE_OBSERVED ? until : "");
+        else if (strcmp(w, "agent") == 0)
+                snprintf(buf, cap, "its domain's guest agent reported it (%s): the domain's own claim, never "
+                         "pinned by the ssh proxy%s%s", when,
+                         l->flags & VIRTNAME_LEASE_OBSERVED ? "; holds until " : "",
+                         l->flags & VIRTNAME_LEASE_OBSERVED ? until : "");
+        else if (strcmp(w, "stale") == 0)
+                snprintf(buf, cap, "seen (or reported by a guest agent) in another run of %s, on another port, "
+                         "or for a domain not running: not an address of its now",
+                         owner ? show_str(owner->name, name, sizeof(name)) : "its domain");
         else if (!owner)
                 snprintf(buf, cap, "a DHCP claim: no domain has this MAC on this network");
         else if (owner->state != VIRTNAME_STATE_RUNNING)

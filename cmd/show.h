@@ -25,6 +25,9 @@ void show_close(struct show *s);
 /* Where an answer comes from, in words. */
 const char *show_source(enum virtname_source src);
 
+/* What backs an answer, in one word: "admin", "port", "agent", "claim". */
+const char *show_rank(enum virtname_rank rank);
+
 /* Text forms: written into BUF (returned). */
 const char *show_addr(int family, const uint8_t *addr, char *buf, size_t cap);
 const char *show_time(int64_t t, char *buf, size_t cap);      /* "never" for 0 */
@@ -35,7 +38,8 @@ const char *show_str(struct virtname_str s, char *buf, size_t cap);
 
 /* What backs lease L at NOW, in a few words ("its domain's port vnet3
  * answered", "a DHCP claim: ..."), into BUF; and as one JSON word
- * ("admin", "port", "claim", "silent", "released", "none"). */
+ * ("admin", "port", "agent", "claim", "silent", "released", "stale",
+ * "none"). */
 const char *show_evidence(const struct virtname_view *v, const struct virtname_lease_view *l, int64_t now,
                           char *buf, size_t cap);
 const char *show_evidence_word(const struct virtname_view *v, const struct virtname_lease_view *l);

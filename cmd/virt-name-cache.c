@@ -1,5 +1,5 @@
 /* virt-name-cache.c - the administrator's command: global options, then
- * one subcommand (cmd-*.c). */
+ * one subcommand (cmd.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -28,6 +28,8 @@ static const struct {
         { "dns-sync", cmd_dns_sync, "bring the fleet's DNS zone up to the store (RFC 2136)" },
         { "enable-nss", cmd_enable_nss, "add virtname to the hosts line of nsswitch.conf" },
         { "disable-nss", cmd_disable_nss, "remove virtname from nsswitch.conf" },
+        { "enable-watch", cmd_enable_watch, "start the watcher of bridged, static and agent guests" },
+        { "disable-watch", cmd_disable_watch, "stop and disable the watcher" },
 };
 
 static void vmsg(const char *kind, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));

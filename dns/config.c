@@ -118,20 +118,20 @@ static int key_set(struct virtname_dns_key *k, const char *name, const char *alg
 
         if (!name_norm(name, true, k->name, sizeof(k->name))) {
                 virtname_errf(err, errlen, 0, "%s: key name '%s' is not a DNS name", where, name);
-                return -1;
+                return VIRTNAME_DNS_EINPUT;
         }
         if (!la) {
                 virtname_errf(err, errlen, 0, "%s: TSIG algorithm '%s' not supported "
                        "(hmac-sha256, hmac-sha512, hmac-sha1, hmac-md5)", where, alg);
-                return -1;
+                return VIRTNAME_DNS_EINPUT;
         }
         if (!b64_ok(secret) || strlen(secret) >= sizeof(k->secret)) {
                 virtname_errf(err, errlen, 0, "%s: the secret of key '%s' is not base64", where, name);
-                return -1;
+                return VIRTNAME_DNS_EINPUT;
         }
         snprintf(k->algorithm, sizeof(k->algorithm), "%s", la);
         snprintf(k->secret, sizeof(k->secret), "%s", secret);
-        return 0;
+        return VIRTNAME_DNS_OK;
 }
 
 static bool key_wanted(const char *want, const char *name)
@@ -217,14 +217,14 @@ static int key_bind(const char *path, const char *text, const char *want,
                 if (!tok_next(&t, name, sizeof(name), &line) || !tok_next(&t, tok, sizeof(tok), &line) ||
                     strcmp(tok, "{") != 0) {
                         virtname_errf(err, errlen, 0, "%s: expected key \"NAME\" {", where);
-                        return -1;
+                        return VIRTNAME_DNS_EINPUT;
                 }
                 alg[0] = secret[0] = '\0';
                 for (;;) {
                         char word[64];
                         if (!tok_next(&t, word, sizeof(word), &line)) {
                                 virtname_errf(err, errlen, 0, "%s: key \"%s\" is not closed with };", where, name);
-                                return -1;
+                                return VIRTNAME_DNS_EINPUT;
                         }
                         if (strcmp(word, "}") == 0)
                                 break;
@@ -234,25 +234,25 @@ static int key_bind(const char *path, const char *text, const char *want,
                         if (!dst) {
                                 virtname_errf(err, errlen, 0, "%s:%d: unknown '%s' in key \"%s\"", path, line,
                                        word, name);
-                                return -1;
+                                return VIRTNAME_DNS_EINPUT;
                         }
                         if (!tok_next(&t, tok, sizeof(tok), &line) || !tok_next(&t, word, sizeof(word), &line) ||
                             strcmp(word, ";") != 0) {
                                 virtname_errf(err, errlen, 0, "%s:%d: expected VALUE; in key \"%s\"", path, line, name);
-                                return -1;
+                                return VIRTNAME_DNS_EINPUT;
                         }
                         snprintf(dst, dstlen, "%s", tok);
                 }
                 if (!alg[0] || !secret[0]) {
                         virtname_errf(err, errlen, 0, "%s: key \"%s\" lacks %s", where, name,
                                alg[0] ? "a secret" : "an algorithm");
-                        return -1;
+                        return VIRTNAME_DNS_EINPUT;
                 }
                 if (!key_wanted(want, name))
                         continue;
                 return key_set(k, name, alg, secret, where, err, errlen);
         }
-        return 1;
+        return VIRTNAME_DNS_EABSENT;
 }
 
 /* knot (keymgr -t):  key:\n  - id: NAME\n    algorithm: ALG\n    secret: S
@@ -261,7 +261,7 @@ static int key_knot(const char *path, char *text, const char *want,
                     struct virtname_dns_key *k, char *err, size_t errlen)
 {
         char name[256] = "", alg[64] = "", secret[512] = "", where[PATH_MAX + 32];
-        int line = 0, start = 0, rc;
+        int line = 0, start = 0;
         bool inkey = false;
 
         for (char *s = text, *nl; s && *s; s = nl) {
@@ -281,7 +281,7 @@ static int key_knot(const char *path, char *text, const char *want,
                         char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
                         if (!c2) {
                                 virtname_errf(err, errlen, 0, "%s:%d: not a TSIG key line", path, line);
-                                return -1;
+                                return VIRTNAME_DNS_EINPUT;
                         }
                         *c1 = *c2 = '\0';
                         snprintf(where, sizeof(where), "%s:%d", path, line);
@@ -299,7 +299,7 @@ static int key_knot(const char *path, char *text, const char *want,
                 char *colon = strchr(l, ':');
                 if (!colon) {
                         virtname_errf(err, errlen, 0, "%s:%d: expected 'id:', 'algorithm:' or 'secret:'", path, line);
-                        return -1;
+                        return VIRTNAME_DNS_EINPUT;
                 }
                 *colon = '\0';
                 char *v = trim(colon + 1), *key = trim(l);
@@ -308,7 +308,7 @@ static int key_knot(const char *path, char *text, const char *want,
                 size_t dstlen = dst == name ? sizeof(name) : dst == alg ? sizeof(alg) : sizeof(secret);
                 if (!dst) {
                         virtname_errf(err, errlen, 0, "%s:%d: unknown '%s' in a knot key", path, line, key);
-                        return -1;
+                        return VIRTNAME_DNS_EINPUT;
                 }
                 if (*v == '"' || *v == '\'') {
                         size_t n = strlen(v);
@@ -320,14 +320,13 @@ static int key_knot(const char *path, char *text, const char *want,
                 snprintf(dst, dstlen, "%s", v);
         }
         if (!name[0] || !key_wanted(want, name))
-                return 1;
+                return VIRTNAME_DNS_EABSENT;
         snprintf(where, sizeof(where), "%s:%d", path, start);
         if (!alg[0] || !secret[0]) {
                 virtname_errf(err, errlen, 0, "%s: key '%s' lacks %s", where, name, alg[0] ? "a secret" : "an algorithm");
-                return -1;
+                return VIRTNAME_DNS_EINPUT;
         }
-        rc = key_set(k, name, alg, secret, where, err, errlen);
-        return rc;
+        return key_set(k, name, alg, secret, where, err, errlen);
 }
 
 /* A configuration or key file, at most 64 KiB, as text. */
@@ -357,7 +356,7 @@ int virtname_dns_key_load(const char *path, const char *name,
         int rc;
 
         if (!text)
-                return -1;
+                return VIRTNAME_DNS_EINPUT;
         /* BIND's statement form has "key" then a quoted name or a brace;
          * knot's YAML has "key:" on a line of its own. */
         bool yaml = false;
@@ -372,20 +371,15 @@ int virtname_dns_key_load(const char *path, const char *name,
         }
         rc = yaml ? key_knot(path, text, name, k, err, errlen) : key_bind(path, text, name, k, err, errlen);
         free(text);
-        if (rc == 1) {
+        if (rc == VIRTNAME_DNS_EABSENT) {
                 if (name)
                         virtname_errf(err, errlen, 0, "%s: no key named '%s'", path, name);
                 else
                         virtname_errf(err, errlen, 0, "%s: no TSIG key found (expected tsig-keygen's "
                                "key \"NAME\" { ... }; or keymgr -t's key: list)", path);
-                return -1;
+                return VIRTNAME_DNS_EINPUT;
         }
         return rc;
-}
-
-static int conf_dir(const char *dir, char *out, size_t outlen)
-{
-        return snprintf(out, outlen, "%s", virtname_conf_dir(dir)) >= (int)outlen ? -1 : 0;
 }
 
 static bool parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
@@ -477,17 +471,17 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
         c->timeout_ms = 2000;
         c->names = VIRTNAME_DNS_NAMES_HOST;
         c->reconcile_s = 600;
-        if (conf_dir(dir, d, sizeof(d)) < 0 ||
+        if (snprintf(d, sizeof(d), "%s", virtname_conf_dir(dir)) >= (int)sizeof(d) ||
             snprintf(c->path, sizeof(c->path), "%s/%s", d, VIRTNAME_DNS_CONF_NAME) >= (int)sizeof(c->path)) {
                 virtname_errf(err, errlen, 0, "configuration directory name too long");
-                return VIRTNAME_DNS_CONF_BAD;
+                return VIRTNAME_DNS_EINPUT;
         }
         if (access(c->path, F_OK) < 0 && errno == ENOENT) {
                 virtname_errf(err, errlen, 0, "%s: not present (DNS updates are off)", c->path);
-                return VIRTNAME_DNS_CONF_ABSENT;
+                return VIRTNAME_DNS_EABSENT;
         }
         if (!(text = slurp(c->path, err, errlen)))
-                return VIRTNAME_DNS_CONF_BAD;
+                return VIRTNAME_DNS_EINPUT;
         for (char *s = text, *nl; s && *s; s = nl) {
                 nl = strchr(s, '\n');
                 if (nl)
@@ -629,25 +623,23 @@ int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
         if (!c->server[0] || !c->zone[0] || !keyfile[0]) {
                 virtname_errf(err, errlen, 0, "%s: '%s' is required", c->path,
                        !c->server[0] ? "server" : !c->zone[0] ? "zone" : "key-file");
-                return VIRTNAME_DNS_CONF_BAD;
+                return VIRTNAME_DNS_EINPUT;
         }
         if (!c->host_label[0])
                 default_label(c->host_label, sizeof(c->host_label));
         if (!label_ok(c->host_label, strlen(c->host_label), false)) {
                 virtname_errf(err, errlen, 0, "%s: this host's name '%s' is not a DNS label: set host-label",
                        c->path, c->host_label);
-                return VIRTNAME_DNS_CONF_BAD;
+                return VIRTNAME_DNS_EINPUT;
         }
         if (!c->owner[0])
                 snprintf(c->owner, sizeof(c->owner), "%s", c->host_label);
         machine_tag(c->owner_id);
         snprintf(c->key_file, sizeof(c->key_file), "%s", keyfile);
-        if (virtname_dns_key_load(c->key_file, keyname[0] ? keyname : NULL, &c->key, err, errlen) < 0)
-                return VIRTNAME_DNS_CONF_BAD;
-        return VIRTNAME_DNS_CONF_OK;
+        return virtname_dns_key_load(c->key_file, keyname[0] ? keyname : NULL, &c->key, err, errlen);
 bad:
         free(text);
-        return VIRTNAME_DNS_CONF_BAD;
+        return VIRTNAME_DNS_EINPUT;
 }
 
 int virtname_dns_fqdn(const struct virtname_dns_config *c, const char *guest,
@@ -658,7 +650,7 @@ int virtname_dns_fqdn(const struct virtname_dns_config *c, const char *guest,
 
         if (!name_norm(guest, false, g, sizeof(g))) {
                 virtname_errf(err, errlen, 0, "'%s' is not a host name (letters, digits, '-', dots)", guest);
-                return -1;
+                return VIRTNAME_DNS_EINPUT;
         }
         g[strlen(g) - 1] = '\0';        /* relative to what follows */
         if (c->names == VIRTNAME_DNS_NAMES_HOST)
@@ -667,9 +659,9 @@ int virtname_dns_fqdn(const struct virtname_dns_config *c, const char *guest,
                 n = snprintf(out, outlen, "%s.%s", g, c->zone);
         if (n < 0 || (size_t)n >= outlen || n > 254) {
                 virtname_errf(err, errlen, 0, "'%s' is too long under %s", guest, c->zone);
-                return -1;
+                return VIRTNAME_DNS_EINPUT;
         }
-        return 0;
+        return VIRTNAME_DNS_OK;
 }
 
 void virtname_dns_owner_text(const struct virtname_dns_config *c, char *out, size_t outlen)

@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 #include "cache/read/paths.h"      /* VIRTNAME_CONF_DIR, VIRTNAME_DNS_CONF_NAME */
+#include "dns/result.h"
 #define VIRTNAME_DNS_MAX_REVERSE 16
 
 enum virtname_dns_scheme {
@@ -74,23 +75,21 @@ struct virtname_dns_config {
         struct virtname_dns_key key;
 };
 
-/* Results of virtname_dns_config_load. */
-#define VIRTNAME_DNS_CONF_OK 0
-#define VIRTNAME_DNS_CONF_ABSENT 1      /* no dns.conf: DNS updates are off */
-#define VIRTNAME_DNS_CONF_BAD (-1)      /* err says which file and line */
-
 /* Read DIR/dns.conf (DIR NULL: $VIRT_NAME_CACHE_CONF, else
- * /etc/virt-name-cache) and the key file it names. */
+ * /etc/virt-name-cache) and the key file it names.  VIRTNAME_DNS_OK,
+ * VIRTNAME_DNS_EABSENT (no dns.conf: DNS updates are off) or
+ * VIRTNAME_DNS_EINPUT (err says which file and line); result.h. */
 int virtname_dns_config_load(const char *dir, struct virtname_dns_config *c,
                              char *err, size_t errlen);
 
-/* Read a TSIG key file; NAME NULL takes the first key.  0 or -1 (err). */
+/* Read a TSIG key file; NAME NULL takes the first key.  VIRTNAME_DNS_OK
+ * or VIRTNAME_DNS_EINPUT (err). */
 int virtname_dns_key_load(const char *path, const char *name,
                           struct virtname_dns_key *k, char *err, size_t errlen);
 
 /* The absolute DNS name a guest name is published under ("web." ->
- * "web.hv1.fleet.example."), lower case.  -1 (err) when GUEST is not a
- * host name (LDH labels of 1-63, 253 in all). */
+ * "web.hv1.fleet.example."), lower case.  VIRTNAME_DNS_EINPUT (err) when
+ * GUEST is not a host name (LDH labels of 1-63, 253 in all). */
 int virtname_dns_fqdn(const struct virtname_dns_config *c, const char *guest,
                       char *out, size_t outlen, char *err, size_t errlen);
 

@@ -41,20 +41,23 @@
 /* Names one pass sends before it looks for newer ones. */
 #define PASS_NAMES 256
 
+/* The sender's lock: its descriptor, -EWOULDBLOCK when another sender
+ * holds it, or another negative errno. */
 static int take_lock(void)
 {
         char state[PATH_MAX], path[PATH_MAX];
-        int fd;
+        int fd, rc;
 
-        if (virtname_state_dir(NULL, state, sizeof(state)) < 0 ||
-            virtname_path(path, sizeof(path), state, LOCK_NAME) < 0)
-                return -1;
+        if ((rc = virtname_state_dir(NULL, state, sizeof(state))) < 0 ||
+            (rc = virtname_path(path, sizeof(path), state, LOCK_NAME)) < 0)
+                return rc;
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
-                return -1;
+                return -errno;
         if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                rc = -errno;
                 close(fd);
-                return -2;      /* another sender runs */
+                return rc;
         }
         return fd;
 }
@@ -86,17 +89,17 @@ int main(int argc, char **argv)
         }
         openlog("virt-name-cache-dns-send", LOG_PID, LOG_DAEMON);
         rc = virtname_dns_config_load(NULL, &conf, err, sizeof(err));
-        if (rc == VIRTNAME_DNS_CONF_ABSENT)
+        if (rc == VIRTNAME_DNS_EABSENT)
                 return 0;
-        if (rc != VIRTNAME_DNS_CONF_OK) {
+        if (rc != VIRTNAME_DNS_OK) {
                 syslog(LOG_ERR, "%s", err);
                 return 1;
         }
         for (int pass = 0; pass < 100; pass++) {
-                if ((lock = take_lock()) == -2)
+                if ((lock = take_lock()) == -EWOULDBLOCK)
                         return 0;       /* the running sender looks again before it stops */
                 if (lock < 0) {
-                        syslog(LOG_ERR, "cannot lock %s in the state directory: %m", LOCK_NAME);
+                        syslog(LOG_ERR, "cannot lock %s in the state directory: %s", LOCK_NAME, strerror(-lock));
                         return 1;
                 }
                 rc = virtname_dns_send_queue(NULL, &conf, PASS_NAMES, deadline, from_hook, &st, err, sizeof(err));
@@ -104,7 +107,7 @@ int main(int argc, char **argv)
                 if (timer && pass == 0)
                         whole = whole || st.problems || st.failing || rc != VIRTNAME_DNS_OK ||
                                 virtname_dns_now_ns() - st.whole_ns >= (int64_t)conf.reconcile_s * 1000000000;
-                if (rc != -1 && whole && !st.skipped && !st.stopped) {
+                if (rc != VIRTNAME_DNS_ESTORE && whole && !st.skipped && !st.stopped) {
                         /* The whole zone, in the background. */
                         struct virtname_dns_sync_stats sy;
 
@@ -120,7 +123,7 @@ int main(int argc, char **argv)
                 /* Until a pass finds nothing: names queued while one ran
                  * are this sender's (their own sender found the lock
                  * taken and left). */
-                if (rc == -1 || st.full || st.skipped || st.sent + st.failed + st.conflicts == 0)
+                if (rc == VIRTNAME_DNS_ESTORE || st.full || st.skipped || st.sent + st.failed + st.conflicts == 0)
                         break;
         }
         return 0;

@@ -43,11 +43,16 @@ struct dns_op {
         char why[400];
 };
 
+/* The builders below return VIRTNAME_DNS_OK, or VIRTNAME_DNS_EOTHER
+ * when ldns cannot build the record (out of memory, text it cannot
+ * parse): like every result (result.h), anything but 0 is a failure, so
+ * a chain of them reads `if (dns_pre_unused(op) || dns_upd_add_owner(s,
+ * op)) fail`. */
 int dns_op_init(struct dns_op *op, const char *zone, const char *name);
 void dns_op_free(struct dns_op *op);
 
 /* Append "OWNER TTL CLASS TYPE [RDATA]" to L; RDATA NULL: none (RFC 2136
- * "delete RRset"/"name not in use" forms).  0 or -1. */
+ * "delete RRset"/"name not in use" forms). */
 int dns_rr_push(ldns_rr_list *l, const char *owner, uint32_t ttl, ldns_rr_class cl,
                 ldns_rr_type type, const char *rdata);
 

@@ -13,11 +13,13 @@
 #include "cache/derive/queue.h"
 #include "cache/read/reader.h"
 #include "cache/write/errmsg.h"
+#include "cache/write/grow.h"
 
 struct queued {
         char name[VIRTNAME_NAME_MAX + 1];
         uint64_t generation;
-        int result;                     /* -1: not sent */
+        bool sent;                      /* the server answered for it */
+        int result;                     /* ... with this result (result.h) */
         char why[256];
 };
 
@@ -30,18 +32,11 @@ static int take_one(const char *name, uint64_t generation, void *ctx)
 {
         struct take *t = ctx;
 
-        if (t->n == t->cap) {
-                size_t cap = t->cap ? 2 * t->cap : 64;
-                void *more = reallocarray(t->q, cap, sizeof(*t->q));
-
-                if (!more)
-                        return -ENOMEM;
-                t->q = more;
-                t->cap = cap;
-        }
+        if (!VIRTNAME_GROW(t->q, t->cap, t->n + 1))
+                return -ENOMEM;
         snprintf(t->q[t->n].name, sizeof(t->q[0].name), "%s", name);
         t->q[t->n].generation = generation;
-        t->q[t->n].result = -1;
+        t->q[t->n].sent = false;
         t->q[t->n].why[0] = '\0';
         t->n++;
         return 0;
@@ -59,10 +54,18 @@ static size_t records_of(const struct virtname_named *nm, struct virtname_dns_re
         return nm->answer.n;
 }
 
-/* Open the store's writer for the queue: a short wait for the lock. */
+/* Open the store's writer for the queue: a short wait for the lock.
+ * VIRTNAME_DNS_OK or VIRTNAME_DNS_ESTORE (err). */
 static int open_queue(const char *store_dir, struct virtname_writer **w, char *err, size_t errlen)
 {
-        return virtname_writer_open(store_dir, 2000, 0, w, err, errlen) < 0 ? -1 : 0;
+        return virtname_writer_open(store_dir, 2000, 0, w, err, errlen) < 0 ? VIRTNAME_DNS_ESTORE : VIRTNAME_DNS_OK;
+}
+
+/* The commit of the queue's changes: VIRTNAME_DNS_OK or
+ * VIRTNAME_DNS_ESTORE (err). */
+static int commit_queue(struct virtname_writer *w, char *err, size_t errlen)
+{
+        return virtname_writer_commit(w, err, errlen) < 0 ? VIRTNAME_DNS_ESTORE : VIRTNAME_DNS_OK;
 }
 
 int64_t virtname_dns_now_ns(void)
@@ -84,7 +87,8 @@ static bool conf_changed(const struct virtname_dns_config *c, const struct virtn
 }
 
 /* Take the names sent off the queue and record the outcome: per name
- * (doctor's problems) and for the send (ERROR NULL: it worked). */
+ * (doctor's problems) and for the send (ERROR NULL: it worked).
+ * VIRTNAME_DNS_OK or VIRTNAME_DNS_ESTORE (err). */
 static int settle(const char *store_dir, const struct take *t, int result, const char *error, char *err,
                   size_t errlen)
 {
@@ -94,13 +98,13 @@ static int settle(const char *store_dir, const struct take *t, int result, const
         char e[512];
         int rc;
 
-        if (open_queue(store_dir, &w, e, sizeof(e)) < 0)
-                return virtname_errf(err, errlen, -1, "%s", e);
+        if (open_queue(store_dir, &w, e, sizeof(e)))
+                return virtname_errf(err, errlen, VIRTNAME_DNS_ESTORE, "%s", e);
         rc = virtname_queue_status(w, &qs);
         for (size_t i = 0; rc == 0 && i < t->n; i++) {
                 const struct queued *q = &t->q[i];
-                if (q->result < 0)
-                        continue;       /* not sent: waits */
+                if (!q->sent)
+                        continue;       /* waits */
                 rc = virtname_queue_problem(w, q->name, q->result, q->why, now);
                 if (rc == 0)
                         rc = virtname_queue_done(w, q->name, q->generation);
@@ -113,9 +117,10 @@ static int settle(const char *store_dir, const struct take *t, int result, const
                 rc = virtname_queue_result(w, error ? result : 0, error, now);
         if (rc < 0) {
                 virtname_writer_close(w);
-                return virtname_errf(err, errlen, -1, "cannot update the DNS queue: %s", strerror(-rc));
+                return virtname_errf(err, errlen, VIRTNAME_DNS_ESTORE, "cannot update the DNS queue: %s",
+                                     strerror(-rc));
         }
-        return virtname_writer_commit(w, err, errlen) < 0 ? -1 : 0;
+        return commit_queue(w, err, errlen);
 }
 
 int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_config *c, size_t max,
@@ -135,8 +140,8 @@ int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_con
         bool fatal = false;
 
         memset(st, 0, sizeof(*st));
-        if (open_queue(store_dir, &w, err, errlen) < 0)
-                return -1;
+        if (open_queue(store_dir, &w, err, errlen))
+                return VIRTNAME_DNS_ESTORE;
         rc = virtname_queue_status(w, &qs);
         st->problems = qs.problems;
         st->whole_ns = qs.whole_ns;
@@ -157,7 +162,8 @@ int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_con
         st->failing = virtname_queue_failing(&qs);
         if (rc < 0) {
                 free(t.q);
-                return virtname_errf(err, errlen, -1, "cannot read the DNS queue: %s", strerror(-rc));
+                return virtname_errf(err, errlen, VIRTNAME_DNS_ESTORE, "cannot read the DNS queue: %s",
+                                     strerror(-rc));
         }
         st->left = qs.names - t.n;
         if (t.n == 0)
@@ -167,8 +173,8 @@ int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_con
                 if (snap)
                         virtname_snapshot_unref(snap);
                 free(t.q);
-                return virtname_errf(err, errlen, -1, "cannot read the published snapshot in %s",
-                            virtname_store_dir(store_dir));
+                return virtname_errf(err, errlen, VIRTNAME_DNS_ESTORE, "cannot read the published snapshot in %s",
+                                     virtname_store_dir(store_dir));
         }
         rc = virtname_dns_open(c, &s, e, sizeof(e));
         if (rc != VIRTNAME_DNS_OK) {
@@ -198,6 +204,7 @@ int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_con
                         snprintf(first_error, sizeof(first_error), "%s", e);
                         break;
                 }
+                t.q[i].sent = true;
                 t.q[i].result = r;
                 virtname_errf(t.q[i].why, sizeof(t.q[i].why), 0, "%s", r == VIRTNAME_DNS_OK ? "" : e);
                 if (r == VIRTNAME_DNS_OK)
@@ -216,7 +223,7 @@ int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_con
         virtname_view_end(&v);
         virtname_snapshot_unref(snap);
         for (size_t i = 0; i < t.n; i++)
-                if (t.q[i].result < 0)
+                if (!t.q[i].sent)
                         st->left++;
         /* A name refused or held by another host is that name's problem
          * (doctor lists it, the timer's reconcile retries it); a failure
@@ -224,8 +231,8 @@ int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_con
         st->stopped = fatal;
         rc = settle(store_dir, &t, worst, fatal ? first_error : NULL, err, errlen);
         free(t.q);
-        if (rc < 0)
-                return -1;
+        if (rc)
+                return rc;
         if (worst != VIRTNAME_DNS_OK)
                 virtname_errf(err, errlen, worst, "%s", first_error);
         return worst;
@@ -244,25 +251,8 @@ static int gather(const struct virtname_named *nm, void *ctx)
         struct all *a = ctx;
         char *name;
 
-        if (a->n_names == a->cap_names) {
-                size_t cap = a->cap_names ? 2 * a->cap_names : 256;
-                void *more = reallocarray(a->names, cap, sizeof(*a->names));
-
-                if (!more)
-                        return -ENOMEM;
-                a->names = more;
-                a->cap_names = cap;
-        }
-        while (a->n + nm->answer.n > a->cap) {
-                size_t cap = a->cap ? 2 * a->cap : 512;
-                void *more = reallocarray(a->r, cap, sizeof(*a->r));
-
-                if (!more)
-                        return -ENOMEM;
-                a->r = more;
-                a->cap = cap;
-        }
-        if (!(name = strdup(nm->name)))
+        if (!VIRTNAME_GROW(a->names, a->cap_names, a->n_names + 1) ||
+            !VIRTNAME_GROW(a->r, a->cap, a->n + nm->answer.n) || !(name = strdup(nm->name)))
                 return -ENOMEM;
         a->names[a->n_names++] = name;
         records_of(nm, a->r + a->n);
@@ -298,15 +288,8 @@ static void collect(void *arg, const char *name, int result, const char *why)
 
         if (pr->note)
                 pr->note(pr->arg, name, result, why);
-        if (pr->n == pr->cap) {
-                size_t cap = pr->cap ? 2 * pr->cap : 64;
-                void *more = reallocarray(pr->p, cap, sizeof(*pr->p));
-
-                if (!more)
-                        return;         /* doctor lists fewer */
-                pr->p = more;
-                pr->cap = cap;
-        }
+        if (!VIRTNAME_GROW(pr->p, pr->cap, pr->n + 1))
+                return;         /* doctor lists fewer */
         snprintf(pr->p[pr->n].name, sizeof(pr->p[0].name), "%s", name);
         snprintf(pr->p[pr->n].why, sizeof(pr->p[0].why), "%s", why);
         pr->p[pr->n++].result = result;
@@ -330,10 +313,12 @@ int virtname_dns_sync_store(const char *store_dir, const struct virtname_dns_con
 
         memset(st, 0, sizeof(*st));
         if (virtname_snapshot_load(store_dir, NULL, &snap) < 0)
-                return virtname_errf(err, errlen, -1, "cannot read the published snapshot in %s", virtname_store_dir(store_dir));
+                return virtname_errf(err, errlen, VIRTNAME_DNS_ESTORE, "cannot read the published snapshot in %s",
+                                     virtname_store_dir(store_dir));
         if (virtname_snapshot_view(snap, &v) < 0) {
                 virtname_snapshot_unref(snap);
-                return virtname_errf(err, errlen, -1, "cannot read the published snapshot in %s", virtname_store_dir(store_dir));
+                return virtname_errf(err, errlen, VIRTNAME_DNS_ESTORE, "cannot read the published snapshot in %s",
+                                     virtname_store_dir(store_dir));
         }
         rc = virtname_get_meta(&v, &meta);
         if (rc == 0)
@@ -342,7 +327,8 @@ int virtname_dns_sync_store(const char *store_dir, const struct virtname_dns_con
         virtname_snapshot_unref(snap);
         if (rc < 0) {
                 all_free(&a);
-                return virtname_errf(err, errlen, -1, "cannot read the store's names: %s", strerror(-rc));
+                return virtname_errf(err, errlen, VIRTNAME_DNS_ESTORE, "cannot read the store's names: %s",
+                                     strerror(-rc));
         }
         rc = virtname_dns_open(c, &s, e, sizeof(e));
         if (rc == VIRTNAME_DNS_OK) {
@@ -350,9 +336,9 @@ int virtname_dns_sync_store(const char *store_dir, const struct virtname_dns_con
                 virtname_dns_close(s);
         }
         all_free(&a);
-        if (open_queue(store_dir, &w, err, errlen) < 0) {
+        if (open_queue(store_dir, &w, err, errlen)) {
                 free(pr.p);
-                return -1;
+                return VIRTNAME_DNS_ESTORE;
         }
         /* Ran to its end (names held by others, refused or unusable are
          * those names' problems): what the snapshot held is in the zone,
@@ -374,10 +360,11 @@ int virtname_dns_sync_store(const char *store_dir, const struct virtname_dns_con
         free(pr.p);
         if (r < 0) {
                 virtname_writer_close(w);
-                return virtname_errf(err, errlen, -1, "cannot update the DNS queue: %s", strerror(-r));
+                return virtname_errf(err, errlen, VIRTNAME_DNS_ESTORE, "cannot update the DNS queue: %s",
+                                     strerror(-r));
         }
-        if (virtname_writer_commit(w, err, errlen) < 0)
-                return -1;
+        if (commit_queue(w, err, errlen))
+                return VIRTNAME_DNS_ESTORE;
         if (rc != VIRTNAME_DNS_OK)
                 virtname_errf(err, errlen, rc, "%s", e);
         return rc;

@@ -34,9 +34,9 @@ struct virtname_dns_send_stats {
  * next reconcile.  A failure of the whole send (no answer, the key
  * refused) leaves the rest queued.  With BACKOFF, nothing is sent within
  * VIRTNAME_DNS_BACKOFF seconds of a server that did not answer (hooks:
- * the next event, the timer or dns-sync retries).  Returns a
- * VIRTNAME_DNS_* result (update.h; the worst), with ERR saying why; -1
- * for a store error. */
+ * the next event, the timer or dns-sync retries).  Returns the worst
+ * result (result.h), VIRTNAME_DNS_ESTORE when the store cannot be read
+ * or written, with ERR saying why. */
 #define VIRTNAME_DNS_BACKOFF 10
 int virtname_dns_send_queue(const char *store_dir, const struct virtname_dns_config *c, size_t max,
                             unsigned deadline_ms, bool backoff, struct virtname_dns_send_stats *st, char *err,

@@ -84,9 +84,9 @@ int dns_op_init(struct dns_op *op, const char *zone, const char *name)
         op->upd = ldns_rr_list_new();
         if (!op->pre || !op->upd) {
                 dns_op_free(op);
-                return -1;
+                return VIRTNAME_DNS_EOTHER;
         }
-        return 0;
+        return VIRTNAME_DNS_OK;
 }
 
 void dns_op_free(struct dns_op *op)
@@ -107,12 +107,12 @@ int dns_rr_push(ldns_rr_list *l, const char *owner, uint32_t ttl, ldns_rr_class 
                 free(tname);
                 if (n < 0 || (size_t)n >= sizeof(text) ||
                     ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL) != LDNS_STATUS_OK)
-                        return -1;
+                        return VIRTNAME_DNS_EOTHER;
         } else {
                 ldns_rdf *o = ldns_dname_new_frm_str(owner);
                 if (!o || !(rr = ldns_rr_new())) {
                         ldns_rdf_deep_free(o);
-                        return -1;
+                        return VIRTNAME_DNS_EOTHER;
                 }
                 ldns_rr_set_owner(rr, o);
                 ldns_rr_set_type(rr, type);
@@ -121,9 +121,9 @@ int dns_rr_push(ldns_rr_list *l, const char *owner, uint32_t ttl, ldns_rr_class 
         ldns_rr_set_class(rr, cl);
         if (!ldns_rr_list_push_rr(l, rr)) {
                 ldns_rr_free(rr);
-                return -1;
+                return VIRTNAME_DNS_EOTHER;
         }
-        return 0;
+        return VIRTNAME_DNS_OK;
 }
 
 const char *dns_tsig_error(const ldns_pkt *ans)
@@ -699,25 +699,25 @@ static int publish_ptr(struct virtname_dns_session *s, const char *fqdn, int fam
                 return VIRTNAME_DNS_OK;
         snprintf(target, sizeof(target), "%s", fqdn);
         for (int attempt = 0; attempt < 2; attempt++) {
-                if (dns_op_init(&op, zone, rev) < 0) {
+                if (dns_op_init(&op, zone, rev) != VIRTNAME_DNS_OK) {
                         virtname_errf(err, errlen, 0, "out of memory");
                         return VIRTNAME_DNS_EOTHER;
                 }
-                bool ok;
+                /* the builders return a result: any but OK fails the update */
+                int bad;
                 if (!add) {
                         /* only ours, and only while it still names FQDN */
-                        ok = dns_pre_owned(s, &op) == 0 &&
-                             dns_rr_push(op.pre, rev, 0, LDNS_RR_CLASS_IN, LDNS_RR_TYPE_PTR, target) == 0 &&
-                             dns_upd_del_rrset(&op, LDNS_RR_TYPE_PTR) == 0 &&
-                             dns_upd_del_rrset(&op, LDNS_RR_TYPE_TXT) == 0;
+                        bad = dns_pre_owned(s, &op) ||
+                              dns_rr_push(op.pre, rev, 0, LDNS_RR_CLASS_IN, LDNS_RR_TYPE_PTR, target) ||
+                              dns_upd_del_rrset(&op, LDNS_RR_TYPE_PTR) || dns_upd_del_rrset(&op, LDNS_RR_TYPE_TXT);
                 } else if (attempt == 0) {
-                        ok = dns_pre_owned(s, &op) == 0 && dns_upd_del_rrset(&op, LDNS_RR_TYPE_PTR) == 0 &&
-                             dns_rr_push(op.upd, rev, ttl, LDNS_RR_CLASS_IN, LDNS_RR_TYPE_PTR, target) == 0;
+                        bad = dns_pre_owned(s, &op) || dns_upd_del_rrset(&op, LDNS_RR_TYPE_PTR) ||
+                              dns_rr_push(op.upd, rev, ttl, LDNS_RR_CLASS_IN, LDNS_RR_TYPE_PTR, target);
                 } else {
-                        ok = dns_pre_unused(&op) == 0 && dns_upd_add_owner(s, &op) == 0 &&
-                             dns_rr_push(op.upd, rev, ttl, LDNS_RR_CLASS_IN, LDNS_RR_TYPE_PTR, target) == 0;
+                        bad = dns_pre_unused(&op) || dns_upd_add_owner(s, &op) ||
+                              dns_rr_push(op.upd, rev, ttl, LDNS_RR_CLASS_IN, LDNS_RR_TYPE_PTR, target);
                 }
-                if (!ok) {
+                if (bad) {
                         dns_op_free(&op);
                         virtname_errf(err, errlen, 0, "%s: cannot build the update", rev);
                         return VIRTNAME_DNS_EOTHER;
@@ -747,8 +747,8 @@ int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
 
         if (err && errlen)
                 err[0] = '\0';
-        if (virtname_dns_fqdn(s->c, name, fqdn, sizeof(fqdn), err, errlen) < 0)
-                return VIRTNAME_DNS_EINPUT;
+        if ((rc = virtname_dns_fqdn(s->c, name, fqdn, sizeof(fqdn), err, errlen)) != VIRTNAME_DNS_OK)
+                return rc;
         for (size_t i = 0; i < n; i++)
                 if (strcasecmp(recs[i].name, name) != 0 ||
                     (recs[i].family != AF_INET && recs[i].family != AF_INET6)) {
@@ -776,7 +776,8 @@ int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
                         virtname_errf(err, errlen, 0, "%s: has records not made by virt-name-cache; left alone", fqdn);
                 return VIRTNAME_DNS_ECONFLICT;
         }
-        bool ok = true, same = cur.ours && n > 0 && (size_t)cur.nold <= n;
+        bool same = cur.ours && n > 0 && (size_t)cur.nold <= n;
+        int bad;
         for (int i = 0; same && i < cur.nold; i++)
                 same = has_addr(recs, n, cur.fam[i], cur.old[i]);
         for (size_t i = 0; same && i < n; i++) {
@@ -788,21 +789,20 @@ int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
         }
         if (same)
                 goto ptrs;      /* the forward records are right: only make sure of the PTRs */
-        if (dns_op_init(&op, s->c->zone, fqdn) < 0) {
+        if (dns_op_init(&op, s->c->zone, fqdn) != VIRTNAME_DNS_OK) {
                 virtname_errf(err, errlen, 0, "out of memory");
                 return VIRTNAME_DNS_EOTHER;
         }
-        if (cur.ours) {
-                ok = dns_pre_owned(s, &op) == 0 && dns_upd_del_rrset(&op, LDNS_RR_TYPE_A) == 0 &&
-                     dns_upd_del_rrset(&op, LDNS_RR_TYPE_AAAA) == 0;
-                if (n == 0)
-                        ok = ok && dns_upd_del_rrset(&op, LDNS_RR_TYPE_TXT) == 0;
-        } else {
-                ok = dns_pre_unused(&op) == 0 && dns_upd_add_owner(s, &op) == 0;
-        }
-        for (size_t i = 0; ok && i < n; i++)
-                ok = push_addr(s, &op, &recs[i]) == 0;
-        if (!ok) {
+        /* the builders return a result: any but OK fails the update */
+        if (cur.ours)
+                bad = dns_pre_owned(s, &op) || dns_upd_del_rrset(&op, LDNS_RR_TYPE_A) ||
+                      dns_upd_del_rrset(&op, LDNS_RR_TYPE_AAAA) ||
+                      (n == 0 && dns_upd_del_rrset(&op, LDNS_RR_TYPE_TXT));
+        else
+                bad = dns_pre_unused(&op) || dns_upd_add_owner(s, &op);
+        for (size_t i = 0; !bad && i < n; i++)
+                bad = push_addr(s, &op, &recs[i]);
+        if (bad) {
                 dns_op_free(&op);
                 virtname_errf(err, errlen, 0, "%s: cannot build the update", fqdn);
                 return VIRTNAME_DNS_EOTHER;
@@ -856,7 +856,7 @@ int virtname_dns_probe(struct virtname_dns_session *s, const char *zone, const c
                         return rc;
                 }
         }
-        if (dns_op_init(&op, zone, name) < 0 || dns_pre_unused(&op) < 0 || dns_upd_del_rrset(&op, LDNS_RR_TYPE_TXT) < 0) {
+        if (dns_op_init(&op, zone, name) || dns_pre_unused(&op) || dns_upd_del_rrset(&op, LDNS_RR_TYPE_TXT)) {
                 dns_op_free(&op);
                 virtname_errf(why, whylen, 0, "out of memory");
                 return VIRTNAME_DNS_EOTHER;

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "dns/config.h"
+#include "dns/result.h"
 
 struct virtname_dns_record {
         const char *name;       /* guest name; the scheme makes it absolute */
@@ -31,16 +32,6 @@ struct virtname_dns_record {
         unsigned char addr[16];
         uint32_t ttl;           /* 0: the configuration's ttl */
         bool no_reverse;        /* the address answers to another name in reverse: no PTR */
-};
-
-/* Results (one-line message in err for all but OK). */
-enum {
-        VIRTNAME_DNS_OK = 0,
-        VIRTNAME_DNS_ECONFLICT = 1,     /* a name is held by another owner */
-        VIRTNAME_DNS_ENET = 2,          /* no (valid) answer in time: retry later */
-        VIRTNAME_DNS_EREFUSED = 3,      /* server refused: key, policy, zone */
-        VIRTNAME_DNS_EINPUT = 4,        /* a name or address the caller gave is unusable */
-        VIRTNAME_DNS_EOTHER = 5,
 };
 
 struct virtname_dns_session;
@@ -54,7 +45,7 @@ void virtname_dns_close(struct virtname_dns_session *s);
 /* Make NAME carry exactly the addresses of RECS (all with that name;
  * N 0 releases the name): forward A/AAAA and TXT in the zone, PTR in the
  * reverse zones that cover each address.  Idempotent, so a queued change
- * can simply be sent again.  Returns one of the results above. */
+ * can simply be sent again.  Returns a result (result.h). */
 int virtname_dns_publish(struct virtname_dns_session *s, const char *name,
                          const struct virtname_dns_record *recs, size_t n,
                          char *err, size_t errlen);

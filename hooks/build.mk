@@ -17,6 +17,17 @@ install-hooks: $(addprefix $(B)/hooks/,$(HOOKS))
 	ln -sf $(HOOK_LIBDIR)/daemon-hook $(DESTDIR)$(SYSCONFDIR)/libvirt/hooks/daemon.d/virt-name-cache
 INSTALL_TARGETS += install-hooks
 
+# The watcher (not a hook: an optional service) also talks to libvirt and
+# the kernel's neighbour table.
+$(B)/hooks/watch: $(B)/obj/hooks/watch.o $(B)/obj/hooks/hook.o $(B)/obj/hooks/ask.o $(B)/libvirtname.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(XML_LIBS) $(VIRT_LIBS) $(MNL_LIBS)
+ALL += $(B)/hooks/watch
+install-watch: $(B)/hooks/watch
+	install -d $(DESTDIR)$(HOOK_LIBDIR)
+	install -m 0755 $^ $(DESTDIR)$(HOOK_LIBDIR)/
+INSTALL_TARGETS += install-watch
+
 # Of the hooks only the network hook talks to systemd-resolved
 # (cache/derive/resolved.c); the others and the lease helper go without libsystemd.
 $(B)/hooks/network-hook: $(addprefix $(B)/obj/,$(RESOLVED_SRCS:.c=.o))

@@ -277,6 +277,63 @@ void hook_submit_then(const struct virtname_event *e, const char *what, hook_the
         apply_pending(state);
 }
 
+void hook_domain_state(struct virtname_xml_domain *x, enum virtname_domain_state state)
+{
+        x->d.state = state;
+        if (state != VIRTNAME_STATE_SHUTOFF)
+                return;
+        x->d.id = -1;
+        x->d.cid = 0;
+        for (size_t i = 0; i < x->d.n_ifaces; i++)
+                x->ifaces[i].port = NULL;
+}
+
+void hook_submit_many(const struct virtname_event *e, size_t n, const char *what)
+{
+        char err[512], state[PATH_MAX], applied[320];
+        struct virtname_update *u;
+        struct virtname_commit_info info;
+        size_t i;
+        int rc = virtname_state_dir(NULL, state, sizeof(state));
+
+        for (i = 0; i < n && !e[i].bad; i++)
+                ;
+        if (n < 2 || i < n || rc < 0) {
+                for (i = 0; i < n; i++)
+                        hook_submit(&e[i], what);
+                return;
+        }
+        rc = virtname_update_open(NULL, HOOK_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_RECREATE, &u, err, sizeof(err));
+        if (rc < 0) {
+                for (i = 0; i < n; i++)
+                        spool(state, &e[i], what, err);
+                if (rc == -ETIMEDOUT)
+                        apply_pending(state);
+                return;
+        }
+        if (virtname_writer_recreated(virtname_update_writer(u)))
+                hook_missed("store", "the private store was damaged and is started anew (the "
+                            "damaged one is kept beside it); run 'virt-name-cache rebuild'");
+        for (i = 0; rc == 0 && i < n; i++)
+                rc = virtname_event_apply(virtname_update_writer(u), e[i].p, e[i].len, applied, sizeof(applied));
+        if (rc < 0) {
+                /* One of them cannot be applied: each on its own, so
+                 * that the others are not lost with it. */
+                virtname_update_close(u);
+                for (i = 0; i < n; i++)
+                        hook_submit(&e[i], what);
+                return;
+        }
+        rc = virtname_update_commit(u, 0, &info, err, sizeof(err));
+        virtname_update_close(u);
+        if (rc == -EAGAIN)
+                hook_log(LOG_WARNING, "%s: %s", what, err);     /* saved; the next writer publishes */
+        for (i = 0; rc < 0 && rc != -EAGAIN && i < n; i++)
+                spool(state, &e[i], what, err);
+        start_dns_sender(rc == 0 || rc == -EAGAIN ? &info : NULL);
+        apply_pending(state);
+}
+
 void hook_republish(const char *what)
 {
         char err[512], state[PATH_MAX];

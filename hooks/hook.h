@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "cache/ingest/event.h"
+#include "cache/libvirt/virxml.h"
 #include "cache/read/view.h"
 
 /* Longest the writer lock is waited for before the event is spooled: a
@@ -42,6 +43,10 @@ char *hook_read_stdin(size_t *len);
  * Whatever goes wrong is logged and noted; it never fails the hook. */
 void hook_submit(const struct virtname_event *e, const char *what);
 
+/* Record the N events E in one commit (WHAT names them in messages);
+ * each on its own when one of them cannot be applied. */
+void hook_submit_many(const struct virtname_event *e, size_t n, const char *what);
+
 /* hook_submit(), then THEN(V, CTX) with V the store as the commit left it
  * (before the writer lock is released), or NULL when the event waits in
  * the spool (not applied yet) or could not be committed. */
@@ -61,6 +66,17 @@ void hook_spawn(const char *program, const char *env, const char *const *args);
  * lease of domain NAME. */
 void hook_ask_lease(const struct virtname_view *v, const char *network, int family, const uint8_t addr[16]);
 void hook_ask_domain(const struct virtname_view *v, const char *name);
+
+/* Record what the ports in ASKS said (after virtname_asks_probe()), one
+ * event each: an answer or silence about a lease (a proof), an answer
+ * about an address only seen (an observed address holding TTL seconds;
+ * its silence: nothing). */
+struct virtname_asks;
+void hook_record_asks(const struct virtname_asks *asks, unsigned ttl);
+
+/* Domain X is in STATE: a stopped domain keeps its name and MACs, not
+ * its ID, CID or taps. */
+void hook_domain_state(struct virtname_xml_domain *x, enum virtname_domain_state state);
 
 /* Publish the snapshot again if it is missing or stale (the daemon hook,
  * after a reboot emptied /run), and apply what the spool holds. */

@@ -73,8 +73,8 @@ static void drop(const char *what, const char *why)
         virtname_event_free(&e);
 }
 
-/* Fill L from dnsmasq's arguments and environment.  Returns 0, or -1
- * for an event that cannot be recorded (logged). */
+/* Fill L from dnsmasq's arguments and environment.  Returns 0, or
+ * -EINVAL for an event that cannot be recorded (logged). */
 static int lease_from_event(char **argv, int argc, struct virtname_lease *l, const char *what)
 {
         const char *expires = getenv("DNSMASQ_LEASE_EXPIRES"), *length = getenv("DNSMASQ_LEASE_LENGTH");
@@ -102,7 +102,7 @@ static int lease_from_event(char **argv, int argc, struct virtname_lease *l, con
         if (in.mac && !virtname_mac_parse(in.mac, mac)) {
                 drop(what, family == AF_INET6 ? "the client's MAC is not an Ethernet address"
                                               : "the client's hardware address is not Ethernet's");
-                return -1;
+                return -EINVAL;
         }
         /* Expiry: absolute, or a length from now (dnsmasq built without a
          * reliable clock); 0 means an infinite lease. */
@@ -116,7 +116,7 @@ static int lease_from_event(char **argv, int argc, struct virtname_lease *l, con
         if (virtname_lease_from_input(&in, l, &why, &dropped) < 0) {
                 hook_missed(what, "%s in the event ('%.64s %.64s')", why, argv[2],
                             in.address ? in.address : "");
-                return -1;
+                return -EINVAL;
         }
         if (dropped)
                 hook_log(LOG_WARNING, "%s: ignoring the %s host name '%s' the guest sent%s", what,

@@ -58,17 +58,10 @@ static int plan(char **argv, struct virtname_asks *asks)
         return rc;
 }
 
-static void record(const struct virtname_ask *a, const struct virtname_probe_addr *q, int64_t when)
+/* What the ports said, each as an event of its own. */
+static void record(void *asks)
 {
-        struct virtname_event e = { 0 };
-        char what[160], text[INET6_ADDRSTRLEN] = "?";
-
-        inet_ntop(q->family, q->addr, text, sizeof(text));
-        snprintf(what, sizeof(what), "port %s asked about %s", a->port.port, text);
-        virtname_event_proof(&e, a->network, a->port.mac, q->family, q->addr,
-                             q->answered ? VIRTNAME_EV_PORT : VIRTNAME_EV_SILENT, a->port.port, a->id, when);
-        hook_submit(&e, what);
-        virtname_event_free(&e);
+        hook_record_asks(asks, VIRTNAME_OBSERVED_TTL);
 }
 
 int main(int argc, char **argv)
@@ -93,17 +86,9 @@ int main(int argc, char **argv)
                 virtname_asks_free(&asks);
                 return 0;
         }
-        rc = virtname_asks_probe(&asks, PROBE_DEADLINE_MS);
+        rc = virtname_asks_probe_then(&asks, PROBE_DEADLINE_MS, record, &asks);
         if (rc < 0)
                 hook_log(LOG_WARNING, "cannot ask the ports: %s", strerror(-rc));
-        for (size_t i = 0; i < asks.n; i++) {
-                if (asks.a[i].port.err) {
-                        hook_log(LOG_NOTICE, "port %s: %s", asks.a[i].port.port, strerror(-asks.a[i].port.err));
-                        continue;
-                }
-                for (size_t j = 0; j < asks.a[i].port.n; j++)
-                        record(&asks.a[i], &asks.a[i].port.addrs[j], (int64_t)time(NULL));
-        }
         virtname_asks_free(&asks);
         return 0;
 }

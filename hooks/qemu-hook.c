@@ -88,16 +88,8 @@ int main(int argc, char **argv)
                 hook_missed(what, "%s", err);
                 return 0;
         }
-        x.d.state = operations[i].state;
         x.d.updated = (int64_t)time(NULL);
-        if (x.d.state == VIRTNAME_STATE_SHUTOFF) {
-                /* A stopped domain keeps its name and MACs, not its ID,
-                 * CID or taps. */
-                x.d.id = -1;
-                x.d.cid = 0;
-                for (size_t j = 0; j < x.d.n_ifaces; j++)
-                        x.ifaces[j].port = NULL;
-        }
+        hook_domain_state(&x, operations[i].state);
         if (strcmp(argv[2], "release") == 0 && domain_is_gone(x.d.name))
                 virtname_event_domain_gone(&e, x.d.name);
         else

@@ -2,15 +2,17 @@
  * virt-name-cache snapshot.
  *
  * Loaded into every process that resolves a name, so it keeps to: libc
- * and liblmdb only (XXH3 is compiled in, cache/read/xxh3.h), no threads, no
- * global state but the open snapshot (snapshot.c), every descriptor
- * close-on-exec, and errno preserved unless we report through *errnop.
- * Each lookup runs in one view of the snapshot current when it starts; a
- * published change is seen by the next lookup.  The name rules, reserved
- * names included, are in cache/read/lookup.c, shared with every other program
- * that answers names; forward lookups take what they give from the
- * answers database the writer derives with them (cache/read/answers.h),
- * reverse lookups ask them.
+ * and liblmdb only (XXH3 is compiled in, cache/read/xxh3.h), no threads,
+ * no global state but the open snapshot (snapshot.c) and what the
+ * reserved names remember of the host name and /etc/hosts
+ * (cache/read/reserved.c), each behind a lock that is only ever tried,
+ * every descriptor close-on-exec, and errno preserved unless we report
+ * through *errnop.  Each lookup runs in one view of the snapshot current
+ * when it starts; a published change is seen by the next lookup.  The
+ * name rules are in cache/read/lookup.c and reserved.c, shared with every
+ * other program that answers names; forward lookups take what they give
+ * from the answers database the writer derives with them
+ * (cache/read/answers.h), reverse lookups ask them.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -5,13 +5,14 @@
  * the delta and mapping and checking the base again; a new delta over the
  * same base costs one small read.
  *
- * The open snapshot is the module's only global state.  Its pointer is
- * guarded by a mutex held only to copy or swap it (never during I/O), and
- * only ever try-locked: a thread that finds it busy (another thread
- * swapping, or a fork() that copied it locked) works with a snapshot of
- * its own, so a lookup never waits and never deadlocks.  The snapshot
- * itself is reference counted, so a thread can swap in a newer one while
- * another still resolves through the old.
+ * The open snapshot is one of the module's two pieces of global state
+ * (the other: cache/read/reserved.c's host name and /etc/hosts).  Its
+ * pointer is guarded by a mutex held only to copy or swap it (never
+ * during I/O), and only ever try-locked: a thread that finds it busy
+ * (another thread swapping, or a fork() that copied it locked) works
+ * with a snapshot of its own, so a lookup never waits and never
+ * deadlocks.  The snapshot itself is reference counted, so a thread can
+ * swap in a newer one while another still resolves through the old.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -11,7 +11,8 @@ PACKAGING_PACKAGES += debhelper dpkg-dev fakeroot lintian rpm git
 
 # The unit that publishes the snapshot again at boot (it lives on tmpfs);
 # the fleet DNS timer (a unit and its timer, and a cron line for hosts
-# without systemd) that heals the zone without events.
+# without systemd) that heals the zone without events; the watcher's unit
+# (off until 'virt-name-cache enable-watch').
 SYSTEMDUNITDIR ?= /usr/lib/systemd/system
 TMPFILESDIR ?= /usr/lib/tmpfiles.d
 PATHS_SED = -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
@@ -23,7 +24,9 @@ install-systemd:
 	sed $(PATHS_SED) packaging/virt-name-cache-dns.service >$(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-dns.service
 	sed $(PATHS_SED) packaging/virt-name-cache-dns.timer >$(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-dns.timer
 	sed $(PATHS_SED) packaging/virt-name-cache.cron >$(DESTDIR)$(SYSCONFDIR)/cron.d/virt-name-cache
+	sed $(PATHS_SED) packaging/virt-name-cache-watch.service >$(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-watch.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-publish.service $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-dns.* \
+	  $(DESTDIR)$(SYSTEMDUNITDIR)/virt-name-cache-watch.service \
 	  $(DESTDIR)$(TMPFILESDIR)/virt-name-cache.conf $(DESTDIR)$(SYSCONFDIR)/cron.d/virt-name-cache
 INSTALL_TARGETS += install-systemd
 

@@ -47,7 +47,8 @@ static bool valid_utf8(const unsigned char *s)
         return true;
 }
 
-/* qemu/NAME, qemu:system/NAME, qemu:session/NAME. */
+/* qemu/NAME, qemu:system/NAME, qemu:session/NAME: 0, or
+ * PROXY_EXIT_USAGE (said). */
 static int parse_host(const char *host, enum scope scopes[2], int *n, const char **name)
 {
         static const struct { const char *prefix; enum scope s[2]; int n; } forms[] = {
@@ -65,21 +66,21 @@ static int parse_host(const char *host, enum scope scopes[2], int *n, const char
                 memcpy(scopes, forms[i].s, sizeof(forms[i].s));
                 *n = forms[i].n;
                 if (!**name)
-                        return proxy_die("bad host '%s': no guest name after '%s'", host,
-                                         forms[i].prefix);
+                        return proxy_usage("bad host '%s': no guest name after '%s'", host,
+                                           forms[i].prefix);
                 if (strnlen(*name, VIRTNAME_NAME_MAX + 1) > VIRTNAME_NAME_MAX)
-                        return proxy_die("bad host: guest name longer than %d bytes",
-                                         VIRTNAME_NAME_MAX);
+                        return proxy_usage("bad host: guest name longer than %d bytes",
+                                           VIRTNAME_NAME_MAX);
                 for (const unsigned char *p = (const unsigned char *)*name; *p; p++)
                         if (*p < 0x20 || *p == 0x7f || *p == '/')
-                                return proxy_die("bad host '%s': the guest name may not contain '/' "
-                                                 "or control characters", host);
+                                return proxy_usage("bad host '%s': the guest name may not contain '/' "
+                                                   "or control characters", host);
                 if (!valid_utf8((const unsigned char *)*name))
-                        return proxy_die("bad host: the guest name is not valid UTF-8");
+                        return proxy_usage("bad host: the guest name is not valid UTF-8");
                 return 0;
         }
-        return proxy_die("bad host '%s': expected qemu/GUEST, qemu:system/GUEST or "
-                         "qemu:session/GUEST", host);
+        return proxy_usage("bad host '%s': expected qemu/GUEST, qemu:system/GUEST or "
+                           "qemu:session/GUEST", host);
 }
 
 static const char *session_dir(char *buf, size_t cap)
@@ -104,18 +105,24 @@ bool guest_pinnable(const struct guest *g)
         return g->cid != 0 || g->n_addrs > 0;
 }
 
+/* An address to connect to but not to trust a first host key from. */
+static void add_claim_addr(struct guest *g, const struct virtname_addr *a)
+{
+        if (g->n_claims < GUEST_ADDRS_MAX)
+                g->claims[g->n_claims++] = *a;
+}
+
 /* A current lease of one of the domain's (network, MAC) pairs that its
  * port has not answered for: only DHCP says it is the guest's. */
 static int add_claim(const struct virtname_lease_view *l, bool answering, void *ctx)
 {
         struct guest *g = ctx;
 
-        if (answering && g->n_claims < GUEST_ADDRS_MAX) {
-                struct virtname_addr *a = &g->claims[g->n_claims++];
+        if (answering) {
+                struct virtname_addr a = { .family = l->family, .expiry = l->expiry };
 
-                a->family = l->family;
-                memcpy(a->addr, l->addr, 16);
-                a->expiry = l->expiry;
+                memcpy(a.addr, l->addr, 16);
+                add_claim_addr(g, &a);
         }
         return 0;
 }
@@ -128,6 +135,7 @@ static int add_claim(const struct virtname_lease_view *l, bool answering, void *
 static int store_lookup(const char *dir, const char *what, struct guest *g)
 {
         static struct virtname_answer ans;      /* 2 KiB: off the stack */
+        char key[VIRTNAME_NAME_MAX + 1];
         struct virtname_domain_view dom;
         struct virtname_snapshot *snap;
         struct virtname_view view;
@@ -142,7 +150,10 @@ static int store_lookup(const char *dir, const char *what, struct guest *g)
                 virtname_snapshot_unref(snap);
                 return rc;
         }
-        rc = virtname_find_domain(&view, what, &dom);
+        /* ssh lower-cases host names: a name that several domains have in
+         * other cases cannot say which of them was meant. */
+        rc = virtname_name_normalise(what, key) >= 0 && virtname_name_ambiguous(&view, key)
+                     ? -ENOTUNIQ : virtname_find_domain(&view, what, &dom);
         if (rc == 0) {
                 snprintf(g->domain, sizeof(g->domain), "%.*s", (int)dom.name.len, dom.name.p);
                 g->has_uuid = dom.has_uuid;
@@ -152,15 +163,21 @@ static int store_lookup(const char *dir, const char *what, struct guest *g)
                 g->running_known = dom.state != VIRTNAME_STATE_UNKNOWN;
                 g->running = dom.state == VIRTNAME_STATE_RUNNING;
                 /* A domain name resolves to the leases of its own
-                 * (network, MAC) pairs only; the source makes sure of it. */
+                 * (network, MAC) pairs only; the source makes sure of it.
+                 * What its port answered for or an administrator gave it
+                 * may pin a host key; what its guest agent says is its
+                 * claim, to connect to only (README, "Name rules"). */
                 if (virtname_resolve(&view, g->domain, AF_UNSPEC, (int64_t)time(NULL), &ans) == 0 &&
-                    ans.known && ans.source == VIRTNAME_SRC_DOMAIN) {
-                        g->n_addrs = ans.n < GUEST_ADDRS_MAX ? ans.n : GUEST_ADDRS_MAX;
-                        memcpy(g->addrs, ans.addr, g->n_addrs * sizeof(g->addrs[0]));
-                }
+                    ans.known && ans.source == VIRTNAME_SRC_DOMAIN)
+                        for (size_t i = 0; i < ans.n; i++) {
+                                if (ans.addr[i].rank < VIRTNAME_RANK_PORT)
+                                        add_claim_addr(g, &ans.addr[i]);
+                                else if (g->n_addrs < GUEST_ADDRS_MAX)
+                                        g->addrs[g->n_addrs++] = ans.addr[i];
+                        }
                 /* None its ports answered for: what DHCP says, to connect
                  * to but never to trust a first host key from. */
-                if (g->n_addrs == 0 && g->running) {
+                if (g->n_addrs == 0 && g->n_claims == 0 && g->running) {
                         struct virtname_iface_view f;
                         size_t pos = 0;
 
@@ -224,11 +241,10 @@ static bool parse_id(const char *s, int *id)
 static virDomainPtr lookup_alias(virConnectPtr conn, const char *what, bool *ambiguous)
 {
         uint8_t uuid[VIRTNAME_UUID_LEN];
-        virDomainPtr dom = virDomainLookupByName(conn, what);
+        /* In any case first: ssh lower-cases host names, so an exact match
+         * says nothing when another domain has the name in another case. */
+        virDomainPtr dom = lookup_any_case(conn, what, ambiguous);
         int id;
-
-        if (!dom)
-                dom = lookup_any_case(conn, what, ambiguous);
         if (!dom && !*ambiguous && virtname_uuid_parse(what, uuid))
                 dom = virDomainLookupByUUID(conn, uuid);
         if (!dom && !*ambiguous && parse_id(what, &id))
@@ -252,7 +268,8 @@ void guest_uuid_text(const struct guest *g, char out[GUEST_UUID_TEXT])
 /* Ask libvirt (read-only) about the guest.  KNOWN: the store has it (G
  * holds its name and maybe its UUID), and libvirt must not contradict the
  * UUID.  Returns 0 with G filled in, -ENOENT (libvirt does not know it or
- * cannot be asked), or 1 when the guest cannot be told for sure (said). */
+ * cannot be asked; nothing said), or EXIT_FAILURE when the guest cannot
+ * be told for sure (said). */
 static int from_libvirt(enum scope scope, struct guest *g, bool known)
 {
         const char *uri = getenv("VIRT_NAME_CACHE_LIBVIRT_URI");
@@ -352,8 +369,8 @@ int guest_find(const char *host, struct guest *g)
         int n = 0, rc;
 
         memset(g, 0, sizeof(*g));
-        if (parse_host(host, scopes, &n, &name))
-                return 2;
+        if ((rc = parse_host(host, scopes, &n, &name)))
+                return rc;
         g->name = name;
         for (int i = 0; i < n; i++) {
                 /* libvirt answers qemu:///session with the system's guests
@@ -362,7 +379,11 @@ int guest_find(const char *host, struct guest *g)
                 bool known = false, ask = !(scopes[i] == SESSION && geteuid() == 0);
 
                 dir = scope_dir(scopes[i], sbuf, sizeof(sbuf));
-                if (dir && store_lookup(dir, name, g) == 0) {
+                rc = dir ? store_lookup(dir, name, g) : -ENOENT;
+                if (rc == -ENOTUNIQ)
+                        return proxy_die("guest name '%s' matches several domains in %s that differ only in "
+                                         "case (ssh lower-cases host names): use its UUID or ID", name, dir);
+                if (rc == 0) {
                         known = true;
                         snprintf(g->where, sizeof(g->where), "the store in %s", dir);
                 }

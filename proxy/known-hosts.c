@@ -241,111 +241,107 @@ static int kh_replace(const char *path, const char *text, size_t len)
         return 0;
 }
 
-/* Lock the file at PATH: flock() it, and make sure it is still the file
- * at PATH (another writer may have renamed a new one into place while we
- * waited).  CREATE: make an empty one (and ~/.ssh) if there is none.
- * Returns the locked descriptor, -ENOENT, or -1 (said). */
-static int kh_lock(const char *path, bool create)
+/* Lock the file at PATH into *FD: flock() it, and make sure it is still
+ * the file at PATH (another writer may have renamed a new one into place
+ * while we waited).  CREATE: make an empty one (and ~/.ssh) if there is
+ * none.  Returns 0, -ENOENT (none, nothing said), or EXIT_FAILURE
+ * (said). */
+static int kh_lock(const char *path, bool create, int *fd)
 {
         char dir[PATH_MAX];
         struct stat a, b;
+        int rc;
 
         for (int tries = 0; tries < 100; tries++) {
-                int fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (create ? O_CREAT : 0), 0600);
-
-                if (fd < 0 && errno == ENOENT && create && tries == 0) {
+                *fd = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (create ? O_CREAT : 0), 0600);
+                if (*fd < 0 && errno == ENOENT && create && tries == 0) {
                         /* ~/.ssh itself may not exist yet: ssh makes it 0700 too. */
                         snprintf(dir, sizeof(dir), "%s", path);
                         if (mkdir(dirname(dir), 0700) < 0 && errno != EEXIST)
-                                return proxy_die("cannot create %s: %s", dir, strerror(errno)), -1;
+                                return proxy_die("cannot create %s: %s", dir, strerror(errno));
                         continue;
                 }
-                if (fd < 0 && errno == ENOENT && !create)
+                if (*fd < 0 && errno == ENOENT && !create)
                         return -ENOENT;
-                if (fd < 0)
-                        return proxy_die("%s: %s", path, strerror(errno)), -1;
-                if (flock(fd, LOCK_EX) < 0) {
-                        proxy_die("cannot lock %s: %s", path, strerror(errno));
-                        close(fd);
-                        return -1;
+                if (*fd < 0)
+                        return proxy_die("%s: %s", path, strerror(errno));
+                if (flock(*fd, LOCK_EX) < 0) {
+                        rc = proxy_die("cannot lock %s: %s", path, strerror(errno));
+                        close(*fd);
+                        return rc;
                 }
-                if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+                if (fstat(*fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
                     a.st_ino == b.st_ino) {
-                        if (kh_check(fd, path)) {
-                                close(fd);
-                                return -1;
-                        }
-                        return fd;
+                        if ((rc = kh_check(*fd, path)))
+                                close(*fd);
+                        return rc;
                 }
-                close(fd);
+                close(*fd);
         }
-        return proxy_die("cannot lock %s: it keeps being replaced", path), -1;
+        return proxy_die("cannot lock %s: it keeps being replaced", path);
 }
 
 /* Change PATH under its lock: with ADD, append the line ADD unless UUID
  * has a key by now (another ssh session may have recorded one); without,
- * drop UUID's lines.  Returns the number of lines added or dropped, or -1
- * (said). */
-static int kh_change(const char *path, const char *uuid, const char *add)
+ * drop UUID's lines.  *CHANGED: the number of lines added or dropped.
+ * Returns 0 or EXIT_FAILURE (said). */
+static int kh_change(const char *path, const char *uuid, const char *add, int *changed)
 {
         char *text = NULL, *out = NULL;
         size_t len = 0, n = 0;
-        int fd = kh_lock(path, add != NULL), changed = 0;
+        int fd, rc = kh_lock(path, add != NULL, &fd);
         struct kh_key k;
 
-        if (fd == -ENOENT)
+        *changed = 0;
+        if (rc == -ENOENT)
                 return 0;
-        if (fd < 0)
-                return -1;
-        if (kh_read(fd, path, &text, &len))
-                goto fail;
+        if (rc)
+                return rc;
+        if ((rc = kh_read(fd, path, &text, &len)))
+                goto done;
         if (add) {
                 if (kh_keys(text, uuid, NULL, NULL) > 0)
                         goto done;
                 out = malloc(len + strlen(add) + 3);   /* '\n', ADD, '\n', NUL */
                 if (!out) {
-                        proxy_die("out of memory");
-                        goto fail;
+                        rc = proxy_die("out of memory");
+                        goto done;
                 }
                 memcpy(out, text, len);
                 n = len;
                 if (n > 0 && out[n - 1] != '\n')
                         out[n++] = '\n';
                 n += (size_t)sprintf(out + n, "%s\n", add);
-                changed = 1;
+                *changed = 1;
         } else {
                 out = malloc(len + 1);
                 if (!out) {
-                        proxy_die("out of memory");
-                        goto fail;
+                        rc = proxy_die("out of memory");
+                        goto done;
                 }
                 for (const char *line = text; *line;) {
                         const char *nl = strchr(line, '\n');
                         size_t l = nl ? (size_t)(nl - line) + 1 : strlen(line);
 
                         if (line_key(line, nl ? l - 1 : l, uuid, &k)) {
-                                changed++;
+                                (*changed)++;
                         } else {
                                 memcpy(out + n, line, l);
                                 n += l;
                         }
                         line += l;
                 }
-                if (!changed)
+                if (!*changed)
                         goto done;
         }
-        if (kh_replace(path, out, n))
-                goto fail;
+        rc = kh_replace(path, out, n);
 done:
+        if (rc)
+                *changed = 0;
         free(out);
         free(text);
         close(fd);
-        return changed;
-fail:
-        free(out);
-        free(text);
-        close(fd);
-        return -1;
+        return rc;
 }
 
 struct print_ctx {
@@ -388,19 +384,19 @@ static int split_host(const char *h, char *out, size_t cap)
         size_t n;
 
         if (strpbrk(h, " \t\r\n,") || !*h)
-                return proxy_die("known hosts: cannot list keys for host '%s' (blank or comma "
-                                 "in it)", h);
+                return proxy_usage("known hosts: cannot list keys for host '%s' (blank or comma "
+                                   "in it)", h);
         if (h[0] != '[') {
                 n = strlen(h);
         } else {
                 end = strstr(h, "]:");
                 if (!end || !end[2] || strspn(end + 2, "0123456789") != strlen(end + 2))
-                        return proxy_die("known hosts: bad host '%s'", h);
+                        return proxy_usage("known hosts: bad host '%s'", h);
                 h++;
                 n = (size_t)(end - h);
         }
         if (n >= cap)
-                return proxy_die("known hosts: host name too long");
+                return proxy_usage("known hosts: host name too long");
         memcpy(out, h, n);
         out[n] = '\0';
         return 0;
@@ -418,24 +414,20 @@ int known_hosts_command(const char *invocation, const char *host, const char *ty
         struct guest g;
         time_t now = time(NULL);
         struct tm tm;
-        int rc;
+        int rc, changed;
 
         /* Guests are known by name: an address says nothing about them
          * (ssh asks only with CheckHostIP, which ProxyCommand turns off). */
         if (strcmp(invocation, "ADDRESS") == 0)
                 return 0;
-        if (strcmp(invocation, "ORDER") != 0 && strcmp(invocation, "HOSTNAME") != 0) {
-                proxy_die("known hosts: unknown invocation '%s' (ORDER, HOSTNAME or ADDRESS)",
-                          invocation);
-                return 2;
-        }
-        if (split_host(host, name, sizeof(name)))
-                return 2;
+        if (strcmp(invocation, "ORDER") != 0 && strcmp(invocation, "HOSTNAME") != 0)
+                return proxy_usage("known hosts: unknown invocation '%s' (ORDER, HOSTNAME or ADDRESS)",
+                                   invocation);
+        if ((rc = split_host(host, name, sizeof(name))))
+                return rc;
         offered = strcmp(invocation, "HOSTNAME") == 0 && strcmp(key, "NONE") != 0;
-        if (offered && (!valid_type(type, strlen(type)) || !valid_key(key, strlen(key)))) {
-                proxy_die("known hosts: bad key from ssh (type '%.64s')", type);
-                return 2;
-        }
+        if (offered && (!valid_type(type, strlen(type)) || !valid_key(key, strlen(key))))
+                return proxy_usage("known hosts: bad key from ssh (type '%.64s')", type);
         rc = guest_find(name, &g);
         if (rc)
                 return rc;
@@ -444,16 +436,18 @@ int known_hosts_command(const char *invocation, const char *host, const char *ty
                                  "be checked", g.domain, g.where);
         guest_uuid_text(&g, uuid);
         if (!kh_path(path, sizeof(path)) || kh_load(path, &text, &len))
-                return 1;
+                return EXIT_FAILURE;
         n = kh_keys(text, uuid, NULL, NULL);
         if (offered && n == 0 && strstr(type, "-cert-v01@")) {
                 proxy_die("guest %s (UUID %s) offers a host certificate; record its plain key "
                           "first: ssh -o HostKeyAlgorithms=-*-cert-v01@openssh.com ...", g.domain,
                           uuid);
         } else if (offered && n == 0 && !guest_pinnable(&g)) {
-                /* The connection went to an address only DHCP says is the
-                 * guest's: whoever answered there is not recorded as it. */
-                proxy_die("guest %s (UUID %s): its port has answered for no address and it has no VSOCK "
+                /* The connection went to an address only the guest's
+                 * agent or DHCP says is its: whoever answered there is
+                 * not recorded as it. */
+                proxy_die("guest %s (UUID %s): its port has answered for no address, no administrator gave it "
+                          "one, and it has no VSOCK "
                           "device, so the host key %s %s is not recorded.  Check that fingerprint on the "
                           "guest's console (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then add this line "
                           "to %s: " KH_PREFIX "%s %s %s", g.domain, uuid, type, fingerprint, path, uuid, type,
@@ -464,15 +458,13 @@ int known_hosts_command(const char *invocation, const char *host, const char *ty
                 localtime_r(&now, &tm);
                 strftime(day, sizeof(day), "%Y-%m-%d", &tm);
                 snprintf(line, sizeof(line), KH_PREFIX "%s %s %s %s %s", uuid, type, key, cname, day);
-                rc = kh_change(path, uuid, line);
-                if (rc < 0) {
-                        free(text);
-                        return 1;
-                }
-                recorded = rc > 0;
+                rc = kh_change(path, uuid, line, &changed);
                 free(text);
-                if (kh_load(path, &text, &len))
-                        return 1;
+                if (rc)
+                        return rc;
+                recorded = changed > 0;
+                if ((rc = kh_load(path, &text, &len)))
+                        return rc;
         }
         if (offered) {
                 p.type = type;
@@ -501,7 +493,7 @@ int known_hosts_forget(const char *what)
         char uuid[GUEST_UUID_TEXT], path[PATH_MAX], label[VIRTNAME_NAME_MAX + 64];
         uint8_t u[VIRTNAME_UUID_LEN];
         struct guest g;
-        int rc;
+        int rc, forgot;
 
         if (virtname_uuid_parse(what, u)) {
                 /* The guest may be long gone: the UUID is all we need. */
@@ -518,13 +510,12 @@ int known_hosts_forget(const char *what)
                 snprintf(label, sizeof(label), "guest %s (UUID %s)", g.domain, uuid);
         }
         if (!kh_path(path, sizeof(path)))
-                return 1;
-        rc = kh_change(path, uuid, NULL);
-        if (rc < 0)
-                return 1;
-        if (rc == 0)
+                return EXIT_FAILURE;
+        if ((rc = kh_change(path, uuid, NULL, &forgot)))
+                return rc;
+        if (forgot == 0)
                 printf("no host keys recorded for %s in %s\n", label, path);
         else
-                printf("forgot %d host key%s of %s in %s\n", rc, rc == 1 ? "" : "s", label, path);
-        return 0;
+                printf("forgot %d host key%s of %s in %s\n", forgot, forgot == 1 ? "" : "s", label, path);
+        return EXIT_SUCCESS;
 }

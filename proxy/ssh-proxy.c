@@ -32,6 +32,14 @@
 
 bool proxy_verbose;
 
+__attribute__((format(printf, 1, 0)))
+static void say(const char *fmt, va_list ap)
+{
+        fprintf(stderr, PROG ": ");
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+}
+
 void proxy_say(const char *fmt, ...)
 {
         va_list ap;
@@ -39,9 +47,7 @@ void proxy_say(const char *fmt, ...)
         if (!proxy_verbose)
                 return;
         va_start(ap, fmt);
-        fprintf(stderr, PROG ": ");
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
+        say(fmt, ap);
         va_end(ap);
 }
 
@@ -50,11 +56,19 @@ int proxy_die(const char *fmt, ...)
         va_list ap;
 
         va_start(ap, fmt);
-        fprintf(stderr, PROG ": ");
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
+        say(fmt, ap);
         va_end(ap);
-        return 1;
+        return EXIT_FAILURE;
+}
+
+int proxy_usage(const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        say(fmt, ap);
+        va_end(ap);
+        return PROXY_EXIT_USAGE;
 }
 
 /* How long a TCP connect may take. */
@@ -247,7 +261,8 @@ static int proxy(const char *host, const char *port_text)
         }
         if (fd < 0 && !g.n_addrs)
                 fprintf(stderr, PROG ": guest %s: its port has answered for no address yet; trying the "
-                        "one DHCP says is its (a first host key seen this way is not recorded)\n", g.domain);
+                        "ones only its guest agent or DHCP says are its (a first host key seen this way is not "
+                        "recorded)\n", g.domain);
         for (size_t i = 0; i < n && fd < 0; i++) {
                 struct sockaddr_storage ss;
                 char text[INET6_ADDRSTRLEN];
@@ -284,24 +299,23 @@ int main(int argc, char **argv)
                 if (opt == 'v') {
                         proxy_verbose = true;
                 } else if (opt == 'w') {
-                        if (!parse_ms(optarg, &vsock_timeout)) {
-                                proxy_die("bad --vsock-timeout '%s': milliseconds, 1 to 600000", optarg);
-                                return 2;
-                        }
+                        if (!parse_ms(optarg, &vsock_timeout))
+                                return proxy_usage("bad --vsock-timeout '%s': milliseconds, 1 to 600000",
+                                                   optarg);
                 } else if (opt == 'K' || opt == 'F') {
                         mode = opt;
                 } else if (opt == 'h') {
                         usage(stdout);
-                        return 0;
+                        return EXIT_SUCCESS;
                 } else {
                         usage(stderr);
-                        return 2;
+                        return PROXY_EXIT_USAGE;
                 }
         }
         want = mode == 'K' ? 5 : mode == 'F' ? 1 : 2;
         if (argc - optind != want) {
                 usage(stderr);
-                return 2;
+                return PROXY_EXIT_USAGE;
         }
         argv += optind;
         if (mode == 'K')

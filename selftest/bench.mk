@@ -4,3 +4,4 @@ bench: test-deps
 	$(MAKE) build-all
 	B=$(abspath $(B)) selftest/bench.sh
 	B=$(abspath $(B)) selftest/bench-dns.sh
+	B=$(abspath $(B)) selftest/bench-watch.sh

@@ -10,6 +10,8 @@ ALL += $(addprefix $(B)/selftest/,$(SELFTEST_TOOLS))
 # binutils (readelf), the reference module; ebtables (iptables: libvirt's
 # nwfilter uses it too) and python3 for t-probe's forged frames.
 TEST_PACKAGES += strace binutils iptables python3
+# t-watch and bench-watch: busybox's ping in the veth guests.
+TEST_PACKAGES += busybox
 # t-resolved: a private system bus (dbus-daemon), busctl and the
 # libsystemd-shared the downloaded systemd-resolved links (systemd).  The
 # systemd-resolved package itself is never installed: its postinst
@@ -24,20 +26,22 @@ $(B)/selftest/unit-%: $(B)/obj/selftest/unit/unit-%.o $(B)/libvirtname.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS)
 ALL += $(addprefix $(B)/selftest/,$(UNIT_TESTS))
 
-# Frames built whole for the hostile-guest tests (issue 17): dhcp-forge
-# (the DHCP packets a real client cannot send) and neigh-probe (ARP/NS out
-# of one bridge port), libc only.  dhcp-forge also statically linked: it
-# runs inside the busybox guest of selftest/lib-guest.sh (needs libc.a,
-# libc6-dev; not in the sanitizer tree, ASan does not link statically).
-RAW_TOOLS := dhcp-forge neigh-probe
+# Frames built whole for the hostile-guest tests (issues 17, 22):
+# dhcp-forge (the DHCP packets a real client cannot send), neigh-probe
+# (ARP/NS out of one bridge port) and neigh-announce (gratuitous ARP and
+# unsolicited NA, own or forged MAC), libc only.  dhcp-forge and
+# neigh-announce also statically linked: they run inside the busybox
+# guest of selftest/lib-guest.sh (needs libc.a, libc6-dev; not in the
+# sanitizer tree, ASan does not link statically).
+RAW_TOOLS := dhcp-forge neigh-probe neigh-announce
 $(addprefix $(B)/selftest/,$(RAW_TOOLS)): $(B)/selftest/%: $(B)/obj/selftest/tools/%.o \
                                           $(B)/obj/selftest/tools/rawlink.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 ALL += $(addprefix $(B)/selftest/,$(RAW_TOOLS))
 ifneq ($(SAN),1)
-$(B)/selftest/dhcp-forge.static: $(B)/obj/selftest/tools/dhcp-forge.o $(B)/obj/selftest/tools/rawlink.o
+$(B)/selftest/%.static: $(B)/obj/selftest/tools/%.o $(B)/obj/selftest/tools/rawlink.o
 	@mkdir -p $(dir $@)
 	$(CC) -static -o $@ $^
-ALL += $(B)/selftest/dhcp-forge.static
+ALL += $(B)/selftest/dhcp-forge.static $(B)/selftest/neigh-announce.static
 endif

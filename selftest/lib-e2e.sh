@@ -11,6 +11,16 @@
 #   e2e_stop                   kill what e2e_start_libvirtd started, by PID
 #   e2e_guest NS PEER MAC BR   a "guest" namespace NS joined to bridge BR of
 #                              netns $H by a veth pair (PEER on the host side)
+#   e2e_dhclient TAG NS ARGS...  dhclient ARGS (-cf, -sf, -4/-6, IFACE) in
+#                              netns NS, in the foreground of a background
+#                              job whose PID is in $T/TAG.pid, its leases
+#                              in $T/TAG.leases; returns once it is bound
+#   e2e_dhclient_stop TAG      end it, by that PID
+#   e2e_dhclient_release TAG NS ARGS...   end it, then dhclient -r
+#   e2e_name_after_lease NAME ADDRESS [SECONDS [LINE]]
+#                              the milliseconds from dnsmasq's event of the
+#                              lease (after line LINE of the lease helper's
+#                              log) to NAME resolving to ADDRESS via glibc
 #   virsh ...                  virsh on the private libvirtd, timed
 
 e2e_require() {
@@ -89,9 +99,11 @@ e2e_start_libvirtd() {
         virsh version --daemon | head -3
 }
 
-# Stop NETWORK (if given) and libvirtd, then remove namespace H.
+# Stop NETWORK (if given), the DHCP clients and libvirtd, then remove
+# namespace H.
 e2e_stop() {
-        local net=${1:-}
+        local net=${1:-} f
+        for f in "$T"/*.dhclient; do [ -e "$f" ] && e2e_dhclient_stop "$(basename "$f" .dhclient)"; done
         if [ -n "$net" ]; then
                 virsh net-destroy "$net" >/dev/null 2>&1
                 [ -s "/run/libvirt/network/$net.pid" ] && kill "$(cat "/run/libvirt/network/$net.pid")" 2>/dev/null
@@ -107,4 +119,67 @@ e2e_guest() {   # NS PEER MAC BRIDGE
         ip -n "$H" link set "$2" master "$4" up
         ip -n "$1" link set lo up
         ip -n "$1" link set eth0 address "$3" up
+}
+
+# Wait (default 120 s) for dnsmasq's event of the lease of ADDRESS in the
+# lease helper's log (after its line LINE, default 0), then for NAME to resolve to ADDRESS through glibc
+# (a domain's name: once its port answered); print the milliseconds
+# between the two, 1 when either never came.
+e2e_name_after_lease() {
+        local name=$1 addr=$2 end=$((SECONDS + ${3:-120})) from=$((${4:-0} + 1)) t0=
+        while [ $SECONDS -lt $end ]; do
+                [ -z "$t0" ] && tail -n "+$from" "$T/lease-helper.log" 2>/dev/null | grep -qE "^(add|old) [^ ]+ $addr( |$)" &&
+                        t0=$(date +%s%N)
+                if [ -n "$t0" ] && virtname_getent "$S" ahosts "$name" | grep -q "^$addr "; then
+                        echo $(( ($(date +%s%N) - t0) / 1000000 ))
+                        return 0
+                fi
+                sleep 0.02
+        done
+        return 1
+}
+
+# dhclient forks into the background once bound and writes its pid file
+# after its parent returned: a run can leave a daemon nobody knows of
+# (and every run with the same -pf overwrites the file).  Here it stays
+# in the foreground (-d) of a job of ours: its PID is known from the
+# start.  "bound to" (DHCPv4) or "Bound to" (DHCPv6) in its log: bound.
+e2e_dhclient() {   # TAG NS ARGS...
+        local tag=$1 ns=$2 n end=$((SECONDS + 60))
+        shift 2
+        e2e_dhclient_stop "$tag"
+        touch "$T/$tag.log"
+        n=$(grep -ci "bound to" "$T/$tag.log")
+        ip netns exec "$ns" dhclient -d -1 -v -lf "$T/$tag.leases" -pf "$T/$tag.dhclient-pid" "$@" \
+                >>"$T/$tag.log" 2>&1 &
+        echo $! >"$T/$tag.pid"
+        touch "$T/$tag.dhclient"
+        while [ "$(grep -ci "bound to" "$T/$tag.log")" = "$n" ]; do
+                if [ $SECONDS -ge $end ] || ! kill -0 "$(cat "$T/$tag.pid")" 2>/dev/null; then
+                        tail -n 5 "$T/$tag.log" >&2
+                        e2e_dhclient_stop "$tag"
+                        return 1
+                fi
+                sleep 0.05
+        done
+}
+
+e2e_dhclient_stop() {   # TAG
+        local pid i
+        pid=$(cat "$T/$1.pid" 2>/dev/null) || return 0
+        kill "$pid" 2>/dev/null
+        for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+        kill -9 "$pid" 2>/dev/null
+        rm -f "$T/$1.pid" "$T/$1.dhclient"
+}
+
+# The lease released: the client ended, then dhclient -r with the same
+# lease file sends the release and exits.
+e2e_dhclient_release() {   # TAG NS ARGS...
+        local tag=$1 ns=$2
+        shift 2
+        e2e_dhclient_stop "$tag"
+        rm -f "$T/$tag.dhclient-pid"    # -r would end the process it names
+        ip netns exec "$ns" timeout 30 dhclient -r -v -lf "$T/$tag.leases" -pf "$T/$tag.dhclient-pid" "$@" \
+                >>"$T/$tag.log" 2>&1
 }

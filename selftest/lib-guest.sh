@@ -11,10 +11,11 @@
 # command line.  It runs under TCG (no KVM needed) as a diskless libvirt
 # domain; its console goes to DIR/logs/NAME.log, where /init reports
 # what happens in lines "vnc-guest: EVENT ...":
-#   boot, link MAC, sshd up, v6 ADDR/PLEN, lease4 ADDR, lease6 ADDR,
-#   run N: OUTPUT-LINE, run N exit RC, ready, FAIL WHY
+#   boot, link MAC, sshd up, v4 ADDR/PLEN, v6 ADDR/PLEN, lease4 ADDR,
+#   lease6 ADDR, agent up, run N: OUTPUT-LINE, run N exit RC, ready,
+#   FAIL WHY
 #
-#   guest_build DIR [--no-sshd] [--add FILE]...
+#   guest_build DIR [--no-sshd] [--agent] [--add FILE]...
 #       DIR gets vmlinuz, initrd.gz, logs/ (libvirt-qemu's), id_ed25519
 #       (ssh's key for root in the guest), known_hosts ("* " + the host
 #       key: any guest address), ssh_host_ed25519_key.pub, info.  Built
@@ -24,15 +25,24 @@
 #       GUEST_BUILD_SECONDS.  DIR and its parents must be traversable by
 #       libvirt-qemu (a `mktemp -d` $T is 0700: chmod 711 it).
 #       --add FILE: one more (static) program in the guest's /bin (as
-#       its name without .static).
+#       its name without .static).  --agent: Debian's qemu-guest-agent
+#       (qemu-ga, `apt-get download`ed, with the libraries `ldd` lists)
+#       too, which a domain's --agent starts (GUEST_AGENT says whether
+#       the image has it).
 #   guest_domain_xml NAME MAC NETWORK [options] > XML
 #       --uuid UUID, --memory MIB (256), --nic e1000|virtio (e1000),
 #       --tap DEV (<target dev>), --filter NAME (<filterref>, e.g.
 #       clean-traffic), --filter-param NAME=VALUE (repeatable),
+#       --bridge (NETWORK is a host bridge: <interface type='bridge'>),
+#       --direct (NETWORK is a host device: <interface type='direct'>,
+#       macvtap in bridge mode), --metadata XML (in <metadata>),
+#       --agent (the channel org.qemu.guest_agent.0, and qemu-ga in the
+#       guest: guest_build --agent),
 #       and the guest's own settings (kernel command line):
 #       --host NAME (DHCPv4 option 12, DHCPv6 FQDN, its host name; no
 #       spaces: the kernel command line splits there),
-#       --no-dhcp4, --dhcp6 (dhcp-forge as a plain client: DUID-LL,
+#       --no-dhcp4, --v4 ADDR/PLEN (static; repeatable), --dhcp6
+#       (dhcp-forge as a plain client: DUID-LL,
 #       FQDN option), --udhcpc6 (busybox's, where it has one: Debian
 #       12's busybox-static has none), --v6 ADDR/PLEN (static, repeatable),
 #       --no-sshd, --run 'PROG ARG...' (after the network is up, in
@@ -48,9 +58,13 @@
 #   guest_tap NAME              the domain's tap (from its live XML)
 
 GUEST_CACHE=${GUEST_CACHE:-/var/cache/virt-name-cache-selftest}
+# The kernel modules the guest loads, in order (virtio_console: the guest
+# agent's virtio-serial port).
+GUEST_MODULES="e1000 virtio_pci virtio_net virtio_console"
 
 # The guest's /init.  Kernel command line: vnc_host=NAME vnc_dhcp4=0|1
-# vnc_dhcp6=0|1|udhcpc6 vnc_v6=ADDR/PLEN[,...] vnc_sshd=0|1 vnc_run=PROG,ARG,...
+# vnc_dhcp6=0|1|udhcpc6 vnc_v4=ADDR/PLEN[,...] vnc_v6=ADDR/PLEN[,...]
+# vnc_sshd=0|1 vnc_agent=0|1 vnc_run=PROG,ARG,...
 guest_init_script() {
         cat <<'INIT'
 #!/bin/busybox sh
@@ -60,13 +74,15 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 say() { echo "vnc-guest: $*"; }
-host= dhcp4=1 dhcp6=0 v6= sshd=1 runs=
+host= dhcp4=1 dhcp6=0 v4= v6= sshd=1 agent=0 runs=
 for a in $(cat /proc/cmdline); do
         case $a in
         vnc_host=*) host=${a#*=} ;;
         vnc_dhcp4=*) dhcp4=${a#*=} ;;
         vnc_dhcp6=*) dhcp6=${a#*=} ;;
+        vnc_v4=*) v4="$v4 $(echo ${a#*=} | tr , ' ')" ;;
         vnc_v6=*) v6="$v6 $(echo ${a#*=} | tr , ' ')" ;;
+        vnc_agent=*) agent=${a#*=} ;;
         vnc_sshd=*) sshd=${a#*=} ;;
         vnc_run=*) runs="$runs ${a#*=}" ;;
         esac
@@ -88,6 +104,7 @@ if [ "$sshd" = 1 ] && [ -x /usr/sbin/sshd ]; then
         mkdir -p /run/sshd
         if /usr/sbin/sshd -e -f /etc/ssh/sshd_config; then say "sshd up"; else say "FAIL sshd"; fi
 fi
+for a in $v4; do ip addr add "$a" dev eth0 && say "v4 $a"; done
 for a in $v6; do ip -6 addr add "$a" dev eth0 && say "v6 $a"; done
 if [ "$dhcp4" = 1 ]; then
         # Until a lease comes, then in the background (renewals).
@@ -104,6 +121,19 @@ elif [ "$dhcp6" = 1 ]; then
         dhcp-forge eth0 v6 ${host:+--hostname $host} >/tmp/dhcp6.out 2>&1
         a=$(sed -n 's/^reply \([^ ]*\) .*/\1/p' /tmp/dhcp6.out)
         if [ -n "$a" ] && ip -6 addr add "$a/64" dev eth0; then say "lease6 $a"; else say "FAIL dhcp6 $(cat /tmp/dhcp6.out)"; fi
+fi
+if [ "$agent" = 1 ]; then
+        # The agent's port, by its name (no udev: no /dev/virtio-ports).
+        port=
+        for p in /sys/class/virtio-ports/*; do
+                [ "$(cat $p/name 2>/dev/null)" = org.qemu.guest_agent.0 ] && port=/dev/${p##*/}
+        done
+        mkdir -p /var/run
+        if [ -n "$port" ] && [ -x /usr/sbin/qemu-ga ] && /usr/sbin/qemu-ga -d -m virtio-serial -p $port; then
+                say "agent up"
+        else
+                say "FAIL agent (port ${port:-none})"
+        fi
 fi
 n=0
 for r in $runs; do
@@ -218,7 +248,7 @@ guest_kernel() {
                 echo "lib-guest: no vmlinuz in $kpkg" >&2
                 rc=1
         fi
-        for mod in e1000 virtio_pci virtio_net; do
+        for mod in $GUEST_MODULES; do
                 [ $rc = 0 ] && { guest_module_add $mod || rc=1; }
         done
         printf '%s\n' "${order[@]}" >"$out/modules/load"
@@ -241,12 +271,14 @@ guest_module_add() {
         order+=("$m")
 }
 
-# guest_image KEYDIR KPKG KVER BBVER SSHD ADD...: build the image into
-# KEYDIR (a new directory).
+# guest_image KEYDIR KPKG KVER BBVER SSHD QGAVER ADD...: build the image
+# into KEYDIR (a new directory); QGAVER: qemu-guest-agent's version, or
+# "" for none.
 guest_image() {
-        local out=$1 kpkg=$2 kver=$3 bbver=$4 sshd=$5 s f l
-        shift 5
-        local kdir="$GUEST_CACHE/kernel-$kpkg-$kver" bbdir="$GUEST_CACHE/busybox-$bbver"
+        local out=$1 kpkg=$2 kver=$3 bbver=$4 sshd=$5 qga=$6 s f l qdir
+        shift 6
+        local kdir="$GUEST_CACHE/kernel-$kpkg-$kver-$(echo $GUEST_MODULES | sha256sum | cut -c1-8)"
+        local bbdir="$GUEST_CACHE/busybox-$bbver"
         if [ ! -e "$bbdir/done" ]; then
                 rm -rf "$bbdir" && mkdir -p "$bbdir" || return 1
                 guest_unpack busybox-static "$bbver" "$bbdir/x" || return $?
@@ -274,6 +306,16 @@ guest_image() {
                 _sshd:x:101:65534::/run/sshd:/bin/false nobody:x:65534:65534:nobody:/nonexistent:/bin/false \
                 >"$s/etc/passwd"
         printf 'root:x:0:\nnogroup:x:65534:\n' >"$s/etc/group"
+        if [ -n "$qga" ]; then
+                # qemu-ga and exactly the libraries it links (ldd).
+                qdir=$(mktemp -d "$GUEST_CACHE/qga.XXXXXX") || return 1
+                guest_unpack qemu-guest-agent "$qga" "$qdir" || { f=$?; rm -rf "$qdir"; return $f; }
+                mkdir -p "$s/usr/sbin" && cp "$qdir/usr/sbin/qemu-ga" "$s/usr/sbin/" || { rm -rf "$qdir"; return 1; }
+                for l in $(ldd "$qdir/usr/sbin/qemu-ga" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+                        mkdir -p "$s$(dirname "$l")" && cp -L "$l" "$s$l" || { rm -rf "$qdir"; return 1; }
+                done
+                rm -rf "$qdir"
+        fi
         if [ "$sshd" = 1 ]; then
                 # OpenSSH's sshd and exactly the libraries it links (ldd),
                 # at the paths the dynamic loader looks them up.
@@ -296,6 +338,7 @@ guest_image() {
                 echo "busybox: busybox-static $bbver"
                 echo "modules: $(xargs <"$s/lib/modules/load")"
                 echo "sshd: $([ "$sshd" = 1 ] && guest_sshd_files | xargs || echo none)"
+                echo "agent: ${qga:+qemu-guest-agent $qga}"
                 echo "udhcpc6: $("$GUEST_BUSYBOX" udhcpc6 --help >/dev/null 2>&1 && echo yes || echo no)"
                 echo "added: $*"
         } >"$out/info"
@@ -303,11 +346,13 @@ guest_image() {
 }
 
 guest_build() {
-        local dir=$1 sshd=1 add=("$B/selftest/dhcp-forge.static") kpkg kver bbver key img start=$SECONDS f
+        local dir=$1 sshd=1 add=("$B/selftest/dhcp-forge.static") kpkg kver bbver key img start=$SECONDS f qga=
         shift
         while [ $# -gt 0 ]; do
                 case $1 in
                 --no-sshd) sshd=0 ;;
+                --agent) qga=$(guest_candidate qemu-guest-agent)
+                         [ -n "$qga" ] || skip "apt-cache has no candidate for qemu-guest-agent (apt-get update?)" ;;
                 --add) add+=("$2"); shift ;;
                 *) fail "guest_build: unknown option $1" ;;
                 esac
@@ -326,7 +371,7 @@ guest_build() {
         mkdir -p "$GUEST_CACHE" || fail "cannot create $GUEST_CACHE"
         # The image's key: everything that goes into it.
         key=$({
-                echo "$kpkg $kver busybox-static $bbver sshd=$sshd"
+                echo "$kpkg $kver busybox-static $bbver sshd=$sshd qga=$qga $GUEST_MODULES"
                 declare -f guest_init_script guest_udhcpc_script guest_sshd_config guest_image guest_kernel \
                         guest_module_add guest_module_cat
                 sha256sum "${add[@]}" | cut -d' ' -f1
@@ -339,7 +384,7 @@ guest_build() {
                 flock 9
                 [ -e "$img/done" ] && exit 0
                 rm -rf "$img.new" && mkdir -p "$img.new" || exit 1
-                guest_image "$img.new" "$kpkg" "$kver" "$bbver" "$sshd" "${add[@]}" || exit $?
+                guest_image "$img.new" "$kpkg" "$kver" "$bbver" "$sshd" "$qga" "${add[@]}" || exit $?
                 touch "$img.new/done" && rm -rf "$img" && mv "$img.new" "$img"
         ) 9>"$GUEST_CACHE/lock"
         case $? in
@@ -352,19 +397,21 @@ guest_build() {
         # gone from the archive, an image of an older lib-guest.sh), and
         # what a killed build left.
         find "$GUEST_CACHE" -mindepth 1 -maxdepth 1 -type d -mtime +7 \
-                \( -name 'img-*' -o -name 'kernel-*' -o -name 'busybox-*' -o -name 'kernel.*' -o -name 'dl.*' \) \
+                \( -name 'img-*' -o -name 'kernel-*' -o -name 'busybox-*' -o -name 'kernel.*' -o -name 'dl.*' \
+                -o -name 'qga.*' \) \
                 -exec rm -rf {} + 2>/dev/null
         mkdir -p "$dir/logs" && cp -a "$img"/. "$dir/" && rm -f "$dir/done" || fail "cannot copy the guest into $dir"
         chmod 755 "$dir"
         chown libvirt-qemu "$dir/logs"
         runuser -u libvirt-qemu -- test -r "$dir/initrd.gz" ||
                 fail "libvirt-qemu cannot read $dir/initrd.gz: make $dir and its parents traversable (chmod 711)"
-        GUEST_DIR=$(cd "$dir" && pwd) GUEST_BUILD_SECONDS=$((SECONDS - start))
+        GUEST_DIR=$(cd "$dir" && pwd) GUEST_BUILD_SECONDS=$((SECONDS - start)) GUEST_AGENT=${qga:+1}
         sed 's/^/guest: /' "$dir/info"
 }
 
 guest_domain_xml() {
         local name=$1 mac=$2 net=$3 uuid= mem=256 nic=e1000 tap= filter= params= cmd="console=ttyS0 quiet panic=-1"
+        local type=network source="network='$3'" meta= channel=
         shift 3
         [ -n "${GUEST_DIR:-}" ] || fail "guest_domain_xml: guest_build first"
         while [ $# -gt 0 ]; do
@@ -377,6 +424,12 @@ guest_domain_xml() {
                 --filter-param) params="$params<parameter name='${2%%=*}' value='${2#*=}'/>"; shift ;;
                 --host) cmd="$cmd vnc_host=$2"; shift ;;
                 --no-dhcp4) cmd="$cmd vnc_dhcp4=0" ;;
+                --v4) cmd="$cmd vnc_v4=$2"; shift ;;
+                --bridge) type=bridge source="bridge='$net'" ;;
+                --direct) type=direct source="dev='$net' mode='bridge'" ;;
+                --metadata) meta="<metadata>$2</metadata>"; shift ;;
+                --agent) cmd="$cmd vnc_agent=1"
+                         channel="<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>" ;;
                 --dhcp6) cmd="$cmd vnc_dhcp6=1" ;;
                 --udhcpc6) cmd="$cmd vnc_dhcp6=udhcpc6" ;;
                 --v6) cmd="$cmd vnc_v6=$2"; shift ;;
@@ -394,7 +447,7 @@ guest_domain_xml() {
         cmd=$(printf %s "$cmd" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g')
         cat <<XML
 <domain type='qemu'>
-  <name>$name</name>$uuid
+  <name>$name</name>$uuid$meta
   <memory unit='MiB'>$mem</memory>
   <vcpu>1</vcpu>
   <os>
@@ -406,14 +459,14 @@ guest_domain_xml() {
   <on_reboot>destroy</on_reboot>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <interface type='network'>
-      <source network='$net'/>
+    <interface type='$type'>
+      <source $source/>
       <mac address='$mac'/>
       <model type='$nic'/>
       <rom enabled='no'/>
       $tap$filter
     </interface>
-    <serial type='pty'><log file='$GUEST_DIR/logs/$name.log' append='off'/></serial>
+    <serial type='pty'><log file='$GUEST_DIR/logs/$name.log' append='off'/></serial>$channel
     <console type='pty'/>
     <video><model type='none'/></video>
     <memballoon model='none'/>

@@ -7,34 +7,41 @@
 # their resolver from DHCP.  Checked, with dig against the network's DNS
 # server and with glibc's dns module inside a guest:
 #  - a guest's host name, NAME.e2e.test and the reverse; the static host;
-#  - a QEMU domain (firmware DHCP) by its domain name, from another guest;
+#  - a real Linux guest (lib-guest.sh) behind a domain's tap: its domain
+#    name, once its port answered for its lease (timed: dnsmasq's lease
+#    event to glibc's and to dnsmasq's answer), from another guest;
 #  - a hostile guest sending the domain's name, a reserved name (wpad) or
 #    another guest's name gets exactly what the NSS module gives, which
 #    for those is nothing of its own (same answers for every name);
 #  - a released guest and a destroyed domain are gone within 1 s;
 #  - after the network restarts (dnsmasq reloads its leases through the
 #    lease helper's init), still no guest-sent name the rules refuse;
+#  - the domain stopped and started again while its lease lasts (and a
+#    renewal of that lease while it is shut off): one PTR, its name;
 #  - `disable` takes the options and the directory away.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-e2e.sh"
-e2e_require dhclient dig
+. "$(dirname "$0")/lib-guest.sh"
+e2e_require dhclient dig /usr/bin/qemu-system-x86_64
 e2e_enter
 
-S=$T/store H=vncdh$$ G1=vncd1$$ G2=vncd2$$ NET=dnsnet BR=vncdbr0 GW=198.18.20.1 DOM=e2e.test
+S=$T/store H=vncdh$$ G1=vncd1$$ G2=vncd2$$ G3=vncd3$$ NET=dnsnet BR=vncdbr0 GW=198.18.20.1 DOM=e2e.test
 MAC1=52:54:00:20:00:01 MAC2=52:54:00:20:00:02 VMMAC=52:54:00:20:00:77
 export VIRT_NAME_CACHE_DIR=$S
 cleanup() {
         set +e
-        local p
-        for p in "$T"/dhclient-*.pid; do [ -s "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
         virsh destroy e2evm >/dev/null 2>&1
+        [ -s /run/libvirt/qemu/e2evm.pid ] && kill "$(cat /run/libvirt/qemu/e2evm.pid)" 2>/dev/null
         e2e_stop $NET
         ip netns del $G1 2>/dev/null; ip netns del $G2 2>/dev/null; ip netns del $G3 2>/dev/null
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 
-# dnsmasq reads the hosts directory as an unprivileged user.
+# dnsmasq reads the hosts directory as an unprivileged user; libvirt-qemu
+# the guest's kernel.
 chmod 755 "$T"
+guest_build "$T/guest"
 e2e_private_libvirt
 e2e_start_libvirtd
 cat >"$T/net.xml" <<XML
@@ -83,9 +90,8 @@ expect_eq "static host through dnsmasq" "198.18.20.5" "$(dq fixedhost.$DOM)"
 # bind-mounted over /etc/resolv.conf only for the commands run "in" them.
 # (dhclient runs its script in an environment of its own: each guest gets
 # a script that names its file.)
-dhcp() {   # NS HOSTNAME ARGS...
+dhcp() {   # NS HOSTNAME: a lease (dhclient in the foreground, PID held: lib-e2e.sh)
         local ns=$1 name=$2
-        shift 2
         printf 'send host-name "%s";\nrequest subnet-mask, broadcast-address, routers, domain-name, domain-name-servers;\n' \
                 "$name" >"$T/dhclient-$ns.conf"
         cat >"$T/dhclient-script-$ns" <<SCRIPT
@@ -100,10 +106,11 @@ esac
 exit 0
 SCRIPT
         chmod 755 "$T/dhclient-script-$ns"
-        ip netns exec "$ns" timeout 60 dhclient "$@" -cf "$T/dhclient-$ns.conf" -lf "$T/dhclient-$ns.leases" \
-                -pf "$T/dhclient-$ns.pid" -sf "$T/dhclient-script-$ns" eth0 >>"$T/dhclient-$ns.log" 2>&1
+        e2e_dhclient "dhclient-$ns" "$ns" -4 -cf "$T/dhclient-$ns.conf" -sf "$T/dhclient-script-$ns" eth0
 }
-release() { dhcp "$1" "${2:-x}" -r; }
+release() {   # NS
+        e2e_dhclient_release "dhclient-$1" "$1" -4 -cf "$T/dhclient-$1.conf" -sf "$T/dhclient-script-$1" eth0
+}
 in_guest() {   # NS COMMAND...: with the resolver DHCP gave it
         local ns=$1
         shift
@@ -113,7 +120,7 @@ in_guest() {   # NS COMMAND...: with the resolver DHCP gave it
 guest_addr() { ip -n "$1" -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1; }
 
 e2e_guest $G1 vd1 $MAC1 $BR
-dhcp $G1 g1 -1 || fail "guest 1 got no lease: $(cat "$T/dhclient-$G1.log")"
+dhcp $G1 g1 || fail "guest 1 got no lease: $(cat "$T/dhclient-$G1.log")"
 a1=$(guest_addr $G1)
 ms=$(wait_dns g1 "$a1")
 expect_eq "a guest's host name through dnsmasq" "$a1" "$(dq g1.$DOM)"
@@ -125,49 +132,31 @@ grep -q "^nameserver $GW$" "$T/resolv-$G1.conf" && grep -q "^search $DOM$" "$T/r
 expect_eq "inside the guest, glibc's dns module" "$a1" "$(in_guest $G1 getent -s hosts:dns ahostsv4 g1 | awk '{print $1}' | sort -u)"
 pass "a guest's host name, NAME.DOMAIN and reverse through the network's DNS; the guest's own resolver finds it"
 
-# A QEMU domain (TCG, no disk: its firmware asks DHCP) by its domain name,
-# from the other guest.
-vm=
-emu=/usr/bin/qemu-system-x86_64
-if [ -x $emu ]; then
-        cat >"$T/dom.xml" <<XML
-<domain type='qemu'>
-  <name>e2evm</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os>
-  <devices>
-    <emulator>$emu</emulator>
-    <interface type='network'><source network='$NET'/><mac address='$VMMAC'/><model type='virtio'/></interface>
-    <graphics type='vnc' port='-1' listen='127.0.0.1'/>
-  </devices>
-</domain>
-XML
-        virsh define "$T/dom.xml" >/dev/null || fail "define e2evm"
-        if virsh start e2evm >"$T/start.log" 2>&1; then
-                for i in $(seq 120); do vm=$(nss4 e2evm); [ -n "$vm" ] && break; sleep 0.5; done
-                [ -n "$vm" ] || fail "the domain's firmware got no lease"
-                wait_dns e2evm "$vm" >/dev/null
-                expect_eq "domain name through dnsmasq" "$vm" "$(dq e2evm.$DOM)"
-                expect_eq "domain's reverse" "e2evm.$DOM." "$(dq -x "$vm")"
-                expect_eq "another guest resolves the domain by name" "$vm" \
-                        "$(in_guest $G1 getent -s hosts:dns ahostsv4 e2evm | awk '{print $1}' | sort -u)"
-                pass "a QEMU domain by its domain name and in reverse; guest 1 resolves it"
-        else
-                skip_part "QEMU domain not started here ($(tr '\n' ' ' <"$T/start.log")): domain names are checked by t-unit"
-        fi
-else
-        skip_part "QEMU domain: $emu is not installed"
-fi
+# A real Linux guest behind a domain's tap (lib-guest.sh): its domain
+# name answers, through glibc and dnsmasq, once its port answered for its
+# lease; guest 1 resolves it.
+guest_domain_xml e2evm $VMMAC $NET --host e2evmguest >"$T/dom.xml"
+virsh define "$T/dom.xml" >/dev/null || fail "define e2evm"
+virsh start e2evm >"$T/start.log" 2>&1 || fail "e2evm cannot start: $(cat "$T/start.log")"
+vm=$(guest_wait_lease e2evm) || fail "e2evm got no lease"
+ms=$(e2e_name_after_lease e2evm "$vm") || fail "e2evm's name never resolved to $vm: $("$B/virt-name-cache" query e2evm)"
+ms_dns=$(wait_dns e2evm "$vm")
+echo "timing: e2evm's name through glibc $ms ms after dnsmasq's lease event (its port asked and answered), through dnsmasq $ms_dns ms later"
+expect_eq "domain name through dnsmasq" "$vm" "$(dq e2evm.$DOM)"
+expect_eq "domain's reverse: one PTR, its name" "e2evm.$DOM." "$(dq -x "$vm")"
+expect_eq "another guest resolves the domain by name" "$vm" \
+        "$(in_guest $G1 getent -s hosts:dns ahostsv4 e2evm | awk '{print $1}' | sort -u)"
+expect_eq "its guest's host name (its claim), as NSS answers" "$(nss4 e2evmguest)" "$(dq e2evmguest.$DOM)"
+pass "a real guest by its domain name and in reverse; guest 1 resolves it"
 
 # The hostile guest: its host name is what the rules allow, nothing else.
 # Names an administrator set or reserved ones are never its; another
 # guest's host name it may share (guests' names are all untrusted alike),
 # exactly as the NSS module answers.
 e2e_guest $G2 vd2 $MAC2 $BR
-for name in ${vm:+e2evm} wpad fixedhost localhost "$(hostname -s)" g1; do
+for name in e2evm wpad fixedhost localhost "$(hostname -s)" g1; do
         [ -s "$T/dhclient-$G2.pid" ] && release $G2
-        dhcp $G2 "$name" -1 || fail "hostile guest got no lease"
+        dhcp $G2 "$name" || fail "hostile guest got no lease"
         a2=$(guest_addr $G2)
         for i in $(seq 100); do "$B/virt-name-cache" list | grep -q "^$a2 " && break; sleep 0.05; done
         sleep 0.2
@@ -187,28 +176,26 @@ done
 expect_eq "a shared guest name: both guests, as NSS says" "$(echo "$a1 $a2" | tr ' ' '\n' | sort | xargs)" \
         "$(dq g1.$DOM)"
 pass "a hostile guest sending a domain's, a reserved or a static name gets none of them; dnsmasq answers as NSS"
-release $G2 g1
+release $G2
 
 # Release and destroy: gone within 1 s.
-release $G1 g1
+release $G1
 ms=$(wait_dns g1 "")
 expect_eq "released guest gone from DNS" "" "$(dq g1.$DOM)"
 [ "$ms" -le 1000 ] || fail "released guest still answered after $ms ms"
 echo "released: gone from dnsmasq after $ms ms"
-if [ -n "$vm" ]; then
-        t0=$(date +%s%N)
-        virsh destroy e2evm >/dev/null || fail "destroy"
-        ms=$(wait_dns e2evm "")
-        total=$(( ($(date +%s%N) - t0) / 1000000 ))
-        expect_eq "destroyed domain gone from DNS" "" "$(dq e2evm.$DOM)"
-        [ "$ms" -le 1000 ] || fail "destroyed domain still answered $ms ms after virsh destroy returned"
-        echo "destroyed: gone from dnsmasq $ms ms after virsh destroy returned ($total ms including it)"
-fi
+t0=$(date +%s%N)
+virsh destroy e2evm >/dev/null || fail "destroy"
+ms=$(wait_dns e2evm "")
+total=$(( ($(date +%s%N) - t0) / 1000000 ))
+expect_eq "destroyed domain gone from DNS" "" "$(dq e2evm.$DOM)"
+[ "$ms" -le 1000 ] || fail "destroyed domain still answered $ms ms after virsh destroy returned"
+echo "destroyed: gone from dnsmasq $ms ms after virsh destroy returned ($total ms including it)"
 pass "a released guest and a destroyed domain are gone from DNS within 1 s"
 
 # The network restarts: dnsmasq reloads its leases through the lease
 # helper's init; no guest-sent name comes back with them.
-dhcp $G1 g1 -1 || fail "guest 1 again"
+dhcp $G1 g1 || fail "guest 1 again"
 a1=$(guest_addr $G1)
 wait_dns g1 "$a1" >/dev/null
 virsh net-destroy $NET >/dev/null && virsh net-start $NET >/dev/null || fail "network restart"
@@ -219,45 +206,39 @@ for q in wpad wpad.$DOM; do
 done
 pass "after a network restart (dnsmasq's init) the names are the store's, not the guests' ($ms ms)"
 
-# A domain whose guest sends a host name, stopped and started again while
-# its lease lasts: one PTR, the domain's name, as NSS answers (issue 20).
-# (A veth with the domain's MAC stands for its guest; the qemu hook gets
-# the XML libvirt would give it.)
-G3=vncd3$$ MAC3=52:54:00:20:00:03
-e2e_guest $G3 vd3 $MAC3 $BR
-vm3() {   # OPERATION
-        printf "<domain type='kvm'><name>vmthree</name><uuid>6d1f5a3e-0b4c-4a7e-9a55-3c2d1e0f9a33</uuid><devices><interface type='network'><mac address='%s'/><source network='%s' bridge='%s'/></interface></devices></domain>" \
-                $MAC3 $NET $BR | "$B/hooks/qemu-hook" vmthree "$1" begin - || fail "qemu hook $1"
+# The domain stopped and started again while its lease lasts: one PTR,
+# the domain's name, as NSS answers (issue 20).  Its guest asks again at
+# boot and gets the same address (dnsmasq knows its client id); the
+# domain's name follows once its port answered in the new run.
+ptrs() { dq -x "$vm" | tr ' ' '\n' | grep -c .; }
+restart_vm() {   # WHAT
+        local n
+        n=$(wc -l <"$T/lease-helper.log")
+        virsh start e2evm >"$T/start.log" 2>&1 || fail "$1: e2evm cannot start: $(cat "$T/start.log")"
+        a=$(guest_wait_lease e2evm) || fail "$1: e2evm got no lease"
+        expect_eq "$1: e2evm's guest asked for its address again" "$vm" "$a"
+        ms=$(e2e_name_after_lease e2evm "$vm" 60 "$n") || fail "$1: e2evm's name: $("$B/virt-name-cache" query e2evm)"
+        wait_dns e2evm "$vm" >/dev/null
+        echo "$1: PTR of $vm: $(dq -x "$vm"); NSS: $(virtname_getent "$S" hosts "$vm" | xargs) (its name $ms ms after the lease event)"
+        expect_eq "$1: one PTR" "1" "$(ptrs)"
+        expect_eq "$1: the domain's, as NSS" "e2evm.$DOM." "$(dq -x "$vm")"
+        expect_eq "$1: NSS reverse" "e2evm.$DOM" "$(virtname_getent "$S" hosts "$vm" | awk '{print $2}')"
 }
-vm3 started
-dhcp $G3 g3guest -1 || fail "guest 3 got no lease: $(cat "$T/dhclient-$G3.log")"
-a3=$(guest_addr $G3)
-wait_dns vmthree "$a3" >/dev/null
-ptrs() { dq -x "$a3" | tr ' ' '\n' | grep -c .; }
-echo "domain started: PTR of $a3: $(dq -x "$a3"); NSS: $(virtname_getent "$S" hosts "$a3")"
-expect_eq "domain started: one PTR, the domain's" "vmthree.$DOM." "$(dq -x "$a3")"
-vm3 stopped
-echo "domain stopped: PTR of $a3: [$(dq -x "$a3")]; NSS: [$(virtname_getent "$S" hosts "$a3")]"
-vm3 started
-dhcp $G3 g3guest -1 || fail "guest 3 renew"
-wait_dns vmthree "$a3" >/dev/null
-sleep 0.5
-echo "domain started again, lease kept: PTR of $a3: $(dq -x "$a3"); NSS: $(virtname_getent "$S" hosts "$a3")"
-expect_eq "domain stopped and started, lease kept: one PTR" "1" "$(ptrs)"
-expect_eq "... the domain's, as NSS" "vmthree.$DOM." "$(dq -x "$a3")"
-expect_eq "NSS reverse" "vmthree.$DOM" "$(virtname_getent "$S" hosts "$a3" | awk '{print $2}')"
-# The same with the guest's DHCP while the domain is shut off (a renewal
-# in flight at the stop, or dnsmasq's replay): still one PTR after the start.
-vm3 stopped
-dhcp $G3 g3guest -1 || fail "guest 3 renew while stopped"
-echo "domain stopped, the guest renewed: PTR of $a3: [$(dq -x "$a3")]; NSS: [$(virtname_getent "$S" hosts "$a3")]"
-vm3 started
-dhcp $G3 g3guest -1 || fail "guest 3 renew"
-wait_dns vmthree "$a3" >/dev/null
-sleep 0.5
-echo "started again: PTR of $a3: $(dq -x "$a3"); NSS: $(virtname_getent "$S" hosts "$a3")"
-expect_eq "renewed while stopped, then started: one PTR" "1" "$(ptrs)"
-expect_eq "... the domain's" "vmthree.$DOM." "$(dq -x "$a3")"
+restart_vm "destroyed and started, lease kept"
+# The same with a DHCP request of that lease while the domain is shut off
+# (a renewal in flight at the stop, or dnsmasq's replay): sent by a veth
+# namespace with the guest's chaddr and client id (dhcp-forge).
+virsh destroy e2evm >/dev/null || fail "destroy"
+wait_dns e2evm "" >/dev/null
+e2e_guest $G3 vd3 52:54:00:20:00:03 $BR
+renewals() { grep -cE "^old $VMMAC $vm .*DNSMASQ_SUPPLIED_HOSTNAME=e2evmguest " "$T/lease-helper.log"; }
+n=$(renewals)
+out=$(ip netns exec $G3 "$B/selftest/dhcp-forge" eth0 v4 --chaddr $VMMAC --client-id 01:$VMMAC --request "$vm" \
+        --hostname e2evmguest) || fail "the renewal while shut off: $out"
+expect_eq "a renewal of e2evm's lease while it is shut off" "ack $vm" "$(grep ^ack <<<"$out")"
+wait_for 10 eval '[ "$(renewals)" -gt "$n" ]' || fail "the renewal never reached the lease helper"
+echo "domain shut off, its lease renewed: PTR of $vm: [$(dq -x "$vm")]; NSS: [$(virtname_getent "$S" hosts "$vm" | xargs)]"
+restart_vm "renewed while shut off, then started"
 pass "a domain stopped and started with its lease kept: dnsmasq gives one PTR, the domain's name, as NSS does"
 
 "$B/virt-name-cache" disable $NET --helper "$T/lease-helper" >/dev/null || fail "disable"

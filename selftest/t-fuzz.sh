@@ -169,7 +169,7 @@ if [ -n "${FUZZ_LIBFUZZER:-}" ] && [ -x "${FUZZ_LIBFUZZER}" ]; then
         for m in 2 3; do { printf "\\x0$m"; cat "$(base_of "$S")"; } >"$C/base$m"; done
         for f in "$TOP"/selftest/fuzz/regress/*.delta; do [ -e "$f" ] && { printf '\x00'; cat "$f"; } >"$C/regress-$(basename "$f")"; done
         # an answers record: a guest's (two segments) and a NAME.DOMAIN timeline
-        printf '\x04\x04\x00\x02\x00\x02\x03\x01\x01\x04\xc6\x12\x00\x01\x00\x00\x00\x70\x00\x00\x00\x00\x00\x00\x00\x70\x00\x00\x00\x00\x00\x00\x00\x00\x03\x08\x00lab.test' >"$C/answers"
+        printf '\x04\x04\x00\x02\x00\x02\x03\x01\x01\x04\xc6\x12\x00\x01\x00\x00\x00\x70\x00\x00\x00\x00\x02\x00\x00\x00\x70\x00\x00\x00\x00\x00\x00\x00\x00\x03\x08\x00lab.test' >"$C/answers"
         echo
         echo "== libFuzzer: $FUZZ_LIBFUZZER, $(share 8) s"
         "$FUZZ_LIBFUZZER" -fork=1 -ignore_crashes=1 -max_total_time="$(share 8)" -max_len=70000 -seed="$seed" \

@@ -415,6 +415,19 @@ out=$("$B/virt-name-cache" doctor --hooks-dir "$T/nohooks" --leases-dir "$T/nole
 grep -q "^info .*network labnet: 1 lease of running domains not answered for by their ports yet" <<<"$out" ||
         fail "doctor: the claim not counted as waiting: $out"
 pass "lease helper: a release and a claim of a proven domain's MAC ask its port; its name stays meanwhile"
+# dnsmasq gives a released address to the next guest that asks: a report
+# of it with another MAC is refused, and only that event: nothing waits
+# in the spool to fail again, the next event is applied.
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=taker \
+        "$H/lease-helper" add 52:54:00:05:09:09 198.18.5.103 taker
+expect_eq "another MAC's report of the proven address: refused" "" "$(resolve taker)"
+q 198.18.5.103 | grep -q "^lease: *MAC 52:54:00:05:00:03 on network labnet" || fail "refused report: $(q 198.18.5.103)"
+[ -n "$(ls "$VIRT_NAME_CACHE_DIR/private/spool" 2>/dev/null)" ] &&
+        fail "the refused report waits in the spool: $(ls "$VIRT_NAME_CACHE_DIR/private/spool")"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=nexttaker \
+        "$H/lease-helper" add 52:54:00:05:09:0a 198.18.5.151 nexttaker
+expect_eq "the next event after a refused one: applied" "198.18.5.151" "$(resolve nexttaker)"
+pass "lease helper: a DHCP report of a proven address with another MAC refused, the store goes on"
 
 # The real port-probe, started with the arguments the hooks gave it, on a
 # port of the same name (vnet3) in a network namespace of this test: a

@@ -22,6 +22,7 @@ LEFT="/usr/bin/virt-name-cache /usr/libexec/virt-name-cache /usr/lib/$MULTIARCH/
       /etc/libvirt/hooks/network.d/virt-name-cache /etc/libvirt/hooks/qemu.d/virt-name-cache
       $SNIPPET /var/lib/virt-name-cache /run/virt-name-cache
       /etc/libvirt/hooks/daemon.d/virt-name-cache /usr/lib/systemd/system/virt-name-cache-publish.service
+      /usr/lib/systemd/system/virt-name-cache-watch.service
       /usr/share/man/man1/virt-name-cache.1.gz
       /etc/apparmor.d/abstractions/nameservice.d/virt-name-cache
       /etc/apparmor.d/abstractions/virt-name-cache-libvirtd
@@ -31,7 +32,7 @@ LEFT="/usr/bin/virt-name-cache /usr/libexec/virt-name-cache /usr/lib/$MULTIARCH/
       /etc/apparmor.d/abstractions/virt-name-cache-port-probe
       /etc/apparmor.d/abstractions/virt-name-cache-store"
 # The programs in libexec (the package ships the directory whole).
-LIBEXEC="network-hook qemu-hook daemon-hook lease-helper port-probe dns-send"
+LIBEXEC="network-hook qemu-hook daemon-hook lease-helper port-probe dns-send watch"
 purge() { dpkg --purge virt-name-cache libnss-virtname >/dev/null 2>&1; }
 # An earlier run's packages would hide what this one installs.
 dpkg -s virt-name-cache >/dev/null 2>&1 && purge
@@ -80,6 +81,14 @@ expect_eq "hook link" "/usr/libexec/virt-name-cache/network-hook" "$(readlink /e
 [ -e /var/lib/virt-name-cache/store.mdb ] && [ -e /run/virt-name-cache/names.delta ] ||
         fail "the post-install rebuild made no store"
 pass "installed: files, modes, hooks, no nsswitch edit, rebuild ran"
+# The watcher is off until enable-watch (issue 22).
+expect_eq "the watcher's unit after installing" disabled \
+        "$(systemctl --root=/ is-enabled virt-name-cache-watch.service 2>&1)"
+if [ ! -d /run/systemd/system ]; then
+        out=$(virt-name-cache enable-watch 2>&1) && fail "enable-watch without systemd: $out"
+        grep -q "does not run systemd: run, as root, /usr/libexec/virt-name-cache/watch" <<<"$out" ||
+                fail "enable-watch without systemd does not say what to run: $out"
+fi
 
 virt-name-cache doctor --nsswitch "$T/nsswitch.before" >"$T/doctor" 2>&1
 cat "$T/doctor"

@@ -6,9 +6,13 @@
 # no guest can answer; the test checks the CID and port that reach
 # connect() and the error.  It also runs the KnownHostsCommand mode by
 # hand.  Part 2 is end to end with Debian's OpenSSH: sshd in a guest
-# network namespace (192.0.2.2), ssh in a client namespace, the proxy
-# passing the TCP socket to ssh (ProxyUseFdpass) and keeping one host key
-# per guest UUID whichever alias is used.
+# network namespace (198.18.5.22) behind the domain's tap (vnet3, a port
+# of the network's bridge in the host namespace, where ssh runs), the
+# proxy passing the TCP socket to ssh (ProxyUseFdpass).  Until the tap
+# answered for the lease (port-probe, the store's prober, asked by the
+# test), the proxy connects where DHCP says but pins no key, and says how
+# to pin it by hand; then it keeps one host key per guest UUID whichever
+# alias is used.
 . "$(dirname "$0")/lib.sh"
 # The whole test runs in private mount and network namespaces: part 2
 # mounts over /run/sshd, and nothing part 1 tries can leave the machine.
@@ -21,6 +25,8 @@ export PROXY
 SYS=$T/system SES=$T/session
 export VIRT_NAME_CACHE_DIR=$SYS VIRT_NAME_CACHE_SESSION_DIR=$SES VIRT_NAME_CACHE_LEASESHELPER=$T/none
 export VIRT_NAME_CACHE_LIBVIRT_URI=test:///$F/proxy/libvirt-node.xml VIRT_NAME_CACHE_CONNECT_TIMEOUT=1
+# The hooks start no prober: part 2 runs it where the ports are.
+export VIRT_NAME_CACHE_PORT_PROBE=/bin/true
 P=${PROXY:-$B/proxy/ssh-proxy}
 domain_xml() {   # NAME ID UUID-LAST-DIGITS CID MAC
         sed -e "s/VsockVM/$1/; s/id='12'/id='$2'/; s/3d11</$3</; s/address='42'/address='$4'/" \
@@ -62,10 +68,11 @@ for h in mybox 6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d43 4 6a5e1c0e-2b7a-4c55-9d1a-0c
         VIRT_NAME_CACHE_DIR=$SYS DNSMASQ_LEASE_EXPIRES=0 DNSMASQ_SUPPLIED_HOSTNAME=$h \
                 "$B/hooks/lease-helper" add "52:54:00:05:01:$n" "198.18.5.$n" "$h" ||
                 fail "lease helper: $h"
-        # (An all-digit name is reserved, never stored: the proxy has
-        # even less to refuse.)
-        case $h in *[!0-9]*) "$B/virt-name-cache" --db-dir "$SYS" list | grep -q "^198\.18\.5\.$n  *$h " ||
-                fail "the system store has no host name $h: $("$B/virt-name-cache" --db-dir "$SYS" list)" ;; esac
+        # All-digit names read as addresses: reserved, the lease kept
+        # without them.
+        case $h in *[!0-9]*) want=$h ;; *) want=- ;; esac
+        "$B/virt-name-cache" --db-dir "$SYS" list | grep -q "^198\.18\.5\.$n  *$want " ||
+                fail "the system store has no lease of host name $want: $("$B/virt-name-cache" --db-dir "$SYS" list)"
         n=$((n + 1))
 done
 expect_cid "qemu/mybox: the session domain, not a system guest calling itself mybox" qemu/mybox 45
@@ -170,7 +177,7 @@ expect_eq "a changed key: the recorded one (ssh refuses)" "qemu/sessvm ssh-ed255
         "$(kh HOSTNAME qemu/sessvm ssh-ed25519 SHA256:two "$KEY2")"
 grep -q "offers host key ssh-ed25519 SHA256:two, not the one recorded in $T/kh" "$T/err" || fail "changed key not said: $(cat "$T/err")"
 expect_eq "still one line" 1 "$(wc -l <"$T/kh")"
-expect_eq "ADDRESS: nothing" "" "$(kh ADDRESS 192.0.2.9 ssh-ed25519 SHA256:two "$KEY2")"
+expect_eq "ADDRESS: nothing" "" "$(kh ADDRESS 198.18.5.9 ssh-ed25519 SHA256:two "$KEY2")"
 kh HOSTNAME qemu/mybox ssh-ed25519 SHA256:two "$KEY2" >/dev/null
 expect_eq "another guest, another entry" 2 "$(wc -l <"$T/kh")"
 kh BOGUS qemu/sessvm NONE NONE NONE; expect_eq "unknown invocation: exit" 2 "$?"
@@ -221,15 +228,19 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p /run/sshd            # sshd's privilege separation directory (this namespace only)
 mount -t tmpfs -o mode=0755 tmpfs /run/sshd
+# C is the host: the network's bridge vnctest0 and the domain's tap vnet3
+# on it, whose other end is the guest's eth0 in G.
 ip netns add $C && ip netns add $G || fail "netns"
-ip -n $C link add vpc0 type veth peer name vpg0 netns $G
-ip -n $C addr add 192.0.2.1/24 dev vpc0 && ip -n $C link set vpc0 up && ip -n $C link set lo up
-ip -n $G addr add 192.0.2.2/24 dev vpg0 && ip -n $G link set vpg0 up && ip -n $G link set lo up
+ip -n $C link set lo up && ip -n $C link add vnctest0 type bridge && ip -n $C link set vnctest0 up &&
+        ip -n $C addr add 198.18.5.1/24 dev vnctest0 &&
+        ip -n $C link add vnet3 type veth peer name eth0 netns $G && ip -n $C link set vnet3 master vnctest0 up &&
+        ip -n $G link set eth0 address 52:54:00:02:00:02 up && ip -n $G addr add 198.18.5.22/24 dev eth0 &&
+        ip -n $G link set lo up || fail "the host's bridge and the guest's port"
 ssh-keygen -q -t ed25519 -N '' -f "$T/id" || fail "keygen"
 cp "$T/id.pub" "$T/authorized_keys"
 # sshd (the guest) with host keys $T/KEYNAME..., on ports 22 and 2222.
 start_sshd() {
-        { printf 'Port 22\nPort 2222\nListenAddress 192.0.2.2\n'
+        { printf 'Port 22\nPort 2222\nListenAddress 198.18.5.22\n'
           for k; do printf 'HostKey %s\n' "$T/$k"; done
           cat <<CONF
 PidFile $T/sshd.pid
@@ -252,7 +263,8 @@ stop_sshd() {
 newkey() { rm -f "$T/$1" "$T/$1.pub"; ssh-keygen -q -t "$2" -N '' -f "$T/$1" || fail "keygen $2"; }
 newkey hostkey ed25519
 start_sshd hostkey
-# The guest: a domain without VSOCK whose lease is 192.0.2.2.
+# The guest: a running domain without VSOCK, its tap vnet3 (the live
+# XML's <target dev>), its lease 198.18.5.22.
 U1=6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d21 U2=6a5e1c0e-2b7a-4c55-9d1a-0c7f4b2e3d22
 domain_xml sshguest 21 3d21 0 52:54:00:02:00:02 | sed '/<vsock/,/<\/vsock>/d' |
         VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" sshguest started begin -
@@ -260,11 +272,10 @@ domain_xml sshguest 21 3d21 0 52:54:00:02:00:02 | sed '/<vsock/,/<\/vsock>/d' |
 # name covers only leases of its own (network, MAC) pairs.
 VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/network-hook" labnet started begin - <"$F/xml/network-started.xml"
 VIRT_NAME_CACHE_DIR=$SYS VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=0 DNSMASQ_SUPPLIED_HOSTNAME=sshguest \
-        "$B/hooks/lease-helper" add 52:54:00:02:00:02 192.0.2.2 sshguest
-# Its port answering for that lease (port-probe's part; store-prove stands
-# in: the evidence itself is t-hooks' and the e2e tests').
-prove() { "$B/selftest/store-prove" "$SYS" >/dev/null || fail "store-prove"; }
-prove
+        "$B/hooks/lease-helper" add 52:54:00:02:00:02 198.18.5.22 sshguest
+# The store's prober on the host's ports (the hooks start it; here the test).
+probe() { ip netns exec $C env VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/port-probe" "$@" || fail "port-probe $*: exit $?"; }
+evidence() { "$B/virt-name-cache" --db-dir "$SYS" list | awk '$1 == "198.18.5.22" { print $6 }'; }
 # The shipped snippet, pointed at the built proxy; the guests' keys in $T.
 sed -e "s|@PROXY@|$P|" "$TOP/proxy/20-virt-name-cache.conf" >"$T/ssh_config"
 printf 'Host *\n    IdentityFile %s\n    BatchMode yes\n    ConnectTimeout 10\n' "$T/id" >>"$T/ssh_config"
@@ -278,6 +289,30 @@ grep -q "^knownhostscommand $P --known-hosts %I %H %t %f %K$" "$T/ssh-G" &&
         fail "ssh does not read the snippet as meant: $(grep -i 'knownhosts' "$T/ssh-G")"
 keys_of() { grep -c "^virt-name-cache:$1 " "$KH"; }
 
+# Its port has not answered yet: DHCP alone says 198.18.5.22 is its.  The
+# proxy connects there, says so, and pins no key; ssh refuses the host.
+expect_eq "the lease: a DHCP claim" claim "$(evidence)"
+sshc root@qemu/sshguest echo unpinned >"$T/out" 2>"$T/ssh.err" && fail "ssh accepted an unpinned key: $(cat "$T/out")"
+fp1=$(ssh-keygen -l -f "$T/hostkey.pub" | awk '{print $2}')
+grep -q "guest sshguest: its port has answered for no address yet; trying the ones only its guest agent or DHCP says are its (a first host key seen this way is not recorded)" \
+        "$T/ssh.err" || fail "no warning: $(cat "$T/ssh.err")"
+grep -q "guest sshguest (UUID $U1): its port has answered for no address, no administrator gave it one, and it has no VSOCK device, so the host key ssh-ed25519 $fp1 is not recorded.  Check that fingerprint on the guest's console (ssh-keygen -lf /etc/ssh/ssh_host_\*_key.pub), then add this line to $KH: virt-name-cache:$U1 ssh-ed25519 " \
+        "$T/ssh.err" || fail "no refusal: $(cat "$T/ssh.err")"
+grep -q "Host key verification failed" "$T/ssh.err" || fail "ssh: $(cat "$T/ssh.err")"
+[ -s "$KH" ] && fail "a key was recorded: $(cat "$KH")"
+pass "port not answered: the proxy connects where DHCP says, pins nothing, says how to pin by hand"
+# Pinned by hand as the message says: accepted.
+sed -n 's/.*then add this line to [^ ]*: \(virt-name-cache:.*\)$/\1/p' "$T/ssh.err" >"$KH"
+chmod 600 "$KH"
+expect_eq "the line to add" "virt-name-cache:$U1 $(cut -d' ' -f1,2 "$T/hostkey.pub")" "$(cat "$KH")"
+expect_eq "pinned by hand: ssh goes in" pinned "$(sshc root@qemu/sshguest echo pinned 2>"$T/ssh.err")"
+"$P" --forget qemu/sshguest >/dev/null || fail "--forget"
+[ -s "$KH" ] && fail "--forget left: $(cat "$KH")"
+# The tap answers (the guest holds the address): from now on, trust on
+# first use.
+probe lease labnet 198.18.5.22
+expect_eq "the lease: its domain's port answered" port "$(evidence)"
+
 out=$(strace -f -e trace=sendmsg -o "$T/strace" true 2>/dev/null && \
       ip netns exec $C strace -f -e trace=sendmsg -o "$T/strace" ssh -F "$T/ssh_config" root@qemu/sshguest echo hello-from-guest 2>"$T/ssh.err" ||
       sshc root@qemu/sshguest echo hello-from-guest 2>"$T/ssh.err")
@@ -286,7 +321,6 @@ if [ -s "$T/strace" ]; then
         grep -q "SCM_RIGHTS" "$T/strace" || fail "no descriptor passed: $(grep sendmsg "$T/strace")"
         pass "the proxy passed the socket to ssh (sendmsg SCM_RIGHTS)"
 fi
-fp1=$(ssh-keygen -l -f "$T/hostkey.pub" | awk '{print $2}')
 grep -q "first connection to guest sshguest (UUID $U1): recorded its host key ssh-ed25519 $fp1 in $KH" "$T/ssh.err" ||
         fail "first use not said: $(cat "$T/ssh.err")"
 expect_eq "first connection: the key recorded under the guest's UUID" \
@@ -304,7 +338,7 @@ for alias in qemu/sshguest qemu:system/sshguest "qemu/$U1" "qemu/${U1//-/}" qemu
 done
 expect_eq "9 aliases (name, scope, UUID with and without dashes, ID, case, port 2222): one entry" 1 "$(wc -l <"$KH")"
 out=$(sshc -o ProxyCommand="$P -v %h %p" root@qemu/sshguest true 2>&1)
-grep -q "no VSOCK CID; connecting over TCP to 192.0.2.2 port 22" <<<"$out" || fail "-v path: $out"
+grep -q "no VSOCK CID; connecting over TCP to 198.18.5.22 port 22" <<<"$out" || fail "-v path: $out"
 pass "-v says the TCP path was taken"
 # The store answers for a guest without a CID: no libvirt connection on
 # the way (there used to be one per ssh, 160-200 ms).
@@ -314,7 +348,7 @@ if command -v strace >/dev/null; then
         ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
         ip netns exec $C strace -f -e trace=connect -o "$T/strace-lv" ssh -F "$T/ssh_config" root@qemu/sshguest true \
                 2>"$T/ssh.err" || fail "ssh under strace: $(cat "$T/ssh.err")"
-        grep -q 'connect(.*AF_INET.*192\.0\.2\.2' "$T/strace-lv" || fail "no TCP connect seen: $(grep connect "$T/strace-lv")"
+        grep -q 'connect(.*AF_INET.*198\.18\.5\.22' "$T/strace-lv" || fail "no TCP connect seen: $(grep connect "$T/strace-lv")"
         grep -q "libvirt" "$T/strace-lv" && fail "the proxy connected to libvirt: $(grep libvirt "$T/strace-lv")"
         pass "a guest without a CID: the store answers, no libvirt connection"
 fi
@@ -342,7 +376,10 @@ stop_sshd; start_sshd hostkey
 # The guest is recreated: same name, MAC and address, new UUID: a new host.
 domain_xml sshguest 22 3d22 0 52:54:00:02:00:02 | sed '/<vsock/,/<\/vsock>/d' |
         VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" sshguest started begin -
-prove
+# A new run: what the port answered before holds no more; asked again.
+expect_eq "recreated: the lease is a claim again" claim "$(evidence)"
+probe domain sshguest
+expect_eq "recreated: its port answered" port "$(evidence)"
 out=$(sshc root@qemu/sshguest echo recreated 2>"$T/ssh.err")
 expect_eq "recreated guest: accepted as a new host" recreated "$out"
 grep -q "first connection to guest sshguest (UUID $U2): recorded" "$T/ssh.err" || fail "recreated: $(cat "$T/ssh.err")"
@@ -371,11 +408,11 @@ ls "$T" | grep -q '^known_hosts\.' && fail "temporary files left: $(ls "$T")"
 # transport at all) is reached over TCP at its address; the VSOCK wait
 # is --vsock-timeout (the kernel's own connect timeout set to it).
 domain_xml sshguest 22 3d22 50 52:54:00:02:00:02 | VIRT_NAME_CACHE_DIR=$SYS "$B/hooks/qemu-hook" sshguest started begin -
-prove
+probe domain sshguest
 out=$(sshc -o ProxyCommand="$P -v --vsock-timeout 300 %h %p" root@qemu/sshguest echo fell-back 2>"$T/ssh.err")
 expect_eq "VSOCK fails: ssh over TCP" "fell-back" "$out"
 grep -q "connecting over VSOCK to CID 50 port 22 (at most 300 ms)" "$T/ssh.err" &&
-        grep -q "VSOCK CID 50: .*; trying TCP" "$T/ssh.err" && grep -q "connecting over TCP to 192.0.2.2 port 22" "$T/ssh.err" ||
+        grep -q "VSOCK CID 50: .*; trying TCP" "$T/ssh.err" && grep -q "connecting over TCP to 198.18.5.22 port 22" "$T/ssh.err" ||
         fail "VSOCK then TCP: $(cat "$T/ssh.err")"
 if command -v strace >/dev/null; then
         ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 VIRT_NAME_CACHE_VSOCK_TIMEOUT=250 \

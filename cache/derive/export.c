@@ -51,7 +51,7 @@ static int reverse_key(const struct virtname_reverse *r, char key[VIRTNAME_NAME_
         n = strcspn(r->name, ".");
         memcpy(label, r->name, n);
         label[n] = '\0';
-        return n ? virtname_name_normalise(label, key) : -1;
+        return n ? virtname_name_normalise(label, key) : -EINVAL;
 }
 
 static bool answer_has(const struct virtname_answer *a, int family, const uint8_t *addr)

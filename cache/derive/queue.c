@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cache/derive/queue.h"
+#include "cache/read/wire.h"
 
 #define K_FULL "\0full"
 #define K_SEQ "\0seq"
@@ -22,19 +23,10 @@ static MDB_val key_of(const char *k, size_t len)
 /* The status keys are "\0" and a word: sizeof minus the NUL at the end. */
 #define STATUS(k) key_of(k, sizeof(k) - 1)
 
-static void put_u64(uint8_t out[8], uint64_t v)
-{
-        for (int i = 0; i < 8; i++)
-                out[i] = (uint8_t)(v >> (8 * i));
-}
-
+/* A number of the queue: 8 bytes, little-endian (0 when D is not). */
 static uint64_t get_u64(const MDB_val *d)
 {
-        uint64_t v = 0;
-
-        for (size_t i = 0; d->mv_size == 8 && i < 8; i++)
-                v |= (uint64_t)((const uint8_t *)d->mv_data)[i] << (8 * i);
-        return v;
+        return d->mv_size == 8 ? virtname_le_get(d->mv_data, 8) : 0;
 }
 
 /* The queue's database in W's transaction. */
@@ -62,7 +54,7 @@ static int put_u64_key(struct virtname_writer *w, MDB_val k, uint64_t v)
 {
         uint8_t b[8];
 
-        put_u64(b, v);
+        virtname_le_put(b, v, sizeof(b));
         return put(w, k, b, sizeof(b));
 }
 
@@ -186,7 +178,7 @@ static int put_fields(struct virtname_writer *w, MDB_val k, const uint64_t *f, s
                 tl = sizeof(b) - len;
 
         for (size_t i = 0; i < nf; i++)
-                put_u64(b + 8 * i, f[i]);
+                virtname_le_put(b + 8 * i, f[i], 8);
         memcpy(b + len, text ? text : "", tl);
         return put(w, k, b, len + tl);
 }
@@ -198,7 +190,7 @@ static bool get_fields(const MDB_val *d, uint64_t *f, size_t nf, char *text, siz
         if (d->mv_size < nf * 8)
                 return false;
         for (size_t i = 0; i < nf; i++)
-                f[i] = get_u64(&(MDB_val){ 8, (uint8_t *)d->mv_data + 8 * i });
+                f[i] = virtname_le_get((const uint8_t *)d->mv_data + 8 * i, 8);
         if (text)
                 snprintf(text, textlen, "%.*s", (int)(d->mv_size - nf * 8), (const char *)d->mv_data + nf * 8);
         return true;

@@ -1,11 +1,14 @@
 /* asks.c - what to ask which port, and recording the answers (asks.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "cache/ingest/asks.h"
 #include "cache/ingest/edit.h"
+#include "cache/read/names.h"
+#include "cache/write/grow.h"
 
 /* The running owner of L's (network, MAC) and its port for it: 1, 0
  * (none, not running, no port known), or a negative errno. */
@@ -22,7 +25,11 @@ static int owner_port(const struct virtname_view *v, const struct virtname_lease
                 return 0;
         if (rc < 0)
                 return rc;
-        if (owner->state != VIRTNAME_STATE_RUNNING || owner->id < 0)
+        /* A macvtap guest's frames never reach the host: its port cannot
+         * be asked. */
+        if (owner->state != VIRTNAME_STATE_RUNNING || owner->id < 0 ||
+            (l->network.len >= strlen(VIRTNAME_NET_DIRECT) &&
+             memcmp(l->network.p, VIRTNAME_NET_DIRECT, strlen(VIRTNAME_NET_DIRECT)) == 0))
                 return 0;
         while (virtname_domain_iface_next(owner, &pos, f))
                 if (memcmp(f->mac, l->mac, VIRTNAME_MAC_LEN) == 0 && f->network.len == l->network.len &&
@@ -37,7 +44,7 @@ int virtname_lease_needs_asking(const struct virtname_view *v, const struct virt
         struct virtname_iface_view f;
         int rc;
 
-        if ((l->flags & VIRTNAME_LEASE_STATIC) || !virtname_lease_current(l, now))
+        if ((l->flags & (VIRTNAME_LEASE_STATIC | VIRTNAME_LEASE_ADMIN)) || !virtname_lease_current(l, now))
                 return 0;
         if ((rc = owner_port(v, l, &owner, &f)) <= 0)
                 return rc;
@@ -50,33 +57,27 @@ int virtname_lease_needs_asking(const struct virtname_view *v, const struct virt
 /* Ask PORT (of the domain in run ID, interface MAC on NETWORK) about
  * ADDR: into ASKS, one entry per port. */
 static int add(struct virtname_asks *asks, struct virtname_str port, const uint8_t *mac, struct virtname_str network,
-               int32_t id, int family, const uint8_t *addr)
+               int32_t id, bool observe, int family, const uint8_t *addr)
 {
         struct virtname_ask *a = NULL;
         struct virtname_probe_addr *more;
 
         for (size_t i = 0; i < asks->n && !a; i++)
                 if (virtname_str_eq(port, asks->a[i].port.port) && asks->a[i].id == id &&
-                    virtname_str_eq(network, asks->a[i].network) &&
+                    asks->a[i].observe == observe && virtname_str_eq(network, asks->a[i].network) &&
                     memcmp(asks->a[i].port.mac, mac, VIRTNAME_MAC_LEN) == 0)
                         a = &asks->a[i];
         if (!a) {
                 if (asks->n == VIRTNAME_PROBE_PORTS_MAX || network.len > VIRTNAME_NETWORK_MAX)
                         return 0;       /* more in one go than probe.h asks */
-                if (asks->n == asks->cap) {
-                        size_t cap = asks->cap ? 2 * asks->cap : 8;
-                        struct virtname_ask *p = reallocarray(asks->a, cap, sizeof(*p));
-
-                        if (!p)
-                                return -ENOMEM;
-                        asks->a = p;
-                        asks->cap = cap;
-                }
+                if (!VIRTNAME_GROW(asks->a, asks->cap, asks->n + 1))
+                        return -ENOMEM;
                 a = memset(&asks->a[asks->n++], 0, sizeof(*a));
                 memcpy(a->port.port, port.p, port.len);
                 memcpy(a->port.mac, mac, VIRTNAME_MAC_LEN);
                 memcpy(a->network, network.p, network.len);
                 a->id = id;
+                a->observe = observe;
         }
         for (size_t i = 0; i < a->port.n; i++)
                 if (a->port.addrs[i].family == family && memcmp(a->port.addrs[i].addr, addr, 16) == 0)
@@ -103,7 +104,7 @@ static int add_if_needed(const struct virtname_lease_view *l, bool answering, vo
         int rc = virtname_lease_needs_asking(c->v, l, c->now);
 
         if (rc > 0 && (rc = owner_port(c->v, l, &owner, &f)) > 0)
-                rc = add(c->asks, f.port, l->mac, l->network, owner.id, l->family, l->addr);
+                rc = add(c->asks, f.port, l->mac, l->network, owner.id, false, l->family, l->addr);
         return rc < 0 ? rc : 0;
 }
 
@@ -161,7 +162,96 @@ int virtname_asks_all(const struct virtname_view *v, int64_t now, struct virtnam
         return rc == -ENOENT ? 0 : rc;
 }
 
+int virtname_asks_seen(const struct virtname_view *v, const char *bridge, const uint8_t mac[VIRTNAME_MAC_LEN],
+                       int family, const uint8_t addr[16], int64_t now, int64_t renew, struct virtname_asks *asks)
+{
+        char network[VIRTNAME_NAME_MAX + 1], suffix[VIRTNAME_NAME_MAX + 1];
+        struct virtname_lease_view old, probe = { .family = family, .addr = addr, .flags = VIRTNAME_LEASE_HAS_MAC,
+                                                  .mac = mac };
+        struct virtname_domain_view owner;
+        struct virtname_iface_view f;
+        int rc;
+
+        if (!virtname_addr_unicast(family, addr))
+                return 0;
+        if (virtname_network_of_bridge(v, bridge, network, suffix) < 0 &&
+            snprintf(network, sizeof(network), VIRTNAME_NET_BRIDGE "%s", bridge) > VIRTNAME_NETWORK_MAX)
+                return 0;
+        probe.network = virtname_str_of(network);
+        if ((rc = owner_port(v, &probe, &owner, &f)) <= 0)
+                return rc;
+        rc = virtname_get_lease(v, family, addr, probe.network, &old);
+        if (rc == 0 && virtname_lease_current(&old, now)) {
+                bool same = (old.flags & VIRTNAME_LEASE_HAS_MAC) && memcmp(old.mac, mac, VIRTNAME_MAC_LEN) == 0;
+                int rank = virtname_lease_rank(v, &old);
+
+                if (rank < 0)
+                        return rank;
+                /* Already answered for in this run (and not about to
+                 * end), or held by another that an answer would not
+                 * take from (edit.h). */
+                if (rank == VIRTNAME_RANK_ADMIN || (!same && rank == VIRTNAME_RANK_PORT) ||
+                    (same && rank == VIRTNAME_RANK_PORT &&
+                     (!(old.flags & VIRTNAME_LEASE_OBSERVED) || old.expiry - now > renew)))
+                        return 0;
+        } else if (rc < 0 && rc != -ENOENT) {
+                return rc;
+        }
+        return add(asks, f.port, mac, probe.network, owner.id, true, family, addr);
+}
+
+/* The observed addresses whose answer ends soon, into an expiring walk. */
+struct expiring {
+        const struct virtname_view *v;
+        int64_t now, within, next;
+        struct virtname_asks *asks;
+};
+
+static int add_expiring(struct expiring *e, const struct virtname_lease_view *l)
+{
+        struct virtname_domain_view owner;
+        struct virtname_iface_view f;
+        int rc;
+
+        if (!(l->flags & VIRTNAME_LEASE_OBSERVED) || l->evidence != VIRTNAME_EV_PORT ||
+            !virtname_lease_current(l, e->now) || (rc = virtname_lease_proven(e->v, l)) == 0)
+                return 0;
+        if (rc < 0)
+                return rc;
+        if (l->expiry - e->now > e->within) {
+                if (e->next == 0 || l->expiry < e->next)
+                        e->next = l->expiry;
+                return 0;
+        }
+        if ((rc = owner_port(e->v, l, &owner, &f)) <= 0)
+                return rc;
+        return add(e->asks, f.port, l->mac, l->network, owner.id, false, l->family, l->addr);
+}
+
+int virtname_asks_expiring(const struct virtname_view *v, int64_t now, int64_t within, struct virtname_asks *asks,
+                           int64_t *next)
+{
+        struct expiring e = { v, now, within, 0, asks };
+        struct virtname_lease_view l;
+        struct virtname_iter it;
+        MDB_val k, d;
+        int rc = virtname_iter_start(&it, v, VIRTNAME_DB_LEASES, NULL, 0);
+
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0)
+                if (virtname_lease_decode(d.mv_data, d.mv_size, &l) == 0)
+                        rc = add_expiring(&e, &l);
+        virtname_iter_end(&it);
+        if (next)
+                *next = e.next;
+        return rc == -ENOENT ? 0 : rc;
+}
+
 int virtname_asks_probe(struct virtname_asks *asks, unsigned deadline_ms)
+{
+        return virtname_asks_probe_then(asks, deadline_ms, NULL, NULL);
+}
+
+int virtname_asks_probe_then(struct virtname_asks *asks, unsigned deadline_ms, void (*then)(void *ctx), void *ctx)
 {
         struct virtname_probe_port **ports = calloc(asks->n ? asks->n : 1, sizeof(*ports));
         int rc;
@@ -170,7 +260,7 @@ int virtname_asks_probe(struct virtname_asks *asks, unsigned deadline_ms)
                 return -ENOMEM;
         for (size_t i = 0; i < asks->n; i++)
                 ports[i] = &asks->a[i].port;
-        rc = virtname_probe(ports, asks->n, deadline_ms);
+        rc = virtname_probe_then(ports, asks->n, deadline_ms, then, ctx);
         free(ports);
         return rc;
 }
@@ -183,7 +273,11 @@ int virtname_asks_record(struct virtname_writer *w, const struct virtname_asks *
                 const struct virtname_ask *a = &asks->a[i];
 
                 for (size_t j = 0; rc == 0 && a->port.err == 0 && j < a->port.n; j++)
-                        if (a->port.addrs[j].answered || silence)
+                        if (a->observe && a->port.addrs[j].answered)
+                                rc = virtname_edit_observe(w, a->network, a->port.mac, a->port.addrs[j].family,
+                                                           a->port.addrs[j].addr, a->port.port, a->id, when,
+                                                           VIRTNAME_OBSERVED_TTL);
+                        else if (!a->observe && (a->port.addrs[j].answered || silence))
                                 rc = virtname_edit_prove(w, a->network, a->port.mac, a->port.addrs[j].family,
                                                          a->port.addrs[j].addr,
                                                          a->port.addrs[j].answered ? VIRTNAME_EV_PORT

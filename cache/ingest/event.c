@@ -4,7 +4,10 @@
  * strings as u16 length + bytes, records as u32 length + the record of
  * record.h):
  *   lease         u8 action, lease record, bridge, DNS domain
- *   domain        domain record, u16 n, n interface bridges
+ *   domain        domain record, u16 n, n interface bridges; then (absent
+ *                 in events of older versions) u16 n, n macvtap devices,
+ *                 u16 m, m administrator's addresses: u8 has MAC, MAC, u8
+ *                 family (4/6), 16 address bytes
  *   domain-gone   name
  *   network       network record, u16 n, n static hosts: u8 has MAC,
  *                 MAC, u8 family (4/6), 16 address bytes, host name
@@ -14,6 +17,9 @@
  *   proof         network, MAC, u8 family (4/6), 16 address bytes, u8
  *                 evidence, port, u32 domain ID, i64 time
  *   dropped       why (one line)
+ *   observed      as proof without the evidence byte, then u32 TTL
+ *   agent         domain name, u32 domain ID, i64 time, u32 TTL, u16 n, n
+ *                 times: MAC, u8 family (4/6), 16 address bytes
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,11 +33,13 @@
 #include "cache/ingest/event.h"
 #include "cache/read/names.h"
 #include "cache/read/wire.h"
+#include "cache/write/grow.h"
 
 #define VERSION 1
 /* As many as edit.c and virxml.c keep. */
 #define MAX_IFACES 64
 #define MAX_HOSTS 1024
+#define MAX_ADMIN 64
 
 enum kind {
         EV_LEASE = 1,
@@ -43,6 +51,8 @@ enum kind {
         EV_HOSTSDIR,
         EV_PROOF,
         EV_DROPPED,
+        EV_OBSERVED,
+        EV_AGENT,
 };
 
 /* --- building ---------------------------------------------------------------- */
@@ -51,19 +61,9 @@ static void put(struct virtname_event *e, const void *p, size_t n)
 {
         if (e->bad)
                 return;
-        if (e->len + n > e->cap) {
-                size_t cap = e->cap ? e->cap : 256;
-                uint8_t *more;
-
-                while (cap < e->len + n)
-                        cap *= 2;
-                more = realloc(e->p, cap);
-                if (!more) {
-                        e->bad = true;
-                        return;
-                }
-                e->p = more;
-                e->cap = cap;
+        if (!VIRTNAME_GROW(e->p, e->cap, e->len + n)) {
+                e->bad = true;
+                return;
         }
         if (n)
                 memcpy(e->p + e->len, p, n);
@@ -138,6 +138,17 @@ void virtname_event_domain(struct virtname_event *e, const struct virtname_xml_d
         put_uint(e, n, 2);
         for (size_t i = 0; i < n; i++)
                 put_str(e, x->xifaces ? x->xifaces[i].bridge : NULL);
+        put_uint(e, n, 2);
+        for (size_t i = 0; i < n; i++)
+                put_str(e, x->xifaces ? x->xifaces[i].direct : NULL);
+        n = x->n_admin < MAX_ADMIN ? x->n_admin : MAX_ADMIN;
+        put_uint(e, n, 2);
+        for (size_t i = 0; i < n; i++) {
+                put_uint(e, x->admin[i].has_mac, 1);
+                put(e, x->admin[i].mac, VIRTNAME_MAC_LEN);
+                put_uint(e, x->admin[i].family == AF_INET6 ? 6 : 4, 1);
+                put(e, x->admin[i].addr, 16);
+        }
 }
 
 void virtname_event_domain_gone(struct virtname_event *e, const char *name)
@@ -203,6 +214,39 @@ void virtname_event_proof(struct virtname_event *e, const char *network, const u
         put_str(e, port);
         put_uint(e, (uint32_t)id, 4);
         put_uint(e, (uint64_t)when, 8);
+}
+
+void virtname_event_observed(struct virtname_event *e, const char *network, const uint8_t mac[VIRTNAME_MAC_LEN],
+                             int family, const uint8_t addr[16], const char *port, int32_t id, int64_t when,
+                             unsigned ttl)
+{
+        start(e, EV_OBSERVED);
+        put_str(e, network);
+        put(e, mac, VIRTNAME_MAC_LEN);
+        put_uint(e, family == AF_INET6 ? 6 : 4, 1);
+        put(e, addr, 16);
+        put_str(e, port);
+        put_uint(e, (uint32_t)id, 4);
+        put_uint(e, (uint64_t)when, 8);
+        put_uint(e, ttl, 4);
+}
+
+void virtname_event_agent(struct virtname_event *e, const char *name, int32_t id, int64_t when, unsigned ttl,
+                          const struct virtname_agent_addr *addrs, size_t n)
+{
+        if (n > VIRTNAME_AGENT_ADDRS_MAX)
+                n = VIRTNAME_AGENT_ADDRS_MAX;
+        start(e, EV_AGENT);
+        put_str(e, name);
+        put_uint(e, (uint32_t)id, 4);
+        put_uint(e, (uint64_t)when, 8);
+        put_uint(e, ttl, 4);
+        put_uint(e, n, 2);
+        for (size_t i = 0; i < n; i++) {
+                put(e, addrs[i].mac, VIRTNAME_MAC_LEN);
+                put_uint(e, addrs[i].family == AF_INET6 ? 6 : 4, 1);
+                put(e, addrs[i].addr, 16);
+        }
 }
 
 void virtname_event_dropped(struct virtname_event *e, const char *why)
@@ -297,6 +341,7 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
         const uint8_t *rec;
         const char *bridge, *domain;
         size_t len;
+        int rc;
 
         rec = take_record(in, &len);
         if (!rec || virtname_lease_decode(rec, len, &v) < 0)
@@ -327,10 +372,9 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
                          domain && virtname_hostname_valid(domain) ? domain : "");
         }
         if (action == 'd') {
-                int rc = network[0] ? virtname_edit_release(w, l.family, l.addr, network)
-                                    : virtname_writer_del_address(w, l.family, l.addr,
-                                                                  l.flags & VIRTNAME_LEASE_HAS_MAC ? l.mac : NULL);
-
+                rc = network[0] ? virtname_edit_release(w, l.family, l.addr, network)
+                                : virtname_writer_del_address(w, l.family, l.addr,
+                                                              l.flags & VIRTNAME_LEASE_HAS_MAC ? l.mac : NULL);
                 return rc < 0 ? rc : 0;
         }
         l.network = network[0] ? network : NULL;
@@ -342,24 +386,36 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
          * client's. */
         if ((action == 'k' && !l.hostname) || l.seen == 0 || !(l.flags & VIRTNAME_LEASE_HAS_MAC))
                 kept(w, in, &l, action == 'k' && !l.hostname);
-        return in->w.bad ? -ENOMEM : virtname_writer_put_lease(w, &l);
+        if (in->w.bad)
+                return -ENOMEM;
+        rc = virtname_writer_put_lease(w, &l);
+        /* Refused (writer.h): another domain's port answers for the
+         * address.  Any guest can send this: nothing to record, and no
+         * event to retry (spooled, it would fail again before every later
+         * event, and the store would take none). */
+        return rc == -EEXIST ? 0 : rc;
 }
 
-static int apply_proof(struct virtname_writer *w, struct in *in, char *what, size_t whatlen)
+/* A proof, or (OBSERVED) an observation: what a port said. */
+static int apply_proof(struct virtname_writer *w, struct in *in, bool observed, char *what, size_t whatlen)
 {
         const char *network = take_str(in), *port;
         const uint8_t *mac = virtname_wire_take(&in->w, VIRTNAME_MAC_LEN), *addr;
-        unsigned fam = (unsigned)virtname_wire_uint(&in->w, 1), evidence;
+        unsigned fam = (unsigned)virtname_wire_uint(&in->w, 1), evidence = VIRTNAME_EV_PORT;
         uint8_t full[16];
         char text[64];
         int32_t id;
         int64_t when;
+        unsigned ttl = 0;
 
         addr = virtname_wire_take(&in->w, 16);
-        evidence = (unsigned)virtname_wire_uint(&in->w, 1);
+        if (!observed)
+                evidence = (unsigned)virtname_wire_uint(&in->w, 1);
         port = take_str(in);
         id = (int32_t)(uint32_t)virtname_wire_uint(&in->w, 4);
         when = (int64_t)virtname_wire_uint(&in->w, 8);
+        if (observed)
+                ttl = (unsigned)virtname_wire_uint(&in->w, 4);
         if (in->w.bad || !network || !mac || !addr || (fam != 4 && fam != 6) ||
             (evidence != VIRTNAME_EV_PORT && evidence != VIRTNAME_EV_SILENT))
                 return -EBADMSG;
@@ -367,15 +423,45 @@ static int apply_proof(struct virtname_writer *w, struct in *in, char *what, siz
         if (!inet_ntop(fam == 6 ? AF_INET6 : AF_INET, full, text, sizeof(text)))
                 snprintf(text, sizeof(text), "?");
         snprintf(what, whatlen, "port %.32s %s for %s", port ? port : "?",
-                 evidence == VIRTNAME_EV_PORT ? "answers" : "is silent", text);
+                 observed ? "seen and answers" : evidence == VIRTNAME_EV_PORT ? "answers" : "is silent", text);
+        if (observed)
+                return virtname_edit_observe(w, network, mac, fam == 6 ? AF_INET6 : AF_INET, full, port, id, when,
+                                             ttl);
         return virtname_edit_prove(w, network, mac, fam == 6 ? AF_INET6 : AF_INET, full,
                                    (enum virtname_evidence)evidence, port, id, when);
+}
+
+static int apply_agent(struct virtname_writer *w, struct in *in, char *what, size_t whatlen)
+{
+        struct virtname_agent_addr addrs[VIRTNAME_AGENT_ADDRS_MAX];
+        const char *name = take_str(in);
+        int32_t id = (int32_t)(uint32_t)virtname_wire_uint(&in->w, 4);
+        int64_t when = (int64_t)virtname_wire_uint(&in->w, 8);
+        unsigned ttl = (unsigned)virtname_wire_uint(&in->w, 4);
+        size_t n = (size_t)virtname_wire_uint(&in->w, 2);
+
+        if (in->w.bad || !name || n > VIRTNAME_AGENT_ADDRS_MAX)
+                return -EBADMSG;
+        for (size_t i = 0; i < n; i++) {
+                const uint8_t *mac = virtname_wire_take(&in->w, VIRTNAME_MAC_LEN), *addr;
+                unsigned fam = (unsigned)virtname_wire_uint(&in->w, 1);
+
+                addr = virtname_wire_take(&in->w, 16);
+                if (in->w.bad || !mac || !addr || (fam != 4 && fam != 6))
+                        return -EBADMSG;
+                memcpy(addrs[i].mac, mac, VIRTNAME_MAC_LEN);
+                addrs[i].family = fam == 6 ? AF_INET6 : AF_INET;
+                memcpy(addrs[i].addr, addr, 16);
+        }
+        snprintf(what, whatlen, "domain %.200s: its agent reports %zu address%s", name, n, n == 1 ? "" : "es");
+        return virtname_edit_agent(w, name, id, when, ttl, addrs, n);
 }
 
 static int apply_domain(struct virtname_writer *w, struct in *in, char *what, size_t whatlen)
 {
         struct virtname_iface ifaces[MAX_IFACES];
         struct virtname_xml_iface xifaces[MAX_IFACES];
+        struct virtname_xml_admin admin[MAX_ADMIN];
         struct virtname_xml_domain x = { .ifaces = ifaces, .xifaces = xifaces };
         struct virtname_domain_view v;
         struct virtname_iface_view f;
@@ -409,6 +495,32 @@ static int apply_domain(struct virtname_writer *w, struct in *in, char *what, si
 
                 if (i < x.d.n_ifaces)
                         xifaces[i].bridge = (char *)bridge;
+        }
+        /* Events of older versions end here. */
+        if (!in->w.bad && in->w.p != in->w.end) {
+                n = (size_t)virtname_wire_uint(&in->w, 2);
+                for (size_t i = 0; i < n && !in->w.bad; i++) {
+                        const char *direct = take_str(in);
+
+                        if (i < x.d.n_ifaces)
+                                xifaces[i].direct = (char *)direct;
+                }
+                x.n_admin = (size_t)virtname_wire_uint(&in->w, 2);
+                if (x.n_admin > MAX_ADMIN)
+                        return -EBADMSG;
+                x.admin = admin;
+                for (size_t i = 0; i < x.n_admin && !in->w.bad; i++) {
+                        const uint8_t *mac, *addr;
+
+                        admin[i].has_mac = virtname_wire_uint(&in->w, 1) != 0;
+                        mac = virtname_wire_take(&in->w, VIRTNAME_MAC_LEN);
+                        admin[i].family = virtname_wire_uint(&in->w, 1) == 6 ? AF_INET6 : AF_INET;
+                        addr = virtname_wire_take(&in->w, 16);
+                        if (mac && addr) {
+                                memcpy(admin[i].mac, mac, VIRTNAME_MAC_LEN);
+                                memcpy(admin[i].addr, addr, 16);
+                        }
+                }
         }
         if (in->w.bad || !x.d.name)
                 return -EBADMSG;
@@ -516,7 +628,11 @@ int virtname_event_apply(struct virtname_writer *w, const void *buf, size_t len,
                                                   : virtname_writer_resync(w, name);
                 break;
         case EV_PROOF:
-                rc = apply_proof(w, &in, what, whatlen);
+        case EV_OBSERVED:
+                rc = apply_proof(w, &in, kind == EV_OBSERVED, what, whatlen);
+                break;
+        case EV_AGENT:
+                rc = apply_agent(w, &in, what, whatlen);
                 break;
         case EV_DROPPED:
                 name = take_str(&in);

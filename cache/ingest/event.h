@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cache/libvirt/agent.h"
 #include "cache/libvirt/virxml.h"
 #include "cache/read/record.h"
 #include "cache/write/writer.h"
@@ -54,6 +55,18 @@ void virtname_event_hostsdir(struct virtname_event *e, const char *network);
 void virtname_event_proof(struct virtname_event *e, const char *network, const uint8_t mac[VIRTNAME_MAC_LEN],
                           int family, const uint8_t addr[16], enum virtname_evidence evidence, const char *port,
                           int32_t id, int64_t when);
+
+/* The guest behind PORT of the domain owning (NETWORK, MAC), in its run
+ * ID, answered at WHEN for ADDR, which the host saw it use; it holds for
+ * TTL seconds: virtname_edit_observe(). */
+void virtname_event_observed(struct virtname_event *e, const char *network, const uint8_t mac[VIRTNAME_MAC_LEN],
+                             int family, const uint8_t addr[16], const char *port, int32_t id, int64_t when,
+                             unsigned ttl);
+
+/* What domain NAME's guest agent reported at WHEN in run ID, holding for
+ * TTL seconds: virtname_edit_agent(). */
+void virtname_event_agent(struct virtname_event *e, const char *name, int32_t id, int64_t when, unsigned ttl,
+                          const struct virtname_agent_addr *addrs, size_t n);
 
 /* A DHCP event dropped as guest junk, WHY (virtname_edit_count_dropped()). */
 void virtname_event_dropped(struct virtname_event *e, const char *why);

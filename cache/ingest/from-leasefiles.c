@@ -1,4 +1,4 @@
-/* leasefiles.c - importing libvirt's dnsmasq state directory:
+/* from-leasefiles.c - importing libvirt's dnsmasq state directory:
  * NETWORK.conf (bridge and DNS domain), BRIDGE.status (leases, JSON) and
  * BRIDGE.macs (domain MACs, JSON). */
 #define _GNU_SOURCE
@@ -18,6 +18,7 @@
 #include "cache/read/names.h"
 #include "cache/ingest/sources.h"
 #include "cache/write/fileio.h"
+#include "cache/write/grow.h"
 
 /* libvirt's files for 100,000 guests are ~15 MB; refuse absurd ones. */
 #define MAX_FILE_SIZE ((size_t)256 << 20)
@@ -99,7 +100,7 @@ static int import_lease(struct import *im, const char *path, size_t idx,
                         json_object *e, const struct net *n)
 {
         struct virtname_lease_input in = { 0 };
-        char kept[VIRTNAME_NAME_MAX + 1];
+        struct virtname_prior kept;
         struct virtname_lease l;
         const char *why, *dropped;
         json_object *exp;
@@ -129,7 +130,7 @@ static int import_lease(struct import *im, const char *path, size_t idx,
                 return 0;       /* expired: nothing to keep */
         l.network = n->name;
         l.suffix = n->suffix[0] ? n->suffix : NULL;
-        virtname_prior_hostname(im->w, &l, kept);
+        virtname_prior_lease(im->w, &l, &kept);
         rc = virtname_writer_put_lease(im->w, &l);
         if (rc < 0)
                 return rc;
@@ -354,15 +355,8 @@ static int import_network(struct import *im, const struct net *n)
 /* Room for one more network, zeroed. */
 static bool grow(struct net **nets, size_t n, size_t *cap)
 {
-        if (n == *cap) {
-                size_t more = *cap ? *cap * 2 : 8;
-                struct net *p = reallocarray(*nets, more, sizeof(**nets));
-
-                if (!p)
-                        return false;
-                *nets = p;
-                *cap = more;
-        }
+        if (!VIRTNAME_GROW(*nets, *cap, n + 1))
+                return false;
         memset(&(*nets)[n], 0, sizeof(**nets));
         return true;
 }

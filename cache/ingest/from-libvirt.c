@@ -1,6 +1,7 @@
-/* libvirt.c - importing the live state from libvirt: networks (with
+/* from-libvirt.c - importing the live state from libvirt: networks (with
  * their XML and DHCP leases) and domains (with their XML), over a
- * read-only connection. */
+ * read-only connection, and what running domains' connected guest
+ * agents report (over a read-write one). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,17 +16,48 @@
 #include "cache/ingest/prior.h"
 #include "cache/read/names.h"
 #include "cache/ingest/sources.h"
+#include "cache/libvirt/agent.h"
 #include "cache/libvirt/virconn.h"
 #include "cache/libvirt/virxml.h"
 
 #define DEFAULT_URI "qemu:///system"
 
+/* The importers below skip (with a warning) what libvirt cannot say and
+ * return 0, or the store's negative errno: the writer says why. */
 struct import {
         struct virtname_writer *w;
         virtname_warn_fn warn;
         struct virtname_import_stats *st;
         int64_t now;
+        const char *uri;
+        virConnectPtr agent_conn;      /* read-write, for guest agents (opened when needed) */
+        bool agent_failed;
 };
+
+/* What running domain D's connected guest agent reports of its
+ * addresses (edit.h): asking an agent takes a read-write connection. */
+static int import_agent(struct import *im, virDomainPtr d, const struct virtname_xml_domain *x)
+{
+        struct virtname_agent_addr addrs[VIRTNAME_AGENT_ADDRS_MAX];
+        virDomainPtr rw;
+        char err[256];
+        size_t n;
+        int rc = 0;
+
+        if (!im->agent_conn && !im->agent_failed && !(im->agent_conn = virtname_virt_open(im->uri, false))) {
+                virtname_import_warn(im->warn, "%s: cannot ask guest agents (a read-write connection): %s", im->uri,
+                                     virtname_virt_error());
+                im->agent_failed = true;
+        }
+        if (!im->agent_conn || !(rw = virDomainLookupByName(im->agent_conn, virDomainGetName(d))))
+                return 0;
+        if (virtname_agent_addresses(rw, addrs, &n, err, sizeof(err)) < 0)
+                virtname_import_warn(im->warn, "domain %s: its guest agent did not answer: %s", x->d.name, err);
+        else
+                rc = virtname_edit_agent(im->w, x->d.name, x->d.id, im->now, VIRTNAME_OBSERVED_TTL, addrs, n);
+        virDomainFree(rw);
+        return rc;
+}
 
 static int put_lease(struct import *im, const struct virtname_xml_network *net,
                      const virNetworkDHCPLease *dl)
@@ -33,9 +65,10 @@ static int put_lease(struct import *im, const struct virtname_xml_network *net,
         struct virtname_lease_input in = { .address = dl->ipaddr, .mac = dl->mac, .hostname = dl->hostname,
                                            .clientid = dl->clientid, .iaid = dl->iaid,
                                            .expiry = dl->expirytime > 0 ? (int64_t)dl->expirytime : 0 };
-        char kept[VIRTNAME_NAME_MAX + 1];
+        struct virtname_prior kept;
         struct virtname_lease l;
         const char *why, *dropped;
+        int rc;
 
         if (virtname_lease_from_input(&in, &l, &why, &dropped) < 0) {
                 virtname_import_warn(im->warn, "network %s: lease %.64s skipped: %s", net->name,
@@ -50,9 +83,9 @@ static int put_lease(struct import *im, const struct virtname_xml_network *net,
                 return 0;
         l.network = net->name;
         l.suffix = net->suffix;
-        virtname_prior_hostname(im->w, &l, kept);
-        if (virtname_writer_put_lease(im->w, &l) < 0)
-                return -1;
+        virtname_prior_lease(im->w, &l, &kept);
+        if ((rc = virtname_writer_put_lease(im->w, &l)) < 0)
+                return rc;
         im->st->leases++;
         return 0;
 }
@@ -78,10 +111,8 @@ static int import_network(struct import *im, virNetworkPtr n)
         free(xml);
         net.n.active = virNetworkIsActive(n) == 1;
         net.n.updated = im->now;
-        if (virtname_edit_put_network(im->w, &net) < 0) {
-                rc = -1;
+        if ((rc = virtname_edit_put_network(im->w, &net)) < 0)
                 goto out;
-        }
         im->st->networks++;
         if (!net.n.active)
                 goto out;
@@ -150,15 +181,17 @@ static int import_domain(struct import *im, virDomainPtr d)
         rc = virtname_edit_put_domain(im->w, &x);
         if (rc == 0)
                 im->st->domains++;
+        if (rc == 0 && x.d.id >= 0 && x.agent_connected)
+                rc = import_agent(im, d, &x);
         virtname_xml_domain_free(&x);
-        return rc < 0 ? -1 : 0;
+        return rc < 0 ? rc : 0;
 }
 
 int virtname_import_libvirt(struct virtname_writer *w, const char *uri,
                        virtname_warn_fn warn,
                        struct virtname_import_stats *st, char *err, size_t errlen)
 {
-        struct import im = { w, warn, st, (int64_t)time(NULL) };
+        struct import im = { w, warn, st, (int64_t)time(NULL), NULL, NULL, false };
         virNetworkPtr *nets = NULL;
         virDomainPtr *doms = NULL;
         virConnectPtr conn;
@@ -166,6 +199,7 @@ int virtname_import_libvirt(struct virtname_writer *w, const char *uri,
 
         if (!uri)
                 uri = DEFAULT_URI;
+        im.uri = uri;
         conn = virtname_virt_open(uri, true);
         if (!conn) {
                 snprintf(err, errlen, "libvirt at %s is not reachable: %s", uri, virtname_virt_error());
@@ -183,16 +217,16 @@ int virtname_import_libvirt(struct virtname_writer *w, const char *uri,
         }
         for (int i = 0; i < n_doms && rc == 0; i++)
                 rc = import_domain(&im, doms[i]);
-        if (rc == -1) {
+        if (rc < 0 && n_doms >= 0)     /* the store refused a change: the writer says why */
                 snprintf(err, errlen, "%s", virtname_writer_error(w));
-                rc = -EIO;
-        }
         for (int i = 0; i < n_nets; i++)
                 virNetworkFree(nets[i]);
         for (int i = 0; i < n_doms; i++)
                 virDomainFree(doms[i]);
         free(nets);
         free(doms);
+        if (im.agent_conn)
+                virConnectClose(im.agent_conn);
         virConnectClose(conn);
         return rc;
 }

@@ -1,4 +1,4 @@
-/* ingest.c - one builder of lease records from reported leases (ingest.h). */
+/* lease.c - one builder of lease records from reported leases (lease.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

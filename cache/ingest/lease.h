@@ -1,4 +1,4 @@
-/* ingest.h - turning what dnsmasq or libvirt reports about a lease into a
+/* lease.h - turning what dnsmasq or libvirt reports about a lease into a
  * lease record: one set of rules for the lease helper and both importers
  * (lease files, the libvirt API), so the same report is the same record
  * whichever way it came.

@@ -1,5 +1,4 @@
-/* prior.c - host names a rebuild keeps from the store it replaces
- * (prior.h). */
+/* prior.c - what a rebuild keeps from the store it replaces (prior.h). */
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -16,12 +15,7 @@
 static int same_lease(const struct virtname_view *prev, const struct virtname_lease *l,
                       struct virtname_lease_view *old)
 {
-        uint8_t key[VIRTNAME_LEASE_KEY_MAX];
-        MDB_val k = { 0, key }, d;
-
-        k.mv_size = virtname_lease_key(l->family, l->addr, virtname_str_of(l->network), key);
-        if (!k.mv_size || virtname_view_get(prev, VIRTNAME_DB_LEASES, &k, &d) != 0 ||
-            virtname_lease_decode(d.mv_data, d.mv_size, old) != 0)
+        if (virtname_get_lease(prev, l->family, l->addr, virtname_str_of(l->network), old) < 0)
                 return -ENOENT;
         if ((old->flags & VIRTNAME_LEASE_STATIC) || old->expiry != l->expiry ||
             (old->flags & VIRTNAME_LEASE_HAS_MAC) != (l->flags & VIRTNAME_LEASE_HAS_MAC) ||
@@ -44,8 +38,7 @@ static bool answered_with(const struct virtname_view *prev, const char *name, co
         return false;
 }
 
-int virtname_prior_hostname(struct virtname_writer *w, struct virtname_lease *l,
-                            char kept[VIRTNAME_NAME_MAX + 1])
+int virtname_prior_lease(struct virtname_writer *w, struct virtname_lease *l, struct virtname_prior *kept)
 {
         const struct virtname_view *prev = virtname_writer_previous(w);
         struct virtname_lease_view old;
@@ -56,14 +49,20 @@ int virtname_prior_hostname(struct virtname_writer *w, struct virtname_lease *l,
         if (same_lease(prev, l, &old) == 0) {
                 const char *was = l->hostname;
 
-                if (old.hostname.len > VIRTNAME_NAME_MAX)
+                if (old.hostname.len > VIRTNAME_NAME_MAX || old.port.len > VIRTNAME_NAME_MAX)
                         return 0;
-                memcpy(kept, old.hostname.p, old.hostname.len);
-                kept[old.hostname.len] = '\0';
-                l->hostname = kept[0] ? kept : NULL;
+                memcpy(kept->hostname, old.hostname.p, old.hostname.len);
+                kept->hostname[old.hostname.len] = '\0';
+                l->hostname = kept->hostname[0] ? kept->hostname : NULL;
                 if (!l->seen)
                         l->seen = old.seen;
-                return (was ? !l->hostname || strcmp(was, kept) != 0 : l->hostname != NULL) ? 1 : 0;
+                memcpy(kept->port, old.port.p, old.port.len);
+                kept->port[old.port.len] = '\0';
+                l->evidence = old.evidence;
+                l->proved = old.proved;
+                l->proved_id = old.proved_id;
+                l->port = kept->port[0] ? kept->port : NULL;
+                return (was ? !l->hostname || strcmp(was, kept->hostname) != 0 : l->hostname != NULL) ? 1 : 0;
         }
         if (l->hostname &&
             virtname_hostsdir_path(virtname_writer_store_dir(w), l->network, path, sizeof(path)) == 0 &&

@@ -20,10 +20,20 @@
 #include <unistd.h>
 
 #include "cache/ingest/probe.h"
+#include "cache/read/wire.h"
 
 /* When to ask again, in ms from the start; then every RETRY_MS. */
 static const unsigned schedule[] = { 0, 20, 50, 100, 200, 400, 800, 1500, 2500, 4000 };
 #define RETRY_MS 2000
+
+/* A frame buffer whose IP header (after 14 bytes of Ethernet header)
+ * is 4-byte aligned, as struct ip6_hdr wants: the frame starts
+ * FRAME_PAD bytes in. */
+#define FRAME_PAD 2
+union frame {
+        uint32_t align;
+        uint8_t b[FRAME_PAD + 1600];
+};
 
 /* The sockets and addresses of one port being asked. */
 struct asking {
@@ -67,8 +77,8 @@ static int bridge_of(const char *port, char bridge[IF_NAMESIZE])
  * other frame is ever queued. */
 static int packet_socket(int index, const uint8_t mac[ETH_ALEN])
 {
-        uint32_t hi = (uint32_t)mac[0] << 24 | (uint32_t)mac[1] << 16 | (uint32_t)mac[2] << 8 | mac[3];
-        uint32_t lo = (uint32_t)mac[4] << 8 | mac[5];
+        /* BPF loads in network byte order */
+        uint32_t hi = (uint32_t)virtname_be_get(mac, 4), lo = (uint32_t)virtname_be_get(mac + 4, 2);
         struct sock_filter code[] = {
                 BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 6),          /* source MAC, first 4 bytes */
                 BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, hi, 0, 6),
@@ -145,11 +155,12 @@ static uint16_t icmp6_sum(const struct in6_addr *src, const struct in6_addr *dst
         uint32_t sum = 0;
 
         for (int i = 0; i < 16; i += 2)
-                sum += (uint32_t)(src->s6_addr[i] << 8 | src->s6_addr[i + 1]) +
-                       (uint32_t)(dst->s6_addr[i] << 8 | dst->s6_addr[i + 1]);
+                sum += (uint32_t)(virtname_be_get(src->s6_addr + i, 2) + virtname_be_get(dst->s6_addr + i, 2));
         sum += (uint32_t)len + IPPROTO_ICMPV6;
-        for (size_t i = 0; i < len; i += 2)
-                sum += (uint32_t)(msg[i] << 8 | (i + 1 < len ? msg[i + 1] : 0));
+        for (size_t i = 0; i + 1 < len; i += 2)
+                sum += (uint32_t)virtname_be_get(msg + i, 2);
+        if (len % 2)
+                sum += (uint32_t)msg[len - 1] << 8;     /* the last byte, padded with a zero */
         while (sum >> 16)
                 sum = (sum & 0xffff) + (sum >> 16);
         return htons((uint16_t)~sum);
@@ -159,7 +170,8 @@ static uint16_t icmp6_sum(const struct in6_addr *src, const struct in6_addr *dst
  * MAC, so that the answer comes to the host. */
 static void ask(const struct asking *a, const struct virtname_probe_addr *q)
 {
-        uint8_t frame[128] = { 0 };
+        union frame out = { 0 };
+        uint8_t *frame = out.b + FRAME_PAD;
         struct ether_header *eh = (struct ether_header *)frame;
         struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = a->tap_index, .sll_halen = ETH_ALEN };
         size_t len;
@@ -253,13 +265,14 @@ static bool answer_of(const struct asking *a, const uint8_t *frame, size_t len, 
 /* Read what is waiting on FD (the tap's socket, or the bridge's: BIT). */
 static void take_answers(struct asking *a, int fd, uint8_t bit)
 {
-        uint8_t frame[1600], addr[16];
+        union frame in;
+        uint8_t *frame = in.b + FRAME_PAD, addr[16];
         struct sockaddr_ll from;
         socklen_t fromlen = sizeof(from);
         ssize_t n;
         int family;
 
-        while ((n = recvfrom(fd, frame, sizeof(frame), 0, (struct sockaddr *)&from, &fromlen)) >= 0) {
+        while ((n = recvfrom(fd, frame, sizeof(in.b) - FRAME_PAD, 0, (struct sockaddr *)&from, &fromlen)) >= 0) {
                 fromlen = sizeof(from);
                 /* What the bridge sends the guest (our questions, other
                  * ports' frames) leaves through the tap: not the guest's. */
@@ -281,6 +294,12 @@ static bool all_answered(const struct asking *a)
 }
 
 int virtname_probe(struct virtname_probe_port *const *ports, size_t n, unsigned deadline_ms)
+{
+        return virtname_probe_then(ports, n, deadline_ms, NULL, NULL);
+}
+
+int virtname_probe_then(struct virtname_probe_port *const *ports, size_t n, unsigned deadline_ms,
+                        void (*then)(void *ctx), void *ctx)
 {
         struct asking *a;
         struct pollfd *pfd;
@@ -347,9 +366,15 @@ int virtname_probe(struct virtname_probe_port *const *ports, size_t n, unsigned 
                         take_answers(&a[i], a[i].bridge_fd, 2);
                 }
         }
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++)
                 for (size_t j = 0; a[i].seen && j < ports[i]->n; j++)
                         ports[i]->addrs[j].answered = a[i].seen[j] == 3;
+        /* Closing a packet socket waits for the network's RCU grace
+         * period (tens of ms under load, two per port): what was said is
+         * acted on first. */
+        if (then)
+                then(ctx);
+        for (size_t i = 0; i < n; i++) {
                 if (a[i].tap_fd >= 0)
                         close(a[i].tap_fd);
                 if (a[i].bridge_fd >= 0)

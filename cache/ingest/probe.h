@@ -56,5 +56,11 @@ struct virtname_probe_port {
  * DEADLINE_MS has passed.  Returns 0, or a negative errno when no port
  * could be asked at all (no CAP_NET_RAW: -EPERM). */
 int virtname_probe(struct virtname_probe_port *const *ports, size_t n, unsigned deadline_ms);
+/* The same, calling THEN(CTX) once the answers are known, before the
+ * sockets are closed (closing one waits for the kernel's RCU grace
+ * period: tens of milliseconds a port, which the answers need not
+ * wait for). */
+int virtname_probe_then(struct virtname_probe_port *const *ports, size_t n, unsigned deadline_ms,
+                        void (*then)(void *ctx), void *ctx);
 
 #endif

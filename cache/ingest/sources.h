@@ -1,7 +1,8 @@
-/* sources.h - where a rebuild gets its data: libvirt's lease files and
- * the live libvirt API.  Both fill an open writer (normally right after
- * virtname_writer_clear(), so a rebuild replaces the whole store in one
- * transaction); neither commits. */
+/* sources.h - where a rebuild gets its data: libvirt's lease files
+ * (from-leasefiles.c) and the live libvirt API (from-libvirt.c), with
+ * the warnings both give (warn.c).  Both fill an open writer, normally
+ * that of an update opened with VIRTNAME_WRITER_FRESH (update.h), so a
+ * rebuild replaces the whole store at its commit; neither commits. */
 #ifndef VIRTNAME_SOURCES_H
 #define VIRTNAME_SOURCES_H
 

@@ -24,6 +24,7 @@
 #include "cache/read/view.h"
 #include "cache/read/wire.h"
 #include "cache/read/xxh3.h"
+#include "cache/write/grow.h"
 
 static const char magic[8] = { 'V', 'N', 'A', 'M', 'E', 'S', 'P', 'L' };
 #define VERSION 1u
@@ -135,18 +136,11 @@ static int list(const char *dir, char (**names)[64], size_t *n)
         while ((de = readdir(d))) {
                 if (!is_event(de->d_name))
                         continue;
-                if (*n == cap) {
-                        size_t more = cap ? 2 * cap : 16;
-                        void *p = reallocarray(*names, more, sizeof(**names));
-
-                        if (!p) {
-                                closedir(d);
-                                free(*names);
-                                *names = NULL;
-                                return -ENOMEM;
-                        }
-                        *names = p;
-                        cap = more;
+                if (!VIRTNAME_GROW(*names, cap, *n + 1)) {
+                        closedir(d);
+                        free(*names);
+                        *names = NULL;
+                        return -ENOMEM;
                 }
                 memcpy((*names)[(*n)++], de->d_name, strlen(de->d_name) + 1);  /* < 64: is_event() */
         }
@@ -191,15 +185,8 @@ static int load(const char *path, uint8_t **buf, size_t *len)
 
 static int batch_add(struct virtname_spool_batch *b, const char *name)
 {
-        if (b->n == b->cap) {
-                size_t more = b->cap ? 2 * b->cap : 16;
-                void *p = reallocarray(b->names, more, sizeof(*b->names));
-
-                if (!p)
-                        return -ENOMEM;
-                b->names = p;
-                b->cap = more;
-        }
+        if (!VIRTNAME_GROW(b->names, b->cap, b->n + 1))
+                return -ENOMEM;
         memcpy(b->names[b->n++], name, strnlen(name, 63));
         b->names[b->n - 1][strnlen(name, 63)] = '\0';
         return 0;
@@ -225,16 +212,9 @@ static int forget_marks(struct virtname_writer *w, const char *dir)
                              (const char *)k.mv_data + strlen(MARK)) >= (int)sizeof(path) ||
                     access(path, F_OK) == 0)
                         continue;
-                if (n == cap) {
-                        size_t more = cap ? 2 * cap : 16;
-                        void *p = reallocarray(gone, more, sizeof(*gone));
-
-                        if (!p) {
-                                rc = -ENOMEM;
-                                break;
-                        }
-                        gone = p;
-                        cap = more;
+                if (!VIRTNAME_GROW(gone, cap, n + 1)) {
+                        rc = -ENOMEM;
+                        break;
                 }
                 snprintf(gone[n++], sizeof(gone[0]), "%.*s", (int)k.mv_size, (const char *)k.mv_data);
         }

@@ -114,6 +114,35 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
         return errno == 0 && *end == '\0' && *out <= max;
 }
 
+/* The administrator's addresses in our element of the domain's
+ * <metadata> (virxml.h); ones that do not parse are left out. */
+static int parse_admin(struct doc *d, struct virtname_xml_domain *out)
+{
+        xmlXPathObjectPtr o = xnodes(d, "metadata/*[local-name()='addresses' and namespace-uri()='" VIRTNAME_XML_NS
+                                        "']/*[local-name()='address' and namespace-uri()='" VIRTNAME_XML_NS "']");
+        size_t n = o ? (size_t)o->nodesetval->nodeNr : 0;
+
+        if (n > MAX_ITEMS)
+                n = MAX_ITEMS;
+        if (n && !(out->admin = calloc(n, sizeof(*out->admin)))) {
+                xmlXPathFreeObject(o);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+                struct virtname_xml_admin *a = &out->admin[out->n_admin];
+                char *ip = xstr(d, o->nodesetval->nodeTab[i], "string(@ip)");
+                char *mac = xstr(d, o->nodesetval->nodeTab[i], "string(@mac)");
+
+                a->has_mac = mac != NULL;
+                if (ip && virtname_addr_parse(ip, &a->family, a->addr) && (!mac || virtname_mac_parse(mac, a->mac)))
+                        out->n_admin++;
+                free(ip);
+                free(mac);
+        }
+        xmlXPathFreeObject(o);
+        return 0;
+}
+
 int virtname_xml_parse_domain(const char *xml, size_t len, struct virtname_xml_domain *out,
                          char *err, size_t errlen)
 {
@@ -174,6 +203,10 @@ int virtname_xml_parse_domain(const char *xml, size_t len, struct virtname_xml_d
                         x->network = xstr(&d, node, "string(source/@network)");
                         if (!x->network)
                                 x->bridge = xstr(&d, node, "string(source/@bridge)");
+                        s = xstr(&d, node, "string(@type)");
+                        if (!x->network && !x->bridge && s && strcmp(s, "direct") == 0)
+                                x->direct = xstr(&d, node, "string(source/@dev)");
+                        free(s);
                         x->filter = xstr(&d, node, "string(filterref/@filter)");
                         /* The tap libvirt made for it (live XML only). */
                         x->port = xstr(&d, node, "string(target/@dev)");
@@ -184,6 +217,12 @@ int virtname_xml_parse_domain(const char *xml, size_t len, struct virtname_xml_d
                 }
         }
         out->d.ifaces = out->ifaces;
+        if ((rc = parse_admin(&d, out)) < 0)
+                goto out;
+        s = xstr(&d, NULL, "string(devices/channel/target[@type='virtio' and "
+                           "@name='org.qemu.guest_agent.0']/@state)");
+        out->agent_connected = s && strcmp(s, "connected") == 0;
+        free(s);
 out:
         xmlXPathFreeObject(ifs);
         doc_close(&d);
@@ -197,11 +236,13 @@ void virtname_xml_domain_free(struct virtname_xml_domain *x)
         for (size_t i = 0; x->xifaces && i < x->d.n_ifaces; i++) {
                 free(x->xifaces[i].network);
                 free(x->xifaces[i].bridge);
+                free(x->xifaces[i].direct);
                 free(x->xifaces[i].filter);
                 free(x->xifaces[i].port);
         }
         free(x->xifaces);
         free(x->ifaces);
+        free(x->admin);
         free(x->name);
         memset(x, 0, sizeof(*x));
 }

@@ -18,10 +18,32 @@
 #include "cache/read/record.h"
 
 /* The strings of one interface, owned here: <source network=...> or, for
- * an interface of type bridge, <source bridge=...>, <filterref>, and the
- * tap libvirt made for it (<target dev=...>, in a running domain's XML). */
+ * an interface of type bridge, <source bridge=...>, for one of type
+ * direct (macvtap) <source dev=...>, <filterref>, and the tap libvirt
+ * made for it (<target dev=...>, in a running domain's XML). */
 struct virtname_xml_iface {
-        char *network, *bridge, *filter, *port;
+        char *network, *bridge, *direct, *filter, *port;
+};
+
+/* The XML namespace of our element in a domain's <metadata>:
+ *
+ *   <metadata>
+ *     <vnc:addresses xmlns:vnc="urn:virt-name-cache:domain:1">
+ *       <vnc:address ip="198.18.22.20"/>
+ *       <vnc:address ip="2001:db8::20" mac="52:54:00:22:00:20"/>
+ *     </vnc:addresses>
+ *   </metadata>
+ *
+ * An administrator's addresses for the domain (virt-name-cache(1), NAME
+ * RULES): each on the interface with MAC, or the domain's first one. */
+#define VIRTNAME_XML_NS "urn:virt-name-cache:domain:1"
+
+/* One <vnc:address>: the domain's when MAC is one of its interfaces'. */
+struct virtname_xml_admin {
+        bool has_mac;
+        uint8_t mac[VIRTNAME_MAC_LEN];
+        int family;
+        uint8_t addr[16];
 };
 
 /* A domain as libvirt describes it: D is ready for
@@ -31,6 +53,11 @@ struct virtname_xml_domain {
         struct virtname_iface *ifaces;      /* d.ifaces points here */
         struct virtname_xml_iface *xifaces; /* behind ifaces[i] */
         char *name;
+        size_t n_admin;                     /* addresses in our <metadata> (above) */
+        struct virtname_xml_admin *admin;
+        bool agent_connected;               /* its guest agent's channel is connected
+                                             * (live XML: <target name='org.qemu.
+                                             * guest_agent.0' state='connected'/>) */
 };
 
 int virtname_xml_parse_domain(const char *xml, size_t len, struct virtname_xml_domain *out,

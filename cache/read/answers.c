@@ -29,6 +29,9 @@ static bool encode_answer(struct virtname_wout *o, const struct virtname_answer 
                 virtname_wout_uint(o, v6 ? 6 : 4, 1);
                 virtname_wout_put(o, x->addr, v6 ? 16 : 4);
                 virtname_wout_uint(o, (uint64_t)x->expiry, 8);
+                if ((unsigned)x->rank > VIRTNAME_RANK_ADMIN)
+                        return false;
+                virtname_wout_uint(o, (uint64_t)x->rank, 1);
         }
         return true;
 }
@@ -111,6 +114,8 @@ static bool check_segments(struct virtname_wire *in, int64_t from, int64_t now, 
                                 return false;
                         virtname_wire_take(in, family == 6 ? 16 : 4);
                         virtname_wire_take(in, 8);
+                        if (virtname_wire_uint(in, 1) > VIRTNAME_RANK_ADMIN)
+                                return false;
                 }
                 if (start <= now)
                         *at = (struct seg_at){ here, i == 0 };
@@ -134,6 +139,7 @@ static void fill(struct seg_at s, int family, struct virtname_answer *out)
                 int f = virtname_wire_uint(&at, 1) == 6 ? AF_INET6 : AF_INET;
                 const uint8_t *addr = virtname_wire_take(&at, f == AF_INET6 ? 16 : 4);
                 int64_t expiry = (int64_t)virtname_wire_uint(&at, 8);
+                enum virtname_rank rank = (enum virtname_rank)virtname_wire_uint(&at, 1);
                 struct virtname_addr *slot;
 
                 if (family != AF_UNSPEC && f != family)
@@ -143,6 +149,7 @@ static void fill(struct seg_at s, int family, struct virtname_answer *out)
                 memset(slot->addr, 0, sizeof(slot->addr));
                 memcpy(slot->addr, addr, f == AF_INET6 ? 16 : 4);
                 slot->expiry = expiry;
+                slot->rank = rank;
         }
 }
 

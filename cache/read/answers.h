@@ -29,7 +29,7 @@
  *       more), each: i64 start (not for the first, which starts at from;
  *       rising), u8 source, u8 known, u8 count of addresses (at most
  *       VIRTNAME_ANSWER_MAX), each: u8 family (4 or 6), the address (4 or
- *       16 bytes), i64 expiry
+ *       16 bytes), i64 expiry, u8 rank (enum virtname_rank)
  *
  * A timeline that is left out answers nothing; a suffix without one of
  * its own is answered as any other suffix (VIRTNAME_ANSWERS_OTHER).  The

@@ -8,6 +8,7 @@
 #include "cache/read/lookup.h"
 #include "cache/read/names.h"
 #include "cache/read/reserved.h"
+#include "cache/read/wire.h"
 
 bool virtname_lease_current(const struct virtname_lease_view *l, int64_t now)
 {
@@ -66,24 +67,42 @@ static int network_running(const struct virtname_view *v, struct virtname_str ne
         return rc == -EBADMSG ? 1 : rc < 0 ? rc : n.active;
 }
 
+int virtname_network_of_bridge(const struct virtname_view *v, const char *bridge, char name[VIRTNAME_NAME_MAX + 1],
+                               char suffix[VIRTNAME_NAME_MAX + 1])
+{
+        struct virtname_network_view n;
+        struct virtname_iter it;
+        MDB_val k, d;
+        int rc = virtname_iter_start(&it, v, VIRTNAME_DB_NETWORKS, NULL, 0);
+
+        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
+                if (virtname_network_decode(d.mv_data, d.mv_size, &n) < 0 ||
+                    !virtname_str_eq(n.bridge, bridge))
+                        continue;
+                snprintf(name, VIRTNAME_NAME_MAX + 1, "%.*s", (int)n.name.len, n.name.p);
+                snprintf(suffix, VIRTNAME_NAME_MAX + 1, "%.*s", (int)n.suffix.len, n.suffix.p);
+                virtname_iter_end(&it);
+                return 0;
+        }
+        virtname_iter_end(&it);
+        return -ENOENT;
+}
+
 /* --- one (network, MAC): its leases and its owner ---------------------- */
 
-/* Which of two current leases of one (network, MAC, family) answers: a
- * static host's, then one the domain's port answers for (a guest that
- * puts this MAC in its DHCP payload gets a lease with it, but not an
- * answer from this port), then the one its client asked for last (a
+/* Which of two current leases of one (network, MAC, family) answers: the
+ * stronger (an administrator's, then one the domain's port answers for:
+ * a guest that puts this MAC in its DHCP payload gets a lease with it,
+ * but not an answer from this port; then one the domain's agent
+ * reported), then the one its client asked for (or was seen) last (a
  * guest that takes a shorter lease, or leases never expire, must not
  * lose its name to a spoofer of its MAC), then the latest expiry (0 =
  * never), then the higher address. */
-static bool newer(const struct virtname_lease_view *a, bool a_proven, const struct virtname_lease_view *b,
-                  bool b_proven)
+static bool newer(const struct virtname_lease_view *a, enum virtname_rank a_rank,
+                  const struct virtname_lease_view *b, enum virtname_rank b_rank)
 {
-        bool as = a->flags & VIRTNAME_LEASE_STATIC, bs = b->flags & VIRTNAME_LEASE_STATIC;
-
-        if (as != bs)
-                return as;
-        if (a_proven != b_proven)
-                return a_proven;
+        if (a_rank != b_rank)
+                return a_rank > b_rank;
         if (a->seen != b->seen)
                 return a->seen > b->seen;
         if (a->expiry != b->expiry)
@@ -165,6 +184,27 @@ static bool proven_for(const struct virtname_lease_view *l, const struct virtnam
                f.port.len > 0 && f.port.len == l->port.len && memcmp(f.port.p, l->port.p, f.port.len) == 0;
 }
 
+/* Does OWNER's guest agent's report of lease L hold?  In the run of the
+ * domain it was made in, for one of the domain's own interfaces. */
+static bool agent_for(const struct virtname_lease_view *l, const struct virtname_domain_view *owner)
+{
+        struct virtname_iface_view f;
+
+        return owner && l->evidence == VIRTNAME_EV_AGENT && owner->state == VIRTNAME_STATE_RUNNING &&
+               owner->id >= 0 && owner->id == l->proved_id && iface_of(owner, l->network, l->mac, &f);
+}
+
+/* How strongly lease L is the address of OWNER's interface (NULL: no
+ * owner). */
+static enum virtname_rank rank_for(const struct virtname_lease_view *l, const struct virtname_domain_view *owner)
+{
+        if (l->flags & (VIRTNAME_LEASE_STATIC | VIRTNAME_LEASE_ADMIN))
+                return VIRTNAME_RANK_ADMIN;
+        if (proven_for(l, owner))
+                return VIRTNAME_RANK_PORT;
+        return agent_for(l, owner) ? VIRTNAME_RANK_AGENT : VIRTNAME_RANK_NONE;
+}
+
 int virtname_lease_proven(const struct virtname_view *v, const struct virtname_lease_view *l)
 {
         struct virtname_domain_view owner;
@@ -178,21 +218,47 @@ int virtname_lease_proven(const struct virtname_view *v, const struct virtname_l
         return rc < 0 ? rc : proven_for(l, &owner);
 }
 
+int virtname_lease_rank(const struct virtname_view *v, const struct virtname_lease_view *l)
+{
+        struct virtname_domain_view owner;
+        int rc;
+
+        if (!(l->flags & VIRTNAME_LEASE_HAS_MAC) || !l->network.len)
+                return rank_for(l, NULL);
+        rc = virtname_iface_owner(v, l->network, l->mac, &owner);
+        if (rc < 0 && rc != -ENOENT)
+                return rc;
+        return (int)rank_for(l, rc == 0 ? &owner : NULL);
+}
+
 struct top {
-        bool have[2], proven[2];
+        bool have[2];
+        enum virtname_rank rank[2];
         struct virtname_lease_view best[2];
         const struct virtname_domain_view *owner;      /* of the (network, MAC), or NULL */
+        size_t observed;                               /* observed addresses among them */
 };
+
+/* Does lease L answer besides the one its (network, MAC) answers with
+ * per family: an observed address (seen, or reported by the guest
+ * agent) backed in this run?  A guest may use several at once, and its
+ * port answered for each (or its agent reported it); stale ones go at
+ * the port's silence or their expiry. */
+static bool also_answers(const struct virtname_lease_view *l, enum virtname_rank rank)
+{
+        return (l->flags & VIRTNAME_LEASE_OBSERVED) && (rank == VIRTNAME_RANK_PORT || rank == VIRTNAME_RANK_AGENT);
+}
 
 static int keep_top(const struct virtname_lease_view *l, void *ctx)
 {
         struct top *t = ctx;
         int s = family_slot(l->family);
-        bool proven = proven_for(l, t->owner);
+        enum virtname_rank rank = rank_for(l, t->owner);
 
-        if (!t->have[s] || newer(l, proven, &t->best[s], t->proven[s])) {
+        t->observed += (l->flags & VIRTNAME_LEASE_OBSERVED) != 0;
+        if (!t->have[s] || newer(l, rank, &t->best[s], t->rank[s])) {
                 t->best[s] = *l;
-                t->proven[s] = proven;
+                t->rank[s] = rank;
                 t->have[s] = true;
         }
         return 0;
@@ -235,7 +301,8 @@ static int call_each(const struct virtname_lease_view *l, void *ctx)
         struct each_iface *e = ctx;
         int s = family_slot(l->family);
 
-        return e->cb(l, e->top.have[s] && same_lease(l, &e->top.best[s]), e->ctx);
+        return e->cb(l, (e->top.have[s] && same_lease(l, &e->top.best[s])) || also_answers(l, rank_for(l, e->top.owner)),
+                     e->ctx);
 }
 
 int virtname_iface_leases(const struct virtname_view *v, struct virtname_str network,
@@ -269,8 +336,10 @@ int virtname_lease_answering(const struct virtname_view *v, const struct virtnam
         if ((rc = owner_of(v, l->network, l->mac, &d, &owner)) < 0)
                 return rc;
         rc = iface_top(v, l->network, l->mac, now, owner, &t);
-        if (rc < 0 || !t.have[s] || !same_lease(l, &t.best[s]))
-                return rc < 0 ? rc : 0;
+        if (rc < 0)
+                return rc;
+        if ((!t.have[s] || !same_lease(l, &t.best[s])) && !also_answers(l, rank_for(l, owner)))
+                return 0;
         /* The lease of a domain that is shut off is left over from when it
          * ran: nobody is there to answer. */
         return !owner || owner->state != VIRTNAME_STATE_SHUTOFF;
@@ -336,7 +405,7 @@ struct collect {
         const char *suffix;            /* keep only leases on networks with this domain */
 };
 
-static void add(struct collect *c, const struct virtname_lease_view *l)
+static void add(struct collect *c, const struct virtname_lease_view *l, enum virtname_rank rank)
 {
         struct virtname_answer *a = c->answer;
         struct virtname_addr *slot;
@@ -357,6 +426,7 @@ static void add(struct collect *c, const struct virtname_lease_view *l)
         slot->family = l->family;
         memcpy(slot->addr, l->addr, 16);
         slot->expiry = l->expiry;
+        slot->rank = rank;
 }
 
 /* Are A and B the same domain (the same key: its exact name)? */
@@ -365,8 +435,71 @@ static bool same_domain(const struct virtname_domain_view *a, const struct virtn
         return a->name.len == b->name.len && memcmp(a->name.p, b->name.p, a->name.len) == 0;
 }
 
+/* Does a lease of L's address on another network hold it as an
+ * administrator's or a port's answer?  A guest agent's report of that
+ * address is then not its domain's (it never displaces a stronger
+ * source).  1, 0, or a negative errno. */
+static int held_elsewhere(const struct virtname_view *v, const struct virtname_lease_view *l, int64_t now)
+{
+        uint8_t key[VIRTNAME_ADDR_KEY_LEN];
+        struct virtname_lease_view other;
+        struct virtname_iter it;
+        MDB_val k, d;
+        int rc, held = 0;
+
+        virtname_addr_key(l->family, l->addr, key);
+        rc = virtname_iter_start(&it, v, VIRTNAME_DB_LEASES, key, sizeof(key));
+        while (rc == 0 && !held && (rc = virtname_iter_next(&it, &k, &d)) == 0) {
+                int r;
+
+                if (virtname_lease_decode(d.mv_data, d.mv_size, &other) < 0 ||
+                    (other.network.len == l->network.len && memcmp(other.network.p, l->network.p, l->network.len) == 0))
+                        continue;
+                if ((r = virtname_lease_rank(v, &other)) >= VIRTNAME_RANK_PORT)
+                        r = virtname_lease_answering(v, &other, now);
+                else if (r > 0)
+                        r = 0;
+                if (r < 0) {
+                        rc = r;
+                        break;
+                }
+                held = r;
+        }
+        virtname_iter_end(&it);
+        return rc == 0 || rc == -ENOENT ? held : rc;
+}
+
+/* Add lease L of rank RANK to C, unless it is only an agent's report of
+ * an address held more strongly elsewhere.  0 or a negative errno. */
+static int add_backed(const struct virtname_view *v, struct collect *c, const struct virtname_lease_view *l,
+                      enum virtname_rank rank, int64_t now)
+{
+        int rc = rank == VIRTNAME_RANK_AGENT ? held_elsewhere(v, l, now) : 0;
+
+        if (rc == 0)
+                add(c, l, rank);
+        return rc < 0 ? rc : 0;
+}
+
+/* The observed addresses beside the top ones (also_answers()). */
+struct more {
+        const struct virtname_view *v;
+        struct collect *c;
+        const struct virtname_domain_view *owner;
+        int64_t now;
+};
+
+static int add_more(const struct virtname_lease_view *l, void *ctx)
+{
+        struct more *m = ctx;
+        enum virtname_rank rank = rank_for(l, m->owner);
+
+        return also_answers(l, rank) ? add_backed(m->v, m->c, l, rank, m->now) : 0;
+}
+
 /* Rule 1: domain DOM, through the interfaces it owns, with the addresses
- * its own ports answer for (or an administrator gave it). */
+ * its own ports answer for, an administrator gave it, or its own guest
+ * agent reported (unless held more strongly elsewhere). */
 static int resolve_domain(const struct virtname_view *v, const struct virtname_domain_view *dom,
                           struct collect *c, int64_t now)
 {
@@ -390,9 +523,16 @@ static int resolve_domain(const struct virtname_view *v, const struct virtname_d
                         rc = iface_top(v, f.network, f.mac, now, &owner, &t);
                 if (rc < 0)
                         return rc;
-                for (int s = 0; s < 2; s++)
-                        if (t.have[s] && (t.proven[s] || (t.best[s].flags & VIRTNAME_LEASE_STATIC)))
-                                add(c, &t.best[s]);
+                for (int s = 0; s < 2 && rc >= 0; s++)
+                        if (t.have[s] && t.rank[s] >= VIRTNAME_RANK_AGENT)
+                                rc = add_backed(v, c, &t.best[s], t.rank[s], now);
+                if (rc >= 0 && t.observed) {
+                        struct more m = { v, c, &owner, now };
+
+                        rc = walk_iface(v, f.network, f.mac, now, add_more, &m);
+                }
+                if (rc < 0)
+                        return rc;
         }
         return 0;
 }
@@ -424,9 +564,13 @@ static int resolve_hosts(const struct virtname_view *v, const char *key, size_t 
                         continue;
                 /* An administrator's name stays theirs while its network
                  * is stopped, as a shut-off domain's does: known, no
-                 * address. */
-                if (r == 0 && statics && (!c->suffix || virtname_str_eq(l.suffix, c->suffix)))
-                        c->answer->known = true;
+                 * address; and under every network's domain, as a domain
+                 * name is: no guest gets it there either. */
+                if (r == 0 && statics) {
+                        c->answer->source = VIRTNAME_SRC_STATIC;
+                        if (!c->suffix || virtname_str_eq(l.suffix, c->suffix))
+                                c->answer->known = true;
+                }
                 if (r == 0)
                         r = virtname_lease_answering(v, &l, now);
                 if (r < 0) {
@@ -434,7 +578,7 @@ static int resolve_hosts(const struct virtname_view *v, const char *key, size_t 
                         break;
                 }
                 if (r == 1)
-                        add(c, &l);
+                        add(c, &l, statics ? VIRTNAME_RANK_ADMIN : VIRTNAME_RANK_NONE);
         }
         virtname_iter_end(&it);
         if (rc != -ENOENT)
@@ -533,7 +677,7 @@ static int resolve_key(const struct virtname_view *v, const char *name, const ch
         if (rc != -ENOENT)
                 return rc;
         rc = resolve_hosts(v, key, len, c, now, true);
-        if (rc < 0 || c->answer->known)
+        if (rc < 0 || c->answer->known || c->answer->source == VIRTNAME_SRC_STATIC)
                 return rc;
         return resolve_hosts(v, key, len, c, now, false);
 }
@@ -779,8 +923,8 @@ static uint64_t meta_uint(const struct virtname_view *v, const char *name, size_
                 return 0;
         if (r == 0 && d.mv_size != n)
                 r = -EBADMSG;
-        for (size_t i = 0; r == 0 && i < n; i++)
-                val |= (uint64_t)((const uint8_t *)d.mv_data)[i] << (8 * i);
+        if (r == 0)
+                val = virtname_le_get(d.mv_data, n);
         if (r < 0 && *rc == 0)
                 *rc = r;
         return val;

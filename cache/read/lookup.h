@@ -9,19 +9,25 @@
  *    MAC) pair, never a MAC alone.  When several domains define the same
  *    (network, MAC), the one running owns it; if that does not decide it,
  *    nobody does.
- *  - And of those only the ones its own port answers for: the MAC in a
- *    DHCP report is only what the guest wrote in its payload (record.h,
- *    enum virtname_evidence), so a domain's name follows a lease's
- *    address only once the guest behind the domain's tap answered for
- *    it in the domain's current run (or an administrator's static host
- *    gives it).  A guest's own host name needs no such proof: it is the
- *    guest's claim about itself.
+ *  - And of those only the ones backed by evidence (enum virtname_rank):
+ *    an administrator's word (a network's static host, an address in the
+ *    domain's <metadata>), what the guest behind the domain's own tap
+ *    answered for in the domain's current run (the MAC in a DHCP report
+ *    is only what a guest wrote in its payload: record.h, enum
+ *    virtname_evidence), or what the domain's guest agent reported in
+ *    this run: its own channel, so its claim about itself, which never
+ *    displaces an address another network's lease holds as an
+ *    administrator's or a port's answer.  A guest's own host name needs
+ *    no proof: it is the guest's claim about itself.
  *  - One (network, MAC) with several current leases of a family (firmware
- *    then the OS, or a guest spoofing the MAC) answers with the most
- *    recent lease only: a static host first, then one its port answers
- *    for, then the one its client asked for last, then the latest expiry
- *    (0 = never), then the higher address.  The others are never
- *    answered, forwards or in reverse; lease listings mark them.
+ *    then the OS, or a guest spoofing the MAC) answers with one lease
+ *    only: the strongest (administrator, port, agent), then the one its
+ *    client asked for (or was seen) last, then the latest expiry (0 =
+ *    never), then the higher address; and besides it with every
+ *    observed address (record.h) its port answered for, or its agent
+ *    reported, in this run (a guest may use several at once).  The
+ *    others are never answered, forwards or in reverse; lease listings
+ *    mark them.
  *  - Domains are kept by their exact names (libvirt's are case
  *    sensitive); a name in another case finds a domain only when one
  *    domain alone has it in any case.
@@ -49,10 +55,22 @@
 /* Addresses one name can resolve to; more are dropped (and counted). */
 #define VIRTNAME_ANSWER_MAX 64
 
+/* How strongly an address is a domain interface's, weakest first
+ * (README, "Name rules"). */
+enum virtname_rank {
+        VIRTNAME_RANK_NONE,            /* only a claim: DHCP's (not answered for by the
+                                        * domain's port), a guest's host name */
+        VIRTNAME_RANK_AGENT,           /* the domain's guest agent reported it in this run */
+        VIRTNAME_RANK_PORT,            /* the domain's own port answered for it in this run */
+        VIRTNAME_RANK_ADMIN,           /* an administrator's: a network's static host, an
+                                        * address in the domain's <metadata> */
+};
+
 struct virtname_addr {
         int family;
         uint8_t addr[16];
         int64_t expiry;                /* 0 = never */
+        enum virtname_rank rank;
 };
 
 /* Where a name comes from; the administrators' first (a lower number
@@ -138,6 +156,11 @@ int virtname_find_domain(const struct virtname_view *v, const char *what,
 int virtname_get_lease(const struct virtname_view *v, int family, const uint8_t *addr, struct virtname_str network,
                        struct virtname_lease_view *out);
 
+/* The libvirt network whose bridge is BRIDGE: its name and DNS domain
+ * ("" when none) into NAME and SUFFIX.  Returns 0 or -ENOENT. */
+int virtname_network_of_bridge(const struct virtname_view *v, const char *bridge, char name[VIRTNAME_NAME_MAX + 1],
+                               char suffix[VIRTNAME_NAME_MAX + 1]);
+
 /* The domain record for a domain key (its exact name, schema.h). */
 int virtname_get_domain(const struct virtname_view *v, const MDB_val *key,
                         struct virtname_domain_view *out);
@@ -166,6 +189,10 @@ int virtname_lease_answering(const struct virtname_view *v, const struct virtnam
  * the domain's current run on its current port?  1, 0, or a negative
  * errno. */
 int virtname_lease_proven(const struct virtname_view *v, const struct virtname_lease_view *l);
+
+/* How strongly lease L is the address of the domain that owns its
+ * (network, MAC): an enum virtname_rank, or a negative errno. */
+int virtname_lease_rank(const struct virtname_view *v, const struct virtname_lease_view *l);
 
 /* Is lease L current at NOW? */
 bool virtname_lease_current(const struct virtname_lease_view *l, int64_t now);

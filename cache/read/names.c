@@ -1,5 +1,6 @@
 /* names.c - lookup keys and host name rules. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
 
 #include "cache/read/names.h"
@@ -18,12 +19,12 @@ int virtname_name_normalise(const char *name, char out[VIRTNAME_NAME_MAX + 1])
         if (len > 1 && name[len - 1] == '.')
                 len--;
         if (len == 0 || len > VIRTNAME_NAME_MAX)
-                return -1;
+                return -EINVAL;
         for (size_t i = 0; i < len; i++) {
                 unsigned char c = (unsigned char)name[i];
 
                 if (c < 0x20 || c == 0x7f || c == '/')
-                        return -1;
+                        return -EINVAL;
                 out[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : (char)c;
         }
         out[len] = '\0';
@@ -116,6 +117,17 @@ bool virtname_addr_parse(const char *s, int *family, uint8_t addr[16])
                 return true;
         }
         return false;
+}
+
+bool virtname_addr_unicast(int family, const uint8_t addr[16])
+{
+        static const uint8_t zero[16];
+
+        if (family == AF_INET)
+                return addr[0] != 0 && addr[0] != 127 && addr[0] < 224 && !(addr[0] == 169 && addr[1] == 254);
+        return family == AF_INET6 && memcmp(addr, zero, 16) != 0 && addr[0] != 0xff &&
+               !(addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80) &&
+               !(memcmp(addr, zero, 15) == 0 && addr[15] == 1);
 }
 
 bool virtname_uuid_parse(const char *s, uint8_t uuid[VIRTNAME_UUID_LEN])

@@ -9,8 +9,8 @@
 #include "cache/read/schema.h"
 
 /* Copy NAME into OUT as a lookup key: ASCII lower-case, one trailing dot
- * dropped.  Returns the key length, or -1 when NAME cannot be a key
- * (empty, longer than VIRTNAME_NAME_MAX, control bytes, '/' or DEL). */
+ * dropped.  Returns the key length, or -EINVAL when NAME cannot be a
+ * key (empty, longer than VIRTNAME_NAME_MAX, control bytes, '/' or DEL). */
 int virtname_name_normalise(const char *name, char out[VIRTNAME_NAME_MAX + 1]);
 
 /* True when NAME is a valid DNS host name (RFC 1123 labels of letters,
@@ -33,6 +33,11 @@ void virtname_mac_format(const uint8_t mac[VIRTNAME_MAC_LEN], char out[18]);
 /* Parse an IPv4 or IPv6 address (no prefix, no scope) into FAMILY and
  * ADDR (IPv4 in the first 4 bytes, the rest zero).  False otherwise. */
 bool virtname_addr_parse(const char *s, int *family, uint8_t addr[16]);
+
+/* Is ADDR (FAMILY, as virtname_addr_parse() gives it) one a guest's
+ * interface can be reached at from elsewhere: not unspecified,
+ * loopback, link-local, multicast or IPv4 broadcast? */
+bool virtname_addr_unicast(int family, const uint8_t addr[16]);
 
 /* Parse a UUID: 32 hex digits, any case, dashes between digit pairs
  * ignored.  False for anything else. */

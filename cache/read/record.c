@@ -114,7 +114,7 @@ int virtname_lease_decode(const void *data, size_t len, struct virtname_lease_vi
         v->suffix = take_str(&in);
         v->clientid = take_str(&in);
         v->port = take_str(&in);
-        if (v->evidence > VIRTNAME_EV_PORT)
+        if (v->evidence > VIRTNAME_EV_AGENT)
                 return -EBADMSG;
         return end(&in);
 }
@@ -196,10 +196,7 @@ size_t virtname_lease_key(int family, const uint8_t addr[16], struct virtname_st
 
 void virtname_id_key(uint32_t id, uint8_t key[4])
 {
-        key[0] = (uint8_t)(id >> 24);
-        key[1] = (uint8_t)(id >> 16);
-        key[2] = (uint8_t)(id >> 8);
-        key[3] = (uint8_t)id;
+        virtname_be_put(key, id, 4);
 }
 
 bool virtname_str_eq(struct virtname_str s, const char *z)

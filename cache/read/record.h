@@ -22,6 +22,17 @@
 #define VIRTNAME_LEASE_HAS_MAC 0x01u  /* mac is known */
 #define VIRTNAME_LEASE_STATIC 0x02u   /* from a network's static <host> entry */
 #define VIRTNAME_LEASE_RELEASED 0x04u /* DHCP says released; its port is being asked */
+#define VIRTNAME_LEASE_ADMIN 0x08u    /* an address an administrator gave the domain
+                                       * (its <metadata>, virxml.h): like a static host */
+#define VIRTNAME_LEASE_OBSERVED 0x10u /* not a DHCP lease: seen by the host (its
+                                       * neighbour table, then the port asked) or
+                                       * reported by the guest agent; no DHCP server
+                                       * reports or releases it, it ends at EXPIRY
+                                       * unless seen again (edit.h) */
+
+/* How long an observed address holds after its port last answered for
+ * it, or its guest agent last reported it (edit.h, "refresh rule"). */
+#define VIRTNAME_OBSERVED_TTL 3600
 
 /* What says that the guest with a lease's MAC uses its address (README,
  * "Name rules").  The MAC dnsmasq reports is only what the DHCP payload
@@ -32,6 +43,9 @@ enum virtname_evidence {
         VIRTNAME_EV_SILENT = 1,        /* the domain's port was asked and did not answer */
         VIRTNAME_EV_PORT = 2,          /* the guest behind the domain's own port (its tap)
                                         * answered for the address, through its filters */
+        VIRTNAME_EV_AGENT = 3,         /* the domain's guest agent reported the address (its
+                                        * own channel: a claim about itself, in run
+                                        * proved_id) */
 };
 
 /* Domain states.  Only what both the hooks and a rebuild can see: libvirt
@@ -56,9 +70,10 @@ struct virtname_lease {
         const char *network;           /* libvirt network name */
         const char *suffix;            /* the network's DNS domain */
         const char *clientid;          /* DHCP client id or DUID */
-        /* The last time the port of the domain with this MAC was asked:
-         * what it said, when, on which port, in which run of the domain
-         * (its ID then).  Evidence holds only for that run on that port. */
+        /* The last time the port of the domain with this MAC was asked
+         * (or its guest agent reported the address): what it said, when,
+         * on which port, in which run of the domain (its ID then).
+         * Evidence holds only for that run (a port's, on that port). */
         enum virtname_evidence evidence;
         int64_t proved;                /* unix time, 0: never asked */
         int32_t proved_id;             /* the domain's ID then */
@@ -164,7 +179,8 @@ void virtname_addr_key(int family, const uint8_t addr[16], uint8_t key[VIRTNAME_
 size_t virtname_lease_key(int family, const uint8_t addr[16], struct virtname_str network,
                           uint8_t key[VIRTNAME_LEASE_KEY_MAX]);
 
-/* The 4-byte big-endian key of domain ID in the ids database. */
+/* The 4-byte key of domain ID in the ids database: big-endian, unlike
+ * the records, so that the index sorts by number. */
 void virtname_id_key(uint32_t id, uint8_t key[4]);
 
 /* Composite index keys (schema.h) into OUT, which has room for

@@ -29,6 +29,15 @@
  *             the commit that wrote it on (answers.h): derived by the
  *             writer in the same transaction as every change it follows
  *
+ * A network key names the segment a (network, MAC) pair is on, in
+ * leases, interfaces and the indexes: a libvirt network's name; for an
+ * interface on no libvirt network, "bridge/BR" (<interface
+ * type='bridge'> on host bridge BR, which no libvirt network has) or
+ * "direct/DEV" (type='direct': macvtap on host device DEV).  libvirt
+ * never puts a '/' in a network's name, so the kinds never meet.  The
+ * networks database holds libvirt's networks only: a key it lacks counts
+ * as running.
+ *
  * A host key is the normalised first label of a host name.  Integers in
  * records are little-endian; index keys that must sort numerically are
  * big-endian.
@@ -40,6 +49,10 @@
 #include <stddef.h>
 
 #define VIRTNAME_SCHEMA_VERSION 6u
+
+/* The network keys of interfaces on no libvirt network (above). */
+#define VIRTNAME_NET_BRIDGE "bridge/"
+#define VIRTNAME_NET_DIRECT "direct/"
 
 /* Longest name we accept anywhere: a DNS name is at most 253 bytes. */
 #define VIRTNAME_NAME_MAX 253

@@ -99,6 +99,7 @@ static bool same_answer(const struct virtname_answer *a, const struct virtname_a
                 return false;
         for (size_t i = 0; i < a->n; i++)
                 if (a->addr[i].family != b->addr[i].family || a->addr[i].expiry != b->addr[i].expiry ||
+                    a->addr[i].rank != b->addr[i].rank ||
                     memcmp(a->addr[i].addr, b->addr[i].addr, 16) != 0)
                         return false;
         return true;

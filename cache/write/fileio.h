@@ -1,6 +1,18 @@
 /* fileio.h - reading a whole small file, replacing one atomically, and
- * making a directory with its parents: the one way every part of the
- * tree does each. */
+ * making a directory with its parents.
+ *
+ * Every file the writer side and the programs read that someone else
+ * writes goes through the readers below.  What does not, and why: the
+ * read layer (cache/read: the snapshot, /etc/hosts), which the NSS
+ * module links alone, checks and reads its own files by the same rules;
+ * our own files of a format of their own (the spool's events, the
+ * snapshot's delta, dnsmasq's hosts blocks) are read beside the code
+ * that writes them.  Configuration and state files are replaced through
+ * virtname_replace_file(); the snapshot (publish.c: tmpfs, sealed), the
+ * spool's events (spool.c: a new name each), the hosts blocks
+ * (hostsdir.c: relative to the directory's descriptor) and known_hosts
+ * (proxy/known-hosts.c, which says which step failed) are renamed into
+ * place by their own code. */
 #ifndef VIRTNAME_FILEIO_H
 #define VIRTNAME_FILEIO_H
 

@@ -19,8 +19,10 @@
 #include "cache/read/names.h"
 #include "cache/read/paths.h"
 #include "cache/read/reserved.h"
+#include "cache/read/wire.h"
 #include "cache/write/answers-update.h"
 #include "cache/write/fileio.h"
+#include "cache/write/grow.h"
 #include "cache/write/publish.h"
 #include "cache/write/writer.h"
 
@@ -213,15 +215,8 @@ static int note_change(struct virtname_writer *w, enum virtname_db db, const voi
         if (w->fresh)
                 return 0;
 
-        if (w->n_changes == w->cap_changes) {
-                size_t cap = w->cap_changes ? 2 * w->cap_changes : 16;
-                struct virtname_change **more = reallocarray(w->changes, cap, sizeof(*more));
-
-                if (!more)
-                        return fail(w, -ENOMEM, "out of memory");
-                w->changes = more;
-                w->cap_changes = cap;
-        }
+        if (!VIRTNAME_GROW(w->changes, w->cap_changes, w->n_changes + 1))
+                return fail(w, -ENOMEM, "out of memory");
         c = malloc(sizeof(*c) + klen + olen);
         if (!c)
                 return fail(w, -ENOMEM, "out of memory");
@@ -311,8 +306,7 @@ static int put_meta_uint(struct virtname_writer *w, const char *name, uint64_t v
 {
         uint8_t b[8];
 
-        for (size_t i = 0; i < n; i++)
-                b[i] = (uint8_t)(val >> (8 * i));
+        virtname_le_put(b, val, n);
         return idx_put(w, VIRTNAME_DB_META, name, strlen(name), b, n);
 }
 
@@ -534,7 +528,7 @@ static int host_key(struct virtname_str hostname, char key[VIRTNAME_NAME_MAX + 1
                 n++;
         }
         label[n] = '\0';
-        return n == 0 ? -1 : virtname_name_normalise(label, key);
+        return n == 0 ? -EINVAL : virtname_name_normalise(label, key);
 }
 
 /* Would a lease with these fields have the same index entries as OLD? */
@@ -542,10 +536,11 @@ static bool same_index(const struct virtname_lease_view *old, struct virtname_st
                        struct virtname_str network, unsigned flags, const uint8_t *mac)
 {
         char a[VIRTNAME_NAME_MAX + 1], b[VIRTNAME_NAME_MAX + 1];
-        int alen = old->hostname.len ? host_key(old->hostname, a) : -1;
-        int blen = hostname.len ? host_key(hostname, b) : -1;
+        int alen = old->hostname.len ? host_key(old->hostname, a) : -ENOENT;
+        int blen = hostname.len ? host_key(hostname, b) : -ENOENT;
 
-        if (alen != blen || (alen > 0 && memcmp(a, b, (size_t)alen) != 0))
+        /* no host key on either side (none, or not a name) is the same */
+        if ((alen < 0) != (blen < 0) || (alen > 0 && (alen != blen || memcmp(a, b, (size_t)alen) != 0)))
                 return false;
         if ((old->flags & VIRTNAME_LEASE_HAS_MAC) != (flags & VIRTNAME_LEASE_HAS_MAC))
                 return false;
@@ -562,7 +557,7 @@ static int index_lease(struct virtname_writer *w, const uint8_t *lkey, size_t ll
 {
         uint8_t k[VIRTNAME_KEY_MAX];
         char hkey[VIRTNAME_NAME_MAX + 1];
-        int hlen = hostname.len ? host_key(hostname, hkey) : -1, rc = 0;
+        int hlen = hostname.len ? host_key(hostname, hkey) : -ENOENT, rc = 0;
         size_t n;
 
         if (hlen > 0 &&
@@ -618,14 +613,22 @@ int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_l
                 bool same_mac = (old.flags & l->flags & VIRTNAME_LEASE_HAS_MAC) &&
                                 memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) == 0;
 
-                /* The administrator's name for an address stays. */
+                /* The administrator's word for an address stays: a
+                 * network's static host, or an address a domain's
+                 * <metadata> gives (to anything but the same domain's
+                 * metadata again). */
                 if ((old.flags & VIRTNAME_LEASE_STATIC) && !(l->flags & VIRTNAME_LEASE_STATIC))
+                        return 0;
+                if ((old.flags & VIRTNAME_LEASE_ADMIN) && !(l->flags & VIRTNAME_LEASE_STATIC) &&
+                    !((l->flags & VIRTNAME_LEASE_ADMIN) && same_mac))
                         return 0;
                 /* A claim never displaces evidence: while the port of the
                  * domain holding the address answers for it, a DHCP
                  * report of it with another MAC (any guest can put any
-                 * MAC in its DHCP payload) is refused. */
-                if (!same_mac && !copy.proved && virtname_lease_proven(&w->view, &old) == 1) {
+                 * MAC in its DHCP payload) is refused.  An
+                 * administrator's word is not a claim. */
+                if (!same_mac && !copy.proved && !(copy.flags & (VIRTNAME_LEASE_STATIC | VIRTNAME_LEASE_ADMIN)) &&
+                    virtname_lease_proven(&w->view, &old) == 1) {
                         char text[INET6_ADDRSTRLEN] = "?";
 
                         inet_ntop(old.family, old.addr, text, sizeof(text));
@@ -741,8 +744,11 @@ int virtname_writer_prune_leases(struct virtname_writer *w, const char *network,
         MDB_cursor *cur;
         MDB_val k, d;
         struct virtname_lease_view l;
-        uint8_t (*doomed)[VIRTNAME_LEASE_KEY_MAX] = NULL;
-        size_t *lens = NULL, n = 0, cap = 0;
+        struct {
+                size_t len;
+                uint8_t key[VIRTNAME_LEASE_KEY_MAX];
+        } *doomed = NULL;
+        size_t n = 0, cap = 0;
         int rc = mdb_cursor_open(w->view.txn, w->view.dbi[VIRTNAME_DB_LEASES], &cur);
 
         if (rc != 0)
@@ -754,34 +760,22 @@ int virtname_writer_prune_leases(struct virtname_writer *w, const char *network,
                     virtname_lease_decode(d.mv_data, d.mv_size, &l) < 0 ||
                     !virtname_str_eq(l.network, network) || (keep && keep(&l, ctx)))
                         continue;
-                if (n == cap) {
-                        size_t more = cap ? 2 * cap : 64;
-                        void *p = reallocarray(doomed, more, sizeof(*doomed)), *q;
-
-                        if (p)
-                                doomed = p;
-                        q = p ? reallocarray(lens, more, sizeof(*lens)) : NULL;
-                        if (!q) {
-                                rc = ENOMEM;
-                                break;
-                        }
-                        lens = q;
-                        cap = more;
+                if (!VIRTNAME_GROW(doomed, cap, n + 1)) {
+                        rc = ENOMEM;
+                        break;
                 }
-                memcpy(doomed[n], k.mv_data, k.mv_size);
-                lens[n++] = k.mv_size;
+                memcpy(doomed[n].key, k.mv_data, k.mv_size);
+                doomed[n++].len = k.mv_size;
         }
         mdb_cursor_close(cur);
         if (rc != MDB_NOTFOUND) {
                 free(doomed);
-                free(lens);
                 return rc == ENOMEM ? fail(w, -ENOMEM, "out of memory") : mdb_fail(w, rc, "leases");
         }
         rc = 0;
         for (size_t i = 0; i < n && rc == 0; i++)
-                rc = del_lease_key(w, doomed[i], lens[i], false);
+                rc = del_lease_key(w, doomed[i].key, doomed[i].len, false);
         free(doomed);
-        free(lens);
         return rc;
 }
 

@@ -59,10 +59,13 @@ int virtname_writer_open(const char *dir, int lock_timeout_ms, unsigned flags,
 /* Insert or replace a lease, keyed by its address and network.  Its host name must
  * pass virtname_hostname_valid() (only its first label is indexed).  A
  * dynamic lease never replaces a static host's entry (the administrator's
- * name for that address stays).  A lease that says nothing of evidence
- * (proved 0: a DHCP report) keeps what the port said of the lease it
- * replaces when the MAC is the same, and must not replace one whose
- * domain's port answers for the address with another MAC: -EEXIST. */
+ * name for that address stays), nor anything but a static host an
+ * administrator's address of a domain with another MAC.  A lease that
+ * says nothing of evidence (proved 0: a DHCP report) keeps what the port
+ * said of the lease it replaces when the MAC is the same, and must not
+ * replace one whose domain's port answers for the address with another
+ * MAC: -EEXIST (an administrator's static host or address does: its
+ * word is stronger). */
 int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_lease *l);
 /* Delete the lease of ADDR on NETWORK (NULL: a lease without a network);
  * with DYNAMIC_ONLY, not a static host's. */

@@ -1106,7 +1106,7 @@ static void m_synth_base(struct snap *s, struct rng *r, bool fix, char *desc, si
 
 /* The fields of an answers record (cache/read/answers.h), walked as far
  * as the record lets: where a mutation hurts. */
-enum afield { AF_FLAGS, AF_TIME, AF_COUNT, AF_KIND, AF_LEN, AF_SOURCE, AF_KNOWN, AF_FAMILY };
+enum afield { AF_FLAGS, AF_TIME, AF_COUNT, AF_KIND, AF_LEN, AF_SOURCE, AF_KNOWN, AF_FAMILY, AF_RANK };
 struct field {
         size_t at, size;
         enum afield kind;
@@ -1168,6 +1168,7 @@ static size_t answer_fields(const uint8_t *p, size_t len, struct field *f, size_
                                 FIELD(1, AF_FAMILY);
                                 at += fam == 6 ? 16 : 4;
                                 FIELD(8, AF_TIME);
+                                FIELD(1, AF_RANK);
                         }
                 }
         }
@@ -1199,7 +1200,7 @@ static uint64_t field_value(struct rng *r, enum afield k, uint64_t old, size_t w
 static void mutate_answer(struct buf *v, struct rng *r, char *desc, size_t cap)
 {
         static const char *const kinds[] = { "flags", "time", "count", "kind", "length", "source", "known",
-                                             "family" };
+                                             "family", "rank" };
         struct field f[256];
         size_t n = answer_fields(v->p, v->len, f, 256);
 

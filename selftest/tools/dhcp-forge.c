@@ -8,7 +8,7 @@
  *   dhcp-forge IFACE v4 [--chaddr MAC] [--client-id HEX | --no-client-id]
  *              [--hostname NAME] [--request ADDR] [--htype N] [--no-broadcast]
  *   dhcp-forge IFACE release --chaddr MAC --addr ADDR --server ADDR
- *              [--client-id HEX | --no-client-id]
+ *              [--client-id HEX | --no-client-id] [--ip-src ADDR]
  *   dhcp-forge IFACE v6 [--duid HEX | --duid random] [--count N]
  *              [--hostname NAME] [--relay-mac MAC [--link-address ADDR]]
  *   any of them: [--timeout MS] for each exchange (default 30000)
@@ -24,7 +24,10 @@
  *   "nak".
  * release: one DHCPRELEASE of ADDR (ciaddr, IP source ADDR, to SERVER,
  *   server id SERVER), client id 01+chaddr unless given (what udhcpc and
- *   dhclient send).  Nothing answers a release: prints "release ADDR sent".
+ *   dhclient send).  --ip-src 0.0.0.0: from 0.0.0.0 to 255.255.255.255
+ *   (what libvirt's no-ip-spoofing lets through as DHCP; the kernel drops
+ *   0.0.0.0 to a unicast address).  Nothing answers a release: prints
+ *   "release ADDR sent".
  * v6: SOLICIT, then REQUEST of the advertised address, COUNT times, from
  *   the interface's link-local address (past DAD: the server answers it).
  *   DUID: DUID-LL of the interface's MAC unless given; "random": a fresh
@@ -104,7 +107,8 @@ static struct {
         unsigned char clid[64];
         int clid_len;                /* -1: send none; 0: the default */
         const char *hostname;
-        struct in_addr request, addr, server;
+        struct in_addr request, addr, server, ip_src;
+        int have_ip_src;
         int htype, broadcast, count;
         unsigned char duid[130];
         int duid_len;                /* -1: random each time; 0: DUID-LL */
@@ -329,7 +333,7 @@ static int run_v4(void)
 static int run_release(void)
 {
         unsigned char f[1024];
-        struct in_addr none = { 0 };
+        struct in_addr none = { 0 }, all = { INADDR_BROADCAST };
         uint32_t xid;
         size_t len;
         int err;
@@ -340,7 +344,11 @@ static int run_release(void)
         }
         if (getrandom(&xid, sizeof(xid), 0) != sizeof(xid))
                 return 2;
-        len = v4_frame(f, sizeof(f), RELEASE, xid, opt.addr, opt.server, none, opt.addr, opt.server);
+        if (opt.have_ip_src && !opt.ip_src.s_addr)
+                len = v4_frame(f, sizeof(f), RELEASE, xid, opt.addr, opt.server, none, none, all);
+        else
+                len = v4_frame(f, sizeof(f), RELEASE, xid, opt.addr, opt.server, none,
+                               opt.have_ip_src ? opt.ip_src : opt.addr, opt.server);
         if (!len)
                 return 2;
         err = rawlink_send(&opt.link, f, len);
@@ -637,7 +645,7 @@ static int usage(void)
                 "usage: dhcp-forge IFACE v4 [--chaddr MAC] [--client-id HEX | --no-client-id]\n"
                 "                  [--hostname NAME] [--request ADDR] [--htype N] [--no-broadcast]\n"
                 "       dhcp-forge IFACE release --chaddr MAC --addr ADDR --server ADDR\n"
-                "                  [--client-id HEX | --no-client-id]\n"
+                "                  [--client-id HEX | --no-client-id] [--ip-src ADDR]\n"
                 "       dhcp-forge IFACE v6 [--duid HEX | --duid random] [--count N] [--hostname NAME]\n"
                 "                  [--relay-mac MAC [--link-address ADDR]]\n"
                 "       any: [--timeout MS] [--eth-src MAC]\n");
@@ -662,6 +670,7 @@ static int parse(int argc, char **argv, const char **mode)
                 { "link-address", required_argument, NULL, 'l' },
                 { "timeout", required_argument, NULL, 'T' },
                 { "eth-src", required_argument, NULL, 'e' },
+                { "ip-src", required_argument, NULL, 'p' },
                 { 0 }
         };
         int c, ok = 1, which = 0;
@@ -686,6 +695,7 @@ static int parse(int argc, char **argv, const char **mode)
                 case 'l': ok = inet_pton(AF_INET6, optarg, &opt.link_address) == 1; break;
                 case 'T': opt.timeout_ms = atol(optarg); ok = opt.timeout_ms > 0; break;
                 case 'e': ok = rawlink_parse_mac(optarg, opt.eth_src) == 0; opt.have_eth_src = 1; break;
+                case 'p': ok = inet_pton(AF_INET, optarg, &opt.ip_src) == 1; opt.have_ip_src = 1; break;
                 default: ok = 0;
                 }
                 if (!ok) {

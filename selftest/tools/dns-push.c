@@ -111,9 +111,8 @@ static void print_rr(void *arg, const char *line)
 
 static void print_note(void *arg, const char *name, int result, const char *why)
 {
-        (void)name;
         (void)result;
-        fprintf((FILE *)arg, "%s\n", why);
+        fprintf((FILE *)arg, "%s: %s\n", name, why);
 }
 
 int main(int argc, char **argv)
@@ -140,7 +139,7 @@ int main(int argc, char **argv)
         }
         const char *cmd = argv[a++];
         rc = virtname_dns_config_load(dir, &c, err, sizeof(err));
-        if (rc != VIRTNAME_DNS_CONF_OK) {
+        if (rc != VIRTNAME_DNS_OK) {
                 fprintf(stderr, "dns-push: %s\n", err);
                 return 78;
         }
@@ -160,9 +159,9 @@ int main(int argc, char **argv)
         }
         if (strcmp(cmd, "name") == 0 && a < argc) {
                 char fqdn[300];
-                if (virtname_dns_fqdn(&c, argv[a], fqdn, sizeof(fqdn), err, sizeof(err)) < 0) {
+                if ((rc = virtname_dns_fqdn(&c, argv[a], fqdn, sizeof(fqdn), err, sizeof(err)))) {
                         fprintf(stderr, "dns-push: %s\n", err);
-                        return VIRTNAME_DNS_EINPUT;
+                        return rc;
                 }
                 printf("%s\n", fqdn);
                 return 0;

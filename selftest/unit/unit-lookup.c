@@ -135,6 +135,181 @@ static const char *reverse(const char *ip)
                         fprintf(stderr, "  %s: got \"%s\", want \"%s\"\n", #got, g_, want);  \
         } while (0)
 
+/* The rank of NAME's first address (AF_INET), or -1. */
+static int first_rank(const char *name)
+{
+        static struct virtname_answer a;
+        struct virtname_snapshot *s;
+        struct virtname_view v;
+        int rank = -1;
+
+        if (virtname_snapshot_load(dir, NULL, &s) < 0 || virtname_snapshot_view(s, &v) < 0)
+                return -2;
+        if (virtname_resolve(&v, name, AF_INET, now, &a) == 0 && a.n)
+                rank = (int)a.addr[0].rank;
+        virtname_view_end(&v);
+        virtname_snapshot_unref(s);
+        return rank;
+}
+
+/* The guest behind PORT (run ID) answered for IP, which the host saw. */
+static void observe(struct virtname_writer *w, const char *ip, const uint8_t *mac, const char *net, const char *port,
+                    int32_t id, unsigned ttl)
+{
+        uint8_t addr[16] = { 0 };
+
+        inet_pton(AF_INET, ip, addr);
+        CHECK(virtname_edit_observe(w, net, mac, AF_INET, addr, port, id, now, ttl) == 0);
+}
+
+/* Domain NAME's agent (run ID) reports IPS (space-separated), each with MAC. */
+static void agent(struct virtname_writer *w, const char *name, int32_t id, const uint8_t *mac, const char *ips)
+{
+        struct virtname_agent_addr a[8];
+        char copy[256], *save = NULL;
+        size_t n = 0;
+
+        snprintf(copy, sizeof(copy), "%s", ips);
+        for (char *ip = strtok_r(copy, " ", &save); ip && n < 8; ip = strtok_r(NULL, " ", &save), n++) {
+                memset(&a[n], 0, sizeof(a[n]));
+                memcpy(a[n].mac, mac, 6);
+                a[n].family = AF_INET;
+                inet_pton(AF_INET, ip, a[n].addr);
+        }
+        CHECK(virtname_edit_agent(w, name, id, now, 600, a, n) == 0);
+}
+
+/* Issue 22: every source of an address in one ranking (lookup.h): an
+ * administrator's word, then a port's answer, then a guest agent's
+ * report; a weaker one never takes an address a stronger one holds. */
+static void every_source(void)
+{
+        const uint8_t mb[] = MAC(0x32), mc[] = MAC(0x33), md[] = MAC(0x34), me[] = MAC(0x35),
+                      mf[] = MAC(0x36);
+        const struct virtname_iface ia[] = { { MAC(0x31), NULL, NULL, "vnet31" } };
+        struct virtname_xml_iface xa[] = { { .bridge = (char *)"br9" } };
+        struct virtname_xml_admin admin[] = { { .family = AF_INET } };
+        struct virtname_iface ifa[1];
+        struct virtname_xml_domain x = { .d = { .name = "admin-vm", .id = 31, .state = VIRTNAME_STATE_RUNNING,
+                                                 .n_ifaces = 1, .ifaces = ifa },
+                                         .ifaces = ifa, .xifaces = xa, .n_admin = 1, .admin = admin };
+        const struct virtname_iface ib[] = { { MAC(0x32), "bridge/br9", NULL, "vnet32" } };
+        const struct virtname_iface ic[] = { { MAC(0x33), "bridge/br9", "clean-traffic", "vnet33" } };
+        const struct virtname_iface id[] = { { MAC(0x34), "direct/eth9", NULL, "macvtap0" } };
+        const struct virtname_iface ie[] = { { MAC(0x35), "net2", NULL, "vnet35" } };
+        const struct virtname_iface iff[] = { { MAC(0x36), "net2", NULL, "vnet36" } };
+        struct virtname_writer *w;
+
+        /* An administrator's address in the domain's <metadata>, on a host
+         * bridge no libvirt network owns (bridge/br9). */
+        memcpy(ifa, ia, sizeof(ifa));
+        inet_pton(AF_INET, "198.18.9.50", admin[0].addr);
+        w = open_writer();
+        CHECK(virtname_edit_put_domain(w, &x) == 0);
+        domain(w, "port-vm", VIRTNAME_STATE_RUNNING, 32, 1, ib);
+        domain(w, "other-vm", VIRTNAME_STATE_RUNNING, 33, 1, ic);
+        domain(w, "mac-vm", VIRTNAME_STATE_RUNNING, 34, 1, id);
+        domain(w, "dhcp-vm", VIRTNAME_STATE_RUNNING, 35, 1, ie);
+        domain(w, "agent-vm", VIRTNAME_STATE_RUNNING, 36, 1, iff);
+        commit(w);
+        EXPECT(answer("admin-vm"), "198.18.9.50");
+        CHECK(first_rank("admin-vm") == VIRTNAME_RANK_ADMIN);
+        /* Nothing takes it: not a DHCP report, not another's port. */
+        w = open_writer();
+        lease(w, "198.18.9.50", mb, "bridge/br9", NULL, "grab", now + 100, 0);
+        observe(w, "198.18.9.50", mb, "bridge/br9", "vnet32", 32, 600);
+        commit(w);
+        EXPECT(answer("admin-vm"), "198.18.9.50");
+        EXPECT(answer("port-vm"), "-");
+        EXPECT(reverse("198.18.9.50"), "admin-vm");
+
+        /* A port's answer for an address the host saw: an observed
+         * address of that interface, in that run only. */
+        w = open_writer();
+        observe(w, "198.18.9.60", mb, "bridge/br9", "vnet32", 32, 600);
+        observe(w, "198.18.9.61", mb, "bridge/br9", "vnet32", 31, 600);        /* another run */
+        observe(w, "198.18.9.62", mb, "bridge/br9", "vnet99", 32, 600);        /* another port */
+        commit(w);
+        EXPECT(answer("port-vm"), "198.18.9.60");
+        CHECK(first_rank("port-vm") == VIRTNAME_RANK_PORT);
+        EXPECT(reverse("198.18.9.60"), "port-vm");
+        /* Another guest answering for it on its own port does not take it,
+         * nor its agent. */
+        w = open_writer();
+        observe(w, "198.18.9.60", mc, "bridge/br9", "vnet33", 33, 600);
+        agent(w, "other-vm", 33, mc, "198.18.9.60 198.18.9.63");
+        commit(w);
+        EXPECT(answer("port-vm"), "198.18.9.60");
+        EXPECT(answer("other-vm"), "198.18.9.63");
+        CHECK(first_rank("other-vm") == VIRTNAME_RANK_AGENT);
+        /* A port's answer takes what only an agent claimed. */
+        w = open_writer();
+        observe(w, "198.18.9.63", mb, "bridge/br9", "vnet32", 32, 600);
+        commit(w);
+        EXPECT(answer("other-vm"), "-");
+        EXPECT(reverse("198.18.9.63"), "port-vm");
+        /* Silence deletes an observed address; expiry ends it. */
+        w = open_writer();
+        prove(w, "198.18.9.63", mb, "bridge/br9", "vnet32", 32, VIRTNAME_EV_SILENT);
+        observe(w, "198.18.9.64", mb, "bridge/br9", "vnet32", 32, 1);
+        commit(w);
+        EXPECT(reverse("198.18.9.63"), "-");
+        now += 5;
+        EXPECT(answer("port-vm"), "198.18.9.60");               /* .64 has expired */
+        now -= 5;
+
+        /* A macvtap guest: only its agent speaks for it.  An agent's
+         * report of another domain's MAC is none of its business. */
+        w = open_writer();
+        agent(w, "mac-vm", 34, mb, "198.18.9.71");              /* each report is all it says */
+        agent(w, "mac-vm", 34, md, "198.18.9.70 169.254.0.5");
+        agent(w, "mac-vm", 33, md, "198.18.9.72");              /* another run */
+        commit(w);
+        EXPECT(answer("mac-vm"), "198.18.9.70");
+        EXPECT(answer("port-vm"), "198.18.9.60 198.18.9.64");   /* every observed address answers */
+        EXPECT(reverse("198.18.9.64"), "port-vm");
+        /* An agent report of an address another network holds by a port's
+         * answer: not its domain's, forwards or reverse. */
+        w = open_writer();
+        lease(w, "198.18.2.80", me, "net2", NULL, NULL, now + 100, 0);
+        prove(w, "198.18.2.80", me, "net2", "vnet35", 35, VIRTNAME_EV_PORT);
+        agent(w, "mac-vm", 34, md, "198.18.2.80");
+        commit(w);
+        EXPECT(answer("mac-vm"), "-");
+        EXPECT(answer("dhcp-vm"), "198.18.2.80");
+        EXPECT(reverse("198.18.2.80"), "dhcp-vm");
+        /* Nor does an agent take a DHCP lease, even one not answered for. */
+        w = open_writer();
+        lease(w, "198.18.2.81", me, "net2", NULL, NULL, now + 100, 0);
+        agent(w, "agent-vm", 36, mf, "198.18.2.81");
+        commit(w);
+        EXPECT(answer("agent-vm"), "-");
+        /* A port's answer does not take a DHCP lease its own domain's port
+         * was not asked about yet; once that port was silent, it does. */
+        w = open_writer();
+        observe(w, "198.18.2.81", mf, "net2", "vnet36", 36, 600);
+        commit(w);
+        EXPECT(answer("agent-vm"), "-");
+        w = open_writer();
+        prove(w, "198.18.2.81", me, "net2", "vnet35", 35, VIRTNAME_EV_SILENT);
+        observe(w, "198.18.2.81", mf, "net2", "vnet36", 36, 600);
+        commit(w);
+        EXPECT(answer("agent-vm"), "198.18.2.81");
+        /* What an agent stops reporting goes. */
+        w = open_writer();
+        agent(w, "mac-vm", 34, md, "");
+        commit(w);
+        EXPECT(reverse("198.18.9.70"), "-");
+        /* The metadata without the address: it goes too. */
+        x.n_admin = 0;
+        memcpy(ifa, ia, sizeof(ifa));
+        w = open_writer();
+        CHECK(virtname_edit_put_domain(w, &x) == 0);
+        commit(w);
+        EXPECT(answer("admin-vm"), "-");
+        EXPECT(reverse("198.18.9.50"), "-");
+}
+
 int main(int argc, char **argv)
 {
         const struct virtname_iface vm_ifaces[] = { { MAC(1), "net1", "clean-traffic", "vnet1" },
@@ -301,6 +476,11 @@ int main(int argc, char **argv)
         commit(w);
         EXPECT(answer("fixed"), "-");
         EXPECT(reverse("198.18.2.5"), "-");
+        /* ... nor under another network's domain */
+        w = open_writer();
+        lease(w, "198.18.2.6", mac6, "net2", "other.test", "fixed", now + 100, 0);
+        commit(w);
+        EXPECT(answer("fixed.other.test"), "-");
         /* Domains whose names differ in case only: each by its own name,
          * neither by a third spelling. */
         w = open_writer();
@@ -333,5 +513,6 @@ int main(int argc, char **argv)
         EXPECT(reverse("198.18.2.30"), "www");
         EXPECT(answer("www"), "198.18.2.30");
         EXPECT(answer("www.example.com"), "-");
+        every_source();
         return unit_done("unit-lookup");
 }

@@ -22,15 +22,15 @@ static void names(void)
 
         CHECK(virtname_name_normalise("Web-VM.", key) == 6 && strcmp(key, "web-vm") == 0);
         CHECK(virtname_name_normalise(".", key) == 1);          /* the root: one dot stays */
-        CHECK(virtname_name_normalise("", key) == -1);
-        CHECK(virtname_name_normalise("a/b", key) == -1);
-        CHECK(virtname_name_normalise("a\tb", key) == -1);
+        CHECK(virtname_name_normalise("", key) == -EINVAL);
+        CHECK(virtname_name_normalise("a/b", key) == -EINVAL);
+        CHECK(virtname_name_normalise("a\tb", key) == -EINVAL);
         memset(long_name, 'a', sizeof(long_name));
         long_name[VIRTNAME_NAME_MAX] = '\0';
         CHECK(virtname_name_normalise(long_name, key) == VIRTNAME_NAME_MAX);
         long_name[VIRTNAME_NAME_MAX] = 'a';
         long_name[VIRTNAME_NAME_MAX + 1] = '\0';
-        CHECK(virtname_name_normalise(long_name, key) == -1);
+        CHECK(virtname_name_normalise(long_name, key) == -EINVAL);
 
         CHECK(virtname_hostname_valid("web-1.lab_x.test"));
         CHECK(!virtname_hostname_valid("web..test"));

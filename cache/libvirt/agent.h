@@ -1,0 +1,38 @@
+/* agent.h - what a domain's guest agent says about its own interfaces.
+ *
+ * The agent (qemu-guest-agent, on the virtio-serial channel
+ * org.qemu.guest_agent.0) is the domain's own channel: no other guest
+ * can speak through it, but what it says is the guest's claim about
+ * itself, down to the MACs it names (README, "Name rules").  libvirt
+ * asks it for us: virDomainInterfaceAddresses() with the agent source.
+ */
+#ifndef VIRTNAME_AGENT_H
+#define VIRTNAME_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libvirt/libvirt.h>
+
+#include "cache/read/schema.h"
+
+/* One address the agent reports on the interface with MAC. */
+struct virtname_agent_addr {
+        uint8_t mac[VIRTNAME_MAC_LEN];
+        int family;
+        uint8_t addr[16];
+};
+
+/* Most addresses kept from one answer. */
+#define VIRTNAME_AGENT_ADDRS_MAX 64
+
+/* Ask DOM's guest agent for its interfaces' addresses (ask only an agent
+ * whose channel is connected, virxml.h: libvirt waits 5 s for one that
+ * does not answer): the ones another host could reach it at
+ * (virtname_addr_unicast()) into OUT (at most VIRTNAME_AGENT_ADDRS_MAX),
+ * their number into *N.  Returns 0, or -ENOTCONN when the agent did not
+ * answer (ERR says why). */
+int virtname_agent_addresses(virDomainPtr dom, struct virtname_agent_addr *out, size_t *n, char *err,
+                             size_t errlen);
+
+#endif
