@@ -15,8 +15,9 @@
  * steps as virtname_resolve() takes (virtname_resolve_with()).
  *
  * Key: a normalised name: the name itself, and the first label of
- * NAME.DOMAIN.  A name without a record answers nothing.  Value, integers
- * little-endian:
+ * NAME.DOMAIN.  A name without a record answers nothing, at any time (one
+ * that answered before the commit's time gets a record that says since
+ * when it answers nothing: no timelines).  Value, integers little-endian:
  *
  *   u8 version (VIRTNAME_RECORD_VERSION), u8 flags: VIRTNAME_ANSWERS_RULES
  *     (ask the rules; nothing follows), VIRTNAME_ANSWERS_FROM (i64 from

@@ -254,7 +254,10 @@ static int derive(struct deriver *d, const struct virtname_view *v, const char *
                         *t = (struct virtname_answers_timeline){ VIRTNAME_ANSWERS_AS_NAME, l->suffix, 0, NULL };
                 rec.n++;
         }
-        return rec.n ? encode(d, &rec, len) : 0;
+        /* A name that answers nothing from FROM on still gets a record
+         * when it answered before FROM (a lease read expired by NOW): a
+         * lookup at an earlier time (a clock set back) asks the rules. */
+        return rec.n || from ? encode(d, &rec, len) : 0;
 }
 
 int virtname_answers_derive(const struct virtname_view *v, const char *key, int64_t now, uint8_t **buf,
