@@ -268,3 +268,17 @@ size_t virtname_owner_key(struct virtname_str network, const uint8_t mac[VIRTNAM
         memcpy(out + n, domain_key.p, domain_key.len);
         return n + domain_key.len;
 }
+
+bool virtname_iface_key_split(const uint8_t *k, size_t len, struct virtname_str *network, const uint8_t **mac,
+                              const uint8_t **rest, size_t *rest_len)
+{
+        const uint8_t *nul = memchr(k, '\0', len);
+
+        if (!nul || (size_t)(nul - k) + 1 + VIRTNAME_MAC_LEN > len)
+                return false;
+        *network = (struct virtname_str){ (const char *)k, (size_t)(nul - k) };
+        *mac = nul + 1;
+        *rest = nul + 1 + VIRTNAME_MAC_LEN;
+        *rest_len = len - (size_t)(*rest - k);
+        return true;
+}

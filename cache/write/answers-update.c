@@ -457,21 +457,6 @@ static int seed_domain(struct touched *t, const void *data, size_t len)
         return rc;
 }
 
-/* "network NUL MAC rest" of an owners or interface index key. */
-static bool split_iface_key(const uint8_t *k, size_t len, struct virtname_str *network, const uint8_t **mac,
-                            const uint8_t **rest, size_t *rest_len)
-{
-        const uint8_t *nul = memchr(k, '\0', len);
-
-        if (!nul || (size_t)(nul - k) + 1 + VIRTNAME_MAC_LEN > len)
-                return false;
-        *network = (struct virtname_str){ (const char *)k, (size_t)(nul - k) };
-        *mac = nul + 1;
-        *rest = nul + 1 + VIRTNAME_MAC_LEN;
-        *rest_len = len - (size_t)(*rest - k);
-        return true;
-}
-
 static int network_active(const void *data, size_t len)
 {
         struct virtname_network_view n;
@@ -539,12 +524,12 @@ static int seed(struct touched *t, const struct virtname_change *c, const MDB_va
                 nul = memchr(k, '\0', c->klen);
                 return nul ? add_name(t->names, (const char *)k, (size_t)(nul - k)) : 0;
         case VIRTNAME_DB_OWNERS:
-                if (!split_iface_key(k, c->klen, &network, &mac, &rest, &rest_len))
+                if (!virtname_iface_key_split(k, c->klen, &network, &mac, &rest, &rest_len))
                         return 0;
                 rc = add_iface(t, network, mac);
                 return rc < 0 ? rc : add_name(t->names, (const char *)rest, rest_len);
         case VIRTNAME_DB_IFACEIDX:
-                if (!split_iface_key(k, c->klen, &network, &mac, &rest, &rest_len))
+                if (!virtname_iface_key_split(k, c->klen, &network, &mac, &rest, &rest_len))
                         return 0;
                 rc = add_iface(t, network, mac);
                 return rc < 0 || rest_len < VIRTNAME_ADDR_KEY_LEN ? rc : add_addr_key(t, rest);
