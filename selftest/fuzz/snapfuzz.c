@@ -1007,30 +1007,39 @@ static void recs_normalise(struct recs *rs)
         rs->n = out;
 }
 
+/* RS encoded as a delta of the good snapshot's generation and base into
+ * OUT: 0, or -1 (not encodable: OUT unchanged). */
+static int encode_delta(const struct recs *rs, struct buf *out)
+{
+        struct virtname_delta_rec *dr = calloc(rs->n + 1, sizeof(*dr));
+        uint8_t *p;
+        size_t len;
+        int rc;
+
+        if (!dr)
+                exit(2);
+        for (size_t i = 0; i < rs->n; i++)
+                dr[i] = (struct virtname_delta_rec){ rs->r[i].db, rs->r[i].tombstone,
+                                                     { rs->r[i].key.len, rs->r[i].key.p },
+                                                     { rs->r[i].value.len, rs->r[i].value.p } };
+        rc = virtname_delta_encode(dr, rs->n, generation, get_le(good_snap.delta.p + 24, 8), &p, &len);
+        if (rc == 0) {
+                buf_set(out, p, len);
+                free(p);
+        }
+        free(dr);
+        return rc == 0 ? 0 : -1;
+}
+
 static void m_synth_delta(struct snap *s, struct rng *r, bool fix, char *desc, size_t cap)
 {
         struct recs rs = { 0 };
-        struct virtname_delta_rec *dr;
-        uint8_t *out;
-        size_t len;
 
         recs_copy(&rs, &delta_recs);
         mutate_records(&rs, r, true, desc, cap);
         recs_normalise(&rs);
-        dr = calloc(rs.n + 1, sizeof(*dr));
-        if (!dr)
-                exit(2);
-        for (size_t i = 0; i < rs.n; i++)
-                dr[i] = (struct virtname_delta_rec){ rs.r[i].db, rs.r[i].tombstone,
-                                                     { rs.r[i].key.len, rs.r[i].key.p },
-                                                     { rs.r[i].value.len, rs.r[i].value.p } };
-        if (virtname_delta_encode(dr, rs.n, generation, get_le(good_snap.delta.p + 24, 8), &out, &len) == 0) {
-                buf_set(&s->delta, out, len);
-                free(out);
-        } else {
+        if (encode_delta(&rs, &s->delta) < 0)
                 strncat(desc, " (not encodable: delta unchanged)", cap - strlen(desc) - 1);
-        }
-        free(dr);
         recs_free(&rs);
 }
 
@@ -1283,21 +1292,8 @@ static void m_synth_answers(struct snap *s, struct rng *r, bool fix, char *desc,
         if (!desc[0])
                 snprintf(desc, cap, "(no answers record in the %s)", in_delta ? "delta" : "base");
         if (in_delta) {
-                struct virtname_delta_rec *dr = calloc(rs.n + 1, sizeof(*dr));
-                uint8_t *out;
-                size_t len;
-
-                if (!dr)
-                        exit(2);
-                for (size_t i = 0; i < rs.n; i++)
-                        dr[i] = (struct virtname_delta_rec){ rs.r[i].db, rs.r[i].tombstone,
-                                                             { rs.r[i].key.len, rs.r[i].key.p },
-                                                             { rs.r[i].value.len, rs.r[i].value.p } };
-                if (virtname_delta_encode(dr, rs.n, generation, get_le(good_snap.delta.p + 24, 8), &out, &len) == 0) {
-                        buf_set(&s->delta, out, len);
-                        free(out);
-                }
-                free(dr);
+                if (encode_delta(&rs, &s->delta) < 0)
+                        strncat(desc, " (not encodable: delta unchanged)", cap - strlen(desc) - 1);
         } else if (build_base(&rs, &s->base) < 0) {
                 strncat(desc, " (could not build: base unchanged)", cap - strlen(desc) - 1);
         }
