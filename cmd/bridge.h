@@ -4,7 +4,7 @@
  * Stopping a network deletes its bridge; starting it makes a new, empty
  * one.  The running guests' taps stay off it: libvirt 9.0 puts them back
  * only when libvirtd itself restarts (qemuProcessReconnect), and updating
- * the interface with the same XML does not (measured, README).  So
+ * the interface with the same XML does not (measured; virt-name-cache(1), enable).  So
  * before the restart the bridge's ports and their bridge-port flags are
  * noted, and afterwards each port that still exists is added to the new
  * bridge with the same flags, as libvirt's own re-attach does: the port

@@ -478,7 +478,7 @@ struct net_evidence {
 
 /* Per network: the leases that carry a running domain's MAC, and whether
  * the domain's own port answered for them (only then does the domain's
- * name follow them: README, "Name rules"). */
+ * name follow them: virt-name-cache(1), NAME RULES). */
 static void check_evidence(struct doctor *doc)
 {
         const struct virtname_view *v = &doc->show.view;
@@ -823,7 +823,7 @@ static void check_fleet_policy(struct doctor *doc, const struct virtname_dns_con
                        "%s.%s (a no-op update of %s was accepted): any host can delete the others' and the "
                        "administrator's names; grant each key only its own subdomain (BIND: update-policy { "
                        "grant %.*s subdomain %s.%s A AAAA TXT; }; Knot: acl update-owner: name, "
-                       "update-owner-name: %s.%s; see README, Fleet DNS)", c->key.name, c->host_label, c->zone,
+                       "update-owner-name: %s.%s; see virt-name-cache(1), FLEET DNS)", c->key.name, c->host_label, c->zone,
                        name, (int)strlen(c->key.name) - 1, c->key.name, c->host_label, c->zone, c->host_label,
                        c->zone);
         else if (rc == VIRTNAME_DNS_EREFUSED)
@@ -923,9 +923,10 @@ static void check_fleet_dns(struct doctor *doc)
 }
 
 /* Interfaces on enabled networks without an address filter: their guests
- * can answer for addresses they were not given.  Names stay with the
- * ports that answer (check_evidence) either way; a filter keeps its
- * guest's answers, and so its own name, to its own address. */
+ * can answer for addresses they were not given (an observed address,
+ * edit.h, nobody holds yet).  Names others hold stay with the ports that
+ * answer (check_evidence) either way; a filter keeps its guest's
+ * answers, and so its own name, to its own address. */
 static void check_filters(struct doctor *doc)
 {
         struct virtname_domain_view dom;
@@ -962,9 +963,10 @@ static void check_filters(struct doctor *doc)
                 virtname_iter_end(&it);
                 if (n)
                         report(doc, "info", "network %s: %zu of %zu interface%s without libvirt's clean-traffic "
-                               "nwfilter (e.g. %s): names do not depend on it (a domain's name follows only what "
-                               "its own port answers), but such a guest can send with any MAC and address on "
-                               "the network (add <filterref filter='clean-traffic'/>)",
+                               "nwfilter (e.g. %s): such a guest can send with any MAC and address on the "
+                               "network and answer for addresses it was not given, so its own name can take one "
+                               "nobody holds yet; names others hold stay theirs (add <filterref "
+                               "filter='clean-traffic'/>)",
                                doc->enabled[i], n, all, all == 1 ? "" : "s", example);
                 else if (all)
                         report(doc, "ok", "network %s: all %zu interface%s have libvirt's clean-traffic nwfilter",

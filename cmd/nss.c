@@ -291,7 +291,7 @@ static int run(int argc, char **argv, bool enable, const struct cmd_ctx *ctx)
                           "Add virtname to the hosts: line of authselect's user file and apply it:\n"
                           "    virt-name-cache enable-nss --file /etc/authselect/user-nsswitch.conf\n"
                           "    authselect apply-changes\n"
-                          "(or select a custom profile with the with-virtname feature: see the README)", path);
+                          "(or select a custom profile with the with-virtname feature: see virt-name-cache(1), EXAMPLES)", path);
                 free(orig.buf);
                 return EXIT_INPUT;
         }

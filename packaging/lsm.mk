@@ -1,5 +1,5 @@
 # packaging/lsm.mk: AppArmor abstractions and the SELinux policy module
-# (README "Confined programs").
+# (virt-name-cache(1), CONFINED PROGRAMS).
 #
 #   make install        also installs the AppArmor files (install-lsm)
 #   make selinux        builds $(B)/selinux/virt-name-cache.pp with the

@@ -166,7 +166,7 @@ static int store_lookup(const char *dir, const char *what, struct guest *g)
                  * (network, MAC) pairs only; the source makes sure of it.
                  * What its port answered for or an administrator gave it
                  * may pin a host key; what its guest agent says is its
-                 * claim, to connect to only (README, "Name rules"). */
+                 * claim, to connect to only (virt-name-cache(1), NAME RULES). */
                 if (virtname_resolve(&view, g->domain, AF_UNSPEC, (int64_t)time(NULL), &ans) == 0 &&
                     ans.known && ans.source == VIRTNAME_SRC_DOMAIN)
                         for (size_t i = 0; i < ans.n; i++) {

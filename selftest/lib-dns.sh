@@ -10,7 +10,7 @@
 #                            primary for ZONE and the reverse zones, dynamic; each
 #                            KEYSPEC is KEYFILE (the key may update any name:
 #                            update-policy zonesub) or KEYFILE:NAME,NAME... (the
-#                            enforcing policy README gives: only names under those,
+#                            enforcing policy of virt-name-cache(1), FLEET DNS: only names under those,
 #                            grant KEY subdomain NAME A AAAA TXT PTR); every key may
 #                            transfer the zones; nothing from /etc/bind.  Waits until
 #                            it answers (UDP and TCP).  PID in DIR/server.pid, log

@@ -27,7 +27,7 @@ dns_ns_add ${P}h1 198.18.8.11
 dns_ns_add ${P}h2 198.18.8.12
 dns_key hv1-key "$T/hv1.key"
 dns_key hv2-key "$T/hv2.key"
-# the enforcing policy README gives: each key only its own names
+# the enforcing policy of virt-name-cache(1), FLEET DNS: each key only its own names
 dns_bind_start "$T/bind" "$Z $R4 $R6" "$T/hv1.key:hv1.$Z.,31.$R4.,1.3.0.0.$R6." "$T/hv2.key:hv2.$Z.,32.$R4."
 soon=$(( $(date +%s) + 3600 ))
 

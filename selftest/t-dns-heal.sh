@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t-dns-heal: a fleet you can leave alone (issue 20), end to end, with a
-# real BIND 9 and then a real Knot DNS under the enforcing policy README
-# gives (each host's key only its own subdomain and reverse subnet; the
+# real BIND 9 and then a real Knot DNS under the enforcing policy of
+# virt-name-cache(1), FLEET DNS (each host's key only its own subdomain and reverse subnet; the
 # administrator's key everything).  Three hypervisor "hosts", each in a
 # network namespace and a UTS namespace of its own (its own host name),
 # with its own store, dns.conf and key, fed by the real lease helper and
@@ -129,7 +129,7 @@ run() {   # IMPL: the whole story against BIND or Knot
                         $n $n $n | on $n "$B/hooks/network-hook" net$n started begin - || fail "network hook"
         done
         dns_key admin-key "$T/admin.key"
-        # README's policy: node1 is granted to both twins' keys (the
+        # The man page's policy: node1 is granted to both twins' keys (the
         # administrator named them by their short name), each its subnet.
         dns_server_start $impl "$T/srv" "$Z $R4" "$T/k1.key:node1.$Z.,31.$R4." "$T/k2.key:node1.$Z.,32.$R4." \
                 "$T/k3.key:node3.$Z.,33.$R4." "$T/admin.key"

@@ -40,7 +40,7 @@ DOMAIN_CASES=(
         name intruder - 198.18.0.13 -
         name nosuchdomain - - -
 )
-# Ours only: our name rules (README "Name rules") and reverse lookups,
+# Ours only: our name rules (virt-name-cache(1), NAME RULES) and reverse lookups,
 # which the reference modules do not have.
 OUR_CASES=(
         name WEB-VM - 198.18.0.10 2001:db8:0:1::110      # any case; the answer keeps the query's

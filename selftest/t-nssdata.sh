@@ -69,8 +69,8 @@ expect_eq "reverse 198.18.20.2 (no host name): none" "" "$(reverse 198.18.20.2)"
 # fedora: libvirt expects 197, 198, 199 and 3, in that order (by expiry,
 # latest first, expiry 0 last).  A deliberate difference: MAC :91 has two
 # current leases on network nsa (197, and 3 that never expires), and one
-# (network, MAC) answers with its most recent lease only (README, "Name
-# rules"; a lease that never expires is the most recent), so 197 is not
+# (network, MAC) answers with its most recent lease only (virt-name-cache(1),
+# NAME RULES; a lease that never expires is the most recent), so 197 is not
 # answered.  We assert the set: the module answers in the store's order and
 # getaddrinfo re-sorts by RFC 6724 anyway.
 expect_eq "fedora: the newest lease of each (network, MAC), expiry 0 included" \

@@ -16,8 +16,9 @@
 #   - attackers on the same bridge (no filter): announcing the victim's
 #     address with their own MAC (gratuitous ARP, unsolicited NA, pings
 #     from it), or with the victim's MAC (forged), take nothing; an
-#     address nobody holds goes to whoever's own port answers for it;
-#     behind an ebtables filter like clean-traffic's, not even that
+#     address nobody holds goes to whoever's own port answers for it,
+#     never this host's own; behind an ebtables filter like
+#     clean-traffic's, not even that
 #   - the refresh (TTL/2) renews what is still answered, silence deletes
 #     it; with the watcher stopped observed addresses expire (freshness
 #     lost, nothing else: the administrator's address stays), restarted
@@ -168,6 +169,21 @@ sleep 2
 expect_eq "meta keeps its address against an attacker" "198.18.22.50" "$(resolve meta)"
 has atk 198.18.22.50 && fail "the attacker got meta's address: $(q atk)"
 pass "... and the attacker does not get it"
+# This host's own addresses, on the attacker's interface and announced
+# (its port would answer for them): the kernel never learns a neighbour
+# at one of its own addresses, so no port is asked about one.
+gx atk ip addr add 198.18.22.1/32 dev eth0
+gx atk ip -6 addr add 2001:db8:22::1/128 dev eth0 nodad
+gx atk "$B/selftest/neigh-announce" eth0 198.18.22.1 --to 198.18.22.1 >/dev/null
+gx atk "$B/selftest/neigh-announce" eth0 198.18.22.1 >/dev/null
+gx atk "$B/selftest/neigh-announce" eth0 2001:db8:22::1 >/dev/null
+sleep 2
+[ -z "$(in_h ip neigh show to 198.18.22.1; in_h ip neigh show to 2001:db8:22::1)" ] ||
+        fail "the host learnt a neighbour at its own address: $(in_h ip neigh)"
+has atk 198.18.22.1 || has atk 2001:db8:22::1 && fail "the attacker's name got this host's address: $(q atk)"
+gx atk ip addr del 198.18.22.1/32 dev eth0
+gx atk ip -6 addr del 2001:db8:22::1/128 dev eth0
+pass "... nor this host's own addresses"
 # An address nobody holds goes to the guest whose own port answers for
 # it: without a filter, a guest may take a free address (its claim).
 gx atk ip addr add 198.18.22.14/32 dev eth0

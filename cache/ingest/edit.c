@@ -556,7 +556,7 @@ static int pending(const struct virtname_view *v, const struct virtname_lease_vi
 
 /* May an address seen with RANK for another MAC take lease OLD (of the
  * same address on the same network) at NOW?  Only from a weaker holder
- * (README, "Name rules"): an expired lease, an observed address whose
+ * (virt-name-cache(1), NAME RULES): an expired lease, an observed address whose
  * evidence no longer holds, an agent's report (not to another agent), a
  * DHCP lease (not to an agent: it is a DHCP server's word, and not while
  * its own domain's port has yet to be asked about it).  1, 0, or a
@@ -595,9 +595,16 @@ static int free_for(struct virtname_writer *w, const char *network, const uint8_
         return rc < 0 ? rc : may_take(virtname_writer_view(w), &old, rank, now);
 }
 
+static int count_observed(const struct virtname_lease_view *l, bool answering, void *ctx)
+{
+        *(size_t *)ctx += (l->flags & VIRTNAME_LEASE_OBSERVED) != 0;
+        return 0;
+}
+
 /* A new observed address (VIRTNAME_LEASE_OBSERVED) of (NETWORK, MAC),
  * backed by EVIDENCE (the port's answer, the agent's report) from PORT in
- * run ID at WHEN. */
+ * run ID at WHEN; none past VIRTNAME_OBSERVED_MAX current ones (a guest
+ * without a filter answers for every address it invents). */
 static int put_observed(struct virtname_writer *w, const char *network, const uint8_t *mac, int family,
                         const uint8_t addr[16], enum virtname_evidence evidence, const char *port, int32_t id,
                         int64_t when, unsigned ttl)
@@ -607,7 +614,12 @@ static int put_observed(struct virtname_writer *w, const char *network, const ui
                                     .expiry = (when > 0 ? when : 1) + ttl, .seen = when,
                                     .network = network, .evidence = evidence, .proved = when > 0 ? when : 1,
                                     .proved_id = id, .port = port };
+        size_t held = 0;
+        int rc = virtname_iface_leases(virtname_writer_view(w), virtname_str_of(network), mac, when, count_observed,
+                                       &held);
 
+        if (rc < 0 || held >= VIRTNAME_OBSERVED_MAX)
+                return rc;
         memcpy(l.addr, addr, 16);
         memcpy(l.mac, mac, VIRTNAME_MAC_LEN);
         l.suffix = network_suffix(w, network, suffix);

@@ -1,7 +1,7 @@
 /* probe.h - asking a domain's own port whether its guest uses an address.
  *
  * The MAC in a DHCP report is what the guest wrote in its payload; any
- * guest can write another's (README, "Name rules").  What cannot be
+ * guest can write another's (virt-name-cache(1), NAME RULES).  What cannot be
  * forged from another port is an answer that comes in on the domain's own
  * port: the tap libvirt made for the interface and handed to the domain's
  * QEMU, whose incoming frames are the guest's.  So the address is asked

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "cache/libvirt/agent.h"
+#include "cache/libvirt/hostaddr.h"
 #include "cache/libvirt/virconn.h"
 #include "cache/read/names.h"
 
@@ -43,5 +44,8 @@ int virtname_agent_addresses(virDomainPtr dom, struct virtname_agent_addr *out, 
         for (int i = 0; i < count; i++)
                 virDomainInterfaceFree(ifaces[i]);
         free(ifaces);
-        return 0;
+        /* This host's own addresses are not the guest's (hostaddr.h). */
+        if ((count = virtname_drop_host_addresses(out, n)) < 0)
+                snprintf(err, errlen, "cannot read this host's addresses: %s", strerror(-count));
+        return count < 0 ? count : 0;
 }

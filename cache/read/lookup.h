@@ -3,7 +3,7 @@
  * ask through these functions, over a snapshot or the private store
  * (view.h).  No allocation, no global state: the NSS module links this.
  *
- * Who owns a name (README, "Name rules"):
+ * Who owns a name (virt-name-cache(1), NAME RULES):
  *  - A libvirt domain name covers only the leases that carry one of its
  *    MACs on the network of the interface with that MAC: the (network,
  *    MAC) pair, never a MAC alone.  When several domains define the same
@@ -56,7 +56,7 @@
 #define VIRTNAME_ANSWER_MAX 64
 
 /* How strongly an address is a domain interface's, weakest first
- * (README, "Name rules"). */
+ * (virt-name-cache(1), NAME RULES). */
 enum virtname_rank {
         VIRTNAME_RANK_NONE,            /* only a claim: DHCP's (not answered for by the
                                         * domain's port), a guest's host name */

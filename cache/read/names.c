@@ -125,9 +125,12 @@ bool virtname_addr_unicast(int family, const uint8_t addr[16])
 
         if (family == AF_INET)
                 return addr[0] != 0 && addr[0] != 127 && addr[0] < 224 && !(addr[0] == 169 && addr[1] == 254);
-        return family == AF_INET6 && memcmp(addr, zero, 16) != 0 && addr[0] != 0xff &&
-               !(addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80) &&
-               !(memcmp(addr, zero, 15) == 0 && addr[15] == 1);
+        /* ::/96 (unspecified, loopback, IPv4-compatible) and
+         * ::ffff:0:0/96 (IPv4-mapped): an IPv6 socket connects to the
+         * IPv4 address inside, which is not the guest's to claim. */
+        return family == AF_INET6 && memcmp(addr, zero, 12) != 0 &&
+               !(memcmp(addr, zero, 10) == 0 && addr[10] == 0xff && addr[11] == 0xff) && addr[0] != 0xff &&
+               !(addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80);
 }
 
 bool virtname_uuid_parse(const char *s, uint8_t uuid[VIRTNAME_UUID_LEN])

@@ -36,7 +36,8 @@ bool virtname_addr_parse(const char *s, int *family, uint8_t addr[16]);
 
 /* Is ADDR (FAMILY, as virtname_addr_parse() gives it) one a guest's
  * interface can be reached at from elsewhere: not unspecified,
- * loopback, link-local, multicast or IPv4 broadcast? */
+ * loopback, link-local, multicast, IPv4 broadcast, nor an IPv6 spelling
+ * of an IPv4 address (IPv4-mapped or -compatible)? */
 bool virtname_addr_unicast(int family, const uint8_t addr[16]);
 
 /* Parse a UUID: 32 hex digits, any case, dashes between digit pairs

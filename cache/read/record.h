@@ -33,9 +33,12 @@
 /* How long an observed address holds after its port last answered for
  * it, or its guest agent last reported it (edit.h, "refresh rule"). */
 #define VIRTNAME_OBSERVED_TTL 3600
+/* Observed addresses one interface (network, MAC) holds at most: a guest
+ * without a filter answers for any address it invents (edit.h). */
+#define VIRTNAME_OBSERVED_MAX 64
 
-/* What says that the guest with a lease's MAC uses its address (README,
- * "Name rules").  The MAC dnsmasq reports is only what the DHCP payload
+/* What says that the guest with a lease's MAC uses its address (virt-name-cache(1),
+ * NAME RULES).  The MAC dnsmasq reports is only what the DHCP payload
  * says (chaddr, a DUID, a relay option): any guest can send another's.
  * What the guest behind the domain's own port answers is evidence. */
 enum virtname_evidence {
