@@ -10,8 +10,8 @@
 # libvirtname.a holds them all; the programs on top (cmd/, hooks/, proxy/,
 # dns/) link it, the NSS module takes read/ alone.
 READ_SRCS := $(addprefix cache/read/,schema.c paths.c names.c record.c reserved.c \
-             delta.c base.c view.c lookup.c reader.c)
-WRITE_SRCS := $(addprefix cache/write/,writer.c publish.c fileio.c errmsg.c)
+             delta.c base.c view.c lookup.c answers.c reader.c)
+WRITE_SRCS := $(addprefix cache/write/,writer.c answers-update.c publish.c fileio.c errmsg.c)
 LIBVIRT_SRCS := $(addprefix cache/libvirt/,virxml.c virconn.c agent.c agent-child.c hostaddr.c)
 DERIVE_SRCS := $(addprefix cache/derive/,affected.c queue.c hostsdir.c export.c)
 INGEST_SRCS := $(addprefix cache/ingest/,event.c edit.c spool.c missed.c lease.c update.c probe.c asks.c \

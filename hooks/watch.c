@@ -475,17 +475,16 @@ static void on_agent_timer(int timer, void *opaque)
         agent_timer_set();
 }
 
-static int on_agent(virConnectPtr conn, virDomainPtr dom, int state, int reason, void *opaque)
+static void on_agent(virConnectPtr conn, virDomainPtr dom, int state, int reason, void *opaque)
 {
         (void)conn, (void)reason, (void)opaque;
         if (state == VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED)
                 agent_schedule(virDomainGetName(dom), false);
-        return 0;
 }
 
 /* The domain's XML now: its record again, with the administrator's
  * addresses of its <metadata> (a change of which runs no hook). */
-static int on_metadata(virConnectPtr conn, virDomainPtr dom, int type, const char *nsuri, void *opaque)
+static void on_metadata(virConnectPtr conn, virDomainPtr dom, int type, const char *nsuri, void *opaque)
 {
         struct virtname_xml_domain x;
         struct virtname_event e = { 0 };
@@ -494,13 +493,13 @@ static int on_metadata(virConnectPtr conn, virDomainPtr dom, int type, const cha
 
         (void)conn, (void)opaque;
         if (type != VIR_DOMAIN_METADATA_ELEMENT || !nsuri || strcmp(nsuri, VIRTNAME_XML_NS) != 0)
-                return 0;
+                return;
         xml = virDomainGetXMLDesc(dom, 0);
         snprintf(what, sizeof(what), "domain %.200s metadata", virDomainGetName(dom));
         if (!xml || virtname_xml_parse_domain(xml, strlen(xml), &x, err, sizeof(err)) < 0) {
                 hook_log(LOG_WARNING, "%s: %s", what, xml ? err : virtname_virt_error());
                 free(xml);
-                return 0;
+                return;
         }
         free(xml);
         x.d.updated = (int64_t)time(NULL);
@@ -509,7 +508,6 @@ static int on_metadata(virConnectPtr conn, virDomainPtr dom, int type, const cha
         hook_submit(&e, what);
         virtname_event_free(&e);
         virtname_xml_domain_free(&x);
-        return 0;
 }
 
 /* Every running domain whose agent is connected (its live XML says so):
@@ -558,15 +556,22 @@ static void disconnect(void)
         W.cb_agent = W.cb_meta = -1;
 }
 
+/* libvirt takes every domain event callback as its generic type.  The
+ * compound literal checks CB against the event's own typedef; the cast
+ * goes through void (*)(void), which gcc's and clang's
+ * -Wcast-function-type (clang 19: -Wcast-function-type-mismatch, in
+ * -Wextra) accept as deliberate. */
+#define EVENT_CALLBACK(type, cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(type){ cb })
+
 static bool connect_libvirt(void)
 {
         disconnect();
         if (!(W.conn = virtname_virt_open(W.uri, false)))
                 return false;
         W.cb_agent = virConnectDomainEventRegisterAny(W.conn, NULL, VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
-                                                      VIR_DOMAIN_EVENT_CALLBACK(on_agent), NULL, NULL);
+                                                      EVENT_CALLBACK(virConnectDomainEventAgentLifecycleCallback, on_agent), NULL, NULL);
         W.cb_meta = virConnectDomainEventRegisterAny(W.conn, NULL, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
-                                                     VIR_DOMAIN_EVENT_CALLBACK(on_metadata), NULL, NULL);
+                                                     EVENT_CALLBACK(virConnectDomainEventMetadataChangeCallback, on_metadata), NULL, NULL);
         if (W.cb_agent < 0 || W.cb_meta < 0 || virConnectRegisterCloseCallback(W.conn, on_close, NULL, NULL) < 0) {
                 hook_log(LOG_WARNING, "libvirt at %s: cannot register for events: %s", W.uri, virtname_virt_error());
                 disconnect();

@@ -10,7 +10,9 @@
  * through *errnop.  Each lookup runs in one view of the snapshot current
  * when it starts; a published change is seen by the next lookup.  The
  * name rules are in cache/read/lookup.c and reserved.c, shared with every
- * other program that answers names.
+ * other program that answers names; forward lookups take what they give
+ * from the answers database the writer derives with them
+ * (cache/read/answers.h), reverse lookups ask them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,7 +25,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "cache/read/lookup.h"
+#include "cache/read/answers.h"
 #include "nss/snapshot.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -89,8 +91,12 @@ static int32_t ttl_of(const struct virtname_addr *addr, size_t n, int64_t now)
 {
         int64_t ttl = MAX_TTL;
 
+        /* An expiry already past gives 0 (a damaged record may say
+         * anything: no subtraction that can overflow). */
         for (size_t i = 0; i < n; i++)
-                if (addr[i].expiry != 0 && addr[i].expiry - now < ttl)
+                if (addr[i].expiry != 0 && addr[i].expiry <= now)
+                        ttl = 0;
+                else if (addr[i].expiry != 0 && addr[i].expiry - now < ttl)
                         ttl = addr[i].expiry - now;
         return (int32_t)(ttl > 0 ? ttl : 0);
 }
@@ -106,7 +112,7 @@ static int resolve_in(const struct virtname_view *view, void *ctx)
 {
         struct resolve_args *a = ctx;
 
-        return virtname_resolve(view, a->name, a->af, a->now, a->answer);
+        return virtname_answers_resolve(view, a->name, a->af, a->now, a->answer);
 }
 
 /* Resolve NAME into ANSWER; on anything but success with addresses the

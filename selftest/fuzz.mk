@@ -16,12 +16,12 @@ $(B)/selftest/hookfuzz: $(B)/obj/selftest/fuzz/hookfuzz.o $(B)/obj/selftest/fuzz
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS)
 ALL += $(addprefix $(B)/selftest/,$(FUZZ_TOOLS))
 
-# libFuzzer (clang, libclang-rt-14-dev): virtname_delta_parse() and
-# virtname_base_check() over arbitrary bytes, with ASan and UBSan.  Built
-# only by `make fuzz`, into build-fuzz/.
+# libFuzzer (clang, libclang-rt-14-dev): virtname_delta_parse(),
+# virtname_base_check() and virtname_answers_eval() over arbitrary bytes,
+# with ASan and UBSan.  Built only by `make fuzz`, into build-fuzz/.
 FUZZ_CC ?= clang
 FUZZ_B := build-fuzz
-FUZZ_PARSE_SRCS := selftest/fuzz/parse-fuzz.c cache/read/delta.c cache/read/base.c
+FUZZ_PARSE_SRCS := selftest/fuzz/parse-fuzz.c $(filter-out cache/read/paths.c cache/read/reader.c,$(READ_SRCS))
 $(FUZZ_B)/parse-fuzz: $(FUZZ_PARSE_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -g -O1 $(WARNINGS) -I. $(PKG_CFLAGS) \

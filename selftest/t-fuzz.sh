@@ -10,7 +10,8 @@
 #     hang, never an answer the good snapshot does not give.  The "fix:"
 #     and "synth-" classes recompute the checksums (what only root could
 #     write): counted and shown, never failing the test (see the README of
-#     selftest/fuzz, "Behind the checksum").
+#     selftest/fuzz, "Behind the checksum"), but for synth-answers: what
+#     only our decoder reads must never crash or hang it (1a).
 #  2. snapfuzz rename / resize: one reader process resolving while the
 #     files are renamed over with damaged ones, or changed in place between
 #     its lookups; window: how often root truncating the base in place
@@ -87,6 +88,15 @@ step "snapshot cases" "$SF" -m "$MOD" -s "$seed" $(limit 45 "-n 500") -k "$KEEP"
 cat "$T/cases.out"
 grep -q "^total fix:/synth-.* wrong [1-9]" "$T/cases.out" ||
         fail "the cases never saw a wrong answer behind the checksum: the comparison cannot fail"
+# 1a. Answers records (cache/read/answers.h) damaged behind the checksum,
+#     field by field: only our own decoder reads them, so a crash or a
+#     hang fails here (wrong answers do not: a damaged record may say
+#     anything, as a damaged lease may).
+step "answers records" "$SF" -m "$MOD" -s "$seed" $(limit 5 "-n 150") -k "$KEEP" -c synth-answers cases "$S" \
+        "$T/w-answers" >"$T/answers.out"
+grep -E "^(FAIL|synth-answers) " "$T/answers.out"
+grep -q "^synth-answers .* accepted .* wrong [1-9]" "$T/answers.out" ||
+        fail "no damaged answers record changed an answer: the answers records were not reached"
 # Inputs kept from earlier runs (selftest/fuzz/regress/): a delta as a
 # reader reads it, put over the good one.  "bypass-" files carry a valid
 # checksum (only who can write the store makes one): shown, not failing.
@@ -158,6 +168,8 @@ if [ -n "${FUZZ_LIBFUZZER:-}" ] && [ -x "${FUZZ_LIBFUZZER}" ]; then
         for m in 0 1; do { printf "\\x0$m"; cat "$S/names.delta"; } >"$C/delta$m"; done
         for m in 2 3; do { printf "\\x0$m"; cat "$(base_of "$S")"; } >"$C/base$m"; done
         for f in "$TOP"/selftest/fuzz/regress/*.delta; do [ -e "$f" ] && { printf '\x00'; cat "$f"; } >"$C/regress-$(basename "$f")"; done
+        # an answers record: a guest's (two segments) and a NAME.DOMAIN timeline
+        printf '\x04\x04\x00\x02\x00\x02\x03\x01\x01\x04\xc6\x12\x00\x01\x00\x00\x00\x70\x00\x00\x00\x00\x02\x00\x00\x00\x70\x00\x00\x00\x00\x00\x00\x00\x00\x03\x08\x00lab.test' >"$C/answers"
         echo
         echo "== libFuzzer: $FUZZ_LIBFUZZER, $(share 8) s"
         "$FUZZ_LIBFUZZER" -fork=1 -ignore_crashes=1 -max_total_time="$(share 8)" -max_len=70000 -seed="$seed" \

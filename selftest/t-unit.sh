@@ -2,8 +2,9 @@
 # t-unit: the C unit tests (selftest/unit/), with the normal, the
 # ASan/UBSan and the clang build: names, records and index keys, the delta format (every
 # bit flip and truncation refused), the name rules through a real
-# writer and a published snapshot, and what a transaction changed in the
-# answers (cache/derive/affected.h) against the whole export before and after.
+# writer and a published snapshot, what a transaction changed in the
+# answers (cache/derive/affected.h) against the whole export before and
+# after, and the answers database (cache/read/answers.h) against the rules.
 . "$(dirname "$0")/lib.sh"
 : "${BC:=$TOP/build-clang}"
 [ -x "$B/selftest/unit-records" ] && [ -x "$B/selftest/unit-lookup" ] || fail "the unit tests are not built in $B"
@@ -17,6 +18,14 @@ for b in "$B" "$BA" "$BC"; do
         for seed in 1 2 3; do
                 VIRT_NAME_CACHE_LEASESHELPER=/nonexistent "$b/selftest/unit-affected" \
                         "$T/affected-$(basename "$b")-$seed" 300 $seed || fail "unit-affected seed $seed ($b)"
+        done
+        # The answers database against the rules, over random stores with
+        # every kind of evidence, at every expiry (three seeds; fewer
+        # rounds in the sanitizer and clang builds, ten times slower).
+        rounds=50; [ "$b" = "$B" ] && rounds=200
+        for seed in 1 2 3; do
+                VIRT_NAME_CACHE_LEASESHELPER=/nonexistent "$b/selftest/unit-answers" \
+                        "$T/answers-$(basename "$b")-$seed" $rounds $seed || fail "unit-answers seed $seed ($b)"
         done
         pass "unit tests ($b)"
 done

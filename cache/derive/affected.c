@@ -165,21 +165,6 @@ static int seed_domain(struct work *w, const void *data, size_t len)
         return rc;
 }
 
-/* "network NUL MAC rest": the network and MAC of an index key. */
-static bool split_iface_key(const uint8_t *k, size_t len, struct virtname_str *network, const uint8_t **mac,
-                            const uint8_t **rest, size_t *rest_len)
-{
-        const uint8_t *nul = memchr(k, '\0', len);
-
-        if (!nul || (size_t)(nul - k) + 1 + VIRTNAME_MAC_LEN > len)
-                return false;
-        *network = (struct virtname_str){ (const char *)k, (size_t)(nul - k) };
-        *mac = nul + 1;
-        *rest = nul + 1 + VIRTNAME_MAC_LEN;
-        *rest_len = len - (size_t)(*rest - k);
-        return true;
-}
-
 static int seed(struct work *w, const struct virtname_change *c, const MDB_val *value)
 {
         const uint8_t *k = c->key, *mac, *rest;
@@ -201,12 +186,12 @@ static int seed(struct work *w, const struct virtname_change *c, const MDB_val *
                         rc = seed_domain(w, value->mv_data, value->mv_size);
                 return rc;
         case VIRTNAME_DB_OWNERS:
-                if (!split_iface_key(k, c->klen, &network, &mac, &rest, &rest_len))
+                if (!virtname_iface_key_split(k, c->klen, &network, &mac, &rest, &rest_len))
                         return 0;
                 rc = add_iface(&w->ifaces, network, mac);
                 return rc < 0 ? rc : add_name(&w->names, (const char *)rest, rest_len);
         case VIRTNAME_DB_IFACEIDX:
-                if (!split_iface_key(k, c->klen, &network, &mac, &rest, &rest_len))
+                if (!virtname_iface_key_split(k, c->klen, &network, &mac, &rest, &rest_len))
                         return 0;
                 rc = add_iface(&w->ifaces, network, mac);
                 return rc < 0 || rest_len < VIRTNAME_ADDR_KEY_LEN ? rc : add_addr_key(&w->addrs, rest);
@@ -393,57 +378,6 @@ static int line_names(struct work *w, struct vec *nets)
         return rc;
 }
 
-static int by_key_then_seq(const void *a, const void *b)
-{
-        const struct virtname_change *x = *(struct virtname_change *const *)a;
-        const struct virtname_change *y = *(struct virtname_change *const *)b;
-        int c = virtname_delta_cmp(x->db, &(MDB_val){ x->klen, (void *)x->key }, y->db,
-                                   &(MDB_val){ y->klen, (void *)y->key });
-
-        return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* The view of the store before the changes: their old values (or
- * tombstones) as a delta over the transaction. */
-static int before_view(const struct virtname_view *after, struct virtname_change *const *changes, size_t n,
-                       uint8_t **buf, struct virtname_delta *delta, struct virtname_view *before)
-{
-        struct virtname_change **sorted = malloc((n ? n : 1) * sizeof(*sorted));
-        struct virtname_delta_rec *recs = calloc(n ? n : 1, sizeof(*recs));
-        size_t m = 0, len;
-        int rc;
-
-        if (!sorted || !recs) {
-                free(sorted);
-                free(recs);
-                return -ENOMEM;
-        }
-        if (n > 0) {
-                memcpy(sorted, changes, n * sizeof(*sorted));
-                qsort(sorted, n, sizeof(*sorted), by_key_then_seq);
-        }
-        for (size_t i = 0; i < n; i++) {
-                const struct virtname_change *c = sorted[i];
-
-                if (m > 0 && recs[m - 1].db == c->db && recs[m - 1].key.mv_size == c->klen &&
-                    memcmp(recs[m - 1].key.mv_data, c->key, c->klen) == 0)
-                        continue;       /* a later change of the same key */
-                recs[m++] = (struct virtname_delta_rec){ .db = c->db, .tombstone = !c->had_old,
-                                                         .key = { c->klen, (void *)c->key },
-                                                         .value = { c->old_len, (void *)(c->key + c->klen) } };
-        }
-        rc = virtname_delta_encode(recs, m, 0, 0, buf, &len);
-        if (rc == 0)
-                rc = virtname_delta_parse(*buf, len, delta);
-        free(sorted);
-        free(recs);
-        if (rc < 0)
-                return rc;
-        *before = *after;
-        before->delta = delta;
-        return 0;
-}
-
 int virtname_affected_compute(const struct virtname_view *after, struct virtname_change *const *changes,
                               size_t n, int64_t now, struct virtname_affected *out)
 {
@@ -460,7 +394,7 @@ int virtname_affected_compute(const struct virtname_view *after, struct virtname
         memset(out, 0, sizeof(*out));
         if (n > VIRTNAME_AFFECTED_MAX)
                 return -E2BIG;
-        rc = before_view(after, changes, n, &buf, &delta, &before);
+        rc = virtname_changes_before(after, changes, n, &buf, &delta, &before);
         w.view[0] = &before;
 
         /* 1. What the changed records name, before and after. */

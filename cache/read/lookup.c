@@ -682,11 +682,19 @@ static int resolve_key(const struct virtname_view *v, const char *name, const ch
         return resolve_hosts(v, key, len, c, now, false);
 }
 
-int virtname_resolve(const struct virtname_view *v, const char *name, int family, int64_t now,
-                     struct virtname_answer *answer)
+int virtname_resolve_rules(const struct virtname_view *v, const char *typed, const char *key, const char *suffix,
+                           int family, int64_t now, struct virtname_answer *answer)
+{
+        struct collect c = { answer, family, suffix };
+
+        memset(answer, 0, offsetof(struct virtname_answer, addr));
+        return resolve_key(v, typed, key, strlen(key), &c, now);
+}
+
+int virtname_resolve_with(const struct virtname_view *v, const char *name, int family, int64_t now,
+                          virtname_rules_fn rules, struct virtname_answer *answer)
 {
         char key[VIRTNAME_NAME_MAX + 1], base[VIRTNAME_NAME_MAX + 1], typed[VIRTNAME_NAME_MAX + 1];
-        struct collect c = { answer, family, NULL };
         const char *suffix;
         size_t base_len;
         int len = virtname_name_normalise(name, key);
@@ -697,7 +705,7 @@ int virtname_resolve(const struct virtname_view *v, const char *name, int family
          * are asked only about a name the store would answer. */
         if (len < 0 || virtname_name_reserved_fixed(key))
                 return 0;
-        rc = resolve_key(v, name, key, (size_t)len, &c, now);
+        rc = rules(v, name, key, NULL, family, now, answer);
         if (rc < 0)
                 return rc;
         if ((answer->known || answer->n || answer->source == VIRTNAME_SRC_DOMAIN) && virtname_name_reserved(key))
@@ -712,9 +720,7 @@ int virtname_resolve(const struct virtname_view *v, const char *name, int family
         typed[base_len] = '\0';
         if (virtname_name_reserved_fixed(base))
                 return 0;
-        memset(answer, 0, offsetof(struct virtname_answer, addr));
-        c.suffix = suffix;
-        rc = resolve_key(v, typed, base, base_len, &c, now);
+        rc = rules(v, typed, base, suffix, family, now, answer);
         if (rc == 0 && (answer->known || answer->n) &&
             (virtname_name_reserved(key) || virtname_name_reserved(base)))
                 goto refuse;
@@ -722,6 +728,12 @@ int virtname_resolve(const struct virtname_view *v, const char *name, int family
 refuse:
         memset(answer, 0, offsetof(struct virtname_answer, addr));
         return 0;
+}
+
+int virtname_resolve(const struct virtname_view *v, const char *name, int family, int64_t now,
+                     struct virtname_answer *answer)
+{
+        return virtname_resolve_with(v, name, family, now, virtname_resolve_rules, answer);
 }
 
 /* --- reverse ------------------------------------------------------------ */

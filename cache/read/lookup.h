@@ -97,6 +97,23 @@ struct virtname_answer {
 int virtname_resolve(const struct virtname_view *v, const char *name, int family, int64_t now,
                      struct virtname_answer *answer);
 
+/* The rules for one lookup key alone, reserved names aside: what KEY (a
+ * normalised name; TYPED as the user wrote it, which picks a domain when
+ * several have KEY's name in other cases) answers with SUFFIX (NULL: the
+ * name itself; else KEY is the first label of KEY.SUFFIX).  The clock
+ * matters to it only through the expiry of the leases it reads (the
+ * answers database relies on that: answers.h).  0 or a negative errno. */
+int virtname_resolve_rules(const struct virtname_view *v, const char *typed, const char *key, const char *suffix,
+                           int family, int64_t now, struct virtname_answer *answer);
+
+/* virtname_resolve() with RULES in place of virtname_resolve_rules():
+ * the same reserved names and NAME.DOMAIN steps around another source of
+ * the same answers (answers.h). */
+typedef int (*virtname_rules_fn)(const struct virtname_view *v, const char *typed, const char *key,
+                                 const char *suffix, int family, int64_t now, struct virtname_answer *answer);
+int virtname_resolve_with(const struct virtname_view *v, const char *name, int family, int64_t now,
+                          virtname_rules_fn rules, struct virtname_answer *answer);
+
 struct virtname_reverse {
         char name[VIRTNAME_NAME_MAX + 1];      /* domain, static or guest host name */
         char fqdn[VIRTNAME_NAME_MAX + 1];      /* name.DOMAIN, or "" */

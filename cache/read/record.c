@@ -6,105 +6,65 @@
 #include "cache/read/record.h"
 #include "cache/read/wire.h"
 
-/* A bounded little-endian writer: it counts every byte, stores only what
- * fits, and remembers when a string was too long to encode. */
-struct out {
-        uint8_t *buf;
-        size_t cap, len;
-        bool bad;
-};
-
-static void put(struct out *o, const void *p, size_t n)
-{
-        if (n > 0 && o->len < o->cap)
-                memcpy(o->buf + o->len, p, o->len + n <= o->cap ? n : o->cap - o->len);
-        o->len += n;
-}
-
-static void put_uint(struct out *o, uint64_t v, size_t n)
-{
-        uint8_t b[8];
-
-        virtname_le_put(b, v, n);
-        put(o, b, n);
-}
-
-static void put_str(struct out *o, const char *s)
-{
-        size_t n = s ? strlen(s) : 0;
-
-        if (n > UINT16_MAX) {
-                o->bad = true;
-                n = 0;
-        }
-        put_uint(o, n, 2);
-        put(o, s, n);
-}
-
-static size_t finish(const struct out *o)
-{
-        return o->bad ? 0 : o->len;
-}
-
 size_t virtname_lease_encode(const struct virtname_lease *l, uint8_t *buf, size_t cap)
 {
-        struct out o = { buf, cap, 0, false };
+        struct virtname_wout o = { buf, cap, 0, false };
 
-        put_uint(&o, VIRTNAME_RECORD_VERSION, 1);
-        put_uint(&o, l->family == AF_INET6 ? 6 : 4, 1);
-        put_uint(&o, l->flags, 1);
-        put(&o, l->addr, 16);
-        put(&o, l->mac, VIRTNAME_MAC_LEN);
-        put_uint(&o, (uint64_t)l->expiry, 8);
-        put_uint(&o, (uint64_t)l->seen, 8);
-        put_uint(&o, l->iaid, 4);
-        put_uint(&o, (uint64_t)l->evidence, 1);
-        put_uint(&o, (uint64_t)l->proved, 8);
-        put_uint(&o, (uint32_t)l->proved_id, 4);
-        put_str(&o, l->hostname);
-        put_str(&o, l->network);
-        put_str(&o, l->suffix);
-        put_str(&o, l->clientid);
-        put_str(&o, l->port);
-        return finish(&o);
+        virtname_wout_uint(&o, VIRTNAME_RECORD_VERSION, 1);
+        virtname_wout_uint(&o, l->family == AF_INET6 ? 6 : 4, 1);
+        virtname_wout_uint(&o, l->flags, 1);
+        virtname_wout_put(&o, l->addr, 16);
+        virtname_wout_put(&o, l->mac, VIRTNAME_MAC_LEN);
+        virtname_wout_uint(&o, (uint64_t)l->expiry, 8);
+        virtname_wout_uint(&o, (uint64_t)l->seen, 8);
+        virtname_wout_uint(&o, l->iaid, 4);
+        virtname_wout_uint(&o, (uint64_t)l->evidence, 1);
+        virtname_wout_uint(&o, (uint64_t)l->proved, 8);
+        virtname_wout_uint(&o, (uint32_t)l->proved_id, 4);
+        virtname_wout_str(&o, l->hostname);
+        virtname_wout_str(&o, l->network);
+        virtname_wout_str(&o, l->suffix);
+        virtname_wout_str(&o, l->clientid);
+        virtname_wout_str(&o, l->port);
+        return virtname_wout_end(&o);
 }
 
 size_t virtname_domain_encode(const struct virtname_domain *d, uint8_t *buf, size_t cap)
 {
         static const uint8_t no_uuid[VIRTNAME_UUID_LEN];
-        struct out o = { buf, cap, 0, false };
+        struct virtname_wout o = { buf, cap, 0, false };
 
-        put_uint(&o, VIRTNAME_RECORD_VERSION, 1);
-        put_uint(&o, (uint64_t)d->state, 1);
-        put_uint(&o, d->has_uuid, 1);
-        put(&o, d->has_uuid ? d->uuid : no_uuid, VIRTNAME_UUID_LEN);
-        put_uint(&o, (uint32_t)d->id, 4);
-        put_uint(&o, d->cid, 4);
-        put_uint(&o, (uint64_t)d->updated, 8);
-        put_str(&o, d->name);
+        virtname_wout_uint(&o, VIRTNAME_RECORD_VERSION, 1);
+        virtname_wout_uint(&o, (uint64_t)d->state, 1);
+        virtname_wout_uint(&o, d->has_uuid, 1);
+        virtname_wout_put(&o, d->has_uuid ? d->uuid : no_uuid, VIRTNAME_UUID_LEN);
+        virtname_wout_uint(&o, (uint32_t)d->id, 4);
+        virtname_wout_uint(&o, d->cid, 4);
+        virtname_wout_uint(&o, (uint64_t)d->updated, 8);
+        virtname_wout_str(&o, d->name);
         if (d->n_ifaces > UINT16_MAX)
                 o.bad = true;
-        put_uint(&o, d->n_ifaces, 2);
+        virtname_wout_uint(&o, d->n_ifaces, 2);
         for (size_t i = 0; i < d->n_ifaces && !o.bad; i++) {
-                put(&o, d->ifaces[i].mac, VIRTNAME_MAC_LEN);
-                put_str(&o, d->ifaces[i].network);
-                put_str(&o, d->ifaces[i].filter);
-                put_str(&o, d->ifaces[i].port);
+                virtname_wout_put(&o, d->ifaces[i].mac, VIRTNAME_MAC_LEN);
+                virtname_wout_str(&o, d->ifaces[i].network);
+                virtname_wout_str(&o, d->ifaces[i].filter);
+                virtname_wout_str(&o, d->ifaces[i].port);
         }
-        return finish(&o);
+        return virtname_wout_end(&o);
 }
 
 size_t virtname_network_encode(const struct virtname_network *n, uint8_t *buf, size_t cap)
 {
-        struct out o = { buf, cap, 0, false };
+        struct virtname_wout o = { buf, cap, 0, false };
 
-        put_uint(&o, VIRTNAME_RECORD_VERSION, 1);
-        put_uint(&o, n->active, 1);
-        put_uint(&o, (uint64_t)n->updated, 8);
-        put_str(&o, n->name);
-        put_str(&o, n->bridge);
-        put_str(&o, n->suffix);
-        return finish(&o);
+        virtname_wout_uint(&o, VIRTNAME_RECORD_VERSION, 1);
+        virtname_wout_uint(&o, n->active, 1);
+        virtname_wout_uint(&o, (uint64_t)n->updated, 8);
+        virtname_wout_str(&o, n->name);
+        virtname_wout_str(&o, n->bridge);
+        virtname_wout_str(&o, n->suffix);
+        return virtname_wout_end(&o);
 }
 
 /* The matching reader: cache/read/wire.h. */
@@ -307,4 +267,18 @@ size_t virtname_owner_key(struct virtname_str network, const uint8_t mac[VIRTNAM
                 return 0;
         memcpy(out + n, domain_key.p, domain_key.len);
         return n + domain_key.len;
+}
+
+bool virtname_iface_key_split(const uint8_t *k, size_t len, struct virtname_str *network, const uint8_t **mac,
+                              const uint8_t **rest, size_t *rest_len)
+{
+        const uint8_t *nul = memchr(k, '\0', len);
+
+        if (!nul || (size_t)(nul - k) + 1 + VIRTNAME_MAC_LEN > len)
+                return false;
+        *network = (struct virtname_str){ (const char *)k, (size_t)(nul - k) };
+        *mac = nul + 1;
+        *rest = nul + 1 + VIRTNAME_MAC_LEN;
+        *rest_len = len - (size_t)(*rest - k);
+        return true;
 }

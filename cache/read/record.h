@@ -199,6 +199,10 @@ size_t virtname_ifaceidx_key(struct virtname_str network, const uint8_t mac[VIRT
                              const uint8_t *addr_key, uint8_t *out);
 size_t virtname_owner_key(struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN],
                           struct virtname_str domain_key, uint8_t *out);
+/* The parts of an interface index or owners key K (LEN bytes): its
+ * network, its MAC and the REST after them.  False when K has none. */
+bool virtname_iface_key_split(const uint8_t *k, size_t len, struct virtname_str *network, const uint8_t **mac,
+                              const uint8_t **rest, size_t *rest_len);
 
 /* A view string of a NUL-terminated one (NULL: empty). */
 struct virtname_str virtname_str_of(const char *z);

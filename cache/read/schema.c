@@ -14,6 +14,7 @@ static const char *const databases[VIRTNAME_DB_COUNT] = {
         [VIRTNAME_DB_UUIDS] = "uuids",
         [VIRTNAME_DB_IDS] = "ids",
         [VIRTNAME_DB_DNAMES] = "dnames",
+        [VIRTNAME_DB_ANSWERS] = "answers",
 };
 
 const char *virtname_db_name(enum virtname_db db)

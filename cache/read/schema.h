@@ -25,6 +25,9 @@
  *   owners    network NUL MAC domain key -> ""  domains with that interface
  *   uuids     UUID (16 bytes) -> domain key
  *   ids       domain ID (u32, big-endian) -> domain key
+ *   answers   normalised name -> what the forward name rules give it from
+ *             the commit that wrote it on (answers.h): derived by the
+ *             writer in the same transaction as every change it follows
  *
  * A network key names the segment a (network, MAC) pair is on, in
  * leases, interfaces and the indexes: a libvirt network's name; for an
@@ -45,7 +48,7 @@
 #include <lmdb.h>
 #include <stddef.h>
 
-#define VIRTNAME_SCHEMA_VERSION 5u
+#define VIRTNAME_SCHEMA_VERSION 6u
 
 /* The network keys of interfaces on no libvirt network (above). */
 #define VIRTNAME_NET_BRIDGE "bridge/"
@@ -76,6 +79,7 @@ enum virtname_db {
         VIRTNAME_DB_UUIDS,
         VIRTNAME_DB_IDS,
         VIRTNAME_DB_DNAMES,
+        VIRTNAME_DB_ANSWERS,
         VIRTNAME_DB_COUNT
 };
 

@@ -4,10 +4,18 @@
 
 #include "cache/read/view.h"
 
+static int told(const struct virtname_view *v, enum virtname_db db, const MDB_val *data)
+{
+        if (v->seen)
+                v->seen(v->seen_ctx, db, data);
+        return 0;
+}
+
 int virtname_view_get(const struct virtname_view *v, enum virtname_db db, const MDB_val *key,
                       MDB_val *data)
 {
         MDB_val k = *key;
+        int rc;
 
         if (v->delta) {
                 uint32_t i = virtname_delta_seek(v->delta, db, key);
@@ -19,11 +27,12 @@ int virtname_view_get(const struct virtname_view *v, enum virtname_db db, const 
                                 if (r.tombstone)
                                         return -ENOENT;
                                 *data = r.value;
-                                return 0;
+                                return told(v, db, data);
                         }
                 }
         }
-        return virtname_mdb_errno(mdb_get(v->txn, v->dbi[db], &k, data));
+        rc = virtname_mdb_errno(mdb_get(v->txn, v->dbi[db], &k, data));
+        return rc < 0 ? rc : told(v, db, data);
 }
 
 static bool has_prefix(const struct virtname_iter *it, const MDB_val *k)
@@ -76,7 +85,7 @@ int virtname_iter_next(struct virtname_iter *it, MDB_val *key, MDB_val *data)
                         *key = it->ck;
                         *data = it->cv;
                         it->cur_rc = mdb_cursor_get(it->cur, &it->ck, &it->cv, MDB_NEXT);
-                        return 0;
+                        return told(it->v, it->db, data);
                 }
                 /* The delta's record replaces (or deletes) the base's. */
                 it->di++;
@@ -86,7 +95,7 @@ int virtname_iter_next(struct virtname_iter *it, MDB_val *key, MDB_val *data)
                         continue;
                 *key = r.key;
                 *data = r.value;
-                return 0;
+                return told(it->v, it->db, data);
         }
 }
 

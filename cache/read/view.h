@@ -15,6 +15,10 @@ struct virtname_view {
         MDB_txn *txn;
         MDB_dbi dbi[VIRTNAME_DB_COUNT];
         const struct virtname_delta *delta;    /* NULL: the transaction alone */
+        /* Told of every record read through the view (NULL: nobody): the
+         * writer learns what the name rules read (answers-update.c). */
+        void (*seen)(void *ctx, enum virtname_db db, const MDB_val *value);
+        void *seen_ctx;
 };
 
 /* KEY's value in DB: the delta's record, else the transaction's.  DATA

@@ -428,3 +428,54 @@ int virtname_unpublish(const char *store_dir)
         closedir(d);
         return rc;
 }
+
+/* --- the store before a transaction's changes --------------------------- */
+
+static int by_key_then_seq(const void *a, const void *b)
+{
+        const struct virtname_change *x = *(struct virtname_change *const *)a;
+        const struct virtname_change *y = *(struct virtname_change *const *)b;
+        int c = virtname_delta_cmp(x->db, &(MDB_val){ x->klen, (void *)x->key }, y->db,
+                                   &(MDB_val){ y->klen, (void *)y->key });
+
+        return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int virtname_changes_before(const struct virtname_view *after, struct virtname_change *const *changes, size_t n,
+                            uint8_t **buf, struct virtname_delta *delta, struct virtname_view *before)
+{
+        struct virtname_change **sorted = malloc((n ? n : 1) * sizeof(*sorted));
+        struct virtname_delta_rec *recs = calloc(n ? n : 1, sizeof(*recs));
+        size_t m = 0, len;
+        int rc;
+
+        if (!sorted || !recs) {
+                free(sorted);
+                free(recs);
+                return -ENOMEM;
+        }
+        if (n > 0) {
+                memcpy(sorted, changes, n * sizeof(*sorted));
+                qsort(sorted, n, sizeof(*sorted), by_key_then_seq);
+        }
+        for (size_t i = 0; i < n; i++) {
+                const struct virtname_change *c = sorted[i];
+
+                if (m > 0 && recs[m - 1].db == c->db && recs[m - 1].key.mv_size == c->klen &&
+                    memcmp(recs[m - 1].key.mv_data, c->key, c->klen) == 0)
+                        continue;       /* a later change of the same key */
+                recs[m++] = (struct virtname_delta_rec){ .db = c->db, .tombstone = !c->had_old,
+                                                         .key = { c->klen, (void *)c->key },
+                                                         .value = { c->old_len, (void *)(c->key + c->klen) } };
+        }
+        rc = virtname_delta_encode(recs, m, 0, 0, buf, &len);
+        if (rc == 0)
+                rc = virtname_delta_parse(*buf, len, delta);
+        free(sorted);
+        free(recs);
+        if (rc < 0)
+                return rc;
+        *before = *after;
+        before->delta = delta;
+        return 0;
+}

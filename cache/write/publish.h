@@ -21,7 +21,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cache/read/delta.h"
 #include "cache/read/schema.h"
+#include "cache/read/view.h"
 
 /* Largest delta before a new base is written (VIRT_NAME_CACHE_DELTA_LIMIT
  * overrides it, for tests). */
@@ -38,6 +40,13 @@ struct virtname_change {
         size_t old_len;
         uint8_t key[];                 /* KLEN bytes, then OLD_LEN bytes */
 };
+
+/* The view of the store before CHANGES (N, as the writer noted them): their
+ * old values, or tombstones, laid as a delta over AFTER, the transaction
+ * that made them.  *BEFORE uses *DELTA and *BUF (free it): the caller
+ * keeps them while it reads.  0, or a negative errno. */
+int virtname_changes_before(const struct virtname_view *after, struct virtname_change *const *changes, size_t n,
+                            uint8_t **buf, struct virtname_delta *delta, struct virtname_view *before);
 
 struct virtname_publish {
         const char *store_dir;

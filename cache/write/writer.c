@@ -20,6 +20,7 @@
 #include "cache/read/paths.h"
 #include "cache/read/reserved.h"
 #include "cache/read/wire.h"
+#include "cache/write/answers-update.h"
 #include "cache/write/fileio.h"
 #include "cache/write/grow.h"
 #include "cache/write/publish.h"
@@ -956,11 +957,25 @@ const char (*virtname_writer_resyncs(const struct virtname_writer *w, size_t *n)
         return (const char (*)[VIRTNAME_NETWORK_MAX + 1])w->resync;
 }
 
-/* Step 1: the new generation and its time, in the transaction. */
+static int put_answers(void *ctx, const char *key, const uint8_t *value, size_t len)
+{
+        struct virtname_writer *w = ctx;
+
+        return value ? idx_put(w, VIRTNAME_DB_ANSWERS, key, strlen(key), value, len)
+                     : idx_del(w, VIRTNAME_DB_ANSWERS, key, strlen(key), NULL, 0);
+}
+
+/* Step 1: the answers of the names the transaction changed
+ * (answers-update.h), the new generation and its time, in the
+ * transaction. */
 static int stamp(struct virtname_writer *w, int64_t now)
 {
-        int rc = put_meta_uint(w, "generation", w->generation + 1, 8);
+        bool whole = virtname_writer_whole(w) || w->n_changes > VIRTNAME_WRITER_CHANGES_MAX;
+        int rc = virtname_answers_update(&w->view, w->changes, w->n_changes, whole, now, put_answers, w);
 
+        if (rc < 0)
+                return fail(w, rc, "cannot derive the answers: %s", strerror(-rc));
+        rc = put_meta_uint(w, "generation", w->generation + 1, 8);
         return rc < 0 ? rc : put_meta_uint(w, "updated", (uint64_t)now, 8);
 }
 

@@ -1,11 +1,15 @@
 /* parse-fuzz - libFuzzer target for the snapshot parsers a reader runs
  * before anything else: virtname_delta_parse() (and the record access a
- * lookup does on a parsed delta) and virtname_base_check().
+ * lookup does on a parsed delta) and virtname_base_check(); and for the
+ * decoder of answers records (virtname_answers_eval()), which a lookup
+ * runs on what the checksum let through.
  *
  * The first input byte chooses: 0 a delta as is, 1 a delta whose header
  * length and checksum the harness sets right (so the fuzzer explores what
  * lies behind the checksum), 2 a base file as is, 3 a base whose trailer
- * size and checksum the harness sets right.  Modes 0 and 2 skip inputs
+ * size and checksum the harness sets right, 4 to 7 an answers record,
+ * asked for the name itself and three suffixes, each family, at times
+ * from 0 to the end of time.  Modes 0 and 2 skip inputs
  * whose checksum is right anyway: a crash there is one the integrity check
  * should have stopped.  Built and run by `make fuzz`
  * (selftest/fuzz.mk). */
@@ -14,9 +18,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cache/read/answers.h"
 #include "cache/read/base.h"
 #include "cache/read/delta.h"
 #include "cache/read/xxh3.h"
@@ -91,6 +97,21 @@ static void base(uint8_t *buf, size_t len, int fix)
         close(fd);
 }
 
+static void answers(const uint8_t *buf, size_t len)
+{
+        static const char *const suffixes[] = { NULL, "lab.test", "x", "" };
+        static const int families[] = { AF_UNSPEC, AF_INET, AF_INET6 };
+        static const int64_t times[] = { INT64_MIN, 0, 1, 2000000000, INT64_MAX };
+        static struct virtname_answer a;
+
+        for (size_t s = 0; s < 4; s++)
+                for (size_t f = 0; f < 3; f++)
+                        for (size_t t = 0; t < 5; t++)
+                                if (virtname_answers_eval(buf, len, suffixes[s], families[f], times[t], &a) == 0 &&
+                                    (a.n > VIRTNAME_ANSWER_MAX || a.dropped))
+                                        abort();        /* more than an answer holds */
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         uint8_t *buf;
@@ -102,13 +123,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!buf)
                 return 0;
         memcpy(buf, data + 1, size - 1);
-        switch (data[0] & 3) {
+        switch (data[0] & 7) {
         case 0:
         case 1:
                 delta(buf, size - 1, data[0] & 1);
                 break;
-        default:
+        case 2:
+        case 3:
                 base(buf, size - 1, data[0] & 1);
+                break;
+        default:
+                answers(buf, size - 1);
                 break;
         }
         free(buf);

@@ -1007,30 +1007,39 @@ static void recs_normalise(struct recs *rs)
         rs->n = out;
 }
 
+/* RS encoded as a delta of the good snapshot's generation and base into
+ * OUT: 0, or -1 (not encodable: OUT unchanged). */
+static int encode_delta(const struct recs *rs, struct buf *out)
+{
+        struct virtname_delta_rec *dr = calloc(rs->n + 1, sizeof(*dr));
+        uint8_t *p;
+        size_t len;
+        int rc;
+
+        if (!dr)
+                exit(2);
+        for (size_t i = 0; i < rs->n; i++)
+                dr[i] = (struct virtname_delta_rec){ rs->r[i].db, rs->r[i].tombstone,
+                                                     { rs->r[i].key.len, rs->r[i].key.p },
+                                                     { rs->r[i].value.len, rs->r[i].value.p } };
+        rc = virtname_delta_encode(dr, rs->n, generation, get_le(good_snap.delta.p + 24, 8), &p, &len);
+        if (rc == 0) {
+                buf_set(out, p, len);
+                free(p);
+        }
+        free(dr);
+        return rc == 0 ? 0 : -1;
+}
+
 static void m_synth_delta(struct snap *s, struct rng *r, bool fix, char *desc, size_t cap)
 {
         struct recs rs = { 0 };
-        struct virtname_delta_rec *dr;
-        uint8_t *out;
-        size_t len;
 
         recs_copy(&rs, &delta_recs);
         mutate_records(&rs, r, true, desc, cap);
         recs_normalise(&rs);
-        dr = calloc(rs.n + 1, sizeof(*dr));
-        if (!dr)
-                exit(2);
-        for (size_t i = 0; i < rs.n; i++)
-                dr[i] = (struct virtname_delta_rec){ rs.r[i].db, rs.r[i].tombstone,
-                                                     { rs.r[i].key.len, rs.r[i].key.p },
-                                                     { rs.r[i].value.len, rs.r[i].value.p } };
-        if (virtname_delta_encode(dr, rs.n, generation, get_le(good_snap.delta.p + 24, 8), &out, &len) == 0) {
-                buf_set(&s->delta, out, len);
-                free(out);
-        } else {
+        if (encode_delta(&rs, &s->delta) < 0)
                 strncat(desc, " (not encodable: delta unchanged)", cap - strlen(desc) - 1);
-        }
-        free(dr);
         recs_free(&rs);
 }
 
@@ -1102,6 +1111,195 @@ static void m_synth_base(struct snap *s, struct rng *r, bool fix, char *desc, si
         recs_free(&rs);
 }
 
+/* --- answers records: our own decoder behind the checksum ----------------------------- */
+
+/* The fields of an answers record (cache/read/answers.h), walked as far
+ * as the record lets: where a mutation hurts. */
+enum afield { AF_FLAGS, AF_TIME, AF_COUNT, AF_KIND, AF_LEN, AF_SOURCE, AF_KNOWN, AF_FAMILY, AF_RANK };
+struct field {
+        size_t at, size;
+        enum afield kind;
+};
+
+static size_t answer_fields(const uint8_t *p, size_t len, struct field *f, size_t cap)
+{
+        size_t at = 1, n = 0;
+#define FIELD(sz, k)                                                            \
+        do {                                                                    \
+                if (at + (sz) > len || n == cap)                                \
+                        return n;                                               \
+                f[n++] = (struct field){ at, (sz), (k) };                       \
+                at += (sz);                                                     \
+        } while (0)
+        unsigned flags = len > 1 ? p[1] : 1, timelines;
+
+        FIELD(1, AF_FLAGS);
+        if (flags & 1)
+                return n;
+        if (flags & 2)
+                FIELD(8, AF_TIME);
+        if (flags & 4)
+                FIELD(8, AF_TIME);
+        if (at >= len)
+                return n;
+        timelines = p[at];
+        FIELD(1, AF_COUNT);
+        for (unsigned t = 0; t < timelines && at < len; t++) {
+                unsigned kind = p[at], segs;
+
+                FIELD(1, AF_KIND);
+                if (kind == 2 || kind == 3) {
+                        if (at + 2 > len)
+                                return n;
+                        size_t l = (size_t)get_le(p + at, 2);
+
+                        FIELD(2, AF_LEN);
+                        at += l;
+                }
+                if (kind == 3 || at >= len)
+                        continue;
+                segs = p[at];
+                FIELD(1, AF_COUNT);
+                for (unsigned sg = 0; sg < segs && at < len; sg++) {
+                        unsigned addrs;
+
+                        if (sg > 0)
+                                FIELD(8, AF_TIME);
+                        FIELD(1, AF_SOURCE);
+                        FIELD(1, AF_KNOWN);
+                        if (at >= len)
+                                return n;
+                        addrs = p[at];
+                        FIELD(1, AF_COUNT);
+                        for (unsigned a = 0; a < addrs && at < len; a++) {
+                                unsigned fam = p[at];
+
+                                FIELD(1, AF_FAMILY);
+                                at += fam == 6 ? 16 : 4;
+                                FIELD(8, AF_TIME);
+                                FIELD(1, AF_RANK);
+                        }
+                }
+        }
+#undef FIELD
+        return n;
+}
+
+/* A value for a field of kind K (WIDTH bytes, OLD now). */
+static uint64_t field_value(struct rng *r, enum afield k, uint64_t old, size_t width)
+{
+        static const uint64_t small[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 63, 64, 65, 127, 128, 254, 255 };
+        int64_t now = (int64_t)time(NULL);
+        int64_t times[] = { 0, 1, -1, now - 1, now, now + 1, now + 3600, INT64_MAX, INT64_MIN, (int64_t)old + 1,
+                            (int64_t)old - 1 };
+
+        if (rng_chance(r, 25))
+                return interesting(r, old, width);
+        switch (k) {
+        case AF_TIME:
+                return (uint64_t)times[rng_below(r, sizeof(times) / sizeof(times[0]))];
+        case AF_LEN:
+                return rng_chance(r, 50) ? old + rng_below(r, 5) - 2 : small[rng_below(r, 16)] | (rng_chance(r, 10) ? 0xff00 : 0);
+        default:
+                return small[rng_below(r, 16)];
+        }
+}
+
+/* Damage one answers record V: a field, or its bytes. */
+static void mutate_answer(struct buf *v, struct rng *r, char *desc, size_t cap)
+{
+        static const char *const kinds[] = { "flags", "time", "count", "kind", "length", "source", "known",
+                                             "family", "rank" };
+        struct field f[256];
+        size_t n = answer_fields(v->p, v->len, f, 256);
+
+        if (n && rng_chance(r, 70)) {
+                const struct field *x = &f[rng_below(r, n)];
+                uint64_t old = get_le(v->p + x->at, x->size), nv = field_value(r, x->kind, old, x->size);
+
+                put_le(v->p + x->at, nv, x->size);
+                snprintf(desc, cap, "%s at %zu: %#" PRIx64 " -> %#" PRIx64, kinds[x->kind], x->at, old, nv);
+                return;
+        }
+        switch (rng_below(r, 4)) {
+        case 0: {
+                size_t at = n ? f[rng_below(r, n)].at : (size_t)rng_below(r, v->len + 1);
+
+                v->len = at;
+                snprintf(desc, cap, "cut at %zu", at);
+                break;
+        }
+        case 1: {
+                size_t old = v->len, extra = 1 + (size_t)rng_below(r, 40);
+
+                buf_resize(v, old + extra);
+                for (size_t b = old; b < v->len; b++)
+                        v->p[b] = (uint8_t)(rng_chance(r, 50) ? rng_next(r) : v->p[b - old % (old ? old : 1)]);
+                snprintf(desc, cap, "%zu bytes added", extra);
+                break;
+        }
+        case 2:
+                if (v->len) {
+                        size_t at = (size_t)rng_below(r, v->len);
+
+                        v->p[at] ^= (uint8_t)(1u << rng_below(r, 8));
+                        snprintf(desc, cap, "bit at %zu", at);
+                }
+                break;
+        default: {
+                static const uint8_t rules[] = { 4, 1 };
+
+                buf_set(v, rules, sizeof(rules));
+                snprintf(desc, cap, "ask the rules");
+                break;
+        }
+        }
+}
+
+/* The answers records of the base or the delta damaged (1 to 4 of them),
+ * or another name's record put in their place; both files written with
+ * valid checksums.  Our decoder, not LMDB's, reads what is behind them:
+ * a crash or a hang fails the run, wrong answers do not (a damaged
+ * record may say anything, as a damaged lease may). */
+static void m_synth_answers(struct snap *s, struct rng *r, bool fix, char *desc, size_t cap)
+{
+        bool in_delta = rng_chance(r, 40);
+        struct recs rs = { 0 };
+        size_t used = 0, idx[512], n = 0;
+
+        (void)fix;
+        recs_copy(&rs, in_delta ? &delta_recs : &base_recs);
+        for (size_t i = 0; i < rs.n && n < 512; i++)
+                if (rs.r[i].db == VIRTNAME_DB_ANSWERS && !rs.r[i].tombstone)
+                        idx[n++] = i;
+        desc[0] = '\0';
+        for (unsigned k = 1 + (unsigned)rng_below(r, 4), j = 0; j < k && n; j++) {
+                struct rec *x = &rs.r[idx[rng_below(r, n)]];
+                char what[256];
+
+                if (rng_chance(r, 10)) {
+                        const struct rec *o = &rs.r[idx[rng_below(r, n)]];
+
+                        buf_set(&x->value, o->value.p, o->value.len);
+                        snprintf(what, sizeof(what), "another name's record");
+                } else {
+                        mutate_answer(&x->value, r, what, sizeof(what));
+                }
+                if (used < cap)
+                        used += (size_t)snprintf(desc + used, cap - used, "%s%s %.*s: %s", used ? "; " : "",
+                                                 in_delta ? "delta" : "base", (int)x->key.len, x->key.p, what);
+        }
+        if (!desc[0])
+                snprintf(desc, cap, "(no answers record in the %s)", in_delta ? "delta" : "base");
+        if (in_delta) {
+                if (encode_delta(&rs, &s->delta) < 0)
+                        strncat(desc, " (not encodable: delta unchanged)", cap - strlen(desc) - 1);
+        } else if (build_base(&rs, &s->base) < 0) {
+                strncat(desc, " (could not build: base unchanged)", cap - strlen(desc) - 1);
+        }
+        recs_free(&rs);
+}
+
 /* --- classes ----------------------------------------------------------------------- */
 
 enum target { T_BASE, T_DELTA, T_BOTH, T_SYNTH };
@@ -1153,6 +1351,7 @@ static const struct mclass classes[] = {
         { "fix:delta-recswap", T_DELTA, true, m_delta_recswap },
         { "synth-delta", T_SYNTH, true, m_synth_delta },
         { "synth-base", T_SYNTH, true, m_synth_base },
+        { "synth-answers", T_SYNTH, true, m_synth_answers },
 };
 #define NCLASSES (sizeof(classes) / sizeof(classes[0]))
 
@@ -1439,13 +1638,17 @@ static int mode_cases(void)
                         continue;
                 t->failed++;
                 sum->failed++;
-                if (!c->fix)
+                /* Behind the checksum, what only our own decoder reads
+                 * (answers records) must not crash or hang either. */
+                bool fatal = !c->fix || (c->fn == m_synth_answers && run.result != RUN_OK);
+
+                if (fatal)
                         rc = 1;
-                if (t->failed > 3)
-                        continue;       /* counted; the first three of a class are shown */
+                if (t->failed > 3 && !fatal)
+                        continue;       /* counted; the first three of a class are shown, and every failure */
                 run_describe(&run, why, sizeof(why));
                 printf("%s %s case %lu (seed %" PRIu64 "): %s; worst answer %s\n    mutation: %s\n",
-                       c->fix ? "BYPASS" : "FAIL", c->name, i, opt.seed, why, verdict_name(worst), desc);
+                       fatal ? "FAIL" : "BYPASS", c->name, i, opt.seed, why, verdict_name(worst), desc);
                 if (details[0])
                         printf("%s", details);
                 if (run.result == RUN_EXIT || run.result == RUN_SIGNAL) {
