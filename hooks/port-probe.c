@@ -14,14 +14,15 @@
  * records each answer, or the silence, as an event of its own.
  *
  * Any guest can put a running domain's MAC in its DHCP requests, each a
- * lease event: so at most one process asks a port (a lock per port in
- * the state directory's probe/), and at most PROBE_SLOTS ask at all (a
- * lock per slot).  A question is first a file in probe/pending/, one per
- * port and request (the same request again is the same file: merged);
- * whoever holds a slot takes the files of every port whose lock it gets,
- * asks them together, and looks again.  A process that finds no free
- * slot leaves its file: every slot holder looks at probe/pending/ after
- * letting its slot go, so no question waits for a next event.
+ * lease event: so at most PROBE_SLOTS processes ask at all (a lock per
+ * slot in the state directory's probe/), and a question is asked by one
+ * process at a time.  A question is first a file in probe/pending/, one
+ * per port and request (the same request again is the same file:
+ * merged); whoever holds a slot takes every file whose lock (one of
+ * LOCK_BUCKETS, by the file's name) it gets, asks them together, and
+ * looks again.  A process that finds no free slot leaves its file: every
+ * slot holder looks at probe/pending/ after letting its slot go, so no
+ * question waits for a next event.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -57,6 +58,8 @@
 /* Questions waiting, at most (more are dropped: the lease stays
  * dnsmasq's claim until its port is asked). */
 #define PENDING_MAX 512
+/* Request locks (lock.NN). */
+#define LOCK_BUCKETS 64
 /* Requests taken in one round, at most. */
 #define ROUND_MAX 64
 
@@ -173,30 +176,53 @@ static int take_slot(void)
         return fd;
 }
 
-/* The ports we hold in a round, and their locks. */
+/* A request file's lock: one of LOCK_BUCKETS by its name's hash (a
+ * bounded number of lock files; two requests sharing one merely take
+ * turns). */
+static unsigned bucket_of(const char *file)
+{
+        unsigned long long h = 1469598103934665603ULL;  /* FNV-1a */
+
+        for (const char *c = file; *c; c++)
+                h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+        return (unsigned)(h % LOCK_BUCKETS);
+}
+
+/* The request locks we hold in a round, and the ports of their files. */
 struct held {
+        int fd[LOCK_BUCKETS];
         char port[ROUND_MAX][IF_NAMESIZE];
-        int fd[ROUND_MAX];
-        size_t n;
+        size_t n;                      /* ports */
 };
 
-/* Is PORT ours in this round (taking its lock when TAKE and it is free)? */
-static bool hold(struct held *h, const char *port, bool take)
+/* Take request file FILE (of PORT) in this round: its lock, unless
+ * another process holds it (false). */
+static bool take(struct held *h, const char *file, const char *port)
 {
-        char name[IF_NAMESIZE + 8];
-        int fd;
+        unsigned b = bucket_of(file);
+        char name[32];
+        size_t i;
 
+        if (strlen(port) >= IF_NAMESIZE || !port_ok(port))
+                return false;
+        if (h->fd[b] < 0) {
+                snprintf(name, sizeof(name), "lock.%02u", b);
+                if ((h->fd[b] = try_lock(name)) < 0)
+                        return false;
+        }
+        for (i = 0; i < h->n && strcmp(h->port[i], port) != 0; i++)
+                ;
+        if (i == h->n && h->n < ROUND_MAX)
+                strcpy(h->port[h->n++], port);
+        return true;
+}
+
+static bool holds_port(const struct held *h, const char *port)
+{
         for (size_t i = 0; i < h->n; i++)
                 if (strcmp(h->port[i], port) == 0)
                         return true;
-        if (!take || h->n == ROUND_MAX || strlen(port) >= IF_NAMESIZE || !port_ok(port))
-                return false;
-        snprintf(name, sizeof(name), "%s.lock", port);
-        if ((fd = try_lock(name)) < 0)
-                return false;
-        strcpy(h->port[h->n], port);
-        h->fd[h->n++] = fd;
-        return true;
+        return false;
 }
 
 /* A request file's text: "lease NETWORK ADDRESS" or "domain NAME". */
@@ -280,6 +306,14 @@ static void probe(struct virtname_asks *asks)
                 hook_log(LOG_WARNING, "cannot ask the ports: %s", strerror(-rc));
 }
 
+static bool release(struct held *h)
+{
+        for (unsigned b = 0; b < LOCK_BUCKETS; b++)
+                if (h->fd[b] >= 0)
+                        close(h->fd[b]);
+        return false;
+}
+
 /* One round: the pending files of every port whose lock we get, asked
  * together.  False when there were none (LEFT: some wait for a port
  * another process asks). */
@@ -297,19 +331,20 @@ static bool round_once(bool *left)
         *left = false;
         if (!(d = opendir(pend)))
                 return false;
+        for (unsigned b = 0; b < LOCK_BUCKETS; b++)
+                h.fd[b] = -1;
         while ((de = readdir(d)) && n < ROUND_MAX) {
-                char *colon = strrchr(de->d_name, ':');
+                char *colon = strrchr(de->d_name, ':'), port[IF_NAMESIZE];
                 ssize_t len;
                 int fd;
 
-                if (de->d_name[0] == '.' || !colon)
+                if (de->d_name[0] == '.' || !colon || colon - de->d_name >= IF_NAMESIZE)
                         continue;
-                *colon = '\0';
-                if (!hold(&h, de->d_name, true)) {
+                snprintf(port, sizeof(port), "%.*s", (int)(colon - de->d_name), de->d_name);
+                if (!take(&h, de->d_name, port)) {
                         *left = true;
                         continue;
                 }
-                *colon = ':';
                 snprintf(path, sizeof(path), "%s/%s", pend, de->d_name);
                 fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
                 len = fd < 0 ? -1 : read(fd, texts[n], sizeof(texts[n]) - 1);
@@ -323,12 +358,12 @@ static bool round_once(bool *left)
         }
         closedir(d);
         if (h.n == 0)
-                return false;
+                return release(&h);
         if ((rc = plan((char *const (*)[3])reqs, n, &asks)) < 0 && rc != -ENOENT)
                 hook_log(LOG_WARNING, "what to ask: %s", strerror(-rc));
         /* Only the ports we hold: another's request files wait for it. */
         for (size_t i = 0; i < asks.n; i++) {
-                if (hold(&h, asks.a[i].port.port, false))
+                if (holds_port(&h, asks.a[i].port.port))
                         asks.a[kept++] = asks.a[i];
                 else
                         free(asks.a[i].port.addrs);
@@ -337,15 +372,14 @@ static bool round_once(bool *left)
         alarm(PROBE_DEADLINE_MS / 1000 + 10);
         probe(&asks);
         virtname_asks_free(&asks);
-        for (size_t i = 0; i < h.n; i++)
-                close(h.fd[i]);
+        release(&h);
         return true;
 }
 
 /* Is a question waiting for a port no process asks? */
 static bool waiting(void)
 {
-        char name[IF_NAMESIZE + 8];
+        char name[32];
         struct dirent *de;
         bool any = false;
         DIR *d;
@@ -356,9 +390,9 @@ static bool waiting(void)
                 char *colon = strrchr(de->d_name, ':');
                 int fd;
 
-                if (de->d_name[0] == '.' || !colon || colon - de->d_name >= IF_NAMESIZE)
+                if (de->d_name[0] == '.' || !colon)
                         continue;
-                snprintf(name, sizeof(name), "%.*s.lock", (int)(colon - de->d_name), de->d_name);
+                snprintf(name, sizeof(name), "lock.%02u", bucket_of(de->d_name));
                 if ((fd = try_lock(name)) >= 0) {
                         any = true;
                         close(fd);
