@@ -428,10 +428,13 @@ static int send_update(struct virtname_dns_session *s, struct dns_op *ops, size_
         s->n.updates++;
         st = exchange(s, p, size, &ans);
         if (st == LDNS_STATUS_CRYPTO_TSIG_BOGUS && ans && ldns_pkt_get_rcode(ans) == LDNS_RCODE_NOTAUTH &&
-            s->key_ok && strncmp(dns_tsig_error(ans), "BADKEY", 6) == 0) {
+            s->key_ok && (strncmp(dns_tsig_error(ans), "BADKEY", 6) == 0 ||
+                          strcmp(dns_tsig_error(ans), "NOTAUTH") == 0)) {
                 /* Knot answers an ACL's "not this name" with NOTAUTH and
-                 * BADKEY, the same as for a key it does not know; but this
-                 * server has accepted the key in this session already. */
+                 * BADKEY (3.2, Debian 12) or with NOTAUTH and no TSIG
+                 * error (3.4, Debian 13), the former the same as for a
+                 * key it does not know; but this server has accepted the
+                 * key in this session already. */
                 *rcode = LDNS_RCODE_NOTAUTH;
                 rc = VIRTNAME_DNS_OK;
                 goto out;

@@ -282,7 +282,10 @@ guest_image() {
         if [ ! -e "$bbdir/done" ]; then
                 rm -rf "$bbdir" && mkdir -p "$bbdir" || return 1
                 guest_unpack busybox-static "$bbver" "$bbdir/x" || return $?
-                mv "$bbdir/x/bin/busybox" "$bbdir/busybox" && rm -rf "$bbdir/x" && touch "$bbdir/done" || return 1
+                # /bin on Debian 12, /usr/bin on 13 (its packages ship merged /usr).
+                f=$(ls "$bbdir"/x/bin/busybox "$bbdir"/x/usr/bin/busybox 2>/dev/null | head -n 1)
+                [ -n "$f" ] || { echo "lib-guest: no busybox in busybox-static $bbver" >&2; return 1; }
+                mv "$f" "$bbdir/busybox" && rm -rf "$bbdir/x" && touch "$bbdir/done" || return 1
         fi
         GUEST_BUSYBOX=$bbdir/busybox
         touch "$bbdir"
