@@ -206,51 +206,69 @@ static bool answers_with(const struct virtname_view *v, const char *name, const 
  * gets the name the guest sent for the lease, as
  * DNSMASQ_SUPPLIED_HOSTNAME, when the store answers that name with this
  * lease's address; never a claim the store refused (another domain's or
- * a reserved name). */
-static void pass_kept_name(const struct virtname_lease *l)
+ * a reserved name).  That name, from view V, into NAME ("" when none).
+ * (Only where the store has hosts directories at all:
+ * virtname_hostsdir_active(), the caller's cheap test.) */
+static void kept_name(const struct virtname_view *v, const char *store, const struct virtname_lease *l,
+                      char name[VIRTNAME_NAME_MAX + 1])
+{
+        char network[VIRTNAME_NETWORK_MAX + 1];
+        struct virtname_lease_view old;
+
+        name[0] = '\0';
+        if (!our_dns_network(v, store, network) ||
+            virtname_get_lease(v, l->family, l->addr, virtname_str_of(network), &old) < 0 ||
+            !(old.flags & VIRTNAME_LEASE_HAS_MAC) || memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) != 0 ||
+            !old.hostname.len || old.hostname.len > VIRTNAME_NAME_MAX)
+                return;
+        memcpy(name, old.hostname.p, old.hostname.len);
+        name[old.hostname.len] = '\0';
+        if (!answers_with(v, name, l, (int64_t)time(NULL)))
+                name[0] = '\0';
+}
+
+/* kept_name() from the published store: when the event was not
+ * committed in this run (spooled). */
+static void kept_name_published(const struct virtname_lease *l, char name[VIRTNAME_NAME_MAX + 1])
 {
         const char *store = virtname_store_dir(NULL);
-        char network[VIRTNAME_NETWORK_MAX + 1], name[VIRTNAME_NAME_MAX + 1] = "";
         struct virtname_snapshot *snap;
-        struct virtname_lease_view old;
         struct virtname_view v;
-        int64_t now = (int64_t)time(NULL);
 
-        if (!(l->flags & VIRTNAME_LEASE_HAS_MAC) || !virtname_hostsdir_active(store) ||
-            virtname_snapshot_load(store, NULL, &snap) < 0)
+        name[0] = '\0';
+        if (!virtname_hostsdir_active(store) || virtname_snapshot_load(store, NULL, &snap) < 0)
                 return;
         if (virtname_snapshot_view(snap, &v) == 0) {
-                if (our_dns_network(&v, store, network)) {
-                        if (virtname_get_lease(&v, l->family, l->addr, virtname_str_of(network), &old) == 0 &&
-                            (old.flags & VIRTNAME_LEASE_HAS_MAC) && memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) == 0 &&
-                            old.hostname.len && old.hostname.len <= VIRTNAME_NAME_MAX) {
-                                memcpy(name, old.hostname.p, old.hostname.len);
-                                name[old.hostname.len] = '\0';
-                                if (!answers_with(&v, name, l, now))
-                                        name[0] = '\0';
-                        }
-                }
+                kept_name(&v, store, l, name);
                 virtname_view_end(&v);
         }
         virtname_snapshot_unref(snap);
-        if (name[0])
-                setenv("DNSMASQ_SUPPLIED_HOSTNAME", name, 1);
 }
 
 struct asked {
         const char *bridge;
         const struct virtname_lease *lease;
+        bool keep_name;                         /* pass the kept name on (kept_name()) */
+        bool kept_looked;                       /* ... looked up in the commit's view */
+        char kept[VIRTNAME_NAME_MAX + 1];
 };
 
-/* After the commit: ask the port of the domain with the lease's MAC
- * about its address, unless it answered in this run already. */
-static void ask_port(const struct virtname_view *v, void *ctx)
+/* After the commit: the name to pass on, from the store as committed
+ * (no second look at the published store); ask the port of the domain
+ * with the lease's MAC about its address, unless it answered in this run
+ * already. */
+static void after_commit(const struct virtname_view *v, void *ctx)
 {
-        const struct asked *a = ctx;
+        struct asked *a = ctx;
         char network[VIRTNAME_NETWORK_MAX + 1];
         struct virtname_snapshot *snap = NULL;
         struct virtname_view sv;
 
+        if (v && a->keep_name) {
+                if (virtname_hostsdir_active(virtname_store_dir(NULL)))
+                        kept_name(v, virtname_store_dir(NULL), a->lease, a->kept);
+                a->kept_looked = true;
+        }
         if (!a->bridge || !(a->lease->flags & VIRTNAME_LEASE_HAS_MAC))
                 return;
         /* Not committed yet (spooled): the published store names the
@@ -275,7 +293,7 @@ static void record(int argc, char **argv)
         const char *bridge = getenv("VIR_BRIDGE_NAME"), *domain = getenv("DNSMASQ_DOMAIN");
         struct virtname_event e = { 0 };
         struct virtname_lease l = { 0 };
-        struct asked asked = { NULL, &l };
+        struct asked asked = { .lease = &l };
         char what[160];
         bool keep;
 
@@ -289,11 +307,14 @@ static void record(int argc, char **argv)
         keep = argv[1][0] == 'o' && !getenv("DNSMASQ_SUPPLIED_HOSTNAME");
         virtname_event_lease(&e, keep ? 'k' : argv[1][0], &l, bridge, domain);
         asked.bridge = bridge;
-        hook_submit_then(&e, what, ask_port, &asked);
-        virtname_event_free(&e);
         /* libvirt's helper takes a fifth argument over the variable */
-        if (keep && getenv("DNSMASQ_DATA_MISSING") && argc < 5)
-                pass_kept_name(&l);
+        asked.keep_name = keep && getenv("DNSMASQ_DATA_MISSING") && argc < 5 && (l.flags & VIRTNAME_LEASE_HAS_MAC);
+        hook_submit_then(&e, what, after_commit, &asked);
+        virtname_event_free(&e);
+        if (asked.keep_name && !asked.kept_looked)
+                kept_name_published(&l, asked.kept);
+        if (asked.keep_name && asked.kept[0])
+                setenv("DNSMASQ_SUPPLIED_HOSTNAME", asked.kept, 1);
 }
 
 /* Run HELPER init with its lease lines' host names (the fourth field)

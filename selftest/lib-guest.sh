@@ -264,7 +264,13 @@ guest_module_add() {
         case $seen in *" $m "*) return 0 ;; esac
         seen="$seen$m "
         f=$(find "$x" -path '*/modules/*' \( -name "$m.ko*" -o -name "${m//_/-}.ko*" \) | head -n 1)
-        [ -n "$f" ] || { echo "lib-guest: module $m is not in $kpkg" >&2; return 1; }
+        if [ -z "$f" ]; then
+                # Built into the kernel (Debian 13's virtio_pci): nothing to load.
+                find "$x" -path '*/modules/*' -name modules.builtin -exec cat {} + 2>/dev/null |
+                        grep -qE "/($m|${m//_/-})\.ko\$" && return 0
+                echo "lib-guest: module $m is not in $kpkg" >&2
+                return 1
+        fi
         guest_module_cat "$f" >"$out/modules/$m.ko" || return 1
         for d in $(tr '\0' '\n' <"$out/modules/$m.ko" | sed -n 's/^depends=//p' | tr , ' '); do
                 guest_module_add "${d//-/_}" || return 1

@@ -281,9 +281,14 @@ int virtname_make_path(const char *dir, mode_t mode)
 {
         char buf[PATH_MAX];
         int n = snprintf(buf, sizeof(buf), "%s", dir), rc;
+        struct stat st;
 
         if (n < 0 || (size_t)n >= sizeof(buf))
                 return -ENAMETOOLONG;
+        /* Nearly always there (every event comes here): one stat, not a
+         * mkdir per component; each would say EEXIST and change nothing. */
+        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+                return 0;
         for (char *p = buf + 1; *p; p++) {
                 if (*p != '/')
                         continue;
