@@ -96,8 +96,11 @@ boot() {
 stop_libvirtd() {
         local pid; pid=$(cat "$T/libvirtd.pid")
         kill "$pid"
-        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-        fail "libvirtd did not stop"
+        for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+        echo "libvirtd's threads, 30 s after SIGTERM:"
+        for t in /proc/$pid/task/*; do echo "  $(cat $t/comm): $(cat $t/wchan 2>/dev/null)"; done
+        tail -n 20 "$T/libvirtd.log"
+        fail "libvirtd did not stop within 30 s"
 }
 ip netns add $H && ip -n $H link set lo up || fail "netns $H"
 start_libvirtd
