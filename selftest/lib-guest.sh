@@ -174,18 +174,9 @@ SCRIPT
 }
 
 guest_sshd_config() {
-        cat <<'CONF'
-HostKey /etc/ssh/ssh_host_ed25519_key
-AuthorizedKeysFile /etc/ssh/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-UseDNS no
-PrintMotd no
-PidFile /run/sshd.pid
-CONF
+        printf '%s\n' 'HostKey /etc/ssh/ssh_host_ed25519_key' 'AuthorizedKeysFile /etc/ssh/authorized_keys' \
+                'UseDNS no' 'PrintMotd no' 'PidFile /run/sshd.pid'
+        sshd_key_only
 }
 
 # The programs of OpenSSH's server (OpenSSH 9.8 and later split it in

@@ -18,6 +18,12 @@ fail() {
 }
 skip() { echo "SKIP: $*"; exit 77; }
 pass() { echo "ok: $*"; }
+# The options every test's sshd shares: root by key only, no PAM, no
+# owner checks on the test's files.
+sshd_key_only() {
+        printf '%s\n' 'PermitRootLogin prohibit-password' 'PasswordAuthentication no' \
+                'KbdInteractiveAuthentication no' 'UsePAM no' 'StrictModes no'
+}
 # skip_part WHY: a part of the test cannot run here (a component or the
 # ASan build is missing); the test goes on.  selftest/run shows every such
 # line in the test's summary ("PASS t-x (2 parts skipped: ...)") and keeps

@@ -516,17 +516,9 @@ YA=$(sed -n 's/^ack //p' <<<"$out")
 SILENT+=("$YA")
 ip -n $GA addr add "$YA/24" dev eth0 || fail "$GA: address $YA"
 ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey-ga" || fail "keygen"
-cat >"$T/sshd-ga.conf" <<CONF
-Port 22
-HostKey $T/hostkey-ga
-PidFile $T/sshd-ga.pid
-AuthorizedKeysFile $GUEST_DIR/id_ed25519.pub
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-CONF
+{ printf 'Port 22\nHostKey %s\nPidFile %s\nAuthorizedKeysFile %s\n' "$T/hostkey-ga" "$T/sshd-ga.pid" \
+        "$GUEST_DIR/id_ed25519.pub"
+  sshd_key_only; } >"$T/sshd-ga.conf"
 ip netns exec $GA /usr/sbin/sshd -f "$T/sshd-ga.conf" -E "$T/sshd-ga.log" || fail "sshd in $GA: $(cat "$T/sshd-ga.log")"
 wait_for 10 has_lease $YA || fail "$YA never reached the store"
 expect_eq "mute: no address (its port never answered)" "" "$(fwd ahosts mute)"

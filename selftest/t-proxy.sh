@@ -242,15 +242,8 @@ cp "$T/id.pub" "$T/authorized_keys"
 start_sshd() {
         { printf 'Port 22\nPort 2222\nListenAddress 198.18.5.22\n'
           for k; do printf 'HostKey %s\n' "$T/$k"; done
-          cat <<CONF
-PidFile $T/sshd.pid
-AuthorizedKeysFile $T/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-CONF
+          printf 'PidFile %s\nAuthorizedKeysFile %s\n' "$T/sshd.pid" "$T/authorized_keys"
+          sshd_key_only
         } >"$T/sshd_config"
         ip netns exec $G /usr/sbin/sshd -f "$T/sshd_config" -E "$T/sshd.log" || fail "sshd: $(cat "$T/sshd.log")"
 }
