@@ -39,9 +39,11 @@ expect_eq "VIRT_NAME_CACHE_DIR honoured" "198.18.0.10" "$(addrs_of "$T/moved" ah
 
 # Reserved names are checked at every answer: a guest name an
 # administrator then puts in /etc/hosts stops resolving through virtname
-# at once, even in a process that has been resolving it (the module keeps
-# /etc/hosts in memory until the file changes).  /etc/hosts is replaced
-# only inside a private mount namespace.
+# within a tick of the coarse clock, even in a process that has been
+# resolving it (the module keeps /etc/hosts in memory until the file
+# changes, and looks at it once a tick: the test waits 50 ms, past any
+# kernel's tick).  /etc/hosts is replaced only inside a private mount
+# namespace.
 if unshare -m true 2>/dev/null; then
         S=$T/moved
         cp /etc/hosts "$T/hosts"
@@ -51,6 +53,7 @@ if unshare -m true 2>/dev/null; then
                 ask() { echo "$1" >&"${STEPS[1]}"; read -r a <&"${STEPS[0]}"; echo "$a"; }
                 ask web
                 printf "192.0.2.200\tother  Web. # db-vm\n" >>"$1"
+                sleep 0.05
                 ask web
                 ask web-vm
                 ask db-vm

@@ -701,8 +701,9 @@ int virtname_resolve_with(const struct virtname_view *v, const char *name, int f
         int rc;
 
         memset(answer, 0, offsetof(struct virtname_answer, addr));
-        /* The host's names and /etc/hosts cost a system call each: they
-         * are asked only about a name the store would answer. */
+        /* The host's names and /etc/hosts may cost system calls (once per
+         * clock tick): they are asked only about a name the store would
+         * answer. */
         if (len < 0 || virtname_name_reserved_fixed(key))
                 return 0;
         rc = rules(v, name, key, NULL, family, now, answer);

@@ -299,17 +299,18 @@ bool virtname_hosts_file_names(const char *path, const char *key)
 
 /* --- the host's name and /etc/hosts, as this process last saw them ------- */
 
-/* /etc/hosts is parsed when it changes (one stat() per check says
- * whether it did), the host name read again when the kernel's coarse
- * clock has moved since it was (one uname() per tick, 1-4 ms, instead of
- * one per check).  The only global state of the read layer, behind a
- * lock that is only ever tried: a thread that finds it busy (or a child
- * forked while it was held) reads the host name and the file itself, so
- * nobody waits. */
+/* The host name and /etc/hosts are looked at again when the kernel's
+ * coarse clock has moved since they were (one tick, 1-4 ms; reading the
+ * clock is no system call), not at every check: a warm hit then costs
+ * one system call of ours (the snapshot's), not three.  /etc/hosts is
+ * parsed again only when its stat() says it changed.  The only global
+ * state of the read layer, behind a lock that is only ever tried: a
+ * thread that finds it busy (or a child forked while it was held) reads
+ * the host name and the file itself, so nobody waits. */
 static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
-        bool uts_valid;                /* UTS was read at UTS_READ */
-        struct timespec uts_read;      /* CLOCK_MONOTONIC_COARSE */
+        bool seen_valid;               /* UTS and NAMES were refreshed at SEEN */
+        struct timespec seen;          /* CLOCK_MONOTONIC_COARSE */
         struct utsname uts;
         bool uts_ok;
         bool hosts_read;               /* NAMES is /etc/hosts as identified below */
@@ -324,19 +325,6 @@ static struct {
 static bool same_time(const struct timespec *a, const struct timespec *b)
 {
         return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
-}
-
-/* STATE's host name, read again when the coarse clock has moved. */
-static void refresh_uts(void)
-{
-        struct timespec now;
-        bool clock = clock_gettime(CLOCK_MONOTONIC_COARSE, &now) == 0;
-
-        if (clock && state.uts_valid && same_time(&now, &state.uts_read))
-                return;
-        state.uts_ok = uname(&state.uts) == 0;
-        state.uts_valid = clock;
-        state.uts_read = now;
 }
 
 /* STATE's names of /etc/hosts, as the file is now. */
@@ -360,6 +348,21 @@ static void refresh_hosts(void)
         state.ctime = st.st_ctim;
 }
 
+/* STATE's host name and /etc/hosts, looked at again when the coarse
+ * clock has moved (or cannot be read). */
+static void refresh(void)
+{
+        struct timespec now;
+        bool clock = clock_gettime(CLOCK_MONOTONIC_COARSE, &now) == 0;
+
+        if (clock && state.seen_valid && same_time(&now, &state.seen))
+                return;
+        state.uts_ok = uname(&state.uts) == 0;
+        refresh_hosts();
+        state.seen_valid = clock;
+        state.seen = now;
+}
+
 /* Is KEY the host name UTS gives, whole or its first label? */
 static bool names_host(const struct utsname *uts, const char *key)
 {
@@ -376,8 +379,7 @@ bool virtname_name_reserved(const char *key)
         struct utsname uts;
 
         if (!reserved && pthread_mutex_trylock(&state_lock) == 0) {
-                refresh_uts();
-                refresh_hosts();
+                refresh();
                 reserved = (state.uts_ok && names_host(&state.uts, key)) ||
                            (state.hosts_ok ? set_has(&state.names, key) : virtname_hosts_file_names(HOSTS_FILE, key));
                 pthread_mutex_unlock(&state_lock);

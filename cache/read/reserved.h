@@ -14,11 +14,12 @@
  *   own name and its first label, and every name and alias in /etc/hosts,
  *   whatever /etc/hosts says of the fixed ones.
  *
- * Each check sees /etc/hosts as it is (one stat() says whether it
- * changed; it is parsed into a hash set of its names only then, so a
- * check costs the same with 100,000 lines as with one), and the host
- * name as uname() gave it within the kernel's coarse clock tick
- * (CLOCK_MONOTONIC_COARSE, 1-4 ms: one uname() per tick, not per check).
+ * Each check sees the host name and /etc/hosts as they were within the
+ * kernel's coarse clock tick (CLOCK_MONOTONIC_COARSE, 1-4 ms): they are
+ * looked at again once per tick, not per check (uname() and one stat()
+ * that says whether the file changed; it is parsed into a hash set of
+ * its names only then, so a check costs the same with 100,000 lines as
+ * with one).
  */
 #ifndef VIRTNAME_RESERVED_H
 #define VIRTNAME_RESERVED_H
