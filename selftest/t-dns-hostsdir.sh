@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # t-dns-hostsdir: Debian's dnsmasq reading a network's hosts directory as
-# the writers keep it (one file per block of 64 addresses, cache/derive/
-# hostsdir.h): a change rewrites the file of its block, and dnsmasq, which
-# drops what it read from a file before reading it again (dnsmasq(8),
-# --hostsdir), answers the new lines and no longer the ones that went,
-# while the other lines of the file keep answering.
+# the writers keep it (a file per aligned block of 64 to 1,024 addresses,
+# split when it outgrows a 4 KiB page, merged with its buddy when small,
+# cache/derive/hostsdir.h): a change rewrites the file of its block, and
+# dnsmasq, which drops what it read from a file before reading it again
+# (dnsmasq(8), --hostsdir), answers the new lines and no longer the ones
+# that went, while the other lines of the file keep answering.
 #
-#   1. two guests in one block, a third in another: all answer, forwards
-#      and reverse
-#   2. one of the two released: gone, the other still answers (its file
-#      was rewritten, not removed)
-#   3. the other renamed (a new host name): the old name gone, the new one
+#   1. three guests far apart in a small network: one file; all answer,
+#      forwards and reverse
+#   2. one released: gone, the others still answer (their file was
+#      rewritten, not removed)
+#   3. one renamed (a new host name): the old name gone, the new one
 #      answers
-#   4. the last one of the block released: the file goes, the name too
+#   4. 60 guests with long names: the file splits into blocks of at most
+#      a page each, and every name answers (dnsmasq drops a line it reads
+#      from a new file while an old one still has it, then loses it with
+#      the old one: a split that wrote before it removed would lose names)
+#   5. 40 of them released: the blocks merge back into one file, and
+#      every name left answers, none released
+#   6. the last lines released: the file goes, the names too
 #
-# dnsmasq runs (as the network's does, with dhcp-ignore-names' effect on
-# names left out: no DHCP here) in a network namespace of the test's own,
-# on 127.0.0.1; the probe is selftest/tools/dns-wait.
 . "$(dirname "$0")/lib.sh"
 command -v dnsmasq >/dev/null || skip "dnsmasq not installed (make test-deps installs dnsmasq-base)"
 [ -x "$B/selftest/dns-wait" ] || fail "$B/selftest/dns-wait is not built"
@@ -48,8 +52,9 @@ printf "<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'>
 lh add 52:54:00:0d:00:01 198.18.0.70 alpha
 lh add 52:54:00:0d:00:02 198.18.0.71 beta
 lh add 52:54:00:0d:00:03 198.18.0.140 gamma
-expect_eq "one file for the block of .70 and .71" "198.18.0.70 alpha
-198.18.0.71 beta" "$(cat "$D/198.18.0.64_26")"
+expect_eq "one file for three guests of a small network, in address order" "198.18.0.0_22: 198.18.0.70 alpha
+198.18.0.71 beta
+198.18.0.140 gamma" "$(cd "$D" && for f in *; do echo "$f: $(cat "$f")"; done)"
 chmod 755 "$T" "$S" "$S/dnsmasq"        # dnsmasq reads it as nobody
 ip netns exec "$NS" dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
         --listen-address=127.0.0.1 --port=53 --domain=bench.test --local=/bench.test/ --expand-hosts \
@@ -71,9 +76,10 @@ command -v dig >/dev/null && expect_eq "reverse of .71" "beta.bench.test." "$(pt
 pass "two guests in one block and one in another answer"
 
 dns_wait alpha.bench.test A none "$T/lh" del 52:54:00:0d:00:01 198.18.0.70 alpha || fail "released alpha still answers"
-expect_eq "the block's file rewritten, not removed" "198.18.0.71 beta" "$(cat "$D/198.18.0.64_26")"
+expect_eq "the block's file rewritten, not removed" "198.18.0.71 beta
+198.18.0.140 gamma" "$(cat "$D/198.18.0.0_22")"
 dns_wait beta.bench.test A 198.18.0.71 || fail "beta no longer answers after its neighbour left"
-grep -q "flushed [0-9]* names read from $D/198.18.0.64_26" "$T/dnsmasq.log" ||
+grep -q "flushed [0-9]* names read from $D/198.18.0.0_22" "$T/dnsmasq.log" ||
         fail "dnsmasq did not say it dropped the file's old names: $(grep -i inotify "$T/dnsmasq.log" | tail -n 3)"
 pass "a line gone from a rewritten file: its name gone, the file's other names kept"
 
@@ -82,7 +88,44 @@ dns_wait beta.bench.test A none || fail "beta still answers after the rename"
 command -v dig >/dev/null && expect_eq "reverse of .71 renamed" "delta.bench.test." "$(ptr 198.18.0.71)"
 pass "a renamed guest: the new name answers, the old one not"
 
+# long K: the name of long guest K (60 bytes), at 198.18.1.(4 K)
+long() { printf 'guest-with-a-long-name-to-fill-a-page-of-the-hosts-file-%03d' "$1"; }
+# answer_all K...: every long guest K answers its address
+answer_all() {
+        local k
+        for k in "$@"; do
+                dns_wait "$(long "$k").bench.test" A "198.18.1.$((4 * k))" || fail "$(long "$k") does not answer"
+        done
+}
+for k in $(seq 0 59); do
+        lh add "$(printf '52:54:00:0d:01:%02x' "$k")" "198.18.1.$((4 * k))" "$(long "$k")"
+done
+expect_eq "60 long lines: blocks split to a page at most" "198.18.0.0_24 198.18.1.0_25 198.18.1.128_25" \
+        "$(ls "$D" | xargs)"
+for f in "$D"/*; do
+        [ "$(stat -c %s "$f")" -le 4096 ] || fail "$f holds $(stat -c %s "$f") bytes, more than a page"
+done
+answer_all $(seq 0 59)
+dns_wait delta.bench.test A 198.18.0.71 || fail "delta no longer answers after the split"
+dns_wait gamma.bench.test A 198.18.0.140 || fail "gamma no longer answers after the split"
+pass "a block that outgrew a page split in two, every name answers"
+
+for k in $(seq 20 59); do
+        lh del "$(printf '52:54:00:0d:01:%02x' "$k")" "198.18.1.$((4 * k))" "$(long "$k")"
+done
+expect_eq "40 released: the blocks merged back into one file" "198.18.0.0_22" "$(ls "$D" | xargs)"
+dns_wait "$(long 59).bench.test" A none || fail "$(long 59) still answers after its release"
+dns_wait "$(long 20).bench.test" A none || fail "$(long 20) still answers after its release"
+answer_all $(seq 0 19)
+dns_wait delta.bench.test A 198.18.0.71 || fail "delta no longer answers after the merge"
+dns_wait gamma.bench.test A 198.18.0.140 || fail "gamma no longer answers after the merge"
+pass "blocks that shrank merged, every name left answers"
+
+for k in $(seq 0 19); do
+        lh del "$(printf '52:54:00:0d:01:%02x' "$k")" "198.18.1.$((4 * k))" "$(long "$k")"
+done
 dns_wait delta.bench.test A none "$T/lh" del 52:54:00:0d:00:02 198.18.0.71 delta || fail "released delta still answers"
-[ -e "$D/198.18.0.64_26" ] && fail "an empty block's file stays"
-dns_wait gamma.bench.test A 198.18.0.140 || fail "gamma, in another block, no longer answers"
+dns_wait gamma.bench.test A 198.18.0.140 || fail "gamma no longer answers"
+dns_wait gamma.bench.test A none "$T/lh" del 52:54:00:0d:00:03 198.18.0.140 gamma || fail "released gamma still answers"
+expect_eq "the last line gone: no file left" "" "$(ls -A "$D" | xargs)"
 pass "the last line of a block gone: the file goes, and its name"

@@ -292,14 +292,13 @@ sed "s|</network>|<dnsmasq:options xmlns:dnsmasq='http://libvirt.org/schemas/net
         "$F/network-started.xml" >"$T/net-dns.xml"
 "$H/network-hook" labnet start begin - <"$T/net-dns.xml"
 [ -d "$D" ] || fail "start: no hosts directory $D"
-# hline ADDRESS: its line in the file of its block of 64 addresses
+# hline ADDRESS: its line in the file of its block
 hline() { awk -v a="$1" '$1 == a' "$D"/[0-9]* 2>/dev/null; }
 expect_eq "hosts directory: the static host" "198.18.5.50 fixed" "$(hline 198.18.5.50)"
 expect_eq "hosts directory: the domain's address, its name first" "198.18.5.103 vsockvm renamed" "$(hline 198.18.5.103)"
-expect_eq "hosts directory: one file per block of 64 addresses, in address order" \
-        "$(awk '$1 ~ /^198\.18\.5\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])$/' "$D"/* | sort -t. -k4,4n)" \
-        "$(cat "$D/198.18.5.64_26")"
-expect_eq "hosts directory: files 0644" "644" "$(stat -c %a "$D/198.18.5.64_26")"
+expect_eq "hosts directory: a small network's IPv4 lines in one file (its block of 1,024), in address order" \
+        "$(awk '$1 ~ /^198\.18\.5\./' "$D"/* | sort -t. -k4,4n)" "$(cat "$D/198.18.4.0_22")"
+expect_eq "hosts directory: files 0644" "644" "$(stat -c %a "$D/198.18.4.0_22")"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=dnsguest \
         "$H/lease-helper" add 52:54:00:05:00:21 198.18.5.121
 expect_eq "a new lease" "198.18.5.121 dnsguest" "$(hline 198.18.5.121)"
@@ -329,7 +328,7 @@ unset FAKE_HELPER_LOG
 # Killed between its commit and the directory: the next writer finds the
 # directory behind and rewrites it whole.
 sed -i 's/^[0-9]* /1 /' "$VIRT_NAME_CACHE_DIR/dnsmasq/.generation"
-rm -f "$D/198.18.5.0_26"
+rm -f "$D/198.18.4.0_22"
 touch "$D/198.18.9.9"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=later \
         "$H/lease-helper" add 52:54:00:05:00:23 198.18.5.123
@@ -344,10 +343,10 @@ g0=$(cut -d' ' -f1 "$G")
 # name notes when the name was last seen: a second later, that changes it).
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon \
         strace -f -e trace=openat -o "$T/st-same" "$H/lease-helper" old 52:54:00:05:00:23 198.18.5.123
-expect_eq "an unchanged event: the same generation" "$g0 blocks-64" "$(cat "$G")"
+expect_eq "an unchanged event: the same generation" "$g0 blocks-64-1024" "$(cat "$G")"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$((soon + 60)) DNSMASQ_SUPPLIED_HOSTNAME=later \
         strace -f -e trace=openat -o "$T/st-renew" "$H/lease-helper" old 52:54:00:05:00:23 198.18.5.123
-expect_eq "a renewal: the next generation" "$((g0 + 1)) blocks-64" "$(cat "$G")"
+expect_eq "a renewal: the next generation" "$((g0 + 1)) blocks-64-1024" "$(cat "$G")"
 ls -l --time-style=+%s.%N "$D" | diff "$T/hd-before" - || fail "an unchanged event or a renewal rewrote hosts files"
 grep -E 'openat\([0-9]+, "[0-9a-f]' "$T/st-same" "$T/st-renew" &&
         fail "an unchanged event or a renewal read hosts files"

@@ -20,18 +20,15 @@
 /* What .generation says after the number: the directories are in this
  * layout.  Anything else (one file per address, before) is rewritten
  * whole. */
-#define LAYOUT "blocks-64"
+#define LAYOUT "blocks-64-1024"
 #define TMP_SUFFIX ".tmp"
 #define GONE_PREFIX "vnc-gone-"
-/* Addresses per file: an aligned block of 64 (IPv4 /26, IPv6 /122). */
-#define BLOCK 64u
-#define BLOCK_PREFIX_V4 26
-#define BLOCK_PREFIX_V6 122
 /* Longest line: an address and two names. */
 #define LINE_MAX_BYTES (INET6_ADDRSTRLEN + VIRTNAME_LINE_NAMES * (VIRTNAME_NAME_MAX + 1) + 2)
-/* A file of ours is at most this long; a longer one is not read past it
- * (and is rewritten). */
-#define FILE_MAX (BLOCK * LINE_MAX_BYTES)
+/* A file of ours is at most this long (64 lines; a file of more
+ * addresses holds at most SPLIT_ABOVE bytes); a longer one is not read
+ * past it (and is rewritten). */
+#define FILE_MAX (64 * LINE_MAX_BYTES)
 /* "ADDRESS_PREFIX" */
 #define BLOCK_NAME_MAX (INET6_ADDRSTRLEN + 5)
 
@@ -107,17 +104,38 @@ static int write_file(int dfd, const char *name, const char *text, size_t len)
 
 /* --- one block's file ------------------------------------------------------ */
 
-/* The lines of one block of addresses, by their place in it. */
+/* A file holds the lines of an aligned block of 2^SPAN addresses.  Its
+ * size is kept near a tmpfs page, so that the directory takes at most
+ * about twice its text in memory, and dnsmasq re-reads at most about a
+ * page of lines per change: a block whose text outgrows a page splits in
+ * two, one that shrinks to half a page merges with its buddy when the two
+ * fit in three quarters of one (or climbs alone when no file is left in
+ * its buddy's half).  The files are the layout's only record: a writer
+ * finds the file of an address by trying each span. */
+#define SPAN_MIN 6u                    /* 64 addresses: IPv4 /26, IPv6 /122 */
+#define SPAN_MAX 10u                   /* 1,024: IPv4 /22, IPv6 /118 */
+#define SPLIT_ABOVE 4096u
+#define MERGE_BELOW 2048u
+#define MERGE_UPTO 3072u
+
+/* One line of a block: its address's last 16 bits, its text. */
+struct entry {
+        uint16_t key;
+        uint16_t len;
+        char text[LINE_MAX_BYTES];
+};
+
+/* The lines of one block of addresses, in address order. */
 struct block {
         int family;
         uint8_t start[16];
+        unsigned span;
         char name[BLOCK_NAME_MAX];
         char *old;                     /* the file as it was (FILE_MAX + 1 bytes) */
         ssize_t old_len;               /* -1: there was none */
-        struct {
-                size_t len;            /* 0: no line */
-                char text[LINE_MAX_BYTES];
-        } line[BLOCK];
+        struct entry *e;
+        size_t n, cap;
+        size_t text;                   /* bytes of its lines */
 };
 
 static size_t last_byte(int family)
@@ -125,58 +143,143 @@ static size_t last_byte(int family)
         return family == AF_INET ? 3 : 15;
 }
 
-/* Is (FAMILY, ADDR) in block B?  Its place there into *AT. */
-static bool in_block(const struct block *b, int family, const uint8_t *addr, unsigned *at)
+static uint16_t key_of(int family, const uint8_t *addr)
 {
         size_t last = last_byte(family);
 
-        if (family != b->family || memcmp(addr, b->start, last) != 0 ||
-            (addr[last] & ~(BLOCK - 1)) != b->start[last])
-                return false;
-        *at = addr[last] & (BLOCK - 1);
-        return true;
+        return (uint16_t)(addr[last - 1] << 8 | addr[last]);
 }
 
-/* Make B the empty block of (FAMILY, ADDR). */
-static int block_init(struct block *b, int family, const uint8_t *addr)
+static uint16_t span_mask(unsigned span)
+{
+        return (uint16_t)((1u << span) - 1);
+}
+
+/* Is (FAMILY, ADDR) in the block of FAMILY, START and SPAN? */
+static bool in_span(int family, const uint8_t *start, unsigned span, int bfamily, const uint8_t *addr)
+{
+        size_t last = last_byte(bfamily);
+
+        return family == bfamily && memcmp(addr, start, last - 1) == 0 &&
+               (key_of(family, addr) & ~span_mask(span)) == key_of(family, start);
+}
+
+static bool in_block(const struct block *b, int family, const uint8_t *addr)
+{
+        return in_span(family, b->start, b->span, b->family, addr);
+}
+
+/* START with its last SPAN bits cleared (or set: the block's end) into OUT. */
+static void span_edge(int family, const uint8_t *start, unsigned span, bool end, uint8_t *out)
+{
+        size_t last = last_byte(family);
+        uint16_t k = key_of(family, start) & (uint16_t)~span_mask(span);
+
+        if (end)
+                k |= span_mask(span);
+        memcpy(out, start, 16);
+        out[last - 1] = (uint8_t)(k >> 8);
+        out[last] = (uint8_t)k;
+}
+
+/* "ADDRESS_PREFIX" of the block of (FAMILY, ADDR) and SPAN into NAME. */
+static int span_name(int family, const uint8_t *addr, unsigned span, char *name)
 {
         char a[INET6_ADDRSTRLEN];
-        size_t last = last_byte(family);
+        uint8_t start[16];
 
-        memset(b->line, 0, sizeof(b->line));
-        b->family = family;
-        memset(b->start, 0, sizeof(b->start));
-        memcpy(b->start, addr, last + 1);
-        b->start[last] &= (uint8_t)~(BLOCK - 1);
-        b->old_len = -1;
-        if (!inet_ntop(family, b->start, a, sizeof(a)))
+        span_edge(family, addr, span, false, start);
+        if (!inet_ntop(family, start, a, sizeof(a)))
                 return -EINVAL;
-        snprintf(b->name, sizeof(b->name), "%s_%d", a, family == AF_INET ? BLOCK_PREFIX_V4 : BLOCK_PREFIX_V6);
+        snprintf(name, BLOCK_NAME_MAX, "%s_%u", a, (family == AF_INET ? 32 : 128) - span);
+        return 0;
+}
+
+/* Make B the empty block of (FAMILY, ADDR) and SPAN. */
+static int block_init(struct block *b, int family, const uint8_t *addr, unsigned span)
+{
+        b->family = family;
+        b->span = span;
+        span_edge(family, addr, span, false, b->start);
+        b->old_len = -1;
+        b->n = 0;
+        b->text = 0;
+        return span_name(family, addr, span, b->name);
+}
+
+/* Where the line of KEY is or would go in B. */
+static size_t entry_at(const struct block *b, uint16_t key)
+{
+        size_t lo = 0, hi = b->n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (b->e[mid].key < key)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
+/* KEY's line in B: LEN bytes of TEXT (0: none). */
+static int entry_set(struct block *b, uint16_t key, const char *text, size_t len)
+{
+        size_t i = entry_at(b, key);
+        bool there = i < b->n && b->e[i].key == key;
+
+        if (there) {
+                b->text -= b->e[i].len;
+                if (len == 0) {
+                        memmove(&b->e[i], &b->e[i + 1], (b->n - i - 1) * sizeof(b->e[0]));
+                        b->n--;
+                        return 0;
+                }
+        } else if (len == 0) {
+                return 0;
+        } else {
+                if (b->n == b->cap) {
+                        size_t cap = b->cap ? 2 * b->cap : 64;
+                        void *more = reallocarray(b->e, cap, sizeof(b->e[0]));
+
+                        if (!more)
+                                return -ENOMEM;
+                        b->e = more;
+                        b->cap = cap;
+                }
+                memmove(&b->e[i + 1], &b->e[i], (b->n - i) * sizeof(b->e[0]));
+                b->n++;
+                b->e[i].key = key;
+        }
+        memcpy(b->e[i].text, text, len);
+        b->e[i].len = (uint16_t)len;
+        b->text += len;
         return 0;
 }
 
 /* Read B's file from DFD, keeping its lines (ours: "ADDRESS NAME...");
  * anything else in it is dropped at the next write. */
-static void block_load(struct block *b, int dfd)
+static int block_load(struct block *b, int dfd)
 {
+        int rc = 0;
+
         b->old_len = read_file(dfd, b->name, b->old, FILE_MAX + 1);
-        for (ssize_t pos = 0; pos < b->old_len;) {
+        for (ssize_t pos = 0; rc == 0 && pos < b->old_len;) {
                 char *line = b->old + pos, *nl = memchr(line, '\n', (size_t)(b->old_len - pos));
                 size_t len = nl ? (size_t)(nl - line) + 1 : (size_t)(b->old_len - pos), alen = strcspn(line, " \n");
                 char a[INET6_ADDRSTRLEN];
                 uint8_t addr[16] = { 0 };
-                unsigned at;
 
                 pos += (ssize_t)len;
                 if (!nl || alen >= sizeof(a) || len >= LINE_MAX_BYTES)
                         continue;
                 memcpy(a, line, alen);
                 a[alen] = '\0';
-                if (inet_pton(b->family, a, addr) == 1 && in_block(b, b->family, addr, &at)) {
-                        memcpy(b->line[at].text, line, len);
-                        b->line[at].len = len;
-                }
+                if (inet_pton(b->family, a, addr) == 1 && in_block(b, b->family, addr))
+                        rc = entry_set(b, key_of(b->family, addr), line, len);
         }
+        return rc;
 }
 
 /* The name a leased IPv4 address gets when it loses its names (see
@@ -204,44 +307,204 @@ static size_t gone_line(int family, const uint8_t *addr, char *text, size_t cap)
  * loses its names (its domain was shut off, the name was taken away), its
  * line says "vnc-gone-ADDR" instead of going: dnsmasq then renames the
  * lease, and the old name stops answering at once. */
-static void block_put(struct block *b, const struct virtname_line *l)
+static int block_put(struct block *b, const struct virtname_line *l)
 {
-        unsigned at;
-        size_t len;
+        char text[LINE_MAX_BYTES];
+        uint16_t key = key_of(l->family, l->addr);
+        size_t i = entry_at(b, key), len = virtname_line_format(l, text, sizeof(text));
 
-        if (!in_block(b, l->family, l->addr, &at))
-                return;
-        len = virtname_line_format(l, b->line[at].text, sizeof(b->line[at].text));
-        if (len == 0 && l->leased && l->family == AF_INET && b->line[at].len > 0)
-                len = gone_line(l->family, l->addr, b->line[at].text, sizeof(b->line[at].text));
-        b->line[at].len = len;
+        if (len == 0 && l->leased && l->family == AF_INET && i < b->n && b->e[i].key == key)
+                len = gone_line(l->family, l->addr, text, sizeof(text));
+        return entry_set(b, key, text, len);
 }
 
-/* Write B's lines into its file in DFD (none: no file), unless it holds
- * them already. */
-static int block_write(struct block *b, int dfd)
+/* The text of B's lines [FROM, TO) into TEXT (FILE_MAX bytes at most:
+ * a block is split before it grows past that). */
+static size_t entries_text(const struct block *b, size_t from, size_t to, char *text)
 {
-        char *text = malloc(FILE_MAX);
         size_t len = 0;
+
+        for (size_t i = from; i < to && len + b->e[i].len <= FILE_MAX; i++) {
+                memcpy(text + len, b->e[i].text, b->e[i].len);
+                len += b->e[i].len;
+        }
+        return len;
+}
+
+/* NAME in DFD holds LEN bytes of TEXT (none: no file), unless it does. */
+static int put_file(int dfd, const char *name, const char *text, size_t len, char *scratch)
+{
+        ssize_t old = read_file(dfd, name, scratch, FILE_MAX + 1);
+
+        if (len == 0)
+                return old >= 0 && unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+        if (old == (ssize_t)len && memcmp(scratch, text, len) == 0)
+                return 0;
+        return write_file(dfd, name, text, len);
+}
+
+static int remove_file(int dfd, const char *name)
+{
+        return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+/* A layout: the files of one block's lines, split until each holds at
+ * most SPLIT_ABOVE bytes (or is of SPAN_MIN). */
+struct piece {
+        char name[BLOCK_NAME_MAX];
+        size_t from, to;               /* B's lines */
+};
+
+static size_t entries_bytes(const struct block *b, size_t from, size_t to)
+{
+        size_t n = 0;
+
+        for (size_t i = from; i < to; i++)
+                n += b->e[i].len;
+        return n;
+}
+
+/* The start of the lower or UPPER half of the block of FAMILY, START and
+ * SPAN into OUT. */
+static void span_half(int family, const uint8_t *start, unsigned span, bool upper, uint8_t *out)
+{
+        size_t last = last_byte(family);
+        uint16_t k = key_of(family, start);
+
+        if (upper)
+                k |= (uint16_t)(1u << (span - 1));
+        memcpy(out, start, 16);
+        out[last - 1] = (uint8_t)(k >> 8);
+        out[last] = (uint8_t)k;
+}
+
+/* The pieces of B's lines [FROM, TO), all within the block of B's family,
+ * START and SPAN, appended to OUT (room for 2^(SPAN_MAX - SPAN_MIN)). */
+static int layout(const struct block *b, const uint8_t *start, unsigned span, size_t from, size_t to,
+                  struct piece *out, size_t *n)
+{
+        uint8_t half[16];
+        size_t mid = from;
+        int rc;
+
+        if (from == to)
+                return 0;
+        if (span == SPAN_MIN || entries_bytes(b, from, to) <= SPLIT_ABOVE) {
+                out[*n].from = from;
+                out[*n].to = to;
+                return span_name(b->family, start, span, out[(*n)++].name);
+        }
+        while (mid < to && !(b->e[mid].key & (1u << (span - 1))))
+                mid++;
+        span_half(b->family, start, span, false, half);
+        if ((rc = layout(b, half, span - 1, from, mid, out, n)) < 0)
+                return rc;
+        span_half(b->family, start, span, true, half);
+        return layout(b, half, span - 1, mid, to, out, n);
+}
+
+/* Write B's lines into DFD as layout() splits them (their file names
+ * into P, N), after removing those of FILES (NFILES) that are not among
+ * them: dnsmasq drops a line it reads from one file while another still
+ * has it, and then loses it with the other, so a line's old file goes
+ * before its new one comes. */
+static int write_layout(const struct block *b, int dfd, char (*files)[BLOCK_NAME_MAX], size_t nfiles,
+                        struct piece *p, size_t *n, char *text, char *scratch)
+{
+        int rc;
+
+        *n = 0;
+        rc = layout(b, b->start, b->span, 0, b->n, p, n);
+        for (size_t f = 0; rc == 0 && f < nfiles; f++) {
+                bool kept = false;
+
+                for (size_t i = 0; i < *n && !kept; i++)
+                        kept = strcmp(files[f], p[i].name) == 0;
+                if (!kept)
+                        rc = remove_file(dfd, files[f]);
+        }
+        for (size_t i = 0; rc == 0 && i < *n; i++)
+                rc = put_file(dfd, p[i].name, text, entries_text(b, p[i].from, p[i].to, text), scratch);
+        return rc;
+}
+
+/* The files in DFD within the block of FAMILY, START and SPAN (of any
+ * span from SPAN_MIN up to SPAN) into FILES, MAX at most; their
+ * number. */
+static size_t files_within(int dfd, int family, const uint8_t *start, unsigned span,
+                           char (*files)[BLOCK_NAME_MAX], size_t max)
+{
+        size_t n = 0, last = last_byte(family);
+        struct stat st;
+
+        for (unsigned s = SPAN_MIN; s <= span && n < max; s++)
+                for (unsigned i = 0; i < 1u << (span - s) && n < max; i++) {
+                        uint8_t a[16];
+                        uint16_t k = (uint16_t)(key_of(family, start) + (i << s));
+
+                        memcpy(a, start, 16);
+                        a[last - 1] = (uint8_t)(k >> 8);
+                        a[last] = (uint8_t)k;
+                        if (span_name(family, a, s, files[n]) == 0 &&
+                            fstatat(dfd, files[n], &st, AT_SYMLINK_NOFOLLOW) == 0)
+                                n++;
+                }
+        return n;
+}
+
+/* The file of (FAMILY, ADDR) in DFD, read into B: of the span whose file
+ * is there, else an empty block of SPAN_MIN. */
+static int block_find(struct block *b, int dfd, int family, const uint8_t *addr)
+{
+        int rc;
+
+        for (unsigned span = SPAN_MIN; span <= SPAN_MAX; span++) {
+                if ((rc = block_init(b, family, addr, span)) < 0 || (rc = block_load(b, dfd)) < 0)
+                        return rc;
+                if (b->old_len >= 0)
+                        return 0;
+        }
+        return block_init(b, family, addr, SPAN_MIN);
+}
+
+/* Write B (found by block_find, then changed), merged with its buddies
+ * while it is under half a page and the two fit in MERGE_UPTO (or the
+ * buddy's half holds no file), and split if it outgrew a page.  BUDDY is
+ * scratch. */
+static int block_settle(struct block *b, struct block *buddy, int dfd, char *text, char *scratch)
+{
+        char files[2 + SPAN_MAX - SPAN_MIN][BLOCK_NAME_MAX], none[1][BLOCK_NAME_MAX];
+        struct piece p[1u << (SPAN_MAX - SPAN_MIN)];
+        size_t nfiles = 0, n;
         int rc = 0;
 
-        if (!text)
-                return -ENOMEM;
-        for (unsigned i = 0; i < BLOCK; i++) {
-                memcpy(text + len, b->line[i].text, b->line[i].len);
-                len += b->line[i].len;
+        if (b->old_len >= 0)
+                memcpy(files[nfiles++], b->name, BLOCK_NAME_MAX);
+        while (rc == 0 && b->text > 0 && b->text <= MERGE_BELOW && b->span < SPAN_MAX) {
+                uint8_t up[16], other[16];
+
+                span_edge(b->family, b->start, b->span + 1, false, up);
+                span_half(b->family, up, b->span + 1, key_of(b->family, up) == key_of(b->family, b->start), other);
+                if ((rc = block_init(buddy, b->family, other, b->span)) < 0 || (rc = block_load(buddy, dfd)) < 0)
+                        break;
+                if (buddy->old_len >= 0 ? b->text + buddy->text > MERGE_UPTO
+                                        : files_within(dfd, b->family, other, b->span, none, 1) > 0)
+                        break;
+                for (size_t i = 0; rc == 0 && i < buddy->n; i++)
+                        rc = entry_set(b, buddy->e[i].key, buddy->e[i].text, buddy->e[i].len);
+                if (buddy->old_len >= 0)
+                        memcpy(files[nfiles++], buddy->name, BLOCK_NAME_MAX);
+                b->span++;
+                memcpy(b->start, up, 16);
+                if (rc == 0)
+                        rc = span_name(b->family, b->start, b->span, b->name);
         }
-        if (len == 0 && b->old_len >= 0)
-                rc = unlinkat(dfd, b->name, 0) < 0 && errno != ENOENT ? -errno : 0;
-        else if (len > 0 && (b->old_len != (ssize_t)len || memcmp(b->old, text, len) != 0))
-                rc = write_file(dfd, b->name, text, len);
-        free(text);
-        return rc;
+        return rc < 0 ? rc : write_layout(b, dfd, files, nfiles, p, &n, text, scratch);
 }
 
 static struct block *block_new(void)
 {
-        struct block *b = malloc(sizeof(*b));
+        struct block *b = calloc(1, sizeof(*b));
 
         if (b && !(b->old = malloc(FILE_MAX + 1))) {
                 free(b);
@@ -252,8 +515,10 @@ static struct block *block_new(void)
 
 static void block_free(struct block *b)
 {
-        if (b)
+        if (b) {
                 free(b->old);
+                free(b->e);
+        }
         free(b);
 }
 
@@ -308,23 +573,34 @@ int virtname_hostsdir_create(const char *store_dir, const char *network)
         return rc < 0 ? rc : mkdir_0755(path);
 }
 
-/* A sync: the block being filled, and the file names it keeps. */
+/* A sync: the largest block being filled, the scratch buffers, and the
+ * file names it keeps. */
 struct sync {
         int dfd;
         struct block *b;
         bool open;                     /* B holds lines not written yet */
+        char *text, *scratch;
         char (*names)[BLOCK_NAME_MAX];
         size_t n, cap;
 };
 
-/* Write the block being filled, and keep its name. */
+/* Write the block being filled as layout() splits it, in place of the
+ * files it had, and keep their names. */
 static int sync_flush(struct sync *s)
 {
+        char files[(2u << (SPAN_MAX - SPAN_MIN)) - 1][BLOCK_NAME_MAX];
+        struct piece p[1u << (SPAN_MAX - SPAN_MIN)];
+        size_t nfiles, n;
+        int rc;
+
         if (!s->open)
                 return 0;
         s->open = false;
-        if (s->n == s->cap) {
-                size_t cap = s->cap ? 2 * s->cap : 64;
+        nfiles = files_within(s->dfd, s->b->family, s->b->start, SPAN_MAX, files, sizeof(files) / sizeof(files[0]));
+        if ((rc = write_layout(s->b, s->dfd, files, nfiles, p, &n, s->text, s->scratch)) < 0)
+                return rc;
+        if (s->n + n > s->cap) {
+                size_t cap = s->cap ? 2 * s->cap + n : 64 + n;
                 void *more = reallocarray(s->names, cap, sizeof(*s->names));
 
                 if (!more)
@@ -332,8 +608,9 @@ static int sync_flush(struct sync *s)
                 s->names = more;
                 s->cap = cap;
         }
-        memcpy(s->names[s->n++], s->b->name, sizeof(s->b->name));
-        return block_write(s->b, s->dfd);
+        for (size_t i = 0; i < n; i++)
+                memcpy(s->names[s->n++], p[i].name, BLOCK_NAME_MAX);
+        return 0;
 }
 
 /* The lines come in address order (export.h), so a block's lines come
@@ -341,21 +618,14 @@ static int sync_flush(struct sync *s)
 static int sync_line(const struct virtname_line *l, void *ctx)
 {
         struct sync *s = ctx;
-        unsigned at;
         int rc;
 
-        if (s->open && in_block(s->b, l->family, l->addr, &at)) {
-                block_put(s->b, l);
-                return 0;
+        if (!s->open || !in_block(s->b, l->family, l->addr)) {
+                if ((rc = sync_flush(s)) < 0 || (rc = block_init(s->b, l->family, l->addr, SPAN_MAX)) < 0)
+                        return rc;
+                s->open = true;
         }
-        if ((rc = sync_flush(s)) < 0 || (rc = block_init(s->b, l->family, l->addr)) < 0)
-                return rc;
-        /* Only the old text, to leave an unchanged file alone: the lines
-         * are V's. */
-        s->b->old_len = read_file(s->dfd, s->b->name, s->b->old, FILE_MAX + 1);
-        s->open = true;
-        block_put(s->b, l);
-        return 0;
+        return block_put(s->b, l);
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -367,25 +637,23 @@ int virtname_hostsdir_sync(const char *store_dir, const char *network, const str
                            int64_t now, char *err, size_t errlen)
 {
         char root[PATH_MAX], path[PATH_MAX];
-        struct sync s = { .dfd = -1, .b = block_new() };
+        struct sync s = { .dfd = -1, .b = block_new(), .text = malloc(FILE_MAX), .scratch = malloc(FILE_MAX + 1) };
         struct dirent *de;
         DIR *d;
-        int rc;
+        int rc = 0;
 
-        if (!s.b)
-                return virtname_errf(err, errlen, -ENOMEM, "out of memory");
-        if ((rc = virtname_hostsdir_path(store_dir, NULL, root, sizeof(root))) < 0 ||
-            (rc = virtname_hostsdir_path(store_dir, network, path, sizeof(path))) < 0)
+        if (!s.b || !s.text || !s.scratch)
+                rc = virtname_errf(err, errlen, -ENOMEM, "out of memory");
+        else if ((rc = virtname_hostsdir_path(store_dir, NULL, root, sizeof(root))) < 0 ||
+                 (rc = virtname_hostsdir_path(store_dir, network, path, sizeof(path))) < 0)
                 rc = virtname_errf(err, errlen, rc, "network '%.64s': no hosts directory can be named after it",
                                    network);
         else if ((rc = mkdir_0755(root)) < 0 || (rc = mkdir_0755(path)) < 0)
                 rc = virtname_errf(err, errlen, rc, "cannot create %s: %s", path, strerror(-rc));
         else if ((s.dfd = open_dir(path)) < 0)
                 rc = virtname_errf(err, errlen, -errno, "%s: %s", path, strerror(errno));
-        if (rc < 0) {
-                block_free(s.b);
-                return rc;
-        }
+        if (rc < 0)
+                goto out;
         rc = virtname_export_lines(v, network, now, sync_line, &s);
         if (rc == 0)
                 rc = sync_flush(&s);
@@ -415,7 +683,10 @@ int virtname_hostsdir_sync(const char *store_dir, const char *network, const str
                 closedir(d);
         }
         close(s.dfd);
+out:
         free(s.names);
+        free(s.text);
+        free(s.scratch);
         block_free(s.b);
         return rc;
 }
@@ -461,20 +732,20 @@ static int put_lines(const char *store_dir, const struct virtname_line *lines, s
 {
         const struct virtname_line **order = malloc((n ? n : 1) * sizeof(*order));
         char path[PATH_MAX] = "", open_net[VIRTNAME_NETWORK_MAX + 1] = "";
-        struct block *b = block_new();
+        struct block *b = block_new(), *buddy = block_new();
+        char *text = malloc(FILE_MAX), *scratch = malloc(FILE_MAX + 1);
         int dfd = -1, rc = 0;
 
-        if (!order || !b) {
-                free(order);
-                block_free(b);
-                return virtname_errf(err, errlen, -ENOMEM, "out of memory");
+        if (!order || !b || !buddy || !text || !scratch) {
+                rc = virtname_errf(err, errlen, -ENOMEM, "out of memory");
+                n = 0;
         }
         for (size_t i = 0; i < n; i++)
                 order[i] = &lines[i];
-        qsort(order, n, sizeof(*order), cmp_line);
+        if (n)
+                qsort(order, n, sizeof(*order), cmp_line);
         for (size_t i = 0; i < n;) {
                 const struct virtname_line *l = order[i];
-                unsigned at;
                 int r;
 
                 if (strcmp(l->network, open_net) != 0) {
@@ -490,13 +761,13 @@ static int put_lines(const char *store_dir, const struct virtname_line *lines, s
                                 i++;
                         continue;
                 }
-                r = block_init(b, l->family, l->addr);
+                r = block_find(b, dfd, l->family, l->addr);
                 if (r == 0) {
-                        block_load(b, dfd);
-                        while (i < n && strcmp(order[i]->network, open_net) == 0 &&
-                               in_block(b, order[i]->family, order[i]->addr, &at))
-                                block_put(b, order[i++]);
-                        r = block_write(b, dfd);
+                        while (r == 0 && i < n && strcmp(order[i]->network, open_net) == 0 &&
+                               in_block(b, order[i]->family, order[i]->addr))
+                                r = block_put(b, order[i++]);
+                        if (r == 0)
+                                r = block_settle(b, buddy, dfd, text, scratch);
                 } else {
                         i++;
                 }
@@ -506,7 +777,10 @@ static int put_lines(const char *store_dir, const struct virtname_line *lines, s
         if (dfd >= 0)
                 close(dfd);
         free(order);
+        free(text);
+        free(scratch);
         block_free(b);
+        block_free(buddy);
         return rc;
 }
 

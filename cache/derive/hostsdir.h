@@ -4,8 +4,8 @@
  *
  * STORE_DIR/dnsmasq/NETWORK/ exists for every network `virt-name-cache
  * enable` turned this on for; it holds one file per aligned block of 64
- * addresses that has lines (IPv4 /26, IPv6 /122), named after the block
- * ("198.18.0.64_26", "2001:db8::40_122"), with the hosts lines (export.h)
+ * to 1,024 addresses that has lines, named after the block
+ * ("198.18.0.0_22", "2001:db8::40_122"), with the hosts lines (export.h)
  * of its leased addresses, in address order.  A change rewrites only the
  * files of its blocks, and dnsmasq re-reads only those: it drops what it
  * read from a file before it reads it again, and drops it when the file
@@ -14,9 +14,13 @@
  * not a file per network: dnsmasq checks every address it reads from a
  * changed file against every address it knows (about 6 ms a line at
  * 100,000 names, dnsmasq 2.90), so a file costs it time in proportion to
- * its lines.  A file is written under a dot name, which dnsmasq ignores,
- * and renamed into place.  dnsmasq reads the directory as an
- * unprivileged user: directories 0755, files 0644.
+ * its lines.  So a file is kept near a page (hostsdir.c: split above
+ * one, merged under half of one), whatever the names' lengths and the
+ * addresses' density.  A file is written under a dot name, which dnsmasq
+ * ignores, and renamed into place; a line that moves to another file
+ * leaves its old file first (dnsmasq ignores a line another file already
+ * gave it, and forgets it with that file).  dnsmasq reads the directory
+ * as an unprivileged user: directories 0755, files 0644.
  *
  * STORE_DIR/dnsmasq/.generation says which store generation the
  * directories show.  A writer that finds it behind (one was killed
