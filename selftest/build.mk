@@ -20,7 +20,7 @@ TEST_PACKAGES += dbus-daemon systemd
 
 # C unit tests (selftest/unit/): records, names, the delta format, and the
 # name rules through a real writer and snapshot.  t-unit runs them.
-UNIT_TESTS := unit-records unit-lookup unit-affected unit-answers
+UNIT_TESTS := unit-records unit-lookup unit-affected unit-answers unit-hostsdir
 $(B)/selftest/unit-%: $(B)/obj/selftest/unit/unit-%.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS)

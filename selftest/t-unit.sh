@@ -4,7 +4,9 @@
 # bit flip and truncation refused), the name rules through a real
 # writer and a published snapshot, what a transaction changed in the
 # answers (cache/derive/affected.h) against the whole export before and
-# after, and the answers database (cache/read/answers.h) against the rules.
+# after, the answers database (cache/read/answers.h) against the rules,
+# and the hosts directory's blocks (cache/derive/hostsdir.h) under random
+# changes against the lines put.
 . "$(dirname "$0")/lib.sh"
 : "${BC:=$TOP/build-clang}"
 [ -x "$B/selftest/unit-records" ] && [ -x "$B/selftest/unit-lookup" ] || fail "the unit tests are not built in $B"
@@ -26,6 +28,12 @@ for b in "$B" "$BA" "$BC"; do
         for seed in 1 2 3; do
                 VIRT_NAME_CACHE_LEASESHELPER=/nonexistent "$b/selftest/unit-answers" \
                         "$T/answers-$(basename "$b")-$seed" $rounds $seed || fail "unit-answers seed $seed ($b)"
+        done
+        # The hosts directory's blocks: split, merged, never overlapping,
+        # every line in its block's file (three seeds).
+        for seed in 1 2 3; do
+                "$b/selftest/unit-hostsdir" "$T/hostsdir-$(basename "$b")-$seed" 300 $seed ||
+                        fail "unit-hostsdir seed $seed ($b)"
         done
         pass "unit tests ($b)"
 done
