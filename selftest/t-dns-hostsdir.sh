@@ -97,33 +97,38 @@ answer_all() {
                 dns_wait "$(long "$k").bench.test" A "198.18.1.$((4 * k))" || fail "$(long "$k") does not answer"
         done
 }
-for k in $(seq 0 59); do
-        lh add "$(printf '52:54:00:0d:01:%02x' "$k")" "198.18.1.$((4 * k))" "$(long "$k")"
-done
+# longs ACTION K...: a lease event for each long guest K
+longs() {
+        local action=$1 k
+        shift
+        for k in "$@"; do
+                lh "$action" "$(printf '52:54:00:0d:01:%02x' "$k")" "198.18.1.$((4 * k))" "$(long "$k")"
+        done
+}
+# small_answer AFTER: delta and gamma, in another block, still answer
+small_answer() {
+        dns_wait delta.bench.test A 198.18.0.71 || fail "delta no longer answers after $1"
+        dns_wait gamma.bench.test A 198.18.0.140 || fail "gamma no longer answers after $1"
+}
+longs add $(seq 0 59)
 expect_eq "60 long lines: blocks split to a page at most" "198.18.0.0_24 198.18.1.0_25 198.18.1.128_25" \
         "$(ls "$D" | xargs)"
 for f in "$D"/*; do
         [ "$(stat -c %s "$f")" -le 4096 ] || fail "$f holds $(stat -c %s "$f") bytes, more than a page"
 done
 answer_all $(seq 0 59)
-dns_wait delta.bench.test A 198.18.0.71 || fail "delta no longer answers after the split"
-dns_wait gamma.bench.test A 198.18.0.140 || fail "gamma no longer answers after the split"
+small_answer "the split"
 pass "a block that outgrew a page split in two, every name answers"
 
-for k in $(seq 20 59); do
-        lh del "$(printf '52:54:00:0d:01:%02x' "$k")" "198.18.1.$((4 * k))" "$(long "$k")"
-done
+longs del $(seq 20 59)
 expect_eq "40 released: the blocks merged back into one file" "198.18.0.0_22" "$(ls "$D" | xargs)"
 dns_wait "$(long 59).bench.test" A none || fail "$(long 59) still answers after its release"
 dns_wait "$(long 20).bench.test" A none || fail "$(long 20) still answers after its release"
 answer_all $(seq 0 19)
-dns_wait delta.bench.test A 198.18.0.71 || fail "delta no longer answers after the merge"
-dns_wait gamma.bench.test A 198.18.0.140 || fail "gamma no longer answers after the merge"
+small_answer "the merge"
 pass "blocks that shrank merged, every name left answers"
 
-for k in $(seq 0 19); do
-        lh del "$(printf '52:54:00:0d:01:%02x' "$k")" "198.18.1.$((4 * k))" "$(long "$k")"
-done
+longs del $(seq 0 19)
 dns_wait delta.bench.test A none "$T/lh" del 52:54:00:0d:00:02 198.18.0.71 delta || fail "released delta still answers"
 dns_wait gamma.bench.test A 198.18.0.140 || fail "gamma no longer answers"
 dns_wait gamma.bench.test A none "$T/lh" del 52:54:00:0d:00:03 198.18.0.140 gamma || fail "released gamma still answers"
