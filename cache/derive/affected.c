@@ -98,16 +98,6 @@ static int add_name(struct vec *v, const char *s, size_t len)
         return 0;
 }
 
-/* A lease's host key: the first label of its host name. */
-static int add_host_key(struct vec *v, struct virtname_str hostname)
-{
-        size_t n = 0;
-
-        while (n < hostname.len && hostname.p[n] != '.')
-                n++;
-        return add_name(v, hostname.p, n);
-}
-
 static int add_addr(struct vec *v, int family, const uint8_t *addr)
 {
         struct addr *a = vec_push(v);
@@ -117,12 +107,6 @@ static int add_addr(struct vec *v, int family, const uint8_t *addr)
         a->family = family;
         memcpy(a->addr, addr, 16);
         return 0;
-}
-
-/* The address of an address key (record.h). */
-static int add_addr_key(struct vec *v, const uint8_t *key)
-{
-        return add_addr(v, key[0] == 6 ? AF_INET6 : AF_INET, key + 1);
 }
 
 static int add_iface(struct vec *v, struct virtname_str network, const uint8_t *mac)
@@ -138,73 +122,31 @@ static int add_iface(struct vec *v, struct virtname_str network, const uint8_t *
         return 0;
 }
 
-/* What a lease record depends on and who depends on it. */
-static int seed_lease(struct work *w, const void *data, size_t len)
+/* What records name (record.h), into W's candidates. */
+static int name_cb(void *ctx, const char *p, size_t len)
 {
-        struct virtname_lease_view l;
-        int rc;
-
-        if (virtname_lease_decode(data, len, &l) < 0)
-                return 0;
-        if ((rc = add_addr(&w->addrs, l.family, l.addr)) < 0 || (rc = add_host_key(&w->names, l.hostname)) < 0)
-                return rc;
-        return (l.flags & VIRTNAME_LEASE_HAS_MAC) ? add_iface(&w->ifaces, l.network, l.mac) : 0;
+        return add_name(&((struct work *)ctx)->names, p, len);
 }
 
-static int seed_domain(struct work *w, const void *data, size_t len)
+static int addr_cb(void *ctx, int family, const uint8_t addr[16])
 {
-        struct virtname_domain_view d;
-        struct virtname_iface_view f;
-        size_t pos = 0;
-        int rc = 0;
-
-        if (virtname_domain_decode(data, len, &d) < 0)
-                return 0;
-        while (rc == 0 && virtname_domain_iface_next(&d, &pos, &f))
-                rc = add_iface(&w->ifaces, f.network, f.mac);
-        return rc;
+        return add_addr(&((struct work *)ctx)->addrs, family, addr);
 }
 
+static int iface_cb(void *ctx, struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN])
+{
+        return add_iface(&((struct work *)ctx)->ifaces, network, mac);
+}
+
+static const struct virtname_names_fn to_work = { name_cb, addr_cb, iface_cb };
+
+/* What changed record C names, with VALUE (NULL: none).  (networks:
+ * seed_network(); the rest holds no answers.) */
 static int seed(struct work *w, const struct virtname_change *c, const MDB_val *value)
 {
-        const uint8_t *k = c->key, *mac, *rest;
-        struct virtname_str network;
-        size_t rest_len;
-        const uint8_t *nul;
-        int rc = 0;
+        int rc = virtname_key_names(c->db, c->key, c->klen, &to_work, w);
 
-        switch (c->db) {
-        case VIRTNAME_DB_LEASES:
-                if (c->klen >= VIRTNAME_ADDR_KEY_LEN)
-                        rc = add_addr_key(&w->addrs, k);
-                if (rc == 0 && value)
-                        rc = seed_lease(w, value->mv_data, value->mv_size);
-                return rc;
-        case VIRTNAME_DB_DOMAINS:
-                rc = add_name(&w->names, (const char *)k, c->klen);
-                if (rc == 0 && value)
-                        rc = seed_domain(w, value->mv_data, value->mv_size);
-                return rc;
-        case VIRTNAME_DB_OWNERS:
-                if (!virtname_iface_key_split(k, c->klen, &network, &mac, &rest, &rest_len))
-                        return 0;
-                rc = add_iface(&w->ifaces, network, mac);
-                return rc < 0 ? rc : add_name(&w->names, (const char *)rest, rest_len);
-        case VIRTNAME_DB_IFACEIDX:
-                if (!virtname_iface_key_split(k, c->klen, &network, &mac, &rest, &rest_len))
-                        return 0;
-                rc = add_iface(&w->ifaces, network, mac);
-                return rc < 0 || rest_len < VIRTNAME_ADDR_KEY_LEN ? rc : add_addr_key(&w->addrs, rest);
-        case VIRTNAME_DB_HOSTIDX:
-                nul = memchr(k, '\0', c->klen);
-                if (!nul || (size_t)(nul - k) + 1 + VIRTNAME_ADDR_KEY_LEN > c->klen)
-                        return 0;
-                rc = add_name(&w->names, (const char *)k, (size_t)(nul - k));
-                return rc < 0 ? rc : add_addr_key(&w->addrs, nul + 1);
-        default:
-                /* networks: seed_network(); the rest holds no answers */
-                return 0;
-        }
+        return rc == 0 && value ? virtname_record_names(c->db, value->mv_data, value->mv_size, &to_work, w) : rc;
 }
 
 /* Whether network record DATA (LEN bytes; NULL: none) says it runs. */

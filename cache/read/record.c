@@ -282,3 +282,77 @@ bool virtname_iface_key_split(const uint8_t *k, size_t len, struct virtname_str 
         *rest_len = len - (size_t)(*rest - k);
         return true;
 }
+
+size_t virtname_host_key_len(struct virtname_str hostname)
+{
+        size_t n = 0;
+
+        while (n < hostname.len && hostname.p[n] != '.')
+                n++;
+        return n;
+}
+
+/* The address of an address key (the first VIRTNAME_ADDR_KEY_LEN bytes
+ * of K). */
+static int addr_key_names(const uint8_t *k, const struct virtname_names_fn *fn, void *ctx)
+{
+        return fn->addr(ctx, k[0] == 6 ? AF_INET6 : AF_INET, k + 1);
+}
+
+int virtname_key_names(enum virtname_db db, const uint8_t *key, size_t klen, const struct virtname_names_fn *fn,
+                       void *ctx)
+{
+        const uint8_t *mac, *rest, *nul;
+        struct virtname_str network;
+        size_t rest_len;
+        int rc;
+
+        switch (db) {
+        case VIRTNAME_DB_LEASES:
+                return klen >= VIRTNAME_ADDR_KEY_LEN ? addr_key_names(key, fn, ctx) : 0;
+        case VIRTNAME_DB_DOMAINS:
+                return fn->name(ctx, (const char *)key, klen);
+        case VIRTNAME_DB_DNAMES:
+                nul = memchr(key, '\0', klen);
+                return nul ? fn->name(ctx, (const char *)key, (size_t)(nul - key)) : 0;
+        case VIRTNAME_DB_OWNERS:
+                if (!virtname_iface_key_split(key, klen, &network, &mac, &rest, &rest_len))
+                        return 0;
+                rc = fn->iface(ctx, network, mac);
+                return rc < 0 ? rc : fn->name(ctx, (const char *)rest, rest_len);
+        case VIRTNAME_DB_IFACEIDX:
+                if (!virtname_iface_key_split(key, klen, &network, &mac, &rest, &rest_len))
+                        return 0;
+                rc = fn->iface(ctx, network, mac);
+                return rc < 0 || rest_len < VIRTNAME_ADDR_KEY_LEN ? rc : addr_key_names(rest, fn, ctx);
+        case VIRTNAME_DB_HOSTIDX:
+                nul = memchr(key, '\0', klen);
+                if (!nul || (size_t)(nul - key) + 1 + VIRTNAME_ADDR_KEY_LEN > klen)
+                        return 0;
+                rc = fn->name(ctx, (const char *)key, (size_t)(nul - key));
+                return rc < 0 ? rc : addr_key_names(nul + 1, fn, ctx);
+        default:
+                return 0;
+        }
+}
+
+int virtname_record_names(enum virtname_db db, const void *data, size_t len, const struct virtname_names_fn *fn,
+                          void *ctx)
+{
+        struct virtname_lease_view l;
+        struct virtname_domain_view d;
+        struct virtname_iface_view f;
+        size_t pos = 0;
+        int rc = 0;
+
+        if (db == VIRTNAME_DB_LEASES && virtname_lease_decode(data, len, &l) == 0) {
+                if ((rc = fn->name(ctx, l.hostname.p, virtname_host_key_len(l.hostname))) < 0 ||
+                    (rc = fn->addr(ctx, l.family, l.addr)) < 0)
+                        return rc;
+                return (l.flags & VIRTNAME_LEASE_HAS_MAC) ? fn->iface(ctx, l.network, l.mac) : 0;
+        }
+        if (db == VIRTNAME_DB_DOMAINS && virtname_domain_decode(data, len, &d) == 0)
+                while (rc == 0 && virtname_domain_iface_next(&d, &pos, &f))
+                        rc = fn->iface(ctx, f.network, f.mac);
+        return rc;
+}

@@ -204,6 +204,35 @@ size_t virtname_owner_key(struct virtname_str network, const uint8_t mac[VIRTNAM
 bool virtname_iface_key_split(const uint8_t *k, size_t len, struct virtname_str *network, const uint8_t **mac,
                               const uint8_t **rest, size_t *rest_len);
 
+/* The length of the host key of HOSTNAME: its first label. */
+size_t virtname_host_key_len(struct virtname_str hostname);
+
+/* What records and keys name, for the writers that follow a change to
+ * what the store answers (cache/derive/affected.c, cache/write/
+ * answers-update.c): lookup keys as raw text (not normalised),
+ * addresses, and interfaces (network, MAC).  A callback returns 0 or a
+ * negative errno, which ends the walk and is returned. */
+struct virtname_names_fn {
+        int (*name)(void *ctx, const char *p, size_t len);
+        int (*addr)(void *ctx, int family, const uint8_t addr[16]);
+        int (*iface)(void *ctx, struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN]);
+};
+
+/* What key KEY (KLEN bytes) of database DB names: a lease's its
+ * address; a domain's and a dnames entry's the name; an owners entry's
+ * its interface and the domain's name; an interface index entry's its
+ * interface and address; a host index entry's the host key and address.
+ * The other databases' keys (and keys too short to be theirs): nothing. */
+int virtname_key_names(enum virtname_db db, const uint8_t *key, size_t klen, const struct virtname_names_fn *fn,
+                       void *ctx);
+
+/* What record DATA (LEN bytes) of database DB names: a lease its host
+ * key (its host name's first label), its address and (with a MAC) its
+ * interface; a domain its interfaces.  Other databases, and a record
+ * that does not decode: nothing. */
+int virtname_record_names(enum virtname_db db, const void *data, size_t len, const struct virtname_names_fn *fn,
+                          void *ctx);
+
 /* A view string of a NUL-terminated one (NULL: empty). */
 struct virtname_str virtname_str_of(const char *z);
 

@@ -341,16 +341,6 @@ static void names_unique(struct names *s)
         s->n = n + 1;
 }
 
-/* A host name's lookup key: its first label. */
-static int add_host_key(struct names *s, struct virtname_str hostname)
-{
-        size_t n = 0;
-
-        while (n < hostname.len && hostname.p[n] != '.')
-                n++;
-        return add_name(s, hostname.p, n);
-}
-
 struct iface {
         uint8_t mac[VIRTNAME_MAC_LEN];
         char network[VIRTNAME_NETWORK_MAX + 1];
@@ -394,12 +384,6 @@ static int add_addr(struct touched *t, int family, const uint8_t *addr)
         return 0;
 }
 
-/* The address of an address key (record.h). */
-static int add_addr_key(struct touched *t, const uint8_t *key)
-{
-        return add_addr(t, key[0] == 6 ? AF_INET6 : AF_INET, key + 1);
-}
-
 static int cmp_iface(const void *a, const void *b)
 {
         const struct iface *x = a, *y = b;
@@ -429,33 +413,23 @@ static size_t unique(void *p, size_t n, size_t size, int (*cmp)(const void *, co
         return k + 1;
 }
 
-/* What lease record DATA names: its host key, its (network, MAC), its
- * address. */
-static int seed_lease(struct touched *t, const void *data, size_t len)
+/* What records name (record.h), into T's sets. */
+static int name_cb(void *ctx, const char *p, size_t len)
 {
-        struct virtname_lease_view l;
-        int rc;
-
-        if (virtname_lease_decode(data, len, &l) < 0)
-                return 0;
-        if ((rc = add_host_key(t->names, l.hostname)) < 0 || (rc = add_addr(t, l.family, l.addr)) < 0)
-                return rc;
-        return (l.flags & VIRTNAME_LEASE_HAS_MAC) ? add_iface(t, l.network, l.mac) : 0;
+        return add_name(((struct touched *)ctx)->names, p, len);
 }
 
-static int seed_domain(struct touched *t, const void *data, size_t len)
+static int addr_cb(void *ctx, int family, const uint8_t addr[16])
 {
-        struct virtname_domain_view d;
-        struct virtname_iface_view f;
-        size_t pos = 0;
-        int rc = 0;
-
-        if (virtname_domain_decode(data, len, &d) < 0)
-                return 0;
-        while (rc == 0 && virtname_domain_iface_next(&d, &pos, &f))
-                rc = add_iface(t, f.network, f.mac);
-        return rc;
+        return add_addr(ctx, family, addr);
 }
+
+static int iface_cb(void *ctx, struct virtname_str network, const uint8_t mac[VIRTNAME_MAC_LEN])
+{
+        return add_iface(ctx, network, mac);
+}
+
+static const struct virtname_names_fn to_touched = { name_cb, addr_cb, iface_cb };
 
 static int network_active(const void *data, size_t len)
 {
@@ -482,7 +456,7 @@ static int seed_network(struct touched *t, const struct virtname_change *c, cons
 
                 if (virtname_lease_decode(d.mv_data, d.mv_size, &l) == 0 && l.network.len == c->klen &&
                     memcmp(l.network.p, c->key, c->klen) == 0)
-                        rc = seed_lease(t, d.mv_data, d.mv_size);
+                        rc = virtname_record_names(VIRTNAME_DB_LEASES, d.mv_data, d.mv_size, &to_touched, t);
         }
         virtname_iter_end(&it);
         memcpy(prefix, c->key, c->klen);
@@ -499,52 +473,20 @@ static int seed_network(struct touched *t, const struct virtname_change *c, cons
 }
 
 /* What changed record C names, with its value now (NOW; NULL: gone) and
- * before. */
+ * before; a network's start or stop, every lease and interface on it.
+ * (meta, uuids, ids: no rule reads them; answers: ours.) */
 static int seed(struct touched *t, const struct virtname_change *c, const MDB_val *now)
 {
-        const uint8_t *k = c->key, *mac, *rest, *nul;
-        MDB_val old = { c->old_len, (void *)(c->key + c->klen) };
-        struct virtname_str network;
-        size_t rest_len;
-        int rc = 0;
+        int rc;
 
-        switch (c->db) {
-        case VIRTNAME_DB_LEASES:
-                if (c->klen >= VIRTNAME_ADDR_KEY_LEN)
-                        rc = add_addr_key(t, k);
-                if (rc == 0 && now)
-                        rc = seed_lease(t, now->mv_data, now->mv_size);
-                return rc == 0 && c->had_old ? seed_lease(t, old.mv_data, old.mv_size) : rc;
-        case VIRTNAME_DB_DOMAINS:
-                rc = add_name(t->names, (const char *)k, c->klen);
-                if (rc == 0 && now)
-                        rc = seed_domain(t, now->mv_data, now->mv_size);
-                return rc == 0 && c->had_old ? seed_domain(t, old.mv_data, old.mv_size) : rc;
-        case VIRTNAME_DB_DNAMES:
-                nul = memchr(k, '\0', c->klen);
-                return nul ? add_name(t->names, (const char *)k, (size_t)(nul - k)) : 0;
-        case VIRTNAME_DB_OWNERS:
-                if (!virtname_iface_key_split(k, c->klen, &network, &mac, &rest, &rest_len))
-                        return 0;
-                rc = add_iface(t, network, mac);
-                return rc < 0 ? rc : add_name(t->names, (const char *)rest, rest_len);
-        case VIRTNAME_DB_IFACEIDX:
-                if (!virtname_iface_key_split(k, c->klen, &network, &mac, &rest, &rest_len))
-                        return 0;
-                rc = add_iface(t, network, mac);
-                return rc < 0 || rest_len < VIRTNAME_ADDR_KEY_LEN ? rc : add_addr_key(t, rest);
-        case VIRTNAME_DB_HOSTIDX:
-                nul = memchr(k, '\0', c->klen);
-                if (!nul || (size_t)(nul - k) + 1 + VIRTNAME_ADDR_KEY_LEN > c->klen)
-                        return 0;
-                rc = add_name(t->names, (const char *)k, (size_t)(nul - k));
-                return rc < 0 ? rc : add_addr_key(t, nul + 1);
-        case VIRTNAME_DB_NETWORKS:
+        if (c->db == VIRTNAME_DB_NETWORKS)
                 return seed_network(t, c, now);
-        default:
-                /* meta, uuids, ids: no rule reads them; answers: ours */
-                return 0;
-        }
+        rc = virtname_key_names(c->db, c->key, c->klen, &to_touched, t);
+        if (rc == 0 && now)
+                rc = virtname_record_names(c->db, now->mv_data, now->mv_size, &to_touched, t);
+        if (rc == 0 && c->had_old)
+                rc = virtname_record_names(c->db, c->key + c->klen, c->old_len, &to_touched, t);
+        return rc;
 }
 
 /* The interfaces of every lease of address A, on any network, in either
@@ -597,10 +539,11 @@ static int follow_iface(struct touched *t, const struct iface *f, bool addrs)
 
                         if (k.mv_size != plen + VIRTNAME_ADDR_KEY_LEN)
                                 continue;
-                        if (addrs && (rc = add_addr_key(t, akey)) < 0)
+                        if (addrs && (rc = add_addr(t, akey[0] == 6 ? AF_INET6 : AF_INET, akey + 1)) < 0)
                                 break;
                         r = virtname_get_lease(t->view[v], akey[0] == 6 ? AF_INET6 : AF_INET, akey + 1, network, &l);
-                        rc = r == 0 ? add_host_key(t->names, l.hostname) : r == -ENOENT ? 0 : r;
+                        rc = r == 0 ? add_name(t->names, l.hostname.p, virtname_host_key_len(l.hostname))
+                                    : r == -ENOENT ? 0 : r;
                 }
                 virtname_iter_end(&it);
                 if (rc != -ENOENT)
