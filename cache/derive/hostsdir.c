@@ -105,13 +105,14 @@ static int write_file(int dfd, const char *name, const char *text, size_t len)
 /* --- one block's file ------------------------------------------------------ */
 
 /* A file holds the lines of an aligned block of 2^SPAN addresses.  Its
- * size is kept near a tmpfs page, so that the directory takes at most
- * about twice its text in memory, and dnsmasq re-reads at most about a
- * page of lines per change: a block whose text outgrows a page splits in
- * two, one that shrinks to half a page merges with its buddy when the two
- * fit in three quarters of one (or climbs alone when no file is left in
- * its buddy's half).  The files are the layout's only record: a writer
- * finds the file of an address by trying each span. */
+ * size is kept near a tmpfs page, so that the directory takes about
+ * twice its text in memory or less (where the addresses are not too
+ * sparse for blocks of 1,024 to fill half a page), and dnsmasq re-reads
+ * about a page of lines per change at most: a block whose text outgrows
+ * a page splits in two, one that shrinks to half a page merges with its
+ * buddy when the two fit in three quarters of one (or alone, when its
+ * buddy's half holds no file).  The files are the layout's only record:
+ * a writer finds the file of an address by trying each span. */
 #define SPAN_MIN 6u                    /* 64 addresses: IPv4 /26, IPv6 /122 */
 #define SPAN_MAX 10u                   /* 1,024: IPv4 /22, IPv6 /118 */
 #define SPLIT_ABOVE 4096u
