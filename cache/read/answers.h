@@ -11,8 +11,9 @@
  * commit and again at each expiry after it, until the answer no longer
  * changes (or up to a bound: after UNTIL the lookup asks the rules).
  * What depends on the host and not on the store (reserved names:
- * /etc/hosts, the host's name) is asked at every lookup, in the same
- * steps as virtname_resolve() takes (virtname_resolve_with()).
+ * /etc/hosts, the host's name, as of the last clock tick: reserved.h) is
+ * asked at every lookup, in the same steps as virtname_resolve() takes
+ * (virtname_resolve_with()).
  *
  * Key: a normalised name: the name itself, and the first label of
  * NAME.DOMAIN.  A name without a record answers nothing, at any time (one
