@@ -170,15 +170,13 @@ static bool in_block(const struct block *b, int family, const uint8_t *addr)
         return in_span(family, b->start, b->span, b->family, addr);
 }
 
-/* START with its last SPAN bits cleared (or set: the block's end) into OUT. */
-static void span_edge(int family, const uint8_t *start, unsigned span, bool end, uint8_t *out)
+/* The first address of the block of (FAMILY, ADDR) and SPAN into OUT. */
+static void span_start(int family, const uint8_t *addr, unsigned span, uint8_t *out)
 {
         size_t last = last_byte(family);
-        uint16_t k = key_of(family, start) & (uint16_t)~span_mask(span);
+        uint16_t k = key_of(family, addr) & (uint16_t)~span_mask(span);
 
-        if (end)
-                k |= span_mask(span);
-        memcpy(out, start, 16);
+        memcpy(out, addr, 16);
         out[last - 1] = (uint8_t)(k >> 8);
         out[last] = (uint8_t)k;
 }
@@ -189,7 +187,7 @@ static int span_name(int family, const uint8_t *addr, unsigned span, char *name)
         char a[INET6_ADDRSTRLEN];
         uint8_t start[16];
 
-        span_edge(family, addr, span, false, start);
+        span_start(family, addr, span, start);
         if (!inet_ntop(family, start, a, sizeof(a)))
                 return -EINVAL;
         snprintf(name, BLOCK_NAME_MAX, "%s_%u", a, (family == AF_INET ? 32 : 128) - span);
@@ -201,7 +199,7 @@ static int block_init(struct block *b, int family, const uint8_t *addr, unsigned
 {
         b->family = family;
         b->span = span;
-        span_edge(family, addr, span, false, b->start);
+        span_start(family, addr, span, b->start);
         b->old_len = -1;
         b->n = 0;
         b->text = 0;
@@ -484,7 +482,7 @@ static int block_settle(struct block *b, struct block *buddy, int dfd, char *tex
         while (rc == 0 && b->text > 0 && b->text <= MERGE_BELOW && b->span < SPAN_MAX) {
                 uint8_t up[16], other[16];
 
-                span_edge(b->family, b->start, b->span + 1, false, up);
+                span_start(b->family, b->start, b->span + 1, up);
                 span_half(b->family, up, b->span + 1, key_of(b->family, up) == key_of(b->family, b->start), other);
                 if ((rc = block_init(buddy, b->family, other, b->span)) < 0 || (rc = block_load(buddy, dfd)) < 0)
                         break;
