@@ -170,15 +170,20 @@ static bool in_block(const struct block *b, int family, const uint8_t *addr)
         return in_span(family, b->start, b->span, b->family, addr);
 }
 
-/* The first address of the block of (FAMILY, ADDR) and SPAN into OUT. */
-static void span_start(int family, const uint8_t *addr, unsigned span, uint8_t *out)
+/* ADDR with its last 16 bits K into OUT. */
+static void with_key(int family, const uint8_t *addr, uint16_t k, uint8_t *out)
 {
         size_t last = last_byte(family);
-        uint16_t k = key_of(family, addr) & (uint16_t)~span_mask(span);
 
         memcpy(out, addr, 16);
         out[last - 1] = (uint8_t)(k >> 8);
         out[last] = (uint8_t)k;
+}
+
+/* The first address of the block of (FAMILY, ADDR) and SPAN into OUT. */
+static void span_start(int family, const uint8_t *addr, unsigned span, uint8_t *out)
+{
+        with_key(family, addr, key_of(family, addr) & (uint16_t)~span_mask(span), out);
 }
 
 /* "ADDRESS_PREFIX" of the block of (FAMILY, ADDR) and SPAN into NAME. */
@@ -367,14 +372,9 @@ static size_t entries_bytes(const struct block *b, size_t from, size_t to)
  * SPAN into OUT. */
 static void span_half(int family, const uint8_t *start, unsigned span, bool upper, uint8_t *out)
 {
-        size_t last = last_byte(family);
         uint16_t k = key_of(family, start);
 
-        if (upper)
-                k |= (uint16_t)(1u << (span - 1));
-        memcpy(out, start, 16);
-        out[last - 1] = (uint8_t)(k >> 8);
-        out[last] = (uint8_t)k;
+        with_key(family, start, upper ? (uint16_t)(k | 1u << (span - 1)) : k, out);
 }
 
 /* The pieces of B's lines [FROM, TO), all within the block of B's family,
@@ -433,17 +433,14 @@ static int write_layout(const struct block *b, int dfd, char (*files)[BLOCK_NAME
 static size_t files_within(int dfd, int family, const uint8_t *start, unsigned span,
                            char (*files)[BLOCK_NAME_MAX], size_t max)
 {
-        size_t n = 0, last = last_byte(family);
+        size_t n = 0;
         struct stat st;
 
         for (unsigned s = SPAN_MIN; s <= span && n < max; s++)
                 for (unsigned i = 0; i < 1u << (span - s) && n < max; i++) {
                         uint8_t a[16];
-                        uint16_t k = (uint16_t)(key_of(family, start) + (i << s));
 
-                        memcpy(a, start, 16);
-                        a[last - 1] = (uint8_t)(k >> 8);
-                        a[last] = (uint8_t)k;
+                        with_key(family, start, (uint16_t)(key_of(family, start) + (i << s)), a);
                         if (span_name(family, a, s, files[n]) == 0 &&
                             fstatat(dfd, files[n], &st, AT_SYMLINK_NOFOLLOW) == 0)
                                 n++;
