@@ -15,7 +15,7 @@ WRITE_SRCS := $(addprefix cache/write/,writer.c answers-update.c publish.c filei
 LIBVIRT_SRCS := $(addprefix cache/libvirt/,virxml.c virconn.c agent.c agent-child.c hostaddr.c)
 DERIVE_SRCS := $(addprefix cache/derive/,affected.c queue.c hostsdir.c export.c)
 INGEST_SRCS := $(addprefix cache/ingest/,event.c edit.c spool.c missed.c lease.c update.c probe.c asks.c \
-               neigh.c)
+               neigh.c replay.c)
 LIB_SRCS := $(READ_SRCS) $(WRITE_SRCS) $(LIBVIRT_SRCS) $(DERIVE_SRCS) $(INGEST_SRCS)
 $(B)/libvirtname.a: $(addprefix $(B)/obj/,$(LIB_SRCS:.c=.o))
 	@mkdir -p $(dir $@)

@@ -32,3 +32,5 @@ INSTALL_TARGETS += install-watch
 # (cache/derive/resolved.c); the others and the lease helper go without libsystemd.
 $(B)/hooks/network-hook: $(addprefix $(B)/obj/,$(RESOLVED_SRCS:.c=.o))
 $(B)/hooks/network-hook: HOOK_LIBS = $(SYSTEMD_LIBS)
+# The lease helper reads and writes the replay ledger (cache/ingest/replay.h).
+$(B)/hooks/lease-helper: HOOK_LIBS = $(CDB_LIBS)

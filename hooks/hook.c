@@ -213,6 +213,26 @@ void hook_submit(const struct virtname_event *e, const char *what)
         hook_submit_then(e, what, NULL, NULL);
 }
 
+void hook_settle_then(hook_settled_fn then, void *ctx)
+{
+        char err[512], state[PATH_MAX];
+        struct virtname_update *u;
+        struct virtname_commit_info info;
+        int rc;
+
+        if (virtname_state_dir(NULL, state, sizeof(state)) < 0 ||
+            virtname_update_open(NULL, HOOK_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_RECREATE, &u, err, sizeof(err)) < 0)
+                return;         /* the next event's writer does it */
+        rc = virtname_update_commit(u, 0, &info, err, sizeof(err));
+        if (rc == 0)
+                then(virtname_update_writer(u), ctx);
+        else
+                hook_log(LOG_WARNING, "%s", err);
+        virtname_update_close(u);
+        start_dns_sender(rc == 0 || rc == -EAGAIN ? &info : NULL);
+        apply_pending(state);
+}
+
 void hook_submit_then(const struct virtname_event *e, const char *what, hook_then_fn then, void *ctx)
 {
         char err[512], state[PATH_MAX], applied[320];

@@ -53,6 +53,13 @@ void hook_submit_many(const struct virtname_event *e, size_t n, const char *what
 typedef void (*hook_then_fn)(const struct virtname_view *v, void *ctx);
 void hook_submit_then(const struct virtname_event *e, const char *what, hook_then_fn then, void *ctx);
 
+/* Commit nothing of our own, only what is behind (the spool, a snapshot
+ * or hosts directory not current), then THEN(W, CTX) with W the writer
+ * after a commit that published everything, before the lock is
+ * released; not at all when the lock stayed busy or publishing failed. */
+typedef void (*hook_settled_fn)(struct virtname_writer *w, void *ctx);
+void hook_settle_then(hook_settled_fn then, void *ctx);
+
 /* Start PROGRAM (in the package's libexec directory, or where the
  * environment variable ENV says: tests) with ARGS (NULL-terminated, at
  * most 6), detached: out of the session, every descriptor closed

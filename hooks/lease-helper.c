@@ -44,6 +44,8 @@
 #include "hooks/hook.h"
 #include "cache/derive/hostsdir.h"
 #include "cache/ingest/lease.h"
+#include "cache/ingest/replay.h"
+#include "cache/ingest/spool.h"
 #include "cache/read/names.h"
 #include "cache/read/paths.h"
 #include "cache/read/reader.h"
@@ -287,6 +289,28 @@ static void after_commit(const struct virtname_view *v, void *ctx)
                 hook_ask_lease(v, network, a->lease->family, a->lease->addr);
 }
 
+/* libvirt's own helper, when it is there to run. */
+static const char *libvirt_helper(void)
+{
+        const char *helper = getenv("VIRT_NAME_CACHE_LEASESHELPER");
+
+        if (!helper || !*helper)
+                helper = VIRTNAME_LIBVIRT_LEASESHELPER;
+        return access(helper, X_OK) == 0 ? helper : NULL;
+}
+
+/* Is event E of lease L on BRIDGE dnsmasq's replay of what the store
+ * has, as the replay ledger says (cache/ingest/replay.h), with nothing
+ * spooled to apply before it? */
+static bool replay_known(const struct virtname_event *e, const char *bridge, const struct virtname_lease *l)
+{
+        char state[PATH_MAX];
+        int64_t oldest;
+
+        return virtname_state_dir(NULL, state, sizeof(state)) == 0 && virtname_spool_count(state, &oldest) == 0 &&
+               virtname_replay_known(virtname_store_dir(NULL), state, e->p, e->len, bridge, l->family, l->addr) == 1;
+}
+
 /* Record one add/old/del event. */
 static void record(int argc, char **argv)
 {
@@ -309,6 +333,15 @@ static void record(int argc, char **argv)
         asked.bridge = bridge;
         /* libvirt's helper takes a fifth argument over the variable */
         asked.keep_name = keep && getenv("DNSMASQ_DATA_MISSING") && argc < 5 && (l.flags & VIRTNAME_LEASE_HAS_MAC);
+        /* A network start replays every lease: those the ledger knows
+         * need no store (but the name libvirt's helper is to keep comes
+         * from the store). */
+        if (keep && getenv("DNSMASQ_DATA_MISSING") && bridge &&
+            !(asked.keep_name && virtname_hostsdir_active(virtname_store_dir(NULL)) && libvirt_helper()) &&
+            replay_known(&e, bridge, &l)) {
+                virtname_event_free(&e);
+                return;
+        }
         hook_submit_then(&e, what, after_commit, &asked);
         virtname_event_free(&e);
         if (asked.keep_name && !asked.kept_looked)
@@ -363,24 +396,36 @@ static int init_without_names(const char *helper, char **argv)
         return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/* The replay ledger of the network on bridge BRIDGE, from W. */
+static void write_ledger(struct virtname_writer *w, void *bridge)
+{
+        char err[512];
+        int rc = virtname_replay_write(w, bridge, (int64_t)time(NULL), err, sizeof(err));
+
+        if (rc < 0 && rc != -ENOENT)
+                hook_log(LOG_NOTICE, "init: no replay ledger: %s", err);
+}
+
 int main(int argc, char **argv)
 {
-        const char *helper = getenv("VIRT_NAME_CACHE_LEASESHELPER");
+        const char *helper;
         bool filter = false;
 
         hook_init("virt-name-cache-lease-helper");
         if (argc >= 2 && (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "old") == 0 ||
-                          strcmp(argv[1], "del") == 0))
+                          strcmp(argv[1], "del") == 0)) {
                 record(argc, argv);
-        else if (argc >= 2 && strcmp(argv[1], "init") == 0)
+        } else if (argc >= 2 && strcmp(argv[1], "init") == 0) {
+                /* dnsmasq is starting: its replays of every lease follow. */
+                if (getenv("VIR_BRIDGE_NAME"))
+                        hook_settle_then(write_ledger, getenv("VIR_BRIDGE_NAME"));
                 filter = names_from_us();
+        }
 
         /* Hand the event on.  The deadline alarm must not follow
          * libvirt's helper: exec keeps pending alarms. */
         alarm(0);
-        if (!helper || !*helper)
-                helper = VIRTNAME_LIBVIRT_LEASESHELPER;
-        if (access(helper, X_OK) < 0)
+        if (!(helper = libvirt_helper()))
                 return 0;       /* no libvirt helper: the store was all there was to do */
         argv[0] = (char *)helper;
         if (filter)

@@ -20,10 +20,11 @@ TEST_PACKAGES += dbus-daemon systemd
 
 # C unit tests (selftest/unit/): records, names, the delta format, and the
 # name rules through a real writer and snapshot.  t-unit runs them.
-UNIT_TESTS := unit-records unit-lookup unit-affected unit-answers unit-hostsdir
+UNIT_TESTS := unit-records unit-lookup unit-affected unit-answers unit-hostsdir unit-replay
 $(B)/selftest/unit-%: $(B)/obj/selftest/unit/unit-%.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(UNIT_LIBS)
+$(B)/selftest/unit-replay: UNIT_LIBS = $(CDB_LIBS)
 ALL += $(addprefix $(B)/selftest/,$(UNIT_TESTS))
 
 # Frames built whole for the hostile-guest tests (issues 17, 22):

@@ -95,7 +95,7 @@ pass "a policy-rc.d an earlier, killed run left is removed"
 
 # make deps asks for the build packages only; make test-deps for all.
 deps=$(make -s -n -C "$TOP" deps)
-for p in build-essential pkg-config liblmdb-dev libjson-c-dev libvirt-dev libxml2-dev libsystemd-dev; do
+for p in build-essential pkg-config liblmdb-dev libjson-c-dev libvirt-dev libxml2-dev libsystemd-dev libcdb-dev; do
         grep -q "'$p'" <<<"$deps" || fail "make deps lacks $p: $deps"
 done
 for p in libvirt-daemon-system qemu-system-x86 lintian rpm valgrind openssh-server debhelper; do

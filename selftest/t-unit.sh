@@ -5,8 +5,9 @@
 # writer and a published snapshot, what a transaction changed in the
 # answers (cache/derive/affected.h) against the whole export before and
 # after, the answers database (cache/read/answers.h) against the rules,
-# and the hosts directory's blocks (cache/derive/hostsdir.h) under random
-# changes against the lines put.
+# the hosts directory's blocks (cache/derive/hostsdir.h) under random
+# changes against the lines put, and the replay ledger
+# (cache/ingest/replay.h) against the full path.
 . "$(dirname "$0")/lib.sh"
 : "${BC:=$TOP/build-clang}"
 [ -x "$B/selftest/unit-records" ] && [ -x "$B/selftest/unit-lookup" ] || fail "the unit tests are not built in $B"
@@ -34,6 +35,12 @@ for b in "$B" "$BA" "$BC"; do
         for seed in 1 2 3; do
                 "$b/selftest/unit-hostsdir" "$T/hostsdir-$(basename "$b")-$seed" 300 $seed ||
                         fail "unit-hostsdir seed $seed ($b)"
+        done
+        # The replay ledger against the full path: never a change or a
+        # port to ask that it calls a replay (three seeds).
+        for seed in 1 2 3; do
+                VIRT_NAME_CACHE_LEASESHELPER=/nonexistent "$b/selftest/unit-replay" \
+                        "$T/replay-$(basename "$b")-$seed" 300 $seed || fail "unit-replay seed $seed ($b)"
         done
         pass "unit tests ($b)"
 done

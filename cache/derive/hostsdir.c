@@ -16,7 +16,7 @@
 #include "cache/read/paths.h"
 #include "cache/write/errmsg.h"
 
-#define GENERATION_NAME ".generation"
+#define GENERATION_NAME VIRTNAME_HOSTSDIR_GENERATION
 /* What .generation says after the number: the directories are in this
  * layout.  Anything else (one file per address, before) is rewritten
  * whole. */

@@ -36,6 +36,8 @@
 #include "cache/derive/export.h"
 
 #define VIRTNAME_HOSTSDIR_NAME "dnsmasq"
+/* In STORE_DIR/dnsmasq: the generation the hosts directories show. */
+#define VIRTNAME_HOSTSDIR_GENERATION ".generation"
 
 /* May NETWORK name a directory (not empty, no '/', no leading '.')? */
 bool virtname_hostsdir_network_ok(const char *network);

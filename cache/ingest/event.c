@@ -304,6 +304,16 @@ static const uint8_t *take_record(struct in *in, size_t *len)
         return virtname_wire_take(&in->w, *len);
 }
 
+/* Is OLD, the stored lease of L's address and network, L's client's
+ * (the same MAC, or none on both) and no administrator's static host?
+ * Then L keeps what OLD has and L does not say. */
+static bool same_client(const struct virtname_lease_view *old, const struct virtname_lease *l)
+{
+        return (old->flags & VIRTNAME_LEASE_HAS_MAC) == (l->flags & VIRTNAME_LEASE_HAS_MAC) &&
+               (!(l->flags & VIRTNAME_LEASE_HAS_MAC) || memcmp(old->mac, l->mac, VIRTNAME_MAC_LEN) == 0) &&
+               !(old->flags & VIRTNAME_LEASE_STATIC);
+}
+
 /* What the store has for lease L's address and network, when that lease
  * has L's MAC: its host name (when HOSTNAME), and the time its client
  * last asked (when L does not say). */
@@ -321,10 +331,7 @@ static void kept(struct virtname_writer *w, struct in *in, struct virtname_lease
                 memcpy(l->mac, old.mac, VIRTNAME_MAC_LEN);
                 l->flags |= VIRTNAME_LEASE_HAS_MAC;
         }
-        if (
-            (old.flags & VIRTNAME_LEASE_HAS_MAC) != (l->flags & VIRTNAME_LEASE_HAS_MAC) ||
-            ((l->flags & VIRTNAME_LEASE_HAS_MAC) && memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) != 0) ||
-            (old.flags & VIRTNAME_LEASE_STATIC))
+        if (!same_client(&old, l))
                 return;
         if (hostname)
                 l->hostname = dup_str(in, old.hostname);
@@ -332,33 +339,42 @@ static void kept(struct virtname_writer *w, struct in *in, struct virtname_lease
                 l->seen = old.seen;
 }
 
-static int apply_lease(struct virtname_writer *w, struct in *in, char *what, size_t whatlen)
+/* A lease event's action, lease L (what DHCP says of it: no evidence),
+ * bridge and domain.  0 or -EBADMSG. */
+static int take_lease(struct in *in, char *action, struct virtname_lease *l, const char **bridge,
+                      const char **domain)
 {
-        char network[VIRTNAME_NAME_MAX + 1], suffix[VIRTNAME_NAME_MAX + 1], text[64];
         struct virtname_lease_view v;
-        struct virtname_lease l = { 0 };
-        char action = (char)virtname_wire_uint(&in->w, 1);
         const uint8_t *rec;
-        const char *bridge, *domain;
         size_t len;
-        int rc;
 
+        *action = (char)virtname_wire_uint(&in->w, 1);
         rec = take_record(in, &len);
         if (!rec || virtname_lease_decode(rec, len, &v) < 0)
                 return -EBADMSG;
-        l.family = v.family;
-        memcpy(l.addr, v.addr, 16);
-        l.flags = v.flags & VIRTNAME_LEASE_HAS_MAC;
-        memcpy(l.mac, v.mac, VIRTNAME_MAC_LEN);
-        l.expiry = v.expiry;
-        l.seen = v.seen;
-        l.iaid = v.iaid;
-        l.hostname = dup_str(in, v.hostname);
-        l.clientid = dup_str(in, v.clientid);
-        bridge = take_str(in);
-        domain = take_str(in);
-        if (in->w.bad || (action != 'a' && action != 'o' && action != 'k' && action != 'd') ||
-            (l.hostname && !virtname_hostname_valid(l.hostname)))
+        *l = (struct virtname_lease){ .family = v.family, .flags = v.flags & VIRTNAME_LEASE_HAS_MAC,
+                                      .expiry = v.expiry, .seen = v.seen, .iaid = v.iaid };
+        memcpy(l->addr, v.addr, 16);
+        memcpy(l->mac, v.mac, VIRTNAME_MAC_LEN);
+        l->hostname = dup_str(in, v.hostname);
+        l->clientid = dup_str(in, v.clientid);
+        *bridge = take_str(in);
+        *domain = take_str(in);
+        if (in->w.bad || (*action != 'a' && *action != 'o' && *action != 'k' && *action != 'd') ||
+            (l->hostname && !virtname_hostname_valid(l->hostname)))
+                return -EBADMSG;
+        return 0;
+}
+
+static int apply_lease(struct virtname_writer *w, struct in *in, char *what, size_t whatlen)
+{
+        char network[VIRTNAME_NAME_MAX + 1], suffix[VIRTNAME_NAME_MAX + 1], text[64];
+        struct virtname_lease l;
+        const char *bridge, *domain;
+        char action;
+        int rc;
+
+        if (take_lease(in, &action, &l, &bridge, &domain) < 0)
                 return -EBADMSG;
         if (!inet_ntop(l.family, l.addr, text, sizeof(text)))
                 snprintf(text, sizeof(text), "?");
@@ -394,6 +410,46 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
          * event to retry (spooled, it would fail again before every later
          * event, and the store would take none). */
         return rc == -EEXIST ? 0 : rc;
+}
+
+bool virtname_event_replays(const void *buf, size_t len, const char *bridge, const char *network,
+                            const char *suffix, const void *raw, size_t rawlen)
+{
+        struct in in = { { buf, (const uint8_t *)buf + len, false }, NULL, 0, 2 * len + 16 + VIRTNAME_NAME_MAX + 1 };
+        struct virtname_lease_view old;
+        struct virtname_lease l;
+        const char *ev_bridge, *domain;
+        char action, port[VIRTNAME_NAME_MAX + 1];
+        uint8_t enc[1024];
+        size_t n;
+        bool same = false;
+
+        if (virtname_wire_uint(&in.w, 1) != VERSION || virtname_wire_uint(&in.w, 1) != EV_LEASE ||
+            !(in.arena = malloc(in.cap)))
+                return false;
+        /* What apply_lease() would do with it, step by step, where each
+         * step keeps the record as it is; anything else is not a replay
+         * of the record. */
+        if (take_lease(&in, &action, &l, &ev_bridge, &domain) < 0 || action != 'k' || l.hostname ||
+            l.seen != 0 || !(l.flags & VIRTNAME_LEASE_HAS_MAC) || !ev_bridge || strcmp(ev_bridge, bridge) != 0 ||
+            virtname_lease_decode(raw, rawlen, &old) < 0 || !same_client(&old, &l) ||
+            (old.flags & (VIRTNAME_LEASE_STATIC | VIRTNAME_LEASE_ADMIN)))
+                goto out;
+        /* kept() */
+        l.hostname = dup_str(&in, old.hostname);
+        l.seen = old.seen;
+        l.network = network && *network ? network : NULL;
+        l.suffix = suffix && *suffix ? suffix : NULL;
+        /* virtname_writer_put_lease() */
+        if (in.w.bad || virtname_lease_keep_evidence(&l, &old, port) < 0)
+                goto out;
+        if (l.family == AF_INET)
+                memset(l.addr + 4, 0, 12);
+        n = virtname_lease_encode(&l, enc, sizeof(enc));
+        same = n && n <= sizeof(enc) && n == rawlen && memcmp(enc, raw, n) == 0;
+out:
+        free(in.arena);
+        return same;
 }
 
 /* A proof, or (OBSERVED) an observation: what a port said. */

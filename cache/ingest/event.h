@@ -71,6 +71,14 @@ void virtname_event_agent(struct virtname_event *e, const char *name, int32_t id
 /* A DHCP event dropped as guest junk, WHY (virtname_edit_count_dropped()). */
 void virtname_event_dropped(struct virtname_event *e, const char *why);
 
+/* Is the event in BUF (LEN bytes) dnsmasq's replay of a lease at its
+ * start ('k' with no time the client asked) on BRIDGE, whose network is
+ * NETWORK with domain SUFFIX, and would applying it leave RAW, the
+ * store's record of that lease, as it is?  Only a sure yes is true
+ * (cache/ingest/replay.h). */
+bool virtname_event_replays(const void *buf, size_t len, const char *bridge, const char *network,
+                            const char *suffix, const void *raw, size_t rawlen);
+
 void virtname_event_free(struct virtname_event *e);
 
 /* Apply the event in BUF (LEN bytes) in W's transaction.  WHAT gets a

@@ -36,6 +36,7 @@
 #define VIRTNAME_PRIVATE_NAME "store.mdb"
 #define VIRTNAME_LOCK_NAME "writer.lock"
 #define VIRTNAME_SPOOL_NAME "spool"
+#define VIRTNAME_REPLAY_NAME "replay.cdb"  /* cache/ingest/replay.h */
 #define VIRTNAME_WATCH_LOCK_NAME "watch.lock"   /* held while the watcher runs */
 
 /* The store directory: DIR if given, else $VIRT_NAME_CACHE_DIR, else

@@ -587,6 +587,20 @@ static int get_lease(struct virtname_writer *w, const uint8_t *lkey, size_t llen
         return virtname_lease_decode(raw->mv_data, raw->mv_size, l);
 }
 
+int virtname_lease_keep_evidence(struct virtname_lease *l, const struct virtname_lease_view *old,
+                                 char port[VIRTNAME_NAME_MAX + 1])
+{
+        if (old->port.len > VIRTNAME_NAME_MAX)
+                return -EBADMSG;
+        l->evidence = old->evidence;
+        l->proved = old->proved;
+        l->proved_id = old->proved_id;
+        memcpy(port, old->port.p, old->port.len);
+        port[old->port.len] = '\0';
+        l->port = port;
+        return 0;
+}
+
 int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_lease *l)
 {
         struct virtname_lease copy = *l;
@@ -638,16 +652,8 @@ int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_l
                 }
                 /* A report that says nothing of evidence (DHCP) keeps what
                  * the same MAC's port said. */
-                if (same_mac && !copy.proved) {
-                        copy.evidence = old.evidence;
-                        copy.proved = old.proved;
-                        copy.proved_id = old.proved_id;
-                        if (old.port.len > VIRTNAME_NAME_MAX)
-                                return fail(w, -EBADMSG, "lease: damaged port name");
-                        memcpy(port, old.port.p, old.port.len);
-                        port[old.port.len] = '\0';
-                        copy.port = port;
-                }
+                if (same_mac && !copy.proved && virtname_lease_keep_evidence(&copy, &old, port) < 0)
+                        return fail(w, -EBADMSG, "lease: damaged port name");
                 /* The same lease again (dnsmasq's "old" at every start):
                  * nothing to write. */
                 n = virtname_lease_encode(&copy, enc, sizeof(enc));
@@ -979,13 +985,34 @@ static int stamp(struct virtname_writer *w, int64_t now)
         return rc < 0 ? rc : put_meta_uint(w, "updated", (uint64_t)now, 8);
 }
 
+/* Remove the replay ledger: its word no longer holds once this
+ * transaction commits.  0, or -EIO (W's error says why). */
+static int forget_replays(struct virtname_writer *w)
+{
+        char path[PATH_MAX];
+
+        if (virtname_path(path, sizeof(path), w->state, VIRTNAME_REPLAY_NAME) < 0)
+                return fail(w, -EIO, "state path too long: %s", w->state);
+        if (unlink(path) < 0 && errno != ENOENT)
+                return fail(w, -EIO, "cannot remove %s: %s", path, strerror(errno));
+        return 0;
+}
+
 /* Step 2: make the transaction durable (nothing to write when it changed
  * nothing); a rebuilt store then replaces the old one whole. */
 static int make_durable(struct virtname_writer *w, bool changed)
 {
-        int mrc = changed || w->private_dirty ? mdb_txn_commit(w->view.txn) : (mdb_txn_abort(w->view.txn), 0);
         char store[PATH_MAX];
+        int mrc;
 
+        /* The replay ledger (cache/ingest/replay.h) vouches for the store
+         * as it is: it goes before any commit can be seen. */
+        if ((changed || w->private_dirty) && forget_replays(w) < 0) {
+                mdb_txn_abort(w->view.txn);
+                w->view.txn = NULL;
+                return -EIO;
+        }
+        mrc = changed || w->private_dirty ? mdb_txn_commit(w->view.txn) : (mdb_txn_abort(w->view.txn), 0);
         w->view.txn = NULL;
         if (mrc != 0)
                 return mdb_fail(w, mrc, "cannot commit");

@@ -67,6 +67,11 @@ int virtname_writer_open(const char *dir, int lock_timeout_ms, unsigned flags,
  * MAC: -EEXIST (an administrator's static host or address does: its
  * word is stronger). */
 int virtname_writer_put_lease(struct virtname_writer *w, const struct virtname_lease *l);
+/* L, a report that says nothing of evidence (DHCP), as the store keeps it
+ * over OLD, the same MAC's record of its address: with what OLD's port
+ * said.  PORT holds the port's name.  0, or -EBADMSG for a damaged OLD. */
+int virtname_lease_keep_evidence(struct virtname_lease *l, const struct virtname_lease_view *old,
+                                 char port[VIRTNAME_NAME_MAX + 1]);
 /* Delete the lease of ADDR on NETWORK (NULL: a lease without a network);
  * with DYNAMIC_ONLY, not a static host's. */
 int virtname_writer_del_lease(struct virtname_writer *w, int family, const uint8_t addr[16],
