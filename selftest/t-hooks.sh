@@ -217,6 +217,27 @@ out=$("$H/lease-helper" init </dev/null); rc=$?
 expect_eq "init output unchanged" "1795400000 52:54:00:05:00:07 198.18.5.107 initguest *" "$out"
 expect_eq "init: nothing recorded" "" "$(resolve initguest)"
 expect_eq "init args" "args=init" "$(grep ^args "$T/fake.log")"
+# dnsmasq starting: init writes the replay ledger (cache/ingest/replay.h).
+# A replay of a lease as the store has it then needs neither the store nor
+# its lock (held here: the full path waits, then spools the event); one
+# that changes the lease takes the full path; a change removes the ledger.
+state=$VIRT_NAME_CACHE_DIR/private
+VIR_BRIDGE_NAME=vnctest0 "$H/lease-helper" init </dev/null >/dev/null
+[ -f "$state/replay.cdb" ] || fail "init wrote no replay ledger"
+[ -z "$(ls -A "$state/spool" 2>/dev/null)" ] || fail "events left in the spool before the ledger test"
+flock -o "$state/writer.lock" env VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_DATA_MISSING=1 \
+        "$H/lease-helper" old 52:54:00:05:00:08 198.18.5.108 </dev/null
+[ -z "$(ls -A "$state/spool" 2>/dev/null)" ] || fail "the ledger did not answer a replay of the lease as stored"
+flock -o "$state/writer.lock" env VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$((soon + 60)) \
+        DNSMASQ_DATA_MISSING=1 "$H/lease-helper" old 52:54:00:05:00:08 198.18.5.108 </dev/null
+[ -n "$(ls -A "$state/spool" 2>/dev/null)" ] || fail "the ledger answered a replay with a new expiry"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$((soon + 60)) DNSMASQ_DATA_MISSING=1 \
+        "$H/lease-helper" old 52:54:00:05:00:08 198.18.5.108 </dev/null
+[ -z "$(ls -A "$state/spool" 2>/dev/null)" ] || fail "the spooled replay was not applied"
+[ ! -e "$state/replay.cdb" ] || fail "a change left the replay ledger"
+expect_eq "the new expiry recorded" "$(date -d @$((soon + 60)) '+%F %T')" \
+        "$("$B/virt-name-cache" list | awk '$1 == "198.18.5.108" {print $(NF - 1), $NF}')"
+pass "the replay ledger answers replays of the store as it is, and only those"
 # libvirt's own helper where this distribution's package put it: the one
 # our helper hands events on to unless told otherwise (LIBVIRT_LEASESHELPER
 # in GNUmakefile, compiled in).
