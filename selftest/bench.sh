@@ -38,8 +38,9 @@
 #   first      a running reader's first lookup after an event, against its
 #              usual lookup (median, 90th percentile), and against its first
 #              lookup after a /bin/true ran instead
-#   start      a network start: BENCH_BURST (10,000) `old` events in sequence
-#              as dnsmasq sends them, on the plain store and on the DNS one
+#   start      a network start: `init`, then BENCH_BURST (10,000) `old`
+#              events in sequence as dnsmasq sends them, on the plain store
+#              and on the DNS one
 #              (no name: dnsmasq replays leases without, there), against
 #              the same loop running /bin/true; in chunks, taking turns
 #   rebuild    `virt-name-cache rebuild` wall time and peak memory; after
@@ -240,6 +241,15 @@ for n in $SIZES; do
         # 500 events at a time.
         burst=$(( n < BURST ? n : BURST ))
         t_true=0 t_plain=0 t_dns=0
+        # dnsmasq asks for its leases first (init: the helper writes its
+        # replay ledger then, cache/ingest/replay.h); counted in the start.
+        s=$(date +%s%N)
+        /bin/true init
+        t_true=$((t_true + $(date +%s%N) - s)); s=$(date +%s%N)
+        on plain env VIR_BRIDGE_NAME=vbrb "$HELPER" init >/dev/null
+        t_plain=$((t_plain + $(date +%s%N) - s)); s=$(date +%s%N)
+        on dns env VIR_BRIDGE_NAME=vbrb "$HELPER" init >/dev/null
+        t_dns=$((t_dns + $(date +%s%N) - s))
         for c in $(seq 0 500 $((burst - 1))); do
                 awk -v a="$c" -v b="$((c + 500))" -v k="$burst" 'NR > a && NR <= b && NR <= k' "$W/old-events" >"$W/chunk"
                 s=$(date +%s%N)
@@ -332,8 +342,9 @@ hd-KiB, hd-txt: the hosts directory's tmpfs KiB and its text.
 vis: ms from spawning the helper until a running reader resolves the new lease.
 first: a running reader's first lookup after an event (us, median); first/ and p90/: its
 median and 90th percentile over the same reader's usual lookup; f/true: over its first
-lookup after a /bin/true ran instead (cold caches, no new snapshot).  olds: events in a
-network start; true-s, plain-s, dns-s: seconds for them through /bin/true, the plain store's
-helper and the DNS store's (500 at a time, taking turns); p/true, d/true: over /bin/true.
+lookup after a /bin/true ran instead (cold caches, no new snapshot).  olds: old events in a
+network start, after its init; true-s, plain-s, dns-s: seconds for init and olds through
+/bin/true, the plain store's helper and the DNS store's (500 at a time, taking turns);
+p/true, d/true: over /bin/true.
 rebuild: ms and peak MiB.
 EOF
