@@ -46,6 +46,7 @@
 #include "cache/ingest/lease.h"
 #include "cache/ingest/replay.h"
 #include "cache/ingest/spool.h"
+#include "cache/read/lookup.h"
 #include "cache/read/names.h"
 #include "cache/read/paths.h"
 #include "cache/read/reader.h"
@@ -129,24 +130,15 @@ static int lease_from_event(char **argv, int argc, struct virtname_lease *l, con
 }
 
 /* The name of the network on BRIDGE, from view V, into NETWORK ("" when
- * none). */
+ * none; a stored network name is never longer). */
 static void network_of_bridge(const struct virtname_view *v, const char *bridge,
                               char network[VIRTNAME_NETWORK_MAX + 1])
 {
-        struct virtname_network_view n;
-        struct virtname_iter it;
-        MDB_val k, d;
-        int rc = virtname_iter_start(&it, v, VIRTNAME_DB_NETWORKS, NULL, 0);
+        char name[VIRTNAME_NAME_MAX + 1], suffix[VIRTNAME_NAME_MAX + 1];
 
         network[0] = '\0';
-        while (rc == 0 && (rc = virtname_iter_next(&it, &k, &d)) == 0)
-                if (virtname_network_decode(d.mv_data, d.mv_size, &n) == 0 && virtname_str_eq(n.bridge, bridge) &&
-                    n.name.len <= VIRTNAME_NETWORK_MAX) {
-                        memcpy(network, n.name.p, n.name.len);
-                        network[n.name.len] = '\0';
-                        break;
-                }
-        virtname_iter_end(&it);
+        if (virtname_network_of_bridge(v, bridge, name, suffix) == 0 && strlen(name) <= VIRTNAME_NETWORK_MAX)
+                memcpy(network, name, strlen(name) + 1);
 }
 
 /* Is the network on bridge VIR_BRIDGE_NAME (its name, from view V, into
