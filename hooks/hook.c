@@ -213,6 +213,19 @@ void hook_submit(const struct virtname_event *e, const char *what)
         hook_submit_then(e, what, NULL, NULL);
 }
 
+/* The writer for a hook, waiting for the lock at most
+ * HOOK_LOCK_TIMEOUT_MS; a store found damaged and started anew is
+ * reported. */
+static int open_update(struct virtname_update **u, char *err, size_t errlen)
+{
+        int rc = virtname_update_open(NULL, HOOK_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_RECREATE, u, err, errlen);
+
+        if (rc == 0 && virtname_writer_recreated(virtname_update_writer(*u)))
+                hook_missed("store", "the private store was damaged and is started anew (the "
+                            "damaged one is kept beside it); run 'virt-name-cache rebuild'");
+        return rc;
+}
+
 void hook_settle_then(hook_settled_fn then, void *ctx)
 {
         char err[512], state[PATH_MAX];
@@ -220,8 +233,7 @@ void hook_settle_then(hook_settled_fn then, void *ctx)
         struct virtname_commit_info info;
         int rc;
 
-        if (virtname_state_dir(NULL, state, sizeof(state)) < 0 ||
-            virtname_update_open(NULL, HOOK_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_RECREATE, &u, err, sizeof(err)) < 0)
+        if (virtname_state_dir(NULL, state, sizeof(state)) < 0 || open_update(&u, err, sizeof(err)) < 0)
                 return;         /* the next event's writer does it */
         rc = virtname_update_commit(u, 0, &info, err, sizeof(err));
         if (rc == 0)
@@ -249,8 +261,7 @@ void hook_submit_then(const struct virtname_event *e, const char *what, hook_the
                 hook_missed(what, "state directory path too long");
                 return;
         }
-        rc = virtname_update_open(NULL, HOOK_LOCK_TIMEOUT_MS, VIRTNAME_WRITER_RECREATE, &u, err,
-                                  sizeof(err));
+        rc = open_update(&u, err, sizeof(err));
         if (rc == -ETIMEDOUT) {
                 spool(state, e, what, err);
                 apply_pending(state);
@@ -265,9 +276,6 @@ void hook_submit_then(const struct virtname_event *e, const char *what, hook_the
                 return;
         }
         w = virtname_update_writer(u);
-        if (virtname_writer_recreated(w))
-                hook_missed("store", "the private store was damaged and is started anew (the "
-                            "damaged one is kept beside it); run 'virt-name-cache rebuild'");
         rc = virtname_event_apply(w, e->p, e->len, applied, sizeof(applied));
         if (rc == -EBADMSG || rc == -EINVAL) {
                 hook_missed(what, "%s", rc == -EBADMSG ? "cannot decode the event"
