@@ -16,7 +16,6 @@
 #include "cache/read/paths.h"
 #include "cache/write/errmsg.h"
 
-#define GENERATION_NAME VIRTNAME_HOSTSDIR_GENERATION
 /* What .generation says after the number: the directories are in this
  * layout.  Anything else (one file per address, before) is rewritten
  * whole. */
@@ -537,7 +536,7 @@ static int mkdir_0755(const char *path)
 static uint64_t read_generation(int root)
 {
         char buf[64];
-        ssize_t n = read_file(root, GENERATION_NAME, buf, sizeof(buf) - 1);
+        ssize_t n = read_file(root, VIRTNAME_HOSTSDIR_GENERATION, buf, sizeof(buf) - 1);
         char *end;
         uint64_t gen;
 
@@ -550,11 +549,11 @@ static int write_generation(int root, uint64_t gen)
 {
         char text[64], old[64];
         int n = snprintf(text, sizeof(text), "%llu " LAYOUT "\n", (unsigned long long)gen);
-        ssize_t got = read_file(root, GENERATION_NAME, old, sizeof(old));
+        ssize_t got = read_file(root, VIRTNAME_HOSTSDIR_GENERATION, old, sizeof(old));
 
         if (got == n && memcmp(old, text, (size_t)n) == 0)
                 return 0;
-        return write_file(root, GENERATION_NAME, text, (size_t)n);
+        return write_file(root, VIRTNAME_HOSTSDIR_GENERATION, text, (size_t)n);
 }
 
 int virtname_hostsdir_create(const char *store_dir, const char *network)
@@ -803,7 +802,7 @@ static int update(const char *store_dir, const struct virtname_line *lines, size
         /* Only a complete update moves the generation on: otherwise the
          * next writer rewrites everything. */
         if (rc == 0 && (rc = write_generation(root, to)) < 0)
-                virtname_errf(err, errlen, rc, "cannot write %s/" GENERATION_NAME ": %s", path, strerror(-rc));
+                virtname_errf(err, errlen, rc, "cannot write %s/" VIRTNAME_HOSTSDIR_GENERATION ": %s", path, strerror(-rc));
         close(root);
         return rc;
 }

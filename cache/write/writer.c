@@ -1002,17 +1002,18 @@ static int forget_replays(struct virtname_writer *w)
  * nothing); a rebuilt store then replaces the old one whole. */
 static int make_durable(struct virtname_writer *w, bool changed)
 {
+        bool commit = changed || w->private_dirty;
         char store[PATH_MAX];
         int mrc;
 
         /* The replay ledger (cache/ingest/replay.h) vouches for the store
          * as it is: it goes before any commit can be seen. */
-        if ((changed || w->private_dirty) && forget_replays(w) < 0) {
+        if (commit && forget_replays(w) < 0) {
                 mdb_txn_abort(w->view.txn);
                 w->view.txn = NULL;
                 return -EIO;
         }
-        mrc = changed || w->private_dirty ? mdb_txn_commit(w->view.txn) : (mdb_txn_abort(w->view.txn), 0);
+        mrc = commit ? mdb_txn_commit(w->view.txn) : (mdb_txn_abort(w->view.txn), 0);
         w->view.txn = NULL;
         if (mrc != 0)
                 return mdb_fail(w, mrc, "cannot commit");
