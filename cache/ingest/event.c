@@ -412,10 +412,25 @@ static int apply_lease(struct virtname_writer *w, struct in *in, char *what, siz
         return rc == -EEXIST ? 0 : rc;
 }
 
+/* Start reading the event in BUF (LEN bytes) into IN, with an arena for
+ * its strings.  Returns its kind, -EBADMSG or -ENOMEM (IN's arena is
+ * NULL then); free(in->arena) in every case. */
+static int open_in(struct in *in, const void *buf, size_t len)
+{
+        int kind;
+
+        *in = (struct in){ { buf, (const uint8_t *)buf + len, false }, NULL, 0,
+                           2 * len + 16 + VIRTNAME_NAME_MAX + 1 };
+        if (virtname_wire_uint(&in->w, 1) != VERSION)
+                return -EBADMSG;
+        kind = (int)virtname_wire_uint(&in->w, 1);
+        return (in->arena = malloc(in->cap)) ? kind : -ENOMEM;
+}
+
 bool virtname_event_replays(const void *buf, size_t len, const char *bridge, const char *network,
                             const char *suffix, const void *raw, size_t rawlen)
 {
-        struct in in = { { buf, (const uint8_t *)buf + len, false }, NULL, 0, 2 * len + 16 + VIRTNAME_NAME_MAX + 1 };
+        struct in in;
         struct virtname_lease_view old;
         struct virtname_lease l;
         const char *ev_bridge, *domain;
@@ -424,9 +439,8 @@ bool virtname_event_replays(const void *buf, size_t len, const char *bridge, con
         size_t n;
         bool same = false;
 
-        if (virtname_wire_uint(&in.w, 1) != VERSION || virtname_wire_uint(&in.w, 1) != EV_LEASE ||
-            !(in.arena = malloc(in.cap)))
-                return false;
+        if (open_in(&in, buf, len) != EV_LEASE)
+                goto out;
         /* What apply_lease() would do with it, step by step, where each
          * step keeps the record as it is; anything else is not a replay
          * of the record. */
@@ -643,17 +657,13 @@ static int apply_port(struct virtname_writer *w, struct in *in, char *what, size
 int virtname_event_apply(struct virtname_writer *w, const void *buf, size_t len, char *what,
                          size_t whatlen)
 {
-        struct in in = { { buf, (const uint8_t *)buf + len, false }, NULL, 0, 2 * len + 16 + VIRTNAME_NAME_MAX + 1 };
+        struct in in;
         const char *name;
         int kind, rc;
 
         snprintf(what, whatlen, "event");
-        if (virtname_wire_uint(&in.w, 1) != VERSION)
-                return -EBADMSG;
-        kind = (int)virtname_wire_uint(&in.w, 1);
-        in.arena = malloc(in.cap);
-        if (!in.arena)
-                return -ENOMEM;
+        if ((kind = open_in(&in, buf, len)) < 0)
+                return kind;
         switch (kind) {
         case EV_LEASE:
                 rc = apply_lease(w, &in, what, whatlen);
