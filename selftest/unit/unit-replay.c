@@ -8,7 +8,8 @@
  * that changes nothing", the transaction must have changed nothing and
  * no port may need asking.  Many exact replays must be known (else the
  * ledger saves nothing), and after a commit that changed the store, a
- * touched store file or a published snapshot gone, nothing is known.
+ * touched store file, a published snapshot gone or a hosts directory's
+ * generation file that appeared, a replay it knew is no longer known.
  *
  * usage: unit-replay DIR [ROUNDS [SEED]]
  */
@@ -27,6 +28,7 @@
 #include "cache/ingest/asks.h"
 #include "cache/ingest/edit.h"
 #include "cache/ingest/event.h"
+#include "cache/derive/hostsdir.h"
 #include "cache/ingest/replay.h"
 #include "cache/read/paths.h"
 #include "cache/write/writer.h"
@@ -162,7 +164,7 @@ int main(int argc, char **argv)
 {
         int rounds = argc > 2 ? atoi(argv[2]) : 200;
         unsigned seed = argc > 3 ? (unsigned)atoi(argv[3]) : 1;
-        size_t exact = 0, exact_known = 0, known = 0, changed_rounds = 0;
+        size_t exact = 0, exact_known = 0, known = 0, changed_rounds = 0, tampered = 0;
         char err[512], state[PATH_MAX], ledger[PATH_MAX], store[PATH_MAX], delta[PATH_MAX];
 
         if (argc < 2) {
@@ -254,45 +256,67 @@ int main(int argc, char **argv)
                         virtname_event_free(&e);
                 }
                 /* The store file touched (another writer, a restored
-                 * copy), the snapshot gone: the ledger holds no more. */
-                if (round % 20 == 19) {
-                        for (int a = 0; a < 2 * ADDRS; a++) {
-                                int family = a < ADDRS ? AF_INET : AF_INET6;
-                                struct virtname_event e = { 0 };
-                                uint8_t addr[16];
+                 * copy), the snapshot gone, a hosts directory's
+                 * generation file that was not there: the ledger no
+                 * longer holds for a replay it knew. */
+                for (int a = 0; a < 2 * ADDRS && round % 10 == 9; a++) {
+                        int family = a < ADDRS ? AF_INET : AF_INET6;
+                        struct virtname_event e = { 0 };
+                        uint8_t addr[16];
 
-                                if (!have[a][net])
-                                        continue;
-                                addr_of(family, a % ADDRS, addr);
-                                event_of(&e, &stored[a][net], family, addr, 0, bridges[net]);
-                                if (round % 40 == 19) {
-                                        struct stat st;
-                                        struct timespec t[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
-
-                                        CHECK(stat(store, &st) == 0);
-                                        t[1].tv_sec = st.st_mtim.tv_sec + 1;
-                                        CHECK(utimensat(AT_FDCWD, store, t, 0) == 0);
-                                        CHECK(virtname_replay_known(argv[1], state, e.p, e.len, bridges[net],
-                                                                    family, addr) == 0);
-                                } else {
-                                        char moved[PATH_MAX + 8];
-
-                                        snprintf(moved, sizeof(moved), "%s.away", delta);
-                                        CHECK(rename(delta, moved) == 0);
-                                        CHECK(virtname_replay_known(argv[1], state, e.p, e.len, bridges[net],
-                                                                    family, addr) == 0);
-                                        CHECK(rename(moved, delta) == 0);
-                                }
+                        if (!have[a][net])
+                                continue;
+                        addr_of(family, a % ADDRS, addr);
+                        event_of(&e, &stored[a][net], family, addr, 0, bridges[net]);
+                        if (virtname_replay_known(argv[1], state, e.p, e.len, bridges[net], family, addr) != 1) {
                                 virtname_event_free(&e);
-                                break;
+                                continue;
                         }
+                        tampered++;
+                        if (round % 30 == 9) {
+                                struct stat st;
+                                struct timespec t[2] = { { 0, UTIME_OMIT }, { 0, 0 } };
+
+                                CHECK(stat(store, &st) == 0);
+                                t[1].tv_sec = st.st_mtim.tv_sec + 1;
+                                CHECK(utimensat(AT_FDCWD, store, t, 0) == 0);
+                                CHECK(virtname_replay_known(argv[1], state, e.p, e.len, bridges[net], family,
+                                                            addr) == 0);
+                        } else if (round % 30 == 19) {
+                                char moved[PATH_MAX + 8];
+
+                                snprintf(moved, sizeof(moved), "%s.away", delta);
+                                CHECK(rename(delta, moved) == 0);
+                                CHECK(virtname_replay_known(argv[1], state, e.p, e.len, bridges[net], family,
+                                                            addr) == 0);
+                                CHECK(rename(moved, delta) == 0);
+                                /* The same file again (rename keeps it). */
+                                CHECK(virtname_replay_known(argv[1], state, e.p, e.len, bridges[net], family,
+                                                            addr) == 1);
+                        } else {
+                                char hd[PATH_MAX], gen[PATH_MAX + 16];
+                                int fd;
+
+                                snprintf(hd, sizeof(hd), "%s/" VIRTNAME_HOSTSDIR_NAME, argv[1]);
+                                snprintf(gen, sizeof(gen), "%s/" VIRTNAME_HOSTSDIR_GENERATION, hd);
+                                CHECK(mkdir(hd, 0755) == 0);
+                                CHECK((fd = open(gen, O_WRONLY | O_CREAT | O_EXCL, 0644)) >= 0);
+                                close(fd);
+                                CHECK(virtname_replay_known(argv[1], state, e.p, e.len, bridges[net], family,
+                                                            addr) == 0);
+                                CHECK(unlink(gen) == 0 && rmdir(hd) == 0);
+                        }
+                        virtname_event_free(&e);
+                        break;
                 }
         }
         printf("unit-replay: %zu exact replays, %zu known by the ledger; %zu events known in all; %zu rounds "
-               "changed the store\n", exact, exact_known, known, changed_rounds);
+               "changed the store; %zu known replays checked after a file changed\n", exact, exact_known, known,
+               changed_rounds, tampered);
         /* The ledger must spare the full path many exact replays (not
          * those of static hosts, nor of ports that need asking: a good
          * half here). */
         CHECK(exact > 0 && exact_known * 3 > exact);
+        CHECK(tampered >= (size_t)rounds / 20);
         return unit_done("unit-replay");
 }
