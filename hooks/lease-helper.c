@@ -293,14 +293,21 @@ static const char *libvirt_helper(void)
 
 /* Is event E of lease L on BRIDGE dnsmasq's replay of what the store
  * has, as the replay ledger says (cache/ingest/replay.h), with nothing
- * spooled to apply before it? */
-static bool replay_known(const struct virtname_event *e, const char *bridge, const struct virtname_lease *l)
+ * spooled to apply before it?  Not when libvirt's helper is to get the
+ * name the store keeps (NAME_WANTED) on a network whose DNS is ours: that
+ * name is the store's answer now (kept_name()). */
+static bool replay_known(const struct virtname_event *e, const char *bridge, const struct virtname_lease *l,
+                         bool name_wanted)
 {
-        char state[PATH_MAX];
+        const char *store = virtname_store_dir(NULL);
+        char state[PATH_MAX], network[VIRTNAME_NAME_MAX + 1], path[PATH_MAX];
         int64_t oldest;
 
-        return virtname_state_dir(NULL, state, sizeof(state)) == 0 && virtname_spool_count(state, &oldest) == 0 &&
-               virtname_replay_known(virtname_store_dir(NULL), state, e->p, e->len, bridge, l->family, l->addr) == 1;
+        if (virtname_state_dir(NULL, state, sizeof(state)) < 0 || virtname_spool_count(state, &oldest) != 0 ||
+            virtname_replay_known(store, state, e->p, e->len, bridge, l->family, l->addr, network) != 1)
+                return false;
+        return !name_wanted || (virtname_hostsdir_path(store, network, path, sizeof(path)) == 0 &&
+                                access(path, F_OK) < 0 && errno == ENOENT);
 }
 
 /* Record one add/old/del event. */
@@ -329,8 +336,7 @@ static void record(int argc, char **argv)
          * need no store (but the name libvirt's helper is to keep comes
          * from the store). */
         if (keep && getenv("DNSMASQ_DATA_MISSING") && bridge &&
-            !(asked.keep_name && virtname_hostsdir_active(virtname_store_dir(NULL)) && libvirt_helper()) &&
-            replay_known(&e, bridge, &l)) {
+            replay_known(&e, bridge, &l, asked.keep_name && libvirt_helper())) {
                 virtname_event_free(&e);
                 return;
         }
@@ -342,27 +348,32 @@ static void record(int argc, char **argv)
                 setenv("DNSMASQ_SUPPLIED_HOSTNAME", asked.kept, 1);
 }
 
-/* Run HELPER init with its lease lines' host names (the fourth field)
- * replaced by "*"; dnsmasq would otherwise load them into its DNS past
- * dhcp-ignore-names.  Returns the exit status to pass on. */
-static int init_without_names(const char *helper, char **argv)
+/* Run HELPER init (ARGV) and wait for it: its lease lines go to our
+ * output as they are, or (WITHOUT_NAMES) with their host names (the
+ * fourth field) replaced by "*", since dnsmasq would otherwise load them
+ * into its DNS past dhcp-ignore-names.  Returns the exit status to pass
+ * on. */
+static int run_init(const char *helper, char **argv, bool without_names)
 {
         char *line = NULL;
         size_t cap = 0;
-        int fds[2], status = 0;
+        int fds[2] = { -1, -1 }, status = 0;
         FILE *in;
         pid_t pid;
 
-        if (pipe2(fds, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+        fflush(stdout);
+        if ((without_names && pipe2(fds, O_CLOEXEC) < 0) || (pid = fork()) < 0) {
                 syslog(LOG_ERR, "init: cannot run %s: %m", helper);
                 return 1;
         }
         if (pid == 0) {
-                if (dup2(fds[1], STDOUT_FILENO) < 0)
+                if (without_names && dup2(fds[1], STDOUT_FILENO) < 0)
                         _exit(127);
                 execv(helper, argv);
                 _exit(127);
         }
+        if (!without_names)
+                goto wait;
         close(fds[1]);
         in = fdopen(fds[0], "r");
         while (in && getline(&line, &cap, in) > 0) {
@@ -383,6 +394,7 @@ static int init_without_names(const char *helper, char **argv)
         else
                 close(fds[0]);
         fflush(stdout);
+wait:
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
         return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
@@ -398,21 +410,41 @@ static void write_ledger(struct virtname_writer *w, void *bridge)
                 hook_log(LOG_NOTICE, "init: no replay ledger: %s", err);
 }
 
+/* dnsmasq is starting: it gets its leases from libvirt's helper first,
+ * so that nothing of ours (a busy lock, a spool to apply, the deadline)
+ * can keep them from it; then, before dnsmasq's replays of them (it waits
+ * for our exit), the replay ledger.  Returns the exit status. */
+static int init(char **argv)
+{
+        const char *helper = libvirt_helper(), *bridge = getenv("VIR_BRIDGE_NAME");
+        int status = 0;
+
+        if (helper) {
+                bool filter = names_from_us();
+
+                /* The deadline alarm must not follow libvirt's helper:
+                 * exec keeps pending alarms. */
+                alarm(0);
+                argv[0] = (char *)helper;
+                status = run_init(helper, argv, filter);
+                alarm(HOOK_DEADLINE_S);
+        }
+        fclose(stdout);         /* all dnsmasq reads */
+        if (bridge)
+                hook_settle_then(write_ledger, (void *)bridge);
+        return status;
+}
+
 int main(int argc, char **argv)
 {
         const char *helper;
-        bool filter = false;
 
         hook_init("virt-name-cache-lease-helper");
+        if (argc >= 2 && strcmp(argv[1], "init") == 0)
+                return init(argv);
         if (argc >= 2 && (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "old") == 0 ||
-                          strcmp(argv[1], "del") == 0)) {
+                          strcmp(argv[1], "del") == 0))
                 record(argc, argv);
-        } else if (argc >= 2 && strcmp(argv[1], "init") == 0) {
-                /* dnsmasq is starting: its replays of every lease follow. */
-                if (getenv("VIR_BRIDGE_NAME"))
-                        hook_settle_then(write_ledger, getenv("VIR_BRIDGE_NAME"));
-                filter = names_from_us();
-        }
 
         /* Hand the event on.  The deadline alarm must not follow
          * libvirt's helper: exec keeps pending alarms. */
@@ -420,8 +452,6 @@ int main(int argc, char **argv)
         if (!(helper = libvirt_helper()))
                 return 0;       /* no libvirt helper: the store was all there was to do */
         argv[0] = (char *)helper;
-        if (filter)
-                return init_without_names(helper, argv);
         closelog();
         execv(helper, argv);
         openlog("virt-name-cache-lease-helper", LOG_PID, LOG_DAEMON);

@@ -219,7 +219,8 @@ static bool ledger_holds(struct cdb *c, const char *store_dir, const char *state
 }
 
 int virtname_replay_known(const char *store_dir, const char *state, const void *event, size_t len,
-                          const char *bridge, int family, const uint8_t addr[16])
+                          const char *bridge, int family, const uint8_t addr[16],
+                          char network[VIRTNAME_NAME_MAX + 1])
 {
         uint8_t key[VIRTNAME_LEASE_KEY_MAX];
         char path[PATH_MAX];
@@ -240,6 +241,8 @@ int virtname_replay_known(const char *store_dir, const char *state, const void *
             cdb_find(&c, key, (unsigned)klen) > 0)
                 known = virtname_event_replays(event, len, bridge, m.network, m.suffix, cdb_getdata(&c),
                                                cdb_datalen(&c));
+        if (known)
+                memcpy(network, m.network, sizeof(m.network));
         cdb_free(&c);
         close(fd);
         return known;

@@ -32,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cache/read/schema.h"
 #include "cache/write/writer.h"
 
 /* Write the ledger for the network on BRIDGE from W, just committed and
@@ -41,8 +42,10 @@ int virtname_replay_write(struct virtname_writer *w, const char *bridge, int64_t
 
 /* Is the lease event in EVENT (LEN bytes, event.h), of ADDR (FAMILY) on
  * BRIDGE, a replay that changes nothing in the store of STORE_DIR (state
- * directory STATE)?  1, or 0 when the ledger cannot say. */
+ * directory STATE)?  1, with the bridge's network into NETWORK, or 0 when
+ * the ledger cannot say. */
 int virtname_replay_known(const char *store_dir, const char *state, const void *event, size_t len,
-                          const char *bridge, int family, const uint8_t addr[16]);
+                          const char *bridge, int family, const uint8_t addr[16],
+                          char network[VIRTNAME_NAME_MAX + 1]);
 
 #endif

@@ -8,12 +8,14 @@
  * that changes nothing", the transaction must have changed nothing and
  * no port may need asking.  Many exact replays must be known (else the
  * ledger saves nothing), and after a commit that changed the store, a
- * touched store file, a published snapshot gone or a hosts directory's
- * generation file that appeared, a replay it knew is no longer known.
+ * touched store file, a published delta or base gone or a hosts
+ * directory's generation file that appeared, a replay it knew is no
+ * longer known.
  *
  * usage: unit-replay DIR [ROUNDS [SEED]]
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -160,12 +162,39 @@ static bool full_path_does_something(const char *dir, const struct virtname_even
         return something;
 }
 
+/* Move DIR's base snapshot aside (AWAY) or back.  0 or -1. */
+static int move_base(const char *dir, bool away)
+{
+        char from[PATH_MAX], to[PATH_MAX + 8];
+        struct dirent *de;
+        DIR *d = opendir(dir);
+        int rc = -1;
+
+        while (d && (de = readdir(d)))
+                if (strncmp(de->d_name, VIRTNAME_BASE_PREFIX, strlen(VIRTNAME_BASE_PREFIX)) == 0 &&
+                    strstr(de->d_name, away ? VIRTNAME_BASE_SUFFIX : ".away") &&
+                    !(away && strstr(de->d_name, ".away"))) {
+                        snprintf(from, sizeof(from), "%s/%s", dir, de->d_name);
+                        snprintf(to, sizeof(to), "%s", from);
+                        if (away)
+                                strcat(to, ".away");
+                        else
+                                to[strlen(to) - strlen(".away")] = '\0';
+                        rc = rename(from, to);
+                        break;
+                }
+        if (d)
+                closedir(d);
+        return rc;
+}
+
 int main(int argc, char **argv)
 {
         int rounds = argc > 2 ? atoi(argv[2]) : 200;
         unsigned seed = argc > 3 ? (unsigned)atoi(argv[3]) : 1;
         size_t exact = 0, exact_known = 0, known = 0, changed_rounds = 0, tampered = 0;
         char err[512], state[PATH_MAX], ledger[PATH_MAX], store[PATH_MAX], delta[PATH_MAX];
+        char network[VIRTNAME_NAME_MAX + 1];
 
         if (argc < 2) {
                 fprintf(stderr, "usage: unit-replay DIR [ROUNDS [SEED]]\n");
@@ -243,7 +272,8 @@ int main(int argc, char **argv)
 
                         addr_of(family, a % ADDRS, addr);
                         event_of(&e, have[a][bn] ? &stored[a][bn] : NULL, family, addr, change, bridges[bn]);
-                        k = virtname_replay_known(argv[1], state, e.p, e.len, bridges[bn], family, addr);
+                        k = virtname_replay_known(argv[1], state, e.p, e.len, bridges[bn], family, addr, network);
+                        CHECK(k == 0 || strcmp(network, nets[bn]) == 0);
                         if (k == 1 && full_path_does_something(argv[1], &e, nets[bn], family, addr)) {
                                 CHECK(!"the ledger knew an event the full path applies");
                                 fprintf(stderr, "  round %d: address %d net %d change %d\n", round, a, bn, change);
@@ -268,7 +298,8 @@ int main(int argc, char **argv)
                                 continue;
                         addr_of(family, a % ADDRS, addr);
                         event_of(&e, &stored[a][net], family, addr, 0, bridges[net]);
-                        if (virtname_replay_known(argv[1], state, e.p, e.len, bridges[net], family, addr) != 1) {
+                        if (virtname_replay_known(argv[1], state, e.p, e.len, bridges[net], family, addr,
+                                                  network) != 1) {
                                 virtname_event_free(&e);
                                 continue;
                         }
@@ -281,18 +312,23 @@ int main(int argc, char **argv)
                                 t[1].tv_sec = st.st_mtim.tv_sec + 1;
                                 CHECK(utimensat(AT_FDCWD, store, t, 0) == 0);
                                 CHECK(virtname_replay_known(argv[1], state, e.p, e.len, bridges[net], family,
-                                                            addr) == 0);
+                                                            addr, network) == 0);
                         } else if (round % 30 == 19) {
                                 char moved[PATH_MAX + 8];
 
                                 snprintf(moved, sizeof(moved), "%s.away", delta);
                                 CHECK(rename(delta, moved) == 0);
                                 CHECK(virtname_replay_known(argv[1], state, e.p, e.len, bridges[net], family,
-                                                            addr) == 0);
+                                                            addr, network) == 0);
                                 CHECK(rename(moved, delta) == 0);
-                                /* The same file again (rename keeps it). */
+                                /* The base it extends gone. */
+                                CHECK(move_base(argv[1], true) == 0);
                                 CHECK(virtname_replay_known(argv[1], state, e.p, e.len, bridges[net], family,
-                                                            addr) == 1);
+                                                            addr, network) == 0);
+                                CHECK(move_base(argv[1], false) == 0);
+                                /* The same files again (rename keeps them). */
+                                CHECK(virtname_replay_known(argv[1], state, e.p, e.len, bridges[net], family,
+                                                            addr, network) == 1);
                         } else {
                                 char hd[PATH_MAX], gen[PATH_MAX + 16];
                                 int fd;
@@ -303,7 +339,7 @@ int main(int argc, char **argv)
                                 CHECK((fd = open(gen, O_WRONLY | O_CREAT | O_EXCL, 0644)) >= 0);
                                 close(fd);
                                 CHECK(virtname_replay_known(argv[1], state, e.p, e.len, bridges[net], family,
-                                                            addr) == 0);
+                                                            addr, network) == 0);
                                 CHECK(unlink(gen) == 0 && rmdir(hd) == 0);
                         }
                         virtname_event_free(&e);
