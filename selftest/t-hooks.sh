@@ -238,6 +238,29 @@ VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$((soon + 60)) DNSMASQ_DATA_MISSI
 expect_eq "the new expiry recorded" "$(date -d @$((soon + 60)) '+%F %T')" \
         "$("$B/virt-name-cache" list | awk '$1 == "198.18.5.108" {print $(NF - 1), $NF}')"
 pass "the replay ledger answers replays of the store as it is, and only those"
+# Not a replay that comes after a spooled event (that one first), nor one
+# whose name libvirt's helper is to get on a network whose DNS is ours:
+# that name is the store's answer now.
+VIR_BRIDGE_NAME=vnctest0 "$H/lease-helper" init </dev/null >/dev/null
+[ -f "$state/replay.cdb" ] || fail "init wrote no replay ledger"
+flock -o "$state/writer.lock" env VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon H="$H" \
+        LATER=$((soon + 60)) bash -c '
+        DNSMASQ_SUPPLIED_HOSTNAME=spooled "$H/lease-helper" add 52:54:00:05:00:0e 198.18.5.114 </dev/null
+        DNSMASQ_LEASE_EXPIRES=$LATER DNSMASQ_DATA_MISSING=1 "$H/lease-helper" old 52:54:00:05:00:08 \
+                198.18.5.108 </dev/null' || true
+expect_eq "a replay after a spooled event waits for it" "2" "$(ls "$state/spool" | wc -l)"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon "$H/lease-helper" del 52:54:00:05:00:0e 198.18.5.114 </dev/null
+[ -z "$(ls -A "$state/spool" 2>/dev/null)" ] || fail "the spooled events were not applied"
+VIR_BRIDGE_NAME=vnctest0 "$H/lease-helper" init </dev/null >/dev/null
+[ -f "$state/replay.cdb" ] || fail "init wrote no replay ledger"
+mkdir -p "$VIRT_NAME_CACHE_DIR/dnsmasq/labnet"
+rm -f "$T/fake.log"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$((soon + 60)) DNSMASQ_DATA_MISSING=1 \
+        "$H/lease-helper" old 52:54:00:05:00:08 198.18.5.108 </dev/null
+expect_eq "a replay the ledger knows, network DNS ours: libvirt's helper gets the kept name" "supplied=chained" \
+        "$(grep ^supplied "$T/fake.log")"
+rm -rf "$VIRT_NAME_CACHE_DIR/dnsmasq"
+pass "the replay ledger steps aside for a spooled event and for the name libvirt's helper keeps"
 # libvirt's own helper where this distribution's package put it: the one
 # our helper hands events on to unless told otherwise (LIBVIRT_LEASESHELPER
 # in GNUmakefile, compiled in).
