@@ -365,7 +365,8 @@ first: a running reader's first lookup after an event (us, median); first/ and p
 median and 90th percentile over the same reader's usual lookup; f/true: over its first
 lookup after a /bin/true ran instead (cold caches, no new snapshot).  olds: old events in a
 network start, after its init; true-s, plain-s, dns-s: seconds for init and olds through
-/bin/true, the plain store's helper and the DNS store's (500 at a time, taking turns);
-p/true, d/true: over /bin/true.
+/bin/true, the plain store's helper and the DNS store's (500 at a time, taking turns;
+no libvirt helper: with one, the DNS store's replays take the full path, its name comes
+from the store); p/true, d/true: over /bin/true.
 rebuild: ms and peak MiB.
 EOF
