@@ -21,6 +21,10 @@ $(B)/libvirtname.a: $(addprefix $(B)/obj/,$(LIB_SRCS:.c=.o))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 ALL += $(B)/libvirtname.a
+# The same, position-independent, for the lease helper's lease-record.so.
+$(B)/libvirtname-pic.a: $(addprefix $(B)/pic/,$(LIB_SRCS:.c=.o))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
 
 # What only a rebuild reads (the command): libvirt's lease files and API.
 IMPORT_SRCS := $(addprefix cache/ingest/,from-leasefiles.c from-libvirt.c prior.c warn.c)

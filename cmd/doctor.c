@@ -982,6 +982,27 @@ static void check_executable(struct doctor *doc, const char *path, const char *w
                 report(doc, "problem", "%s: %s: %s", what, path, strerror(errno));
 }
 
+/* The lease helper's store part, lease-record.so beside it: without it
+ * every event goes to libvirt's helper unrecorded (hooks/lease-helper.c).
+ * A helper that is not ours (a wrapper script) is its owner's business. */
+static void check_helper_store_part(struct doctor *doc)
+{
+        char real[PATH_MAX], path[PATH_MAX + 32], magic[4];
+        int fd = open(doc->helper, O_RDONLY | O_CLOEXEC);
+        bool elf = fd >= 0 && read(fd, magic, sizeof(magic)) == sizeof(magic) && memcmp(magic, "\177ELF", 4) == 0;
+
+        if (fd >= 0)
+                close(fd);
+        if (!elf || !realpath(doc->helper, real))
+                return;
+        snprintf(path, sizeof(path), "%.*s/lease-record.so", (int)(strrchr(real, '/') - real), real);
+        if (access(path, R_OK) == 0)
+                report(doc, "ok", "lease helper's store part: %s", path);
+        else
+                report(doc, "problem", "lease helper's store part: %s: %s (dnsmasq's events reach libvirt's "
+                       "helper unrecorded: reinstall virt-name-cache)", path, strerror(errno));
+}
+
 static void check_hooks(struct doctor *doc)
 {
         char path[PATH_MAX];
@@ -993,6 +1014,7 @@ static void check_hooks(struct doctor *doc)
         snprintf(path, sizeof(path), "%s/daemon.d/" HOOK_NAME, doc->hooks_dir);
         check_executable(doc, path, "daemon hook");
         check_executable(doc, doc->helper, "lease helper");
+        check_helper_store_part(doc);
 }
 
 /* Does dnsmasq's configuration of each network run our helper? */

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,24 +23,12 @@
 
 static const char *hook_name = "virt-name-cache";
 
-
-/* The last resort against a hang: never block libvirtd or dnsmasq. */
-static void deadline(int sig)
-{
-        static const char msg[] = "virt-name-cache hook: deadline reached, exiting\n";
-
-        (void)sig;
-        (void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
-        _exit(0);
-}
-
 void hook_init(const char *name)
 {
         hook_name = name;
         /* VIRT_NAME_CACHE_LOG_STDERR=1 copies the messages to stderr (tests). */
         openlog(name, LOG_PID | (getenv("VIRT_NAME_CACHE_LOG_STDERR") ? LOG_PERROR : 0), LOG_DAEMON);
-        signal(SIGALRM, deadline);
-        alarm(HOOK_DEADLINE_S);
+        hook_deadline_start();
 }
 
 void hook_log(int priority, const char *fmt, ...)

@@ -1,460 +1,81 @@
 /* lease-helper.c - dnsmasq's dhcp-script for libvirt networks.
  *
- * dnsmasq runs it as   lease-helper add|old|del MAC|DUID ADDRESS [HOSTNAME]
- * (and init, tftp, arp...) with the lease's details in DNSMASQ_*
- * variables.  We record add/old/del in the store, then hand the event to
- * libvirt's own libvirt_leaseshelper with the same arguments,
- * environment, standard input and output, so its lease files, `virsh
- * net-dhcp-leases` and the output `init` owes dnsmasq stay as without us.
- *
- * A guest's host name is only what the guest sent: DNSMASQ_SUPPLIED_HOSTNAME.
- * The HOSTNAME argument may be a name dnsmasq took from elsewhere (a
- * libvirt <host> entry, or a name of ours it read in the network's hosts
- * directory and gave the lease); an old event without the variable (a
- * lease restored at dnsmasq's start, a renewal without a name) keeps the
- * name the store has.
- *
- * On a network whose DNS answers the store's names (enable: hostsdir= and
- * dhcp-ignore-names), `init` would hand dnsmasq every stored lease's host
- * name back, and dnsmasq would answer them unchecked: there the names in
- * libvirt's reply become "*".
- *
- * The MAC (DHCPv4 chaddr, DHCPv6's DNSMASQ_MAC) is only what the guest
- * wrote in its payload: a lease event records it as a claim, and the
- * port of the domain with that MAC is asked whether its guest uses the
- * address (port-probe, hook.h).  A message dnsmasq got through a relay
- * (libvirt's networks have none: a guest sent it as one) is attributed
- * to no MAC at all, and an event whose MAC is not an Ethernet address (a
- * guest's own hardware type) is dropped and counted, not "missed".
+ * dnsmasq runs it for every lease event; lease-record.c says what we make
+ * of them.  When a network starts, dnsmasq replays every lease it has (an
+ * old event with DNSMASQ_DATA_MISSING), and those mostly repeat what the
+ * store has: the replay ledger (cache/ingest/replay.h) knows which.  This
+ * front answers the replays the ledger knows with libc and tinycdb alone
+ * and hands them on to libvirt's helper; every other event goes to
+ * lease-record.so, next to this program, loaded (with LMDB) only then.
+ * It does the same steps as lease-record.c's own, so a replay it answers
+ * is one that would change nothing.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <syslog.h>
-#include <time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hooks/hook.h"
+#include "hooks/lease-event.h"
 #include "cache/derive/hostsdir.h"
-#include "cache/ingest/lease.h"
+#include "cache/ingest/event.h"
 #include "cache/ingest/replay.h"
 #include "cache/ingest/spool.h"
-#include "cache/read/lookup.h"
-#include "cache/read/names.h"
 #include "cache/read/paths.h"
-#include "cache/read/reader.h"
 
-/* NAME (attacker input) as it may go into a log line: at most 64 bytes,
- * nothing unprintable. */
-static const char *printable(const char *name, char out[65])
+/* Is ARGV dnsmasq's replay of a lease as the store has it, as the replay
+ * ledger says, with nothing spooled to apply before it?  Not when
+ * libvirt's helper is to get the name the store keeps on a network whose
+ * DNS is ours: that name is the store's answer now (lease-record.c's
+ * kept_name()). */
+static bool replay_known(int argc, char **argv)
 {
-        size_t i;
-
-        for (i = 0; name && name[i] && i < 64; i++)
-                out[i] = name[i] >= 0x20 && name[i] < 0x7f ? name[i] : '?';
-        out[i] = '\0';
-        return out;
-}
-
-/* Count an event dropped as guest junk (WHY), for doctor. */
-static void drop(const char *what, const char *why)
-{
-        struct virtname_event e = { 0 };
-        char line[256];
-
-        snprintf(line, sizeof(line), "%s: %s", what, why);
-        hook_log(LOG_NOTICE, "%s: dropped: %s", what, why);
-        virtname_event_dropped(&e, line);
-        hook_submit(&e, what);
-        virtname_event_free(&e);
-}
-
-/* Fill L from dnsmasq's arguments and environment.  Returns 0, or
- * -EINVAL for an event that cannot be recorded (logged). */
-static int lease_from_event(char **argv, int argc, struct virtname_lease *l, const char *what)
-{
-        const char *expires = getenv("DNSMASQ_LEASE_EXPIRES"), *length = getenv("DNSMASQ_LEASE_LENGTH");
-        struct virtname_lease_input in = { .address = argc > 3 ? argv[3] : NULL,
-                                           .hostname = getenv("DNSMASQ_SUPPLIED_HOSTNAME"),
-                                           .iaid = getenv("DNSMASQ_IAID") };
-        const char *why, *dropped;
-        char shown[65];
-        int family = AF_INET;
-        uint8_t addr[16], mac[VIRTNAME_MAC_LEN];
-
-        /* DHCPv4 passes the MAC; DHCPv6 passes the DUID and, when dnsmasq
-         * knows it, the MAC in DNSMASQ_MAC. */
-        if (in.address && virtname_addr_parse(in.address, &family, addr) && family == AF_INET6) {
-                in.mac = getenv("DNSMASQ_MAC");
-                in.clientid = argv[2];
-        } else {
-                in.mac = argv[2];
-                in.clientid = getenv("DNSMASQ_CLIENT_ID");
-        }
-        /* Relayed: the MAC is a relay option or a relayed chaddr, which
-         * the guest that forged the relay message wrote. */
-        if (getenv("DNSMASQ_RELAY_ADDRESS"))
-                in.mac = NULL;
-        if (in.mac && !virtname_mac_parse(in.mac, mac)) {
-                drop(what, family == AF_INET6 ? "the client's MAC is not an Ethernet address"
-                                              : "the client's hardware address is not Ethernet's");
-                return -EINVAL;
-        }
-        /* Expiry: absolute, or a length from now (dnsmasq built without a
-         * reliable clock); 0 means an infinite lease. */
-        /* When the client asked: now, unless dnsmasq replays leases it
-         * restored (at its start, or SIGHUP). */
-        in.seen = getenv("DNSMASQ_DATA_MISSING") ? 0 : (int64_t)time(NULL);
-        if (expires)
-                in.expiry = strtoll(expires, NULL, 10);
-        else if (length && strtoll(length, NULL, 10) > 0)
-                in.expiry = (int64_t)time(NULL) + strtoll(length, NULL, 10);
-        if (virtname_lease_from_input(&in, l, &why, &dropped) < 0) {
-                hook_missed(what, "%s in the event ('%.64s %.64s')", why, argv[2],
-                            in.address ? in.address : "");
-                return -EINVAL;
-        }
-        if (dropped)
-                hook_log(LOG_WARNING, "%s: ignoring the %s host name '%s' the guest sent%s", what,
-                         dropped, printable(in.hostname, shown), strcmp(dropped, "reserved") == 0
-                                           ? " (localhost, this host's names, names in /etc/hosts and "
-                                             "the like are never a guest's)" : "");
-        return 0;
-}
-
-/* The name of the network on BRIDGE, from view V, into NETWORK ("" when
- * none; a stored network name is never longer). */
-static void network_of_bridge(const struct virtname_view *v, const char *bridge,
-                              char network[VIRTNAME_NETWORK_MAX + 1])
-{
-        char name[VIRTNAME_NAME_MAX + 1], suffix[VIRTNAME_NAME_MAX + 1];
-
-        network[0] = '\0';
-        if (virtname_network_of_bridge(v, bridge, name, suffix) == 0 && strlen(name) <= VIRTNAME_NETWORK_MAX)
-                memcpy(network, name, strlen(name) + 1);
-}
-
-/* Is the network on bridge VIR_BRIDGE_NAME (its name, from view V, into
- * NETWORK) one whose DNS takes names only from us: does it have a hosts
- * directory (cache/derive/hostsdir.h)? */
-static bool our_dns_network(const struct virtname_view *v, const char *store,
-                            char network[VIRTNAME_NETWORK_MAX + 1])
-{
-        const char *bridge = getenv("VIR_BRIDGE_NAME");
-        char path[PATH_MAX];
-
-        network[0] = '\0';
-        if (!bridge)
-                return false;
-        network_of_bridge(v, bridge, network);
-        return network[0] && virtname_hostsdir_path(store, network, path, sizeof(path)) == 0 &&
-               access(path, F_OK) == 0;
-}
-
-/* our_dns_network() for the published store, when hosts directories are
- * in use at all. */
-static bool names_from_us(void)
-{
-        const char *store = virtname_store_dir(NULL);
-        char network[VIRTNAME_NETWORK_MAX + 1];
-        struct virtname_snapshot *snap;
-        struct virtname_view v;
-        bool ours = false;
-
-        if (!virtname_hostsdir_active(store) || virtname_snapshot_load(store, NULL, &snap) < 0)
-                return false;
-        if (virtname_snapshot_view(snap, &v) == 0) {
-                ours = our_dns_network(&v, store, network);
-                virtname_view_end(&v);
-        }
-        virtname_snapshot_unref(snap);
-        return ours;
-}
-
-/* Does the store answer NAME with lease L's address? */
-static bool answers_with(const struct virtname_view *v, const char *name, const struct virtname_lease *l,
-                         int64_t now)
-{
-        struct virtname_answer a;
-
-        if (virtname_resolve(v, name, l->family, now, &a) < 0)
-                return false;
-        for (size_t i = 0; i < a.n; i++)
-                if (a.addr[i].family == l->family &&
-                    memcmp(a.addr[i].addr, l->addr, l->family == AF_INET ? 4 : 16) == 0)
-                        return true;
-        return false;
-}
-
-/* An old event without a name (dnsmasq replaying a lease after a
- * restart, whose init we gave no names, or any event not caused by the
- * lease's own packet: DNSMASQ_DATA_MISSING), on a network whose DNS is
- * ours: libvirt's helper would drop the name from its lease file, so it
- * gets the name the guest sent for the lease, as
- * DNSMASQ_SUPPLIED_HOSTNAME, when the store answers that name with this
- * lease's address; never a claim the store refused (another domain's or
- * a reserved name).  That name, from view V, into NAME ("" when none).
- * (Only where the store has hosts directories at all:
- * virtname_hostsdir_active(), the caller's cheap test.) */
-static void kept_name(const struct virtname_view *v, const char *store, const struct virtname_lease *l,
-                      char name[VIRTNAME_NAME_MAX + 1])
-{
-        char network[VIRTNAME_NETWORK_MAX + 1];
-        struct virtname_lease_view old;
-
-        name[0] = '\0';
-        if (!our_dns_network(v, store, network) ||
-            virtname_get_lease(v, l->family, l->addr, virtname_str_of(network), &old) < 0 ||
-            !(old.flags & VIRTNAME_LEASE_HAS_MAC) || memcmp(old.mac, l->mac, VIRTNAME_MAC_LEN) != 0 ||
-            !old.hostname.len || old.hostname.len > VIRTNAME_NAME_MAX)
-                return;
-        memcpy(name, old.hostname.p, old.hostname.len);
-        name[old.hostname.len] = '\0';
-        if (!answers_with(v, name, l, (int64_t)time(NULL)))
-                name[0] = '\0';
-}
-
-/* kept_name() from the published store: when the event was not
- * committed in this run (spooled). */
-static void kept_name_published(const struct virtname_lease *l, char name[VIRTNAME_NAME_MAX + 1])
-{
-        const char *store = virtname_store_dir(NULL);
-        struct virtname_snapshot *snap;
-        struct virtname_view v;
-
-        name[0] = '\0';
-        if (!virtname_hostsdir_active(store) || virtname_snapshot_load(store, NULL, &snap) < 0)
-                return;
-        if (virtname_snapshot_view(snap, &v) == 0) {
-                kept_name(&v, store, l, name);
-                virtname_view_end(&v);
-        }
-        virtname_snapshot_unref(snap);
-}
-
-struct asked {
-        const char *bridge;
-        const struct virtname_lease *lease;
-        bool keep_name;                         /* pass the kept name on (kept_name()) */
-        bool kept_looked;                       /* ... looked up in the commit's view */
-        char kept[VIRTNAME_NAME_MAX + 1];
-};
-
-/* After the commit: the name to pass on, from the store as committed
- * (no second look at the published store); ask the port of the domain
- * with the lease's MAC about its address, unless it answered in this run
- * already. */
-static void after_commit(const struct virtname_view *v, void *ctx)
-{
-        struct asked *a = ctx;
-        char network[VIRTNAME_NETWORK_MAX + 1];
-        struct virtname_snapshot *snap = NULL;
-        struct virtname_view sv;
-
-        if (v && a->keep_name) {
-                if (virtname_hostsdir_active(virtname_store_dir(NULL)))
-                        kept_name(v, virtname_store_dir(NULL), a->lease, a->kept);
-                a->kept_looked = true;
-        }
-        if (!a->bridge || !(a->lease->flags & VIRTNAME_LEASE_HAS_MAC))
-                return;
-        /* Not committed yet (spooled): the published store names the
-         * network, and port-probe waits for the lease. */
-        if (!v && virtname_snapshot_load(virtname_store_dir(NULL), NULL, &snap) == 0 &&
-            virtname_snapshot_view(snap, &sv) == 0) {
-                network_of_bridge(&sv, a->bridge, network);
-                virtname_view_end(&sv);
-        } else if (v) {
-                network_of_bridge(v, a->bridge, network);
-        } else {
-                network[0] = '\0';
-        }
-        virtname_snapshot_unref(snap);
-        if (network[0])
-                hook_ask_lease(v, network, a->lease->family, a->lease->addr);
-}
-
-/* libvirt's own helper, when it is there to run. */
-static const char *libvirt_helper(void)
-{
-        const char *helper = getenv("VIRT_NAME_CACHE_LEASESHELPER");
-
-        if (!helper || !*helper)
-                helper = VIRTNAME_LIBVIRT_LEASESHELPER;
-        return access(helper, X_OK) == 0 ? helper : NULL;
-}
-
-/* Is event E of lease L on BRIDGE dnsmasq's replay of what the store
- * has, as the replay ledger says (cache/ingest/replay.h), with nothing
- * spooled to apply before it?  Not when libvirt's helper is to get the
- * name the store keeps (NAME_WANTED) on a network whose DNS is ours: that
- * name is the store's answer now (kept_name()). */
-static bool replay_known(const struct virtname_event *e, const char *bridge, const struct virtname_lease *l,
-                         bool name_wanted)
-{
-        const char *store = virtname_store_dir(NULL);
+        const char *bridge = lease_event_bridge(), *store = virtname_store_dir(NULL), *why, *dropped;
         char state[PATH_MAX], network[VIRTNAME_NAME_MAX + 1], path[PATH_MAX];
+        struct virtname_event e = { 0 };
+        struct virtname_lease l;
+        bool known, name_wanted;
         int64_t oldest;
 
-        if (virtname_state_dir(NULL, state, sizeof(state)) < 0 || virtname_spool_count(state, &oldest) != 0 ||
-            virtname_replay_known(store, state, e->p, e->len, bridge, l->family, l->addr, network) != 1)
+        if (argc < 4 || strcmp(argv[1], "old") != 0 || !lease_event_keeps_name(argv) ||
+            !getenv("DNSMASQ_DATA_MISSING") || !bridge || lease_event_read(argc, argv, &l, &why, &dropped) < 0 ||
+            virtname_state_dir(NULL, state, sizeof(state)) < 0 || virtname_spool_count(state, &oldest) != 0)
                 return false;
-        return !name_wanted || (virtname_hostsdir_path(store, network, path, sizeof(path)) == 0 &&
-                                access(path, F_OK) < 0 && errno == ENOENT);
-}
-
-/* Record one add/old/del event. */
-static void record(int argc, char **argv)
-{
-        const char *bridge = getenv("VIR_BRIDGE_NAME"), *domain = getenv("DNSMASQ_DOMAIN");
-        struct virtname_event e = { 0 };
-        struct virtname_lease l = { 0 };
-        struct asked asked = { .lease = &l };
-        char what[160];
-        bool keep;
-
-        snprintf(what, sizeof(what), "lease %s %.64s", argv[1], argc > 3 ? argv[3] : "?");
-        if (lease_from_event(argv, argc, &l, what) < 0)
-                return;
-        if (!bridge)
-                bridge = getenv("DNSMASQ_INTERFACE");
-        /* An old event that does not say what the guest sent keeps the
-         * name the lease has. */
-        keep = argv[1][0] == 'o' && !getenv("DNSMASQ_SUPPLIED_HOSTNAME");
-        virtname_event_lease(&e, keep ? 'k' : argv[1][0], &l, bridge, domain);
-        asked.bridge = bridge;
         /* libvirt's helper takes a fifth argument over the variable */
-        asked.keep_name = keep && getenv("DNSMASQ_DATA_MISSING") && argc < 5 && (l.flags & VIRTNAME_LEASE_HAS_MAC);
-        /* A network start replays every lease: those the ledger knows
-         * need no store (but the name libvirt's helper is to keep comes
-         * from the store). */
-        if (keep && getenv("DNSMASQ_DATA_MISSING") && bridge &&
-            replay_known(&e, bridge, &l, asked.keep_name && libvirt_helper())) {
-                virtname_event_free(&e);
-                return;
-        }
-        hook_submit_then(&e, what, after_commit, &asked);
+        name_wanted = argc < 5 && (l.flags & VIRTNAME_LEASE_HAS_MAC) && lease_libvirt_helper();
+        virtname_event_lease(&e, 'k', &l, bridge, getenv("DNSMASQ_DOMAIN"));
+        known = !e.bad && e.p &&
+                virtname_replay_known(store, state, e.p, e.len, bridge, l.family, l.addr, network) == 1;
         virtname_event_free(&e);
-        if (asked.keep_name && !asked.kept_looked)
-                kept_name_published(&l, asked.kept);
-        if (asked.keep_name && asked.kept[0])
-                setenv("DNSMASQ_SUPPLIED_HOSTNAME", asked.kept, 1);
+        return known && (!name_wanted || (virtname_hostsdir_path(store, network, path, sizeof(path)) == 0 &&
+                                          access(path, F_OK) < 0 && errno == ENOENT));
 }
 
-/* Run HELPER init (ARGV) and wait for it: its lease lines go to our
- * output as they are, or (WITHOUT_NAMES) with their host names (the
- * fourth field) replaced by "*", since dnsmasq would otherwise load them
- * into its DNS past dhcp-ignore-names.  Returns the exit status to pass
- * on. */
-static int run_init(const char *helper, char **argv, bool without_names)
+/* Every other event: lease-record.so's, or, when it cannot be loaded,
+ * libvirt's helper's alone (dnsmasq must have its leases). */
+static int record(int argc, char **argv)
 {
-        char *line = NULL;
-        size_t cap = 0;
-        int fds[2] = { -1, -1 }, status = 0;
-        FILE *in;
-        pid_t pid;
+        int (*entry)(int, char **);
+        void *so = dlopen("$ORIGIN/lease-record.so", RTLD_NOW | RTLD_LOCAL);
 
-        fflush(stdout);
-        if ((without_names && pipe2(fds, O_CLOEXEC) < 0) || (pid = fork()) < 0) {
-                syslog(LOG_ERR, "init: cannot run %s: %m", helper);
-                return 1;
-        }
-        if (pid == 0) {
-                if (without_names && dup2(fds[1], STDOUT_FILENO) < 0)
-                        _exit(127);
-                execv(helper, argv);
-                _exit(127);
-        }
-        if (!without_names)
-                goto wait;
-        close(fds[1]);
-        in = fdopen(fds[0], "r");
-        while (in && getline(&line, &cap, in) > 0) {
-                char *field[5];
-                int n = 0;
-
-                for (char *p = line, *save = NULL; n < 5 && (p = strtok_r(p, " \n", &save)); p = NULL)
-                        field[n++] = p;
-                if (n >= 4 && strcmp(field[0], "duid") != 0)
-                        printf("%s %s %s *%s%s\n", field[0], field[1], field[2], n > 4 ? " " : "",
-                               n > 4 ? field[4] : "");
-                else if (n > 0)
-                        printf("%s%s%s\n", field[0], n > 1 ? " " : "", n > 1 ? field[1] : "");
-        }
-        free(line);
-        if (in)
-                fclose(in);
-        else
-                close(fds[0]);
-        fflush(stdout);
-wait:
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
-/* The replay ledger of the network on bridge BRIDGE, from W. */
-static void write_ledger(struct virtname_writer *w, void *bridge)
-{
-        char err[512];
-        int rc = virtname_replay_write(w, bridge, (int64_t)time(NULL), err, sizeof(err));
-
-        if (rc < 0 && rc != -ENOENT)
-                hook_log(LOG_NOTICE, "init: no replay ledger: %s", err);
-}
-
-/* dnsmasq is starting: it gets its leases from libvirt's helper first,
- * so that nothing of ours (a busy lock, a spool to apply, the deadline)
- * can keep them from it; then, before dnsmasq's replays of them (it waits
- * for our exit), the replay ledger.  Returns the exit status. */
-static int init(char **argv)
-{
-        const char *helper = libvirt_helper(), *bridge = getenv("VIR_BRIDGE_NAME");
-        int status = 0;
-
-        if (helper) {
-                bool filter = names_from_us();
-
-                /* The deadline alarm must not follow libvirt's helper:
-                 * exec keeps pending alarms. */
-                alarm(0);
-                argv[0] = (char *)helper;
-                status = run_init(helper, argv, filter);
-                alarm(HOOK_DEADLINE_S);
-        }
-        fclose(stdout);         /* all dnsmasq reads */
-        if (bridge)
-                hook_settle_then(write_ledger, (void *)bridge);
-        return status;
+        if (so && (entry = (int (*)(int, char **))dlsym(so, "lease_record_main")))
+                return entry(argc, argv);
+        openlog("virt-name-cache-lease-helper", LOG_PID | (getenv("VIRT_NAME_CACHE_LOG_STDERR") ? LOG_PERROR : 0),
+                LOG_DAEMON);
+        syslog(LOG_ERR, "cannot load the lease helper's store part: %s; %s %s not recorded", dlerror(),
+               argc > 1 ? argv[1] : "event", argc > 3 ? argv[3] : "");
+        return lease_hand_on(argv);
 }
 
 int main(int argc, char **argv)
 {
-        const char *helper;
-
-        hook_init("virt-name-cache-lease-helper");
-        if (argc >= 2 && strcmp(argv[1], "init") == 0)
-                return init(argv);
-        if (argc >= 2 && (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "old") == 0 ||
-                          strcmp(argv[1], "del") == 0))
-                record(argc, argv);
-
-        /* Hand the event on.  The deadline alarm must not follow
-         * libvirt's helper: exec keeps pending alarms. */
-        alarm(0);
-        if (!(helper = libvirt_helper()))
-                return 0;       /* no libvirt helper: the store was all there was to do */
-        argv[0] = (char *)helper;
-        closelog();
-        execv(helper, argv);
-        openlog("virt-name-cache-lease-helper", LOG_PID, LOG_DAEMON);
-        syslog(LOG_ERR, "cannot run %s: %m", helper);
-        return 0;
+        hook_deadline_start();
+        if (replay_known(argc, argv))
+                return lease_hand_on(argv);
+        return record(argc, argv);
 }

@@ -25,16 +25,18 @@ expect_eq "CPPFLAGS with =3 (where dpkg-buildflags puts it)" "-D_FORTIFY_SOURCE=
 expect_eq "Fedora's -Wp form" "-D_FORTIFY_SOURCE=3" "$(fortify CFLAGS='-O2 -Wp,-U_FORTIFY_SOURCE,-D_FORTIFY_SOURCE=3')"
 pass "the caller's _FORTIFY_SOURCE is the only one"
 
-# The lease helper compiles in LIBEXECDIR (where dns-send and port-probe
-# are) and libvirt's helper.
-H=$T/b/hooks/lease-helper
-make -s B="$T/b" "$H" >"$T/make1.log" 2>&1 || fail "build: $(tail -5 "$T/make1.log")"
-strings "$H" | grep -qx '/usr/libexec/virt-name-cache' || fail "default LIBEXECDIR not compiled in"
-make B="$T/b" LIBEXECDIR=/opt/vnc LIBVIRT_LEASESHELPER=/opt/lv/helper "$H" >"$T/make2.log" 2>&1 ||
+# The lease helper's store part compiles in LIBEXECDIR (where dns-send
+# and port-probe are), its front and that part libvirt's helper.
+H=$T/b/hooks/lease-helper S=$T/b/hooks/lease-record.so
+make -s B="$T/b" "$H" "$S" >"$T/make1.log" 2>&1 || fail "build: $(tail -5 "$T/make1.log")"
+strings "$S" | grep -qx '/usr/libexec/virt-name-cache' || fail "default LIBEXECDIR not compiled in"
+make B="$T/b" LIBEXECDIR=/opt/vnc LIBVIRT_LEASESHELPER=/opt/lv/helper "$H" "$S" >"$T/make2.log" 2>&1 ||
         fail "rebuild: $(tail -5 "$T/make2.log")"
 grep -q -- '-c -o .*hooks/hook\.o' "$T/make2.log" || fail "LIBEXECDIR changed, hook.o not rebuilt"
-strings "$H" | grep -qx '/opt/vnc/virt-name-cache' || fail "the new LIBEXECDIR is not in the helper"
-strings "$H" | grep -qx '/opt/lv/helper' || fail "the new LIBVIRT_LEASESHELPER is not in the helper"
-make B="$T/b" LIBEXECDIR=/opt/vnc LIBVIRT_LEASESHELPER=/opt/lv/helper "$H" >"$T/make3.log" 2>&1
+strings "$S" | grep -qx '/opt/vnc/virt-name-cache' || fail "the new LIBEXECDIR is not in the helper"
+for f in "$H" "$S"; do
+        strings "$f" | grep -qx '/opt/lv/helper' || fail "the new LIBVIRT_LEASESHELPER is not in ${f##*/}"
+done
+make B="$T/b" LIBEXECDIR=/opt/vnc LIBVIRT_LEASESHELPER=/opt/lv/helper "$H" "$S" >"$T/make3.log" 2>&1
 grep -q -- '-c -o ' "$T/make3.log" && fail "the same paths again rebuilt: $(grep -- '-c -o ' "$T/make3.log" | head -3)"
 pass "a changed install path rebuilds (config.h), an unchanged one does not"

@@ -256,6 +256,17 @@ vnc rebuild --leases-dir "$L" >/dev/null 2>&1
 [ -e "$S/private/missed.log" ] && fail "rebuild kept the missed-events log"
 doctor --nsswitch "$T/nss-ok" >/dev/null || fail "doctor after rebuild"
 pass "missed event shown by doctor, cleared by rebuild"
+# The lease helper without its store part (lease-record.so beside it).
+mkdir -p "$T/lone"
+cp "$B/hooks/lease-helper" "$T/lone/"
+out=$(LD_LIBRARY_PATH=$B "$VNC" --db-dir "$S" doctor --hooks-dir "$T/hooks" --helper "$T/lone/lease-helper" \
+        --leases-dir "$T/dnsmasq" --nsswitch "$T/nss-ok"); expect_eq "doctor, helper without lease-record.so" "1" "$?"
+grep -q "^problem .*lease helper's store part: $T/lone/lease-record.so: No such file" <<<"$out" ||
+        fail "doctor, helper without lease-record.so: $out"
+out=$(LD_LIBRARY_PATH=$B "$VNC" --db-dir "$S" doctor --hooks-dir "$T/hooks" --helper "$B/hooks/lease-helper" \
+        --leases-dir "$T/dnsmasq" --nsswitch "$T/nss-ok")
+grep -q "^ok .*lease helper's store part: $B/hooks/lease-record.so" <<<"$out" || fail "doctor, the built helper: $out"
+pass "doctor: the lease helper's store part"
 # What libvirt no longer defines: libvirt's test driver (a domain "test"
 # and a network "default") stands for libvirtd.
 out=$(doctor --nsswitch "$T/nss-ok" --connect test:///default)

@@ -261,6 +261,35 @@ expect_eq "a replay the ledger knows, network DNS ours: libvirt's helper gets th
         "$(grep ^supplied "$T/fake.log")"
 rm -rf "$VIRT_NAME_CACHE_DIR/dnsmasq"
 pass "the replay ledger steps aside for a spooled event and for the name libvirt's helper keeps"
+# The helper is a front that answers the replays the ledger knows without
+# loading LMDB, and loads lease-record.so, next to it, for every other
+# event (hooks/lease-helper.c); as ld.so shows (LD_DEBUG).
+VIR_BRIDGE_NAME=vnctest0 "$H/lease-helper" init </dev/null >/dev/null
+[ -f "$state/replay.cdb" ] || fail "init wrote no replay ledger"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$((soon + 60)) DNSMASQ_DATA_MISSING=1 LD_DEBUG=files \
+        "$H/lease-helper" old 52:54:00:05:00:08 198.18.5.108 </dev/null 2>"$T/ld-replay.log"
+[ -f "$state/replay.cdb" ] || fail "a replay the ledger knows removed it"
+grep -q 'file=.*lease-record\.so' "$T/ld-replay.log" && fail "a replay the ledger knows loaded lease-record.so"
+grep -q 'file=liblmdb' "$T/ld-replay.log" && fail "a replay the ledger knows loaded liblmdb"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=fronted LD_DEBUG=files \
+        "$H/lease-helper" add 52:54:00:05:00:0f 198.18.5.115 fronted </dev/null 2>"$T/ld-add.log"
+grep -q 'file=.*/hooks/lease-record\.so' "$T/ld-add.log" || fail "an add did not load lease-record.so"
+grep -q 'file=liblmdb' "$T/ld-add.log" || fail "an add did not load liblmdb"
+expect_eq "an add through the front" "198.18.5.115" "$(resolve fronted)"
+# Without lease-record.so every event still reaches libvirt's helper,
+# unrecorded, and the helper says why.
+mkdir -p "$T/lone"
+cp "$H/lease-helper" "$T/lone/"
+rm -f "$T/fake.log"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=lonely VIRT_NAME_CACHE_LOG_STDERR=1 \
+        "$T/lone/lease-helper" add 52:54:00:05:00:10 198.18.5.116 lonely </dev/null 2>"$T/lone.log"
+expect_eq "without lease-record.so: libvirt's helper's exit status" 3 $?
+grep -q 'cannot load the lease helper.s store part: .*lease-record\.so.*add 198.18.5.116 not recorded' \
+        "$T/lone.log" || fail "the helper without lease-record.so did not say so: $(cat "$T/lone.log")"
+expect_eq "without lease-record.so: libvirt's helper still runs" "args=add 52:54:00:05:00:10 198.18.5.116 lonely" \
+        "$(grep ^args "$T/fake.log")"
+expect_eq "without lease-record.so: nothing recorded" "" "$(resolve lonely)"
+pass "the lease helper loads LMDB only past the ledger, and hands events on without its store part"
 # libvirt's own helper where this distribution's package put it: the one
 # our helper hands events on to unless told otherwise (LIBVIRT_LEASESHELPER
 # in GNUmakefile, compiled in).

@@ -224,7 +224,8 @@ expect_perms "$T/aa" "$T/helper.profile" \
         "/run/virt-name-cache/dnsmasq/default.hosts -" \
         "/etc/hosts r" "/etc/virt-name-cache/dns.conf r" "/etc/virt-name-cache/hv1.key -" \
         "/etc/virt-name-cache/x -" "/var/lib/libvirt/dnsmasq/virbr0.status -" \
-        "/etc/passwd -" "/tmp/x -" "/usr/libexec/virt-name-cache/lease-helper rm"
+        "/etc/passwd -" "/tmp/x -" "/usr/libexec/virt-name-cache/lease-helper rm" \
+        "/usr/libexec/virt-name-cache/lease-record.so rm" "/usr/libexec/virt-name-cache/other.so -"
 got=$("$PY" "$T/aaperms.py" "$T/aa" "$T/helper.profile" /usr/lib/libvirt/libvirt_leaseshelper \
         /usr/libexec/virt-name-cache/dns-send /usr/libexec/virt-name-cache/port-probe) ||
         fail "compiling the helper's profile"
@@ -329,8 +330,8 @@ done
 for p in /var/lib/virt-name-cache /var/lib/virt-name-cache/store.mdb /var/lib/virt-name-cache/spool/1.event; do
         expect_eq "label of $p" virt_name_cache_var_lib_t "$(matchpathcon -f "$FC" "$p" | awk '{print $2}' | cut -d: -f3)"
 done
-for p in /usr/libexec/virt-name-cache/lease-helper /usr/libexec/virt-name-cache/dns-send \
-         /usr/libexec/virt-name-cache/port-probe; do
+for p in /usr/libexec/virt-name-cache/lease-helper /usr/libexec/virt-name-cache/lease-record.so \
+         /usr/libexec/virt-name-cache/dns-send /usr/libexec/virt-name-cache/port-probe; do
         expect_eq "label of $p" virt_name_cache_helper_exec_t "$(matchpathcon -f "$FC" "$p" | awk '{print $2}' | cut -d: -f3)"
 done
 expect_eq "the hooks keep their distribution label" bin_t \

@@ -76,6 +76,8 @@ fi
 cmp -s /etc/nsswitch.conf "$T/nsswitch.before" || fail "installing edited nsswitch.conf"
 for f in $LEFT; do [ -e "$f" ] || fail "not installed: $f"; done
 for p in $LIBEXEC; do [ -x "/usr/libexec/virt-name-cache/$p" ] || fail "not installed: /usr/libexec/virt-name-cache/$p"; done
+# The lease helper's store part, loaded by the helper (not run).
+[ -f /usr/libexec/virt-name-cache/lease-record.so ] || fail "not installed: /usr/libexec/virt-name-cache/lease-record.so"
 expect_eq "store directory" "700 root:root" "$(stat -c '%a %U:%G' /var/lib/virt-name-cache)"
 expect_eq "hook link" "/usr/libexec/virt-name-cache/network-hook" "$(readlink /etc/libvirt/hooks/network.d/virt-name-cache)"
 [ -e /var/lib/virt-name-cache/store.mdb ] && [ -e /run/virt-name-cache/names.delta ] ||
@@ -95,6 +97,8 @@ cat "$T/doctor"
 grep -q "^ok .*libnss_virtname.so.2 loads" "$T/doctor" || fail "doctor: module"
 grep -q "^ok .*network hook" "$T/doctor" || fail "doctor: hooks"
 grep -q "^ok .*lease helper" "$T/doctor" || fail "doctor: lease helper"
+grep -q "^ok .*lease helper's store part: /usr/libexec/virt-name-cache/lease-record.so" "$T/doctor" ||
+        fail "doctor: the lease helper's store part"
 grep -q "^ok .*ssh: qemu/GUEST goes through /usr/libexec/virt-name-cache/ssh-proxy %h %p ($SNIPPET)" "$T/doctor" ||
         fail "doctor: ssh"
 pass "doctor sees the installed module, hooks, helper and ssh snippet"
@@ -179,7 +183,7 @@ if command -v rpmbuild >/dev/null; then
         rpm -qlp "$(find build/packages/rpm/RPMS -name 'libnss-virtname-0*.rpm')" 2>/dev/null | grep -q "libnss_virtname.so.2" ||
                 fail "the NSS rpm lacks the module"
         files=$(rpm -qlp "$(find build/packages/rpm/RPMS -name 'virt-name-cache-0*.rpm' | head -1)" 2>/dev/null)
-        for p in $LIBEXEC; do
+        for p in $LIBEXEC lease-record.so; do
                 grep -qx "/usr/libexec/virt-name-cache/$p" <<<"$files" || fail "the rpm lacks /usr/libexec/virt-name-cache/$p"
         done
         grep -qx /etc/apparmor.d/abstractions/virt-name-cache-port-probe <<<"$files" ||

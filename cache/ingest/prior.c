@@ -24,20 +24,6 @@ static int same_lease(const struct virtname_view *prev, const struct virtname_le
         return 0;
 }
 
-/* Did the replaced store answer NAME with L's address? */
-static bool answered_with(const struct virtname_view *prev, const char *name, const struct virtname_lease *l)
-{
-        struct virtname_answer a;
-
-        if (virtname_resolve(prev, name, l->family, (int64_t)time(NULL), &a) < 0)
-                return false;
-        for (size_t i = 0; i < a.n; i++)
-                if (a.addr[i].family == l->family &&
-                    memcmp(a.addr[i].addr, l->addr, l->family == AF_INET ? 4 : 16) == 0)
-                        return true;
-        return false;
-}
-
 int virtname_prior_lease(struct virtname_writer *w, struct virtname_lease *l, struct virtname_prior *kept)
 {
         const struct virtname_view *prev = virtname_writer_previous(w);
@@ -66,7 +52,8 @@ int virtname_prior_lease(struct virtname_writer *w, struct virtname_lease *l, st
         }
         if (l->hostname &&
             virtname_hostsdir_path(virtname_writer_store_dir(w), l->network, path, sizeof(path)) == 0 &&
-            access(path, F_OK) == 0 && answered_with(prev, l->hostname, l)) {
+            access(path, F_OK) == 0 &&
+            virtname_answers_with(prev, l->hostname, l->family, l->addr, (int64_t)time(NULL))) {
                 l->hostname = NULL;
                 return 1;
         }

@@ -737,6 +737,19 @@ int virtname_resolve(const struct virtname_view *v, const char *name, int family
         return virtname_resolve_with(v, name, family, now, virtname_resolve_rules, answer);
 }
 
+bool virtname_answers_with(const struct virtname_view *v, const char *name, int family, const uint8_t *addr,
+                           int64_t now)
+{
+        struct virtname_answer a;
+
+        if (virtname_resolve(v, name, family, now, &a) < 0)
+                return false;
+        for (size_t i = 0; i < a.n; i++)
+                if (a.addr[i].family == family && memcmp(a.addr[i].addr, addr, family == AF_INET ? 4 : 16) == 0)
+                        return true;
+        return false;
+}
+
 /* --- reverse ------------------------------------------------------------ */
 
 static void copy_str(char *dst, size_t cap, struct virtname_str s)

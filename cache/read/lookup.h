@@ -96,6 +96,10 @@ struct virtname_answer {
  * is damaged. */
 int virtname_resolve(const struct virtname_view *v, const char *name, int family, int64_t now,
                      struct virtname_answer *answer);
+/* Does NAME resolve, at NOW, to ADDR (of FAMILY: AF_INET or AF_INET6)
+ * among its addresses? */
+bool virtname_answers_with(const struct virtname_view *v, const char *name, int family, const uint8_t *addr,
+                           int64_t now);
 
 /* The rules for one lookup key alone, reserved names aside: what KEY (a
  * normalised name; TYPED as the user wrote it, which picks a domain when

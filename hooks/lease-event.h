@@ -1,0 +1,32 @@
+/* lease-event.h - dnsmasq's dhcp-script event, as both halves of the
+ * lease helper read it: the front (lease-helper.c), which answers the
+ * replays the ledger knows without the store, and the part that records
+ * events in the store (lease-record.c, lease-record.so). */
+#ifndef VIRTNAME_HOOKS_LEASE_EVENT_H
+#define VIRTNAME_HOOKS_LEASE_EVENT_H
+
+#include "cache/ingest/lease.h"
+
+/* The lease of the add/old/del event ARGV (ARGC of them) and dnsmasq's
+ * DNSMASQ_* variables, into L (whose strings point into both).  Returns
+ * 0, with *DROPPED as virtname_lease_from_input() says; -EPROTO for a MAC
+ * that is not an Ethernet address (a guest's own hardware type), or
+ * -EINVAL for an event that cannot be a lease, with *WHY saying why. */
+int lease_event_read(int argc, char **argv, struct virtname_lease *l, const char **why, const char **dropped);
+
+/* The network's bridge (or dnsmasq's interface), or NULL. */
+const char *lease_event_bridge(void);
+
+/* Does the event keep the name the lease has: an old event that does not
+ * say what the guest sent? */
+bool lease_event_keeps_name(char **argv);
+
+/* libvirt's own helper, when it is there to run. */
+const char *lease_libvirt_helper(void);
+
+/* Hand the event ARGV on to libvirt's helper (exec), when there is one;
+ * the deadline alarm does not follow it.  Returns the exit status when
+ * there is none to run (0), or when it cannot run (logged, 0). */
+int lease_hand_on(char **argv);
+
+#endif
