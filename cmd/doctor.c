@@ -983,24 +983,28 @@ static void check_executable(struct doctor *doc, const char *path, const char *w
 }
 
 /* The lease helper's store part, lease-record.so beside it: without it
- * every event goes to libvirt's helper unrecorded (hooks/lease-helper.c).
- * A helper that is not ours (a wrapper script) is its owner's business. */
+ * dnsmasq's events are only spooled (hooks/lease-helper.c).  A helper
+ * that is not ours (a wrapper script) is its owner's business. */
 static void check_helper_store_part(struct doctor *doc)
 {
         char real[PATH_MAX], path[PATH_MAX + 32], magic[4];
         int fd = open(doc->helper, O_RDONLY | O_CLOEXEC);
         bool elf = fd >= 0 && read(fd, magic, sizeof(magic)) == sizeof(magic) && memcmp(magic, "\177ELF", 4) == 0;
+        void *so;
 
         if (fd >= 0)
                 close(fd);
         if (!elf || !realpath(doc->helper, real))
                 return;
         snprintf(path, sizeof(path), "%.*s/lease-record.so", (int)(strrchr(real, '/') - real), real);
-        if (access(path, R_OK) == 0)
+        if ((so = dlopen(path, RTLD_NOW | RTLD_LOCAL)) && dlsym(so, "lease_record_main")) {
                 report(doc, "ok", "lease helper's store part: %s", path);
-        else
-                report(doc, "problem", "lease helper's store part: %s: %s (dnsmasq's events reach libvirt's "
-                       "helper unrecorded: reinstall virt-name-cache)", path, strerror(errno));
+        } else {
+                report(doc, "problem", "lease helper's store part: %s (dnsmasq's events are only spooled for "
+                       "the next writer: reinstall virt-name-cache)", dlerror());
+        }
+        if (so)
+                dlclose(so);
 }
 
 static void check_hooks(struct doctor *doc)

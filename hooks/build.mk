@@ -44,9 +44,11 @@ $(B)/hooks/lease-helper: $(LEASE_FRONT_OBJS) $(B)/libvirtname.a
 $(B)/hooks/lease-record.so: $(addprefix $(B)/pic/hooks/,lease-record.o lease-event.o hook.o deadline.o ask.o) \
                             $(B)/libvirtname-pic.a
 	@mkdir -p $(dir $@)
-	$(CC) -shared -Wl,-z,relro,-z,now -Wl,-z,defs $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(XML_LIBS) $(CDB_LIBS)
+	$(CC) -shared -Wl,-z,relro,-z,now $(if $(filter 1,$(SAN)),,-Wl,-z,defs) $(LDFLAGS) -o $@ $^ \
+	  $(LMDB_LIBS) $(XML_LIBS) $(CDB_LIBS)
 ALL += $(B)/hooks/lease-record.so
+# (0755 as rpm's strip and dependency scan want; dh_fixperms makes it 0644)
 install-lease-record: $(B)/hooks/lease-record.so
 	install -d $(DESTDIR)$(HOOK_LIBDIR)
-	install -m 0644 $^ $(DESTDIR)$(HOOK_LIBDIR)/
+	install -m 0755 $^ $(DESTDIR)$(HOOK_LIBDIR)/
 INSTALL_TARGETS += install-lease-record

@@ -16,6 +16,10 @@ static void deadline(int sig)
 
 void hook_deadline_start(void)
 {
+        /* What is left of one already running (the lease helper's front
+         * started it before it loaded the rest). */
+        unsigned left = alarm(0);
+
         signal(SIGALRM, deadline);
-        alarm(HOOK_DEADLINE_S);
+        alarm(left ? left : HOOK_DEADLINE_S);
 }

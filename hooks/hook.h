@@ -28,8 +28,8 @@
 
 /* Start: syslog identity, the deadline.  NAME is the program's name. */
 void hook_init(const char *name);
-/* The deadline alone: exit 0 when HOOK_DEADLINE_S have passed, from now
- * (hooks/deadline.c). */
+/* The deadline alone: exit 0 when HOOK_DEADLINE_S have passed since the
+ * first call (hooks/deadline.c). */
 void hook_deadline_start(void);
 
 void hook_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,12 +1,15 @@
 /* lease-event.c - dnsmasq's dhcp-script event (lease-event.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <syslog.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hooks/lease-event.h"
@@ -87,4 +90,51 @@ int lease_hand_on(char **argv)
         openlog("virt-name-cache-lease-helper", LOG_PID, LOG_DAEMON);
         syslog(LOG_ERR, "cannot run %s: %m", helper);
         return 0;
+}
+
+int lease_run_init(const char *helper, char **argv, bool without_names)
+{
+        char *line = NULL;
+        size_t cap = 0;
+        int fds[2] = { -1, -1 }, status = 0;
+        FILE *in;
+        pid_t pid;
+
+        fflush(stdout);
+        if ((without_names && pipe2(fds, O_CLOEXEC) < 0) || (pid = fork()) < 0) {
+                syslog(LOG_ERR, "init: cannot run %s: %m", helper);
+                return 1;
+        }
+        if (pid == 0) {
+                if (without_names && dup2(fds[1], STDOUT_FILENO) < 0)
+                        _exit(127);
+                execv(helper, argv);
+                _exit(127);
+        }
+        if (!without_names)
+                goto wait;
+        close(fds[1]);
+        in = fdopen(fds[0], "r");
+        while (in && getline(&line, &cap, in) > 0) {
+                char *field[5];
+                int n = 0;
+
+                for (char *p = line, *save = NULL; n < 5 && (p = strtok_r(p, " \n", &save)); p = NULL)
+                        field[n++] = p;
+                if (n >= 4 && strcmp(field[0], "duid") != 0)
+                        printf("%s %s %s *%s%s\n", field[0], field[1], field[2], n > 4 ? " " : "",
+                               n > 4 ? field[4] : "");
+                else if (n > 0)
+                        printf("%s%s%s\n", field[0], n > 1 ? " " : "", n > 1 ? field[1] : "");
+        }
+        free(line);
+        if (in)
+                fclose(in);
+        else
+                close(fds[0]);
+        fflush(stdout);
+wait:
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

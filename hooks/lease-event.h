@@ -24,6 +24,13 @@ bool lease_event_keeps_name(char **argv);
 /* libvirt's own helper, when it is there to run. */
 const char *lease_libvirt_helper(void);
 
+/* Run HELPER init (ARGV) and wait for it: its lease lines go to our
+ * output as they are, or (WITHOUT_NAMES) with their host names (the
+ * fourth field) replaced by "*", since dnsmasq would otherwise load them
+ * into its DNS past dhcp-ignore-names.  Returns the exit status to pass
+ * on. */
+int lease_run_init(const char *helper, char **argv, bool without_names);
+
 /* Hand the event ARGV on to libvirt's helper (exec), when there is one;
  * the deadline alarm does not follow it.  Returns the exit status when
  * there is none to run (0), or when it cannot run (logged, 0). */

@@ -31,7 +31,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,7 +39,6 @@
 #include <sys/socket.h>
 #include <syslog.h>
 #include <time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hooks/hook.h"
@@ -262,58 +260,6 @@ static void record(int argc, char **argv)
                 setenv("DNSMASQ_SUPPLIED_HOSTNAME", asked.kept, 1);
 }
 
-/* Run HELPER init (ARGV) and wait for it: its lease lines go to our
- * output as they are, or (WITHOUT_NAMES) with their host names (the
- * fourth field) replaced by "*", since dnsmasq would otherwise load them
- * into its DNS past dhcp-ignore-names.  Returns the exit status to pass
- * on. */
-static int run_init(const char *helper, char **argv, bool without_names)
-{
-        char *line = NULL;
-        size_t cap = 0;
-        int fds[2] = { -1, -1 }, status = 0;
-        FILE *in;
-        pid_t pid;
-
-        fflush(stdout);
-        if ((without_names && pipe2(fds, O_CLOEXEC) < 0) || (pid = fork()) < 0) {
-                syslog(LOG_ERR, "init: cannot run %s: %m", helper);
-                return 1;
-        }
-        if (pid == 0) {
-                if (without_names && dup2(fds[1], STDOUT_FILENO) < 0)
-                        _exit(127);
-                execv(helper, argv);
-                _exit(127);
-        }
-        if (!without_names)
-                goto wait;
-        close(fds[1]);
-        in = fdopen(fds[0], "r");
-        while (in && getline(&line, &cap, in) > 0) {
-                char *field[5];
-                int n = 0;
-
-                for (char *p = line, *save = NULL; n < 5 && (p = strtok_r(p, " \n", &save)); p = NULL)
-                        field[n++] = p;
-                if (n >= 4 && strcmp(field[0], "duid") != 0)
-                        printf("%s %s %s *%s%s\n", field[0], field[1], field[2], n > 4 ? " " : "",
-                               n > 4 ? field[4] : "");
-                else if (n > 0)
-                        printf("%s%s%s\n", field[0], n > 1 ? " " : "", n > 1 ? field[1] : "");
-        }
-        free(line);
-        if (in)
-                fclose(in);
-        else
-                close(fds[0]);
-        fflush(stdout);
-wait:
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-}
-
 /* The replay ledger of the network on bridge BRIDGE, from W. */
 static void write_ledger(struct virtname_writer *w, void *bridge)
 {
@@ -340,7 +286,7 @@ static int init(char **argv)
                  * exec keeps pending alarms. */
                 alarm(0);
                 argv[0] = (char *)helper;
-                status = run_init(helper, argv, filter);
+                status = lease_run_init(helper, argv, filter);
                 alarm(HOOK_DEADLINE_S);
         }
         fclose(stdout);         /* all dnsmasq reads */

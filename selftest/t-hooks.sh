@@ -266,30 +266,74 @@ pass "the replay ledger steps aside for a spooled event and for the name libvirt
 # event (hooks/lease-helper.c); as ld.so shows (LD_DEBUG).
 VIR_BRIDGE_NAME=vnctest0 "$H/lease-helper" init </dev/null >/dev/null
 [ -f "$state/replay.cdb" ] || fail "init wrote no replay ledger"
+rm -f "$T/fake.log"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$((soon + 60)) DNSMASQ_DATA_MISSING=1 LD_DEBUG=files \
         "$H/lease-helper" old 52:54:00:05:00:08 198.18.5.108 </dev/null 2>"$T/ld-replay.log"
 [ -f "$state/replay.cdb" ] || fail "a replay the ledger knows removed it"
 grep -q 'file=.*lease-record\.so' "$T/ld-replay.log" && fail "a replay the ledger knows loaded lease-record.so"
 grep -q 'file=liblmdb' "$T/ld-replay.log" && fail "a replay the ledger knows loaded liblmdb"
+expect_eq "a replay the ledger knows goes on to libvirt's helper" "args=old 52:54:00:05:00:08 198.18.5.108" \
+        "$(grep ^args "$T/fake.log")"
+# ... also when dnsmasq names the interface, not libvirt the bridge.
+flock -o "$state/writer.lock" env DNSMASQ_INTERFACE=vnctest0 DNSMASQ_LEASE_EXPIRES=$((soon + 60)) \
+        DNSMASQ_DATA_MISSING=1 "$H/lease-helper" old 52:54:00:05:00:08 198.18.5.108 </dev/null
+[ -z "$(ls -A "$state/spool" 2>/dev/null)" ] || fail "the ledger did not answer a replay on DNSMASQ_INTERFACE"
+# Events the store has no use for go straight on.
+DNSMASQ_TFTP_FILE_NAME=x LD_DEBUG=files "$H/lease-helper" tftp 12 198.18.5.108 /x </dev/null 2>"$T/ld-tftp.log"
+grep -q 'file=liblmdb' "$T/ld-tftp.log" && fail "a tftp event loaded liblmdb"
+expect_eq "a tftp event goes on to libvirt's helper" "args=tftp 12 198.18.5.108 /x" "$(grep ^args "$T/fake.log")"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=fronted LD_DEBUG=files \
         "$H/lease-helper" add 52:54:00:05:00:0f 198.18.5.115 fronted </dev/null 2>"$T/ld-add.log"
 grep -q 'file=.*/hooks/lease-record\.so' "$T/ld-add.log" || fail "an add did not load lease-record.so"
 grep -q 'file=liblmdb' "$T/ld-add.log" || fail "an add did not load liblmdb"
 expect_eq "an add through the front" "198.18.5.115" "$(resolve fronted)"
-# Without lease-record.so every event still reaches libvirt's helper,
-# unrecorded, and the helper says why.
+# ... also in secure-execution mode (AT_SECURE), as when dnsmasq's
+# AppArmor profile starts the helper with a scrubbed environment (Cx):
+# here a setgid copy, its store part beside it.  That mode ignores
+# VIRT_NAME_CACHE_DIR (secure_getenv), so the copy runs in a mount
+# namespace with /run and /var/lib of its own.
+if ! unshare -m true 2>/dev/null; then
+        skip_part "no mount namespaces: the helper in secure-execution mode not run"
+else
+        mkdir -p "$T/secure"
+        cp "$H/lease-helper" "$H/lease-record.so" "$T/secure/"
+        chgrp "$(id -gn nobody 2>/dev/null || echo 65534)" "$T/secure/lease-helper"
+        chmod 2755 "$T/secure/lease-helper"
+        out=$(unshare -m --propagation private bash -c '
+                mount -t tmpfs -o mode=755 tmpfs /run && mount -t tmpfs -o mode=755 tmpfs /var/lib || exit 99
+                VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$2 DNSMASQ_SUPPLIED_HOSTNAME=securely \
+                        "$1/lease-helper" add 52:54:00:05:00:11 198.18.5.117 securely </dev/null
+                env -u VIRT_NAME_CACHE_DIR "$3" list' _ "$T/secure" "$soon" "$B/virt-name-cache" 2>&1)
+        grep -q '^198\.18\.5\.117 .*securely' <<<"$out" ||
+                fail "an add through a front in secure-execution mode was not recorded: $out"
+fi
+pass "the lease helper loads LMDB only past the ledger"
+# Without lease-record.so (a broken install, or one half-way through an
+# upgrade) every event still reaches libvirt's helper: a lease event
+# spooled for the next writer, init's leases without names where a
+# network's DNS is ours; and the helper says why.
 mkdir -p "$T/lone"
 cp "$H/lease-helper" "$T/lone/"
 rm -f "$T/fake.log"
 VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon DNSMASQ_SUPPLIED_HOSTNAME=lonely VIRT_NAME_CACHE_LOG_STDERR=1 \
         "$T/lone/lease-helper" add 52:54:00:05:00:10 198.18.5.116 lonely </dev/null 2>"$T/lone.log"
 expect_eq "without lease-record.so: libvirt's helper's exit status" 3 $?
-grep -q 'cannot load the lease helper.s store part: .*lease-record\.so.*add 198.18.5.116 not recorded' \
-        "$T/lone.log" || fail "the helper without lease-record.so did not say so: $(cat "$T/lone.log")"
+grep -q "cannot load the lease helper's store part: .*lone/lease-record\.so" "$T/lone.log" ||
+        fail "the helper without lease-record.so did not say so: $(cat "$T/lone.log")"
+grep -q "lease add 198.18.5.116: spooled for the next writer" "$T/lone.log" ||
+        fail "the helper without lease-record.so did not spool the add: $(cat "$T/lone.log")"
 expect_eq "without lease-record.so: libvirt's helper still runs" "args=add 52:54:00:05:00:10 198.18.5.116 lonely" \
         "$(grep ^args "$T/fake.log")"
-expect_eq "without lease-record.so: nothing recorded" "" "$(resolve lonely)"
-pass "the lease helper loads LMDB only past the ledger, and hands events on without its store part"
+expect_eq "without lease-record.so: the add waits in the spool" "1" "$(ls "$state/spool" | wc -l)"
+expect_eq "without lease-record.so: not yet recorded" "" "$(resolve lonely)"
+VIR_BRIDGE_NAME=vnctest0 DNSMASQ_LEASE_EXPIRES=$soon "$H/lease-helper" del 52:54:00:05:00:0f 198.18.5.115 </dev/null
+expect_eq "the next writer applies the spooled add" "198.18.5.116" "$(resolve lonely)"
+mkdir -p "$VIRT_NAME_CACHE_DIR/dnsmasq/labnet"
+out=$(VIR_BRIDGE_NAME=vnctest0 "$T/lone/lease-helper" init </dev/null 2>/dev/null)
+expect_eq "without lease-record.so, a network's DNS ours: init's leases without names" \
+        "1795400000 52:54:00:05:00:07 198.18.5.107 * *" "$out"
+rm -rf "$VIRT_NAME_CACHE_DIR/dnsmasq"
+pass "without its store part the lease helper spools events and hands them on"
 # libvirt's own helper where this distribution's package put it: the one
 # our helper hands events on to unless told otherwise (LIBVIRT_LEASESHELPER
 # in GNUmakefile, compiled in).
