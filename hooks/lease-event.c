@@ -100,6 +100,7 @@ int lease_run_init(const char *helper, char **argv, bool without_names)
         FILE *in;
         pid_t pid;
 
+        argv[0] = (char *)helper;
         fflush(stdout);
         if ((without_names && pipe2(fds, O_CLOEXEC) < 0) || (pid = fork()) < 0) {
                 syslog(LOG_ERR, "init: cannot run %s: %m", helper);

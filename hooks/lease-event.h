@@ -24,7 +24,7 @@ bool lease_event_keeps_name(char **argv);
 /* libvirt's own helper, when it is there to run. */
 const char *lease_libvirt_helper(void);
 
-/* Run HELPER init (ARGV) and wait for it: its lease lines go to our
+/* Run HELPER init (ARGV, whose first becomes HELPER) and wait for it: its lease lines go to our
  * output as they are, or (WITHOUT_NAMES) with their host names (the
  * fourth field) replaced by "*", since dnsmasq would otherwise load them
  * into its DNS past dhcp-ignore-names.  Returns the exit status to pass

@@ -285,7 +285,6 @@ static int init(char **argv)
                 /* The deadline alarm must not follow libvirt's helper:
                  * exec keeps pending alarms. */
                 alarm(0);
-                argv[0] = (char *)helper;
                 status = lease_run_init(helper, argv, filter);
                 alarm(HOOK_DEADLINE_S);
         }
