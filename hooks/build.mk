@@ -1,7 +1,7 @@
 # hooks/: libvirt's network and qemu hooks and dnsmasq's lease helper.
 HOOKS := network-hook qemu-hook daemon-hook lease-helper port-probe
 HOOK_LIBDIR := $(LIBEXECDIR)/virt-name-cache
-$(B)/hooks/%: $(B)/obj/hooks/%.o $(B)/obj/hooks/hook.o $(B)/obj/hooks/deadline.o $(B)/obj/hooks/ask.o $(B)/libvirtname.a
+$(B)/hooks/%: $(B)/obj/hooks/%.o $(B)/obj/hooks/hook.o $(B)/obj/hooks/ask.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(XML_LIBS) $(HOOK_LIBS)
 ALL += $(addprefix $(B)/hooks/,$(HOOKS))
@@ -19,7 +19,7 @@ INSTALL_TARGETS += install-hooks
 
 # The watcher (not a hook: an optional service) also talks to libvirt and
 # the kernel's neighbour table.
-$(B)/hooks/watch: $(B)/obj/hooks/watch.o $(B)/obj/hooks/hook.o $(B)/obj/hooks/deadline.o $(B)/obj/hooks/ask.o $(B)/libvirtname.a
+$(B)/hooks/watch: $(B)/obj/hooks/watch.o $(B)/obj/hooks/hook.o $(B)/obj/hooks/ask.o $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LMDB_LIBS) $(XML_LIBS) $(VIRT_LIBS) $(MNL_LIBS)
 ALL += $(B)/hooks/watch
@@ -35,13 +35,13 @@ $(B)/hooks/network-hook: HOOK_LIBS = $(SYSTEMD_LIBS)
 # The lease helper is a front that answers the replays the ledger knows
 # (cache/ingest/replay.h) with libc and tinycdb alone, and loads the rest,
 # lease-record.so, for every other event (hooks/lease-helper.c): of
-# libvirtname.a it keeps only the functions it calls (--gc-sections), and
+# libvirtname.a and hook.o it keeps only the functions it calls (--gc-sections), and
 # a change that makes it need LMDB fails to link.
-LEASE_FRONT_OBJS := $(addprefix $(B)/obj/hooks/,lease-helper.o lease-event.o deadline.o)
+LEASE_FRONT_OBJS := $(addprefix $(B)/obj/hooks/,lease-helper.o lease-event.o hook.o)
 $(B)/hooks/lease-helper: $(LEASE_FRONT_OBJS) $(B)/libvirtname.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -Wl,--gc-sections -o $@ $^ $(CDB_LIBS)
-$(B)/hooks/lease-record.so: $(addprefix $(B)/pic/hooks/,lease-record.o lease-event.o hook.o deadline.o ask.o) \
+$(B)/hooks/lease-record.so: $(addprefix $(B)/pic/hooks/,lease-record.o lease-event.o hook.o ask.o) \
                             $(B)/libvirtname-pic.a
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-z,relro,-z,now $(if $(filter 1,$(SAN)),,-Wl,-z,defs) $(LDFLAGS) -o $@ $^ \

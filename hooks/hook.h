@@ -26,11 +26,9 @@
 /* Largest XML document read from standard input. */
 #define HOOK_MAX_INPUT (16u << 20)
 
-/* Start: syslog identity, the deadline.  NAME is the program's name. */
+/* Start: syslog identity, the deadline (HOOK_DEADLINE_S from the first
+ * call in this process).  NAME is the program's name. */
 void hook_init(const char *name);
-/* The deadline alone: exit 0 when HOOK_DEADLINE_S have passed since the
- * first call (hooks/deadline.c). */
-void hook_deadline_start(void);
 
 void hook_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

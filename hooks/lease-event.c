@@ -62,9 +62,25 @@ const char *lease_event_bridge(void)
         return bridge ? bridge : getenv("DNSMASQ_INTERFACE");
 }
 
-bool lease_event_keeps_name(char **argv)
+static bool keeps_name(char **argv)
 {
         return argv[1][0] == 'o' && !getenv("DNSMASQ_SUPPLIED_HOSTNAME");
+}
+
+void lease_event_encode(char **argv, const struct virtname_lease *l, struct virtname_event *e)
+{
+        virtname_event_lease(e, keeps_name(argv) ? 'k' : argv[1][0], l, lease_event_bridge(),
+                             getenv("DNSMASQ_DOMAIN"));
+}
+
+bool lease_event_is_replay(char **argv)
+{
+        return keeps_name(argv) && getenv("DNSMASQ_DATA_MISSING");
+}
+
+bool lease_event_passes_kept_name(int argc, char **argv, const struct virtname_lease *l)
+{
+        return lease_event_is_replay(argv) && argc < 5 && (l->flags & VIRTNAME_LEASE_HAS_MAC);
 }
 
 const char *lease_libvirt_helper(void)

@@ -5,6 +5,7 @@
 #ifndef VIRTNAME_HOOKS_LEASE_EVENT_H
 #define VIRTNAME_HOOKS_LEASE_EVENT_H
 
+#include "cache/ingest/event.h"
 #include "cache/ingest/lease.h"
 
 /* The lease of the add/old/del event ARGV (ARGC of them) and dnsmasq's
@@ -17,9 +18,19 @@ int lease_event_read(int argc, char **argv, struct virtname_lease *l, const char
 /* The network's bridge (or dnsmasq's interface), or NULL. */
 const char *lease_event_bridge(void);
 
-/* Does the event keep the name the lease has: an old event that does not
- * say what the guest sent? */
-bool lease_event_keeps_name(char **argv);
+/* The store's event for ARGV's lease L, into E: an old event that does
+ * not say what the guest sent keeps the name the lease has. */
+void lease_event_encode(char **argv, const struct virtname_lease *l, struct virtname_event *e);
+
+/* Is ARGV dnsmasq's replay of a lease it restored (at its start, or
+ * SIGHUP): an old event that keeps the name, not caused by the lease's
+ * own packet (DNSMASQ_DATA_MISSING)? */
+bool lease_event_is_replay(char **argv);
+
+/* Is ARGV's lease L one whose name libvirt's helper is to get from
+ * DNSMASQ_SUPPLIED_HOSTNAME: a replay of a known MAC, without the fifth
+ * argument libvirt's helper takes over the variable? */
+bool lease_event_passes_kept_name(int argc, char **argv, const struct virtname_lease *l);
 
 /* libvirt's own helper, when it is there to run. */
 const char *lease_libvirt_helper(void);

@@ -26,7 +26,6 @@
 #include "hooks/lease-event.h"
 #include "cache/derive/hostsdir.h"
 #include "cache/ingest/event.h"
-#include "cache/ingest/missed.h"
 #include "cache/ingest/replay.h"
 #include "cache/ingest/spool.h"
 #include "cache/read/paths.h"
@@ -45,13 +44,12 @@ static bool replay_known(int argc, char **argv)
         bool known, name_wanted;
         int64_t oldest;
 
-        if (argc < 4 || strcmp(argv[1], "old") != 0 || !lease_event_keeps_name(argv) ||
-            !getenv("DNSMASQ_DATA_MISSING") || !bridge || lease_event_read(argc, argv, &l, &why, &dropped) < 0 ||
+        if (argc < 4 || strcmp(argv[1], "old") != 0 || !lease_event_is_replay(argv) || !bridge ||
+            lease_event_read(argc, argv, &l, &why, &dropped) < 0 ||
             virtname_state_dir(NULL, state, sizeof(state)) < 0 || virtname_spool_count(state, &oldest) != 0)
                 return false;
-        /* libvirt's helper takes a fifth argument over the variable */
-        name_wanted = argc < 5 && (l.flags & VIRTNAME_LEASE_HAS_MAC) && lease_libvirt_helper();
-        virtname_event_lease(&e, 'k', &l, bridge, getenv("DNSMASQ_DOMAIN"));
+        name_wanted = lease_event_passes_kept_name(argc, argv, &l) && lease_libvirt_helper();
+        lease_event_encode(argv, &l, &e);
         known = !e.bad && e.p &&
                 virtname_replay_known(store, state, e.p, e.len, bridge, l.family, l.addr, network) == 1;
         virtname_event_free(&e);
@@ -92,13 +90,11 @@ static void store_part_path(char *buf, size_t cap)
 static int without_store_part(int argc, char **argv, const char *why)
 {
         const char *helper, *reason = NULL, *dropped;
-        char state[PATH_MAX], err[256], what[160], line[512];
+        char state[PATH_MAX], err[256], what[160];
         struct virtname_event e = { 0 };
         struct virtname_lease l;
 
-        openlog("virt-name-cache-lease-helper", LOG_PID | (getenv("VIRT_NAME_CACHE_LOG_STDERR") ? LOG_PERROR : 0),
-                LOG_DAEMON);
-        syslog(LOG_ERR, "cannot load the lease helper's store part: %s", why);
+        hook_log(LOG_ERR, "cannot load the lease helper's store part: %s", why);
         if (strcmp(argv[1], "init") == 0) {
                 alarm(0);       /* exec keeps a pending alarm */
                 helper = lease_libvirt_helper();
@@ -106,25 +102,19 @@ static int without_store_part(int argc, char **argv, const char *why)
         }
         snprintf(what, sizeof(what), "lease %s %.64s", argv[1], argc > 3 ? argv[3] : "?");
         if (virtname_state_dir(NULL, state, sizeof(state)) < 0) {
-                syslog(LOG_ERR, "%s: not recorded: no state directory", what);
-                return lease_hand_on(argv);
-        }
-        if (lease_event_read(argc, argv, &l, &reason, &dropped) == 0) {
-                virtname_event_lease(&e, lease_event_keeps_name(argv) ? 'k' : argv[1][0], &l, lease_event_bridge(),
-                                     getenv("DNSMASQ_DOMAIN"));
+                reason = "no state directory";
+        } else if (lease_event_read(argc, argv, &l, &reason, &dropped) == 0) {
+                lease_event_encode(argv, &l, &e);
                 if (e.bad || !e.p)
                         reason = "out of memory";
                 else if (virtname_spool_put(state, e.p, e.len, err, sizeof(err)) < 0)
                         reason = err;
                 virtname_event_free(&e);
         }
-        if (reason) {
-                syslog(LOG_ERR, "%s: not recorded: %s (run 'virt-name-cache rebuild')", what, reason);
-                snprintf(line, sizeof(line), "%s [%s]", reason, what);
-                virtname_missed_note(state, "virt-name-cache-lease-helper", line);
-        } else {
-                syslog(LOG_NOTICE, "%s: spooled for the next writer", what);
-        }
+        if (reason)
+                hook_missed(what, "%s", reason);
+        else
+                hook_log(LOG_NOTICE, "%s: spooled for the next writer", what);
         return lease_hand_on(argv);
 }
 
@@ -144,7 +134,7 @@ static int record(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-        hook_deadline_start();
+        hook_init("virt-name-cache-lease-helper");
         if (!for_the_store(argc, argv) || replay_known(argc, argv))
                 return lease_hand_on(argv);
         return record(argc, argv);

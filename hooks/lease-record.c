@@ -239,19 +239,16 @@ static void after_commit(const struct virtname_view *v, void *ctx)
 /* Record one add/old/del event. */
 static void record(int argc, char **argv)
 {
-        const char *bridge = lease_event_bridge(), *domain = getenv("DNSMASQ_DOMAIN");
         struct virtname_event e = { 0 };
         struct virtname_lease l = { 0 };
-        struct asked asked = { .lease = &l, .bridge = bridge };
+        struct asked asked = { .lease = &l, .bridge = lease_event_bridge() };
         char what[160];
-        bool keep = lease_event_keeps_name(argv);
 
         snprintf(what, sizeof(what), "lease %s %.64s", argv[1], argc > 3 ? argv[3] : "?");
         if (lease_from_event(argv, argc, &l, what) < 0)
                 return;
-        virtname_event_lease(&e, keep ? 'k' : argv[1][0], &l, bridge, domain);
-        /* libvirt's helper takes a fifth argument over the variable */
-        asked.keep_name = keep && getenv("DNSMASQ_DATA_MISSING") && argc < 5 && (l.flags & VIRTNAME_LEASE_HAS_MAC);
+        lease_event_encode(argv, &l, &e);
+        asked.keep_name = lease_event_passes_kept_name(argc, argv, &l);
         hook_submit_then(&e, what, after_commit, &asked);
         virtname_event_free(&e);
         if (asked.keep_name && !asked.kept_looked)
